@@ -1,0 +1,184 @@
+//! `#[tauri::command]` one-liners over the core. Errors cross as `{code, message, field}`.
+
+use likeness::error::{CommandError, Error};
+use likeness::flow::SessionView;
+use likeness::library::Face;
+use likeness::photo::PhotoCheck;
+use likeness::secrets::{Secret, SecretName};
+use likeness::settings::Settings;
+use likeness::stage::StageInfo;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Runtime, State};
+
+use crate::state::AppState;
+
+type Answer<T> = Result<T, CommandError>;
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_stage<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<StageInfo> {
+    Ok(state.running.read().await.stage.info.clone())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_settings<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<Settings> {
+    Ok(state.running.read().await.settings.clone())
+}
+
+/// Saves the settings and restarts the provider with them.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn update_settings<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    settings: Settings,
+) -> Answer<StageInfo> {
+    settings.validate()?;
+    let info = state.restart(settings.clone()).await?;
+    crate::store::save(&app, &settings).map_err(|e| CommandError::from(Error::Storage(e)))?;
+    Ok(info)
+}
+
+/// Stores the provider's API key in the OS keyring; it is never sent back to the UI.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn set_api_key<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    key: String,
+) -> Answer<StageInfo> {
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(Error::invalid(
+            "api_key",
+            "Paste the API key from the provider's dashboard.",
+        )
+        .into());
+    }
+    let settings = state.running.read().await.settings.clone();
+    state
+        .secrets
+        .set(SecretName::ApiKey(settings.provider), &Secret::new(key))?;
+    Ok(state.restart(settings).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn check_photo<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    image_url: String,
+) -> Answer<PhotoCheck> {
+    Ok(state.studio().await.check_photo(&image_url).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn start_session<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    name: String,
+    image_url: String,
+) -> Answer<SessionView> {
+    Ok(state
+        .studio()
+        .await
+        .start_session(&name, Some(&image_url))
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn refresh_session<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+) -> Answer<SessionView> {
+    Ok(state.studio().await.refresh_session(&id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn check_session<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+) -> Answer<SessionView> {
+    Ok(state.studio().await.check_now(&id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn enroll_session<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+) -> Answer<Face> {
+    Ok(state.studio().await.enroll_session(&id, None, None).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_session<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+) -> Answer<SessionView> {
+    Ok(state.studio().await.cancel_session(&id)?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_open_sessions<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<Vec<SessionView>> {
+    Ok(state.studio().await.open_sessions()?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_faces<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<Vec<Face>> {
+    Ok(state.library.faces()?)
+}
+
+/// Streams every session change to the window until the window goes away.
+#[tauri::command]
+#[specta::specta]
+pub async fn watch_sessions<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    on_update: Channel<SessionView>,
+) -> Answer<()> {
+    let mut updates = state.updates.subscribe();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match updates.recv().await {
+                Ok(view) => {
+                    if on_update.send(view).is_err() {
+                        break;
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::debug!(skipped = n, "session updates lagged");
+                }
+                Err(_) => break,
+            }
+        }
+    });
+    Ok(())
+}

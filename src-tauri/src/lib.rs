@@ -1,0 +1,60 @@
+//! The thin shell: Tauri wiring over the `likeness` core. Every decision lives in the core.
+
+pub mod commands;
+pub mod state;
+mod store;
+
+use tauri::Manager;
+
+pub use state::AppState;
+
+#[doc(hidden)]
+pub use {tauri_specta, tracing};
+
+/// The typed command list for a runtime (Wry in the app, `MockRuntime` in tests); also exports
+/// `ui/src/bindings.ts` (see tests/ipc.rs). A macro because `collect_commands!` needs a
+/// concrete runtime.
+#[macro_export]
+macro_rules! specta_builder {
+    ($runtime:ty) => {
+        $crate::tauri_specta::Builder::<$runtime>::new()
+            .commands($crate::tauri_specta::collect_commands![
+                $crate::commands::get_stage::<$runtime>,
+                $crate::commands::get_settings::<$runtime>,
+                $crate::commands::update_settings::<$runtime>,
+                $crate::commands::set_api_key::<$runtime>,
+                $crate::commands::check_photo::<$runtime>,
+                $crate::commands::start_session::<$runtime>,
+                $crate::commands::refresh_session::<$runtime>,
+                $crate::commands::check_session::<$runtime>,
+                $crate::commands::enroll_session::<$runtime>,
+                $crate::commands::cancel_session::<$runtime>,
+                $crate::commands::list_open_sessions::<$runtime>,
+                $crate::commands::list_faces::<$runtime>,
+                $crate::commands::watch_sessions::<$runtime>,
+            ])
+            .error_handling($crate::tauri_specta::ErrorHandlingMode::Throw)
+            .dangerously_cast_bigints_to_number()
+            .disable_serde_phases()
+    };
+}
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LIKENESS_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let builder = specta_builder!(tauri::Wry);
+    tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .invoke_handler(builder.invoke_handler())
+        .setup(|app| {
+            let state = tauri::async_runtime::block_on(state::AppState::boot(app.handle()))?;
+            app.manage(state);
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("Likeness Studio failed to start");
+}

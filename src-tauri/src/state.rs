@@ -1,0 +1,123 @@
+//! What the shell keeps between commands: the running studio and its stage.
+
+use std::sync::Arc;
+
+use likeness::error::{Error, Result};
+use likeness::flow::{SessionView, Studio, StudioConfig};
+use likeness::http::TrustRoots;
+use likeness::library::{Library, FILE_NAME};
+use likeness::secrets::{KeyringStore, SecretStore};
+use likeness::settings::Settings;
+use likeness::stage::{Stage, StageInfo};
+use tauri::{AppHandle, Manager, Runtime};
+use tokio::sync::{broadcast, RwLock};
+
+pub struct Running {
+    pub studio: Arc<Studio>,
+    pub stage: Stage,
+    pub settings: Settings,
+}
+
+pub struct AppState {
+    pub library: Arc<Library>,
+    pub secrets: Arc<dyn SecretStore>,
+    pub updates: broadcast::Sender<SessionView>,
+    pub running: RwLock<Running>,
+}
+
+impl AppState {
+    pub async fn boot<R: Runtime>(app: &AppHandle<R>) -> Result<AppState> {
+        let dir = app
+            .path()
+            .app_data_dir()
+            .map_err(|e| Error::Storage(format!("no data folder: {e}")))?;
+        let library = Arc::new(Library::open(&dir.join(FILE_NAME))?);
+        let mut settings = crate::store::load(app);
+        // Lets tests and kiosk setups pin where phones reach Rehearsal without touching the store.
+        if let Ok(host) = std::env::var("LIKENESS_REHEARSAL_HOST") {
+            settings.rehearsal_host = Some(host);
+        }
+        let service =
+            std::env::var("LIKENESS_KEYRING_SERVICE").unwrap_or_else(|_| "likeness-studio".into());
+        let secrets: Arc<dyn SecretStore> = Arc::new(KeyringStore::new(service));
+        AppState::start(library, secrets, settings).await
+    }
+
+    /// Starts the stage for `settings` and resumes open sessions.
+    pub async fn start(
+        library: Arc<Library>,
+        secrets: Arc<dyn SecretStore>,
+        settings: Settings,
+    ) -> Result<AppState> {
+        let updates = broadcast::channel(64).0;
+        let running = Self::run(&library, secrets.as_ref(), &updates, settings).await?;
+        Ok(AppState {
+            library,
+            secrets,
+            updates,
+            running: RwLock::new(running),
+        })
+    }
+
+    async fn run(
+        library: &Arc<Library>,
+        secrets: &dyn SecretStore,
+        updates: &broadcast::Sender<SessionView>,
+        settings: Settings,
+    ) -> Result<Running> {
+        let stage = Stage::start(&settings, secrets, &TrustRoots::default(), None).await?;
+        let config = StudioConfig {
+            updates: updates.clone(),
+            ..StudioConfig::for_provider(&stage.provider)
+        };
+        let studio = Studio::new(
+            Arc::clone(library),
+            stage.provider.clone(),
+            stage.http.clone(),
+            config,
+        );
+        studio.resume_open_sessions()?;
+        tracing::info!(provider = %stage.info.provider, base = %stage.info.base_url, "stage ready");
+        Ok(Running {
+            studio,
+            stage,
+            settings,
+        })
+    }
+
+    pub async fn studio(&self) -> Arc<Studio> {
+        Arc::clone(&self.running.read().await.studio)
+    }
+
+    /// Stops the running provider and starts one for `settings`. If that fails, the previous
+    /// settings are started again so the app is never left without a provider.
+    pub async fn restart(&self, settings: Settings) -> Result<StageInfo> {
+        let mut running = self.running.write().await;
+        running.studio.stop();
+        running.stage.stop().await;
+        let previous = running.settings.clone();
+        match Self::run(
+            &self.library,
+            self.secrets.as_ref(),
+            &self.updates,
+            settings,
+        )
+        .await
+        {
+            Ok(next) => {
+                *running = next;
+                Ok(running.stage.info.clone())
+            }
+            Err(e) => {
+                *running = Self::run(
+                    &self.library,
+                    self.secrets.as_ref(),
+                    &self.updates,
+                    previous,
+                )
+                .await?;
+                Err(e)
+            }
+        }
+    }
+}

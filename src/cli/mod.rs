@@ -1,0 +1,400 @@
+//! The CLI's commands. Output is the CLI's interface, so it writes to stdout directly; logs go
+//! to stderr through `tracing`.
+#![allow(clippy::print_stdout)]
+
+mod output;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use likeness::error::{Error, Result};
+use likeness::flow::{SessionState, Studio, StudioConfig};
+use likeness::http::TrustRoots;
+use likeness::library::Library;
+use likeness::providers::ProviderKind;
+use likeness::secrets::{KeyringStore, Secret};
+use likeness::settings::{Settings, DEFAULT_REHEARSAL_PORT};
+use likeness::stage::Stage;
+use output::Output;
+use serde_json::json;
+
+#[derive(Parser)]
+#[command(
+    name = "likeness",
+    version,
+    about = "Likeness Studio: enroll faces for Seedance video generation"
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct Global {
+    /// One JSON object per line for progress events, then a final result object.
+    #[arg(long, global = true)]
+    json: bool,
+    /// The provider to use.
+    #[arg(long, global = true, default_value = "rehearsal", value_name = "NAME")]
+    provider: String,
+    /// Overrides the provider's base URL.
+    #[arg(long, global = true, value_name = "URL")]
+    base_url: Option<String>,
+    /// Reads the provider's API key from this environment variable instead of the keyring.
+    #[arg(long, global = true, value_name = "VAR")]
+    api_key_env: Option<String>,
+    /// Where the studio's SQLite file lives (default: the app's data folder).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Confirms paid steps without asking.
+    #[arg(long, global = true)]
+    yes: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Liveness sessions, one step at a time.
+    #[command(subcommand)]
+    Session(SessionCommand),
+    /// Enroll a verified session's face (paid).
+    Enroll {
+        #[arg(long, value_name = "ID")]
+        session: String,
+        #[arg(long, value_name = "N")]
+        name: String,
+        #[arg(long, value_name = "U")]
+        image_url: String,
+    },
+    /// Enroll an AI character as a virtual portrait, with no liveness check (paid).
+    Portrait {
+        #[arg(long, value_name = "N")]
+        name: String,
+        #[arg(long, value_name = "U")]
+        image_url: String,
+    },
+    /// List the faces in the library.
+    Faces,
+    /// List sessions that still need the operator.
+    Sessions,
+    /// The whole flow: QR in the terminal, countdown, polling, enroll, asset id.
+    EnrollFlow {
+        #[arg(long, value_name = "N")]
+        name: String,
+        #[arg(long, value_name = "U")]
+        image_url: String,
+    },
+    /// The built-in Rehearsal provider.
+    #[command(subcommand)]
+    Rehearsal(RehearsalCommand),
+}
+
+#[derive(Subcommand)]
+enum SessionCommand {
+    /// Open a liveness session; prints its id, the link and when it expires.
+    Start {
+        #[arg(long, value_name = "N")]
+        name: String,
+        /// Checked now and used at enroll time.
+        #[arg(long, value_name = "U")]
+        image_url: Option<String>,
+    },
+    /// Ask the provider whether the talent has finished.
+    Status {
+        #[arg(long, value_name = "ID")]
+        id: String,
+    },
+    /// Issue a fresh link for the same group.
+    Refresh {
+        #[arg(long, value_name = "ID")]
+        id: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RehearsalCommand {
+    /// Run the Rehearsal server until interrupted.
+    Serve {
+        #[arg(long, default_value_t = DEFAULT_REHEARSAL_PORT, value_name = "N")]
+        port: u16,
+        /// The address phones use (default: this machine's LAN address).
+        #[arg(long, value_name = "HOST")]
+        host: Option<String>,
+    },
+}
+
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LIKENESS_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let out = Output::new(cli.global.json);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            out.error(&Error::Internal(format!("cannot start: {e}")));
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli, &out)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            out.error(&e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn keyring() -> KeyringStore {
+    KeyringStore::new(
+        std::env::var("LIKENESS_KEYRING_SERVICE").unwrap_or_else(|_| "likeness-studio".into()),
+    )
+}
+
+fn data_dir(global: &Global) -> PathBuf {
+    global
+        .data_dir
+        .clone()
+        .unwrap_or_else(likeness::library::default_data_dir)
+}
+
+fn api_key(global: &Global) -> Result<Option<Secret>> {
+    let Some(var) = &global.api_key_env else {
+        return Ok(None);
+    };
+    match std::env::var(var) {
+        Ok(v) if !v.trim().is_empty() => Ok(Some(Secret::new(v.trim()))),
+        _ => Err(Error::invalid(
+            "api_key_env",
+            format!("The environment variable {var} is empty or not set."),
+        )),
+    }
+}
+
+fn settings(global: &Global, in_process: bool) -> Result<Settings> {
+    let provider = ProviderKind::parse(&global.provider).ok_or_else(|| {
+        Error::invalid(
+            "provider",
+            format!("Unknown provider {:?}. Known: rehearsal.", global.provider),
+        )
+    })?;
+    let mut s = Settings {
+        provider,
+        base_url: global.base_url.clone(),
+        ..Settings::default()
+    };
+    if provider == ProviderKind::Rehearsal && s.base_url.is_none() && !in_process {
+        // Step commands are separate processes, so they talk to `likeness rehearsal serve`.
+        s.base_url = Some(format!("http://127.0.0.1:{DEFAULT_REHEARSAL_PORT}/"));
+    }
+    Ok(s)
+}
+
+async fn studio(global: &Global, in_process: bool) -> Result<(Arc<Studio>, Stage)> {
+    let stage = Stage::start(
+        &settings(global, in_process)?,
+        &keyring(),
+        &TrustRoots::default(),
+        api_key(global)?,
+    )
+    .await?;
+    let library = Arc::new(Library::open(
+        &data_dir(global).join(likeness::library::FILE_NAME),
+    )?);
+    let studio = Studio::new(
+        library,
+        stage.provider.clone(),
+        stage.http.clone(),
+        StudioConfig::for_provider(&stage.provider),
+    );
+    Ok((studio, stage))
+}
+
+async fn run(cli: Cli, out: &Output) -> Result<()> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Session(SessionCommand::Start { name, image_url }) => {
+            let (studio, _stage) = studio(g, false).await?;
+            let view = studio.start_session(&name, image_url.as_deref()).await?;
+            out.session(&view);
+            Ok(())
+        }
+        Command::Session(SessionCommand::Status { id }) => {
+            let (studio, _stage) = studio(g, false).await?;
+            let view = studio.check_now(&id).await?;
+            out.session(&view);
+            Ok(())
+        }
+        Command::Session(SessionCommand::Refresh { id }) => {
+            let (studio, _stage) = studio(g, false).await?;
+            let view = studio.refresh_session(&id).await?;
+            out.session(&view);
+            Ok(())
+        }
+        Command::Enroll {
+            session,
+            name,
+            image_url,
+        } => {
+            let (studio, _stage) = studio(g, false).await?;
+            let view = studio.session_view(&session)?;
+            confirm(
+                g,
+                out,
+                &format!(
+                    "Enroll {name:?} with {} (a paid step on real providers)?",
+                    view.session.provider
+                ),
+            )?;
+            let face = studio
+                .enroll_session(&session, Some(&name), Some(&image_url))
+                .await?;
+            out.face(&face);
+            Ok(())
+        }
+        Command::Portrait { name, image_url } => {
+            let (studio, mut stage) = studio(g, true).await?;
+            confirm(
+                g,
+                out,
+                &format!(
+                    "Enroll the virtual portrait {name:?} with {} (a paid step on real providers)?",
+                    stage.info.provider
+                ),
+            )?;
+            let face = studio.enroll_portrait(&name, &image_url).await?;
+            out.face(&face);
+            stage.stop().await;
+            Ok(())
+        }
+        Command::Faces => {
+            let library = Library::open(&data_dir(g).join(likeness::library::FILE_NAME))?;
+            out.faces(&library.faces()?);
+            Ok(())
+        }
+        Command::Sessions => {
+            let library = Library::open(&data_dir(g).join(likeness::library::FILE_NAME))?;
+            out.sessions(&library.open_sessions()?);
+            Ok(())
+        }
+        Command::EnrollFlow { name, image_url } => enroll_flow(g, out, &name, &image_url).await,
+        Command::Rehearsal(RehearsalCommand::Serve { port, host }) => {
+            let s = Settings {
+                provider: ProviderKind::Rehearsal,
+                rehearsal_port: port,
+                rehearsal_host: host,
+                ..Settings::default()
+            };
+            let mut stage =
+                Stage::start(&s, &keyring(), &TrustRoots::default(), api_key(g)?).await?;
+            let server = stage
+                .rehearsal()
+                .ok_or_else(|| Error::Internal("Rehearsal did not start".into()))?;
+            out.event(
+                "rehearsal_ready",
+                json!({
+                    "baseUrl": server.base_url().as_str(),
+                    "port": server.local_addr().port(),
+                    "phoneHost": stage.info.phone_host,
+                }),
+            );
+            if !out.json {
+                println!(
+                    "Rehearsal is serving the BlockRun API at {}",
+                    server.base_url()
+                );
+                println!(
+                    "Phones reach it at http://{}:{}/ . Press Ctrl-C to stop.",
+                    stage.info.phone_host.clone().unwrap_or_default(),
+                    server.local_addr().port()
+                );
+            }
+            let _ = tokio::signal::ctrl_c().await;
+            stage.stop().await;
+            Ok(())
+        }
+    }
+}
+
+/// Paid steps need the operator's word: `--yes`, or a "y" typed at the prompt.
+fn confirm(g: &Global, out: &Output, question: &str) -> Result<()> {
+    if g.yes {
+        return Ok(());
+    }
+    if out.json || !std::io::stdin().is_terminal() {
+        return Err(Error::invalid(
+            "yes",
+            format!("{question} Pass --yes to confirm without a prompt."),
+        ));
+    }
+    print!("{question} [y/N] ");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "yes",
+            "Not confirmed; nothing was enrolled or charged.",
+        ))
+    }
+}
+
+async fn enroll_flow(g: &Global, out: &Output, name: &str, image_url: &str) -> Result<()> {
+    let (studio, mut stage) = studio(g, true).await?;
+    let mut updates = studio.subscribe();
+    let view = studio.start_session(name, Some(image_url)).await?;
+    let id = view.session.id.clone();
+    out.session_started(&view);
+    let mut last = view;
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    let verified = loop {
+        tokio::select! {
+            u = updates.recv() => match u {
+                Ok(v) if v.session.id == id => {
+                    let state_changed = v.session.state != last.session.state;
+                    if state_changed || v.notice.is_some() { out.progress(&v); }
+                    last = v;
+                    match last.session.state {
+                        SessionState::Verified => break true,
+                        SessionState::Expired | SessionState::Cancelled => break false,
+                        _ => {}
+                    }
+                }
+                Ok(_) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(_) => break false,
+            },
+            _ = ticker.tick() => out.countdown(&last),
+        }
+    };
+    if !verified {
+        stage.stop().await;
+        return Err(Error::invalid(
+            "session",
+            format!("The QR expired before the talent finished. Run `likeness session refresh --id {id}` against a running Rehearsal, or run enroll-flow again."),
+        ));
+    }
+    confirm(
+        g,
+        out,
+        &format!(
+            "The talent is verified. Enroll {name:?} with {}?",
+            stage.info.provider
+        ),
+    )?;
+    let face = studio.enroll_session(&id, None, None).await?;
+    out.face(&face);
+    stage.stop().await;
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! Human text or JSON lines, one place for both.
+
+use likeness::clock::rfc3339;
+use likeness::error::{CommandError, Error};
+use likeness::flow::SessionView;
+use likeness::library::{Face, LivenessSession};
+use serde_json::{json, Value};
+
+pub struct Output {
+    pub json: bool,
+}
+
+impl Output {
+    pub fn new(json: bool) -> Self {
+        Output { json }
+    }
+
+    fn line(&self, v: Value) {
+        println!("{v}");
+    }
+
+    pub fn event(&self, event: &str, data: Value) {
+        if self.json {
+            self.line(json!({ "event": event, "data": data }));
+        }
+    }
+
+    fn result(&self, v: Value) {
+        self.line(json!({ "result": v }));
+    }
+
+    pub fn error(&self, e: &Error) {
+        if self.json {
+            self.line(json!({ "error": CommandError::from(e) }));
+        } else {
+            eprintln!("error: {e}");
+        }
+    }
+
+    fn session_json(s: &LivenessSession) -> Value {
+        json!({
+            "id": s.id,
+            "provider": s.provider,
+            "groupId": s.group_id,
+            "name": s.talent_name,
+            "imageUrl": s.image_url,
+            "link": s.h5_link,
+            "expiresAt": rfc3339(s.expires_at_ms as i64),
+            "expiresAtMs": s.expires_at_ms as i64,
+            "state": s.state,
+            "assetId": s.asset_id,
+        })
+    }
+
+    pub fn session(&self, v: &SessionView) {
+        if self.json {
+            let mut j = Self::session_json(&v.session);
+            j["notice"] = json!(v.notice);
+            self.result(j);
+        } else {
+            let s = &v.session;
+            println!("session   {}", s.id);
+            println!("group     {}", s.group_id);
+            println!("state     {}", s.state.as_str());
+            println!("link      {}", s.h5_link);
+            println!("expires   {}", rfc3339(s.expires_at_ms as i64));
+            if let Some(a) = &s.asset_id {
+                println!("asset     {a}");
+            }
+            if let Some(n) = &v.notice {
+                println!("note      {}", n.message);
+            }
+        }
+    }
+
+    pub fn session_started(&self, v: &SessionView) {
+        if self.json {
+            self.event("session_started", Self::session_json(&v.session));
+        } else {
+            let qr = likeness::qr::terminal(&v.session.h5_link).unwrap_or_default();
+            println!("{qr}");
+            println!(
+                "Ask {} to scan this code with their phone camera.",
+                v.session.talent_name
+            );
+            println!("Link: {}", v.session.h5_link);
+        }
+    }
+
+    pub fn progress(&self, v: &SessionView) {
+        if self.json {
+            let mut j = Self::session_json(&v.session);
+            j["notice"] = json!(v.notice);
+            self.event("session_updated", j);
+        } else {
+            if let Some(n) = &v.notice {
+                println!("\n{}", n.message);
+            }
+            println!("\n{}", plain_state(v));
+        }
+    }
+
+    pub fn countdown(&self, v: &SessionView) {
+        if self.json || v.session.state != likeness::flow::SessionState::AwaitingScan {
+            return;
+        }
+        let now = likeness::clock::Clock::new().now_ms();
+        let left = ((v.session.expires_at_ms as i64 - now) / 1000).max(0);
+        print!(
+            "\rWaiting for the phone check… {}:{:02} left ",
+            left / 60,
+            left % 60
+        );
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+    }
+
+    pub fn face(&self, f: &Face) {
+        if self.json {
+            self.result(face_json(f));
+        } else {
+            println!("Enrolled {} — asset id {}", f.name, f.asset_id);
+        }
+    }
+
+    pub fn faces(&self, faces: &[Face]) {
+        if self.json {
+            self.result(json!(faces.iter().map(face_json).collect::<Vec<_>>()));
+        } else if faces.is_empty() {
+            println!("The library is empty. Enroll a face with `likeness enroll-flow`.");
+        } else {
+            for f in faces {
+                println!(
+                    "{}  {:<24} {:<10} {}",
+                    f.asset_id,
+                    f.name,
+                    f.provider,
+                    rfc3339(f.enrolled_at_ms as i64)
+                );
+            }
+        }
+    }
+
+    pub fn sessions(&self, sessions: &[LivenessSession]) {
+        if self.json {
+            self.result(json!(sessions
+                .iter()
+                .map(Self::session_json)
+                .collect::<Vec<_>>()));
+        } else if sessions.is_empty() {
+            println!("No open sessions.");
+        } else {
+            for s in sessions {
+                println!(
+                    "{}  {:<24} {:<14} {}",
+                    s.id,
+                    s.talent_name,
+                    s.state.as_str(),
+                    s.group_id
+                );
+            }
+        }
+    }
+}
+
+fn face_json(f: &Face) -> Value {
+    json!({
+        "assetId": f.asset_id,
+        "name": f.name,
+        "provider": f.provider,
+        "kind": f.kind,
+        "imageUrl": f.image_url,
+        "groupId": f.group_id,
+        "enrolledAt": rfc3339(f.enrolled_at_ms as i64),
+        "priceUsd": f.price_usd,
+        "txHash": f.tx_hash,
+    })
+}
+
+fn plain_state(v: &SessionView) -> &'static str {
+    use likeness::flow::SessionState as S;
+    match v.session.state {
+        S::AwaitingScan => "Waiting for the talent to finish on their phone.",
+        S::Expired => "The QR expired before the talent finished.",
+        S::Verified => "The talent finished the phone check.",
+        S::Enrolling => "Enrolling…",
+        S::Enrolled => "Enrolled.",
+        S::Cancelled => "Cancelled.",
+    }
+}

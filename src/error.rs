@@ -1,0 +1,253 @@
+//! One error type for the whole core, grouped by where the failure happened.
+//!
+//! The UI never sees this enum: it sees a [`CommandError`] `{code, message}` and switches on `code`.
+//! Expected outcomes (a pending scan, an expired link, a face that did not match) are states
+//! elsewhere; this type is for failures. Messages are written for a producer, never carry secrets,
+//! and say what to do next.
+
+use serde::Serialize;
+
+use crate::providers::ProviderKind;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    // --- the operator's input, caught before anything is sent ---
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+
+    // --- the provider ---
+    #[error("{provider} is not set up yet: {what}")]
+    NotConfigured {
+        provider: ProviderKind,
+        what: String,
+    },
+    #[error("Could not reach {provider}. Check the network connection and try again. ({detail})")]
+    Network {
+        provider: ProviderKind,
+        detail: String,
+    },
+    #[error("{provider} did not answer in time. Try again in a moment.")]
+    Timeout { provider: ProviderKind },
+    #[error("{provider} is rate-limiting us. {}", retry_hint(*retry_after_seconds))]
+    RateLimited {
+        provider: ProviderKind,
+        retry_after_seconds: Option<u64>,
+    },
+    #[error("{message}")]
+    Provider {
+        provider: ProviderKind,
+        status: u16,
+        reason: ProviderReason,
+        message: String,
+    },
+    #[error(
+        "{provider} sent an answer we could not read. Nothing was charged for it. Body: {body}"
+    )]
+    Decode {
+        provider: ProviderKind,
+        body: String,
+    },
+
+    // --- this machine ---
+    #[error("The system keychain is unavailable: {0}. Unlock or start the keyring service and try again.")]
+    Keychain(String),
+    #[error("The studio database failed: {0}")]
+    Storage(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// What a provider's refusal means for the operator; each has its own guidance in the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderReason {
+    BadRequest,
+    Unauthorized,
+    NotFound,
+    /// 425: the talent has not finished the phone check.
+    NotReady,
+    /// 422: the photo does not match the live face.
+    FaceMismatch,
+    /// 502: the provider's upstream failed.
+    UpstreamFailed,
+    Other,
+}
+
+fn retry_hint(retry_after_seconds: Option<u64>) -> String {
+    match retry_after_seconds {
+        Some(s) if s >= 120 => format!("Wait about {} minutes, then try again.", s.div_ceil(60)),
+        Some(s) => format!("Wait {s} seconds, then try again."),
+        None => "Wait a minute, then try again.".to_string(),
+    }
+}
+
+/// The code the UI switches on. It grows only when the UI branches on a new case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidInput,
+    NotConfigured,
+    Network,
+    Timeout,
+    RateLimited,
+    Unauthorized,
+    NotReady,
+    FaceMismatch,
+    UpstreamFailed,
+    ProviderRefused,
+    UnexpectedResponse,
+    Keychain,
+    Storage,
+    NotFound,
+    Internal,
+}
+
+impl Error {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::Invalid { .. } => ErrorCode::InvalidInput,
+            Error::NotConfigured { .. } => ErrorCode::NotConfigured,
+            Error::Network { .. } => ErrorCode::Network,
+            Error::Timeout { .. } => ErrorCode::Timeout,
+            Error::RateLimited { .. } => ErrorCode::RateLimited,
+            Error::Provider { reason, .. } => match reason {
+                ProviderReason::Unauthorized => ErrorCode::Unauthorized,
+                ProviderReason::NotReady => ErrorCode::NotReady,
+                ProviderReason::FaceMismatch => ErrorCode::FaceMismatch,
+                ProviderReason::UpstreamFailed => ErrorCode::UpstreamFailed,
+                ProviderReason::BadRequest | ProviderReason::NotFound | ProviderReason::Other => {
+                    ErrorCode::ProviderRefused
+                }
+            },
+            Error::Decode { .. } => ErrorCode::UnexpectedResponse,
+            Error::Keychain(_) => ErrorCode::Keychain,
+            Error::Storage(_) => ErrorCode::Storage,
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The form field this error is about, so the UI can put the message next to it.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Error::Invalid { field, .. } => Some(field),
+            Error::Provider {
+                reason: ProviderReason::FaceMismatch,
+                ..
+            } => Some("image_url"),
+            _ => None,
+        }
+    }
+
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Error::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Storage(e.to_string())
+    }
+}
+
+impl From<keyring::Error> for Error {
+    fn from(e: keyring::Error) -> Self {
+        // keyring's Display never includes the secret itself.
+        Error::Keychain(e.to_string())
+    }
+}
+
+/// The only error shape that crosses IPC or is printed by `likeness --json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CommandError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl From<&Error> for CommandError {
+    fn from(e: &Error) -> Self {
+        CommandError {
+            code: e.code(),
+            message: e.to_string(),
+            field: e.field().map(str::to_string),
+        }
+    }
+}
+
+impl From<Error> for CommandError {
+    fn from(e: Error) -> Self {
+        CommandError::from(&e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_error_is_code_and_message_in_camel_case() {
+        let e = Error::invalid("name", "Type the talent's name.");
+        let json = serde_json::to_value(CommandError::from(e)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "invalid_input", "message": "Type the talent's name.", "field": "name"})
+        );
+    }
+
+    #[test]
+    fn provider_reasons_map_to_codes_the_ui_branches_on() {
+        let refusal = |reason| Error::Provider {
+            provider: ProviderKind::Rehearsal,
+            status: 0,
+            reason,
+            message: String::new(),
+        };
+        assert_eq!(
+            refusal(ProviderReason::NotReady).code(),
+            ErrorCode::NotReady
+        );
+        assert_eq!(
+            refusal(ProviderReason::FaceMismatch).code(),
+            ErrorCode::FaceMismatch
+        );
+        assert_eq!(
+            refusal(ProviderReason::FaceMismatch).field(),
+            Some("image_url")
+        );
+        assert_eq!(
+            refusal(ProviderReason::UpstreamFailed).code(),
+            ErrorCode::UpstreamFailed
+        );
+        assert_eq!(
+            refusal(ProviderReason::BadRequest).code(),
+            ErrorCode::ProviderRefused
+        );
+    }
+
+    #[test]
+    fn rate_limit_message_says_how_long_to_wait() {
+        let e = Error::RateLimited {
+            provider: ProviderKind::Rehearsal,
+            retry_after_seconds: Some(600),
+        };
+        assert!(e.to_string().contains("about 10 minutes"), "{e}");
+        let e = Error::RateLimited {
+            provider: ProviderKind::Rehearsal,
+            retry_after_seconds: Some(30),
+        };
+        assert!(e.to_string().contains("30 seconds"), "{e}");
+    }
+}

@@ -1,0 +1,189 @@
+//! The enrollment flow: a pure state machine ([`next`]), a pure poll schedule ([`poll`]), and the
+//! async driver ([`Studio`]) that runs effects, owns deadlines and reports every change.
+
+pub mod poll;
+mod studio;
+
+pub use studio::{SessionView, Studio, StudioConfig};
+
+use serde::{Deserialize, Serialize};
+
+/// Where a liveness session stands. Pending, expired and mismatched are states, not errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionState {
+    /// The QR is live; the talent has not finished the phone check.
+    AwaitingScan,
+    /// The link's 120 s ran out before the check finished; a fresh QR continues the same group.
+    Expired,
+    /// The talent finished; the operator can enroll.
+    Verified,
+    /// The paid enroll call is in flight.
+    Enrolling,
+    Enrolled,
+    Cancelled,
+}
+
+impl SessionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionState::AwaitingScan => "awaiting_scan",
+            SessionState::Expired => "expired",
+            SessionState::Verified => "verified",
+            SessionState::Enrolling => "enrolling",
+            SessionState::Enrolled => "enrolled",
+            SessionState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            SessionState::AwaitingScan,
+            SessionState::Expired,
+            SessionState::Verified,
+            SessionState::Enrolling,
+            SessionState::Enrolled,
+            SessionState::Cancelled,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+
+    pub fn is_terminal(self) -> bool {
+        matches!(self, SessionState::Enrolled | SessionState::Cancelled)
+    }
+}
+
+/// Something that happened to a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// A new or refreshed H5 link was issued for the group.
+    LinkIssued,
+    /// A status check found the group still pending.
+    StillPending,
+    /// A status check found the group active.
+    ScanCompleted,
+    /// The link's deadline passed with the group still pending.
+    LinkExpired,
+    EnrollStarted,
+    EnrollSucceeded,
+    /// The enroll call failed without charging (mismatch, upstream, network); the group stays
+    /// verified so the operator can retry, possibly with another photo.
+    EnrollFailed,
+    /// The provider says the group is not active after all (425).
+    EnrollNotReady,
+    Cancelled,
+}
+
+/// The transition function. `None` means the event does not apply in this state and must be
+/// ignored (for example a late poll answer arriving after the operator cancelled).
+pub fn next(state: SessionState, event: Event) -> Option<SessionState> {
+    use Event as E;
+    use SessionState as S;
+    match (state, event) {
+        (S::Enrolled | S::Cancelled, _) => None,
+        (_, E::Cancelled) if state != S::Enrolling => Some(S::Cancelled),
+        (S::AwaitingScan | S::Expired, E::LinkIssued) => Some(S::AwaitingScan),
+        (S::AwaitingScan, E::StillPending) => Some(S::AwaitingScan),
+        (S::AwaitingScan | S::Expired, E::ScanCompleted) => Some(S::Verified),
+        (S::AwaitingScan, E::LinkExpired) => Some(S::Expired),
+        (S::Verified, E::EnrollStarted) => Some(S::Enrolling),
+        (S::Enrolling, E::EnrollSucceeded) => Some(S::Enrolled),
+        (S::Enrolling, E::EnrollFailed) => Some(S::Verified),
+        (S::Enrolling, E::EnrollNotReady) => Some(S::Expired),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Event as E;
+    use SessionState as S;
+
+    #[test]
+    fn happy_path() {
+        let mut s = S::AwaitingScan;
+        for e in [
+            E::StillPending,
+            E::StillPending,
+            E::ScanCompleted,
+            E::EnrollStarted,
+            E::EnrollSucceeded,
+        ] {
+            s = next(s, e).unwrap_or_else(|| panic!("{e:?} must apply in {s:?}"));
+        }
+        assert_eq!(s, S::Enrolled);
+    }
+
+    #[test]
+    fn expiry_then_fresh_qr_continues_the_same_session() {
+        let s = next(S::AwaitingScan, E::LinkExpired).unwrap();
+        assert_eq!(s, S::Expired);
+        assert_eq!(
+            next(s, E::StillPending),
+            None,
+            "no polling once the link is dead"
+        );
+        assert_eq!(next(s, E::LinkIssued), Some(S::AwaitingScan));
+        // A last check right after the deadline may still find the talent finished.
+        assert_eq!(next(s, E::ScanCompleted), Some(S::Verified));
+    }
+
+    #[test]
+    fn failed_enroll_goes_back_to_verified_and_can_retry() {
+        let s = next(S::Enrolling, E::EnrollFailed).unwrap();
+        assert_eq!(s, S::Verified);
+        assert_eq!(next(s, E::EnrollStarted), Some(S::Enrolling));
+        assert_eq!(next(S::Enrolling, E::EnrollNotReady), Some(S::Expired));
+    }
+
+    #[test]
+    fn terminal_states_ignore_everything() {
+        for e in [
+            E::LinkIssued,
+            E::ScanCompleted,
+            E::EnrollStarted,
+            E::Cancelled,
+            E::LinkExpired,
+        ] {
+            assert_eq!(next(S::Enrolled, e), None);
+            assert_eq!(next(S::Cancelled, e), None);
+        }
+    }
+
+    #[test]
+    fn cannot_cancel_mid_payment_or_enroll_twice() {
+        assert_eq!(
+            next(S::Enrolling, E::Cancelled),
+            None,
+            "an in-flight enroll must finish first"
+        );
+        assert_eq!(
+            next(S::Enrolling, E::EnrollStarted),
+            None,
+            "never two enroll calls at once"
+        );
+        assert_eq!(
+            next(S::AwaitingScan, E::EnrollStarted),
+            None,
+            "no enroll before the phone check"
+        );
+        assert_eq!(next(S::Verified, E::Cancelled), Some(S::Cancelled));
+    }
+
+    #[test]
+    fn state_names_round_trip() {
+        for s in [
+            S::AwaitingScan,
+            S::Expired,
+            S::Verified,
+            S::Enrolling,
+            S::Enrolled,
+            S::Cancelled,
+        ] {
+            assert_eq!(SessionState::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
+}

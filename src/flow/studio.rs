@@ -1,0 +1,852 @@
+//! The async driver: starts sessions, polls within budget, owns deadlines, enrolls on the
+//! operator's word, and broadcasts a [`SessionView`] on every change.
+//!
+//! The UI and the CLI only render these views; they never time anything themselves.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde::Serialize;
+use tokio::sync::{broadcast, Notify};
+use tokio_util::sync::CancellationToken;
+
+use super::poll::{self, PollPlan, PollPolicy};
+use super::{next, Event, SessionState};
+use crate::clock::Clock;
+use crate::error::{CommandError, Error, ErrorCode, Result};
+use crate::library::{CallKind, Face, FaceKind, Library, LivenessSession};
+use crate::photo;
+use crate::providers::{EnrollmentReceipt, LivenessStatus, Provider};
+
+/// What the UI shows for one session.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    pub session: LivenessSession,
+    /// The QR of `session.h5_link`, while the link is live.
+    pub qr_svg: Option<String>,
+    /// When the backend will next ask the provider, if it is polling.
+    pub next_check_at_ms: Option<f64>,
+    /// The latest problem, in plain words (a failed check, a refused enroll).
+    pub notice: Option<CommandError>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StudioConfig {
+    pub policy: PollPolicy,
+    /// The link lifetime assumed when planning (the provider also reports it).
+    pub link_window_ms: i64,
+    /// Where views are broadcast. The app keeps one sender across provider switches so the
+    /// window's subscription survives them.
+    pub updates: broadcast::Sender<SessionView>,
+}
+
+impl StudioConfig {
+    pub fn for_provider(provider: &Provider) -> Self {
+        StudioConfig {
+            policy: PollPolicy::for_budget(provider.kind().status_checks_per_hour()),
+            link_window_ms: 120_000,
+            updates: broadcast::channel(64).0,
+        }
+    }
+}
+
+struct Watch {
+    cancel: CancellationToken,
+    check_now: Arc<Notify>,
+}
+
+pub struct Studio {
+    library: Arc<Library>,
+    provider: RwLock<Provider>,
+    http: reqwest::Client,
+    clock: Clock,
+    config: StudioConfig,
+    watches: Mutex<HashMap<String, Watch>>,
+    updates: broadcast::Sender<SessionView>,
+}
+
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// The doc's rule for names (1–64 characters), checked before anything is sent.
+pub fn validate_name(raw: &str) -> Result<String> {
+    let name = raw.trim();
+    let count = name.chars().count();
+    if count == 0 {
+        return Err(Error::invalid(
+            "name",
+            "Type the talent's name (it labels the face in the library).",
+        ));
+    }
+    if count > MAX_NAME_CHARS {
+        return Err(Error::invalid(
+            "name",
+            format!("The name is {count} characters; providers accept at most {MAX_NAME_CHARS}. Shorten it."),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+impl Studio {
+    pub fn new(
+        library: Arc<Library>,
+        provider: Provider,
+        http: reqwest::Client,
+        config: StudioConfig,
+    ) -> Arc<Self> {
+        let updates = config.updates.clone();
+        Arc::new(Studio {
+            library,
+            provider: RwLock::new(provider),
+            http,
+            clock: Clock::new(),
+            config,
+            watches: Mutex::new(HashMap::new()),
+            updates,
+        })
+    }
+
+    pub fn library(&self) -> &Library {
+        &self.library
+    }
+
+    pub fn provider(&self) -> Provider {
+        self.provider
+            .read()
+            .expect("provider lock poisoned")
+            .clone()
+    }
+
+    /// Switches provider; sessions already running keep polling their own provider's group only
+    /// if it is the same kind, so they are stopped first.
+    pub fn set_provider(&self, provider: Provider) {
+        self.stop_all_watches();
+        *self.provider.write().expect("provider lock poisoned") = provider;
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<SessionView> {
+        self.updates.subscribe()
+    }
+
+    pub async fn check_photo(&self, image_url: &str) -> Result<photo::PhotoCheck> {
+        photo::check(&self.http, image_url).await
+    }
+
+    /// Validates the form, checks the photo, opens a liveness session and starts watching it.
+    /// The photo may be left out (the CLI's `session start`) and given at enroll time.
+    pub async fn start_session(
+        self: &Arc<Self>,
+        name: &str,
+        image_url: Option<&str>,
+    ) -> Result<SessionView> {
+        let name = validate_name(name)?;
+        let image_url = match image_url {
+            Some(u) => self.check_photo(u).await?.url,
+            None => String::new(),
+        };
+        let provider = self.provider();
+        self.spend_init_budget(&provider)?;
+        let link = provider.init_session(&name).await?;
+        let now = self.clock.now_ms();
+        let session = LivenessSession {
+            id: format!("ses_{}", hex::encode(rand::random::<[u8; 8]>())),
+            provider: provider.kind(),
+            group_id: link.group_id,
+            talent_name: name,
+            image_url,
+            h5_link: link.h5_link,
+            expires_at_ms: (now + link.expires_in_seconds as i64 * 1000) as f64,
+            state: SessionState::AwaitingScan,
+            asset_id: None,
+            created_at_ms: now as f64,
+            updated_at_ms: now as f64,
+        };
+        self.library.save_session(&session)?;
+        tracing::info!(session = %session.id, group = %session.group_id, "liveness session started");
+        let view = self.view(session.clone(), None);
+        self.watch(session);
+        Ok(view)
+    }
+
+    /// A fresh QR for the same group (the provider's refresh path).
+    pub async fn refresh_session(self: &Arc<Self>, id: &str) -> Result<SessionView> {
+        let mut session = self.library.session(id)?;
+        let Some(state) = next(session.state, Event::LinkIssued) else {
+            return Err(Error::invalid(
+                "session",
+                format!(
+                    "This session is {}; a fresh QR is only for sessions waiting for a scan.",
+                    describe(session.state)
+                ),
+            ));
+        };
+        let provider = self.provider_for(&session)?;
+        self.spend_init_budget(&provider)?;
+        let link = provider
+            .refresh_session(&session.talent_name, &session.group_id)
+            .await?;
+        let now = self.clock.now_ms();
+        session.group_id = link.group_id;
+        session.h5_link = link.h5_link;
+        session.expires_at_ms = (now + link.expires_in_seconds as i64 * 1000) as f64;
+        session.state = state;
+        session.updated_at_ms = now as f64;
+        self.library.save_session(&session)?;
+        tracing::info!(session = %session.id, "fresh QR issued");
+        let view = self.view(session.clone(), None);
+        self.watch(session);
+        Ok(view)
+    }
+
+    /// "Talent finished — check now": an immediate status check, within the hourly budget.
+    pub async fn check_now(self: &Arc<Self>, id: &str) -> Result<SessionView> {
+        let session = self.library.session(id)?;
+        if !matches!(
+            session.state,
+            SessionState::AwaitingScan | SessionState::Expired
+        ) {
+            return Ok(self.view(session, None));
+        }
+        let provider = self.provider_for(&session)?;
+        let now = self.clock.now_ms();
+        let calls = self
+            .library
+            .calls_in_last_hour(provider.kind(), CallKind::Status, now)?;
+        if let Err(frees_at) = poll::manual_check(self.config.policy, now, &calls) {
+            return Err(Error::RateLimited {
+                provider: provider.kind(),
+                retry_after_seconds: Some(((frees_at - now) / 1000).max(1) as u64),
+            });
+        }
+        let session = self.check_status(&provider, session).await?;
+        if session.state == SessionState::AwaitingScan {
+            // Re-plan the automatic schedule from this check.
+            if let Some(w) = self.watches.lock().expect("watch map poisoned").get(id) {
+                w.check_now.notify_one();
+            }
+        }
+        let view = self.view(session, None);
+        let _ = self.updates.send(view.clone());
+        Ok(view)
+    }
+
+    /// The operator's go-ahead: enroll the verified face and add it to the library. `name` and
+    /// `image_url` replace the session's own when given (another photo after a mismatch).
+    pub async fn enroll_session(
+        self: &Arc<Self>,
+        id: &str,
+        name: Option<&str>,
+        image_url: Option<&str>,
+    ) -> Result<Face> {
+        let mut session = self.library.session(id)?;
+        if let Some(n) = name {
+            session.talent_name = validate_name(n)?;
+        }
+        if let Some(u) = image_url {
+            session.image_url = photo::validate_url(u)?.to_string();
+        }
+        if session.image_url.is_empty() {
+            return Err(Error::invalid(
+                "image_url",
+                "Give the face photo link to enroll with (--image-url).",
+            ));
+        }
+        let Some(enrolling) = next(session.state, Event::EnrollStarted) else {
+            return Err(match session.state {
+                SessionState::Enrolled => Error::invalid(
+                    "session",
+                    "This face is already enrolled; it is in the library.",
+                ),
+                SessionState::Enrolling => {
+                    Error::invalid("session", "Enrollment is already in progress.")
+                }
+                s => Error::invalid(
+                    "session",
+                    format!(
+                        "The talent has not finished the phone check yet (the session is {}).",
+                        describe(s)
+                    ),
+                ),
+            });
+        };
+        let provider = self.provider_for(&session)?;
+        // Re-check the photo right before the paid call: links go stale, and a bad photo must
+        // never reach a paid endpoint.
+        let photo = self.check_photo(&session.image_url).await?;
+        session.state = enrolling;
+        self.persist_and_send(&mut session, None)?;
+        let result = provider
+            .enroll(&session.talent_name, &session.image_url, &session.group_id)
+            .await;
+        match result {
+            Ok(receipt) => {
+                session.state = SessionState::Enrolled;
+                session.asset_id = Some(receipt.asset_id.clone());
+                let face = face_from(
+                    &session,
+                    receipt,
+                    FaceKind::RealFace,
+                    Some(photo.thumbnail),
+                    self.clock.now_ms(),
+                );
+                self.library.save_face(&face)?;
+                self.persist_and_send(&mut session, None)?;
+                tracing::info!(session = %session.id, asset = %face.asset_id, "face enrolled");
+                Ok(face)
+            }
+            Err(e) => {
+                let event = if e.code() == ErrorCode::NotReady {
+                    Event::EnrollNotReady
+                } else {
+                    Event::EnrollFailed
+                };
+                session.state = next(session.state, event).unwrap_or(SessionState::Verified);
+                self.persist_and_send(&mut session, Some(CommandError::from(&e)))?;
+                Err(e)
+            }
+        }
+    }
+
+    /// A virtual portrait (an AI character): no liveness, one paid call.
+    pub async fn enroll_portrait(&self, name: &str, image_url: &str) -> Result<Face> {
+        let name = validate_name(name)?;
+        let photo = self.check_photo(image_url).await?;
+        let provider = self.provider();
+        let receipt = provider.enroll_portrait(&name, &photo.url).await?;
+        let now = self.clock.now_ms();
+        let face = Face {
+            asset_id: receipt.asset_id,
+            provider: provider.kind(),
+            kind: FaceKind::Portrait,
+            name: receipt.name,
+            image_url: receipt.image_url,
+            thumbnail: Some(photo.thumbnail),
+            group_id: receipt.group_id,
+            enrolled_at_ms: now as f64,
+            price_usd: receipt.price_usd,
+            tx_hash: receipt.tx_hash,
+        };
+        self.library.save_face(&face)?;
+        Ok(face)
+    }
+
+    pub fn cancel_session(&self, id: &str) -> Result<SessionView> {
+        let mut session = self.library.session(id)?;
+        let Some(state) = next(session.state, Event::Cancelled) else {
+            return Err(Error::invalid(
+                "session",
+                format!(
+                    "This session is {}; it cannot be cancelled now.",
+                    describe(session.state)
+                ),
+            ));
+        };
+        if let Some(w) = self.watches.lock().expect("watch map poisoned").remove(id) {
+            w.cancel.cancel();
+        }
+        session.state = state;
+        self.persist_and_send(&mut session, None)?;
+        Ok(self.view(session, None))
+    }
+
+    pub fn session_view(&self, id: &str) -> Result<SessionView> {
+        Ok(self.view(self.library.session(id)?, None))
+    }
+
+    /// Sessions needing the operator, newest first.
+    pub fn open_sessions(&self) -> Result<Vec<SessionView>> {
+        Ok(self
+            .library
+            .open_sessions()?
+            .into_iter()
+            .map(|s| self.view(s, None))
+            .collect())
+    }
+
+    /// After a restart: resume polling sessions that await a scan (expired ones become
+    /// `Expired` at once and offer a fresh QR), and settle interrupted enrolls.
+    pub fn resume_open_sessions(self: &Arc<Self>) -> Result<Vec<SessionView>> {
+        let kind = self.provider().kind();
+        let mut views = vec![];
+        for mut s in self.library.open_sessions()? {
+            if s.provider != kind {
+                views.push(self.view(s, None));
+                continue;
+            }
+            match s.state {
+                SessionState::AwaitingScan => self.watch(s.clone()),
+                SessionState::Enrolling => {
+                    // The app stopped mid-call: the provider may or may not have enrolled. Let the
+                    // operator decide with the facts instead of paying again automatically.
+                    s.state = SessionState::Verified;
+                    let notice = CommandError {
+                        code: ErrorCode::Internal,
+                        message: "The app stopped while enrolling. Check the library before enrolling again.".into(),
+                        field: None,
+                    };
+                    self.persist_and_send(&mut s, Some(notice.clone()))?;
+                    views.push(self.view(s, Some(notice)));
+                    continue;
+                }
+                _ => {}
+            }
+            views.push(self.view(s, None));
+        }
+        Ok(views)
+    }
+
+    fn provider_for(&self, session: &LivenessSession) -> Result<Provider> {
+        let provider = self.provider();
+        if provider.kind() != session.provider {
+            return Err(Error::invalid(
+                "provider",
+                format!(
+                    "This session belongs to {}, but {} is selected. Switch back in Settings to continue it.",
+                    session.provider,
+                    provider.kind()
+                ),
+            ));
+        }
+        Ok(provider)
+    }
+
+    fn spend_init_budget(&self, provider: &Provider) -> Result<()> {
+        let now = self.clock.now_ms();
+        let calls = self
+            .library
+            .calls_in_last_hour(provider.kind(), CallKind::Init, now)?;
+        let budget = provider.kind().inits_per_hour() as usize;
+        if calls.len() >= budget {
+            let frees = calls[calls.len() - budget] + poll::HOUR_MS;
+            return Err(Error::RateLimited {
+                provider: provider.kind(),
+                retry_after_seconds: Some(((frees - now) / 1000).max(1) as u64),
+            });
+        }
+        self.library
+            .record_call(provider.kind(), CallKind::Init, now)
+    }
+
+    /// One status call, counted against the budget, with the resulting transition saved.
+    async fn check_status(
+        &self,
+        provider: &Provider,
+        mut session: LivenessSession,
+    ) -> Result<LivenessSession> {
+        let now = self.clock.now_ms();
+        self.library
+            .record_call(provider.kind(), CallKind::Status, now)?;
+        let status = provider.session_status(&session.group_id).await?;
+        let event = match status {
+            LivenessStatus::Active => Event::ScanCompleted,
+            LivenessStatus::Pending if now >= session.expires_at_ms as i64 => Event::LinkExpired,
+            LivenessStatus::Pending => Event::StillPending,
+        };
+        // Re-read: the operator may have cancelled or refreshed while the call was in flight.
+        let mut current = self.library.session(&session.id)?;
+        if current.h5_link != session.h5_link {
+            return Ok(current);
+        }
+        if let Some(state) = next(current.state, event) {
+            if state != current.state {
+                current.state = state;
+                current.updated_at_ms = self.clock.now_ms() as f64;
+                self.library.save_session(&current)?;
+                tracing::info!(session = %current.id, state = state.as_str(), "session state changed");
+            }
+        }
+        session = current;
+        Ok(session)
+    }
+
+    fn watch(self: &Arc<Self>, session: LivenessSession) {
+        let cancel = CancellationToken::new();
+        let check_now = Arc::new(Notify::new());
+        let previous = self.watches.lock().expect("watch map poisoned").insert(
+            session.id.clone(),
+            Watch {
+                cancel: cancel.clone(),
+                check_now: check_now.clone(),
+            },
+        );
+        if let Some(p) = previous {
+            p.cancel.cancel();
+        }
+        let studio = Arc::clone(self);
+        tokio::spawn(async move {
+            let id = session.id.clone();
+            studio.poll_until_settled(session, cancel, check_now).await;
+            tracing::debug!(session = %id, "watch ended");
+        });
+    }
+
+    async fn poll_until_settled(
+        &self,
+        mut session: LivenessSession,
+        cancel: CancellationToken,
+        check_now: Arc<Notify>,
+    ) {
+        let mut last_check: Option<i64> = None;
+        let mut notice: Option<CommandError> = None;
+        let mut not_before: Option<i64> = None;
+        loop {
+            if session.state != SessionState::AwaitingScan {
+                return;
+            }
+            let provider = match self.provider_for(&session) {
+                Ok(p) => p,
+                Err(_) => return,
+            };
+            let now = self.clock.now_ms();
+            let expires = session.expires_at_ms as i64;
+            let calls =
+                match self
+                    .library
+                    .calls_in_last_hour(provider.kind(), CallKind::Status, now)
+                {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot read the call log; polling stops");
+                        return;
+                    }
+                };
+            let plan = poll::plan(
+                self.config.policy,
+                now,
+                expires,
+                self.config.link_window_ms,
+                &calls,
+                last_check,
+            );
+            let mut at = plan.at_ms();
+            if let Some(nb) = not_before {
+                at = at.max(nb);
+            }
+            let out_of_budget = matches!(plan, PollPlan::BudgetFreesAt(_)) || at > expires;
+            if out_of_budget && now >= expires {
+                // Past the deadline with no check left: the link is dead either way.
+                self.apply(session, Event::LinkExpired, None);
+                return;
+            }
+            let wake = if out_of_budget { at.min(expires) } else { at };
+            let view = SessionView {
+                next_check_at_ms: Some(wake as f64),
+                ..self.view(session.clone(), notice.clone())
+            };
+            let _ = self.updates.send(view);
+            let sleep_ms = (wake - now).max(0) as u64;
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = check_now.notified() => {
+                    last_check = Some(self.clock.now_ms());
+                    session = match self.library.session(&session.id) { Ok(s) => s, Err(_) => return };
+                    continue;
+                }
+                _ = tokio::time::sleep(std::time::Duration::from_millis(sleep_ms)) => {}
+            }
+            if out_of_budget {
+                // Woke at the deadline without budget for a check.
+                if self.clock.now_ms() >= expires {
+                    self.apply(session, Event::LinkExpired, None);
+                    return;
+                }
+                continue;
+            }
+            last_check = Some(self.clock.now_ms());
+            match self.check_status(&provider, session.clone()).await {
+                Ok(s) => {
+                    notice = None;
+                    not_before = None;
+                    let changed = s.state != session.state;
+                    session = s;
+                    if changed || session.state != SessionState::AwaitingScan {
+                        let _ = self.updates.send(self.view(session.clone(), None));
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(session = %session.id, error = %e, "status check failed");
+                    not_before = match &e {
+                        Error::RateLimited {
+                            retry_after_seconds,
+                            ..
+                        } => Some(
+                            self.clock.now_ms() + retry_after_seconds.unwrap_or(60) as i64 * 1000,
+                        ),
+                        // Transport trouble: back off to at least 15 s so a flaky Wi-Fi does not
+                        // burn the budget.
+                        _ => Some(self.clock.now_ms() + 15_000),
+                    };
+                    notice = Some(CommandError::from(&e));
+                    if self.clock.now_ms() >= expires {
+                        self.apply(session, Event::LinkExpired, notice.clone());
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Applies an event to the stored session (if it applies) and broadcasts the result.
+    fn apply(&self, session: LivenessSession, event: Event, notice: Option<CommandError>) {
+        let mut current = self.library.session(&session.id).unwrap_or(session);
+        if let Some(state) = next(current.state, event) {
+            current.state = state;
+            if let Err(e) = self.persist_and_send(&mut current, notice) {
+                tracing::warn!(error = %e, "could not save the session");
+            }
+        }
+    }
+
+    fn persist_and_send(
+        &self,
+        session: &mut LivenessSession,
+        notice: Option<CommandError>,
+    ) -> Result<()> {
+        session.updated_at_ms = self.clock.now_ms() as f64;
+        self.library.save_session(session)?;
+        let _ = self.updates.send(self.view(session.clone(), notice));
+        Ok(())
+    }
+
+    fn view(&self, session: LivenessSession, notice: Option<CommandError>) -> SessionView {
+        let qr_svg = match session.state {
+            SessionState::AwaitingScan => crate::qr::svg(&session.h5_link).ok(),
+            _ => None,
+        };
+        SessionView {
+            session,
+            qr_svg,
+            next_check_at_ms: None,
+            notice,
+        }
+    }
+
+    /// Stops every poll loop. Watch tasks hold the studio, so dropping it alone would not.
+    pub fn stop(&self) {
+        self.stop_all_watches();
+    }
+
+    fn stop_all_watches(&self) {
+        for (_, w) in self.watches.lock().expect("watch map poisoned").drain() {
+            w.cancel.cancel();
+        }
+    }
+}
+
+fn face_from(
+    session: &LivenessSession,
+    r: EnrollmentReceipt,
+    kind: FaceKind,
+    thumbnail: Option<String>,
+    now_ms: i64,
+) -> Face {
+    Face {
+        asset_id: r.asset_id,
+        provider: session.provider,
+        kind,
+        name: r.name,
+        image_url: r.image_url,
+        thumbnail,
+        group_id: r.group_id.or_else(|| Some(session.group_id.clone())),
+        enrolled_at_ms: now_ms as f64,
+        price_usd: r.price_usd,
+        tx_hash: r.tx_hash,
+    }
+}
+
+fn describe(state: SessionState) -> &'static str {
+    match state {
+        SessionState::AwaitingScan => "waiting for the talent's scan",
+        SessionState::Expired => "expired",
+        SessionState::Verified => "verified and ready to enroll",
+        SessionState::Enrolling => "enrolling",
+        SessionState::Enrolled => "already enrolled",
+        SessionState::Cancelled => "cancelled",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::providers::scripted::Script;
+
+    fn studio(script: &Arc<Script>) -> Arc<Studio> {
+        let provider = Provider::Scripted(Arc::clone(script));
+        let config = StudioConfig::for_provider(&provider);
+        Studio::new(
+            Arc::new(Library::open_in_memory().unwrap()),
+            provider,
+            reqwest::Client::new(),
+            config,
+        )
+    }
+
+    /// Waits (in paused time) until the session reaches `state`.
+    async fn until(rx: &mut broadcast::Receiver<SessionView>, state: SessionState) -> SessionView {
+        loop {
+            let v = tokio::time::timeout(Duration::from_secs(3600), rx.recv())
+                .await
+                .expect("no update")
+                .unwrap();
+            if v.session.state == state {
+                return v;
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn polls_within_budget_until_the_talent_finishes() {
+        let script = Arc::new(Script::default());
+        script.statuses.lock().unwrap().extend([
+            Ok(LivenessStatus::Pending),
+            Ok(LivenessStatus::Pending),
+            Ok(LivenessStatus::Active),
+        ]);
+        let studio = studio(&script);
+        let mut rx = studio.subscribe();
+        let t0 = tokio::time::Instant::now();
+        let view = studio.start_session("Ada", None).await.unwrap();
+        assert!(view.qr_svg.is_some(), "a waiting session carries its QR");
+        let verified = until(&mut rx, SessionState::Verified).await;
+        assert_eq!(verified.session.id, view.session.id);
+        let calls = script.status_calls.lock().unwrap().clone();
+        assert_eq!(calls.len(), 3);
+        let gaps: Vec<u64> = std::iter::once(t0)
+            .chain(calls.iter().copied())
+            .collect::<Vec<_>>()
+            .windows(2)
+            .map(|w| (w[1] - w[0]).as_secs())
+            .collect();
+        assert!(
+            gaps.iter().all(|&g| g >= 5),
+            "never faster than 5 s: {gaps:?}"
+        );
+        assert!(
+            gaps[0] >= 13,
+            "a fresh hour still spreads ~8 checks over 120 s: {gaps:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn link_expires_after_a_deadline_check_and_a_fresh_qr_resumes() {
+        let script = Arc::new(Script::default());
+        let studio = studio(&script);
+        let mut rx = studio.subscribe();
+        let t0 = tokio::time::Instant::now();
+        let view = studio.start_session("Ada", None).await.unwrap();
+        let expired = until(&mut rx, SessionState::Expired).await;
+        assert!(
+            t0.elapsed() >= Duration::from_secs(120),
+            "not before the deadline"
+        );
+        assert!(
+            t0.elapsed() < Duration::from_secs(125),
+            "promptly at the deadline"
+        );
+        assert!(expired.qr_svg.is_none(), "an expired QR is not shown");
+        let last = *script.status_calls.lock().unwrap().last().unwrap();
+        assert!(
+            last - t0 >= Duration::from_secs(120),
+            "the last check is made at the deadline"
+        );
+        let calls_before = script.status_calls.lock().unwrap().len();
+        tokio::time::sleep(Duration::from_secs(600)).await;
+        assert_eq!(
+            script.status_calls.lock().unwrap().len(),
+            calls_before,
+            "no polling of a dead link"
+        );
+
+        let fresh = studio.refresh_session(&view.session.id).await.unwrap();
+        assert_eq!(fresh.session.state, SessionState::AwaitingScan);
+        assert_eq!(fresh.session.group_id, view.session.group_id, "same group");
+        assert_ne!(fresh.session.h5_link, view.session.h5_link, "new link");
+        script
+            .statuses
+            .lock()
+            .unwrap()
+            .push_back(Ok(LivenessStatus::Active));
+        until(&mut rx, SessionState::Verified).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_is_honoured_before_the_next_check() {
+        let script = Arc::new(Script::default());
+        script
+            .statuses
+            .lock()
+            .unwrap()
+            .extend([Script::rate_limited(40), Ok(LivenessStatus::Active)]);
+        let studio = studio(&script);
+        let mut rx = studio.subscribe();
+        studio.start_session("Ada", None).await.unwrap();
+        until(&mut rx, SessionState::Verified).await;
+        let calls = script.status_calls.lock().unwrap().clone();
+        assert_eq!(calls.len(), 2);
+        assert!(
+            calls[1] - calls[0] >= Duration::from_secs(40),
+            "Retry-After must be honoured"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_hourly_budget_holds_across_many_sessions() {
+        let script = Arc::new(Script::default());
+        let studio = studio(&script);
+        let mut rx = studio.subscribe();
+        let start = tokio::time::Instant::now();
+        for _ in 0..5 {
+            studio.start_session("Ada", None).await.unwrap();
+            until(&mut rx, SessionState::Expired).await;
+        }
+        let calls = script.status_calls.lock().unwrap().clone();
+        let in_first_hour = calls
+            .iter()
+            .filter(|&&t| t - start < Duration::from_secs(3600))
+            .count();
+        assert!(
+            in_first_hour <= 17,
+            "automatic checks keep the reserve: {in_first_hour}"
+        );
+        assert!(
+            in_first_hour >= 10,
+            "each window still got checks: {in_first_hour}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn init_budget_refuses_the_eleventh_link_in_an_hour() {
+        let script = Arc::new(Script::default());
+        let studio = studio(&script);
+        for _ in 0..10 {
+            let v = studio.start_session("Ada", None).await.unwrap();
+            studio.cancel_session(&v.session.id).unwrap();
+        }
+        let e = studio.start_session("Ada", None).await.unwrap_err();
+        assert_eq!(e.code(), ErrorCode::RateLimited);
+        assert_eq!(
+            *script.inits.lock().unwrap(),
+            10,
+            "the 11th init was never sent"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn enroll_needs_a_verified_session_and_happens_once() {
+        let script = Arc::new(Script::default());
+        let studio = studio(&script);
+        let v = studio.start_session("Ada", None).await.unwrap();
+        let e = studio
+            .enroll_session(&v.session.id, None, Some("https://example.com/a.jpg"))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidInput);
+        assert_eq!(
+            *script.enrolls.lock().unwrap(),
+            0,
+            "no enroll before the phone check"
+        );
+    }
+}

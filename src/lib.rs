@@ -1,0 +1,24 @@
+//! Likeness Studio core: everything that does not need a window.
+//!
+//! The Tauri shell (`src-tauri/`) and the `likeness` CLI are thin layers over this crate:
+//! - [`providers`]: one module per provider, wire types private;
+//! - [`flow`]: the enrollment state machine, the poll schedule and the [`flow::Studio`] driver;
+//! - [`library`]: SQLite for sessions, faces and the provider call log;
+//! - [`photo`], [`qr`]: the face photo check and the QR;
+//! - [`rehearsal`]: the built-in server that speaks BlockRun's API;
+//! - [`secrets`], [`settings`]: the OS keyring and the operator's settings.
+
+pub mod clock;
+pub mod error;
+pub mod flow;
+pub mod http;
+pub mod library;
+pub mod photo;
+pub mod providers;
+pub mod qr;
+pub mod rehearsal;
+pub mod secrets;
+pub mod settings;
+pub mod stage;
+
+pub use error::{CommandError, Error, ErrorCode, Result};

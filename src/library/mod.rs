@@ -1,0 +1,417 @@
+//! The studio's SQLite file: liveness sessions (so a restart resumes them), enrolled faces, and
+//! the log of rate-limited provider calls (so a restart cannot overspend an hourly budget).
+
+mod schema;
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::flow::SessionState;
+use crate::providers::ProviderKind;
+
+/// One liveness session and where it stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LivenessSession {
+    pub id: String,
+    pub provider: ProviderKind,
+    pub group_id: String,
+    pub talent_name: String,
+    pub image_url: String,
+    pub h5_link: String,
+    pub expires_at_ms: f64,
+    pub state: SessionState,
+    pub asset_id: Option<String>,
+    pub created_at_ms: f64,
+    pub updated_at_ms: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum FaceKind {
+    /// A real person, enrolled after a liveness check.
+    RealFace,
+    /// An AI character, enrolled without liveness.
+    Portrait,
+}
+
+/// An enrolled face in the library.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Face {
+    pub asset_id: String,
+    pub provider: ProviderKind,
+    pub kind: FaceKind,
+    pub name: String,
+    pub image_url: String,
+    pub thumbnail: Option<String>,
+    pub group_id: Option<String>,
+    pub enrolled_at_ms: f64,
+    pub price_usd: Option<String>,
+    pub tx_hash: Option<String>,
+}
+
+/// Which hourly budget a provider call counts against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallKind {
+    Init,
+    Status,
+}
+
+impl CallKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            CallKind::Init => "init",
+            CallKind::Status => "status",
+        }
+    }
+}
+
+/// The SQLite file's name inside the data folder.
+pub const FILE_NAME: &str = "likeness.sqlite3";
+
+/// The app's data folder (`$XDG_DATA_HOME/studio.likeness.app`), shared with the CLI so both see
+/// one library. The Tauri shell resolves the same folder through its path API.
+pub fn default_data_dir() -> std::path::PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/share"))
+        })
+        .unwrap_or_else(|| std::path::PathBuf::from("."));
+    base.join(APP_IDENTIFIER)
+}
+
+/// Must match `identifier` in src-tauri/tauri.conf.json.
+pub const APP_IDENTIFIER: &str = "studio.likeness.app";
+
+pub struct Library {
+    conn: Mutex<Connection>,
+}
+
+impl Library {
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::Storage(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let conn = Connection::open(path)?;
+        // WAL keeps the CLI and the app from blocking each other on one file.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Self::with(conn)
+    }
+
+    pub fn open_in_memory() -> Result<Self> {
+        Self::with(Connection::open_in_memory()?)
+    }
+
+    fn with(conn: Connection) -> Result<Self> {
+        schema::migrate(&conn)?;
+        Ok(Library {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().expect("library connection poisoned")
+    }
+
+    pub fn save_session(&self, s: &LivenessSession) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO sessions (id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms,
+                                   state, asset_id, created_at_ms, updated_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT(id) DO UPDATE SET group_id = ?3, talent_name = ?4, image_url = ?5, h5_link = ?6, expires_at_ms = ?7, state = ?8,
+                                           asset_id = ?9, updated_at_ms = ?11",
+            params![
+                s.id,
+                provider_str(s.provider),
+                s.group_id,
+                s.talent_name,
+                s.image_url,
+                s.h5_link,
+                s.expires_at_ms as i64,
+                s.state.as_str(),
+                s.asset_id,
+                s.created_at_ms as i64,
+                s.updated_at_ms as i64,
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn session(&self, id: &str) -> Result<LivenessSession> {
+        self.conn()
+            .query_row(
+                &format!("{SESSION_COLUMNS} WHERE id = ?1"),
+                [id],
+                session_from_row,
+            )
+            .optional()?
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "No session with id {id}. Run `likeness sessions` to list them."
+                ))
+            })
+    }
+
+    /// Sessions that still need the operator: waiting for a scan, expired but refreshable, or
+    /// verified and not yet enrolled. Newest first.
+    pub fn open_sessions(&self) -> Result<Vec<LivenessSession>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "{SESSION_COLUMNS} WHERE state IN ('awaiting_scan', 'expired', 'verified', 'enrolling')
+             ORDER BY created_at_ms DESC"
+        ))?;
+        let rows = stmt.query_map([], session_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn save_face(&self, f: &Face) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO faces (asset_id, provider, kind, name, image_url, thumbnail, group_id, enrolled_at_ms,
+                                price_usd, tx_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT(asset_id) DO UPDATE SET name = ?4, image_url = ?5,
+                 thumbnail = COALESCE(?6, faces.thumbnail), group_id = COALESCE(?7, faces.group_id),
+                 price_usd = COALESCE(?9, faces.price_usd), tx_hash = COALESCE(?10, faces.tx_hash)",
+            params![
+                f.asset_id,
+                provider_str(f.provider),
+                kind_str(f.kind),
+                f.name,
+                f.image_url,
+                f.thumbnail,
+                f.group_id,
+                f.enrolled_at_ms as i64,
+                f.price_usd,
+                f.tx_hash,
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Newest first.
+    pub fn faces(&self) -> Result<Vec<Face>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT asset_id, provider, kind, name, image_url, thumbnail, group_id, enrolled_at_ms, price_usd, tx_hash
+             FROM faces ORDER BY enrolled_at_ms DESC, rowid DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Face {
+                asset_id: r.get(0)?,
+                provider: parse_provider(r.get::<_, String>(1)?)?,
+                kind: if r.get::<_, String>(2)? == "portrait" {
+                    FaceKind::Portrait
+                } else {
+                    FaceKind::RealFace
+                },
+                name: r.get(3)?,
+                image_url: r.get(4)?,
+                thumbnail: r.get(5)?,
+                group_id: r.get(6)?,
+                enrolled_at_ms: r.get::<_, i64>(7)? as f64,
+                price_usd: r.get(8)?,
+                tx_hash: r.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn record_call(&self, provider: ProviderKind, kind: CallKind, at_ms: i64) -> Result<()> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO provider_calls (provider, kind, at_ms) VALUES (?1, ?2, ?3)",
+            params![provider_str(provider), kind.as_str(), at_ms],
+        )?;
+        // Anything older than a day can never count against an hourly budget again.
+        conn.execute(
+            "DELETE FROM provider_calls WHERE at_ms < ?1",
+            [at_ms - 86_400_000],
+        )?;
+        Ok(())
+    }
+
+    /// Call times within the hour before `now_ms`, oldest first.
+    pub fn calls_in_last_hour(
+        &self,
+        provider: ProviderKind,
+        kind: CallKind,
+        now_ms: i64,
+    ) -> Result<Vec<i64>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT at_ms FROM provider_calls WHERE provider = ?1 AND kind = ?2 AND at_ms > ?3 ORDER BY at_ms",
+        )?;
+        let rows = stmt.query_map(
+            params![provider_str(provider), kind.as_str(), now_ms - 3_600_000],
+            |r| r.get(0),
+        )?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
+const SESSION_COLUMNS: &str =
+    "SELECT id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms, state,
+    asset_id, created_at_ms, updated_at_ms FROM sessions";
+
+fn session_from_row(r: &Row<'_>) -> rusqlite::Result<LivenessSession> {
+    let state: String = r.get(7)?;
+    Ok(LivenessSession {
+        id: r.get(0)?,
+        provider: parse_provider(r.get::<_, String>(1)?)?,
+        group_id: r.get(2)?,
+        talent_name: r.get(3)?,
+        image_url: r.get(4)?,
+        h5_link: r.get(5)?,
+        expires_at_ms: r.get::<_, i64>(6)? as f64,
+        state: SessionState::parse(&state).ok_or_else(|| bad_value(7, state.clone()))?,
+        asset_id: r.get(8)?,
+        created_at_ms: r.get::<_, i64>(9)? as f64,
+        updated_at_ms: r.get::<_, i64>(10)? as f64,
+    })
+}
+
+fn provider_str(p: ProviderKind) -> &'static str {
+    match p {
+        ProviderKind::Rehearsal => "rehearsal",
+    }
+}
+
+fn parse_provider(s: String) -> rusqlite::Result<ProviderKind> {
+    ProviderKind::parse(&s).ok_or_else(|| bad_value(1, s))
+}
+
+fn kind_str(k: FaceKind) -> &'static str {
+    match k {
+        FaceKind::RealFace => "real_face",
+        FaceKind::Portrait => "portrait",
+    }
+}
+
+fn bad_value(col: usize, value: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        col,
+        rusqlite::types::Type::Text,
+        format!("unknown value {value:?}").into(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(id: &str, state: SessionState, created: f64) -> LivenessSession {
+        LivenessSession {
+            id: id.into(),
+            provider: ProviderKind::Rehearsal,
+            group_id: "legacy_rf_1".into(),
+            talent_name: "Ada".into(),
+            image_url: "https://x/a.jpg".into(),
+            h5_link: "http://h/?a=1&b=2".into(),
+            expires_at_ms: 120_000.0,
+            state,
+            asset_id: None,
+            created_at_ms: created,
+            updated_at_ms: created,
+        }
+    }
+
+    #[test]
+    fn sessions_round_trip_and_only_open_ones_are_listed() {
+        let lib = Library::open_in_memory().unwrap();
+        lib.save_session(&session("a", SessionState::AwaitingScan, 1.0))
+            .unwrap();
+        lib.save_session(&session("b", SessionState::Enrolled, 2.0))
+            .unwrap();
+        lib.save_session(&session("c", SessionState::Expired, 3.0))
+            .unwrap();
+        assert_eq!(
+            lib.session("a").unwrap(),
+            session("a", SessionState::AwaitingScan, 1.0)
+        );
+        let open: Vec<_> = lib
+            .open_sessions()
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(open, ["c", "a"]);
+        let mut a = lib.session("a").unwrap();
+        a.state = SessionState::Verified;
+        a.h5_link = "http://h/new".into();
+        lib.save_session(&a).unwrap();
+        assert_eq!(lib.session("a").unwrap().h5_link, "http://h/new");
+        assert!(matches!(lib.session("zzz"), Err(Error::NotFound(_))));
+    }
+
+    #[test]
+    fn faces_merge_by_asset_id_keeping_local_fields() {
+        let lib = Library::open_in_memory().unwrap();
+        let mut f = Face {
+            asset_id: "ta_1".into(),
+            provider: ProviderKind::Rehearsal,
+            kind: FaceKind::RealFace,
+            name: "Ada".into(),
+            image_url: "https://x/a.jpg".into(),
+            thumbnail: Some("data:image/jpeg;base64,AA==".into()),
+            group_id: Some("legacy_rf_1".into()),
+            enrolled_at_ms: 5.0,
+            price_usd: Some("0.010000".into()),
+            tx_hash: None,
+        };
+        lib.save_face(&f).unwrap();
+        f.thumbnail = None;
+        f.name = "Ada L.".into();
+        lib.save_face(&f).unwrap();
+        let faces = lib.faces().unwrap();
+        assert_eq!(faces.len(), 1);
+        assert_eq!(faces[0].name, "Ada L.");
+        assert!(
+            faces[0].thumbnail.is_some(),
+            "a sync without a thumbnail must keep the local one"
+        );
+    }
+
+    #[test]
+    fn call_log_counts_only_the_last_hour() {
+        let lib = Library::open_in_memory().unwrap();
+        let p = ProviderKind::Rehearsal;
+        for t in [0, 1_000_000, 3_000_000, 3_700_000] {
+            lib.record_call(p, CallKind::Status, t).unwrap();
+        }
+        lib.record_call(p, CallKind::Init, 3_650_000).unwrap();
+        assert_eq!(
+            lib.calls_in_last_hour(p, CallKind::Status, 3_700_000)
+                .unwrap(),
+            [1_000_000, 3_000_000, 3_700_000]
+        );
+        assert_eq!(
+            lib.calls_in_last_hour(p, CallKind::Init, 3_700_000)
+                .unwrap(),
+            [3_650_000]
+        );
+    }
+
+    #[test]
+    fn reopening_a_file_keeps_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/likeness.sqlite3");
+        Library::open(&path)
+            .unwrap()
+            .save_session(&session("a", SessionState::AwaitingScan, 1.0))
+            .unwrap();
+        let again = Library::open(&path).unwrap();
+        assert_eq!(
+            again.session("a").unwrap().state,
+            SessionState::AwaitingScan
+        );
+    }
+}

@@ -1,0 +1,51 @@
+//! Schema versions, applied in order and recorded in `user_version`.
+
+use rusqlite::Connection;
+
+use crate::error::Result;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: sessions, faces and the provider call log.
+    "CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        provider TEXT NOT NULL,
+        group_id TEXT NOT NULL,
+        talent_name TEXT NOT NULL,
+        image_url TEXT NOT NULL,
+        h5_link TEXT NOT NULL,
+        expires_at_ms INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        asset_id TEXT,
+        created_at_ms INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL
+    );
+    CREATE TABLE faces (
+        asset_id TEXT PRIMARY KEY,
+        provider TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        image_url TEXT NOT NULL,
+        thumbnail TEXT,
+        group_id TEXT,
+        enrolled_at_ms INTEGER NOT NULL,
+        price_usd TEXT,
+        tx_hash TEXT
+    );
+    CREATE TABLE provider_calls (
+        provider TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX provider_calls_by_time ON provider_calls (provider, kind, at_ms);",
+];
+
+pub(super) fn migrate(conn: &Connection) -> Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

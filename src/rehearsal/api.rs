@@ -1,0 +1,521 @@
+//! The BlockRun endpoints: `/v1/realface/*`, `/v1/portrait/enroll`, `/v1/wallet/<address>/*`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::Json;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use super::error::ApiError;
+use super::ids;
+use super::payment::{Price, PriceBody, Settlement};
+use super::photo::{self, Photo, PhotoError};
+use super::service::{Bucket, Service};
+use super::store::{GroupStatus, PortraitRecord, RealFaceRecord};
+use super::wall_clock;
+use super::{FACE_MISMATCH_MARKER, UPSTREAM_ERROR_MARKER};
+
+type Shared = State<Arc<Service>>;
+type Reply<T> = Result<Json<T>, ApiError>;
+
+const NAME_MAX_CHARS: usize = 64;
+const COMPATIBLE_MODELS: [&str; 2] = ["bytedance/seedance-2.0", "bytedance/seedance-2.0-fast"];
+
+// ---------------------------------------------------------------- request bodies
+
+fn parse_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "Invalid request body")
+                .with("code", "INVALID_REQUEST_BODY")
+                .with("detail", "the body must be a JSON object"),
+        ),
+        Err(e) => Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "Invalid request body")
+                .with("code", "INVALID_JSON")
+                .with("detail", e.to_string()),
+        ),
+    }
+}
+
+fn optional_string<'a>(
+    body: &'a Map<String, Value>,
+    field: &str,
+) -> Result<Option<&'a str>, ApiError> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(ApiError::invalid_field(
+            field,
+            format!("{field} must be a string"),
+        )),
+    }
+}
+
+fn required_string<'a>(body: &'a Map<String, Value>, field: &str) -> Result<&'a str, ApiError> {
+    optional_string(body, field)?
+        .ok_or_else(|| ApiError::invalid_field(field, format!("{field} is required")))
+}
+
+/// Display names are 1–64 characters (Unicode scalar values, not bytes) and not blank.
+fn checked_name(body: &Map<String, Value>) -> Result<String, ApiError> {
+    let name = required_string(body, "name")?;
+    let chars = name.chars().count();
+    if name.trim().is_empty() {
+        return Err(ApiError::invalid_field(
+            "name",
+            "name is required (1-64 chars)",
+        ));
+    }
+    if chars > NAME_MAX_CHARS {
+        return Err(ApiError::invalid_field(
+            "name",
+            format!("name must be {NAME_MAX_CHARS} chars or fewer (got {chars})"),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+fn checked_group_id(field: &str, group_id: &str) -> Result<(), ApiError> {
+    if ids::is_group_id(group_id) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_field(
+            field,
+            format!("{field} must look like 'legacy_rf_<digits>'"),
+        ))
+    }
+}
+
+fn checked_image_url(body: &Map<String, Value>) -> Result<(String, url::Url), ApiError> {
+    let raw = required_string(body, "image_url")?;
+    let url = photo::parse_image_url(raw).map_err(image_error)?;
+    Ok((raw.to_owned(), url))
+}
+
+fn image_error(e: PhotoError) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, e.to_string())
+        .with("code", "INVALID_IMAGE_URL")
+        .with("field", "image_url")
+}
+
+// ---------------------------------------------------------------- init
+
+#[derive(Serialize)]
+pub struct InitResponse {
+    object: &'static str,
+    group_id: String,
+    h5_link: String,
+    status: GroupStatus,
+    expires_in_seconds: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_steps: Option<Value>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    refreshed: bool,
+}
+
+/// `POST /v1/realface/init {name}` creates a group; `{name, groupId}` refreshes its H5 link.
+///
+/// Only creating a group counts against the 10/hour limit: the doc's answer to a 429 is "wait or
+/// use the refresh path on an existing group".
+pub async fn init(
+    State(svc): Shared,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Bytes,
+) -> Reply<InitResponse> {
+    let body = parse_object(&body)?;
+    let name = checked_name(&body)?;
+    let refresh = optional_string(&body, "groupId")?;
+    let ttl = svc.session_ttl;
+    let now = Instant::now();
+
+    let (group, session, refreshed) = match refresh {
+        Some(group_id) => {
+            checked_group_id("groupId", group_id)?;
+            let (group, session) = svc
+                .store()
+                .refresh_group(group_id, now, ttl)
+                .ok_or_else(|| ApiError::group_not_found(group_id))?;
+            (group, session, true)
+        }
+        None => {
+            svc.rate_limit(Bucket::Init, peer.ip())?;
+            let (group, session) = svc.store().create_group(now, ttl);
+            (group, session, false)
+        }
+    };
+    tracing::info!(group_id = %group.id, refreshed, peer = %peer.ip(), "rehearsal: realface init");
+    tracing::debug!(group_id = %group.id, %name, "rehearsal: realface init name");
+
+    let h5_link = format!(
+        "http://{}:{}/h5/?accessKeyId=rehearsal&sessionToken={}&configId={}",
+        url_host(&svc.public_host),
+        svc.port,
+        session.token,
+        group.id
+    );
+    let expires_in_seconds = ttl.as_secs() + u64::from(ttl.subsec_nanos() > 0);
+    let next_steps = (!refreshed).then(|| next_steps(&group.id, expires_in_seconds));
+    Ok(Json(InitResponse {
+        object: "realface.init",
+        group_id: group.id,
+        h5_link,
+        status: group.status,
+        expires_in_seconds,
+        next_steps,
+        refreshed,
+    }))
+}
+
+fn url_host(host: &str) -> String {
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host.to_owned()
+    }
+}
+
+fn next_steps(group_id: &str, expires_in_seconds: u64) -> Value {
+    json!({
+        "1_liveness": {
+            "action": "Show h5_link as a QR code. The person in the photo scans it with their phone and follows the prompts: allow camera, nod, blink.",
+            "expires_in_seconds": expires_in_seconds,
+            "if_expired": format!("POST /v1/realface/init with {{\"name\": \"…\", \"groupId\": \"{group_id}\"}} for a fresh h5_link on the same group."),
+        },
+        "2_poll_status": {
+            "method": "GET",
+            "path": format!("/v1/realface/status?groupId={group_id}"),
+            "interval_seconds": "3-5",
+            "until": "status is \"active\" and ready_to_finalize is true",
+        },
+        "3_enroll": {
+            "method": "POST",
+            "path": "/v1/realface/enroll",
+            "body": { "name": "…", "image_url": "https://… (JPG, PNG or WEBP, ≤10 MB)", "group_id": group_id },
+            "price": Price::REALFACE.body(),
+            "returns": "asset_id (ta_…), usable as real_face_asset_id on bytedance/seedance-2.0 and bytedance/seedance-2.0-fast",
+        },
+    })
+}
+
+// ---------------------------------------------------------------- status
+
+#[derive(Serialize)]
+pub struct StatusResponse {
+    object: &'static str,
+    group_id: String,
+    status: GroupStatus,
+    asset_count: u32,
+    ready_to_finalize: bool,
+}
+
+/// `GET /v1/realface/status?groupId=…`: free, in the 20/hour bucket shared with the wallet listings.
+pub async fn status(
+    State(svc): Shared,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Reply<StatusResponse> {
+    svc.rate_limit(Bucket::Lookup, peer.ip())?;
+    let group_id = query
+        .get("groupId")
+        .filter(|g| !g.is_empty())
+        .ok_or_else(|| ApiError::invalid_field("groupId", "groupId query parameter is required"))?;
+    checked_group_id("groupId", group_id)?;
+    let store = svc.store();
+    let group = store
+        .group(group_id)
+        .ok_or_else(|| ApiError::group_not_found(group_id))?;
+    Ok(Json(StatusResponse {
+        object: "realface.status",
+        group_id: group.id.clone(),
+        status: group.status,
+        asset_count: group.asset_count,
+        ready_to_finalize: group.status == GroupStatus::Active,
+    }))
+}
+
+// ---------------------------------------------------------------- enroll
+
+#[derive(Serialize)]
+struct Usage {
+    compatible_models: [&'static str; 2],
+    how_to_use: String,
+}
+
+impl Usage {
+    fn for_asset(asset_id: &str) -> Self {
+        Usage {
+            compatible_models: COMPATIBLE_MODELS,
+            how_to_use: format!(
+                "Pass \"real_face_asset_id\": \"{asset_id}\" on a Seedance video generation request."
+            ),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct RealFaceResponse {
+    object: &'static str,
+    asset_id: String,
+    group_id: String,
+    byteplus_asset_id: String,
+    name: String,
+    image_url: String,
+    created_at: String,
+    usage: Usage,
+    price: PriceBody,
+    settlement: Settlement,
+}
+
+/// The upstream steps after the photo is fetched, in upstream order: upload (502), then the face
+/// match (422). A URL with both markers gets the 502.
+fn upstream_outcome(image_url: &str, face_match: bool) -> Result<(), ApiError> {
+    if image_url.contains(UPSTREAM_ERROR_MARKER) {
+        return Err(ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "Upload to inference partner failed",
+        )
+        .with("code", "UPSTREAM_ERROR")
+        .with("settled", false));
+    }
+    if face_match && image_url.contains(FACE_MISMATCH_MARKER) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Face-match failed: the photo does not match the live face from the H5 check",
+        )
+        .with("code", "FACE_MISMATCH")
+        .with("settled", false));
+    }
+    Ok(())
+}
+
+async fn fetch_photo(svc: &Service, url: &url::Url) -> Result<Photo, ApiError> {
+    let photo = photo::fetch(&svc.image_client, url).await.map_err(|e| {
+        tracing::info!(error = %e, "rehearsal: image_url refused");
+        image_error(e)
+    })?;
+    tracing::debug!(
+        format = photo.format,
+        width = photo.width,
+        height = photo.height,
+        bytes = photo.bytes,
+        "rehearsal: photo fetched"
+    );
+    Ok(photo)
+}
+
+/// `POST /v1/realface/enroll {name, image_url, group_id}`, paid.
+///
+/// Order: body (400) → payment gate (401) → group (404, 425) → photo fetch (400) → upload (502)
+/// → face match (422) → settle → 200. Each enroll on an active group adds one asset to it.
+pub async fn enroll_realface(
+    State(svc): Shared,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply<RealFaceResponse> {
+    let body = parse_object(&body)?;
+    let name = checked_name(&body)?;
+    let (image_url, url) = checked_image_url(&body)?;
+    let group_id = required_string(&body, "group_id")?.to_owned();
+    checked_group_id("group_id", &group_id)?;
+
+    let payment = svc.gate.authorize(&headers, Price::REALFACE)?;
+
+    let status = svc
+        .store()
+        .group(&group_id)
+        .map(|g| g.status)
+        .ok_or_else(|| ApiError::group_not_found(&group_id))?;
+    if status == GroupStatus::PendingValidation {
+        return Err(ApiError::new(
+            StatusCode::TOO_EARLY,
+            "Group is not active yet: the rights-holder has not completed the H5 liveness check",
+        )
+        .with("code", "GROUP_NOT_ACTIVE")
+        .with("group_id", group_id.as_str())
+        .with("group_status", "pending_validation")
+        .with("hint", "Have the person scan h5_link and finish the nod + blink, poll /v1/realface/status until it is active, then retry. Nothing was charged.")
+        .with("settled", false));
+    }
+
+    fetch_photo(&svc, &url).await?;
+    upstream_outcome(&image_url, true)?;
+
+    let now = SystemTime::now();
+    let asset_id = ids::asset_id();
+    let wallet = payment.wallet.clone();
+    let settlement = payment.settle();
+    let record = RealFaceRecord {
+        asset_id: asset_id.clone(),
+        group_id: group_id.clone(),
+        name: name.clone(),
+        image_url: image_url.clone(),
+        created_at: wall_clock::rfc3339_millis(now),
+        enrollment_tx_hash: settlement.tx_hash.clone(),
+        byteplus_asset_id: ids::byteplus_asset_id(now),
+        wallet,
+    };
+    let asset_count = svc
+        .store()
+        .add_realface(record.clone())
+        .ok_or_else(|| ApiError::group_not_found(&group_id))?;
+    tracing::info!(%asset_id, %group_id, asset_count, "rehearsal: realface enrolled");
+
+    Ok(Json(RealFaceResponse {
+        object: "realface",
+        usage: Usage::for_asset(&asset_id),
+        asset_id,
+        group_id,
+        byteplus_asset_id: record.byteplus_asset_id,
+        name,
+        image_url,
+        created_at: record.created_at,
+        price: Price::REALFACE.body(),
+        settlement,
+    }))
+}
+
+#[derive(Serialize)]
+pub struct PortraitResponse {
+    object: &'static str,
+    asset_id: String,
+    group_id: String,
+    name: String,
+    image_url: String,
+    source_image_url: String,
+    mirrored: bool,
+    created_at: String,
+    usage: Usage,
+    price: PriceBody,
+    settlement: Settlement,
+}
+
+/// `POST /v1/portrait/enroll {name, image_url}`, paid, no liveness.
+///
+/// A portrait has no face match, so only the upstream-error marker applies (502, as the
+/// Virtual Portrait doc lists for every upstream rejection).
+pub async fn enroll_portrait(
+    State(svc): Shared,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply<PortraitResponse> {
+    let body = parse_object(&body)?;
+    let name = checked_name(&body)?;
+    let (image_url, url) = checked_image_url(&body)?;
+
+    let payment = svc.gate.authorize(&headers, Price::PORTRAIT)?;
+
+    fetch_photo(&svc, &url).await?;
+    upstream_outcome(&image_url, false)?;
+
+    let asset_id = ids::asset_id();
+    let group_id = ids::portrait_group_id();
+    let created_at = wall_clock::rfc3339_millis(SystemTime::now());
+    let wallet = payment.wallet.clone();
+    let settlement = payment.settle();
+    svc.store().add_portrait(PortraitRecord {
+        asset_id: asset_id.clone(),
+        group_id: group_id.clone(),
+        name: name.clone(),
+        image_url: image_url.clone(),
+        created_at: created_at.clone(),
+        enrollment_tx_hash: settlement.tx_hash.clone(),
+        wallet,
+    });
+    tracing::info!(%asset_id, %group_id, "rehearsal: portrait enrolled");
+
+    Ok(Json(PortraitResponse {
+        object: "virtual_portrait",
+        usage: Usage::for_asset(&asset_id),
+        asset_id,
+        group_id,
+        name,
+        source_image_url: image_url.clone(),
+        image_url,
+        mirrored: false,
+        created_at,
+        price: Price::PORTRAIT.body(),
+        settlement,
+    }))
+}
+
+// ---------------------------------------------------------------- wallet listings
+
+fn checked_wallet(svc: &Service, peer: SocketAddr, address: &str) -> Result<(), ApiError> {
+    svc.rate_limit(Bucket::Lookup, peer.ip())?;
+    if ids::is_wallet_address(address) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_field(
+            "address",
+            "Invalid wallet address: expected 0x + 40 hex (EVM) or a base58 Solana address",
+        ))
+    }
+}
+
+#[derive(Serialize)]
+pub struct RealFaceList {
+    wallet: String,
+    realfaces: Vec<RealFaceRecord>,
+    count: usize,
+}
+
+#[derive(Serialize)]
+pub struct PortraitList {
+    wallet: String,
+    portraits: Vec<PortraitRecord>,
+    count: usize,
+}
+
+/// `GET /v1/wallet/<address>/realfaces`.
+pub async fn wallet_realfaces(
+    State(svc): Shared,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(address): Path<String>,
+) -> Reply<RealFaceList> {
+    checked_wallet(&svc, peer, &address)?;
+    let realfaces = svc.store().realfaces_of(&address);
+    Ok(Json(RealFaceList {
+        wallet: address,
+        count: realfaces.len(),
+        realfaces,
+    }))
+}
+
+/// `GET /v1/wallet/<address>/portraits`.
+pub async fn wallet_portraits(
+    State(svc): Shared,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(address): Path<String>,
+) -> Reply<PortraitList> {
+    checked_wallet(&svc, peer, &address)?;
+    let portraits = svc.store().portraits_of(&address);
+    Ok(Json(PortraitList {
+        wallet: address,
+        count: portraits.len(),
+        portraits,
+    }))
+}
+
+// ---------------------------------------------------------------- everything else
+
+/// The API-key host serves `/v1/...` at the root and answers the x402 host's `/api/v1/...`
+/// with `wrong_host`; Rehearsal plays the API-key host.
+pub async fn fallback(uri: Uri) -> ApiError {
+    if uri.path().starts_with("/api/") {
+        return ApiError::not_found("wrong_host")
+            .with("code", "wrong_host")
+            .with(
+                "message",
+                "This host serves /v1/... at the root; /api/v1/... is the x402 gateway's path.",
+            );
+    }
+    ApiError::not_found(format!("Not found: {}", uri.path()))
+}

@@ -1,0 +1,158 @@
+//! The stage: the selected provider, ready to use, plus the built-in Rehearsal server when
+//! Rehearsal is selected and no outside server is named.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::http::{self, TrustRoots};
+use crate::providers::{blockrun, Provider, ProviderKind};
+use crate::rehearsal::{RehearsalConfig, RehearsalServer};
+use crate::secrets::{Secret, SecretName, SecretStore};
+use crate::settings::Settings;
+
+/// What the operator sees about the running provider.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StageInfo {
+    pub provider: ProviderKind,
+    pub base_url: String,
+    /// Where phones reach the Rehearsal liveness page, when it runs in-process.
+    pub phone_host: Option<String>,
+    pub has_api_key: bool,
+}
+
+pub struct Stage {
+    pub provider: Provider,
+    pub http: reqwest::Client,
+    pub info: StageInfo,
+    rehearsal: Option<RehearsalServer>,
+}
+
+impl Stage {
+    /// `api_key` overrides the keyring (the CLI's `--api-key-env`).
+    pub async fn start(
+        settings: &Settings,
+        secrets: &dyn SecretStore,
+        trust: &TrustRoots,
+        api_key: Option<Secret>,
+    ) -> Result<Stage> {
+        settings.validate()?;
+        let http = http::client(trust)?;
+        match settings.provider {
+            ProviderKind::Rehearsal => {
+                let key = match api_key {
+                    Some(k) => k,
+                    None => rehearsal_key(secrets)?,
+                };
+                let (base, rehearsal, phone_host) = match &settings.base_url {
+                    Some(b) => (parse_base(b)?, None, None),
+                    None => {
+                        let host = settings
+                            .rehearsal_host
+                            .clone()
+                            .unwrap_or_else(|| lan_address().to_string());
+                        let server =
+                            start_rehearsal(settings.rehearsal_port, &host, &key, http.clone())
+                                .await?;
+                        (server.base_url(), Some(server), Some(host))
+                    }
+                };
+                let client = blockrun::Client::new(
+                    ProviderKind::Rehearsal,
+                    base.clone(),
+                    http.clone(),
+                    Some(key),
+                );
+                Ok(Stage {
+                    provider: Provider::Rehearsal(client),
+                    http,
+                    info: StageInfo {
+                        provider: ProviderKind::Rehearsal,
+                        base_url: base.to_string(),
+                        phone_host,
+                        has_api_key: true,
+                    },
+                    rehearsal,
+                })
+            }
+        }
+    }
+
+    pub fn rehearsal(&self) -> Option<&RehearsalServer> {
+        self.rehearsal.as_ref()
+    }
+
+    /// Stops the in-process Rehearsal server, freeing its port.
+    pub async fn stop(&mut self) {
+        if let Some(r) = self.rehearsal.take() {
+            r.shutdown().await;
+        }
+    }
+}
+
+/// Rehearsal authenticates with a key like BlockRun's account rail. It is made on first use and
+/// kept in the keyring, so the app, the CLI and `likeness rehearsal serve` agree on it.
+pub fn rehearsal_key(secrets: &dyn SecretStore) -> Result<Secret> {
+    let name = SecretName::ApiKey(ProviderKind::Rehearsal);
+    if let Some(k) = secrets.get(name)? {
+        return Ok(k);
+    }
+    let key = Secret::new(format!("rh_{}", hex::encode(rand::random::<[u8; 16]>())));
+    secrets.set(name, &key)?;
+    Ok(key)
+}
+
+fn parse_base(b: &str) -> Result<url::Url> {
+    url::Url::parse(b).map_err(|_| {
+        Error::invalid(
+            "base_url",
+            format!("{b:?} is not a valid provider address."),
+        )
+    })
+}
+
+async fn start_rehearsal(
+    port: u16,
+    host: &str,
+    key: &Secret,
+    http: reqwest::Client,
+) -> Result<RehearsalServer> {
+    // Loopback hosts keep the server private (tests, a laptop alone); anything else is the
+    // studio Wi-Fi, where the talent's phone must reach the page.
+    let ip = if host == "127.0.0.1" || host == "localhost" {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+    };
+    let mut config = RehearsalConfig::new(SocketAddr::new(ip, port), host, key.expose());
+    config.image_client = http.clone();
+    match RehearsalServer::start(config.clone()).await {
+        Ok(s) => Ok(s),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            tracing::warn!(port, "Rehearsal port busy; using a free one");
+            config.bind.set_port(0);
+            RehearsalServer::start(config)
+                .await
+                .map_err(|e| Error::Internal(format!("Rehearsal could not start: {e}")))
+        }
+        Err(e) => Err(Error::Internal(format!(
+            "Rehearsal could not start on port {port}: {e}"
+        ))),
+    }
+}
+
+/// The address other devices on the LAN reach this machine at. Connecting a UDP socket sends
+/// nothing; it only asks the OS which interface would route to that (documentation-range) address.
+pub fn lan_address() -> IpAddr {
+    std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|s| {
+            s.connect("192.0.2.1:9")?;
+            s.local_addr()
+        })
+        .map(|a| a.ip())
+        .ok()
+        .filter(|ip| !ip.is_unspecified())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}

@@ -1,0 +1,261 @@
+//! Helpers shared by the integration tests: an HTTPS photo host on loopback and a Rehearsal that
+//! trusts it.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::Cursor;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use image::{ImageFormat, Rgb, RgbImage};
+use likeness::rehearsal::{
+    RehearsalConfig, RehearsalServer, FACE_MISMATCH_MARKER, UPSTREAM_ERROR_MARKER,
+};
+
+/// The API key every test Rehearsal is configured with.
+pub const TEST_API_KEY: &str = "brk_rehearsal_test_key";
+
+/// Size of `/huge.jpg` and `/huge-chunked.jpg`.
+pub const HUGE_BYTES: usize = 50 * 1024 * 1024;
+
+/// An HTTPS server on `127.0.0.1` with a self-signed certificate for `localhost` and `127.0.0.1`,
+/// serving face photos and the broken cases an enroll must refuse:
+///
+/// - `/face.jpg`, `/face.png`, `/face.webp`: a real 400×500 picture of a face-like drawing;
+///   `/face.gif`: the same as GIF (a format BlockRun refuses);
+/// - any path containing a Rehearsal marker: the face (PNG if the path ends in `.png`, else JPEG);
+/// - `/not-an-image.jpg`: HTML served as `text/html`; `/wrong-type.png`: JPEG bytes labelled PNG;
+/// - `/truncated.jpg`: the first half of the JPEG; `/missing.jpg` (and anything unknown): 404;
+/// - `/huge.jpg`: 50 MB of JPEG-looking bytes with a Content-Length; `/huge-chunked.jpg`: the same
+///   streamed without one; `/slow.jpg`: the face after 30 s.
+pub struct PhotoHost {
+    addr: SocketAddr,
+    cert_der: Vec<u8>,
+    cert_pem: String,
+    hits: Arc<Mutex<HashMap<String, usize>>>,
+    handle: axum_server::Handle<SocketAddr>,
+}
+
+impl PhotoHost {
+    pub async fn start() -> PhotoHost {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let certified =
+            rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+                .expect("self-signed certificate");
+        let cert_der = certified.cert.der().to_vec();
+        let cert_pem = certified.cert.pem();
+        let key_der = certified.signing_key.serialize_der();
+        let tls = axum_server::tls_rustls::RustlsConfig::from_der(vec![cert_der.clone()], key_der)
+            .await
+            .expect("rustls server config");
+
+        let hits: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+        let counter = hits.clone();
+        let app = Router::new().fallback(move |uri: Uri| {
+            let counter = counter.clone();
+            async move {
+                *counter
+                    .lock()
+                    .unwrap()
+                    .entry(uri.path().to_owned())
+                    .or_default() += 1;
+                serve(uri.path()).await
+            }
+        });
+
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind photo host");
+        let addr = listener.local_addr().expect("photo host address");
+        let handle = axum_server::Handle::new();
+        let server = axum_server::tls_rustls::from_tcp_rustls(listener, tls)
+            .expect("photo host listener")
+            .handle(handle.clone());
+        tokio::spawn(async move {
+            let _ = server.serve(app.into_make_service()).await;
+        });
+
+        PhotoHost {
+            addr,
+            cert_der,
+            cert_pem,
+            hits,
+            handle,
+        }
+    }
+
+    /// `https://localhost:<port>/<path>`.
+    pub fn url(&self, path: &str) -> String {
+        format!(
+            "https://localhost:{}/{}",
+            self.addr.port(),
+            path.trim_start_matches('/')
+        )
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    pub fn root_cert_der(&self) -> Vec<u8> {
+        self.cert_der.clone()
+    }
+
+    pub fn root_cert_pem(&self) -> String {
+        self.cert_pem.clone()
+    }
+
+    /// For processes that read `SSL_CERT_FILE`.
+    pub fn write_ca_pem(&self, path: impl AsRef<Path>) {
+        std::fs::write(path, &self.cert_pem).expect("write CA PEM");
+    }
+
+    /// A client that trusts this host's certificate.
+    pub fn client(&self) -> reqwest::Client {
+        let cert = reqwest::Certificate::from_der(&self.cert_der).expect("certificate");
+        reqwest::Client::builder()
+            .use_rustls_tls()
+            .add_root_certificate(cert)
+            .build()
+            .expect("reqwest client")
+    }
+
+    /// How many requests reached `path` (e.g. `/face.jpg`).
+    pub fn hits(&self, path: &str) -> usize {
+        self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+    }
+}
+
+impl Drop for PhotoHost {
+    fn drop(&mut self) {
+        self.handle.shutdown();
+    }
+}
+
+async fn serve(path: &str) -> Response {
+    if path.contains(FACE_MISMATCH_MARKER) || path.contains(UPSTREAM_ERROR_MARKER) {
+        return if path.ends_with(".png") {
+            image_response("image/png", face_png())
+        } else {
+            image_response("image/jpeg", face_jpeg())
+        };
+    }
+    match path {
+        "/face.jpg" => image_response("image/jpeg", face_jpeg()),
+        "/face.png" => image_response("image/png", face_png()),
+        "/face.webp" => image_response("image/webp", face_webp()),
+        "/face.gif" => image_response("image/gif", face_gif()),
+        "/wrong-type.png" => image_response("image/png", face_jpeg()),
+        "/truncated.jpg" => {
+            let jpeg = face_jpeg();
+            image_response("image/jpeg", &jpeg[..jpeg.len() / 2])
+        }
+        "/not-an-image.jpg" => (
+            [(CONTENT_TYPE, "text/html; charset=utf-8")],
+            "<!doctype html><html><body><h1>Photo gallery</h1><p>Sign in to view.</p></body></html>",
+        )
+            .into_response(),
+        "/huge.jpg" => huge(true),
+        "/huge-chunked.jpg" => huge(false),
+        "/slow.jpg" => {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            image_response("image/jpeg", face_jpeg())
+        }
+        _ => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+fn image_response(content_type: &'static str, bytes: &'static [u8]) -> Response {
+    ([(CONTENT_TYPE, content_type)], Bytes::from_static(bytes)).into_response()
+}
+
+/// 50 MB that starts like a JPEG, streamed from one shared 1 MiB block of zeros.
+fn huge(with_length: bool) -> Response {
+    static BLOCK: [u8; 1 << 20] = [0; 1 << 20];
+    const HEADER: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00];
+    let blocks = (HUGE_BYTES - HEADER.len()) / BLOCK.len();
+    let tail = HUGE_BYTES - HEADER.len() - blocks * BLOCK.len();
+    let chunks = std::iter::once(Bytes::from_static(HEADER))
+        .chain(std::iter::repeat_n(Bytes::from_static(&BLOCK), blocks))
+        .chain(std::iter::once(Bytes::from_static(&BLOCK[..tail])))
+        .map(Ok::<_, std::io::Error>);
+    let body = Body::from_stream(futures_util::stream::iter(chunks));
+    let mut response = ([(CONTENT_TYPE, "image/jpeg")], body).into_response();
+    if with_length {
+        response
+            .headers_mut()
+            .insert(CONTENT_LENGTH, HUGE_BYTES.to_string().parse().unwrap());
+    }
+    response
+}
+
+/// A 400×500 drawing: background, a face-coloured ellipse, eyes and a mouth.
+pub fn face_image() -> RgbImage {
+    RgbImage::from_fn(400, 500, |x, y| {
+        let (fx, fy) = (x as f32 - 200.0, y as f32 - 230.0);
+        let in_face = (fx / 120.0).powi(2) + (fy / 160.0).powi(2) <= 1.0;
+        let eye = |cx: f32| ((x as f32 - cx).powi(2) + (y as f32 - 200.0).powi(2)) <= 196.0;
+        let mouth = (x as f32 - 200.0).abs() < 45.0 && (y as f32 - 310.0).abs() < 6.0;
+        if in_face && (eye(155.0) || eye(245.0) || mouth) {
+            Rgb([40, 30, 30])
+        } else if in_face {
+            Rgb([224, 178, 150])
+        } else {
+            Rgb([60, (90 + y / 10) as u8, (140 + x / 10) as u8])
+        }
+    })
+}
+
+fn encoded(format: ImageFormat) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(face_image())
+        .write_to(&mut out, format)
+        .expect("encode face image");
+    out.into_inner()
+}
+
+pub fn face_jpeg() -> &'static [u8] {
+    static IMG: OnceLock<Vec<u8>> = OnceLock::new();
+    IMG.get_or_init(|| encoded(ImageFormat::Jpeg))
+}
+
+pub fn face_png() -> &'static [u8] {
+    static IMG: OnceLock<Vec<u8>> = OnceLock::new();
+    IMG.get_or_init(|| encoded(ImageFormat::Png))
+}
+
+pub fn face_webp() -> &'static [u8] {
+    static IMG: OnceLock<Vec<u8>> = OnceLock::new();
+    IMG.get_or_init(|| encoded(ImageFormat::WebP))
+}
+
+pub fn face_gif() -> &'static [u8] {
+    static IMG: OnceLock<Vec<u8>> = OnceLock::new();
+    IMG.get_or_init(|| encoded(ImageFormat::Gif))
+}
+
+/// Rehearsal's test configuration: loopback, [`TEST_API_KEY`], fetching through `photo_host`.
+pub fn rehearsal_config(photo_host: &PhotoHost) -> RehearsalConfig {
+    let mut config = RehearsalConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        "127.0.0.1",
+        TEST_API_KEY,
+    );
+    config.image_client = photo_host.client();
+    config
+}
+
+pub async fn start_rehearsal(photo_host: &PhotoHost) -> RehearsalServer {
+    start_rehearsal_with(rehearsal_config(photo_host)).await
+}
+
+pub async fn start_rehearsal_with(config: RehearsalConfig) -> RehearsalServer {
+    RehearsalServer::start(config)
+        .await
+        .expect("start Rehearsal")
+}
