@@ -1,0 +1,287 @@
+"""One enrollment session in the real Likeness Studio window, as a producer would run it.
+
+Drives the debug app through tauri-driver (WebDriver) under Xvfb. The talent's phone is played
+by HTTP calls to the Rehearsal liveness page, the same calls its buttons make. Screenshots go to
+$E2E_OUT. Standard library only.
+"""
+
+import base64
+import http.server
+import json
+import os
+import re
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+WORK = os.environ["E2E_WORK"]
+OUT = os.environ["E2E_OUT"]
+APP = os.environ["E2E_APP"]
+DRIVER = "http://127.0.0.1:4444"
+ELEMENT = "element-6066-11e4-a52f-4f3a8f9c6d0b"
+PASSED = []
+
+
+def check(name, cond, detail=""):
+    if not cond:
+        raise AssertionError(f"{name}: {detail}")
+    PASSED.append(name)
+    print(f"ok - {name}", flush=True)
+
+
+# --- the HTTPS photo host -------------------------------------------------------------------
+class Photos(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *a, **kw):
+        super().__init__(*a, directory=os.path.join(WORK, "photos"), **kw)
+
+    def do_GET(self):
+        if self.path.startswith("/huge.jpg"):
+            # 50 MB announced; the app must refuse on the header, before downloading it.
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", str(50 * 1024 * 1024))
+            self.end_headers()
+            try:
+                chunk = b"\xff\xd8\xff\xe0" + b"\0" * (1 << 20)
+                for _ in range(50):
+                    self.wfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
+        if self.path.startswith("/page.jpg"):
+            body = open(os.path.join(WORK, "photos", "page.jpg"), "rb").read()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+    def log_message(self, *args):
+        pass
+
+
+def start_photo_host():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Photos)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(os.path.join(WORK, "cert.pem"), os.path.join(WORK, "key.pem"))
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"https://localhost:{server.server_address[1]}"
+
+
+# --- a minimal WebDriver client ---------------------------------------------------------------
+def wd(method, path, body=None, timeout=60):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(DRIVER + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return json.loads(r.read() or b"{}").get("value")
+    except urllib.error.HTTPError as e:
+        raise RuntimeError(f"{method} {path}: {e.code} {e.read()[:300]!r}") from None
+
+
+class Window:
+    def __init__(self):
+        caps = {"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": APP}}}}
+        self.sid = wd("POST", "/session", caps, timeout=120)["sessionId"]
+
+    def find(self, css):
+        try:
+            return wd("POST", f"/session/{self.sid}/element", {"using": "css selector", "value": css})[ELEMENT]
+        except RuntimeError:
+            return None
+
+    def wait(self, css, timeout=30, what=None):
+        end = time.time() + timeout
+        while time.time() < end:
+            el = self.find(css)
+            if el and (what is None or what(el)):
+                return el
+            time.sleep(0.25)
+        self.shot("failure")
+        raise AssertionError(f"timed out waiting for {css}")
+
+    def text(self, el):
+        return wd("GET", f"/session/{self.sid}/element/{el}/text")
+
+    def attr(self, el, name):
+        return wd("GET", f"/session/{self.sid}/element/{el}/attribute/{name}")
+
+    def enabled(self, el):
+        return wd("GET", f"/session/{self.sid}/element/{el}/enabled")
+
+    def visible(self, el):
+        return wd("GET", f"/session/{self.sid}/element/{el}/displayed")
+
+    def type(self, css, text, clear=True):
+        el = self.wait(css)
+        if clear:
+            wd("POST", f"/session/{self.sid}/element/{el}/clear", {})
+        wd("POST", f"/session/{self.sid}/element/{el}/value", {"text": text})
+        return el
+
+    def click(self, css, timeout=30):
+        el = self.wait(css, timeout, what=self.enabled)
+        wd("POST", f"/session/{self.sid}/element/{el}/click", {})
+
+    def js(self, script, *args):
+        return wd("POST", f"/session/{self.sid}/execute/sync", {"script": script, "args": list(args)})
+
+    def shot(self, name):
+        png = base64.b64decode(wd("GET", f"/session/{self.sid}/screenshot"))
+        with open(os.path.join(OUT, f"{name}.png"), "wb") as f:
+            f.write(png)
+
+    def close(self):
+        try:
+            wd("DELETE", f"/session/{self.sid}")
+        except Exception:
+            pass
+
+
+def error_text(w, css):
+    el = w.wait(css, 30, what=lambda e: w.visible(e) and w.text(e).strip() != "")
+    return w.text(el)
+
+
+def blur(w):
+    w.js("document.activeElement && document.activeElement.blur()")
+
+
+# --- the phone ---------------------------------------------------------------------------------
+def phone_completes(link):
+    page = urllib.request.urlopen(link, timeout=10).read().decode()
+    check("phone page loads from the QR link", "camera" in page.lower(), page[:200])
+    q = urllib.parse.parse_qs(urllib.parse.urlparse(link).query)
+    token = q["sessionToken"][0]
+    origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlparse(link))
+    for step in ("camera", "nod", "blink"):
+        req = urllib.request.Request(origin + "/h5/api/step", method="POST",
+                                     data=json.dumps({"sessionToken": token, "step": step}).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            body = json.loads(r.read())
+    check("phone reaches 'Verification completed'", "complet" in json.dumps(body).lower(), json.dumps(body))
+
+
+def main():
+    photos = start_photo_host()
+    driver = subprocess.Popen(["tauri-driver", "--port", "4444"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", 4444), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        run(photos)
+    finally:
+        driver.terminate()
+        driver.wait(10)
+    print(f"{len(PASSED)} passed, 0 failed", flush=True)
+
+
+def run(photos):
+    w = Window()
+    w.wait("#talent-name", 60)
+    w.shot("01-first-launch")
+
+    # Bad input is refused on the form, before anything is sent, each with guidance.
+    w.type("#talent-name", "x" * 65)
+    blur(w)
+    check("65-character name refused", "64" in error_text(w, "#name-error"))
+    w.type("#talent-name", "")
+    w.js("const e=document.querySelector('#talent-name'); e.value=''; e.dispatchEvent(new Event('input',{bubbles:true}))")
+    blur(w)
+    w.type("#photo-url", "http://localhost/face.jpg")
+    blur(w)
+    check("http:// photo refused", "https" in error_text(w, "#photo-error"))
+    for path, needle, label in [
+        ("/missing.jpg", "404", "404 photo refused"),
+        ("/page.jpg", "JPG", "non-image refused"),
+        ("/huge.jpg", "10 MB", "50 MB photo refused"),
+    ]:
+        w.type("#photo-url", photos + path)
+        blur(w)
+        w.wait("#photo-error", 40, what=lambda e: needle in w.text(e))
+        check(label, True)
+    start = w.find("#start-session")
+    check("Start stays disabled on bad input", start is not None and not w.enabled(start))
+    w.shot("02-bad-input")
+
+    # The real session.
+    w.type("#talent-name", "Ada Lovelace")
+    w.type("#photo-url", photos + "/face.jpg")
+    blur(w)
+    preview = w.wait("#photo-preview", 40)
+    check("photo preview is a local data URL", (w.attr(preview, "src") or "").startswith("data:image/"))
+    t0 = time.time()
+    w.click("#start-session")
+    w.wait("#qr svg", 30)
+    start_to_qr = time.time() - t0
+    check("QR appears after Start", True)
+    countdown = w.wait("#countdown", 10, what=lambda e: re.match(r"^\d:\d\d$", w.text(e).strip()) is not None)
+    first = w.text(countdown).strip()
+    time.sleep(2.2)
+    second = w.text(w.wait("#countdown")).strip()
+    to_s = lambda t: int(t.split(":")[0]) * 60 + int(t.split(":")[1])
+    check("countdown runs down from 2:00", 100 <= to_s(first) <= 120 and to_s(second) < to_s(first), f"{first} -> {second}")
+    size = w.js("const r=document.querySelector('#qr svg').getBoundingClientRect(); return [r.width, r.height]")
+    check("QR is large (>= 360 px)", min(size) >= 360, str(size))
+    w.shot("03-qr-countdown")
+    link = w.text(w.wait("#h5-link")).strip()
+    check("QR link is the provider's H5 link", "sessionToken=" in link and "&" in link, link)
+
+    phone_completes(link)
+    w.click("#check-now")
+    w.wait("#enroll", 60, what=w.enabled)
+    w.shot("04-verified")
+    w.click("#enroll")
+    asset = w.wait("#asset-id", 60, what=lambda e: re.match(r"^ta_[0-9a-f]{32}$", w.text(e).strip()) is not None)
+    asset_id = w.text(asset).strip()
+    check("enrolled with a ta_ asset id", True)
+    w.shot("05-enrolled")
+
+    w.click("#nav-library")
+    row = w.wait(f".face-row[data-asset-id='{asset_id}']", 20)
+    check("the face is in the library", "Ada Lovelace" in w.text(row), w.text(row))
+    w.shot("06-library")
+
+    # Kill the app while it awaits a scan; the same session comes back after a restart.
+    w.click("#nav-session")
+    w.type("#talent-name", "Grace Hopper")
+    w.type("#photo-url", photos + "/face.jpg")
+    blur(w)
+    w.wait("#photo-preview", 40)
+    w.click("#start-session")
+    w.wait("#qr svg", 30)
+    before = w.text(w.wait("#h5-link")).strip()
+    group = urllib.parse.parse_qs(urllib.parse.urlparse(before).query)["configId"][0]
+    w.close()
+    time.sleep(2)
+    w = Window()
+    w.wait("#qr svg", 60)
+    after = w.text(w.wait("#h5-link")).strip()
+    check("restart resumes the same group", f"configId={group}" in after, f"{group} vs {after}")
+    w.shot("07-resumed-after-restart")
+    w.close()
+
+    with open(os.path.join(OUT, "timings.json"), "w") as f:
+        json.dump({"start_to_qr_seconds": round(start_to_qr, 3)}, f)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as e:  # report and fail
+        print(f"not ok - {e}", flush=True)
+        print(f"{len(PASSED)} passed, 1 failed", flush=True)
+        sys.exit(1)

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# End to end in the real window: builds nothing (scripts/test-all builds first), then runs the
+# debug app under Xvfb inside a private D-Bus session with an unlocked gnome-keyring, drives it
+# through tauri-driver + WebKitWebDriver, and keeps screenshots in artifacts/e2e/.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT="$ROOT/artifacts/e2e"
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$OUT" "$WORK/home" "$WORK/data"
+
+# An HTTPS photo host on loopback with its own certificate, trusted by the app via SSL_CERT_FILE.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 2 \
+  -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+cat /etc/ssl/certs/ca-certificates.crt "$WORK/cert.pem" > "$WORK/bundle.pem"
+mkdir -p "$WORK/photos"
+/usr/bin/convert -size 600x800 gradient:'#f2d0b5'-'#8a5a44' -fill '#3a2a20' -draw "ellipse 300,330 150,190 0,360" \
+  -fill '#f2d0b5' -draw "ellipse 300,350 120,160 0,360" "$WORK/photos/face.jpg"
+printf '<!doctype html><html><body>not a photo</body></html>' > "$WORK/photos/page.jpg"
+
+export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
+export PATH="$CARGO_HOME/bin:$PATH"
+export HOME="$WORK/home" XDG_DATA_HOME="$WORK/data"
+export LIKENESS_REHEARSAL_HOST=127.0.0.1 LIKENESS_KEYRING_SERVICE=likeness-e2e
+export SSL_CERT_FILE="$WORK/bundle.pem"
+export E2E_WORK="$WORK" E2E_OUT="$OUT" E2E_APP="$ROOT/target/debug/likeness-studio"
+export NO_AT_BRIDGE=1
+
+dbus-run-session -- bash -c '
+  echo -n e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+  xvfb-run -a -s "-screen 0 1280x860x24" python3 "'"$ROOT"'/tests/e2e/enrollment.py"
+' 2> >(grep -v "Failed to set fd limit" >&2)
