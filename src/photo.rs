@@ -169,12 +169,21 @@ pub fn inspect(url: &str, bytes: &[u8]) -> Result<PhotoCheck> {
             "Providers accept JPG, PNG or WEBP photos only. Convert the photo or use another one.",
         )),
     };
-    let decoded = image::load_from_memory(bytes).map_err(|_| {
+    let damaged = || {
         Error::invalid(
             "image_url",
-            "The photo file is damaged and cannot be opened. Use another copy of it.",
+            "The photo file is damaged or incomplete and cannot be used. Use another copy of it.",
         )
-    })?;
+    };
+    // JPEG decoders quietly grey-fill a cut-off file, and a provider would then match against
+    // half a face. A whole JPEG ends with the EOI marker; zero padding after it is tolerated.
+    if format == PhotoFormat::Jpeg {
+        let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+        if !bytes[..end].ends_with(&[0xFF, 0xD9]) {
+            return Err(damaged());
+        }
+    }
+    let decoded = image::load_from_memory(bytes).map_err(|_| damaged())?;
     let thumb = decoded
         .thumbnail(THUMBNAIL_EDGE_PX, THUMBNAIL_EDGE_PX)
         .to_rgb8();
@@ -255,6 +264,18 @@ mod tests {
             e.to_string().contains("JPG, PNG or WEBP photos only"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn truncated_jpeg_is_damaged() {
+        let img = image::RgbImage::from_fn(300, 300, |x, y| image::Rgb([x as u8, y as u8, 7]));
+        let mut jpeg = Vec::new();
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+            .unwrap();
+        assert!(inspect("https://x/a.jpg", &jpeg).is_ok());
+        let e = inspect("https://x/a.jpg", &jpeg[..jpeg.len() / 2]).unwrap_err();
+        assert!(e.to_string().contains("damaged"), "{e}");
     }
 
     #[test]
