@@ -1,0 +1,315 @@
+//! The `likeness` CLI as scripts use it: a standalone Rehearsal, the step commands, the whole
+//! flow, `--json` lines, and clear failures with a non-zero exit.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use common::{PhotoHost, TEST_API_KEY};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_likeness");
+
+struct Env {
+    dir: tempfile::TempDir,
+    ca_bundle: PathBuf,
+}
+
+impl Env {
+    fn new(photos: &PhotoHost) -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        // SSL_CERT_FILE replaces the system roots, so the bundle keeps them and adds ours.
+        let system =
+            std::fs::read_to_string("/etc/ssl/certs/ca-certificates.crt").unwrap_or_default();
+        let ca_bundle = dir.path().join("bundle.pem");
+        std::fs::write(&ca_bundle, format!("{system}\n{}", photos.root_cert_pem())).unwrap();
+        Env { dir, ca_bundle }
+    }
+
+    fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.args(["--api-key-env", "LIKENESS_TEST_KEY", "--data-dir"])
+            .arg(self.data_dir())
+            .args(args)
+            .env("LIKENESS_TEST_KEY", TEST_API_KEY)
+            .env("SSL_CERT_FILE", &self.ca_bundle)
+            .env("LIKENESS_KEYRING_SERVICE", "likeness-cli-test-unused")
+            .stdin(Stdio::null());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+}
+
+fn lines(out: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
+        .collect()
+}
+
+fn result(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    lines(out).pop().unwrap()["result"].clone()
+}
+
+/// Plays the talent's phone: the same calls the Rehearsal page's buttons make.
+async fn phone_completes(link: &str) {
+    let url = url::Url::parse(link).unwrap();
+    let token = url
+        .query_pairs()
+        .find(|(k, _)| k == "sessionToken")
+        .unwrap()
+        .1
+        .to_string();
+    let step_url = url.join("/h5/api/step").unwrap();
+    let client = reqwest::Client::new();
+    for step in ["camera", "nod", "blink"] {
+        let r = client
+            .post(step_url.clone())
+            .json(&serde_json::json!({"sessionToken": token, "step": step}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{step}: {}", r.status());
+    }
+}
+
+struct Serve(Child, String);
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(env: &Env) -> Serve {
+    let port = common::unused_port().to_string();
+    let mut child = env
+        .cmd(&[
+            "--json",
+            "rehearsal",
+            "serve",
+            "--port",
+            &port,
+            "--host",
+            "127.0.0.1",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let ready: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(ready["event"], "rehearsal_ready");
+    let base = ready["data"]["baseUrl"].as_str().unwrap().to_string();
+    assert!(base.contains(&port), "{base}");
+    Serve(child, base)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn step_commands_against_a_standalone_rehearsal() {
+    let photos = PhotoHost::start().await;
+    let env = Env::new(&photos);
+    let server = serve(&env);
+    let base = server.1.as_str();
+
+    let started = result(&env.run(&[
+        "--json",
+        "--base-url",
+        base,
+        "session",
+        "start",
+        "--name",
+        "Ada",
+    ]));
+    let id = started["id"].as_str().unwrap().to_string();
+    let link = started["link"].as_str().unwrap().to_string();
+    assert!(id.starts_with("ses_"));
+    assert!(
+        link.contains("sessionToken=") && link.contains('&'),
+        "{link}"
+    );
+    assert!(started["expiresAt"].as_str().unwrap().ends_with('Z'));
+
+    let status = result(&env.run(&[
+        "--json",
+        "--base-url",
+        base,
+        "session",
+        "status",
+        "--id",
+        &id,
+    ]));
+    assert_eq!(status["state"], "awaiting_scan");
+
+    let refreshed = result(&env.run(&[
+        "--json",
+        "--base-url",
+        base,
+        "session",
+        "refresh",
+        "--id",
+        &id,
+    ]));
+    assert_eq!(refreshed["groupId"], started["groupId"], "the same group");
+    let link = refreshed["link"].as_str().unwrap().to_string();
+    assert_ne!(link, started["link"].as_str().unwrap());
+
+    phone_completes(&link).await;
+    let status = result(&env.run(&[
+        "--json",
+        "--base-url",
+        base,
+        "session",
+        "status",
+        "--id",
+        &id,
+    ]));
+    assert_eq!(status["state"], "verified");
+
+    let face_url = photos.url("/face.jpg");
+    let enroll = [
+        "--json",
+        "--base-url",
+        base,
+        "enroll",
+        "--session",
+        &id,
+        "--name",
+        "Ada L.",
+        "--image-url",
+        &face_url,
+    ];
+    // Paid steps need the operator's word.
+    let refused = env.run(&enroll);
+    assert!(!refused.status.success());
+    let err = &lines(&refused)[0]["error"];
+    assert_eq!(err["code"], "invalid_input");
+    assert!(err["message"].as_str().unwrap().contains("--yes"), "{err}");
+
+    let mut confirmed = enroll.to_vec();
+    confirmed.push("--yes");
+    let face = result(&env.run(&confirmed));
+    let asset = face["assetId"].as_str().unwrap();
+    assert!(asset.starts_with("ta_") && asset.len() == 35, "{asset}");
+    assert_eq!(face["name"], "Ada L.");
+
+    let faces = result(&env.run(&["--json", "faces"]));
+    assert_eq!(faces.as_array().unwrap().len(), 1);
+    assert_eq!(faces[0]["assetId"], asset);
+
+    let human = env.run(&["faces"]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains(asset));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn enroll_flow_runs_the_whole_session_in_one_command() {
+    let photos = PhotoHost::start().await;
+    let env = Env::new(&photos);
+    let face_url = photos.url("/face.png");
+    let mut child = env
+        .cmd(&[
+            "--json",
+            "--yes",
+            "enroll-flow",
+            "--name",
+            "Grace",
+            "--image-url",
+            &face_url,
+        ])
+        .env("LIKENESS_REHEARSAL_HOST", "127.0.0.1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
+    let started: Value = serde_json::from_str(&out.next().unwrap().unwrap()).unwrap();
+    assert_eq!(started["event"], "session_started");
+    phone_completes(started["data"]["link"].as_str().unwrap()).await;
+    let rest: Vec<Value> = out
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect();
+    assert!(child.wait().unwrap().success());
+    assert!(
+        rest.iter().any(|l| l["data"]["state"] == "verified"),
+        "{rest:?}"
+    );
+    let face = &rest.last().unwrap()["result"];
+    assert!(
+        face["assetId"].as_str().unwrap().starts_with("ta_"),
+        "{face}"
+    );
+    assert_eq!(face["kind"], "real_face");
+}
+
+#[test]
+fn failures_are_plain_and_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .env("LIKENESS_KEYRING_SERVICE", "likeness-cli-test-unused")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--provider", "nope", "faces"]);
+    assert!(out.status.success(), "faces reads the library only");
+    let out = run(&[
+        "--provider",
+        "nope",
+        "--api-key-env",
+        "X",
+        "session",
+        "status",
+        "--id",
+        "ses_x",
+    ]);
+    assert!(!out.status.success());
+    let out = run(&[
+        "--api-key-env",
+        "LIKENESS_SURELY_UNSET",
+        "session",
+        "start",
+        "--name",
+        "Ada",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("LIKENESS_SURELY_UNSET"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&[
+        "--json",
+        "session",
+        "status",
+        "--id",
+        "ses_missing",
+        "--base-url",
+        "http://127.0.0.1:9/",
+        "--api-key-env",
+        "PATH",
+    ]);
+    assert!(!out.status.success());
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["error"]["code"], "not_found");
+}
