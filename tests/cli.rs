@@ -284,6 +284,8 @@ fn failures_are_plain_and_non_zero() {
         "ses_x",
     ]);
     assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Unknown provider \"nope\""), "{stderr}");
     let out = run(&[
         "--api-key-env",
         "LIKENESS_SURELY_UNSET",
