@@ -6,7 +6,7 @@
 
 pub mod blockrun;
 #[cfg(test)]
-pub(crate) mod scripted;
+pub mod scripted;
 
 use serde::{Deserialize, Serialize};
 

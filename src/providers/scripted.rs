@@ -8,7 +8,7 @@ use super::{EnrollmentReceipt, LivenessLink, LivenessStatus, ProviderKind};
 use crate::error::{Error, Result};
 
 #[derive(Default)]
-pub(crate) struct Script {
+pub struct Script {
     /// Answers for successive status calls; when empty, the group stays pending.
     pub statuses: Mutex<VecDeque<Result<LivenessStatus>>>,
     pub status_calls: Mutex<Vec<tokio::time::Instant>>,

@@ -46,9 +46,11 @@ pub struct PhotoHost {
 impl PhotoHost {
     pub async fn start() -> PhotoHost {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let certified =
-            rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
-                .expect("self-signed certificate");
+        let certified = rcgen::generate_simple_self_signed(vec![
+            "localhost".to_owned(),
+            "127.0.0.1".to_owned(),
+        ])
+        .expect("self-signed certificate");
         let cert_der = certified.cert.der().to_vec();
         let cert_pem = certified.cert.pem();
         let key_der = certified.signing_key.serialize_der();
@@ -177,7 +179,9 @@ fn image_response(content_type: &'static str, bytes: &'static [u8]) -> Response 
 /// 50 MB that starts like a JPEG, streamed from one shared 1 MiB block of zeros.
 fn huge(with_length: bool) -> Response {
     static BLOCK: [u8; 1 << 20] = [0; 1 << 20];
-    const HEADER: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00];
+    const HEADER: &[u8] = &[
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00,
+    ];
     let blocks = (HUGE_BYTES - HEADER.len()) / BLOCK.len();
     let tail = HUGE_BYTES - HEADER.len() - blocks * BLOCK.len();
     let chunks = std::iter::once(Bytes::from_static(HEADER))
@@ -241,11 +245,8 @@ pub fn face_gif() -> &'static [u8] {
 
 /// Rehearsal's test configuration: loopback, [`TEST_API_KEY`], fetching through `photo_host`.
 pub fn rehearsal_config(photo_host: &PhotoHost) -> RehearsalConfig {
-    let mut config = RehearsalConfig::new(
-        "127.0.0.1:0".parse().unwrap(),
-        "127.0.0.1",
-        TEST_API_KEY,
-    );
+    let mut config =
+        RehearsalConfig::new("127.0.0.1:0".parse().unwrap(), "127.0.0.1", TEST_API_KEY);
     config.image_client = photo_host.client();
     config
 }
@@ -258,4 +259,10 @@ pub async fn start_rehearsal_with(config: RehearsalConfig) -> RehearsalServer {
     RehearsalServer::start(config)
         .await
         .expect("start Rehearsal")
+}
+
+/// A loopback port nothing listens on (bound, then released).
+pub fn unused_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("address").port()
 }
