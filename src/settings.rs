@@ -9,7 +9,7 @@ use crate::providers::ProviderKind;
 pub const DEFAULT_REHEARSAL_PORT: u16 = 8402;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct Settings {
     pub provider: ProviderKind,
     /// Overrides the provider's API root (for a Rehearsal server run elsewhere).
@@ -32,6 +32,25 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Reads settings saved by any earlier version: missing fields take their defaults, and
+    /// fields this version does not know are ignored.
+    pub fn from_stored(stored: serde_json::Value) -> Result<Self> {
+        let mut merged = serde_json::to_value(Settings::default()).expect("settings serialize");
+        if let (Some(base), serde_json::Value::Object(saved)) = (merged.as_object_mut(), stored) {
+            for (k, v) in saved {
+                if base.contains_key(&k) {
+                    base.insert(k, v);
+                }
+            }
+        }
+        serde_json::from_value(merged).map_err(|e| {
+            Error::invalid(
+                "settings",
+                format!("The saved settings are unreadable ({e})."),
+            )
+        })
+    }
+
     pub fn validate(&self) -> Result<()> {
         if let Some(b) = &self.base_url {
             let u = url::Url::parse(b).map_err(|_| {
@@ -72,10 +91,12 @@ mod tests {
     #[test]
     fn first_launch_is_rehearsal_and_old_files_fill_in_defaults() {
         assert_eq!(Settings::default().provider, ProviderKind::Rehearsal);
-        let s: Settings = serde_json::from_str("{}").unwrap();
+        let s = Settings::from_stored(serde_json::json!({})).unwrap();
         assert_eq!(s, Settings::default());
-        let s: Settings = serde_json::from_str(r#"{"rehearsalPort": 9000}"#).unwrap();
+        let s = Settings::from_stored(serde_json::json!({"rehearsalPort": 9000, "retired": 1}))
+            .unwrap();
         assert_eq!(s.rehearsal_port, 9000);
+        assert!(Settings::from_stored(serde_json::json!({"rehearsalPort": "x"})).is_err());
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub struct StageInfo {
     pub base_url: String,
     /// Where phones reach the Rehearsal liveness page, when it runs in-process.
     pub phone_host: Option<String>,
+    /// The port the in-process Rehearsal actually listens on (it moves if the set one is busy).
+    pub rehearsal_port: Option<u16>,
     pub has_api_key: bool,
 }
 
@@ -72,6 +74,7 @@ impl Stage {
                         provider: ProviderKind::Rehearsal,
                         base_url: base.to_string(),
                         phone_host,
+                        rehearsal_port: rehearsal.as_ref().map(|r| r.local_addr().port()),
                         has_api_key: true,
                     },
                     rehearsal,

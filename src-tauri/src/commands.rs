@@ -124,8 +124,13 @@ pub async fn enroll_session<R: Runtime>(
     _app: AppHandle<R>,
     state: State<'_, AppState>,
     id: String,
+    image_url: Option<String>,
 ) -> Answer<Face> {
-    Ok(state.studio().await.enroll_session(&id, None, None).await?)
+    Ok(state
+        .studio()
+        .await
+        .enroll_session(&id, None, image_url.as_deref())
+        .await?)
 }
 
 #[tauri::command]

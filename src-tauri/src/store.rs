@@ -9,7 +9,7 @@ const KEY: &str = "settings";
 
 pub fn load<R: Runtime>(app: &AppHandle<R>) -> Settings {
     let stored = app.store(FILE).ok().and_then(|s| s.get(KEY));
-    match stored.map(serde_json::from_value::<Settings>) {
+    match stored.map(Settings::from_stored) {
         Some(Ok(s)) if s.validate().is_ok() => s,
         Some(_) => {
             tracing::warn!("stored settings were unreadable; using defaults");

@@ -45,8 +45,8 @@ impl Output {
             "name": s.talent_name,
             "imageUrl": s.image_url,
             "link": s.h5_link,
-            "expiresAt": rfc3339(s.expires_at_ms as i64),
-            "expiresAtMs": s.expires_at_ms as i64,
+            "expiresAt": rfc3339(s.expires_at_ms),
+            "expiresAtMs": s.expires_at_ms,
             "state": s.state,
             "assetId": s.asset_id,
         })
@@ -63,7 +63,7 @@ impl Output {
             println!("group     {}", s.group_id);
             println!("state     {}", s.state.as_str());
             println!("link      {}", s.h5_link);
-            println!("expires   {}", rfc3339(s.expires_at_ms as i64));
+            println!("expires   {}", rfc3339(s.expires_at_ms));
             if let Some(a) = &s.asset_id {
                 println!("asset     {a}");
             }
@@ -105,7 +105,7 @@ impl Output {
             return;
         }
         let now = likeness::clock::Clock::new().now_ms();
-        let left = ((v.session.expires_at_ms as i64 - now) / 1000).max(0);
+        let left = ((v.session.expires_at_ms - now) / 1000).max(0);
         print!(
             "\rWaiting for the phone check… {}:{:02} left ",
             left / 60,
@@ -135,7 +135,7 @@ impl Output {
                     f.asset_id,
                     f.name,
                     f.provider,
-                    rfc3339(f.enrolled_at_ms as i64)
+                    rfc3339(f.enrolled_at_ms)
                 );
             }
         }
@@ -171,7 +171,7 @@ fn face_json(f: &Face) -> Value {
         "kind": f.kind,
         "imageUrl": f.image_url,
         "groupId": f.group_id,
-        "enrolledAt": rfc3339(f.enrolled_at_ms as i64),
+        "enrolledAt": rfc3339(f.enrolled_at_ms),
         "priceUsd": f.price_usd,
         "txHash": f.tx_hash,
     })

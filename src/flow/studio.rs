@@ -26,7 +26,7 @@ pub struct SessionView {
     /// The QR of `session.h5_link`, while the link is live.
     pub qr_svg: Option<String>,
     /// When the backend will next ask the provider, if it is polling.
-    pub next_check_at_ms: Option<f64>,
+    pub next_check_at_ms: Option<i64>,
     /// The latest problem, in plain words (a failed check, a refused enroll).
     pub notice: Option<CommandError>,
 }
@@ -155,11 +155,12 @@ impl Studio {
             talent_name: name,
             image_url,
             h5_link: link.h5_link,
-            expires_at_ms: (now + link.expires_in_seconds as i64 * 1000) as f64,
+            expires_at_ms: now + link.expires_in_seconds as i64 * 1000,
+            link_issued_at_ms: now,
             state: SessionState::AwaitingScan,
             asset_id: None,
-            created_at_ms: now as f64,
-            updated_at_ms: now as f64,
+            created_at_ms: now,
+            updated_at_ms: now,
         };
         self.library.save_session(&session)?;
         tracing::info!(session = %session.id, group = %session.group_id, "liveness session started");
@@ -188,9 +189,10 @@ impl Studio {
         let now = self.clock.now_ms();
         session.group_id = link.group_id;
         session.h5_link = link.h5_link;
-        session.expires_at_ms = (now + link.expires_in_seconds as i64 * 1000) as f64;
+        session.expires_at_ms = now + link.expires_in_seconds as i64 * 1000;
+        session.link_issued_at_ms = now;
         session.state = state;
-        session.updated_at_ms = now as f64;
+        session.updated_at_ms = now;
         self.library.save_session(&session)?;
         tracing::info!(session = %session.id, "fresh QR issued");
         let view = self.view(session.clone(), None);
@@ -322,7 +324,7 @@ impl Studio {
             image_url: receipt.image_url,
             thumbnail: Some(photo.thumbnail),
             group_id: receipt.group_id,
-            enrolled_at_ms: now as f64,
+            enrolled_at_ms: now,
             price_usd: receipt.price_usd,
             tx_hash: receipt.tx_hash,
         };
@@ -439,7 +441,7 @@ impl Studio {
         let status = provider.session_status(&session.group_id).await?;
         let event = match status {
             LivenessStatus::Active => Event::ScanCompleted,
-            LivenessStatus::Pending if now >= session.expires_at_ms as i64 => Event::LinkExpired,
+            LivenessStatus::Pending if now >= session.expires_at_ms => Event::LinkExpired,
             LivenessStatus::Pending => Event::StillPending,
         };
         // Re-read: the operator may have cancelled or refreshed while the call was in flight.
@@ -450,7 +452,7 @@ impl Studio {
         if let Some(state) = next(current.state, event) {
             if state != current.state {
                 current.state = state;
-                current.updated_at_ms = self.clock.now_ms() as f64;
+                current.updated_at_ms = self.clock.now_ms();
                 self.library.save_session(&current)?;
                 tracing::info!(session = %current.id, state = state.as_str(), "session state changed");
             }
@@ -498,7 +500,7 @@ impl Studio {
                 Err(_) => return,
             };
             let now = self.clock.now_ms();
-            let expires = session.expires_at_ms as i64;
+            let expires = session.expires_at_ms;
             let calls =
                 match self
                     .library
@@ -530,7 +532,7 @@ impl Studio {
             }
             let wake = if out_of_budget { at.min(expires) } else { at };
             let view = SessionView {
-                next_check_at_ms: Some(wake as f64),
+                next_check_at_ms: Some(wake),
                 ..self.view(session.clone(), notice.clone())
             };
             let _ = self.updates.send(view);
@@ -602,7 +604,7 @@ impl Studio {
         session: &mut LivenessSession,
         notice: Option<CommandError>,
     ) -> Result<()> {
-        session.updated_at_ms = self.clock.now_ms() as f64;
+        session.updated_at_ms = self.clock.now_ms();
         self.library.save_session(session)?;
         let _ = self.updates.send(self.view(session.clone(), notice));
         Ok(())
@@ -648,7 +650,7 @@ fn face_from(
         image_url: r.image_url,
         thumbnail,
         group_id: r.group_id.or_else(|| Some(session.group_id.clone())),
-        enrolled_at_ms: now_ms as f64,
+        enrolled_at_ms: now_ms,
         price_usd: r.price_usd,
         tx_hash: r.tx_hash,
     }

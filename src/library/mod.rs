@@ -23,11 +23,13 @@ pub struct LivenessSession {
     pub talent_name: String,
     pub image_url: String,
     pub h5_link: String,
-    pub expires_at_ms: f64,
+    pub expires_at_ms: i64,
+    /// When the current link was issued; with `expires_at_ms` it gives the link's lifetime.
+    pub link_issued_at_ms: i64,
     pub state: SessionState,
     pub asset_id: Option<String>,
-    pub created_at_ms: f64,
-    pub updated_at_ms: f64,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -50,7 +52,7 @@ pub struct Face {
     pub image_url: String,
     pub thumbnail: Option<String>,
     pub group_id: Option<String>,
-    pub enrolled_at_ms: f64,
+    pub enrolled_at_ms: i64,
     pub price_usd: Option<String>,
     pub tx_hash: Option<String>,
 }
@@ -125,10 +127,10 @@ impl Library {
     pub fn save_session(&self, s: &LivenessSession) -> Result<()> {
         self.conn().execute(
             "INSERT INTO sessions (id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms,
-                                   state, asset_id, created_at_ms, updated_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                   state, asset_id, created_at_ms, updated_at_ms, link_issued_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT(id) DO UPDATE SET group_id = ?3, talent_name = ?4, image_url = ?5, h5_link = ?6, expires_at_ms = ?7, state = ?8,
-                                           asset_id = ?9, updated_at_ms = ?11",
+                                           asset_id = ?9, updated_at_ms = ?11, link_issued_at_ms = ?12",
             params![
                 s.id,
                 provider_str(s.provider),
@@ -136,11 +138,12 @@ impl Library {
                 s.talent_name,
                 s.image_url,
                 s.h5_link,
-                s.expires_at_ms as i64,
+                s.expires_at_ms,
                 s.state.as_str(),
                 s.asset_id,
-                s.created_at_ms as i64,
-                s.updated_at_ms as i64,
+                s.created_at_ms,
+                s.updated_at_ms,
+                s.link_issued_at_ms,
             ],
         )?;
         Ok(())
@@ -189,7 +192,7 @@ impl Library {
                 f.image_url,
                 f.thumbnail,
                 f.group_id,
-                f.enrolled_at_ms as i64,
+                f.enrolled_at_ms,
                 f.price_usd,
                 f.tx_hash,
             ],
@@ -217,7 +220,7 @@ impl Library {
                 image_url: r.get(4)?,
                 thumbnail: r.get(5)?,
                 group_id: r.get(6)?,
-                enrolled_at_ms: r.get::<_, i64>(7)? as f64,
+                enrolled_at_ms: r.get::<_, i64>(7)?,
                 price_usd: r.get(8)?,
                 tx_hash: r.get(9)?,
             })
@@ -260,7 +263,7 @@ impl Library {
 
 const SESSION_COLUMNS: &str =
     "SELECT id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms, state,
-    asset_id, created_at_ms, updated_at_ms FROM sessions";
+    asset_id, created_at_ms, updated_at_ms, link_issued_at_ms FROM sessions";
 
 fn session_from_row(r: &Row<'_>) -> rusqlite::Result<LivenessSession> {
     let state: String = r.get(7)?;
@@ -271,11 +274,12 @@ fn session_from_row(r: &Row<'_>) -> rusqlite::Result<LivenessSession> {
         talent_name: r.get(3)?,
         image_url: r.get(4)?,
         h5_link: r.get(5)?,
-        expires_at_ms: r.get::<_, i64>(6)? as f64,
+        expires_at_ms: r.get(6)?,
+        link_issued_at_ms: r.get(11)?,
         state: SessionState::parse(&state).ok_or_else(|| bad_value(7, state.clone()))?,
         asset_id: r.get(8)?,
-        created_at_ms: r.get::<_, i64>(9)? as f64,
-        updated_at_ms: r.get::<_, i64>(10)? as f64,
+        created_at_ms: r.get(9)?,
+        updated_at_ms: r.get(10)?,
     })
 }
 
@@ -308,7 +312,7 @@ fn bad_value(col: usize, value: String) -> rusqlite::Error {
 mod tests {
     use super::*;
 
-    fn session(id: &str, state: SessionState, created: f64) -> LivenessSession {
+    fn session(id: &str, state: SessionState, created: i64) -> LivenessSession {
         LivenessSession {
             id: id.into(),
             provider: ProviderKind::Rehearsal,
@@ -316,7 +320,8 @@ mod tests {
             talent_name: "Ada".into(),
             image_url: "https://x/a.jpg".into(),
             h5_link: "http://h/?a=1&b=2".into(),
-            expires_at_ms: 120_000.0,
+            expires_at_ms: 120_000,
+            link_issued_at_ms: 0,
             state,
             asset_id: None,
             created_at_ms: created,
@@ -327,15 +332,15 @@ mod tests {
     #[test]
     fn sessions_round_trip_and_only_open_ones_are_listed() {
         let lib = Library::open_in_memory().unwrap();
-        lib.save_session(&session("a", SessionState::AwaitingScan, 1.0))
+        lib.save_session(&session("a", SessionState::AwaitingScan, 1))
             .unwrap();
-        lib.save_session(&session("b", SessionState::Enrolled, 2.0))
+        lib.save_session(&session("b", SessionState::Enrolled, 2))
             .unwrap();
-        lib.save_session(&session("c", SessionState::Expired, 3.0))
+        lib.save_session(&session("c", SessionState::Expired, 3))
             .unwrap();
         assert_eq!(
             lib.session("a").unwrap(),
-            session("a", SessionState::AwaitingScan, 1.0)
+            session("a", SessionState::AwaitingScan, 1)
         );
         let open: Vec<_> = lib
             .open_sessions()
@@ -363,7 +368,7 @@ mod tests {
             image_url: "https://x/a.jpg".into(),
             thumbnail: Some("data:image/jpeg;base64,AA==".into()),
             group_id: Some("legacy_rf_1".into()),
-            enrolled_at_ms: 5.0,
+            enrolled_at_ms: 5,
             price_usd: Some("0.010000".into()),
             tx_hash: None,
         };
@@ -406,7 +411,7 @@ mod tests {
         let path = dir.path().join("nested/likeness.sqlite3");
         Library::open(&path)
             .unwrap()
-            .save_session(&session("a", SessionState::AwaitingScan, 1.0))
+            .save_session(&session("a", SessionState::AwaitingScan, 1))
             .unwrap();
         let again = Library::open(&path).unwrap();
         assert_eq!(

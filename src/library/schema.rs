@@ -17,7 +17,8 @@ const MIGRATIONS: &[&str] = &[
         state TEXT NOT NULL,
         asset_id TEXT,
         created_at_ms INTEGER NOT NULL,
-        updated_at_ms INTEGER NOT NULL
+        updated_at_ms INTEGER NOT NULL,
+        link_issued_at_ms INTEGER NOT NULL
     );
     CREATE TABLE faces (
         asset_id TEXT PRIMARY KEY,

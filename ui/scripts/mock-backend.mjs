@@ -1,0 +1,233 @@
+// A stand-in for the Rust backend in a browser without Tauri: `installMock` is run in the page
+// before the app (Playwright's addInitScript) and plays every command from fixtures, including
+// the session watch channel. `window.__mock` lets a script push session changes.
+//
+// Scenarios (the `scenario` argument): form, form-filled, awaiting, two-open, library,
+// library-empty, settings.
+
+/** Runs in the page before the app: the backend, played from fixtures. */
+export function installMock({ qrSvg, scenario }) {
+  const now = Date.now();
+  const face = (hue) =>
+    "data:image/svg+xml;base64," +
+    btoa(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" viewBox="0 0 256 256">` +
+        `<defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="hsl(${hue},45%,78%)"/>` +
+        `<stop offset="1" stop-color="hsl(${hue},35%,52%)"/></linearGradient></defs>` +
+        `<rect width="256" height="256" fill="url(#g)"/><ellipse cx="128" cy="112" rx="58" ry="70" fill="hsl(28,45%,72%)"/>` +
+        `<path d="M40 256c10-56 46-84 88-84s78 28 88 84z" fill="hsl(${hue},30%,30%)"/></svg>`,
+    );
+  const ada = {
+    id: "ses_ada",
+    provider: "rehearsal",
+    groupId: "grp_ada",
+    talentName: "Ada Lovelace",
+    imageUrl: "https://photos.example/ada.jpg",
+    h5Link: "http://192.168.1.20:8402/h5/?accessKeyId=rehearsal&sessionToken=3f9a1c7e2b4d6a80&configId=legacy_rf_1",
+    expiresAtMs: now + 113_000,
+    state: "awaiting_scan",
+    assetId: null,
+    createdAtMs: now - 7_000,
+    updatedAtMs: now - 7_000,
+  };
+  const grace = {
+    ...ada,
+    id: "ses_grace",
+    groupId: "grp_grace",
+    talentName: "Grace Hopper",
+    expiresAtMs: now - 5_000,
+    state: "expired",
+    createdAtMs: now - 300_000,
+    updatedAtMs: now - 5_000,
+  };
+  const viewOf = (session, extra = {}) => ({
+    session,
+    qrSvg: session.state === "awaiting_scan" ? qrSvg : null,
+    nextCheckAtMs: null,
+    notice: null,
+    ...extra,
+  });
+  const faces = [
+    {
+      assetId: "ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70",
+      provider: "rehearsal",
+      kind: "real_face",
+      name: "Katherine Johnson",
+      imageUrl: "https://photos.example/kj.jpg",
+      thumbnail: face(210),
+      groupId: "grp_kj",
+      enrolledAtMs: now - 3_600_000,
+      priceUsd: null,
+      txHash: null,
+    },
+    {
+      assetId: "ta_1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a",
+      provider: "rehearsal",
+      kind: "real_face",
+      name: "Dorothy Vaughan",
+      imageUrl: "https://photos.example/dv.jpg",
+      thumbnail: face(140),
+      groupId: "grp_dv",
+      enrolledAtMs: now - 86_400_000 * 2,
+      priceUsd: null,
+      txHash: null,
+    },
+    {
+      assetId: "ta_55aa55aa55aa55aa55aa55aa55aa55aa",
+      provider: "rehearsal",
+      kind: "portrait",
+      name: "Robo the Weather Bot",
+      imageUrl: "https://photos.example/robo.png",
+      thumbnail: null,
+      groupId: null,
+      enrolledAtMs: now - 86_400_000 * 9,
+      priceUsd: null,
+      txHash: null,
+    },
+  ];
+
+  const open = {
+    "form": [],
+    "form-filled": [],
+    "awaiting": [viewOf(ada, { nextCheckAtMs: now + 8_000 })],
+    "two-open": [viewOf(ada, { nextCheckAtMs: now + 8_000 }), viewOf(grace)],
+    "library": [],
+    "library-empty": [],
+    "settings": [],
+  }[scenario] ?? [];
+  const libraryFaces = scenario === "library-empty" ? [] : faces;
+
+  const callbacks = new Map();
+  let nextId = 1;
+  let channel = null;
+  let index = 0;
+  const push = (view) => {
+    if (channel !== null) {
+      callbacks.get(channel)?.({ index: index++, message: view });
+    }
+  };
+  const later = (ms, fn) =>
+    new Promise((settle, fail) =>
+      setTimeout(() => {
+        try {
+          settle(fn());
+        } catch (e) {
+          fail(e);
+        }
+      }, ms),
+    );
+  const refuse = (code, message, field = null) => {
+    throw { code, message, field };
+  };
+  const sessions = new Map(open.map((v) => [v.session.id, v.session]));
+
+  async function handle(cmd, args) {
+    switch (cmd) {
+      case "get_stage":
+        return { provider: "rehearsal", baseUrl: "http://192.168.1.20:8402/", phoneHost: "192.168.1.20", hasApiKey: true };
+      case "get_settings":
+        return { provider: "rehearsal", baseUrl: null, rehearsalPort: 8402, rehearsalHost: null };
+      case "update_settings":
+        return later(300, () => handle("get_stage"));
+      case "set_api_key":
+        return later(300, () => handle("get_stage"));
+      case "watch_sessions":
+        channel = args.onUpdate.id;
+        return null;
+      case "list_open_sessions":
+        return open;
+      case "list_faces":
+        return libraryFaces;
+      case "check_photo":
+        return later(500, () => {
+          if (args.imageUrl.includes("missing")) {
+            refuse(
+              "invalid_input",
+              "The photo link leads to a 'not found' page (404). Copy the link again from the page that shows the photo.",
+              "image_url",
+            );
+          }
+          return { url: args.imageUrl, format: "jpeg", widthPx: 1200, heightPx: 1600, sizeBytes: 348_211, thumbnail: face(20) };
+        });
+      case "start_session": {
+        const s = { ...ada, talentName: args.name, expiresAtMs: Date.now() + 120_000, createdAtMs: Date.now(), updatedAtMs: Date.now() };
+        sessions.set(s.id, s);
+        return later(400, () => viewOf(s));
+      }
+      case "refresh_session": {
+        const s = { ...sessions.get(args.id), state: "awaiting_scan", expiresAtMs: Date.now() + 120_000, updatedAtMs: Date.now() };
+        sessions.set(s.id, s);
+        return later(400, () => viewOf(s));
+      }
+      case "check_session":
+        return later(300, () => viewOf(sessions.get(args.id)));
+      case "cancel_session": {
+        const s = { ...sessions.get(args.id), state: "cancelled", updatedAtMs: Date.now() };
+        sessions.set(s.id, s);
+        return viewOf(s);
+      }
+      case "enroll_session": {
+        const s = sessions.get(args.id);
+        const enrolling = { ...s, state: "enrolling", updatedAtMs: Date.now() };
+        push(viewOf(enrolling));
+        await later(700, () => null);
+        if (window.__mock.failEnroll) {
+          const back = { ...s, state: "verified", updatedAtMs: Date.now() };
+          const notice = {
+            code: "face_mismatch",
+            message: "The photo does not match the live face. Nothing was charged. Try a clearer, front-facing photo of the same person.",
+            field: "image_url",
+          };
+          push(viewOf(back, { notice }));
+          refuse(notice.code, notice.message, notice.field);
+        }
+        const assetId = "ta_3b9e0c4d2a7f4b1c9e8d7a6b5c4d3e2f";
+        const done = { ...s, state: "enrolled", assetId, updatedAtMs: Date.now() };
+        sessions.set(s.id, done);
+        push(viewOf(done));
+        return { ...faces[0], assetId, name: s.talentName, thumbnail: face(20), enrolledAtMs: Date.now() };
+      }
+      default:
+        throw `command ${cmd} not found`;
+    }
+  }
+
+  window.__TAURI_INTERNALS__ = {
+    transformCallback(cb, once = false) {
+      const id = nextId++;
+      callbacks.set(id, (data) => {
+        if (once) callbacks.delete(id);
+        return cb?.(data);
+      });
+      return id;
+    },
+    unregisterCallback(id) {
+      callbacks.delete(id);
+    },
+    runCallback(id, data) {
+      callbacks.get(id)?.(data);
+    },
+    callbacks,
+    invoke: (cmd, args) => handle(cmd, args ?? {}),
+    metadata: { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
+  };
+  window.__TAURI_EVENT_PLUGIN_INTERNALS__ = {
+    unregisterListener(_event, id) {
+      callbacks.delete(id);
+    },
+  };
+  window.__mock = {
+    failEnroll: false,
+    push,
+    set(id, patch, extra = {}) {
+      const s = { ...sessions.get(id), ...patch, updatedAtMs: Date.now() };
+      sessions.set(id, s);
+      push(viewOf(s, extra));
+    },
+  };
+  document.addEventListener("securitypolicyviolation", (e) => {
+    console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+  });
+  // tauri.conf.json: "freezePrototype": true
+  Object.freeze(Object.prototype);
+}

@@ -1,0 +1,240 @@
+#!/usr/bin/env node
+// Screenshots of the built UI (ui/dist) in headless Chromium, with the Tauri backend played by a
+// small mock of `window.__TAURI_INTERNALS__` injected before the app loads. The page is served by
+// `vite preview` with the app's real CSP and a frozen Object.prototype (tauri.conf.json's
+// `freezePrototype`), so a CSP violation or a prototype write shows up here as a failure.
+//
+//   npm run build && npm run screenshot      → PNGs in ../artifacts/ui/
+//
+// Env: CHROMIUM (default /usr/bin/chromium), SHOTS_DIR (default <repo>/artifacts/ui).
+
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createConnection } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { installMock } from "./mock-backend.mjs";
+
+const UI = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const OUT = process.env.SHOTS_DIR ?? resolve(UI, "../artifacts/ui");
+const PORT = 4173;
+const BASE = `http://127.0.0.1:${PORT}/`;
+const CSP = JSON.parse(readFileSync(resolve(UI, "../src-tauri/tauri.conf.json"), "utf8")).app.security.csp;
+const CSP_HEADER = Object.entries(CSP)
+  .map(([k, v]) => `${k} ${v}`)
+  .join("; ");
+const QR_SVG = readFileSync(join(UI, "scripts/fixtures/qr.svg"), "utf8");
+
+if (!existsSync(join(UI, "dist/index.html"))) {
+  console.error("ui/dist is missing: run `npm run build` first.");
+  process.exit(1);
+}
+mkdirSync(OUT, { recursive: true });
+
+function waitForPort(port, timeoutMs = 15_000) {
+  const end = Date.now() + timeoutMs;
+  return new Promise((resolvePort, reject) => {
+    const attempt = () => {
+      const socket = createConnection({ port, host: "127.0.0.1" });
+      socket.once("connect", () => {
+        socket.end();
+        resolvePort();
+      });
+      socket.once("error", () => {
+        socket.destroy();
+        if (Date.now() > end) reject(new Error(`nothing listens on ${port}`));
+        else setTimeout(attempt, 150);
+      });
+    };
+    attempt();
+  });
+}
+
+const problems = [];
+const server = spawn(process.execPath, [join(UI, "node_modules/vite/bin/vite.js"), "preview", "--host", "127.0.0.1", "--port", String(PORT), "--strictPort"], {
+  cwd: UI,
+  stdio: ["ignore", "ignore", "inherit"],
+});
+
+let browser;
+try {
+  await waitForPort(PORT);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const context = await browser.newContext({ viewport: { width: 1180, height: 820 }, deviceScaleFactor: 1 });
+  await context.route("**/*", async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    if ((headers["content-type"] ?? "").includes("text/html")) {
+      headers["content-security-policy"] = CSP_HEADER;
+    }
+    await route.fulfill({ response, headers });
+  });
+
+  async function open(scenario) {
+    const page = await context.newPage();
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") problems.push(`[${scenario}] console ${m.type()}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => problems.push(`[${scenario}] page error: ${e.message}`));
+    await page.addInitScript(installMock, { qrSvg: QR_SVG, scenario });
+    await page.goto(BASE);
+    await page.waitForSelector("#nav-session");
+    return page;
+  }
+
+  async function shot(page, name) {
+    await page.waitForTimeout(350);
+    await page.screenshot({ path: join(OUT, `${name}.png`) });
+    console.log(`wrote ${name}.png`);
+  }
+
+  async function fits(page, label) {
+    const m = await page.evaluate(() => {
+      const main = document.querySelector("main");
+      const qr = document.querySelector("#qr svg")?.getBoundingClientRect();
+      return {
+        scroll: main ? main.scrollHeight - main.clientHeight : -1,
+        bodyScroll: document.documentElement.scrollHeight - window.innerHeight,
+        qr: qr ? [Math.round(qr.width), Math.round(qr.height)] : null,
+      };
+    });
+    console.log(`${label}: overflow ${m.scroll}px, page overflow ${m.bodyScroll}px, QR ${m.qr ? m.qr.join("×") : "none"}`);
+    if (m.scroll > 0 || m.bodyScroll > 0) problems.push(`${label}: the Session screen scrolls (${m.scroll}px)`);
+    if (m.qr && Math.min(...m.qr) < 420) problems.push(`${label}: QR is only ${m.qr.join("×")}`);
+  }
+
+  // The form: empty, then with errors, then ready.
+  let page = await open("form");
+  await shot(page, "01-form-empty");
+  await page.fill("#talent-name", "x".repeat(65));
+  await page.fill("#photo-url", "http://photos.example/ada.jpg");
+  await page.locator("#photo-url").blur();
+  await page.waitForSelector("#photo-error:not([hidden])");
+  await shot(page, "02-form-errors");
+  await page.fill("#photo-url", "https://photos.example/missing.jpg");
+  await page.locator("#photo-url").blur();
+  await page.waitForSelector("#photo-error:has-text('404')");
+  await shot(page, "03-form-photo-404");
+  await page.fill("#talent-name", "Ada Lovelace");
+  await page.fill("#photo-url", "https://photos.example/ada.jpg");
+  await page.locator("#photo-url").blur();
+  await page.waitForSelector("#photo-preview");
+  await page.waitForSelector("#start-session:enabled");
+  await shot(page, "04-form-ready");
+  await page.click("#start-session");
+  await page.waitForSelector("#qr svg");
+  await fits(page, "started");
+  await page.close();
+
+  // A session that was waiting when the app started.
+  page = await open("awaiting");
+  await page.waitForSelector("#qr svg");
+  await page.waitForSelector("#countdown");
+  await fits(page, "awaiting");
+  await shot(page, "05-session-qr");
+  const countdown = await page.textContent("#countdown");
+  if (!/^\d:\d\d$/.test(countdown ?? "")) problems.push(`countdown reads ${countdown}`);
+
+  await page.evaluate(() => {
+    window.__mock.set(
+      "ses_ada",
+      {},
+      { nextCheckAtMs: Date.now() + 15_000, notice: { code: "network", message: "Could not reach Rehearsal. Check the network connection and try again. (connection refused)", field: null } },
+    );
+  });
+  await shot(page, "06-session-notice");
+  await fits(page, "notice");
+
+  await page.click("#cancel-session");
+  await page.waitForSelector("#confirm-cancel");
+  await shot(page, "07-cancel-confirm");
+  await page.click("#keep-session");
+
+  await page.evaluate(() => window.__mock.set("ses_ada", { state: "expired" }));
+  await page.waitForSelector("text=This QR has expired");
+  await shot(page, "08-session-expired");
+  await fits(page, "expired");
+
+  await page.evaluate(() => window.__mock.set("ses_ada", { state: "verified" }));
+  await page.waitForSelector("#enroll:enabled");
+  await shot(page, "09-session-verified");
+
+  await page.evaluate(() => {
+    window.__mock.failEnroll = true;
+  });
+  await page.click("#enroll");
+  await page.waitForSelector("#session-error");
+  await page.waitForSelector("#enroll:enabled");
+  await shot(page, "10-enroll-mismatch");
+
+  await page.evaluate(() => {
+    window.__mock.failEnroll = false;
+  });
+  await page.click("#enroll");
+  await page.waitForSelector("#asset-id");
+  await fits(page, "enrolled");
+  await shot(page, "11-enrolled");
+  await page.click("#copy-asset-id");
+  await shot(page, "12-enrolled-copied");
+  // Leaving a finished session and coming back shows the form again.
+  await page.click("#nav-library");
+  await page.waitForSelector(".face-row");
+  await page.click("#nav-session");
+  await page.waitForSelector("#talent-name");
+  await page.close();
+
+  // Started from the form, enrolled, then back to Session: the form is fresh for the next talent.
+  page = await open("form-filled");
+  await page.fill("#talent-name", "Grace Hopper");
+  await page.fill("#photo-url", "https://photos.example/grace.jpg");
+  await page.locator("#photo-url").blur();
+  await page.click("#start-session");
+  await page.waitForSelector("#qr svg");
+  await page.evaluate(() => window.__mock.set("ses_ada", { state: "verified" }));
+  await page.click("#enroll");
+  await page.waitForSelector("#asset-id");
+  await page.click("#nav-library");
+  await page.click("#nav-session");
+  const left = await page.inputValue("#talent-name");
+  if (left !== "") problems.push(`the form kept "${left}" after the enrollment`);
+  await page.close();
+
+  page = await open("two-open");
+  await page.waitForSelector("#qr svg");
+  await fits(page, "two open");
+  await shot(page, "13-two-open");
+  await page.close();
+
+  page = await open("library");
+  await page.click("#nav-library");
+  await page.waitForSelector(".face-row");
+  await shot(page, "14-library");
+  await page.close();
+
+  page = await open("library-empty");
+  await page.click("#nav-library");
+  await page.waitForSelector("text=No faces yet");
+  await shot(page, "15-library-empty");
+  await page.close();
+
+  page = await open("settings");
+  await page.click("#nav-settings");
+  await page.waitForSelector("#settings-provider");
+  await shot(page, "16-settings");
+  await page.close();
+} catch (e) {
+  problems.push(`script: ${e instanceof Error ? e.stack : String(e)}`);
+} finally {
+  await browser?.close();
+  server.kill("SIGTERM");
+}
+
+if (problems.length > 0) {
+  console.error(`\n${problems.length} problem(s):\n${problems.join("\n")}`);
+  process.exit(1);
+}
+console.log(`\nscreenshots in ${OUT}`);

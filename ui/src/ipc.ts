@@ -1,0 +1,86 @@
+// The one door to the backend: the only module that imports `@tauri-apps/*` or `./bindings`.
+//
+// `./bindings` is generated from the Rust commands by tauri-specta (src-tauri/tests/ipc.rs).
+// The app's own type names below are derived from the command signatures rather than imported
+// by name, so a renamed or phase-split type in a regenerated file cannot silently drift.
+
+import { Channel } from "@tauri-apps/api/core";
+import { commands } from "./bindings";
+
+export { commands };
+export type * from "./bindings";
+
+type Answer<F extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;
+
+export type StageInfo = Answer<typeof commands.getStage>;
+export type Settings = Answer<typeof commands.getSettings>;
+export type SettingsInput = Parameters<typeof commands.updateSettings>[0];
+export type PhotoCheck = Answer<typeof commands.checkPhoto>;
+export type SessionView = Answer<typeof commands.startSession>;
+export type LivenessSession = SessionView["session"];
+export type SessionState = LivenessSession["state"];
+export type Face = Answer<typeof commands.enrollSession>;
+export type FaceKind = Face["kind"];
+export type ProviderKind = Face["provider"];
+export type CommandError = NonNullable<SessionView["notice"]>;
+export type ErrorCode = CommandError["code"];
+
+// A `Record` over the union, so a code added in Rust (and so in the bindings) fails `tsc` here
+// until the UI has decided what to do with it.
+const KNOWN_CODES: Record<ErrorCode, true> = {
+  invalid_input: true,
+  not_configured: true,
+  network: true,
+  timeout: true,
+  rate_limited: true,
+  unauthorized: true,
+  not_ready: true,
+  face_mismatch: true,
+  upstream_failed: true,
+  provider_refused: true,
+  unexpected_response: true,
+  keychain: true,
+  storage: true,
+  not_found: true,
+  internal: true,
+};
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && Object.prototype.hasOwnProperty.call(KNOWN_CODES, value);
+}
+
+const FALLBACK_MESSAGE = "Something went wrong inside the app. Try again; if it keeps happening, restart Likeness Studio.";
+
+/**
+ * Whatever a command threw, as a `CommandError`. The backend throws `{code, message, field}`;
+ * Tauri itself throws plain strings (a missing command, a refused permission), and JS throws
+ * `Error`s. Anything that is not a well-formed `CommandError` becomes `code: "internal"`.
+ */
+export function asCommandError(e: unknown): CommandError {
+  if (typeof e === "object" && e !== null && !(e instanceof Error)) {
+    const { code, message, field } = e as Record<string, unknown>;
+    if (typeof message === "string" && message.trim() !== "") {
+      return {
+        code: isErrorCode(code) ? code : "internal",
+        message,
+        field: typeof field === "string" && field !== "" ? field : null,
+      };
+    }
+  }
+  if (typeof e === "string" && e.trim() !== "") {
+    return { code: "internal", message: e, field: null };
+  }
+  if (e instanceof Error && e.message.trim() !== "") {
+    return { code: "internal", message: e.message, field: null };
+  }
+  return { code: "internal", message: FALLBACK_MESSAGE, field: null };
+}
+
+/**
+ * Subscribes to every session change the backend broadcasts. Call once per window: each call
+ * opens another stream. Resolves once the backend has accepted the channel.
+ */
+export async function watchSessions(onUpdate: (view: SessionView) => void): Promise<void> {
+  const channel = new Channel<SessionView>(onUpdate);
+  await commands.watchSessions(channel);
+}

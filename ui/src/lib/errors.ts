@@ -1,0 +1,14 @@
+// What the window can offer after an error, chosen by its code (never by its text). The
+// backend's message already says what happened and whether anything was charged.
+
+import type { ErrorCode } from "../ipc";
+
+const NEXT_STEPS: Partial<Record<ErrorCode, string>> = {
+  face_mismatch: "You can enroll again, or cancel this session and start over with another photo.",
+  not_ready: "Generate a fresh QR and have the talent scan it again.",
+  not_configured: "Open Settings to finish setting up the provider.",
+};
+
+export function nextStepFor(code: ErrorCode): string | null {
+  return NEXT_STEPS[code] ?? null;
+}

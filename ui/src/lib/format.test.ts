@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { costNote, faceKindLabel, formatBytes, formatClock, formatDateTime, providerLabel, shortName } from "./format";
+
+describe("format", () => {
+  it("sizes", () => {
+    expect(formatBytes(512)).toBe("512 bytes");
+    expect(formatBytes(52_000)).toBe("51 KB");
+    expect(formatBytes(2_500_000)).toBe("2.4 MB");
+    expect(formatBytes(-1)).toBe("");
+  });
+
+  it("times of day with seconds", () => {
+    const ms = Date.UTC(2026, 10, 23, 12, 3, 41);
+    expect(formatClock(ms, { locale: "en-GB", timeZone: "UTC" })).toBe("12:03:41");
+    expect(formatClock(ms, { locale: "en-US", timeZone: "UTC" })).toBe("12:03:41 PM");
+  });
+
+  it("dates for the library", () => {
+    const ms = Date.UTC(2026, 10, 23, 9, 40);
+    expect(formatDateTime(ms, { locale: "en-GB", timeZone: "UTC" })).toBe("23 Nov 2026, 09:40");
+    expect(formatDateTime(null)).toBe("unknown date");
+  });
+
+  it("labels", () => {
+    expect(providerLabel("rehearsal")).toBe("Rehearsal");
+    expect(costNote("rehearsal")).toBe("nothing to pay");
+    expect(faceKindLabel("real_face")).toBe("Real face");
+    expect(faceKindLabel("portrait")).toBe("Portrait");
+  });
+
+  it("short names for buttons", () => {
+    expect(shortName(" Ada Lovelace ")).toBe("Ada Lovelace");
+    expect(shortName("Maria Salomea Skłodowska-Curie of Warsaw")).toBe("Maria");
+  });
+});

@@ -1,0 +1,82 @@
+// Numbers and times in the operator's own locale.
+
+import type { FaceKind, ProviderKind } from "../ipc";
+
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) {
+    return "";
+  }
+  if (bytes < 1024) {
+    return `${bytes} bytes`;
+  }
+  if (bytes < 1024 * 1024) {
+    return `${Math.round(bytes / 1024)} KB`;
+  }
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+export interface ClockOptions {
+  locale?: string;
+  timeZone?: string;
+}
+
+function pick(options: ClockOptions): Intl.DateTimeFormatOptions {
+  return options.timeZone === undefined ? {} : { timeZone: options.timeZone };
+}
+
+/** A wall-clock time with seconds, e.g. "12:03:41" (or "12:03:41 PM" where that is the custom). */
+export function formatClock(ms: number, options: ClockOptions = {}): string {
+  return new Intl.DateTimeFormat(options.locale, {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    ...pick(options),
+  }).format(ms);
+}
+
+/** A date and time for the library, e.g. "23 Nov 2026, 09:40". */
+export function formatDateTime(ms: number | null, options: ClockOptions = {}): string {
+  if (ms === null || !Number.isFinite(ms)) {
+    return "unknown date";
+  }
+  return new Intl.DateTimeFormat(options.locale, {
+    dateStyle: "medium",
+    timeStyle: "short",
+    ...pick(options),
+  }).format(ms);
+}
+
+const PROVIDER_LABELS: Record<ProviderKind, string> = {
+  rehearsal: "Rehearsal",
+};
+
+export function providerLabel(provider: ProviderKind): string {
+  return PROVIDER_LABELS[provider];
+}
+
+const COST_NOTES: Record<ProviderKind, string | null> = {
+  rehearsal: "nothing to pay",
+};
+
+/** What using a provider costs, in a few words, where that needs saying. */
+export function costNote(provider: ProviderKind): string | null {
+  return COST_NOTES[provider];
+}
+
+const KIND_LABELS: Record<FaceKind, string> = {
+  real_face: "Real face",
+  portrait: "Portrait",
+};
+
+export function faceKindLabel(kind: FaceKind): string {
+  return KIND_LABELS[kind];
+}
+
+/** How a person is named on buttons: the full name when short, else the first word. */
+export function shortName(name: string): string {
+  const trimmed = name.trim();
+  if (Array.from(trimmed).length <= 24) {
+    return trimmed;
+  }
+  return trimmed.split(/\s+/)[0] ?? trimmed;
+}

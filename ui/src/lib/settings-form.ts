@@ -1,0 +1,88 @@
+// The Settings form: what the operator typed, checked the way the backend checks it
+// (`Settings::validate` in src/settings.rs), and turned into the command's input.
+
+import type { ProviderKind, Settings, SettingsInput, StageInfo } from "../ipc";
+
+export const DEFAULT_REHEARSAL_PORT = 8402;
+
+export interface SettingsForm {
+  provider: ProviderKind;
+  rehearsalHost: string;
+  rehearsalPort: string;
+  baseUrl: string;
+}
+
+/** Backend field names, as `CommandError.field` carries them. */
+export type SettingsField = "rehearsal_host" | "rehearsal_port" | "base_url";
+
+export type ParsedSettings =
+  | { ok: true; value: SettingsInput }
+  | { ok: false; errors: Partial<Record<SettingsField, string>> };
+
+export function formFromSettings(s: Settings): SettingsForm {
+  return {
+    provider: s.provider ?? "rehearsal",
+    rehearsalHost: s.rehearsalHost ?? "",
+    rehearsalPort: String(s.rehearsalPort ?? DEFAULT_REHEARSAL_PORT),
+    baseUrl: s.baseUrl ?? "",
+  };
+}
+
+export function parseSettingsForm(form: SettingsForm): ParsedSettings {
+  const errors: Partial<Record<SettingsField, string>> = {};
+  const host = form.rehearsalHost.trim();
+  if (host !== "" && /[/\s:]/.test(host)) {
+    errors.rehearsal_host = "The phone address must be a plain IP or host name, like 192.168.1.20.";
+  }
+  const portText = form.rehearsalPort.trim();
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
+  if (!(port >= 1024 && port <= 65535)) {
+    errors.rehearsal_port = "Pick a port between 1024 and 65535.";
+  }
+  const base = form.baseUrl.trim();
+  if (base !== "") {
+    let scheme = "";
+    try {
+      scheme = new URL(base).protocol;
+    } catch {
+      errors.base_url = "The provider address must be a full link like http://192.168.1.20:8402/.";
+    }
+    if (errors.base_url === undefined && scheme !== "http:" && scheme !== "https:") {
+      errors.base_url = "The provider address must start with http:// or https://.";
+    }
+  }
+  if (Object.keys(errors).length > 0) {
+    return { ok: false, errors };
+  }
+  return {
+    ok: true,
+    value: {
+      provider: form.provider,
+      rehearsalHost: host === "" ? null : host,
+      rehearsalPort: port,
+      baseUrl: base === "" ? null : base,
+    },
+  };
+}
+
+/**
+ * Where phones reach the built-in Rehearsal server, e.g. "http://192.168.1.20:8402", or null
+ * when it is not running in this app. The port is the one actually bound (in `baseUrl`), which
+ * differs from the setting when that port was busy.
+ */
+export function phoneAddress(stage: StageInfo, settingsPort: number | undefined): string | null {
+  if (stage.phoneHost === null) {
+    return null;
+  }
+  let port: string;
+  try {
+    port = new URL(stage.baseUrl).port;
+  } catch {
+    port = "";
+  }
+  if (port === "") {
+    port = String(settingsPort ?? DEFAULT_REHEARSAL_PORT);
+  }
+  const host = stage.phoneHost.includes(":") ? `[${stage.phoneHost}]` : stage.phoneHost;
+  return `http://${host}:${port}`;
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { T0, view } from "../testing/views";
+import { applyView, applyViews, emptyBoard, isOpen, newestOpenId, openViews } from "./board";
+
+describe("applyView", () => {
+  it("adds a new session under its id without touching the old board", () => {
+    const v = view();
+    const board = applyView(emptyBoard, v);
+    expect(board.views.ses_0001).toEqual(v);
+    expect(emptyBoard.views).toEqual({});
+  });
+
+  it("keeps sessions apart by id", () => {
+    const board = applyViews(emptyBoard, [view({ id: "a" }), view({ id: "b", talentName: "Grace" })]);
+    expect(Object.keys(board.views).sort()).toEqual(["a", "b"]);
+    expect(board.views.b?.session.talentName).toBe("Grace");
+  });
+
+  it("follows state transitions as they arrive", () => {
+    let board = applyView(emptyBoard, view());
+    board = applyView(board, view({ state: "verified", updatedAtMs: T0 + 30_000 }));
+    expect(board.views.ses_0001?.session.state).toBe("verified");
+    board = applyView(board, view({ state: "enrolling", updatedAtMs: T0 + 31_000 }));
+    board = applyView(board, view({ state: "enrolled", assetId: "ta_1", updatedAtMs: T0 + 33_000 }));
+    expect(board.views.ses_0001?.session.state).toBe("enrolled");
+    expect(board.views.ses_0001?.session.assetId).toBe("ta_1");
+  });
+
+  it("ignores an update older than the one it holds (out of order)", () => {
+    const verified = view({ state: "verified", updatedAtMs: T0 + 30_000 });
+    const late = view({ state: "awaiting_scan", updatedAtMs: T0 + 10_000 });
+    const board = applyViews(emptyBoard, [verified, late]);
+    expect(board.views.ses_0001).toBe(verified);
+  });
+
+  it("returns the same board object for a stale update, so nothing re-renders", () => {
+    const board = applyView(emptyBoard, view({ updatedAtMs: T0 + 5 }));
+    expect(applyView(board, view({ updatedAtMs: T0 }))).toBe(board);
+  });
+
+  it("lets an expired link be replaced by a fresh one", () => {
+    const board = applyViews(emptyBoard, [
+      view({ state: "expired", updatedAtMs: T0 + 121_000 }, { qrSvg: null }),
+      view({ state: "awaiting_scan", h5Link: "http://x/h5/?sessionToken=t2", updatedAtMs: T0 + 125_000, expiresAtMs: T0 + 245_000 }),
+    ]);
+    expect(board.views.ses_0001?.session.state).toBe("awaiting_scan");
+    expect(board.views.ses_0001?.session.expiresAtMs).toBe(T0 + 245_000);
+  });
+
+  it("takes a same-stamp view (the poll loop re-announcing its schedule and notice)", () => {
+    const notice = { code: "network" as const, message: "Could not reach Rehearsal.", field: null };
+    const board = applyViews(emptyBoard, [view(), view({}, { nextCheckAtMs: T0 + 15_000, notice })]);
+    expect(board.views.ses_0001?.nextCheckAtMs).toBe(T0 + 15_000);
+    expect(board.views.ses_0001?.notice).toEqual(notice);
+  });
+
+  it("keeps the known poll schedule when a command answer does not carry one", () => {
+    const board = applyViews(emptyBoard, [view({}, { nextCheckAtMs: T0 + 15_000 }), view({}, { nextCheckAtMs: null })]);
+    expect(board.views.ses_0001?.nextCheckAtMs).toBe(T0 + 15_000);
+  });
+
+  it("drops the old schedule once the link changes", () => {
+    const board = applyViews(emptyBoard, [
+      view({}, { nextCheckAtMs: T0 + 15_000 }),
+      view({ h5Link: "http://x/h5/?sessionToken=t2", updatedAtMs: T0 + 1 }, { nextCheckAtMs: null }),
+    ]);
+    expect(board.views.ses_0001?.nextCheckAtMs).toBeNull();
+  });
+
+  it("never reopens a finished session with a same-stamp view", () => {
+    const board = applyViews(emptyBoard, [
+      view({ state: "cancelled", updatedAtMs: T0 + 50 }),
+      view({ state: "awaiting_scan", updatedAtMs: T0 + 50 }, { nextCheckAtMs: T0 + 60 }),
+    ]);
+    expect(board.views.ses_0001?.session.state).toBe("cancelled");
+  });
+
+  it("treats a missing stamp as older than any real one", () => {
+    const board = applyViews(emptyBoard, [view({ state: "verified" }), view({ state: "awaiting_scan", updatedAtMs: null })]);
+    expect(board.views.ses_0001?.session.state).toBe("verified");
+  });
+});
+
+describe("open sessions", () => {
+  it("lists only sessions that need the operator, newest first", () => {
+    const board = applyViews(emptyBoard, [
+      view({ id: "old", createdAtMs: T0 - 60_000, updatedAtMs: T0 - 60_000 }),
+      view({ id: "done", state: "enrolled", createdAtMs: T0 + 10_000 }),
+      view({ id: "new", state: "expired", createdAtMs: T0 + 5_000 }),
+      view({ id: "gone", state: "cancelled", createdAtMs: T0 + 20_000 }),
+    ]);
+    expect(openViews(board).map((v) => v.session.id)).toEqual(["new", "old"]);
+    expect(newestOpenId(board)).toBe("new");
+  });
+
+  it("has no newest session on an empty board", () => {
+    expect(newestOpenId(emptyBoard)).toBeNull();
+  });
+
+  it("knows which states are open", () => {
+    expect(["awaiting_scan", "expired", "verified", "enrolling"].every((s) => isOpen(s as never))).toBe(true);
+    expect(isOpen("enrolled")).toBe(false);
+    expect(isOpen("cancelled")).toBe(false);
+  });
+});

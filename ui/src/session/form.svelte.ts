@@ -1,0 +1,145 @@
+// The "new session" form. It lives outside the component so nothing typed is lost when the
+// operator switches screens or an error comes back.
+
+import { commands, type CommandError } from "../ipc";
+import { studio } from "../state/studio.svelte";
+import { PhotoChecker, photoReady, type PhotoStatus } from "./photo-check";
+import { charCount, MAX_NAME_CHARS, NAME_COUNT_SHOWN_FROM, validateName, validatePhotoUrl } from "./validate";
+
+class SessionForm {
+  name = $state("");
+  url = $state("");
+  nameTouched = $state(false);
+  urlTouched = $state(false);
+  nameFocused = $state(false);
+  urlFocused = $state(false);
+  photo = $state.raw<PhotoStatus>({ kind: "empty" });
+  /** The backend's word on the name from the last Start, until the name is edited. */
+  serverNameError = $state<string | null>(null);
+  starting = $state(false);
+  /** The session this form last started, so the form can clear once that face is enrolled. */
+  startedId = $state<string | null>(null);
+
+  readonly checker = new PhotoChecker(
+    (url) => commands.checkPhoto(url),
+    (status) => {
+      this.photo = status;
+    },
+  );
+
+  nameCheck = $derived(validateName(this.name));
+  nameCount = $derived(charCount(this.name.trim()));
+  showCount = $derived(this.nameCount >= NAME_COUNT_SHOWN_FROM);
+  overLimit = $derived(this.nameCount > MAX_NAME_CHARS);
+
+  /** The message under the name, if any (shown once the field was left, or at once when too long). */
+  nameError: string | null = $derived.by(() => {
+    if (this.serverNameError !== null) {
+      return this.serverNameError;
+    }
+    if (this.nameCheck.ok) {
+      return null;
+    }
+    return this.overLimit || (this.nameTouched && !this.nameFocused) ? this.nameCheck.message : null;
+  });
+
+  /** The message under the photo link, if any. */
+  photoError: string | null = $derived.by(() => {
+    const p = this.photo;
+    if (p.kind === "failed") {
+      return p.error.message;
+    }
+    if (p.kind === "invalid" && this.urlTouched && !this.urlFocused) {
+      return p.message;
+    }
+    return null;
+  });
+
+  ready = $derived(this.nameCheck.ok && photoReady(this.photo, this.url));
+  canStart = $derived(this.ready && !this.starting);
+
+  editName(value: string): void {
+    this.name = value;
+    this.serverNameError = null;
+  }
+
+  editUrl(value: string): void {
+    this.url = value;
+    this.checker.input(value);
+  }
+
+  pastedUrl(value: string): void {
+    this.url = value;
+    this.checker.commit(value);
+  }
+
+  /** The field was left; `value` is what the field holds (scripts may change it without input events). */
+  leaveName(value: string): void {
+    this.nameFocused = false;
+    this.nameTouched = true;
+    if (value !== this.name) {
+      this.editName(value);
+    }
+  }
+
+  leaveUrl(value: string): void {
+    this.urlFocused = false;
+    this.urlTouched = true;
+    this.url = value;
+    this.checker.commit(value);
+  }
+
+  retryPhoto(): void {
+    this.checker.retry(this.url);
+  }
+
+  async start(): Promise<void> {
+    this.nameTouched = true;
+    this.urlTouched = true;
+    const name = this.nameCheck;
+    const url = validatePhotoUrl(this.url);
+    if (!name.ok || !url.ok || !this.ready || this.starting) {
+      return;
+    }
+    this.starting = true;
+    const started = await studio.start(name.value, url.value);
+    this.starting = false;
+    if (started.ok) {
+      this.startedId = started.view.session.id;
+    } else {
+      this.placeError(started.error, url.value);
+    }
+  }
+
+  /** Once the face this form started is enrolled, the form is for the next talent. */
+  resetIfEnrolled(): void {
+    const id = this.startedId;
+    if (id !== null && (studio.enrolled[id] !== undefined || studio.board.views[id]?.session.state === "enrolled")) {
+      this.reset();
+    }
+  }
+
+  /** A fresh form for the next talent. */
+  reset(): void {
+    this.startedId = null;
+    this.name = "";
+    this.url = "";
+    this.nameTouched = false;
+    this.urlTouched = false;
+    this.serverNameError = null;
+    this.checker.reset();
+  }
+
+  /** Puts a refusal next to the field it is about; anything else goes to the banner. */
+  placeError(error: CommandError, url: string): void {
+    if (error.field === "name") {
+      this.serverNameError = error.message;
+    } else if (error.field === "image_url") {
+      this.checker.reject(url, error);
+    } else {
+      studio.banner = error;
+    }
+  }
+}
+
+export const sessionForm = new SessionForm();

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { T0, view } from "../testing/views";
+import { describeSession } from "./status";
+
+const clock = (ms: number): string => new Date(ms).toISOString().slice(11, 19);
+
+describe("describeSession", () => {
+  it("says who it is waiting for, and when the next automatic check is", () => {
+    const lines = describeSession(view({}, { nextCheckAtMs: T0 + 15_000 }), T0 + 1_000, clock);
+    expect(lines.headline).toBe("Waiting for Ada Lovelace to finish on their phone…");
+    expect(lines.detail).toBe("Next automatic check at 12:00:15");
+    expect(lines.tone).toBe("waiting");
+  });
+
+  it("does not announce a check that is already in the past", () => {
+    expect(describeSession(view({}, { nextCheckAtMs: T0 }), T0 + 5_000, clock).detail).toBeNull();
+    expect(describeSession(view(), T0, clock).detail).toBeNull();
+  });
+
+  it("says time is up when the countdown reaches zero before the backend's verdict", () => {
+    const lines = describeSession(view(), T0 + 120_000, clock);
+    expect(lines.headline).toBe("Time is up for this QR.");
+    expect(lines.tone).toBe("attention");
+  });
+
+  it.each([
+    ["expired", "This QR expired before Ada Lovelace finished.", "attention"],
+    ["verified", "Ada Lovelace finished the phone check.", "good"],
+    ["enrolling", "Enrolling Ada Lovelace…", "busy"],
+    ["enrolled", "Ada Lovelace is enrolled.", "good"],
+    ["cancelled", "This session was cancelled.", "muted"],
+  ] as const)("%s", (state, headline, tone) => {
+    const lines = describeSession(view({ state }), T0, clock);
+    expect(lines.headline).toBe(headline);
+    expect(lines.tone).toBe(tone);
+  });
+});

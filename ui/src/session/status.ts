@@ -1,0 +1,61 @@
+// What the session screen says, in plain words, for a view at a moment.
+
+import type { SessionView } from "../ipc";
+import { remainingSeconds } from "./countdown";
+
+export type Tone = "waiting" | "attention" | "good" | "busy" | "muted";
+
+export interface StatusLines {
+  /** The main line (`#session-status`). */
+  headline: string;
+  /** A smaller second line, when there is something more to say. */
+  detail: string | null;
+  tone: Tone;
+}
+
+/**
+ * @param clock formats an epoch-ms time of day for "Next automatic check at …".
+ */
+export function describeSession(view: SessionView, nowMs: number, clock: (ms: number) => string): StatusLines {
+  const { session } = view;
+  const name = session.talentName;
+  switch (session.state) {
+    case "awaiting_scan": {
+      if (remainingSeconds(session.expiresAtMs, nowMs) === 0) {
+        return {
+          headline: "Time is up for this QR.",
+          detail: `If ${name} has not finished, generate a fresh QR. The app makes one last check first.`,
+          tone: "attention",
+        };
+      }
+      const next = view.nextCheckAtMs;
+      return {
+        headline: `Waiting for ${name} to finish on their phone…`,
+        detail: next !== null && next >= nowMs - 1000 ? `Next automatic check at ${clock(next)}` : null,
+        tone: "waiting",
+      };
+    }
+    case "expired":
+      return {
+        headline: `This QR expired before ${name} finished.`,
+        detail: "Generate a fresh QR to carry on: it continues the same session.",
+        tone: "attention",
+      };
+    case "verified":
+      return {
+        headline: `${name} finished the phone check.`,
+        detail: "Enroll to save the face to the library.",
+        tone: "good",
+      };
+    case "enrolling":
+      return {
+        headline: `Enrolling ${name}…`,
+        detail: "This takes a few seconds. Keep the app open.",
+        tone: "busy",
+      };
+    case "enrolled":
+      return { headline: `${name} is enrolled.`, detail: null, tone: "good" };
+    case "cancelled":
+      return { headline: "This session was cancelled.", detail: null, tone: "muted" };
+  }
+}

@@ -1,0 +1,159 @@
+// The window's shared state: which screen shows, the sessions (folded by the pure reducer in
+// session/board.ts), the banner error, and the session actions. Screens read it; only the
+// functions here talk to the backend about sessions.
+
+import { asCommandError, commands, watchSessions } from "../ipc";
+import type { CommandError, Face, SessionView, StageInfo } from "../ipc";
+import { applyView, applyViews, emptyBoard, isTerminal, newestOpenId, openViews, type Board } from "../session/board";
+
+export type Screen = "session" | "library" | "settings";
+export type SessionAction = "check" | "refresh" | "cancel" | "enroll";
+
+export interface ActionError {
+  action: SessionAction;
+  error: CommandError;
+}
+
+export class Studio {
+  screen = $state<Screen>("session");
+  /** The global banner (`#app-error`): failures not tied to a form field or a session button. */
+  banner = $state.raw<CommandError | null>(null);
+  board = $state.raw<Board>(emptyBoard);
+  selectedId = $state<string | null>(null);
+  stage = $state.raw<StageInfo | null>(null);
+  /** Bumped whenever a face is enrolled, so the library reloads. */
+  libraryVersion = $state(0);
+  /** The action running per session id. */
+  busy = $state.raw<Readonly<Record<string, SessionAction>>>({});
+  /** The last failed action per session id, shown next to its buttons. */
+  actionErrors = $state.raw<Readonly<Record<string, ActionError>>>({});
+  /** Faces enrolled in this run of the app, by session id (for the thumbnail and asset id). */
+  enrolled = $state.raw<Readonly<Record<string, Face>>>({});
+
+  current: SessionView | null = $derived(
+    this.selectedId === null ? null : (this.board.views[this.selectedId] ?? null),
+  );
+  open: SessionView[] = $derived(openViews(this.board));
+
+  #initialised = false;
+
+  /** Once per window: subscribe to session changes, then show what was left open. */
+  async init(): Promise<void> {
+    if (this.#initialised) {
+      return;
+    }
+    this.#initialised = true;
+    const stage = commands.getStage().then(
+      (s) => {
+        this.stage = s;
+      },
+      (e: unknown) => {
+        this.showError(e);
+      },
+    );
+    try {
+      await watchSessions((view) => {
+        this.receive(view);
+      });
+    } catch (e) {
+      this.showError(e);
+    }
+    try {
+      const views = await commands.listOpenSessions();
+      this.board = applyViews(this.board, views);
+      this.selectedId ??= newestOpenId(this.board);
+    } catch (e) {
+      this.showError(e);
+    }
+    await stage;
+  }
+
+  /** Folds one view from the backend into the board. */
+  receive(view: SessionView): void {
+    const before = this.board.views[view.session.id]?.session.state;
+    this.board = applyView(this.board, view);
+    const after = this.board.views[view.session.id]?.session.state;
+    if (after === "enrolled" && before !== "enrolled") {
+      this.libraryVersion += 1;
+    }
+  }
+
+  show(screen: Screen): void {
+    if (screen !== "session" && this.current !== null && isTerminal(this.current.session.state)) {
+      // A finished session is not what the operator comes back to: the form is.
+      this.selectedId = null;
+    }
+    this.screen = screen;
+  }
+
+  select(id: string | null): void {
+    this.selectedId = id;
+  }
+
+  showError(e: unknown): void {
+    this.banner = asCommandError(e);
+  }
+
+  dismissError(): void {
+    this.banner = null;
+  }
+
+  /** Starts a session and shows it; a refusal comes back for the form to place by its field. */
+  async start(name: string, imageUrl: string): Promise<{ ok: true; view: SessionView } | { ok: false; error: CommandError }> {
+    try {
+      const view = await commands.startSession(name, imageUrl);
+      this.receive(view);
+      this.selectedId = view.session.id;
+      this.banner = null;
+      return { ok: true, view };
+    } catch (e) {
+      return { ok: false, error: asCommandError(e) };
+    }
+  }
+
+  async act(id: string, action: SessionAction): Promise<void> {
+    if (this.busy[id] !== undefined) {
+      return;
+    }
+    this.busy = { ...this.busy, [id]: action };
+    this.actionErrors = without(this.actionErrors, id);
+    try {
+      switch (action) {
+        case "check":
+          this.receive(await commands.checkSession(id));
+          break;
+        case "refresh":
+          this.receive(await commands.refreshSession(id));
+          break;
+        case "cancel":
+          this.receive(await commands.cancelSession(id));
+          if (this.selectedId === id) {
+            this.selectedId = null;
+          }
+          break;
+        case "enroll": {
+          const face = await commands.enrollSession(id);
+          this.enrolled = { ...this.enrolled, [id]: face };
+          this.libraryVersion += 1;
+          break;
+        }
+      }
+    } catch (e) {
+      this.actionErrors = { ...this.actionErrors, [id]: { action, error: asCommandError(e) } };
+    } finally {
+      this.busy = without(this.busy, id);
+    }
+  }
+}
+
+function without<T>(record: Readonly<Record<string, T>>, key: string): Readonly<Record<string, T>> {
+  if (!(key in record)) {
+    return record;
+  }
+  const copy = { ...record };
+  // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
+  delete copy[key];
+  return copy;
+}
+
+export const studio = new Studio();

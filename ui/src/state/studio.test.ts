@@ -1,0 +1,219 @@
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Face, SessionView } from "../ipc";
+import { T0, view } from "../testing/views";
+import { Studio } from "./studio.svelte";
+
+type Handler = (cmd: string, args: Record<string, unknown>) => unknown;
+
+function backend(handlers: Record<string, Handler>): void {
+  mockIPC((cmd, args) => {
+    const handler = handlers[cmd];
+    if (handler === undefined) {
+      throw `command ${cmd} not found`;
+    }
+    return handler(cmd, (args ?? {}) as Record<string, unknown>);
+  });
+}
+
+const stage = { provider: "rehearsal", baseUrl: "http://127.0.0.1:8402/", phoneHost: "127.0.0.1", hasApiKey: true };
+
+const face: Face = {
+  assetId: "ta_0123456789abcdef0123456789abcdef",
+  provider: "rehearsal",
+  kind: "real_face",
+  name: "Ada Lovelace",
+  imageUrl: "https://photos.example/ada.jpg",
+  thumbnail: null,
+  groupId: "grp_1",
+  enrolledAtMs: T0 + 40_000,
+  priceUsd: null,
+  txHash: null,
+};
+
+beforeEach(() => {
+  vi.stubGlobal("window", globalThis);
+});
+
+afterEach(() => {
+  clearMocks();
+  vi.unstubAllGlobals();
+});
+
+describe("Studio.init", () => {
+  it("subscribes once, then shows the newest session left open", async () => {
+    const subscriptions: unknown[] = [];
+    backend({
+      get_stage: () => stage,
+      watch_sessions: (_c, args) => subscriptions.push(args.onUpdate),
+      list_open_sessions: () => [
+        view({ id: "new", createdAtMs: T0 + 1 }),
+        view({ id: "old", state: "expired", createdAtMs: T0 - 1 }, { qrSvg: null }),
+      ],
+    });
+    const studio = new Studio();
+    await studio.init();
+    await studio.init();
+    expect(subscriptions).toHaveLength(1);
+    expect(studio.selectedId).toBe("new");
+    expect(studio.current?.session.id).toBe("new");
+    expect(studio.open.map((v) => v.session.id)).toEqual(["new", "old"]);
+    expect(studio.stage).toEqual(stage);
+    expect(studio.banner).toBeNull();
+  });
+
+  it("shows the form when nothing is open, and a banner when the backend fails", async () => {
+    backend({
+      get_stage: () => stage,
+      watch_sessions: () => null,
+      list_open_sessions: () => {
+        throw { code: "storage", message: "The studio database failed: disk I/O error", field: null };
+      },
+    });
+    const studio = new Studio();
+    await studio.init();
+    expect(studio.selectedId).toBeNull();
+    expect(studio.banner).toEqual({ code: "storage", message: "The studio database failed: disk I/O error", field: null });
+  });
+
+  it("folds channel updates into the board", async () => {
+    let channel: { id: number } | undefined;
+    backend({
+      get_stage: () => stage,
+      watch_sessions: (_c, args) => {
+        channel = args.onUpdate as { id: number };
+        return null;
+      },
+      list_open_sessions: () => [view()],
+    });
+    const studio = new Studio();
+    await studio.init();
+    const internals = (globalThis as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
+      .__TAURI_INTERNALS__;
+    internals.runCallback(channel?.id ?? -1, { index: 0, message: view({ state: "verified", updatedAtMs: T0 + 9 }) });
+    expect(studio.current?.session.state).toBe("verified");
+  });
+});
+
+describe("Studio actions", () => {
+  it("starts a session and selects it", async () => {
+    backend({ start_session: (_c, args) => view({ id: "ses_new", talentName: args.name as string }) });
+    const studio = new Studio();
+    const result = await studio.start("Grace Hopper", "https://photos.example/g.jpg");
+    expect(result.ok).toBe(true);
+    expect(studio.current?.session.talentName).toBe("Grace Hopper");
+  });
+
+  it("returns a refused start for the form, normalised", async () => {
+    backend({
+      start_session: () => {
+        throw { code: "invalid_input", message: "Type the talent's name.", field: "name" };
+      },
+    });
+    const studio = new Studio();
+    expect(await studio.start("", "https://photos.example/g.jpg")).toEqual({
+      ok: false,
+      error: { code: "invalid_input", message: "Type the talent's name.", field: "name" },
+    });
+    expect(studio.selectedId).toBeNull();
+  });
+
+  it("keeps a failed enroll next to the session and leaves Enroll available", async () => {
+    backend({
+      enroll_session: () => {
+        throw { code: "face_mismatch", message: "The photo does not match the live face. Nothing was charged.", field: "image_url" };
+      },
+    });
+    const studio = new Studio();
+    studio.receive(view({ state: "verified" }));
+    studio.select("ses_0001");
+    const running = studio.act("ses_0001", "enroll");
+    expect(studio.busy.ses_0001).toBe("enroll");
+    await running;
+    expect(studio.busy.ses_0001).toBeUndefined();
+    expect(studio.actionErrors.ses_0001).toEqual({
+      action: "enroll",
+      error: { code: "face_mismatch", message: "The photo does not match the live face. Nothing was charged.", field: "image_url" },
+    });
+    expect(studio.libraryVersion).toBe(0);
+  });
+
+  it("records the enrolled face and asks the library to reload", async () => {
+    backend({ enroll_session: () => face });
+    const studio = new Studio();
+    studio.receive(view({ state: "verified" }));
+    await studio.act("ses_0001", "enroll");
+    expect(studio.enrolled.ses_0001).toEqual(face);
+    expect(studio.libraryVersion).toBe(1);
+    // The channel's "enrolled" view for the same enrollment bumps it again; the library reloads.
+    studio.receive(view({ state: "enrolled", assetId: face.assetId, updatedAtMs: T0 + 40_000 }));
+    expect(studio.libraryVersion).toBe(2);
+    studio.receive(view({ state: "enrolled", assetId: face.assetId, updatedAtMs: T0 + 40_000 }));
+    expect(studio.libraryVersion).toBe(2);
+  });
+
+  it("clears an earlier failure when the next action starts", async () => {
+    let fail = true;
+    backend({
+      check_session: () => {
+        if (fail) {
+          throw { code: "rate_limited", message: "Rehearsal is rate-limiting us. Wait 30 seconds, then try again.", field: null };
+        }
+        return view({ state: "verified", updatedAtMs: T0 + 1 });
+      },
+    });
+    const studio = new Studio();
+    studio.receive(view());
+    await studio.act("ses_0001", "check");
+    expect(studio.actionErrors.ses_0001?.error.code).toBe("rate_limited");
+    fail = false;
+    await studio.act("ses_0001", "check");
+    expect(studio.actionErrors.ses_0001).toBeUndefined();
+    expect(studio.board.views.ses_0001?.session.state).toBe("verified");
+  });
+
+  it("runs one action per session at a time", async () => {
+    let calls = 0;
+    backend({
+      refresh_session: () => {
+        calls += 1;
+        return view({ updatedAtMs: T0 + 5 });
+      },
+    });
+    const studio = new Studio();
+    studio.receive(view({ state: "expired" }));
+    await Promise.all([studio.act("ses_0001", "refresh"), studio.act("ses_0001", "refresh")]);
+    expect(calls).toBe(1);
+  });
+
+  it("returns to the form after cancelling the session on screen", async () => {
+    backend({ cancel_session: () => view({ state: "cancelled", updatedAtMs: T0 + 3 }) });
+    const studio = new Studio();
+    studio.receive(view());
+    studio.select("ses_0001");
+    await studio.act("ses_0001", "cancel");
+    expect(studio.selectedId).toBeNull();
+    expect(studio.open).toEqual([]);
+  });
+});
+
+describe("Studio.show", () => {
+  it("leaves a finished session behind when the operator goes elsewhere", () => {
+    const studio = new Studio();
+    studio.receive(view({ state: "enrolled" }));
+    studio.select("ses_0001");
+    studio.show("library");
+    expect(studio.screen).toBe("library");
+    expect(studio.selectedId).toBeNull();
+  });
+
+  it("keeps a session that still needs the operator", () => {
+    const studio = new Studio();
+    const waiting: SessionView = view();
+    studio.receive(waiting);
+    studio.select("ses_0001");
+    studio.show("settings");
+    studio.show("session");
+    expect(studio.current).toEqual(waiting);
+  });
+});

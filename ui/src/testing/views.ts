@@ -1,0 +1,35 @@
+// Builders for test data shaped like the backend's.
+
+import type { LivenessSession, SessionView } from "../ipc";
+
+export const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
+
+export function session(overrides: Partial<LivenessSession> = {}): LivenessSession {
+  return {
+    id: "ses_0001",
+    provider: "rehearsal",
+    groupId: "grp_1",
+    talentName: "Ada Lovelace",
+    imageUrl: "https://photos.example/ada.jpg",
+    h5Link: "http://192.168.1.20:8402/h5/?accessKeyId=rehearsal&sessionToken=t1&configId=grp_1",
+    expiresAtMs: T0 + 120_000,
+    state: "awaiting_scan",
+    assetId: null,
+    createdAtMs: T0,
+    updatedAtMs: T0,
+    ...overrides,
+  };
+}
+
+export function view(
+  overrides: Partial<LivenessSession> = {},
+  extra: Partial<Omit<SessionView, "session">> = {},
+): SessionView {
+  return {
+    session: session(overrides),
+    qrSvg: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"></svg>',
+    nextCheckAtMs: null,
+    notice: null,
+    ...extra,
+  };
+}
