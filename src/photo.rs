@@ -133,6 +133,14 @@ async fn fetch_capped(http: &reqwest::Client, url: &url::Url) -> Result<Vec<u8>>
 }
 
 fn describe_transport(e: &reqwest::Error) -> String {
+    // TLS failures surface as connect errors; the cause chain says which.
+    let mut cause: Option<&dyn std::error::Error> = Some(e);
+    while let Some(c) = cause {
+        if c.to_string().to_ascii_lowercase().contains("certificate") {
+            return "the site's security certificate is not trusted".into();
+        }
+        cause = c.source();
+    }
     if e.is_timeout() {
         "no answer in time".into()
     } else if e.is_connect() {

@@ -25,6 +25,20 @@ pub struct StageInfo {
     pub has_api_key: bool,
 }
 
+/// How to start a stage beyond the operator's settings.
+#[derive(Debug, Clone, Default)]
+pub struct StageOptions {
+    pub trust: TrustRoots,
+    /// Overrides the keyring (the CLI's `--api-key-env`).
+    pub api_key: Option<Secret>,
+    /// Where the in-process Rehearsal keeps its groups, so a restart of the app does not forget
+    /// a talent's pending check. `None` keeps them in memory.
+    pub data_dir: Option<std::path::PathBuf>,
+}
+
+/// The file Rehearsal keeps its state in, inside the data folder.
+pub const REHEARSAL_STATE_FILE: &str = "rehearsal-state.json";
+
 pub struct Stage {
     pub provider: Provider,
     pub http: reqwest::Client,
@@ -33,15 +47,14 @@ pub struct Stage {
 }
 
 impl Stage {
-    /// `api_key` overrides the keyring (the CLI's `--api-key-env`).
     pub async fn start(
         settings: &Settings,
         secrets: &dyn SecretStore,
-        trust: &TrustRoots,
-        api_key: Option<Secret>,
+        options: &StageOptions,
     ) -> Result<Stage> {
         settings.validate()?;
-        let http = http::client(trust)?;
+        let http = http::client(&options.trust)?;
+        let api_key = options.api_key.clone();
         match settings.provider {
             ProviderKind::Rehearsal => {
                 let key = match api_key {
@@ -55,9 +68,17 @@ impl Stage {
                             .rehearsal_host
                             .clone()
                             .unwrap_or_else(|| lan_address().to_string());
-                        let server =
-                            start_rehearsal(settings.rehearsal_port, &host, &key, http.clone())
-                                .await?;
+                        let server = start_rehearsal(
+                            settings.rehearsal_port,
+                            &host,
+                            &key,
+                            http.clone(),
+                            options
+                                .data_dir
+                                .as_ref()
+                                .map(|d| d.join(REHEARSAL_STATE_FILE)),
+                        )
+                        .await?;
                         (server.base_url(), Some(server), Some(host))
                     }
                 };
@@ -121,6 +142,7 @@ async fn start_rehearsal(
     host: &str,
     key: &Secret,
     http: reqwest::Client,
+    state_file: Option<std::path::PathBuf>,
 ) -> Result<RehearsalServer> {
     // Loopback hosts keep the server private (tests, a laptop alone); anything else is the
     // studio Wi-Fi, where the talent's phone must reach the page.
@@ -131,6 +153,7 @@ async fn start_rehearsal(
     };
     let mut config = RehearsalConfig::new(SocketAddr::new(ip, port), host, key.expose());
     config.image_client = http.clone();
+    config.state_file = state_file;
     match RehearsalServer::start(config.clone()).await {
         Ok(s) => Ok(s),
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {

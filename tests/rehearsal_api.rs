@@ -146,6 +146,32 @@ impl Rig {
         group_id
     }
 
+    /// Shuts the server down, waits `down_for`, and starts a new one (on a new port) with the same
+    /// photo host and the test configuration as `tweak` adjusts it.
+    async fn restart(self, down_for: Duration, tweak: impl FnOnce(&mut RehearsalConfig)) -> Rig {
+        let Rig {
+            photos,
+            server,
+            http,
+        } = self;
+        server.shutdown().await;
+        tokio::time::sleep(down_for).await;
+        let mut config = common::rehearsal_config(&photos);
+        tweak(&mut config);
+        let server = common::start_rehearsal_with(config).await;
+        Rig {
+            photos,
+            server,
+            http,
+        }
+    }
+
+    async fn session_view(&self, token: &str) -> Value {
+        self.get(&format!("/h5/api/session?sessionToken={token}"))
+            .await
+            .expect(StatusCode::OK)
+    }
+
     async fn enroll(&self, group_id: &str, image_path: &str) -> Reply {
         self.post_paid(
             "/v1/realface/enroll",
@@ -1142,6 +1168,7 @@ async fn config_defaults_and_key_owner() {
     assert_eq!(config.init_limit_per_hour, 10);
     assert_eq!(config.status_limit_per_hour, 20);
     assert_eq!(config.session_ttl, Duration::from_secs(120));
+    assert_eq!(config.state_file, None, "memory only by default");
     let owner = config.key_owner.clone();
     assert!(
         owner
@@ -1201,4 +1228,258 @@ async fn base_url_unknown_paths_and_shutdown() {
         fresh.get(url).send().await.is_err(),
         "still serving after shutdown"
     );
+}
+
+// ---------------------------------------------------------------- state file
+
+/// `<tempdir>/rehearsal/state.json`: the directory does not exist until the first save.
+fn state_path(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    dir.path().join("rehearsal").join("state.json")
+}
+
+fn file_names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn without_a_state_file_a_restart_forgets() {
+    let rig = Rig::new().await;
+    let group_id = rig.init("Spokesperson").await["group_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rig = rig.restart(Duration::ZERO, |_| {}).await;
+    let reply = rig
+        .get(&format!("/v1/realface/status?groupId={group_id}"))
+        .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_restart_mid_liveness_keeps_the_group_and_its_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state_path(&dir);
+    let durable = |c: &mut RehearsalConfig| c.state_file = Some(state.clone());
+
+    let rig = Rig::with(durable).await;
+    let init = rig.init("Spokesperson").await;
+    let group_id = init["group_id"].as_str().unwrap().to_owned();
+    let token = token_of(&init);
+    rig.step(&token, "camera").await.expect(StatusCode::OK);
+
+    let rig = rig.restart(Duration::ZERO, durable).await;
+    let status = rig.status(&group_id).await;
+    assert_eq!(status["status"], "pending_validation");
+    assert_eq!(status["asset_count"], 0);
+    assert_eq!(status["ready_to_finalize"], false);
+    let view = rig.session_view(&token).await;
+    assert_eq!(view["group_id"], group_id.as_str());
+    assert_eq!(view["state"], "in_progress");
+    assert_eq!(view["steps_done"], json!(["camera"]));
+    assert_eq!(view["next_step"], "nod");
+    let left = view["expires_in_ms"].as_u64().unwrap();
+    assert!((60_000..=120_000).contains(&left), "{left}");
+
+    // The phone carries on where it was.
+    rig.step(&token, "nod").await.expect(StatusCode::OK);
+    let done = rig.step(&token, "blink").await.expect(StatusCode::OK);
+    assert_eq!(done["completed"], true);
+    let status = rig.status(&group_id).await;
+    assert_eq!(status["status"], "active");
+    assert_eq!(status["ready_to_finalize"], true);
+
+    // Group numbers carry on too, and activation is saved.
+    let other = rig.init("Someone else").await;
+    assert_ne!(other["group_id"], group_id.as_str());
+    let rig = rig.restart(Duration::ZERO, durable).await;
+    assert_eq!(rig.status(&group_id).await["status"], "active");
+    assert_eq!(
+        rig.status(other["group_id"].as_str().unwrap()).await["status"],
+        "pending_validation"
+    );
+
+    // One JSON file, replaced by rename: no temporary files left behind.
+    assert_eq!(file_names(state.parent().unwrap()), ["state.json"]);
+    let saved: Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+    assert_eq!(saved["version"], 1);
+    let session = saved["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["token"] == token.as_str())
+        .expect("the session is saved");
+    assert!(session["expires_at_ms"].as_i64().unwrap() > 1_700_000_000_000);
+    assert_eq!(session["progress"], "completed");
+    rig.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_token_that_expired_while_down_is_gone_after_the_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state_path(&dir);
+    let durable = |c: &mut RehearsalConfig| {
+        c.state_file = Some(state.clone());
+        c.session_ttl = Duration::from_secs(1);
+    };
+
+    let rig = Rig::with(durable).await;
+    let init = rig.init("Spokesperson").await;
+    let group_id = init["group_id"].as_str().unwrap().to_owned();
+    let token = token_of(&init);
+    rig.step(&token, "camera").await.expect(StatusCode::OK);
+
+    let rig = rig.restart(Duration::from_millis(1200), durable).await;
+    let late = rig.step(&token, "nod").await;
+    assert_eq!(late.status, StatusCode::GONE);
+    assert_eq!(late.error(), "Session expired");
+    assert_eq!(late.body["code"], "SESSION_EXPIRED");
+    let view = rig.session_view(&token).await;
+    assert_eq!(view["state"], "expired");
+    assert_eq!(view["expires_in_ms"], 0);
+    assert_eq!(rig.status(&group_id).await["status"], "pending_validation");
+    assert_eq!(
+        rig.server.complete_liveness(&group_id).await,
+        Err("Session expired".to_owned())
+    );
+
+    // The refresh path still works on the remembered group.
+    let refreshed = rig
+        .post(
+            "/v1/realface/init",
+            json!({ "name": "Spokesperson", "groupId": group_id }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    let fresh = token_of(&refreshed);
+    for step in ["camera", "nod", "blink"] {
+        rig.step(&fresh, step).await.expect(StatusCode::OK);
+    }
+    assert_eq!(rig.status(&group_id).await["status"], "active");
+}
+
+#[tokio::test]
+async fn enrolled_assets_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state_path(&dir);
+    let durable = |c: &mut RehearsalConfig| c.state_file = Some(state.clone());
+
+    let rig = Rig::with(durable).await;
+    let owner = rig.server.key_owner().to_owned();
+    let group_id = rig.active_group().await;
+    let enrolled = rig
+        .enroll(&group_id, "face.jpg")
+        .await
+        .expect(StatusCode::OK);
+    rig.post_paid(
+        "/v1/portrait/enroll",
+        json!({ "name": "Mascot", "image_url": rig.photos.url("face.png") }),
+    )
+    .await
+    .expect(StatusCode::OK);
+    let realfaces_before = rig
+        .get(&format!("/v1/wallet/{owner}/realfaces"))
+        .await
+        .expect(StatusCode::OK);
+    let portraits_before = rig
+        .get(&format!("/v1/wallet/{owner}/portraits"))
+        .await
+        .expect(StatusCode::OK);
+
+    let rig = rig.restart(Duration::ZERO, durable).await;
+    assert_eq!(rig.server.key_owner(), owner);
+    let realfaces = rig
+        .get(&format!("/v1/wallet/{owner}/realfaces"))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(realfaces, realfaces_before);
+    assert_eq!(realfaces["count"], 1);
+    assert_eq!(realfaces["realfaces"][0]["assetId"], enrolled["asset_id"]);
+    let portraits = rig
+        .get(&format!("/v1/wallet/{owner}/portraits"))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(portraits, portraits_before);
+    assert_eq!(portraits["count"], 1);
+
+    let status = rig.status(&group_id).await;
+    assert_eq!(status["status"], "active");
+    assert_eq!(status["asset_count"], 1);
+    // The active group takes more enrollments after the restart.
+    rig.enroll(&group_id, "face.webp")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(rig.status(&group_id).await["asset_count"], 2);
+}
+
+#[tokio::test]
+async fn rate_limit_budgets_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state_path(&dir);
+    let durable = |c: &mut RehearsalConfig| {
+        c.state_file = Some(state.clone());
+        c.init_limit_per_hour = 2;
+        c.status_limit_per_hour = 2;
+    };
+
+    let rig = Rig::with(durable).await;
+    let group_id = rig.init("a").await["group_id"].as_str().unwrap().to_owned();
+    rig.init("b").await;
+    rig.status(&group_id).await;
+    rig.status(&group_id).await;
+
+    let rig = rig.restart(Duration::ZERO, durable).await;
+    let third = rig.post("/v1/realface/init", json!({ "name": "c" })).await;
+    assert_eq!(third.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(third.retry_after() > 3500, "{}", third.retry_after());
+    let lookup = rig
+        .get(&format!("/v1/realface/status?groupId={group_id}"))
+        .await;
+    assert_eq!(lookup.status, StatusCode::TOO_MANY_REQUESTS);
+    // The refresh path is still not counted.
+    rig.post(
+        "/v1/realface/init",
+        json!({ "name": "a", "groupId": group_id }),
+    )
+    .await
+    .expect(StatusCode::OK);
+
+    // A memory-only Rehearsal, for contrast, starts with full budgets.
+    let rig = rig
+        .restart(Duration::ZERO, |c| c.init_limit_per_hour = 2)
+        .await;
+    rig.init("d").await;
+}
+
+#[tokio::test]
+async fn a_corrupt_state_file_is_moved_aside_and_rehearsal_starts_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    let garbage = br#"{"version": 1, "groups": [{"id": "legacy_rf_1""#;
+    std::fs::write(&state, garbage).unwrap();
+    let durable = |c: &mut RehearsalConfig| c.state_file = Some(state.clone());
+
+    let rig = Rig::with(durable).await;
+    let names = file_names(dir.path());
+    assert_eq!(names.len(), 1, "{names:?}");
+    let suffix = names[0]
+        .strip_prefix("state.json.corrupt-")
+        .unwrap_or_else(|| panic!("moved aside as {}", names[0]));
+    assert!(
+        !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit()),
+        "{suffix}"
+    );
+    assert_eq!(std::fs::read(dir.path().join(&names[0])).unwrap(), garbage);
+
+    // Empty, and working: the first change writes a good file that the next start reads.
+    let unknown = rig.get("/v1/realface/status?groupId=legacy_rf_1").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let group_id = rig.active_group().await;
+    let rig = rig.restart(Duration::ZERO, durable).await;
+    assert_eq!(rig.status(&group_id).await["status"], "active");
+    assert_eq!(file_names(dir.path()).len(), 2);
 }

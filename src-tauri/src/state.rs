@@ -4,11 +4,10 @@ use std::sync::Arc;
 
 use likeness::error::{Error, Result};
 use likeness::flow::{SessionView, Studio, StudioConfig};
-use likeness::http::TrustRoots;
 use likeness::library::{Library, FILE_NAME};
 use likeness::secrets::{KeyringStore, SecretStore};
 use likeness::settings::Settings;
-use likeness::stage::{Stage, StageInfo};
+use likeness::stage::{Stage, StageInfo, StageOptions};
 use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::{broadcast, RwLock};
 
@@ -22,6 +21,7 @@ pub struct AppState {
     pub library: Arc<Library>,
     pub secrets: Arc<dyn SecretStore>,
     pub updates: broadcast::Sender<SessionView>,
+    pub stage_options: StageOptions,
     pub running: RwLock<Running>,
 }
 
@@ -40,7 +40,11 @@ impl AppState {
         let service =
             std::env::var("LIKENESS_KEYRING_SERVICE").unwrap_or_else(|_| "likeness-studio".into());
         let secrets: Arc<dyn SecretStore> = Arc::new(KeyringStore::new(service));
-        AppState::start(library, secrets, settings).await
+        let options = StageOptions {
+            data_dir: Some(dir),
+            ..StageOptions::default()
+        };
+        AppState::start(library, secrets, settings, options).await
     }
 
     /// Starts the stage for `settings` and resumes open sessions.
@@ -48,40 +52,23 @@ impl AppState {
         library: Arc<Library>,
         secrets: Arc<dyn SecretStore>,
         settings: Settings,
+        stage_options: StageOptions,
     ) -> Result<AppState> {
         let updates = broadcast::channel(64).0;
-        let running = Self::run(&library, secrets.as_ref(), &updates, settings).await?;
+        let running = run(
+            &library,
+            secrets.as_ref(),
+            &updates,
+            &stage_options,
+            settings,
+        )
+        .await?;
         Ok(AppState {
             library,
             secrets,
             updates,
+            stage_options,
             running: RwLock::new(running),
-        })
-    }
-
-    async fn run(
-        library: &Arc<Library>,
-        secrets: &dyn SecretStore,
-        updates: &broadcast::Sender<SessionView>,
-        settings: Settings,
-    ) -> Result<Running> {
-        let stage = Stage::start(&settings, secrets, &TrustRoots::default(), None).await?;
-        let config = StudioConfig {
-            updates: updates.clone(),
-            ..StudioConfig::for_provider(&stage.provider)
-        };
-        let studio = Studio::new(
-            Arc::clone(library),
-            stage.provider.clone(),
-            stage.http.clone(),
-            config,
-        );
-        studio.resume_open_sessions()?;
-        tracing::info!(provider = %stage.info.provider, base = %stage.info.base_url, "stage ready");
-        Ok(Running {
-            studio,
-            stage,
-            settings,
         })
     }
 
@@ -96,10 +83,11 @@ impl AppState {
         running.studio.stop();
         running.stage.stop().await;
         let previous = running.settings.clone();
-        match Self::run(
+        match run(
             &self.library,
             self.secrets.as_ref(),
             &self.updates,
+            &self.stage_options,
             settings,
         )
         .await
@@ -109,10 +97,11 @@ impl AppState {
                 Ok(running.stage.info.clone())
             }
             Err(e) => {
-                *running = Self::run(
+                *running = run(
                     &self.library,
                     self.secrets.as_ref(),
                     &self.updates,
+                    &self.stage_options,
                     previous,
                 )
                 .await?;
@@ -120,4 +109,31 @@ impl AppState {
             }
         }
     }
+}
+
+async fn run(
+    library: &Arc<Library>,
+    secrets: &dyn SecretStore,
+    updates: &broadcast::Sender<SessionView>,
+    options: &StageOptions,
+    settings: Settings,
+) -> Result<Running> {
+    let stage = Stage::start(&settings, secrets, options).await?;
+    let config = StudioConfig {
+        updates: updates.clone(),
+        ..StudioConfig::for_provider(&stage.provider)
+    };
+    let studio = Studio::new(
+        Arc::clone(library),
+        stage.provider.clone(),
+        stage.http.clone(),
+        config,
+    );
+    studio.resume_open_sessions()?;
+    tracing::info!(provider = %stage.info.provider, base = %stage.info.base_url, "stage ready");
+    Ok(Running {
+        studio,
+        stage,
+        settings,
+    })
 }

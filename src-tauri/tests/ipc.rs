@@ -6,6 +6,7 @@ use std::sync::Arc;
 use likeness::library::Library;
 use likeness::secrets::MemoryStore;
 use likeness::settings::Settings;
+use likeness::stage::StageOptions;
 use likeness_studio_lib::AppState;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -47,6 +48,7 @@ fn app() -> (tauri::App<MockRuntime>, tauri::WebviewWindow<MockRuntime>) {
         Arc::new(Library::open_in_memory().unwrap()),
         Arc::new(MemoryStore::default()),
         settings,
+        StageOptions::default(),
     ))
     .expect("app state");
     let builder = likeness_studio_lib::specta_builder!(MockRuntime);

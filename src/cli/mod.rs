@@ -18,7 +18,7 @@ use likeness::library::Library;
 use likeness::providers::ProviderKind;
 use likeness::secrets::{KeyringStore, Secret};
 use likeness::settings::{Settings, DEFAULT_REHEARSAL_PORT};
-use likeness::stage::Stage;
+use likeness::stage::{Stage, StageOptions};
 use output::Output;
 use serde_json::json;
 
@@ -199,12 +199,19 @@ fn settings(global: &Global, in_process: bool) -> Result<Settings> {
     Ok(s)
 }
 
+fn stage_options(global: &Global) -> Result<StageOptions> {
+    Ok(StageOptions {
+        trust: TrustRoots::default(),
+        api_key: api_key(global)?,
+        data_dir: Some(data_dir(global)),
+    })
+}
+
 async fn studio(global: &Global, in_process: bool) -> Result<(Arc<Studio>, Stage)> {
     let stage = Stage::start(
         &settings(global, in_process)?,
         &keyring(),
-        &TrustRoots::default(),
-        api_key(global)?,
+        &stage_options(global)?,
     )
     .await?;
     let library = Arc::new(Library::open(
@@ -294,8 +301,7 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
                 rehearsal_host: host,
                 ..Settings::default()
             };
-            let mut stage =
-                Stage::start(&s, &keyring(), &TrustRoots::default(), api_key(g)?).await?;
+            let mut stage = Stage::start(&s, &keyring(), &stage_options(g)?).await?;
             let server = stage
                 .rehearsal()
                 .ok_or_else(|| Error::Internal("Rehearsal did not start".into()))?;

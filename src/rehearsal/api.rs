@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::SystemTime;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -134,20 +134,18 @@ pub async fn init(
     let name = checked_name(&body)?;
     let refresh = optional_string(&body, "groupId")?;
     let ttl = svc.session_ttl;
-    let now = Instant::now();
 
     let (group, session, refreshed) = match refresh {
         Some(group_id) => {
             checked_group_id("groupId", group_id)?;
             let (group, session) = svc
-                .store()
-                .refresh_group(group_id, now, ttl)
+                .refresh_group(group_id)
                 .ok_or_else(|| ApiError::group_not_found(group_id))?;
             (group, session, true)
         }
         None => {
             svc.rate_limit(Bucket::Init, peer.ip())?;
-            let (group, session) = svc.store().create_group(now, ttl);
+            let (group, session) = svc.create_group();
             (group, session, false)
         }
     };
@@ -363,7 +361,6 @@ pub async fn enroll_realface(
         wallet,
     };
     let asset_count = svc
-        .store()
         .add_realface(record.clone())
         .ok_or_else(|| ApiError::group_not_found(&group_id))?;
     tracing::info!(%asset_id, %group_id, asset_count, "rehearsal: realface enrolled");
@@ -420,7 +417,7 @@ pub async fn enroll_portrait(
     let created_at = wall_clock::rfc3339_millis(SystemTime::now());
     let wallet = payment.wallet.clone();
     let settlement = payment.settle();
-    svc.store().add_portrait(PortraitRecord {
+    svc.add_portrait(PortraitRecord {
         asset_id: asset_id.clone(),
         group_id: group_id.clone(),
         name: name.clone(),

@@ -8,7 +8,7 @@
 //! 409 out of order or already completed; 400 bad body.
 
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::SystemTime;
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -98,7 +98,7 @@ pub async fn session(
         .session_token
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::invalid_field("sessionToken", "sessionToken is required"))?;
-    let snapshot = svc.store().session(&token, Instant::now()).ok_or_else(|| {
+    let snapshot = svc.session(&token).ok_or_else(|| {
         ApiError::not_found("Not found: this verification link is not recognised")
     })?;
     Ok(Json(SessionView::new(snapshot)))

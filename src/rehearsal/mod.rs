@@ -16,13 +16,17 @@
 //!   `POST /h5/api/step` (see the `h5` module), and [`RehearsalServer::complete_liveness`] does
 //!   the same from code.
 //!
-//! State lives in memory only: a restarted Rehearsal has forgotten every group and asset.
+//! State lives in memory unless [`RehearsalConfig::state_file`] is set. Then groups, H5 session
+//! tokens (with their wall-clock expiry), enrolled assets and the hourly rate-limit windows are
+//! saved to that JSON file after every change and restored at [`RehearsalServer::start`], so a
+//! restarted Rehearsal still knows them, as a real provider would (see the `persist` module).
 
 mod api;
 mod error;
 mod h5;
 mod ids;
 mod payment;
+mod persist;
 mod photo;
 mod rate_limit;
 mod service;
@@ -31,6 +35,7 @@ mod store;
 mod wall_clock;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -69,6 +74,13 @@ pub struct RehearsalConfig {
     pub session_ttl: Duration,
     /// Fetches `image_url` on enroll.
     pub image_client: reqwest::Client,
+    /// Where to keep state across restarts; `None` (the default) keeps it in memory only.
+    ///
+    /// Read at [`RehearsalServer::start`]: a missing file is an empty state; an unreadable or
+    /// corrupt one is logged, moved aside to `<name>.corrupt-<unix seconds>` and Rehearsal starts
+    /// empty. Rewritten atomically (temporary file in the same directory, then rename) after
+    /// every change. Its directory is created if missing.
+    pub state_file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for RehearsalConfig {
@@ -81,13 +93,15 @@ impl std::fmt::Debug for RehearsalConfig {
             .field("init_limit_per_hour", &self.init_limit_per_hour)
             .field("status_limit_per_hour", &self.status_limit_per_hour)
             .field("session_ttl", &self.session_ttl)
+            .field("state_file", &self.state_file)
             .finish_non_exhaustive()
     }
 }
 
 impl RehearsalConfig {
-    /// The doc's defaults: 10 inits and 20 lookups per hour per IP, 120 s sessions. `key_owner` is
-    /// `0x` + the first 40 hex of sha256(api_key), so the same key always owns the same wallet.
+    /// The doc's defaults: 10 inits and 20 lookups per hour per IP, 120 s sessions, memory only.
+    /// `key_owner` is `0x` + the first 40 hex of sha256(api_key), so the same key always owns the
+    /// same wallet.
     pub fn new(
         bind: SocketAddr,
         public_host: impl Into<String>,
@@ -103,6 +117,7 @@ impl RehearsalConfig {
             status_limit_per_hour: DEFAULT_STATUS_LIMIT_PER_HOUR,
             session_ttl: DEFAULT_SESSION_TTL,
             image_client: default_image_client(),
+            state_file: None,
         }
     }
 }
@@ -151,6 +166,8 @@ fn router(service: Arc<Service>) -> Router {
 }
 
 impl RehearsalServer {
+    /// Binds and serves. With [`RehearsalConfig::state_file`], first restores the saved state
+    /// (never failing on it: see the field).
     pub async fn start(config: RehearsalConfig) -> std::io::Result<RehearsalServer> {
         let listener = tokio::net::TcpListener::bind(config.bind).await?;
         let local_addr = listener.local_addr()?;
@@ -163,6 +180,7 @@ impl RehearsalServer {
             status_limit_per_hour: config.status_limit_per_hour,
             session_ttl: config.session_ttl,
             image_client: config.image_client,
+            state_file: config.state_file,
         }));
         // A wildcard bind is reachable from this machine on loopback.
         let client_ip = match local_addr.ip() {

@@ -1,18 +1,26 @@
-//! What the handlers share: settings, the in-memory store, the rate limits and the payment gate.
+//! What the handlers share: settings, the store, the rate limits and the payment gate.
+//!
+//! Every change to the store or to a rate-limit window goes through a method here that, with a
+//! state file configured, saves the whole state before returning, so what a client was told has
+//! happened survives a kill right after.
 
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use axum::http::header::RETRY_AFTER;
 use axum::http::StatusCode;
 
 use super::error::ApiError;
 use super::payment::PaymentGate;
-use super::rate_limit::{self, Decision, SlidingWindow};
-use super::session::{Step, StepRefusal};
-use super::store::{GroupStatus, SessionSnapshot, StepFailure, Store};
-use super::wall_clock;
+use super::persist::{self, SavedRateLimits, SavedState, StateFile};
+use super::rate_limit::{self, Calls, Decision, SlidingWindow};
+use super::session::{Session, Step, StepRefusal};
+use super::store::{
+    Group, GroupStatus, PortraitRecord, RealFaceRecord, SessionSnapshot, StepFailure, Store,
+};
+use super::wall_clock::{self, Clock};
 
 pub struct Service {
     pub public_host: String,
@@ -21,11 +29,16 @@ pub struct Service {
     pub session_ttl: Duration,
     pub image_client: reqwest::Client,
     pub gate: PaymentGate,
+    /// Epoch milliseconds for expiries and rate-limit windows.
+    clock: Clock,
     store: Mutex<Store>,
     /// `POST /v1/realface/init` that create a group.
     init_limit: Mutex<SlidingWindow>,
     /// `GET /v1/realface/status` and the wallet listings: one bucket, as the doc says.
     lookup_limit: Mutex<SlidingWindow>,
+    state_file: Option<StateFile>,
+    /// Held while a snapshot is taken and written, so saves land in the order they were taken.
+    save_lock: Mutex<()>,
 }
 
 pub struct ServiceSettings {
@@ -37,6 +50,15 @@ pub struct ServiceSettings {
     pub status_limit_per_hour: u32,
     pub session_ttl: Duration,
     pub image_client: reqwest::Client,
+    pub state_file: Option<PathBuf>,
+}
+
+/// What a state file gave back.
+#[derive(Default)]
+struct Restored {
+    store: Store,
+    init: Calls,
+    lookup: Calls,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -51,7 +73,23 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Service {
+    /// With `state_file`, starts from what it holds (see the `persist` module); never fails.
     pub fn new(s: ServiceSettings) -> Self {
+        let clock = Clock::start();
+        let state_file = s.state_file.map(StateFile::new);
+        let restored = state_file
+            .as_ref()
+            .and_then(|file| {
+                file.load(|saved| {
+                    Ok(Restored {
+                        store: Store::restore(saved.store)?,
+                        init: saved.rate_limits.init,
+                        lookup: saved.rate_limits.lookup,
+                    })
+                })
+            })
+            .unwrap_or_default();
+        let now = clock.now_ms();
         Service {
             gate: PaymentGate::new(&s.api_key, s.key_owner.clone()),
             public_host: s.public_host,
@@ -59,17 +97,85 @@ impl Service {
             key_owner: s.key_owner,
             session_ttl: s.session_ttl,
             image_client: s.image_client,
-            store: Mutex::new(Store::default()),
-            init_limit: Mutex::new(SlidingWindow::new(s.init_limit_per_hour, rate_limit::HOUR)),
-            lookup_limit: Mutex::new(SlidingWindow::new(
+            clock,
+            store: Mutex::new(restored.store),
+            init_limit: Mutex::new(SlidingWindow::restored(
+                s.init_limit_per_hour,
+                rate_limit::HOUR,
+                restored.init,
+                now,
+            )),
+            lookup_limit: Mutex::new(SlidingWindow::restored(
                 s.status_limit_per_hour,
                 rate_limit::HOUR,
+                restored.lookup,
+                now,
             )),
+            state_file,
+            save_lock: Mutex::new(()),
         }
     }
 
+    /// For reading. Changes go through the methods below, which save.
     pub fn store(&self) -> MutexGuard<'_, Store> {
         lock(&self.store)
+    }
+
+    /// Writes the whole state to the state file, if there is one. A failed write is logged and
+    /// the request goes on: Rehearsal keeps serving from memory.
+    fn save(&self) {
+        let Some(file) = &self.state_file else {
+            return;
+        };
+        let _order = lock(&self.save_lock);
+        let now = self.clock.now_ms();
+        let store = self.store().saved();
+        let init = lock(&self.init_limit).calls(now);
+        let lookup = lock(&self.lookup_limit).calls(now);
+        let state = SavedState {
+            version: persist::VERSION,
+            saved_at: wall_clock::rfc3339_millis(SystemTime::now()),
+            store,
+            rate_limits: SavedRateLimits { init, lookup },
+        };
+        if let Err(e) = file.save(&state) {
+            tracing::warn!(path = %file.path().display(), error = %e, "rehearsal: could not save state");
+        }
+    }
+
+    /// A new group with a fresh H5 session.
+    pub fn create_group(&self) -> (Group, Session) {
+        let created = self
+            .store()
+            .create_group(self.clock.now_ms(), self.session_ttl);
+        self.save();
+        created
+    }
+
+    /// A fresh H5 session on an existing group; `None` if the group is unknown.
+    pub fn refresh_group(&self, group_id: &str) -> Option<(Group, Session)> {
+        let refreshed =
+            self.store()
+                .refresh_group(group_id, self.clock.now_ms(), self.session_ttl)?;
+        self.save();
+        Some(refreshed)
+    }
+
+    /// Records a RealFace on its group; `None` if the group vanished meanwhile.
+    pub fn add_realface(&self, record: RealFaceRecord) -> Option<u32> {
+        let count = self.store().add_realface(record)?;
+        self.save();
+        Some(count)
+    }
+
+    pub fn add_portrait(&self, record: PortraitRecord) {
+        self.store().add_portrait(record);
+        self.save();
+    }
+
+    /// What the phone page shows for `token`.
+    pub fn session(&self, token: &str) -> Option<SessionSnapshot> {
+        self.store().session(token, self.clock.now_ms())
     }
 
     /// Counts one call against `bucket`, or answers 429 with `Retry-After`.
@@ -79,8 +185,12 @@ impl Service {
             Bucket::Lookup => &self.lookup_limit,
         };
         let mut window = lock(window);
-        match window.hit(ip, Instant::now()) {
-            Decision::Allowed { .. } => Ok(()),
+        match window.hit(ip, self.clock.now_ms()) {
+            Decision::Allowed { .. } => {
+                drop(window);
+                self.save();
+                Ok(())
+            }
             Decision::Limited { retry_after } => {
                 let secs = rate_limit::retry_after_secs(retry_after);
                 let reset_ms = wall_clock::unix_ms(SystemTime::now() + retry_after);
@@ -100,9 +210,10 @@ impl Service {
 
     /// One phone action, the single path both `POST /h5/api/step` and `complete_liveness` take.
     pub fn apply_step(&self, token: &str, step: Step) -> Result<SessionSnapshot, ApiError> {
-        let result = self.store().apply_step(token, step, Instant::now());
+        let result = self.store().apply_step(token, step, self.clock.now_ms());
         match result {
             Ok(snapshot) => {
+                self.save();
                 tracing::info!(group_id = %snapshot.group_id, ?step, progress = ?snapshot.progress, "rehearsal: H5 step");
                 Ok(snapshot)
             }
@@ -157,8 +268,7 @@ impl Service {
         };
         loop {
             let snapshot = self
-                .store()
-                .session(&token, Instant::now())
+                .session(&token)
                 .ok_or_else(|| format!("no H5 session for {group_id}"))?;
             let Some(step) = snapshot.progress.next_step() else {
                 return Ok(());

@@ -3,9 +3,11 @@
 //! Order: `camera` → `nod` → `blink` (completes). After `camera`, the page may report `fail`
 //! ("Verification failed"); `retry` then starts the actions again in the same session.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use super::wall_clock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -32,7 +34,7 @@ impl Step {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Progress {
     /// Waiting for "Allow camera".
@@ -79,36 +81,39 @@ pub enum StepRefusal {
     OutOfOrder { expected: Option<Step>, got: Step },
 }
 
-#[derive(Debug, Clone)]
+/// Also the state file's form of a session (see the `persist` module).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub token: String,
     pub group_id: String,
-    pub expires_at: Instant,
+    /// Wall-clock epoch milliseconds, so an expiry means the same after a restart.
+    pub expires_at_ms: i64,
     pub progress: Progress,
     pub superseded: bool,
 }
 
 impl Session {
-    pub fn new(token: String, group_id: String, now: Instant, ttl: Duration) -> Self {
+    /// `now_ms` is epoch milliseconds (see [`wall_clock::Clock`]).
+    pub fn new(token: String, group_id: String, now_ms: i64, ttl: Duration) -> Self {
         Session {
             token,
             group_id,
-            expires_at: now + ttl,
+            expires_at_ms: now_ms.saturating_add(wall_clock::millis_ceil(ttl)),
             progress: Progress::Started,
             superseded: false,
         }
     }
 
-    pub fn is_expired(&self, now: Instant) -> bool {
-        now >= self.expires_at
+    pub fn is_expired(&self, now_ms: i64) -> bool {
+        now_ms >= self.expires_at_ms
     }
 
-    pub fn remaining(&self, now: Instant) -> Duration {
-        self.expires_at.saturating_duration_since(now)
+    pub fn remaining(&self, now_ms: i64) -> Duration {
+        wall_clock::until(now_ms, self.expires_at_ms)
     }
 
     /// Applies one phone action. Returns the new progress.
-    pub fn apply(&mut self, step: Step, now: Instant) -> Result<Progress, StepRefusal> {
+    pub fn apply(&mut self, step: Step, now: i64) -> Result<Progress, StepRefusal> {
         if self.progress == Progress::Completed {
             return Err(StepRefusal::OutOfOrder {
                 expected: None,
@@ -143,8 +148,8 @@ impl Session {
 mod tests {
     use super::*;
 
-    fn session(ttl: Duration) -> (Session, Instant) {
-        let now = Instant::now();
+    fn session(ttl: Duration) -> (Session, i64) {
+        let now = 1_779_639_540_000;
         (
             Session::new("t".into(), "legacy_rf_1".into(), now, ttl),
             now,
@@ -193,8 +198,11 @@ mod tests {
     fn expires() {
         let (mut s, now) = session(Duration::from_secs(1));
         s.apply(Step::Camera, now).unwrap();
-        let later = now + Duration::from_secs(1);
+        assert_eq!(s.remaining(now), Duration::from_secs(1));
+        let later = now + 1_000;
+        assert!(!s.is_expired(later - 1));
         assert!(s.is_expired(later));
+        assert_eq!(s.remaining(later + 5), Duration::ZERO);
         assert_eq!(s.apply(Step::Nod, later), Err(StepRefusal::Expired));
     }
 }

@@ -1,24 +1,28 @@
 //! Rehearsal's memory: RealFace groups, their H5 sessions and the enrolled assets.
 //!
-//! Nothing is persisted. A restarted Rehearsal has forgotten every group, token and asset, the way
-//! a fresh upstream account would look.
+//! Times are epoch milliseconds (see [`super::wall_clock::Clock`]). With a state file the service
+//! saves [`Store::saved`] after every change and starts from [`Store::restore`] (see the `persist`
+//! module); without one a restarted Rehearsal has forgotten every group, token and asset, the way a
+//! fresh upstream account would look.
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ids;
+use super::persist::{SavedPortrait, SavedRealFace, SavedStore};
 use super::session::{Progress, Session, Step, StepRefusal};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupStatus {
     PendingValidation,
     Active,
 }
 
-#[derive(Debug, Clone)]
+/// Also the state file's form of a group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Group {
     pub id: String,
     pub status: GroupStatus,
@@ -104,7 +108,7 @@ impl Default for Store {
 
 impl Store {
     /// A new group in `pending_validation` with a fresh H5 session.
-    pub fn create_group(&mut self, now: Instant, ttl: Duration) -> (Group, Session) {
+    pub fn create_group(&mut self, now: i64, ttl: Duration) -> (Group, Session) {
         let id = loop {
             self.next_group_number += 1;
             let id = ids::group_id(self.next_group_number);
@@ -129,7 +133,7 @@ impl Store {
     pub fn refresh_group(
         &mut self,
         group_id: &str,
-        now: Instant,
+        now: i64,
         ttl: Duration,
     ) -> Option<(Group, Session)> {
         let group = self.groups.get_mut(group_id)?;
@@ -151,7 +155,7 @@ impl Store {
         &mut self,
         token: &str,
         step: Step,
-        now: Instant,
+        now: i64,
     ) -> Result<SessionSnapshot, StepFailure> {
         let session = self
             .sessions
@@ -166,7 +170,7 @@ impl Store {
         self.session(token, now).ok_or(StepFailure::UnknownToken)
     }
 
-    pub fn session(&self, token: &str, now: Instant) -> Option<SessionSnapshot> {
+    pub fn session(&self, token: &str, now: i64) -> Option<SessionSnapshot> {
         let session = self.sessions.get(token)?;
         let state = if session.progress == Progress::Completed {
             SessionState::Completed
@@ -215,6 +219,79 @@ impl Store {
             .cloned()
             .collect()
     }
+
+    /// Everything, in the state file's form: groups by id, sessions by token, assets in
+    /// enrollment order.
+    pub fn saved(&self) -> SavedStore {
+        let mut groups: Vec<Group> = self.groups.values().cloned().collect();
+        groups.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut sessions: Vec<Session> = self.sessions.values().cloned().collect();
+        sessions.sort_by(|a, b| a.token.cmp(&b.token));
+        SavedStore {
+            next_group_number: self.next_group_number,
+            groups,
+            sessions,
+            realfaces: self.realfaces.iter().map(SavedRealFace::from).collect(),
+            portraits: self.portraits.iter().map(SavedPortrait::from).collect(),
+        }
+    }
+
+    /// The store [`Store::saved`] described. Refuses a description that does not hang together
+    /// (duplicate or malformed ids, a session or asset of an unknown group, a group whose current
+    /// token is missing), since serving it would answer nonsense.
+    pub fn restore(saved: SavedStore) -> Result<Store, String> {
+        let mut groups = HashMap::with_capacity(saved.groups.len());
+        for group in saved.groups {
+            if !ids::is_group_id(&group.id) {
+                return Err(format!("malformed group id {:?}", group.id));
+            }
+            if let Some(dup) = groups.insert(group.id.clone(), group) {
+                return Err(format!("group {} appears twice", dup.id));
+            }
+        }
+        let mut sessions = HashMap::with_capacity(saved.sessions.len());
+        for session in saved.sessions {
+            if !groups.contains_key(&session.group_id) {
+                return Err(format!("a session of unknown group {}", session.group_id));
+            }
+            if let Some(dup) = sessions.insert(session.token.clone(), session) {
+                return Err(format!("a session of {} appears twice", dup.group_id));
+            }
+        }
+        for group in groups.values() {
+            if !sessions.contains_key(&group.current_token) {
+                return Err(format!("group {} has no current session", group.id));
+            }
+        }
+        let mut asset_ids = HashSet::new();
+        let mut realfaces = Vec::with_capacity(saved.realfaces.len());
+        for r in saved.realfaces {
+            if !groups.contains_key(&r.group_id) {
+                return Err(format!(
+                    "RealFace {} of unknown group {}",
+                    r.asset_id, r.group_id
+                ));
+            }
+            if !asset_ids.insert(r.asset_id.clone()) {
+                return Err(format!("asset {} appears twice", r.asset_id));
+            }
+            realfaces.push(RealFaceRecord::from(r));
+        }
+        let mut portraits = Vec::with_capacity(saved.portraits.len());
+        for p in saved.portraits {
+            if !asset_ids.insert(p.asset_id.clone()) {
+                return Err(format!("asset {} appears twice", p.asset_id));
+            }
+            portraits.push(PortraitRecord::from(p));
+        }
+        Ok(Store {
+            groups,
+            sessions,
+            realfaces,
+            portraits,
+            next_group_number: saved.next_group_number,
+        })
+    }
 }
 
 /// EVM addresses compare without case (checksum casing is cosmetic); Solana's base58 is exact.
@@ -223,5 +300,109 @@ fn same_wallet(a: &str, b: &str) -> bool {
         a.eq_ignore_ascii_case(b)
     } else {
         a == b
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_779_639_540_000;
+    const TTL: Duration = Duration::from_secs(120);
+
+    fn realface(group_id: &str, asset_id: &str) -> RealFaceRecord {
+        RealFaceRecord {
+            asset_id: asset_id.into(),
+            group_id: group_id.into(),
+            name: "Spokesperson".into(),
+            image_url: "https://example.com/face.jpg".into(),
+            created_at: "2026-05-24T16:19:00.000Z".into(),
+            enrollment_tx_hash: "0x01".into(),
+            byteplus_asset_id: "asset-20260525001900-abcde".into(),
+            wallet: "0xAbC".into(),
+        }
+    }
+
+    #[test]
+    fn saved_and_restored_is_the_same_store() {
+        let mut store = Store::default();
+        let (active, first) = store.create_group(NOW, TTL);
+        store.apply_step(&first.token, Step::Camera, NOW).unwrap();
+        store.apply_step(&first.token, Step::Nod, NOW).unwrap();
+        store.apply_step(&first.token, Step::Blink, NOW).unwrap();
+        store.add_realface(realface(&active.id, "ta_1")).unwrap();
+        store.add_portrait(PortraitRecord {
+            asset_id: "ta_2".into(),
+            group_id: "tg_1".into(),
+            name: "Mascot".into(),
+            image_url: "https://example.com/face.png".into(),
+            created_at: "2026-05-24T16:19:00.000Z".into(),
+            enrollment_tx_hash: "0x02".into(),
+            wallet: "0xabc".into(),
+        });
+        let (pending, old) = store.create_group(NOW, TTL);
+        let (_, new) = store.refresh_group(&pending.id, NOW + 1, TTL).unwrap();
+        store.apply_step(&new.token, Step::Camera, NOW + 2).unwrap();
+
+        let saved = store.saved();
+        let mut restored = Store::restore(saved.clone()).unwrap();
+        assert_eq!(restored.saved(), saved);
+        assert_eq!(
+            restored.group(&active.id).unwrap().status,
+            GroupStatus::Active
+        );
+        assert_eq!(restored.group(&active.id).unwrap().asset_count, 1);
+        assert_eq!(restored.realfaces_of("0xabc").len(), 1);
+        assert_eq!(restored.portraits_of("0xABC").len(), 1);
+        assert_eq!(
+            restored.session(&old.token, NOW + 3).unwrap().state,
+            SessionState::Superseded
+        );
+        let later = NOW + 60_000;
+        let snapshot = restored.apply_step(&new.token, Step::Nod, later).unwrap();
+        assert_eq!(snapshot.progress, Progress::Nodded);
+        assert_eq!(snapshot.remaining, Duration::from_millis(120_001 - 60_000));
+        // Past the saved wall-clock expiry, the restored token is expired.
+        assert_eq!(
+            restored
+                .apply_step(&new.token, Step::Blink, NOW + 1 + 120_000)
+                .unwrap_err(),
+            StepFailure::Refused(StepRefusal::Expired)
+        );
+        // New groups do not reuse ids.
+        let (next, _) = restored.create_group(later, TTL);
+        assert!(next.id != active.id && next.id != pending.id);
+    }
+
+    #[test]
+    fn restore_refuses_what_does_not_hang_together() {
+        let mut store = Store::default();
+        let (group, _) = store.create_group(NOW, TTL);
+        store.add_realface(realface(&group.id, "ta_1"));
+        let good = store.saved();
+        assert!(Store::restore(good.clone()).is_ok());
+
+        let mut bad_id = good.clone();
+        bad_id.groups[0].id = "tg_1".into();
+        let mut twice = good.clone();
+        twice.groups.push(twice.groups[0].clone());
+        let mut orphan_session = good.clone();
+        orphan_session.sessions[0].group_id = "legacy_rf_1".into();
+        let mut no_current = good.clone();
+        no_current.groups[0].current_token = "gone".into();
+        let mut orphan_asset = good.clone();
+        orphan_asset.realfaces[0].group_id = "legacy_rf_1".into();
+        let mut same_asset = good.clone();
+        same_asset.realfaces.push(same_asset.realfaces[0].clone());
+        for (what, saved) in [
+            ("malformed id", bad_id),
+            ("duplicate group", twice),
+            ("orphan session", orphan_session),
+            ("missing current token", no_current),
+            ("orphan asset", orphan_asset),
+            ("duplicate asset", same_asset),
+        ] {
+            assert!(Store::restore(saved).is_err(), "{what}");
+        }
     }
 }

@@ -1,9 +1,49 @@
-//! Wall-clock stamps for response bodies.
+//! Wall-clock time: stamps for response bodies, and the [`Clock`] expiries are measured on.
 //!
-//! Only what a client reads goes through here (`created_at`, `expires_at`, BytePlus-style asset ids).
-//! Expiry and rate-limit windows are measured on `Instant`, never on this clock.
+//! Session expiries and rate-limit windows are epoch milliseconds so they survive a restart (the
+//! state file stores them as is). In-process they come from [`Clock`], which reads the wall clock
+//! once and then advances on the monotonic clock: a wall-clock jump while Rehearsal runs neither
+//! revives an expired session nor expires a live one early.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Epoch milliseconds that never go backwards within one process.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    started: Instant,
+    started_ms: i64,
+}
+
+impl Clock {
+    /// Anchored at the wall clock now.
+    pub fn start() -> Clock {
+        Clock {
+            started: Instant::now(),
+            started_ms: unix_ms(SystemTime::now()),
+        }
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.started_ms
+            .saturating_add(millis(self.started.elapsed()))
+    }
+}
+
+/// `d` in whole milliseconds, rounded up (a TTL never shrinks by rounding), saturating.
+pub fn millis_ceil(d: Duration) -> i64 {
+    let whole = millis(d);
+    let partial = u64::try_from(whole).is_ok_and(|ms| Duration::from_millis(ms) < d);
+    whole.saturating_add(i64::from(partial))
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The time from `now_ms` until `until_ms`; zero once it has passed.
+pub fn until(now_ms: i64, until_ms: i64) -> Duration {
+    Duration::from_millis(u64::try_from(until_ms.saturating_sub(now_ms)).unwrap_or(0))
+}
 
 /// Milliseconds since the Unix epoch.
 pub fn unix_ms(at: SystemTime) -> i64 {
@@ -86,6 +126,19 @@ mod tests {
         let t = at(1_779_639_540_000);
         assert_eq!(rfc3339_millis(t), "2026-05-24T16:19:00.000Z");
         assert_eq!(byteplus_stamp(t), "20260525001900");
+    }
+
+    #[test]
+    fn clock_and_millis() {
+        let clock = Clock::start();
+        let a = clock.now_ms();
+        assert!((a - unix_ms(SystemTime::now())).abs() < 1_000);
+        assert!(clock.now_ms() >= a);
+        assert_eq!(millis_ceil(Duration::from_secs(1)), 1_000);
+        assert_eq!(millis_ceil(Duration::from_micros(1_500)), 2);
+        assert_eq!(millis_ceil(Duration::MAX), i64::MAX);
+        assert_eq!(until(1_000, 2_500), Duration::from_millis(1_500));
+        assert_eq!(until(3_000, 2_500), Duration::ZERO);
     }
 
     #[test]

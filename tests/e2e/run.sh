@@ -11,7 +11,8 @@ mkdir -p "$OUT" "$WORK/home" "$WORK/data"
 
 # An HTTPS photo host on loopback with its own certificate, trusted by the app via SSL_CERT_FILE.
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 2 \
-  -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+  -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+  -addext "basicConstraints=critical,CA:FALSE" -addext "extendedKeyUsage=serverAuth" 2>/dev/null
 cat /etc/ssl/certs/ca-certificates.crt "$WORK/cert.pem" > "$WORK/bundle.pem"
 mkdir -p "$WORK/photos"
 /usr/bin/convert -size 600x800 gradient:'#f2d0b5'-'#8a5a44' -fill '#3a2a20' -draw "ellipse 300,330 150,190 0,360" \

@@ -3,7 +3,7 @@
 // the session watch channel. `window.__mock` lets a script push session changes.
 //
 // Scenarios (the `scenario` argument): form, form-filled, awaiting, two-open, library,
-// library-empty, settings.
+// library-empty, settings, settings-port-moved.
 
 /** Runs in the page before the app: the backend, played from fixtures. */
 export function installMock({ qrSvg, scenario }) {
@@ -25,6 +25,7 @@ export function installMock({ qrSvg, scenario }) {
     imageUrl: "https://photos.example/ada.jpg",
     h5Link: "http://192.168.1.20:8402/h5/?accessKeyId=rehearsal&sessionToken=3f9a1c7e2b4d6a80&configId=legacy_rf_1",
     expiresAtMs: now + 113_000,
+    linkIssuedAtMs: now - 7_000,
     state: "awaiting_scan",
     assetId: null,
     createdAtMs: now - 7_000,
@@ -36,6 +37,7 @@ export function installMock({ qrSvg, scenario }) {
     groupId: "grp_grace",
     talentName: "Grace Hopper",
     expiresAtMs: now - 5_000,
+    linkIssuedAtMs: now - 125_000,
     state: "expired",
     createdAtMs: now - 300_000,
     updatedAtMs: now - 5_000,
@@ -94,7 +96,10 @@ export function installMock({ qrSvg, scenario }) {
     "library": [],
     "library-empty": [],
     "settings": [],
+    "settings-port-moved": [],
   }[scenario] ?? [];
+  // Rehearsal found its set port busy and listens on another one.
+  const listeningPort = scenario === "settings-port-moved" ? 40123 : 8402;
   const libraryFaces = scenario === "library-empty" ? [] : faces;
 
   const callbacks = new Map();
@@ -120,11 +125,31 @@ export function installMock({ qrSvg, scenario }) {
     throw { code, message, field };
   };
   const sessions = new Map(open.map((v) => [v.session.id, v.session]));
+  const checkPhoto = (url) => {
+    if (url.includes("missing")) {
+      refuse(
+        "invalid_input",
+        "The photo link leads to a 'not found' page (404). Copy the link again from the page that shows the photo.",
+        "image_url",
+      );
+    }
+    return { url, format: "jpeg", widthPx: 1200, heightPx: 1600, sizeBytes: 348_211, thumbnail: face(url.includes("front") ? 200 : 20) };
+  };
+  const issued = () => {
+    const t = Date.now();
+    return { expiresAtMs: t + 120_000, linkIssuedAtMs: t, updatedAtMs: t };
+  };
 
   async function handle(cmd, args) {
     switch (cmd) {
       case "get_stage":
-        return { provider: "rehearsal", baseUrl: "http://192.168.1.20:8402/", phoneHost: "192.168.1.20", hasApiKey: true };
+        return {
+          provider: "rehearsal",
+          baseUrl: `http://127.0.0.1:${listeningPort}/`,
+          phoneHost: "192.168.1.20",
+          rehearsalPort: listeningPort,
+          hasApiKey: true,
+        };
       case "get_settings":
         return { provider: "rehearsal", baseUrl: null, rehearsalPort: 8402, rehearsalHost: null };
       case "update_settings":
@@ -139,23 +164,14 @@ export function installMock({ qrSvg, scenario }) {
       case "list_faces":
         return libraryFaces;
       case "check_photo":
-        return later(500, () => {
-          if (args.imageUrl.includes("missing")) {
-            refuse(
-              "invalid_input",
-              "The photo link leads to a 'not found' page (404). Copy the link again from the page that shows the photo.",
-              "image_url",
-            );
-          }
-          return { url: args.imageUrl, format: "jpeg", widthPx: 1200, heightPx: 1600, sizeBytes: 348_211, thumbnail: face(20) };
-        });
+        return later(500, () => checkPhoto(args.imageUrl));
       case "start_session": {
-        const s = { ...ada, talentName: args.name, expiresAtMs: Date.now() + 120_000, createdAtMs: Date.now(), updatedAtMs: Date.now() };
+        const s = { ...ada, talentName: args.name, imageUrl: args.imageUrl, ...issued(), createdAtMs: Date.now() };
         sessions.set(s.id, s);
         return later(400, () => viewOf(s));
       }
       case "refresh_session": {
-        const s = { ...sessions.get(args.id), state: "awaiting_scan", expiresAtMs: Date.now() + 120_000, updatedAtMs: Date.now() };
+        const s = { ...sessions.get(args.id), state: "awaiting_scan", ...issued() };
         sessions.set(s.id, s);
         return later(400, () => viewOf(s));
       }
@@ -167,12 +183,17 @@ export function installMock({ qrSvg, scenario }) {
         return viewOf(s);
       }
       case "enroll_session": {
-        const s = sessions.get(args.id);
+        // Another photo replaces the session's own; it is checked before anything is sent.
+        window.__mock.enrollCalls.push(args.imageUrl);
+        const s = { ...sessions.get(args.id), ...(args.imageUrl === null ? {} : { imageUrl: args.imageUrl }) };
+        await later(200, () => checkPhoto(s.imageUrl));
+        sessions.set(s.id, s);
         const enrolling = { ...s, state: "enrolling", updatedAtMs: Date.now() };
         push(viewOf(enrolling));
         await later(700, () => null);
         if (window.__mock.failEnroll) {
           const back = { ...s, state: "verified", updatedAtMs: Date.now() };
+          sessions.set(s.id, back);
           const notice = {
             code: "face_mismatch",
             message: "The photo does not match the live face. Nothing was charged. Try a clearer, front-facing photo of the same person.",
@@ -185,7 +206,8 @@ export function installMock({ qrSvg, scenario }) {
         const done = { ...s, state: "enrolled", assetId, updatedAtMs: Date.now() };
         sessions.set(s.id, done);
         push(viewOf(done));
-        return { ...faces[0], assetId, name: s.talentName, thumbnail: face(20), enrolledAtMs: Date.now() };
+        const { thumbnail } = checkPhoto(s.imageUrl);
+        return { ...faces[0], assetId, name: s.talentName, imageUrl: s.imageUrl, thumbnail, groupId: s.groupId, enrolledAtMs: Date.now() };
       }
       default:
         throw `command ${cmd} not found`;
@@ -218,6 +240,8 @@ export function installMock({ qrSvg, scenario }) {
   };
   window.__mock = {
     failEnroll: false,
+    /** The `imageUrl` of every enroll, in order (null: the session's own photo). */
+    enrollCalls: [],
     push,
     set(id, patch, extra = {}) {
       const s = { ...sessions.get(id), ...patch, updatedAtMs: Date.now() };

@@ -163,19 +163,47 @@ try {
   await page.waitForSelector("#enroll:enabled");
   await shot(page, "09-session-verified");
 
+  // The provider refuses the photo: nothing was charged, and another photo can be tried here.
   await page.evaluate(() => {
     window.__mock.failEnroll = true;
   });
   await page.click("#enroll");
-  await page.waitForSelector("#session-error");
+  await page.waitForSelector("#session-error:has-text('Nothing was charged')");
   await page.waitForSelector("#enroll:enabled");
+  await page.waitForSelector("#retry-photo-url");
+  if (!(await page.isDisabled("#enroll-retry"))) problems.push("#enroll-retry is enabled before a new photo passed its check");
+  await fits(page, "mismatch");
   await shot(page, "10-enroll-mismatch");
+
+  await page.fill("#retry-photo-url", "https://photos.example/missing.jpg");
+  await page.locator("#retry-photo-url").blur();
+  await page.waitForSelector("#retry-photo-error:has-text('404')");
+  await shot(page, "10b-enroll-retry-photo-404");
+  await page.fill("#retry-photo-url", "https://photos.example/ada-front.jpg");
+  await page.locator("#retry-photo-url").blur();
+  await page.waitForSelector("#retry-photo-preview");
+  await page.waitForSelector("#enroll-retry:enabled");
+  await fits(page, "retry photo");
+  await shot(page, "10c-enroll-retry-photo");
+
+  // The new photo is refused too: the link stays in the field for another try.
+  await page.click("#enroll-retry");
+  await page.waitForSelector("#enroll-retry:enabled");
+  await page.waitForSelector("#session-error:has-text('Nothing was charged')");
+  if ((await page.inputValue("#retry-photo-url")) !== "https://photos.example/ada-front.jpg") {
+    problems.push("the retry photo link was lost after a second mismatch");
+  }
 
   await page.evaluate(() => {
     window.__mock.failEnroll = false;
   });
-  await page.click("#enroll");
+  await page.click("#enroll-retry");
   await page.waitForSelector("#asset-id");
+  const enrollCalls = await page.evaluate(() => window.__mock.enrollCalls);
+  const expectedCalls = [null, "https://photos.example/ada-front.jpg", "https://photos.example/ada-front.jpg"];
+  if (JSON.stringify(enrollCalls) !== JSON.stringify(expectedCalls)) {
+    problems.push(`enroll was sent with ${JSON.stringify(enrollCalls)}, expected ${JSON.stringify(expectedCalls)}`);
+  }
   await fits(page, "enrolled");
   await shot(page, "11-enrolled");
   await page.click("#copy-asset-id");
@@ -197,6 +225,8 @@ try {
   await page.evaluate(() => window.__mock.set("ses_ada", { state: "verified" }));
   await page.click("#enroll");
   await page.waitForSelector("#asset-id");
+  const plainCalls = await page.evaluate(() => window.__mock.enrollCalls);
+  if (JSON.stringify(plainCalls) !== "[null]") problems.push(`Enroll sent ${JSON.stringify(plainCalls)}, expected [null]`);
   await page.click("#nav-library");
   await page.click("#nav-session");
   const left = await page.inputValue("#talent-name");
@@ -224,7 +254,15 @@ try {
   page = await open("settings");
   await page.click("#nav-settings");
   await page.waitForSelector("#settings-provider");
+  await page.waitForSelector("#stage-phones:has-text('http://192.168.1.20:8402')");
   await shot(page, "16-settings");
+  await page.close();
+
+  page = await open("settings-port-moved");
+  await page.click("#nav-settings");
+  await page.waitForSelector("#stage-phones:has-text('http://192.168.1.20:40123')");
+  await page.waitForSelector("#stage-port-moved");
+  await shot(page, "17-settings-port-moved");
   await page.close();
 } catch (e) {
   problems.push(`script: ${e instanceof Error ? e.stack : String(e)}`);

@@ -4,7 +4,7 @@
 import type { ErrorCode } from "../ipc";
 
 const NEXT_STEPS: Partial<Record<ErrorCode, string>> = {
-  face_mismatch: "You can enroll again, or cancel this session and start over with another photo.",
+  face_mismatch: "Paste another photo of the same person below and enroll with it, or enroll again with the same photo.",
   not_ready: "Generate a fresh QR and have the talent scan it again.",
   not_configured: "Open Settings to finish setting up the provider.",
 };

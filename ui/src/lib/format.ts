@@ -35,10 +35,7 @@ export function formatClock(ms: number, options: ClockOptions = {}): string {
 }
 
 /** A date and time for the library, e.g. "23 Nov 2026, 09:40". */
-export function formatDateTime(ms: number | null, options: ClockOptions = {}): string {
-  if (ms === null || !Number.isFinite(ms)) {
-    return "unknown date";
-  }
+export function formatDateTime(ms: number, options: ClockOptions = {}): string {
   return new Intl.DateTimeFormat(options.locale, {
     dateStyle: "medium",
     timeStyle: "short",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StageInfo } from "../ipc";
-import { formFromSettings, parseSettingsForm, phoneAddress, type SettingsForm } from "./settings-form";
+import { formFromSettings, parseSettingsForm, phoneAddress, portMovedNote, type SettingsForm } from "./settings-form";
 
 const form = (overrides: Partial<SettingsForm> = {}): SettingsForm => ({
   provider: "rehearsal",
@@ -11,11 +11,19 @@ const form = (overrides: Partial<SettingsForm> = {}): SettingsForm => ({
 });
 
 describe("formFromSettings", () => {
-  it("fills what the backend left out with the defaults", () => {
-    expect(formFromSettings({})).toEqual(form());
-    expect(formFromSettings({ rehearsalHost: "10.0.0.5", rehearsalPort: 9000, baseUrl: null })).toEqual(
-      form({ rehearsalHost: "10.0.0.5", rehearsalPort: "9000" }),
-    );
+  it("shows unset addresses as empty fields", () => {
+    expect(formFromSettings({ provider: "rehearsal", rehearsalHost: null, rehearsalPort: 8402, baseUrl: null })).toEqual(form());
+  });
+
+  it("shows what is set", () => {
+    expect(
+      formFromSettings({ provider: "rehearsal", rehearsalHost: "10.0.0.5", rehearsalPort: 9000, baseUrl: "http://10.0.0.2:8402/" }),
+    ).toEqual(form({ rehearsalHost: "10.0.0.5", rehearsalPort: "9000", baseUrl: "http://10.0.0.2:8402/" }));
+  });
+
+  it("round-trips through the parser unchanged", () => {
+    const settings = { provider: "rehearsal" as const, rehearsalHost: "10.0.0.5", rehearsalPort: 9000, baseUrl: null };
+    expect(parseSettingsForm(formFromSettings(settings))).toEqual({ ok: true, value: settings });
   });
 });
 
@@ -56,25 +64,47 @@ describe("parseSettingsForm", () => {
   });
 });
 
+const stage = (overrides: Partial<StageInfo> = {}): StageInfo => ({
+  provider: "rehearsal",
+  baseUrl: "http://127.0.0.1:8402/",
+  phoneHost: "192.168.1.20",
+  rehearsalPort: 8402,
+  hasApiKey: true,
+  ...overrides,
+});
+
 describe("phoneAddress", () => {
-  const stage = (overrides: Partial<StageInfo> = {}): StageInfo => ({
-    provider: "rehearsal",
-    baseUrl: "http://192.168.1.20:8402/",
-    phoneHost: "192.168.1.20",
-    hasApiKey: true,
-    ...overrides,
+  it("uses the port Rehearsal actually listens on, not the one in the base URL", () => {
+    expect(phoneAddress(stage())).toBe("http://192.168.1.20:8402");
+    expect(phoneAddress(stage({ rehearsalPort: 40123 }))).toBe("http://192.168.1.20:40123");
+    expect(phoneAddress(stage({ baseUrl: "http://rehearsal.local/", rehearsalPort: 9000 }))).toBe("http://192.168.1.20:9000");
   });
 
-  it("uses the port actually bound, from the base URL", () => {
-    expect(phoneAddress(stage({ baseUrl: "http://192.168.1.20:40123/" }), 8402)).toBe("http://192.168.1.20:40123");
+  it("brackets an IPv6 phone address", () => {
+    expect(phoneAddress(stage({ phoneHost: "fe80::1" }))).toBe("http://[fe80::1]:8402");
   });
 
-  it("falls back to the setting when the base URL has no port", () => {
-    expect(phoneAddress(stage({ baseUrl: "http://rehearsal.local/" }), 9000)).toBe("http://192.168.1.20:9000");
-    expect(phoneAddress(stage({ baseUrl: "nonsense" }), undefined)).toBe("http://192.168.1.20:8402");
+  it("is null when Rehearsal does not run in this app", () => {
+    expect(phoneAddress(stage({ phoneHost: null }))).toBeNull();
+    expect(phoneAddress(stage({ rehearsalPort: null }))).toBeNull();
+  });
+});
+
+describe("portMovedNote", () => {
+  const settings = { provider: "rehearsal" as const, rehearsalHost: null, rehearsalPort: 8402, baseUrl: null };
+
+  it("says nothing when Rehearsal listens on the port that was set", () => {
+    expect(portMovedNote(stage(), settings)).toBeNull();
   });
 
-  it("is null when Rehearsal runs elsewhere", () => {
-    expect(phoneAddress(stage({ phoneHost: null }), 8402)).toBeNull();
+  it("says which port Rehearsal moved to", () => {
+    expect(portMovedNote(stage({ rehearsalPort: 40123 }), settings)).toBe(
+      "Port 8402 was busy, so Rehearsal listens on 40123 for now.",
+    );
+  });
+
+  it("says nothing when Rehearsal does not run in this app", () => {
+    expect(portMovedNote(stage({ rehearsalPort: null }), settings)).toBeNull();
+    expect(portMovedNote(stage({ phoneHost: null, rehearsalPort: 40123 }), settings)).toBeNull();
   });
 });

@@ -3,8 +3,6 @@
 
 import type { ProviderKind, Settings, SettingsInput, StageInfo } from "../ipc";
 
-export const DEFAULT_REHEARSAL_PORT = 8402;
-
 export interface SettingsForm {
   provider: ProviderKind;
   rehearsalHost: string;
@@ -21,9 +19,9 @@ export type ParsedSettings =
 
 export function formFromSettings(s: Settings): SettingsForm {
   return {
-    provider: s.provider ?? "rehearsal",
+    provider: s.provider,
     rehearsalHost: s.rehearsalHost ?? "",
-    rehearsalPort: String(s.rehearsalPort ?? DEFAULT_REHEARSAL_PORT),
+    rehearsalPort: String(s.rehearsalPort),
     baseUrl: s.baseUrl ?? "",
   };
 }
@@ -67,22 +65,22 @@ export function parseSettingsForm(form: SettingsForm): ParsedSettings {
 
 /**
  * Where phones reach the built-in Rehearsal server, e.g. "http://192.168.1.20:8402", or null
- * when it is not running in this app. The port is the one actually bound (in `baseUrl`), which
- * differs from the setting when that port was busy.
+ * when it is not running in this app. The port is the one the backend actually bound
+ * (`stage.rehearsalPort`), which differs from the setting when that port was busy.
  */
-export function phoneAddress(stage: StageInfo, settingsPort: number | undefined): string | null {
-  if (stage.phoneHost === null) {
+export function phoneAddress(stage: StageInfo): string | null {
+  const { phoneHost, rehearsalPort } = stage;
+  if (phoneHost === null || rehearsalPort === null) {
     return null;
   }
-  let port: string;
-  try {
-    port = new URL(stage.baseUrl).port;
-  } catch {
-    port = "";
+  const host = phoneHost.includes(":") ? `[${phoneHost}]` : phoneHost;
+  return `http://${host}:${rehearsalPort}`;
+}
+
+/** Says so when Rehearsal had to listen on another port than the one set (it was busy). */
+export function portMovedNote(stage: StageInfo, settings: Settings): string | null {
+  if (stage.phoneHost === null || stage.rehearsalPort === null || stage.rehearsalPort === settings.rehearsalPort) {
+    return null;
   }
-  if (port === "") {
-    port = String(settingsPort ?? DEFAULT_REHEARSAL_PORT);
-  }
-  const host = stage.phoneHost.includes(":") ? `[${stage.phoneHost}]` : stage.phoneHost;
-  return `http://${host}:${port}`;
+  return `Port ${settings.rehearsalPort} was busy, so Rehearsal listens on ${stage.rehearsalPort} for now.`;
 }

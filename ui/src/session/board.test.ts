@@ -41,10 +41,17 @@ describe("applyView", () => {
   it("lets an expired link be replaced by a fresh one", () => {
     const board = applyViews(emptyBoard, [
       view({ state: "expired", updatedAtMs: T0 + 121_000 }, { qrSvg: null }),
-      view({ state: "awaiting_scan", h5Link: "http://x/h5/?sessionToken=t2", updatedAtMs: T0 + 125_000, expiresAtMs: T0 + 245_000 }),
+      view({
+        state: "awaiting_scan",
+        h5Link: "http://x/h5/?sessionToken=t2",
+        linkIssuedAtMs: T0 + 125_000,
+        updatedAtMs: T0 + 125_000,
+        expiresAtMs: T0 + 245_000,
+      }),
     ]);
     expect(board.views.ses_0001?.session.state).toBe("awaiting_scan");
     expect(board.views.ses_0001?.session.expiresAtMs).toBe(T0 + 245_000);
+    expect(board.views.ses_0001?.session.linkIssuedAtMs).toBe(T0 + 125_000);
   });
 
   it("takes a same-stamp view (the poll loop re-announcing its schedule and notice)", () => {
@@ -73,11 +80,6 @@ describe("applyView", () => {
       view({ state: "awaiting_scan", updatedAtMs: T0 + 50 }, { nextCheckAtMs: T0 + 60 }),
     ]);
     expect(board.views.ses_0001?.session.state).toBe("cancelled");
-  });
-
-  it("treats a missing stamp as older than any real one", () => {
-    const board = applyViews(emptyBoard, [view({ state: "verified" }), view({ state: "awaiting_scan", updatedAtMs: null })]);
-    expect(board.views.ses_0001?.session.state).toBe("verified");
   });
 });
 

@@ -21,10 +21,6 @@ export function isOpen(state: SessionState): boolean {
   return !isTerminal(state);
 }
 
-function stamp(ms: number | null): number {
-  return ms ?? Number.NEGATIVE_INFINITY;
-}
-
 /**
  * Folds one view into the board. A view older than the one held (by `session.updatedAtMs`) is
  * stale and ignored. Views with the same stamp are the same session data re-sent (the poll loop
@@ -37,8 +33,8 @@ export function applyView(board: Board, view: SessionView): Board {
   const id = view.session.id;
   const held = board.views[id];
   if (held !== undefined) {
-    const heldAt = stamp(held.session.updatedAtMs);
-    const newAt = stamp(view.session.updatedAtMs);
+    const heldAt = held.session.updatedAtMs;
+    const newAt = view.session.updatedAtMs;
     if (newAt < heldAt) {
       return board;
     }
@@ -63,7 +59,7 @@ export function applyViews(board: Board, views: readonly SessionView[]): Board {
 }
 
 function newestFirst(a: SessionView, b: SessionView): number {
-  return stamp(b.session.createdAtMs) - stamp(a.session.createdAtMs) || a.session.id.localeCompare(b.session.id);
+  return b.session.createdAtMs - a.session.createdAtMs || a.session.id.localeCompare(b.session.id);
 }
 
 /** Sessions still needing the operator, newest first. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { T0 } from "../testing/views";
-import { DEFAULT_LINK_WINDOW_MS, formatCountdown, linkWindowMs, remainingFraction, remainingSeconds } from "./countdown";
+import { session, T0 } from "../testing/views";
+import { formatCountdown, linkWindowMs, remainingFraction, remainingSeconds } from "./countdown";
 
 describe("remainingSeconds", () => {
   const expires = T0 + 120_000;
@@ -17,11 +17,6 @@ describe("remainingSeconds", () => {
 
   it("never goes negative after the deadline", () => {
     expect(remainingSeconds(expires, T0 + 500_000)).toBe(0);
-  });
-
-  it("is zero when the deadline is unknown", () => {
-    expect(remainingSeconds(null, T0)).toBe(0);
-    expect(remainingSeconds(Number.NaN, T0)).toBe(0);
   });
 });
 
@@ -46,22 +41,34 @@ describe("formatCountdown", () => {
 });
 
 describe("the ring", () => {
-  it("measures the link's life from when it was issued", () => {
-    expect(linkWindowMs({ expiresAtMs: T0 + 90_000, updatedAtMs: T0 })).toBe(90_000);
+  it("measures the link's life from when it was issued, not from the last update", () => {
+    expect(linkWindowMs(session({ linkIssuedAtMs: T0, expiresAtMs: T0 + 90_000, updatedAtMs: T0 + 60_000 }))).toBe(90_000);
+    expect(linkWindowMs({ linkIssuedAtMs: T0 + 125_000, expiresAtMs: T0 + 245_000 })).toBe(120_000);
   });
 
-  it("falls back to 120 s when the window cannot be told", () => {
-    expect(linkWindowMs({ expiresAtMs: null, updatedAtMs: T0 })).toBe(DEFAULT_LINK_WINDOW_MS);
-    expect(linkWindowMs({ expiresAtMs: T0, updatedAtMs: T0 + 5 })).toBe(DEFAULT_LINK_WINDOW_MS);
+  it("has no window for a link that expired as it was issued", () => {
+    expect(linkWindowMs({ linkIssuedAtMs: T0, expiresAtMs: T0 })).toBe(0);
+    expect(linkWindowMs({ linkIssuedAtMs: T0 + 5, expiresAtMs: T0 })).toBe(0);
+    expect(remainingFraction({ linkIssuedAtMs: T0, expiresAtMs: T0 }, T0)).toBe(0);
   });
 
   it("runs from full to empty", () => {
-    const s = { expiresAtMs: T0 + 120_000, updatedAtMs: T0 };
+    const s = { linkIssuedAtMs: T0, expiresAtMs: T0 + 120_000 };
     expect(remainingFraction(s, T0)).toBe(1);
     expect(remainingFraction(s, T0 + 30_000)).toBeCloseTo(0.75);
     expect(remainingFraction(s, T0 + 120_000)).toBe(0);
     expect(remainingFraction(s, T0 + 999_000)).toBe(0);
     expect(remainingFraction(s, T0 - 5_000)).toBe(1);
-    expect(remainingFraction({ expiresAtMs: null, updatedAtMs: T0 }, T0)).toBe(0);
+  });
+
+  it("stays in step with the link when a status change touched the session", () => {
+    // Verified and back (a refused enroll) moves updatedAtMs; the link's life does not change.
+    const s = session({ linkIssuedAtMs: T0, expiresAtMs: T0 + 120_000, updatedAtMs: T0 + 90_000 });
+    expect(remainingFraction(s, T0 + 90_000)).toBeCloseTo(0.25);
+  });
+
+  it("measures a fresh link's own window (a shorter one than the first)", () => {
+    const fresh = session({ linkIssuedAtMs: T0 + 200_000, expiresAtMs: T0 + 260_000, updatedAtMs: T0 + 200_000 });
+    expect(remainingFraction(fresh, T0 + 230_000)).toBeCloseTo(0.5);
   });
 });

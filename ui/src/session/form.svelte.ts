@@ -3,29 +3,20 @@
 
 import { commands, type CommandError } from "../ipc";
 import { studio } from "../state/studio.svelte";
-import { PhotoChecker, photoReady, type PhotoStatus } from "./photo-check";
-import { charCount, MAX_NAME_CHARS, NAME_COUNT_SHOWN_FROM, validateName, validatePhotoUrl } from "./validate";
+import { PhotoField } from "./photo-field.svelte";
+import { charCount, MAX_NAME_CHARS, NAME_COUNT_SHOWN_FROM, validateName } from "./validate";
 
 class SessionForm {
   name = $state("");
-  url = $state("");
   nameTouched = $state(false);
-  urlTouched = $state(false);
   nameFocused = $state(false);
-  urlFocused = $state(false);
-  photo = $state.raw<PhotoStatus>({ kind: "empty" });
+  /** The face photo link, checked as it is typed. */
+  readonly photo = new PhotoField((url) => commands.checkPhoto(url));
   /** The backend's word on the name from the last Start, until the name is edited. */
   serverNameError = $state<string | null>(null);
   starting = $state(false);
   /** The session this form last started, so the form can clear once that face is enrolled. */
   startedId = $state<string | null>(null);
-
-  readonly checker = new PhotoChecker(
-    (url) => commands.checkPhoto(url),
-    (status) => {
-      this.photo = status;
-    },
-  );
 
   nameCheck = $derived(validateName(this.name));
   nameCount = $derived(charCount(this.name.trim()));
@@ -43,34 +34,12 @@ class SessionForm {
     return this.overLimit || (this.nameTouched && !this.nameFocused) ? this.nameCheck.message : null;
   });
 
-  /** The message under the photo link, if any. */
-  photoError: string | null = $derived.by(() => {
-    const p = this.photo;
-    if (p.kind === "failed") {
-      return p.error.message;
-    }
-    if (p.kind === "invalid" && this.urlTouched && !this.urlFocused) {
-      return p.message;
-    }
-    return null;
-  });
-
-  ready = $derived(this.nameCheck.ok && photoReady(this.photo, this.url));
+  ready = $derived(this.nameCheck.ok && this.photo.ready);
   canStart = $derived(this.ready && !this.starting);
 
   editName(value: string): void {
     this.name = value;
     this.serverNameError = null;
-  }
-
-  editUrl(value: string): void {
-    this.url = value;
-    this.checker.input(value);
-  }
-
-  pastedUrl(value: string): void {
-    this.url = value;
-    this.checker.commit(value);
   }
 
   /** The field was left; `value` is what the field holds (scripts may change it without input events). */
@@ -82,32 +51,21 @@ class SessionForm {
     }
   }
 
-  leaveUrl(value: string): void {
-    this.urlFocused = false;
-    this.urlTouched = true;
-    this.url = value;
-    this.checker.commit(value);
-  }
-
-  retryPhoto(): void {
-    this.checker.retry(this.url);
-  }
-
   async start(): Promise<void> {
     this.nameTouched = true;
-    this.urlTouched = true;
+    this.photo.touch();
     const name = this.nameCheck;
-    const url = validatePhotoUrl(this.url);
-    if (!name.ok || !url.ok || !this.ready || this.starting) {
+    const url = this.photo.value;
+    if (!name.ok || url === null || this.starting) {
       return;
     }
     this.starting = true;
-    const started = await studio.start(name.value, url.value);
+    const started = await studio.start(name.value, url);
     this.starting = false;
     if (started.ok) {
       this.startedId = started.view.session.id;
     } else {
-      this.placeError(started.error, url.value);
+      this.placeError(started.error, url);
     }
   }
 
@@ -123,11 +81,9 @@ class SessionForm {
   reset(): void {
     this.startedId = null;
     this.name = "";
-    this.url = "";
     this.nameTouched = false;
-    this.urlTouched = false;
     this.serverNameError = null;
-    this.checker.reset();
+    this.photo.reset();
   }
 
   /** Puts a refusal next to the field it is about; anything else goes to the banner. */
@@ -135,7 +91,7 @@ class SessionForm {
     if (error.field === "name") {
       this.serverNameError = error.message;
     } else if (error.field === "image_url") {
-      this.checker.reject(url, error);
+      this.photo.reject(url, error);
     } else {
       studio.banner = error;
     }

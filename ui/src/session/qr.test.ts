@@ -5,11 +5,8 @@ const SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="8" height="8" viewBox="0 0 8 8"><rect width="8" height="8" fill="#ffffff"/><path fill="#000000" d="M0 0h1v1H0V0"/></svg>';
 
 describe("qrMarkup", () => {
-  it("drops the XML prolog the backend's renderer writes", () => {
-    expect(qrMarkup(`<?xml version="1.0" standalone="yes"?>${SVG}`)).toBe(SVG);
-  });
-
-  it("passes a bare SVG through", () => {
+  it("passes the bare SVG the backend sends through, trimmed", () => {
+    expect(qrMarkup(SVG)).toBe(SVG);
     expect(qrMarkup(`  ${SVG}\n`)).toBe(SVG);
   });
 
@@ -21,5 +18,7 @@ describe("qrMarkup", () => {
     expect(qrMarkup("<img src=x onerror=alert(1)>")).toBeNull();
     expect(qrMarkup(`${SVG}<script>alert(1)</script>`)).toBeNull();
     expect(qrMarkup("<svgx></svgx>")).toBeNull();
+    expect(qrMarkup(`${SVG}${SVG}`)).toBeNull();
+    expect(qrMarkup(`<p>x</p>${SVG}`)).toBeNull();
   });
 });

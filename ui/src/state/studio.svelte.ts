@@ -7,7 +7,15 @@ import type { CommandError, Face, SessionView, StageInfo } from "../ipc";
 import { applyView, applyViews, emptyBoard, isTerminal, newestOpenId, openViews, type Board } from "../session/board";
 
 export type Screen = "session" | "library" | "settings";
-export type SessionAction = "check" | "refresh" | "cancel" | "enroll";
+/** `enroll_new_photo`: enroll with another photo than the session's (after a mismatch). */
+export type SessionAction = "check" | "refresh" | "cancel" | "enroll" | "enroll_new_photo";
+
+export function isEnrollAction(action: SessionAction): action is "enroll" | "enroll_new_photo" {
+  return action === "enroll" || action === "enroll_new_photo";
+}
+
+/** How an enroll with another photo came out: enrolled, refused, or not sent (another action ran). */
+export type EnrollOutcome = { ok: true } | { ok: false; error: CommandError | null };
 
 export interface ActionError {
   action: SessionAction;
@@ -111,35 +119,63 @@ export class Studio {
     }
   }
 
-  async act(id: string, action: SessionAction): Promise<void> {
-    if (this.busy[id] !== undefined) {
-      return;
-    }
-    this.busy = { ...this.busy, [id]: action };
-    this.actionErrors = without(this.actionErrors, id);
-    try {
-      switch (action) {
-        case "check":
+  /** Check, fresh QR, cancel, or enroll with the session's own photo. */
+  async act(id: string, action: Exclude<SessionAction, "enroll_new_photo">): Promise<void> {
+    switch (action) {
+      case "check":
+        await this.#run(id, action, async () => {
           this.receive(await commands.checkSession(id));
-          break;
-        case "refresh":
+        });
+        break;
+      case "refresh":
+        await this.#run(id, action, async () => {
           this.receive(await commands.refreshSession(id));
-          break;
-        case "cancel":
+        });
+        break;
+      case "cancel":
+        await this.#run(id, action, async () => {
           this.receive(await commands.cancelSession(id));
           if (this.selectedId === id) {
             this.selectedId = null;
           }
-          break;
-        case "enroll": {
-          const face = await commands.enrollSession(id);
-          this.enrolled = { ...this.enrolled, [id]: face };
-          this.libraryVersion += 1;
-          break;
-        }
-      }
+        });
+        break;
+      case "enroll":
+        await this.#enroll(id, null);
+        break;
+    }
+  }
+
+  /** Enrolls with another photo link than the session's (after the provider refused its photo). */
+  async enrollWithPhoto(id: string, imageUrl: string): Promise<EnrollOutcome> {
+    if (this.busy[id] !== undefined) {
+      return { ok: false, error: null };
+    }
+    const enrolled = await this.#enroll(id, imageUrl);
+    return enrolled ? { ok: true } : { ok: false, error: this.actionErrors[id]?.error ?? null };
+  }
+
+  #enroll(id: string, imageUrl: string | null): Promise<boolean> {
+    return this.#run(id, imageUrl === null ? "enroll" : "enroll_new_photo", async () => {
+      const face = await commands.enrollSession(id, imageUrl);
+      this.enrolled = { ...this.enrolled, [id]: face };
+      this.libraryVersion += 1;
+    });
+  }
+
+  /** One action per session at a time; a failure is kept next to the session's buttons. */
+  async #run(id: string, action: SessionAction, task: () => Promise<void>): Promise<boolean> {
+    if (this.busy[id] !== undefined) {
+      return false;
+    }
+    this.busy = { ...this.busy, [id]: action };
+    this.actionErrors = without(this.actionErrors, id);
+    try {
+      await task();
+      return true;
     } catch (e) {
       this.actionErrors = { ...this.actionErrors, [id]: { action, error: asCommandError(e) } };
+      return false;
     } finally {
       this.busy = without(this.busy, id);
     }

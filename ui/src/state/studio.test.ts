@@ -16,7 +16,7 @@ function backend(handlers: Record<string, Handler>): void {
   });
 }
 
-const stage = { provider: "rehearsal", baseUrl: "http://127.0.0.1:8402/", phoneHost: "127.0.0.1", hasApiKey: true };
+const stage = { provider: "rehearsal", baseUrl: "http://127.0.0.1:8402/", phoneHost: "127.0.0.1", rehearsalPort: 8402, hasApiKey: true };
 
 const face: Face = {
   assetId: "ta_0123456789abcdef0123456789abcdef",
@@ -139,10 +139,18 @@ describe("Studio actions", () => {
   });
 
   it("records the enrolled face and asks the library to reload", async () => {
-    backend({ enroll_session: () => face });
+    const sent: unknown[] = [];
+    backend({
+      enroll_session: (_c, args) => {
+        sent.push(args);
+        return face;
+      },
+    });
     const studio = new Studio();
     studio.receive(view({ state: "verified" }));
     await studio.act("ses_0001", "enroll");
+    // The plain Enroll keeps the session's own photo.
+    expect(sent).toEqual([{ id: "ses_0001", imageUrl: null }]);
     expect(studio.enrolled.ses_0001).toEqual(face);
     expect(studio.libraryVersion).toBe(1);
     // The channel's "enrolled" view for the same enrollment bumps it again; the library reloads.
@@ -150,6 +158,56 @@ describe("Studio actions", () => {
     expect(studio.libraryVersion).toBe(2);
     studio.receive(view({ state: "enrolled", assetId: face.assetId, updatedAtMs: T0 + 40_000 }));
     expect(studio.libraryVersion).toBe(2);
+  });
+
+  it("enrolls with another photo after a mismatch, and says how it went", async () => {
+    const sent: unknown[] = [];
+    let mismatch = true;
+    backend({
+      enroll_session: (_c, args) => {
+        sent.push(args);
+        if (mismatch) {
+          throw { code: "face_mismatch", message: "The photo does not match the live face. Nothing was charged.", field: "image_url" };
+        }
+        return { ...face, imageUrl: args.imageUrl as string };
+      },
+    });
+    const studio = new Studio();
+    studio.receive(view({ state: "verified" }));
+    const refused = await studio.enrollWithPhoto("ses_0001", "https://photos.example/ada-2.jpg");
+    expect(refused).toEqual({
+      ok: false,
+      error: { code: "face_mismatch", message: "The photo does not match the live face. Nothing was charged.", field: "image_url" },
+    });
+    expect(studio.actionErrors.ses_0001?.action).toBe("enroll_new_photo");
+    mismatch = false;
+    const running = studio.enrollWithPhoto("ses_0001", "https://photos.example/ada-3.jpg");
+    expect(studio.busy.ses_0001).toBe("enroll_new_photo");
+    expect(await running).toEqual({ ok: true });
+    expect(sent).toEqual([
+      { id: "ses_0001", imageUrl: "https://photos.example/ada-2.jpg" },
+      { id: "ses_0001", imageUrl: "https://photos.example/ada-3.jpg" },
+    ]);
+    expect(studio.actionErrors.ses_0001).toBeUndefined();
+    expect(studio.enrolled.ses_0001?.imageUrl).toBe("https://photos.example/ada-3.jpg");
+    expect(studio.libraryVersion).toBe(1);
+  });
+
+  it("does not send an enroll with another photo while another action runs", async () => {
+    let calls = 0;
+    backend({
+      check_session: () => view({ state: "verified", updatedAtMs: T0 + 1 }),
+      enroll_session: () => {
+        calls += 1;
+        return face;
+      },
+    });
+    const studio = new Studio();
+    studio.receive(view());
+    const checking = studio.act("ses_0001", "check");
+    expect(await studio.enrollWithPhoto("ses_0001", "https://photos.example/ada-2.jpg")).toEqual({ ok: false, error: null });
+    await checking;
+    expect(calls).toBe(0);
   });
 
   it("clears an earlier failure when the next action starts", async () => {

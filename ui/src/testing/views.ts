@@ -13,6 +13,7 @@ export function session(overrides: Partial<LivenessSession> = {}): LivenessSessi
     imageUrl: "https://photos.example/ada.jpg",
     h5Link: "http://192.168.1.20:8402/h5/?accessKeyId=rehearsal&sessionToken=t1&configId=grp_1",
     expiresAtMs: T0 + 120_000,
+    linkIssuedAtMs: T0,
     state: "awaiting_scan",
     assetId: null,
     createdAtMs: T0,
