@@ -178,6 +178,7 @@ try {
   await page.fill("#retry-photo-url", "https://photos.example/missing.jpg");
   await page.locator("#retry-photo-url").blur();
   await page.waitForSelector("#retry-photo-error:has-text('404')");
+  await fits(page, "retry photo 404");
   await shot(page, "10b-enroll-retry-photo-404");
   await page.fill("#retry-photo-url", "https://photos.example/ada-front.jpg");
   await page.locator("#retry-photo-url").blur();

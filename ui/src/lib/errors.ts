@@ -4,7 +4,7 @@
 import type { ErrorCode } from "../ipc";
 
 const NEXT_STEPS: Partial<Record<ErrorCode, string>> = {
-  face_mismatch: "Paste another photo of the same person below and enroll with it, or enroll again with the same photo.",
+  face_mismatch: "Paste another photo of them below, or try the same one again.",
   not_ready: "Generate a fresh QR and have the talent scan it again.",
   not_configured: "Open Settings to finish setting up the provider.",
 };
