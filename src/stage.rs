@@ -59,7 +59,12 @@ impl Stage {
             ProviderKind::Rehearsal => {
                 let key = match api_key {
                     Some(k) => k,
-                    None => rehearsal_key(secrets)?,
+                    // Rehearsal's key guards nothing of value, so a machine without a working
+                    // keyring still gets a usable studio, with a key that lasts this run only.
+                    None => rehearsal_key(secrets).unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, "keyring unavailable; Rehearsal uses a key for this run only");
+                        new_rehearsal_key()
+                    }),
                 };
                 let (base, rehearsal, phone_host) = match &settings.base_url {
                     Some(b) => (parse_base(b)?, None, None),
@@ -123,9 +128,13 @@ pub fn rehearsal_key(secrets: &dyn SecretStore) -> Result<Secret> {
     if let Some(k) = secrets.get(name)? {
         return Ok(k);
     }
-    let key = Secret::new(format!("rh_{}", hex::encode(rand::random::<[u8; 16]>())));
+    let key = new_rehearsal_key();
     secrets.set(name, &key)?;
     Ok(key)
+}
+
+fn new_rehearsal_key() -> Secret {
+    Secret::new(format!("rh_{}", hex::encode(rand::random::<[u8; 16]>())))
 }
 
 fn parse_base(b: &str) -> Result<url::Url> {
@@ -181,4 +190,59 @@ pub fn lan_address() -> IpAddr {
         .ok()
         .filter(|ip| !ip.is_unspecified())
         .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::MemoryStore;
+
+    /// A keyring that is locked or missing, as on a fresh machine with no Secret Service.
+    struct BrokenKeyring;
+
+    impl SecretStore for BrokenKeyring {
+        fn get(&self, _: SecretName) -> Result<Option<Secret>> {
+            Err(Error::Keychain("no Secret Service".into()))
+        }
+        fn set(&self, _: SecretName, _: &Secret) -> Result<()> {
+            Err(Error::Keychain("no Secret Service".into()))
+        }
+        fn delete(&self, _: SecretName) -> Result<()> {
+            Err(Error::Keychain("no Secret Service".into()))
+        }
+    }
+
+    fn loopback() -> Settings {
+        Settings {
+            rehearsal_host: Some("127.0.0.1".into()),
+            ..Settings::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn rehearsal_starts_even_without_a_keyring() {
+        let mut stage = Stage::start(&loopback(), &BrokenKeyring, &StageOptions::default())
+            .await
+            .unwrap();
+        assert!(stage.rehearsal().is_some());
+        assert_eq!(stage.info.phone_host.as_deref(), Some("127.0.0.1"));
+        assert_eq!(
+            stage.info.rehearsal_port,
+            stage.rehearsal().map(|r| r.local_addr().port())
+        );
+        stage.stop().await;
+    }
+
+    #[tokio::test]
+    async fn the_rehearsal_key_is_kept_in_the_secret_store() {
+        let store = MemoryStore::default();
+        let mut stage = Stage::start(&loopback(), &store, &StageOptions::default())
+            .await
+            .unwrap();
+        let key = store
+            .get(SecretName::ApiKey(ProviderKind::Rehearsal))
+            .unwrap();
+        assert!(key.is_some_and(|k| k.expose().starts_with("rh_")));
+        stage.stop().await;
+    }
 }
