@@ -119,7 +119,7 @@ def main():
     lines.append(f"| Start → link ready (Rehearsal, CLI process incl. start-up) | {link_ms:.0f} ms "
                  f"(runs: {', '.join(f'{t:.0f}' for t in link_all)}) | `likeness session start` on loopback |")
     if ui_start is not None:
-        lines.append(f"| Start → QR visible in the real window | {ui_start * 1000:.0f} ms (one run) | "
+        lines.append(f"| Start → QR visible in the real window | {ui_start * 1000:.0f} ms (one run, debug build; includes the backend re-fetching the photo) | "
                      "WebDriver click → `#qr svg` present, `tests/e2e` |")
     if painted:
         lines.append(f"| Cold start → first paint | {statistics.median(painted):.0f} ms "
