@@ -19,6 +19,7 @@ pub mod qr;
 pub mod rehearsal;
 pub mod secrets;
 pub mod settings;
+pub mod spend;
 pub mod stage;
 
 pub use error::{CommandError, Error, ErrorCode, Result};

@@ -1,7 +1,10 @@
 //! The studio's SQLite file: liveness sessions (so a restart resumes them), enrolled faces, and
 //! the log of rate-limited provider calls (so a restart cannot overspend an hourly budget).
 
+mod payments;
 mod schema;
+
+pub use payments::{payments_csv, usdc_decimal, PaymentRecord, PaymentStatus};
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -283,13 +286,13 @@ fn session_from_row(r: &Row<'_>) -> rusqlite::Result<LivenessSession> {
     })
 }
 
-fn provider_str(p: ProviderKind) -> &'static str {
+pub(super) fn provider_str(p: ProviderKind) -> &'static str {
     match p {
         ProviderKind::Rehearsal => "rehearsal",
     }
 }
 
-fn parse_provider(s: String) -> rusqlite::Result<ProviderKind> {
+pub(super) fn parse_provider(s: String) -> rusqlite::Result<ProviderKind> {
     ProviderKind::parse(&s).ok_or_else(|| bad_value(1, s))
 }
 
@@ -300,7 +303,7 @@ fn kind_str(k: FaceKind) -> &'static str {
     }
 }
 
-fn bad_value(col: usize, value: String) -> rusqlite::Error {
+pub(super) fn bad_value(col: usize, value: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
         col,
         rusqlite::types::Type::Text,

@@ -38,6 +38,26 @@ const MIGRATIONS: &[&str] = &[
         at_ms INTEGER NOT NULL
     );
     CREATE INDEX provider_calls_by_time ON provider_calls (provider, kind, at_ms);",
+    // 2: the payment ledger. A signed header is written here before the request leaves, so a
+    // retry after a crash re-sends the same authorization instead of paying twice.
+    "CREATE TABLE payments (
+        id TEXT PRIMARY KEY,
+        provider TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        amount_atomic TEXT NOT NULL,
+        payee TEXT NOT NULL,
+        network TEXT NOT NULL,
+        asset_contract TEXT NOT NULL,
+        nonce TEXT NOT NULL UNIQUE,
+        header_name TEXT NOT NULL,
+        header_value TEXT NOT NULL,
+        status TEXT NOT NULL,
+        settlement_tx TEXT,
+        asset_id TEXT,
+        created_at_ms INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX payments_by_purpose ON payments (purpose, created_at_ms);",
 ];
 
 pub(super) fn migrate(conn: &Connection) -> Result<()> {
