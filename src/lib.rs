@@ -6,7 +6,8 @@
 //! - [`library`]: SQLite for sessions, faces and the provider call log;
 //! - [`photo`], [`qr`]: the face photo check and the QR;
 //! - [`rehearsal`]: the built-in server that speaks BlockRun's API;
-//! - [`secrets`], [`settings`]: the OS keyring and the operator's settings.
+//! - [`secrets`], [`settings`]: the OS keyring and the operator's settings;
+//! - [`wallet`]: the studio wallet that signs x402 payments.
 
 pub mod clock;
 pub mod error;
@@ -21,5 +22,6 @@ pub mod secrets;
 pub mod settings;
 pub mod spend;
 pub mod stage;
+pub mod wallet;
 
 pub use error::{CommandError, Error, ErrorCode, Result};

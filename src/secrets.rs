@@ -31,12 +31,15 @@ impl std::fmt::Debug for Secret {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SecretName {
     ApiKey(ProviderKind),
+    /// The studio wallet's private key (see [`crate::wallet`]).
+    WalletKey,
 }
 
 impl SecretName {
     fn account(self) -> String {
         match self {
             SecretName::ApiKey(p) => format!("api-key:{}", p.label().to_ascii_lowercase()),
+            SecretName::WalletKey => "wallet-key".to_string(),
         }
     }
 }

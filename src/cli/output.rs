@@ -4,6 +4,8 @@ use likeness::clock::rfc3339;
 use likeness::error::{CommandError, Error};
 use likeness::flow::SessionView;
 use likeness::library::{Face, LivenessSession};
+use likeness::secrets::Secret;
+use likeness::wallet::WalletInfo;
 use serde_json::{json, Value};
 
 pub struct Output {
@@ -159,6 +161,55 @@ impl Output {
                     s.group_id
                 );
             }
+        }
+    }
+}
+
+impl Output {
+    /// The wallet's address and link; `headline` is for humans only.
+    pub fn wallet(&self, info: &WalletInfo, headline: &str) {
+        if self.json {
+            self.result(json!(info));
+        } else {
+            println!("{headline}");
+            println!("address   {}", info.address);
+            println!("basescan  {}", info.explorer_url);
+        }
+    }
+
+    /// The exported key. For humans it is stdout's only line (so `> file` captures just the key)
+    /// and the warning goes to stderr.
+    pub fn wallet_key(&self, info: &WalletInfo, key: &Secret) {
+        if self.json {
+            self.result(json!({
+                "address": info.address,
+                "explorerUrl": info.explorer_url,
+                "privateKey": key.expose(),
+            }));
+        } else {
+            eprintln!(
+                "The private key of the studio wallet {} follows. Anyone who has it can spend the \
+                 wallet's funds: keep it offline and out of shell history.",
+                info.address
+            );
+            println!("{}", key.expose());
+        }
+    }
+
+    /// `deleted` is false when there was no wallet to delete; `info` is `None` for an unreadable
+    /// key or no wallet.
+    pub fn wallet_deleted(&self, info: Option<&WalletInfo>, deleted: bool) {
+        if self.json {
+            self.result(json!({
+                "deleted": deleted,
+                "address": info.map(|i| &i.address),
+            }));
+        } else if !deleted {
+            println!("There is no studio wallet; nothing was deleted.");
+        } else if let Some(i) = info {
+            println!("Deleted the studio wallet {}.", i.address);
+        } else {
+            println!("Deleted the unreadable studio wallet key.");
         }
     }
 }
