@@ -54,6 +54,17 @@ pub enum Error {
         body: String,
     },
 
+    // --- payment ---
+    /// The provider's payment challenge was refused before anything was signed.
+    #[error("{0}")]
+    PaymentRefused(#[from] crate::payment::PaymentRefusal),
+    /// The provider refused a signed payment (invalid, expired, already used).
+    #[error("{provider} did not accept the payment ({reason}). Nothing was charged for it.")]
+    PaymentRejected {
+        provider: ProviderKind,
+        reason: String,
+    },
+
     // --- this machine ---
     #[error("The system keychain is unavailable: {0}. Unlock or start the keyring service and try again.")]
     Keychain(String),
@@ -104,6 +115,10 @@ pub enum ErrorCode {
     UpstreamFailed,
     ProviderRefused,
     UnexpectedResponse,
+    PaymentRefused,
+    PaymentRejected,
+    /// The operator must confirm a second time (the payee changed).
+    ConfirmationNeeded,
     Keychain,
     Storage,
     NotFound,
@@ -113,6 +128,7 @@ pub enum ErrorCode {
 impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
+            Error::Invalid { field: "payee", .. } => ErrorCode::ConfirmationNeeded,
             Error::Invalid { .. } => ErrorCode::InvalidInput,
             Error::NotConfigured { .. } => ErrorCode::NotConfigured,
             Error::Network { .. } => ErrorCode::Network,
@@ -128,6 +144,8 @@ impl Error {
                 }
             },
             Error::Decode { .. } => ErrorCode::UnexpectedResponse,
+            Error::PaymentRefused(_) => ErrorCode::PaymentRefused,
+            Error::PaymentRejected { .. } => ErrorCode::PaymentRejected,
             Error::Keychain(_) => ErrorCode::Keychain,
             Error::Storage(_) => ErrorCode::Storage,
             Error::NotFound(_) => ErrorCode::NotFound,

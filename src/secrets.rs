@@ -33,6 +33,8 @@ pub enum SecretName {
     ApiKey(ProviderKind),
     /// The studio wallet's private key (see [`crate::wallet`]).
     WalletKey,
+    /// Rehearsal's throwaway wallet: made on first launch, pays only on the test network.
+    RehearsalWalletKey,
 }
 
 impl SecretName {
@@ -40,6 +42,7 @@ impl SecretName {
         match self {
             SecretName::ApiKey(p) => format!("api-key:{}", p.label().to_ascii_lowercase()),
             SecretName::WalletKey => "wallet-key".to_string(),
+            SecretName::RehearsalWalletKey => "rehearsal-wallet-key".to_string(),
         }
     }
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::providers::ProviderKind;
+use crate::spend::SpendCaps;
 
 pub const DEFAULT_REHEARSAL_PORT: u16 = 8402;
 
@@ -18,6 +19,20 @@ pub struct Settings {
     pub rehearsal_port: u16,
     /// The address phones use to reach Rehearsal; detected from the network when empty.
     pub rehearsal_host: Option<String>,
+    /// How paid steps are paid: x402 with the studio wallet, or the provider's API key.
+    pub payment_method: PaymentMethod,
+    /// The x402 version Rehearsal offers (1 or 2), to rehearse against either kind of server.
+    pub rehearsal_x402_version: u8,
+    /// Dollars, as typed by the operator ("2", "2.50").
+    pub per_payment_cap_usd: String,
+    pub daily_cap_usd: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Wallet,
+    ApiKey,
 }
 
 impl Default for Settings {
@@ -27,6 +42,10 @@ impl Default for Settings {
             base_url: None,
             rehearsal_port: DEFAULT_REHEARSAL_PORT,
             rehearsal_host: None,
+            payment_method: PaymentMethod::Wallet,
+            rehearsal_x402_version: 2,
+            per_payment_cap_usd: "2".into(),
+            daily_cap_usd: "20".into(),
         }
     }
 }
@@ -51,7 +70,22 @@ impl Settings {
         })
     }
 
+    /// The caps in atomic USDC, parsed from the operator's dollar strings.
+    pub fn caps(&self) -> Result<SpendCaps> {
+        Ok(SpendCaps {
+            per_payment_atomic: usd_to_atomic("per_payment_cap_usd", &self.per_payment_cap_usd)?,
+            daily_atomic: usd_to_atomic("daily_cap_usd", &self.daily_cap_usd)?,
+        })
+    }
+
     pub fn validate(&self) -> Result<()> {
+        self.caps()?;
+        if !matches!(self.rehearsal_x402_version, 1 | 2) {
+            return Err(Error::invalid(
+                "rehearsal_x402_version",
+                "Pick x402 version 1 or 2.",
+            ));
+        }
         if let Some(b) = &self.base_url {
             let u = url::Url::parse(b).map_err(|_| {
                 Error::invalid(
@@ -84,6 +118,35 @@ impl Settings {
     }
 }
 
+/// "2.5" → 2_500_000. At most 6 decimals, no sign, no exponent.
+fn usd_to_atomic(field: &'static str, raw: &str) -> Result<u128> {
+    let bad = || {
+        Error::invalid(
+            field,
+            format!("{raw:?} is not an amount in dollars; type it like 2 or 2.50."),
+        )
+    };
+    let raw = raw.trim().trim_start_matches('$');
+    let (whole, frac) = raw.split_once('.').unwrap_or((raw, ""));
+    if whole.is_empty() && frac.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || frac.len() > 6
+    {
+        return Err(bad());
+    }
+    let whole: u128 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| bad())?
+    };
+    let frac: u128 = format!("{frac:0<6}").parse().map_err(|_| bad())?;
+    whole
+        .checked_mul(1_000_000)
+        .and_then(|w| w.checked_add(frac))
+        .ok_or_else(bad)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +160,17 @@ mod tests {
             .unwrap();
         assert_eq!(s.rehearsal_port, 9000);
         assert!(Settings::from_stored(serde_json::json!({"rehearsalPort": "x"})).is_err());
+    }
+
+    #[test]
+    fn caps_parse_from_dollars() {
+        assert_eq!(Settings::default().caps().unwrap(), SpendCaps::default());
+        assert_eq!(usd_to_atomic("f", "2.5").unwrap(), 2_500_000);
+        assert_eq!(usd_to_atomic("f", "$0.01").unwrap(), 10_000);
+        assert_eq!(usd_to_atomic("f", ".5").unwrap(), 500_000);
+        for bad in ["", "-1", "1e3", "1.0000001", "two", "."] {
+            assert!(usd_to_atomic("f", bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

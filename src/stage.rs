@@ -10,7 +10,9 @@ use crate::http::{self, TrustRoots};
 use crate::providers::{blockrun, Provider, ProviderKind};
 use crate::rehearsal::{RehearsalConfig, RehearsalServer};
 use crate::secrets::{Secret, SecretName, SecretStore};
-use crate::settings::Settings;
+use crate::settings::{PaymentMethod, Settings};
+use crate::wallet::WalletInfo;
+use alloy::signers::local::PrivateKeySigner;
 
 /// What the operator sees about the running provider.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -23,6 +25,9 @@ pub struct StageInfo {
     /// The port the in-process Rehearsal actually listens on (it moves if the set one is busy).
     pub rehearsal_port: Option<u16>,
     pub has_api_key: bool,
+    pub payment_method: PaymentMethod,
+    /// The address that pays, with its block-explorer link, when paying with a wallet.
+    pub wallet: Option<WalletInfo>,
 }
 
 /// How to start a stage beyond the operator's settings.
@@ -34,12 +39,16 @@ pub struct StageOptions {
     /// Where the in-process Rehearsal keeps its groups, so a restart of the app does not forget
     /// a talent's pending check. `None` keeps them in memory.
     pub data_dir: Option<std::path::PathBuf>,
+    /// Overrides the stored wallet (the CLI's `--wallet-key-env`).
+    pub wallet: Option<PrivateKeySigner>,
 }
 
 /// The file Rehearsal keeps its state in, inside the data folder.
 pub const REHEARSAL_STATE_FILE: &str = "rehearsal-state.json";
 
 pub struct Stage {
+    /// Signs x402 payments; `None` on the API-key rail.
+    pub wallet: Option<PrivateKeySigner>,
     pub provider: Provider,
     pub http: reqwest::Client,
     pub info: StageInfo,
@@ -87,13 +96,21 @@ impl Stage {
                         (server.base_url(), Some(server), Some(host))
                     }
                 };
+                let (client_key, wallet) = match settings.payment_method {
+                    PaymentMethod::ApiKey => (Some(key), None),
+                    PaymentMethod::Wallet => (None, Some(rehearsal_wallet(secrets, options)?)),
+                };
                 let client = blockrun::Client::new(
                     ProviderKind::Rehearsal,
                     base.clone(),
                     http.clone(),
-                    Some(key),
+                    client_key,
                 );
+                let wallet_info = wallet
+                    .as_ref()
+                    .map(|w| WalletInfo::base_sepolia(w.address()));
                 Ok(Stage {
+                    wallet,
                     provider: Provider::Rehearsal(client),
                     http,
                     info: StageInfo {
@@ -102,6 +119,8 @@ impl Stage {
                         phone_host,
                         rehearsal_port: rehearsal.as_ref().map(|r| r.local_addr().port()),
                         has_api_key: true,
+                        payment_method: settings.payment_method,
+                        wallet: wallet_info,
                     },
                     rehearsal,
                 })
@@ -131,6 +150,35 @@ pub fn rehearsal_key(secrets: &dyn SecretStore) -> Result<Secret> {
     let key = new_rehearsal_key();
     secrets.set(name, &key)?;
     Ok(key)
+}
+
+/// Rehearsal pays on Base Sepolia with a wallet of its own, made on first launch so the
+/// rehearsal flow needs no setup and never touches the studio's real wallet.
+fn rehearsal_wallet(secrets: &dyn SecretStore, options: &StageOptions) -> Result<PrivateKeySigner> {
+    if let Some(w) = &options.wallet {
+        return Ok(w.clone());
+    }
+    let name = SecretName::RehearsalWalletKey;
+    let stored = match secrets.get(name) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "keyring unavailable; Rehearsal pays with a wallet for this run only");
+            return Ok(PrivateKeySigner::random());
+        }
+    };
+    if let Some(key) = stored {
+        return key.expose().parse::<PrivateKeySigner>().map_err(|_| {
+            Error::Keychain(
+                "the stored Rehearsal wallet is unreadable; delete it to make a new one".into(),
+            )
+        });
+    }
+    let signer = PrivateKeySigner::random();
+    let hex_key = format!("0x{}", hex::encode(signer.to_bytes()));
+    if let Err(e) = secrets.set(name, &Secret::new(hex_key)) {
+        tracing::warn!(error = %e, "could not store the Rehearsal wallet; it lasts this run only");
+    }
+    Ok(signer)
 }
 
 fn new_rehearsal_key() -> Secret {

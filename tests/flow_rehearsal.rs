@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::{PhotoHost, TEST_API_KEY};
 use likeness::error::ErrorCode;
 use likeness::flow::poll::PollPolicy;
-use likeness::flow::{SessionState, SessionView, Studio, StudioConfig};
+use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioConfig};
 use likeness::http::{self, TrustRoots};
 use likeness::library::{CallKind, FaceKind, Library};
 use likeness::providers::{blockrun, Provider, ProviderKind};
@@ -56,6 +56,16 @@ impl Bench {
             ..StudioConfig::for_provider(&provider)
         };
         Studio::new(Arc::clone(&self.library), provider, http, config)
+    }
+}
+
+/// The account rail enrolls at once, with no price to confirm.
+fn enrolled(outcome: EnrollOutcome) -> likeness::library::Face {
+    match outcome {
+        EnrollOutcome::Enrolled { face } => face,
+        EnrollOutcome::PaymentRequired { .. } => {
+            panic!("the API-key rail must not ask for a payment")
+        }
     }
 }
 
@@ -107,7 +117,7 @@ async fn a_session_from_start_to_library() {
     let checked = studio.check_now(&s.id).await.unwrap();
     assert_eq!(checked.session.state, SessionState::Verified);
 
-    let face = studio.enroll_session(&s.id, None, None).await.unwrap();
+    let face = enrolled(studio.enroll_session(&s.id, None, None).await.unwrap());
     assert!(
         face.asset_id.starts_with("ta_") && face.asset_id.len() == 35,
         "{}",
@@ -157,10 +167,12 @@ async fn automatic_polling_notices_the_phone_and_a_mismatch_can_retry_with_anoth
     );
     assert!(bench.library.faces().unwrap().is_empty());
 
-    let face = studio
-        .enroll_session(&id, None, Some(&bench.photos.url("/face.png")))
-        .await
-        .unwrap();
+    let face = enrolled(
+        studio
+            .enroll_session(&id, None, Some(&bench.photos.url("/face.png")))
+            .await
+            .unwrap(),
+    );
     assert!(face.image_url.ends_with("/face.png"));
 }
 
@@ -262,7 +274,7 @@ async fn a_virtual_portrait_needs_no_liveness() {
     let bench = Bench::new(Duration::from_secs(120)).await;
     let studio = bench.studio(120_000);
     let face = studio
-        .enroll_portrait("Robo Host", &bench.photos.url("/face.webp"))
+        .enroll_portrait("Robo Host", &bench.photos.url("/face.webp"), |_| false)
         .await
         .unwrap();
     assert_eq!(face.kind, FaceKind::Portrait);

@@ -1,14 +1,14 @@
 //! `#[tauri::command]` one-liners over the core. Errors cross as `{code, message, field}`.
 
 use likeness::error::{CommandError, Error};
-use likeness::flow::SessionView;
-use likeness::library::Face;
+use likeness::flow::{EnrollOutcome, SessionView};
+use likeness::library::{payments_csv, Face, PaymentRecord};
 use likeness::photo::PhotoCheck;
 use likeness::secrets::{Secret, SecretName};
 use likeness::settings::Settings;
 use likeness::stage::StageInfo;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::state::AppState;
 
@@ -125,12 +125,71 @@ pub async fn enroll_session<R: Runtime>(
     state: State<'_, AppState>,
     id: String,
     image_url: Option<String>,
-) -> Answer<Face> {
+) -> Answer<EnrollOutcome> {
     Ok(state
         .studio()
         .await
         .enroll_session(&id, None, image_url.as_deref())
         .await?)
+}
+
+/// The operator confirmed the price shown: sign, record, pay, enroll.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn confirm_payment<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+    payee_change_confirmed: bool,
+) -> Answer<Face> {
+    Ok(state
+        .studio()
+        .await
+        .confirm_payment(&id, payee_change_confirmed)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn decline_payment<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: String,
+) -> Answer<SessionView> {
+    Ok(state.studio().await.decline_payment(&id)?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_payments<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<Vec<PaymentRecord>> {
+    Ok(state.library.payments()?)
+}
+
+/// Writes the ledger as CSV into the Downloads folder and returns the file's path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_payments_csv<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<String> {
+    let csv = payments_csv(&state.library.payments()?);
+    let dir = app
+        .path()
+        .download_dir()
+        .or_else(|_| app.path().app_data_dir())
+        .map_err(|e| Error::Storage(format!("no folder to save into: {e}")))?;
+    let path = dir.join(format!(
+        "likeness-payments-{}.csv",
+        &likeness::clock::rfc3339(likeness::clock::Clock::new().now_ms())[..10]
+    ));
+    std::fs::create_dir_all(&dir)
+        .and_then(|_| std::fs::write(&path, csv))
+        .map_err(|e| Error::Storage(format!("could not write {}: {e}", path.display())))?;
+    Ok(path.display().to_string())
 }
 
 #[tauri::command]

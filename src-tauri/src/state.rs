@@ -121,6 +121,8 @@ async fn run(
     let stage = Stage::start(&settings, secrets, options).await?;
     let config = StudioConfig {
         updates: updates.clone(),
+        caps: settings.caps()?,
+        wallet: stage.wallet.clone(),
         ..StudioConfig::for_provider(&stage.provider)
     };
     let studio = Studio::new(

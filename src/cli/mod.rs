@@ -12,11 +12,14 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use likeness::error::{Error, ErrorCode, Result};
-use likeness::flow::{SessionState, Studio, StudioConfig};
+use likeness::flow::{EnrollOutcome, SessionState, Studio, StudioConfig};
 use likeness::http::TrustRoots;
+use likeness::library::Face;
 use likeness::library::Library;
+use likeness::payment::PaymentQuote;
 use likeness::providers::ProviderKind;
 use likeness::secrets::{KeyringStore, Secret};
+use likeness::settings::PaymentMethod;
 use likeness::settings::{Settings, DEFAULT_REHEARSAL_PORT};
 use likeness::stage::{Stage, StageOptions};
 use likeness::wallet::{checksummed, Wallet, WalletInfo};
@@ -216,6 +219,12 @@ fn settings(global: &Global, in_process: bool) -> Result<Settings> {
     let mut s = Settings {
         provider,
         base_url: global.base_url.clone(),
+        // A key given for the run means the account rail; otherwise x402 with the wallet.
+        payment_method: if global.api_key_env.is_some() {
+            PaymentMethod::ApiKey
+        } else {
+            PaymentMethod::Wallet
+        },
         ..Settings::default()
     };
     if provider == ProviderKind::Rehearsal && s.base_url.is_none() && !in_process {
@@ -230,16 +239,17 @@ fn stage_options(global: &Global) -> Result<StageOptions> {
         trust: TrustRoots::default(),
         api_key: api_key(global)?,
         data_dir: Some(data_dir(global)),
+        wallet: global
+            .wallet_key_env
+            .as_deref()
+            .map(Wallet::from_env)
+            .transpose()?,
     })
 }
 
 async fn studio(global: &Global, in_process: bool) -> Result<(Arc<Studio>, Stage)> {
-    let stage = Stage::start(
-        &settings(global, in_process)?,
-        &keyring(),
-        &stage_options(global)?,
-    )
-    .await?;
+    let settings = settings(global, in_process)?;
+    let stage = Stage::start(&settings, &keyring(), &stage_options(global)?).await?;
     let library = Arc::new(Library::open(
         &data_dir(global).join(likeness::library::FILE_NAME),
     )?);
@@ -247,7 +257,11 @@ async fn studio(global: &Global, in_process: bool) -> Result<(Arc<Studio>, Stage
         library,
         stage.provider.clone(),
         stage.http.clone(),
-        StudioConfig::for_provider(&stage.provider),
+        StudioConfig {
+            caps: settings.caps()?,
+            wallet: stage.wallet.clone(),
+            ..StudioConfig::for_provider(&stage.provider)
+        },
     );
     Ok((studio, stage))
 }
@@ -278,33 +292,40 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
             name,
             image_url,
         } => {
-            let (studio, _stage) = studio(g, false).await?;
+            let (studio, stage) = studio(g, false).await?;
             let view = studio.session_view(&session)?;
-            confirm(
-                g,
-                out,
-                &format!(
-                    "Enroll {name:?} with {} (a paid step on real providers)?",
-                    view.session.provider
-                ),
-            )?;
-            let face = studio
+            if stage.info.payment_method == PaymentMethod::ApiKey {
+                confirm(
+                    g,
+                    out,
+                    &format!(
+                        "Enroll {name:?} with {} (charged to the API key's account)?",
+                        view.session.provider
+                    ),
+                )?;
+            }
+            let outcome = studio
                 .enroll_session(&session, Some(&name), Some(&image_url))
                 .await?;
+            let face = settle(g, out, &studio, &session, outcome).await?;
             out.face(&face);
             Ok(())
         }
         Command::Portrait { name, image_url } => {
             let (studio, mut stage) = studio(g, true).await?;
-            confirm(
-                g,
-                out,
-                &format!(
-                    "Enroll the virtual portrait {name:?} with {} (a paid step on real providers)?",
-                    stage.info.provider
-                ),
-            )?;
-            let face = studio.enroll_portrait(&name, &image_url).await?;
+            if stage.info.payment_method == PaymentMethod::ApiKey {
+                confirm(
+                    g,
+                    out,
+                    &format!("Enroll the virtual portrait {name:?} with {} (charged to the API key's account)?", stage.info.provider),
+                )?;
+            }
+            let face = studio
+                .enroll_portrait(&name, &image_url, |quote| {
+                    out.quote(quote);
+                    confirm(g, out, &price_question(quote, false)).is_ok()
+                })
+                .await?;
             out.face(&face);
             stage.stop().await;
             Ok(())
@@ -354,6 +375,50 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
             let _ = tokio::signal::ctrl_c().await;
             stage.stop().await;
             Ok(())
+        }
+    }
+}
+
+/// What a price confirmation asks.
+fn price_question(quote: &PaymentQuote, payee_changed: bool) -> String {
+    let mut q = format!(
+        "Pay {} USDC to {} on {}{}?",
+        quote.amount_usdc(),
+        quote.pay_to(),
+        quote.network().label(),
+        if quote.network().is_testnet() {
+            " (test network, no real money)"
+        } else {
+            ""
+        },
+    );
+    if payee_changed {
+        q.push_str(" NOTE: this payee differs from the one this provider was paid before.");
+    }
+    q
+}
+
+/// Turns an enroll outcome into a face: shows the price and pays only on the operator's word.
+async fn settle(
+    g: &Global,
+    out: &Output,
+    studio: &Arc<Studio>,
+    id: &str,
+    outcome: EnrollOutcome,
+) -> Result<Face> {
+    match outcome {
+        EnrollOutcome::Enrolled { face } => Ok(face),
+        EnrollOutcome::PaymentRequired { view } => {
+            let quote = view
+                .quote
+                .as_ref()
+                .ok_or_else(|| Error::Internal("a price was expected".into()))?;
+            out.quote(quote);
+            if let Err(e) = confirm(g, out, &price_question(quote, view.payee_changed)) {
+                studio.decline_payment(id)?;
+                return Err(e);
+            }
+            studio.confirm_payment(id, true).await
         }
     }
 }
@@ -622,15 +687,15 @@ async fn enroll_flow(g: &Global, out: &Output, name: &str, image_url: &str) -> R
             format!("The QR expired before the talent finished. Run `likeness session refresh --id {id}` against a running Rehearsal, or run enroll-flow again."),
         ));
     }
-    confirm(
-        g,
-        out,
-        &format!(
-            "The talent is verified. Enroll {name:?} with {}?",
-            stage.info.provider
-        ),
-    )?;
-    let face = studio.enroll_session(&id, None, None).await?;
+    if stage.info.payment_method == PaymentMethod::ApiKey {
+        confirm(
+            g,
+            out,
+            &format!("The talent is verified. Enroll {name:?} with {} (charged to the API key's account)?", stage.info.provider),
+        )?;
+    }
+    let outcome = studio.enroll_session(&id, None, None).await?;
+    let face = settle(g, out, &studio, &id, outcome).await?;
     out.face(&face);
     stage.stop().await;
     Ok(())

@@ -117,6 +117,10 @@ impl Output {
         let _ = std::io::stdout().flush();
     }
 
+    pub fn quote(&self, q: &likeness::payment::PaymentQuote) {
+        self.event("payment_quote", serde_json::to_value(q).unwrap_or_default());
+    }
+
     pub fn face(&self, f: &Face) {
         if self.json {
             self.result(face_json(f));
@@ -234,6 +238,7 @@ fn plain_state(v: &SessionView) -> &'static str {
         S::AwaitingScan => "Waiting for the talent to finish on their phone.",
         S::Expired => "The QR expired before the talent finished.",
         S::Verified => "The talent finished the phone check.",
+        S::AwaitingPayment => "Waiting for the operator to confirm the price.",
         S::Enrolling => "Enrolling…",
         S::Enrolled => "Enrolled.",
         S::Cancelled => "Cancelled.",

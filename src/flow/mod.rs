@@ -4,7 +4,7 @@
 pub mod poll;
 mod studio;
 
-pub use studio::{SessionView, Studio, StudioConfig};
+pub use studio::{EnrollOutcome, SessionView, Studio, StudioConfig};
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +18,8 @@ pub enum SessionState {
     Expired,
     /// The talent finished; the operator can enroll.
     Verified,
+    /// The provider named its price; nothing is signed until the operator confirms.
+    AwaitingPayment,
     /// The paid enroll call is in flight.
     Enrolling,
     Enrolled,
@@ -30,6 +32,7 @@ impl SessionState {
             SessionState::AwaitingScan => "awaiting_scan",
             SessionState::Expired => "expired",
             SessionState::Verified => "verified",
+            SessionState::AwaitingPayment => "awaiting_payment",
             SessionState::Enrolling => "enrolling",
             SessionState::Enrolled => "enrolled",
             SessionState::Cancelled => "cancelled",
@@ -41,6 +44,7 @@ impl SessionState {
             SessionState::AwaitingScan,
             SessionState::Expired,
             SessionState::Verified,
+            SessionState::AwaitingPayment,
             SessionState::Enrolling,
             SessionState::Enrolled,
             SessionState::Cancelled,
@@ -87,7 +91,7 @@ pub fn next(state: SessionState, event: Event) -> Option<SessionState> {
         (S::AwaitingScan, E::StillPending) => Some(S::AwaitingScan),
         (S::AwaitingScan | S::Expired, E::ScanCompleted) => Some(S::Verified),
         (S::AwaitingScan, E::LinkExpired) => Some(S::Expired),
-        (S::Verified, E::EnrollStarted) => Some(S::Enrolling),
+        (S::Verified | S::AwaitingPayment, E::EnrollStarted) => Some(S::Enrolling),
         (S::Enrolling, E::EnrollSucceeded) => Some(S::Enrolled),
         (S::Enrolling, E::EnrollFailed) => Some(S::Verified),
         (S::Enrolling, E::EnrollNotReady) => Some(S::Expired),

@@ -15,8 +15,12 @@ use super::{next, Event, SessionState};
 use crate::clock::Clock;
 use crate::error::{CommandError, Error, ErrorCode, Result};
 use crate::library::{CallKind, Face, FaceKind, Library, LivenessSession};
+use crate::library::{PaymentRecord, PaymentStatus};
+use crate::payment::{self, PaymentQuote, SignedPayment};
 use crate::photo;
-use crate::providers::{EnrollmentReceipt, LivenessStatus, Provider};
+use crate::providers::{EnrollmentReceipt, LivenessStatus, Paid, Provider};
+use crate::spend::{self, SpendCaps};
+use alloy::signers::local::PrivateKeySigner;
 
 /// What the UI shows for one session.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -29,7 +33,35 @@ pub struct SessionView {
     pub next_check_at_ms: Option<i64>,
     /// The latest problem, in plain words (a failed check, a refused enroll).
     pub notice: Option<CommandError>,
+    /// The provider's price, while the session waits for the operator to confirm it.
+    pub quote: Option<PaymentQuote>,
+    /// The payee differs from the one this provider was paid before: confirm twice.
+    pub payee_changed: bool,
 }
+
+/// What pressing Enroll led to.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum EnrollOutcome {
+    Enrolled {
+        face: Face,
+    },
+    /// The provider named its price; confirm or decline it.
+    PaymentRequired {
+        view: SessionView,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct PendingQuote {
+    quote: PaymentQuote,
+    payee_changed: bool,
+    thumbnail: String,
+}
+
+const DAY_MS: i64 = 86_400_000;
+/// Re-sends of one signed payment after a dropped connection or timeout.
+const TRANSPORT_RETRIES: u32 = 2;
 
 #[derive(Debug, Clone)]
 pub struct StudioConfig {
@@ -39,6 +71,9 @@ pub struct StudioConfig {
     /// Where views are broadcast. The app keeps one sender across provider switches so the
     /// window's subscription survives them.
     pub updates: broadcast::Sender<SessionView>,
+    pub caps: SpendCaps,
+    /// The wallet that signs x402 payments; `None` on the account rail.
+    pub wallet: Option<PrivateKeySigner>,
 }
 
 impl StudioConfig {
@@ -47,6 +82,8 @@ impl StudioConfig {
             policy: PollPolicy::for_budget(provider.kind().status_checks_per_hour()),
             link_window_ms: 120_000,
             updates: broadcast::channel(64).0,
+            caps: SpendCaps::default(),
+            wallet: None,
         }
     }
 }
@@ -63,6 +100,7 @@ pub struct Studio {
     clock: Clock,
     config: StudioConfig,
     watches: Mutex<HashMap<String, Watch>>,
+    quotes: Mutex<HashMap<String, PendingQuote>>,
     updates: broadcast::Sender<SessionView>,
 }
 
@@ -102,6 +140,7 @@ impl Studio {
             clock: Clock::new(),
             config,
             watches: Mutex::new(HashMap::new()),
+            quotes: Mutex::new(HashMap::new()),
             updates,
         })
     }
@@ -234,12 +273,17 @@ impl Studio {
 
     /// The operator's go-ahead: enroll the verified face and add it to the library. `name` and
     /// `image_url` replace the session's own when given (another photo after a mismatch).
+    ///
+    /// On the account rail this enrolls at once. On x402 it asks the provider for its price and
+    /// stops at [`SessionState::AwaitingPayment`]: nothing is signed until [`Self::confirm_payment`].
+    /// A payment signed earlier whose outcome is unknown (the app stopped, the connection
+    /// dropped) is re-sent as is, so the same enrollment is never paid twice.
     pub async fn enroll_session(
         self: &Arc<Self>,
         id: &str,
         name: Option<&str>,
         image_url: Option<&str>,
-    ) -> Result<Face> {
+    ) -> Result<EnrollOutcome> {
         let mut session = self.library.session(id)?;
         if let Some(n) = name {
             session.talent_name = validate_name(n)?;
@@ -253,7 +297,10 @@ impl Studio {
                 "Give the face photo link to enroll with (--image-url).",
             ));
         }
-        let Some(enrolling) = next(session.state, Event::EnrollStarted) else {
+        if !matches!(
+            session.state,
+            SessionState::Verified | SessionState::AwaitingPayment
+        ) {
             return Err(match session.state {
                 SessionState::Enrolled => Error::invalid(
                     "session",
@@ -270,51 +317,359 @@ impl Studio {
                     ),
                 ),
             });
-        };
+        }
         let provider = self.provider_for(&session)?;
         // Re-check the photo right before the paid call: links go stale, and a bad photo must
         // never reach a paid endpoint.
         let photo = self.check_photo(&session.image_url).await?;
-        session.state = enrolling;
+        let purpose = format!("realface:{}", session.id);
+        if let Some(pending) = self.library.pending_payment(&purpose)? {
+            tracing::info!(session = %session.id, "re-sending the payment signed earlier");
+            let signed = signed_from_record(&pending)?;
+            let face = self
+                .pay_and_enroll(
+                    &provider,
+                    session,
+                    photo.thumbnail,
+                    signed,
+                    pending.id,
+                    None,
+                )
+                .await?;
+            return Ok(EnrollOutcome::Enrolled { face });
+        }
+        session.state = SessionState::Enrolling;
         self.persist_and_send(&mut session, None)?;
-        let result = provider
-            .enroll(&session.talent_name, &session.image_url, &session.group_id)
-            .await;
-        match result {
-            Ok(receipt) => {
-                session.state = SessionState::Enrolled;
-                session.asset_id = Some(receipt.asset_id.clone());
-                let face = face_from(
-                    &session,
-                    receipt,
-                    FaceKind::RealFace,
-                    Some(photo.thumbnail),
-                    self.clock.now_ms(),
-                );
-                self.library.save_face(&face)?;
-                self.persist_and_send(&mut session, None)?;
-                tracing::info!(session = %session.id, asset = %face.asset_id, "face enrolled");
-                Ok(face)
+        match provider
+            .enroll(
+                &session.talent_name,
+                &session.image_url,
+                &session.group_id,
+                None,
+            )
+            .await
+        {
+            Ok(Paid::Done(receipt)) => {
+                let face = self.finish_enroll(session, receipt, photo.thumbnail)?;
+                Ok(EnrollOutcome::Enrolled { face })
             }
-            Err(e) => {
-                let event = if e.code() == ErrorCode::NotReady {
-                    Event::EnrollNotReady
-                } else {
-                    Event::EnrollFailed
-                };
-                session.state = next(session.state, event).unwrap_or(SessionState::Verified);
-                self.persist_and_send(&mut session, Some(CommandError::from(&e)))?;
-                Err(e)
+            Ok(Paid::PaymentRequired(quote)) => {
+                let now = self.clock.now_ms();
+                let spent = self.library.spent_since(now - DAY_MS)?;
+                if let Err(e) = spend::check(self.config.caps, quote.amount_atomic(), spent) {
+                    session.state = SessionState::Verified;
+                    self.persist_and_send(&mut session, Some(CommandError::from(&e)))?;
+                    return Err(e);
+                }
+                let payee_changed = self.payee_changed(&provider, &quote)?;
+                self.quotes.lock().expect("quote map poisoned").insert(
+                    session.id.clone(),
+                    PendingQuote {
+                        quote: quote.clone(),
+                        payee_changed,
+                        thumbnail: photo.thumbnail,
+                    },
+                );
+                session.state = SessionState::AwaitingPayment;
+                self.persist_and_send(&mut session, None)?;
+                Ok(EnrollOutcome::PaymentRequired {
+                    view: self.view(session, None),
+                })
+            }
+            Err(e) => Err(self.enroll_failed(session, e)),
+        }
+    }
+
+    /// The operator confirmed the quote: sign it, write it to the ledger, then send it.
+    /// `payee_change_confirmed` is the second confirmation asked when the payee differs from the
+    /// one this provider was paid before.
+    pub async fn confirm_payment(
+        self: &Arc<Self>,
+        id: &str,
+        payee_change_confirmed: bool,
+    ) -> Result<Face> {
+        let session = self.library.session(id)?;
+        let pending = self
+            .quotes
+            .lock()
+            .expect("quote map poisoned")
+            .get(id)
+            .cloned();
+        let (SessionState::AwaitingPayment, Some(pending)) = (session.state, pending) else {
+            return Err(Error::invalid(
+                "session",
+                "There is no price waiting for confirmation on this session; press Enroll first.",
+            ));
+        };
+        if pending.payee_changed && !payee_change_confirmed {
+            return Err(Error::invalid(
+                "payee",
+                format!(
+                    "This payment goes to {}, not to the address {} was paid before. Check it, then confirm again.",
+                    pending.quote.pay_to(),
+                    session.provider
+                ),
+            ));
+        }
+        let provider = self.provider_for(&session)?;
+        let wallet = self
+            .config
+            .wallet
+            .clone()
+            .ok_or_else(|| Error::NotConfigured {
+                provider: provider.kind(),
+                what: "create or import a wallet to pay with".into(),
+            })?;
+        let now = self.clock.now_ms();
+        spend::check(
+            self.config.caps,
+            pending.quote.amount_atomic(),
+            self.library.spent_since(now - DAY_MS)?,
+        )?;
+        let (signed, record_id) = self.sign_and_record(
+            &provider,
+            &pending.quote,
+            &wallet,
+            &format!("realface:{id}"),
+        )?;
+        self.quotes.lock().expect("quote map poisoned").remove(id);
+        self.pay_and_enroll(
+            &provider,
+            session,
+            pending.thumbnail,
+            signed,
+            record_id,
+            Some((pending.quote, wallet)),
+        )
+        .await
+    }
+
+    /// The operator declined the price: nothing is signed and the session stays verified.
+    pub fn decline_payment(&self, id: &str) -> Result<SessionView> {
+        let mut session = self.library.session(id)?;
+        self.quotes.lock().expect("quote map poisoned").remove(id);
+        if session.state == SessionState::AwaitingPayment {
+            session.state = SessionState::Verified;
+            self.persist_and_send(&mut session, None)?;
+        }
+        Ok(self.view(session, None))
+    }
+
+    fn payee_changed(&self, provider: &Provider, quote: &PaymentQuote) -> Result<bool> {
+        let kind = provider.kind();
+        let last = self
+            .library
+            .payments()?
+            .into_iter()
+            .find(|p| p.provider == kind && p.status == PaymentStatus::Settled);
+        Ok(last.is_some_and(|p| !p.payee.eq_ignore_ascii_case(&quote.pay_to().to_string())))
+    }
+
+    fn sign_and_record(
+        &self,
+        provider: &Provider,
+        quote: &PaymentQuote,
+        wallet: &PrivateKeySigner,
+        purpose: &str,
+    ) -> Result<(SignedPayment, String)> {
+        let now = self.clock.now_ms();
+        let signed = payment::sign(quote, wallet, (now / 1000) as u64, payment::fresh_nonce())
+            .map_err(|e| Error::Internal(format!("could not sign the payment: {e}")))?;
+        let record = PaymentRecord {
+            id: format!("pay_{}", hex::encode(rand::random::<[u8; 8]>())),
+            provider: provider.kind(),
+            purpose: purpose.to_string(),
+            amount_atomic: signed.value.clone(),
+            payee: signed.to.clone(),
+            network: quote.network().label().to_string(),
+            asset_contract: quote.asset().to_string(),
+            nonce: signed.nonce_hex.clone(),
+            header_name: signed.header_name.clone(),
+            header_value: signed.header_value.clone(),
+            status: PaymentStatus::Signed,
+            settlement_tx: None,
+            asset_id: None,
+            created_at_ms: now,
+            updated_at_ms: now,
+        };
+        // Written before the request leaves: whatever happens next, a retry finds this header.
+        self.library.record_payment(&record)?;
+        tracing::info!(payment = %record.id, amount = %record.amount_atomic, "payment signed and recorded");
+        Ok((signed, record.id))
+    }
+
+    /// Sends a signed payment. Transport failures re-send the same header; a payment the
+    /// provider rejects as invalid or expired is re-signed at most once (when `resign` allows).
+    async fn pay_and_enroll(
+        self: &Arc<Self>,
+        provider: &Provider,
+        mut session: LivenessSession,
+        thumbnail: String,
+        mut signed: SignedPayment,
+        mut record_id: String,
+        mut resign: Option<(PaymentQuote, PrivateKeySigner)>,
+    ) -> Result<Face> {
+        session.state = SessionState::Enrolling;
+        self.persist_and_send(&mut session, None)?;
+        let mut transport_retries = 0;
+        loop {
+            let result = provider
+                .enroll(
+                    &session.talent_name,
+                    &session.image_url,
+                    &session.group_id,
+                    Some(&signed),
+                )
+                .await;
+            let now = self.clock.now_ms();
+            match result {
+                Ok(Paid::Done(receipt)) => {
+                    self.library.update_payment(
+                        &record_id,
+                        PaymentStatus::Settled,
+                        receipt.tx_hash.as_deref(),
+                        Some(&receipt.asset_id),
+                        now,
+                    )?;
+                    return self.finish_enroll(session, receipt, thumbnail);
+                }
+                Ok(Paid::PaymentRequired(_)) => {
+                    return Err(Error::Internal(
+                        "the provider asked to pay while a payment was attached".into(),
+                    ))
+                }
+                Err(e @ (Error::Network { .. } | Error::Timeout { .. }))
+                    if transport_retries < TRANSPORT_RETRIES =>
+                {
+                    transport_retries += 1;
+                    tracing::warn!(error = %e, attempt = transport_retries, "re-sending the same signed payment");
+                    tokio::time::sleep(std::time::Duration::from_millis(
+                        500 * transport_retries as u64,
+                    ))
+                    .await;
+                }
+                Err(e @ (Error::Network { .. } | Error::Timeout { .. })) => {
+                    // Outcome unknown: keep the ledger row `signed` so the next Enroll re-sends it.
+                    let e = Error::Network {
+                        provider: provider.kind(),
+                        detail: format!(
+                            "{e}. The payment was signed once; pressing Enroll again re-sends the same one, so it cannot be charged twice"
+                        ),
+                    };
+                    return Err(self.enroll_failed(session, e));
+                }
+                Err(Error::PaymentRejected { reason, .. }) if resign.is_some() => {
+                    self.library.update_payment(
+                        &record_id,
+                        PaymentStatus::Rejected,
+                        None,
+                        None,
+                        now,
+                    )?;
+                    let (quote, wallet) = resign.take().expect("checked above");
+                    tracing::warn!(%reason, "payment rejected; signing a fresh authorization once");
+                    (signed, record_id) = self.sign_and_record(
+                        provider,
+                        &quote,
+                        &wallet,
+                        &format!("realface:{}", session.id),
+                    )?;
+                }
+                Err(e) => {
+                    let status = match &e {
+                        Error::PaymentRejected { .. } => PaymentStatus::Rejected,
+                        _ => PaymentStatus::NotCharged,
+                    };
+                    self.library
+                        .update_payment(&record_id, status, None, None, now)?;
+                    return Err(self.enroll_failed(session, e));
+                }
             }
         }
     }
 
-    /// A virtual portrait (an AI character): no liveness, one paid call.
-    pub async fn enroll_portrait(&self, name: &str, image_url: &str) -> Result<Face> {
+    fn finish_enroll(
+        &self,
+        mut session: LivenessSession,
+        receipt: EnrollmentReceipt,
+        thumbnail: String,
+    ) -> Result<Face> {
+        session.state = SessionState::Enrolled;
+        session.asset_id = Some(receipt.asset_id.clone());
+        let face = face_from(
+            &session,
+            receipt,
+            FaceKind::RealFace,
+            Some(thumbnail),
+            self.clock.now_ms(),
+        );
+        self.library.save_face(&face)?;
+        self.persist_and_send(&mut session, None)?;
+        tracing::info!(session = %session.id, asset = %face.asset_id, "face enrolled");
+        Ok(face)
+    }
+
+    fn enroll_failed(&self, mut session: LivenessSession, e: Error) -> Error {
+        let event = if e.code() == ErrorCode::NotReady {
+            Event::EnrollNotReady
+        } else {
+            Event::EnrollFailed
+        };
+        session.state = next(SessionState::Enrolling, event).unwrap_or(SessionState::Verified);
+        if let Err(save) = self.persist_and_send(&mut session, Some(CommandError::from(&e))) {
+            tracing::warn!(error = %save, "could not save the session");
+        }
+        e
+    }
+
+    /// A virtual portrait (an AI character): no liveness. On x402 the provider's price is shown
+    /// to `approve` first; nothing is signed unless it answers yes.
+    pub async fn enroll_portrait(
+        &self,
+        name: &str,
+        image_url: &str,
+        approve: impl FnOnce(&PaymentQuote) -> bool,
+    ) -> Result<Face> {
         let name = validate_name(name)?;
         let photo = self.check_photo(image_url).await?;
         let provider = self.provider();
-        let receipt = provider.enroll_portrait(&name, &photo.url).await?;
+        let purpose = format!("portrait:{name}|{}", photo.url);
+        let receipt = match self.library.pending_payment(&purpose)? {
+            Some(pending) => {
+                let signed = signed_from_record(&pending)?;
+                self.send_portrait_payment(&provider, &name, &photo.url, &signed, &pending.id)
+                    .await?
+            }
+            None => match provider.enroll_portrait(&name, &photo.url, None).await? {
+                Paid::Done(r) => r,
+                Paid::PaymentRequired(quote) => {
+                    let now = self.clock.now_ms();
+                    spend::check(
+                        self.config.caps,
+                        quote.amount_atomic(),
+                        self.library.spent_since(now - DAY_MS)?,
+                    )?;
+                    if !approve(&quote) {
+                        return Err(Error::invalid(
+                            "yes",
+                            "Not confirmed; nothing was signed or charged.",
+                        ));
+                    }
+                    let wallet =
+                        self.config
+                            .wallet
+                            .clone()
+                            .ok_or_else(|| Error::NotConfigured {
+                                provider: provider.kind(),
+                                what: "create or import a wallet to pay with".into(),
+                            })?;
+                    let (signed, record_id) =
+                        self.sign_and_record(&provider, &quote, &wallet, &purpose)?;
+                    self.send_portrait_payment(&provider, &name, &photo.url, &signed, &record_id)
+                        .await?
+                }
+            },
+        };
         let now = self.clock.now_ms();
         let face = Face {
             asset_id: receipt.asset_id,
@@ -330,6 +685,58 @@ impl Studio {
         };
         self.library.save_face(&face)?;
         Ok(face)
+    }
+
+    async fn send_portrait_payment(
+        &self,
+        provider: &Provider,
+        name: &str,
+        image_url: &str,
+        signed: &SignedPayment,
+        record_id: &str,
+    ) -> Result<EnrollmentReceipt> {
+        let mut attempt = 0;
+        loop {
+            let now = self.clock.now_ms();
+            match provider
+                .enroll_portrait(name, image_url, Some(signed))
+                .await
+            {
+                Ok(Paid::Done(r)) => {
+                    self.library.update_payment(
+                        record_id,
+                        PaymentStatus::Settled,
+                        r.tx_hash.as_deref(),
+                        Some(&r.asset_id),
+                        now,
+                    )?;
+                    return Ok(r);
+                }
+                Ok(Paid::PaymentRequired(_)) => {
+                    return Err(Error::Internal(
+                        "the provider asked to pay while a payment was attached".into(),
+                    ))
+                }
+                Err(Error::Network { .. } | Error::Timeout { .. })
+                    if attempt < TRANSPORT_RETRIES =>
+                {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(500 * attempt as u64))
+                        .await;
+                }
+                Err(e @ (Error::Network { .. } | Error::Timeout { .. })) => return Err(e),
+                Err(e) => {
+                    let status = if matches!(e, Error::PaymentRejected { .. }) {
+                        PaymentStatus::Rejected
+                    } else {
+                        PaymentStatus::NotCharged
+                    };
+                    self.library
+                        .update_payment(record_id, status, None, None, now)?;
+                    return Err(e);
+                }
+            }
+        }
     }
 
     pub fn cancel_session(&self, id: &str) -> Result<SessionView> {
@@ -615,11 +1022,23 @@ impl Studio {
             SessionState::AwaitingScan => crate::qr::svg(&session.h5_link).ok(),
             _ => None,
         };
+        let pending = self
+            .quotes
+            .lock()
+            .expect("quote map poisoned")
+            .get(&session.id)
+            .cloned();
+        let (quote, payee_changed) = match (session.state, pending) {
+            (SessionState::AwaitingPayment, Some(p)) => (Some(p.quote), p.payee_changed),
+            _ => (None, false),
+        };
         SessionView {
             session,
             qr_svg,
             next_check_at_ms: None,
             notice,
+            quote,
+            payee_changed,
         }
     }
 
@@ -656,11 +1075,49 @@ fn face_from(
     }
 }
 
+/// Rebuilds the signed payment stored in the ledger, to re-send it byte-identical.
+fn signed_from_record(p: &PaymentRecord) -> Result<SignedPayment> {
+    let version = if p
+        .header_name
+        .eq_ignore_ascii_case(payment::X_PAYMENT_HEADER)
+    {
+        payment::X402Version::V1
+    } else {
+        payment::X402Version::V2
+    };
+    let network = payment::Network::from_wire(&p.network)
+        .or_else(|| {
+            [payment::Network::Base, payment::Network::BaseSepolia]
+                .into_iter()
+                .find(|n| n.label() == p.network)
+        })
+        .ok_or_else(|| {
+            Error::Storage(format!(
+                "payment {} has an unknown network {:?}",
+                p.id, p.network
+            ))
+        })?;
+    Ok(SignedPayment {
+        version,
+        network,
+        header_name: p.header_name.clone(),
+        header_value: p.header_value.clone(),
+        nonce_hex: p.nonce.clone(),
+        from: String::new(),
+        to: p.payee.clone(),
+        value: p.amount_atomic.clone(),
+        valid_after: 0,
+        valid_before: 0,
+        signature_hex: String::new(),
+    })
+}
+
 fn describe(state: SessionState) -> &'static str {
     match state {
         SessionState::AwaitingScan => "waiting for the talent's scan",
         SessionState::Expired => "expired",
         SessionState::Verified => "verified and ready to enroll",
+        SessionState::AwaitingPayment => "waiting for the operator to confirm the price",
         SessionState::Enrolling => "enrolling",
         SessionState::Enrolled => "already enrolled",
         SessionState::Cancelled => "cancelled",

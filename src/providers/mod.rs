@@ -94,6 +94,13 @@ pub struct EnrollmentReceipt {
     pub tx_hash: Option<String>,
 }
 
+/// The answer to a paid call: done, or the provider's price to show the operator first.
+#[derive(Debug, Clone)]
+pub enum Paid<T> {
+    Done(T),
+    PaymentRequired(crate::payment::PaymentQuote),
+}
+
 /// The configured provider, dispatched by `match`.
 #[derive(Debug, Clone)]
 pub enum Provider {
@@ -141,19 +148,25 @@ impl Provider {
         name: &str,
         image_url: &str,
         group_id: &str,
-    ) -> Result<EnrollmentReceipt> {
+        payment: Option<&crate::payment::SignedPayment>,
+    ) -> Result<Paid<EnrollmentReceipt>> {
         match self {
-            Provider::Rehearsal(c) => c.enroll(name, image_url, group_id).await,
+            Provider::Rehearsal(c) => c.enroll(name, image_url, group_id, payment).await,
             #[cfg(test)]
-            Provider::Scripted(s) => s.enroll(name, image_url),
+            Provider::Scripted(s) => s.enroll(name, image_url, payment),
         }
     }
 
-    pub async fn enroll_portrait(&self, name: &str, image_url: &str) -> Result<EnrollmentReceipt> {
+    pub async fn enroll_portrait(
+        &self,
+        name: &str,
+        image_url: &str,
+        payment: Option<&crate::payment::SignedPayment>,
+    ) -> Result<Paid<EnrollmentReceipt>> {
         match self {
-            Provider::Rehearsal(c) => c.enroll_portrait(name, image_url).await,
+            Provider::Rehearsal(c) => c.enroll_portrait(name, image_url, payment).await,
             #[cfg(test)]
-            Provider::Scripted(s) => s.enroll(name, image_url),
+            Provider::Scripted(s) => s.enroll(name, image_url, payment),
         }
     }
 }

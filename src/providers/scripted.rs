@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
-use super::{EnrollmentReceipt, LivenessLink, LivenessStatus, ProviderKind};
+use super::{EnrollmentReceipt, LivenessLink, LivenessStatus, Paid, ProviderKind};
 use crate::error::{Error, Result};
 
 #[derive(Default)]
@@ -45,9 +45,15 @@ impl Script {
             .unwrap_or(Ok(LivenessStatus::Pending))
     }
 
-    pub fn enroll(&self, name: &str, image_url: &str) -> Result<EnrollmentReceipt> {
+    /// Answers like the account rail: no payment step.
+    pub fn enroll(
+        &self,
+        name: &str,
+        image_url: &str,
+        _payment: Option<&crate::payment::SignedPayment>,
+    ) -> Result<Paid<EnrollmentReceipt>> {
         *self.enrolls.lock().unwrap() += 1;
-        Ok(EnrollmentReceipt {
+        Ok(Paid::Done(EnrollmentReceipt {
             asset_id: "ta_00000000000000000000000000000001".into(),
             group_id: Some("legacy_rf_42".into()),
             name: name.into(),
@@ -55,7 +61,7 @@ impl Script {
             created_at: "2026-11-23T00:00:00.000Z".into(),
             price_usd: Some("0.010000".into()),
             tx_hash: None,
-        })
+        }))
     }
 
     pub fn rate_limited(seconds: u64) -> Result<LivenessStatus> {

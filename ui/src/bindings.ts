@@ -16,7 +16,13 @@ export const commands = {
 	startSession: (name: string, imageUrl: string) => __TAURI_INVOKE<SessionView>("start_session", { name, imageUrl }),
 	refreshSession: (id: string) => __TAURI_INVOKE<SessionView>("refresh_session", { id }),
 	checkSession: (id: string) => __TAURI_INVOKE<SessionView>("check_session", { id }),
-	enrollSession: (id: string, imageUrl: string | null) => __TAURI_INVOKE<Face>("enroll_session", { id, imageUrl }),
+	enrollSession: (id: string, imageUrl: string | null) => __TAURI_INVOKE<EnrollOutcome>("enroll_session", { id, imageUrl }),
+	/**  The operator confirmed the price shown: sign, record, pay, enroll. */
+	confirmPayment: (id: string, payeeChangeConfirmed: boolean) => __TAURI_INVOKE<Face>("confirm_payment", { id, payeeChangeConfirmed }),
+	declinePayment: (id: string) => __TAURI_INVOKE<SessionView>("decline_payment", { id }),
+	listPayments: () => __TAURI_INVOKE<PaymentRecord[]>("list_payments"),
+	/**  Writes the ledger as CSV into the Downloads folder and returns the file's path. */
+	exportPaymentsCsv: () => __TAURI_INVOKE<string>("export_payments_csv"),
 	cancelSession: (id: string) => __TAURI_INVOKE<SessionView>("cancel_session", { id }),
 	listOpenSessions: () => __TAURI_INVOKE<SessionView[]>("list_open_sessions"),
 	listFaces: () => __TAURI_INVOKE<Face[]>("list_faces"),
@@ -32,8 +38,15 @@ export type CommandError = {
 	field: string | null,
 };
 
+/**  What pressing Enroll led to. */
+export type EnrollOutcome = { outcome: "enrolled"; face: Face } | 
+/**  The provider named its price; confirm or decline it. */
+{ outcome: "payment_required"; view: SessionView };
+
 /**  The code the UI switches on. It grows only when the UI branches on a new case. */
-export type ErrorCode = "invalid_input" | "not_configured" | "network" | "timeout" | "rate_limited" | "unauthorized" | "not_ready" | "face_mismatch" | "upstream_failed" | "provider_refused" | "unexpected_response" | "keychain" | "storage" | "not_found" | "internal";
+export type ErrorCode = "invalid_input" | "not_configured" | "network" | "timeout" | "rate_limited" | "unauthorized" | "not_ready" | "face_mismatch" | "upstream_failed" | "provider_refused" | "unexpected_response" | "payment_refused" | "payment_rejected" | 
+/**  The operator must confirm a second time (the payee changed). */
+"confirmation_needed" | "keychain" | "storage" | "not_found" | "internal";
 
 /**  An enrolled face in the library. */
 export type Face = {
@@ -55,6 +68,13 @@ export type FaceKind =
 /**  An AI character, enrolled without liveness. */
 "portrait";
 
+/**
+ *  The TypeScript shape of an arbitrary JSON value, for fields that carry server JSON verbatim
+ *  (`#[specta(type = JsonValue)]` over a `serde_json::Value`). specta only knows
+ *  `serde_json::Value` behind its `serde_json` feature, which this crate does not enable.
+ */
+export type JsonValue = null | boolean | number | null | string | JsonValue[] | { [key in string]: JsonValue };
+
 /**  One liveness session and where it stands. */
 export type LivenessSession = {
 	id: string,
@@ -71,6 +91,74 @@ export type LivenessSession = {
 	createdAtMs: number,
 	updatedAtMs: number,
 };
+
+/**  The pinned networks: the only places this app will send money. */
+export type Network = 
+/**  Base mainnet, chain 8453: real money. */
+"base" | 
+/**  Base Sepolia, chain 84532: test money. */
+"base-sepolia";
+
+export type PaymentMethod = "wallet" | "api_key";
+
+/**
+ *  What the operator is asked to confirm, and the only thing [`super::sign()`] signs.
+ * 
+ *  Serialised for the UI (camelCase). The amount is given twice: atomic units as the exact
+ *  string that will be signed, and USDC as a decimal string for display.
+ */
+export type PaymentQuote = {
+	x402Version: X402Version,
+	network: Network,
+	networkLabel: string,
+	testnet: boolean,
+	chainId: number,
+	/**  The USDC contract, checksummed. */
+	asset: string,
+	/**  Who gets the money, checksummed. */
+	payTo: string,
+	amountAtomic: string,
+	amountUsdc: string,
+	maxTimeoutSeconds: number,
+	/**  The URL the payment buys. */
+	resource: string | null,
+	description: string | null,
+	mimeType: string | null,
+	/**  The server's `error` text from the 402, if any. */
+	serverMessage: string | null,
+	/**  The chosen offer exactly as the server sent it (v2 echoes it as `accepted`). */
+	offered: JsonValue,
+};
+
+/**  One row of the ledger. */
+export type PaymentRecord = {
+	id: string,
+	provider: ProviderKind,
+	/**  What the payment buys, e.g. `realface:ses_…` — the key a retry looks the row up by. */
+	purpose: string,
+	/**  USDC in atomic units (6 decimals), as the challenge stated it. */
+	amountAtomic: string,
+	payee: string,
+	network: string,
+	assetContract: string,
+	nonce: string,
+	headerName: string,
+	status: PaymentStatus,
+	settlementTx: string | null,
+	assetId: string | null,
+	createdAtMs: number,
+	updatedAtMs: number,
+};
+
+export type PaymentStatus = 
+/**  Signed and stored; the request may or may not have reached the provider. */
+"signed" | 
+/**  The provider accepted and settled it. */
+"settled" | 
+/**  The provider answered without charging (425, 422, 502): the authorization is void. */
+"not_charged" | 
+/**  The provider refused the authorization itself (invalid or expired). */
+"rejected";
 
 export type PhotoCheck = {
 	url: string,
@@ -96,6 +184,8 @@ export type SessionState =
 "expired" | 
 /**  The talent finished; the operator can enroll. */
 "verified" | 
+/**  The provider named its price; nothing is signed until the operator confirms. */
+"awaiting_payment" | 
 /**  The paid enroll call is in flight. */
 "enrolling" | "enrolled" | "cancelled";
 
@@ -108,6 +198,10 @@ export type SessionView = {
 	nextCheckAtMs: number | null,
 	/**  The latest problem, in plain words (a failed check, a refused enroll). */
 	notice: CommandError | null,
+	/**  The provider's price, while the session waits for the operator to confirm it. */
+	quote: PaymentQuote | null,
+	/**  The payee differs from the one this provider was paid before: confirm twice. */
+	payeeChanged: boolean,
 };
 
 export type Settings = {
@@ -118,6 +212,13 @@ export type Settings = {
 	rehearsalPort: number,
 	/**  The address phones use to reach Rehearsal; detected from the network when empty. */
 	rehearsalHost: string | null,
+	/**  How paid steps are paid: x402 with the studio wallet, or the provider's API key. */
+	paymentMethod: PaymentMethod,
+	/**  The x402 version Rehearsal offers (1 or 2), to rehearse against either kind of server. */
+	rehearsalX402Version: number,
+	/**  Dollars, as typed by the operator ("2", "2.50"). */
+	perPaymentCapUsd: string,
+	dailyCapUsd: string,
 };
 
 /**  What the operator sees about the running provider. */
@@ -129,5 +230,19 @@ export type StageInfo = {
 	/**  The port the in-process Rehearsal actually listens on (it moves if the set one is busy). */
 	rehearsalPort: number | null,
 	hasApiKey: boolean,
+	paymentMethod: PaymentMethod,
+	/**  The address that pays, with its block-explorer link, when paying with a wallet. */
+	wallet: WalletInfo | null,
 };
+
+/**  The wallet as the UI sees it. */
+export type WalletInfo = {
+	/**  EIP-55 checksummed, `0x`-prefixed. */
+	address: string,
+	/**  The address on Basescan (or Base Sepolia's Basescan). */
+	explorerUrl: string,
+};
+
+/**  The protocol version a challenge was offered in; it decides header names and payload shape. */
+export type X402Version = "v1" | "v2";
 

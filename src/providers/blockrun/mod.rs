@@ -1,7 +1,8 @@
 //! The BlockRun RealFace API (seed 000): init/refresh, status, enroll, portrait enroll.
 //!
 //! Rehearsal serves this same API locally, so this client is exercised end to end in tests.
-//! Authentication in this module is the account rail: `Authorization: Bearer <key>`.
+//! Paid calls use the account rail (`Authorization: Bearer <key>`) when a key is set, and x402
+//! with the studio wallet otherwise.
 
 mod wire;
 
@@ -9,8 +10,9 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::{EnrollmentReceipt, LivenessLink, LivenessStatus, ProviderKind};
+use super::{EnrollmentReceipt, LivenessLink, LivenessStatus, Paid, ProviderKind};
 use crate::error::{Error, ProviderReason, Result};
+use crate::payment::{self, SignedPayment};
 use crate::secrets::Secret;
 
 #[derive(Clone)]
@@ -61,7 +63,7 @@ impl Client {
             None => json!({ "name": name }),
         };
         let r: wire::InitResponse = self
-            .call(Method::POST, "v1/realface/init", Some(body), false)
+            .call(Method::POST, "v1/realface/init", Some(body))
             .await?;
         Ok(LivenessLink {
             group_id: r.group_id,
@@ -75,7 +77,7 @@ impl Client {
         path.push_str(
             &url::form_urlencoded::byte_serialize(group_id.as_bytes()).collect::<String>(),
         );
-        let r: wire::StatusResponse = self.call(Method::GET, &path, None, false).await?;
+        let r: wire::StatusResponse = self.call(Method::GET, &path, None).await?;
         match r.status.as_str() {
             "active" if r.ready_to_finalize => Ok(LivenessStatus::Active),
             "active" | "pending_validation" => Ok(LivenessStatus::Pending),
@@ -91,24 +93,86 @@ impl Client {
         name: &str,
         image_url: &str,
         group_id: &str,
-    ) -> Result<EnrollmentReceipt> {
+        payment: Option<&SignedPayment>,
+    ) -> Result<Paid<EnrollmentReceipt>> {
         let body = json!({ "name": name, "image_url": image_url, "group_id": group_id });
-        let r: wire::EnrollResponse = self
-            .call(Method::POST, "v1/realface/enroll", Some(body), true)
-            .await?;
-        Ok(receipt(r))
+        self.call_paid("v1/realface/enroll", body, payment).await
     }
 
     pub(crate) async fn enroll_portrait(
         &self,
         name: &str,
         image_url: &str,
-    ) -> Result<EnrollmentReceipt> {
+        payment: Option<&SignedPayment>,
+    ) -> Result<Paid<EnrollmentReceipt>> {
         let body = json!({ "name": name, "image_url": image_url });
-        let r: wire::EnrollResponse = self
-            .call(Method::POST, "v1/portrait/enroll", Some(body), true)
-            .await?;
-        Ok(receipt(r))
+        self.call_paid("v1/portrait/enroll", body, payment).await
+    }
+
+    /// A paid call. With an API key the account rail pays and a 402 means "out of credit";
+    /// without one the first call returns the x402 quote, and the call is repeated with the
+    /// operator-approved signed payment.
+    async fn call_paid(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        payment: Option<&SignedPayment>,
+    ) -> Result<Paid<EnrollmentReceipt>> {
+        let url = self
+            .base
+            .join(path)
+            .map_err(|e| Error::Internal(format!("bad provider path {path}: {e}")))?;
+        let mut req = self.http.post(url).json(&body);
+        if let Some(key) = &self.api_key {
+            req = req.bearer_auth(key.expose());
+        }
+        if let Some(p) = payment {
+            let (name, value) = p.header();
+            req = req.header(name, value);
+        }
+        let response = req.send().await.map_err(|e| self.transport(e))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.map_err(|e| self.transport(e))?;
+        if status == StatusCode::PAYMENT_REQUIRED {
+            if self.api_key.is_some() {
+                return Err(Error::Provider {
+                    provider: self.kind,
+                    status: 402,
+                    reason: ProviderReason::Other,
+                    message: format!(
+                        "{} says the account is out of credit. Top it up, then try again.",
+                        self.kind
+                    ),
+                });
+            }
+            let challenge = payment::parse_challenge(&headers, text.as_bytes())?;
+            if payment.is_some() {
+                return Err(Error::PaymentRejected {
+                    provider: self.kind,
+                    reason: challenge.error.unwrap_or_else(|| "no reason given".into()),
+                });
+            }
+            return Ok(Paid::PaymentRequired(challenge.quote()?));
+        }
+        if !status.is_success() {
+            let retry_after = headers
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            return Err(self.refusal(status, retry_after, &text));
+        }
+        let r: wire::EnrollResponse = serde_json::from_str(&text).map_err(|_| Error::Decode {
+            provider: self.kind,
+            body: truncate(&text),
+        })?;
+        // A settlement header that cannot be read does not undo a delivered asset.
+        let settlement = payment::parse_settlement(&headers).ok().flatten();
+        let mut receipt = receipt(r);
+        if receipt.tx_hash.is_none() {
+            receipt.tx_hash = settlement.as_ref().and_then(|s| s.transaction.clone());
+        }
+        Ok(Paid::Done(receipt))
     }
 
     async fn call<T: DeserializeOwned>(
@@ -116,7 +180,6 @@ impl Client {
         method: Method,
         path: &str,
         body: Option<serde_json::Value>,
-        paid: bool,
     ) -> Result<T> {
         let url = self
             .base
@@ -125,13 +188,6 @@ impl Client {
         let mut req = self.http.request(method, url);
         if let Some(b) = body {
             req = req.json(&b);
-        }
-        if paid {
-            let key = self.api_key.as_ref().ok_or_else(|| Error::NotConfigured {
-                provider: self.kind,
-                what: "add its API key in Settings".into(),
-            })?;
-            req = req.bearer_auth(key.expose());
         }
         let response = req.send().await.map_err(|e| self.transport(e))?;
         let status = response.status();
