@@ -91,6 +91,11 @@ impl Stage {
                                 .data_dir
                                 .as_ref()
                                 .map(|d| d.join(REHEARSAL_STATE_FILE)),
+                            if settings.rehearsal_x402_version == 1 {
+                                crate::payment::X402Version::V1
+                            } else {
+                                crate::payment::X402Version::V2
+                            },
                         )
                         .await?;
                         (server.base_url(), Some(server), Some(host))
@@ -200,6 +205,7 @@ async fn start_rehearsal(
     key: &Secret,
     http: reqwest::Client,
     state_file: Option<std::path::PathBuf>,
+    x402_version: crate::payment::X402Version,
 ) -> Result<RehearsalServer> {
     // Loopback hosts keep the server private (tests, a laptop alone); anything else is the
     // studio Wi-Fi, where the talent's phone must reach the page.
@@ -211,6 +217,7 @@ async fn start_rehearsal(
     let mut config = RehearsalConfig::new(SocketAddr::new(ip, port), host, key.expose());
     config.image_client = http.clone();
     config.state_file = state_file;
+    config.x402_version = x402_version;
     match RehearsalServer::start(config.clone()).await {
         Ok(s) => Ok(s),
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {

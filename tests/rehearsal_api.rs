@@ -2,11 +2,20 @@
 
 mod common;
 
-use std::time::Duration;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, SystemTime};
 
+use alloy::signers::local::PrivateKeySigner;
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
 use common::{PhotoHost, TEST_API_KEY};
+use likeness::payment::{
+    fresh_nonce, parse_settlement, quote_challenge, sign, Network, PaymentQuote, SignedPayment,
+    X402Version,
+};
 use likeness::rehearsal::{
-    RehearsalConfig, RehearsalServer, FACE_MISMATCH_MARKER, UPSTREAM_ERROR_MARKER,
+    RehearsalConfig, RehearsalServer, FACE_MISMATCH_MARKER, REHEARSAL_TREASURY,
+    UPSTREAM_ERROR_MARKER,
 };
 use reqwest::header::{HeaderMap, AUTHORIZATION, RETRY_AFTER};
 use reqwest::StatusCode;
@@ -685,7 +694,7 @@ async fn complete_liveness_plays_the_phone() {
 // ---------------------------------------------------------------- enroll
 
 #[tokio::test]
-async fn enroll_needs_the_api_key() {
+async fn enroll_needs_a_key_or_a_payment() {
     let rig = Rig::new().await;
     let group_id = rig.active_group().await;
     let body = json!({
@@ -695,12 +704,12 @@ async fn enroll_needs_the_api_key() {
     });
     let url = rig.url("/v1/realface/enroll");
 
+    // Neither: the x402 challenge (see the x402 section below for its content).
     let missing = send(rig.http.post(&url).json(&body)).await;
-    assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(missing.body["code"], "MISSING_API_KEY");
-    assert!(!missing.error().is_empty());
-    assert!(missing.headers.contains_key("www-authenticate"));
+    assert_eq!(missing.status, StatusCode::PAYMENT_REQUIRED);
+    assert!(missing.headers.contains_key("payment-required"));
 
+    // A key that is presented but wrong is still 401.
     for auth in [
         "Bearer brk_wrong_key",
         "Bearer ",
@@ -1169,6 +1178,19 @@ async fn config_defaults_and_key_owner() {
     assert_eq!(config.status_limit_per_hour, 20);
     assert_eq!(config.session_ttl, Duration::from_secs(120));
     assert_eq!(config.state_file, None, "memory only by default");
+    assert_eq!(config.x402_version, X402Version::V2);
+    assert_eq!(config.pay_to, REHEARSAL_TREASURY);
+    assert_eq!(
+        REHEARSAL_TREASURY.to_checksum(None).to_lowercase(),
+        "0x52454845415253414c0000000000000000000402"
+    );
+    assert_eq!(config.realface_price_atomic, 10_000);
+    assert_eq!(config.portrait_price_atomic, 500_000);
+    assert!(!config
+        .faults
+        .drop_connection_after_settle_once
+        .load(Ordering::SeqCst));
+    assert!(!config.faults.upstream_error_once.load(Ordering::SeqCst));
     let owner = config.key_owner.clone();
     assert!(
         owner
@@ -1482,4 +1504,737 @@ async fn a_corrupt_state_file_is_moved_aside_and_rehearsal_starts_empty() {
     let rig = rig.restart(Duration::ZERO, durable).await;
     assert_eq!(rig.status(&group_id).await["status"], "active");
     assert_eq!(file_names(dir.path()).len(), 2);
+}
+
+// ---------------------------------------------------------------- x402 on Base Sepolia
+
+/// Hardhat / anvil test account #0: a public key, test money only.
+const PAYER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+/// Hardhat / anvil test account #1.
+const OTHER_ADDRESS: &str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const BASE_SEPOLIA_USDC: &str = "0x036CbD53842c5426634e7929541eC2318f3dCF7e";
+const REALFACE: &str = "/v1/realface/enroll";
+const PORTRAIT: &str = "/v1/portrait/enroll";
+
+fn payer() -> PrivateKeySigner {
+    PAYER_KEY.parse().unwrap()
+}
+
+fn payer_address() -> String {
+    payer().address().to_checksum(None)
+}
+
+fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// The quote a client would confirm for this 402.
+fn quote_of(reply: &Reply) -> PaymentQuote {
+    assert_eq!(reply.status, StatusCode::PAYMENT_REQUIRED, "{}", reply.body);
+    quote_challenge(&reply.headers, &serde_json::to_vec(&reply.body).unwrap())
+        .expect("a payable challenge")
+}
+
+fn signed(quote: &PaymentQuote) -> SignedPayment {
+    sign(quote, &payer(), now_unix(), fresh_nonce()).unwrap()
+}
+
+fn decode_b64_json(value: &str) -> Value {
+    serde_json::from_slice(&B64.decode(value).unwrap()).unwrap()
+}
+
+fn encode_b64_json(value: &Value) -> String {
+    B64.encode(serde_json::to_vec(value).unwrap())
+}
+
+/// The payment header with its decoded payload edited (and not re-signed).
+fn tampered(payment: &SignedPayment, edit: impl FnOnce(&mut Value)) -> String {
+    let mut payload = decode_b64_json(&payment.header_value);
+    edit(&mut payload);
+    encode_b64_json(&payload)
+}
+
+/// A quote for a v2 challenge whose offer was edited: what a client tricked into other terms signs.
+fn edited_quote(probe: &Reply, edit: impl FnOnce(&mut Value)) -> PaymentQuote {
+    let header = probe.headers["payment-required"].to_str().unwrap();
+    let mut required = decode_b64_json(header);
+    edit(&mut required["accepts"][0]);
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "payment-required",
+        encode_b64_json(&required).parse().unwrap(),
+    );
+    quote_challenge(&headers, b"{}").unwrap()
+}
+
+fn settlement_of(reply: &Reply) -> likeness::payment::Settlement {
+    parse_settlement(&reply.headers)
+        .expect("a well-formed settlement header")
+        .expect("a settlement header")
+}
+
+fn x402_rig(version: X402Version) -> impl FnOnce(&mut RehearsalConfig) {
+    move |c: &mut RehearsalConfig| c.x402_version = version
+}
+
+impl Rig {
+    fn realface_body(&self, group_id: &str, image_path: &str) -> Value {
+        json!({
+            "name": "Spokesperson — Q3 campaign",
+            "image_url": self.photos.url(image_path),
+            "group_id": group_id,
+        })
+    }
+
+    fn portrait_body(&self, image_path: &str) -> Value {
+        json!({ "name": "Mascot", "image_url": self.photos.url(image_path) })
+    }
+
+    /// No key, no payment.
+    async fn unpaid(&self, path: &str, body: &Value) -> Reply {
+        send(self.http.post(self.url(path)).json(body)).await
+    }
+
+    async fn quote(&self, path: &str, body: &Value) -> PaymentQuote {
+        quote_of(&self.unpaid(path, body).await)
+    }
+
+    async fn paid_with(&self, path: &str, body: &Value, name: &str, value: &str) -> Reply {
+        send(
+            self.http
+                .post(self.url(path))
+                .header(name, value)
+                .json(body),
+        )
+        .await
+    }
+
+    async fn paid(&self, path: &str, body: &Value, payment: &SignedPayment) -> Reply {
+        let (name, value) = payment.header();
+        self.paid_with(path, body, name, value).await
+    }
+
+    async fn asset_count(&self, group_id: &str) -> Value {
+        self.status(group_id).await["asset_count"].clone()
+    }
+}
+
+/// A 402 that refused a payment: fresh challenge, reason code, nothing settled.
+fn assert_refused(reply: &Reply, code: &str) {
+    assert_eq!(reply.status, StatusCode::PAYMENT_REQUIRED, "{}", reply.body);
+    assert_eq!(reply.body["error"], code, "{}", reply.body);
+    assert!(
+        reply.body["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{}",
+        reply.body
+    );
+    let challenge = decode_b64_json(reply.headers["payment-required"].to_str().unwrap());
+    assert_eq!(challenge["error"], code);
+    assert!(!reply.headers.contains_key("payment-response"));
+    quote_of(reply);
+}
+
+#[tokio::test]
+async fn x402_challenges_carry_the_doc_prices_on_base_sepolia() {
+    let rig = Rig::new().await;
+    let group_id = rig.active_group().await;
+
+    let probe = rig
+        .unpaid(REALFACE, &rig.realface_body(&group_id, "face.jpg"))
+        .await;
+    assert_eq!(probe.status, StatusCode::PAYMENT_REQUIRED);
+    let required = decode_b64_json(probe.headers["payment-required"].to_str().unwrap());
+    assert_eq!(required["x402Version"], 2);
+    assert_eq!(required["error"], "PAYMENT-SIGNATURE header is required");
+    assert_eq!(required["resource"]["url"], rig.url(REALFACE));
+    assert!(required["resource"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("RealFace enrollment"));
+    assert_eq!(
+        required["accepts"],
+        json!([{
+            "scheme": "exact",
+            "network": "eip155:84532",
+            "amount": "10000",
+            "asset": BASE_SEPOLIA_USDC,
+            "payTo": REHEARSAL_TREASURY.to_checksum(None),
+            "maxTimeoutSeconds": 300,
+            "extra": { "name": "USDC", "version": "2" },
+        }])
+    );
+    // The body carries the same object, plus a message in words.
+    assert_eq!(probe.body["accepts"], required["accepts"]);
+    assert!(probe.body["message"]
+        .as_str()
+        .unwrap()
+        .contains("0.01 USDC"));
+    let quote = quote_of(&probe);
+    assert_eq!(quote.x402_version(), X402Version::V2);
+    assert_eq!(quote.network(), Network::BaseSepolia);
+    assert_eq!(quote.chain_id(), 84532);
+    assert_eq!(quote.amount_atomic(), 10_000);
+    assert_eq!(quote.amount_usdc(), "0.01");
+    assert_eq!(quote.pay_to(), REHEARSAL_TREASURY);
+    assert_eq!(quote.resource(), Some(rig.url(REALFACE).as_str()));
+
+    let portrait = rig.quote(PORTRAIT, &rig.portrait_body("face.png")).await;
+    assert_eq!(portrait.amount_atomic(), 500_000);
+    assert_eq!(portrait.amount_usdc(), "0.5");
+    assert_eq!(portrait.network(), Network::BaseSepolia);
+    assert!(portrait
+        .description()
+        .unwrap()
+        .contains("Virtual Portrait enrollment"));
+
+    // Group checks come before the payment: a pending group is 425 even unpaid.
+    let pending = rig.init("Later").await["group_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let early = rig
+        .unpaid(REALFACE, &rig.realface_body(&pending, "face.jpg"))
+        .await;
+    assert_eq!(early.status, StatusCode::TOO_EARLY);
+    let unknown = rig
+        .unpaid(REALFACE, &rig.realface_body("legacy_rf_1", "face.jpg"))
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    // Nothing was fetched or settled by asking.
+    assert_eq!(rig.photos.hits("/face.jpg"), 0);
+    assert_eq!(rig.photos.hits("/face.png"), 0);
+    assert_eq!(rig.server.settlements(), 0);
+
+    // v1: everything in the body, legacy network name.
+    let rig = Rig::with(x402_rig(X402Version::V1)).await;
+    let group_id = rig.active_group().await;
+    let probe = rig
+        .unpaid(REALFACE, &rig.realface_body(&group_id, "face.jpg"))
+        .await;
+    assert_eq!(probe.status, StatusCode::PAYMENT_REQUIRED);
+    assert!(!probe.headers.contains_key("payment-required"));
+    assert_eq!(probe.body["x402Version"], 1);
+    assert_eq!(probe.body["error"], "X-PAYMENT header is required");
+    let offer = &probe.body["accepts"][0];
+    assert_eq!(offer["network"], "base-sepolia");
+    assert_eq!(offer["maxAmountRequired"], "10000");
+    assert_eq!(offer["asset"], BASE_SEPOLIA_USDC);
+    assert_eq!(offer["payTo"], REHEARSAL_TREASURY.to_checksum(None));
+    assert_eq!(offer["resource"], rig.url(REALFACE));
+    let quote = quote_of(&probe);
+    assert_eq!(quote.x402_version(), X402Version::V1);
+    assert_eq!(quote.network(), Network::BaseSepolia);
+    assert_eq!(quote.amount_atomic(), 10_000);
+    let portrait = rig.quote(PORTRAIT, &rig.portrait_body("face.png")).await;
+    assert_eq!(portrait.amount_atomic(), 500_000);
+}
+
+#[tokio::test]
+async fn a_correct_payment_enrolls_settles_once_and_replays_identically() {
+    let rig = Rig::new().await;
+    let group_id = rig.active_group().await;
+    let body = rig.realface_body(&group_id, "face.jpg");
+    let payment = signed(&rig.quote(REALFACE, &body).await);
+    assert_eq!(payment.header_name, "PAYMENT-SIGNATURE");
+
+    let reply = rig.paid(REALFACE, &body, &payment).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(rig.server.settlements(), 1);
+    let receipt = settlement_of(&reply);
+    assert_eq!(receipt.version, X402Version::V2);
+    assert!(receipt.success);
+    assert_eq!(receipt.network.as_deref(), Some("eip155:84532"));
+    assert_eq!(receipt.payer.as_deref(), Some(payer_address().as_str()));
+    let tx = receipt.transaction.clone().unwrap();
+    assert!(is_tx_hash(&tx), "{tx}");
+    let asset = &reply.body;
+    assert_eq!(asset["object"], "realface");
+    assert!(is_asset_id(asset["asset_id"].as_str().unwrap()));
+    assert_eq!(
+        asset["settlement"],
+        json!({ "success": true, "tx_hash": tx, "network": "eip155:84532" })
+    );
+    assert_eq!(
+        asset["price"],
+        json!({ "amount": "0.010000", "currency": "USD" })
+    );
+    assert_eq!(rig.asset_count(&group_id).await, 1);
+    assert_eq!(rig.photos.hits("/face.jpg"), 1);
+
+    // The enrollment belongs to the payer.
+    let listed = rig
+        .get(&format!("/v1/wallet/{}/realfaces", payer_address()))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(listed["count"], 1);
+    assert_eq!(listed["realfaces"][0]["assetId"], asset["asset_id"]);
+    assert_eq!(listed["realfaces"][0]["enrollmentTxHash"], tx);
+
+    // The same header for the same request: the same answer, no second settlement, no work.
+    let again = rig.paid(REALFACE, &body, &payment).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.body, reply.body);
+    assert_eq!(
+        again.headers["payment-response"],
+        reply.headers["payment-response"]
+    );
+    assert_eq!(rig.server.settlements(), 1);
+    assert_eq!(rig.asset_count(&group_id).await, 1);
+    assert_eq!(rig.photos.hits("/face.jpg"), 1);
+
+    // The same header for another request: the nonce is spent.
+    let mut other = body.clone();
+    other["name"] = json!("Another name");
+    assert_refused(
+        &rig.paid(REALFACE, &other, &payment).await,
+        "nonce_already_used",
+    );
+    // A new signature with the same nonce, even for the same request: spent too.
+    let quote = rig.quote(REALFACE, &body).await;
+    let nonce: [u8; 32] = hex::decode(payment.nonce_hex.trim_start_matches("0x"))
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let resigned = sign(&quote, &payer(), now_unix() - 5, nonce).unwrap();
+    assert_ne!(resigned.header_value, payment.header_value);
+    assert_refused(
+        &rig.paid(REALFACE, &body, &resigned).await,
+        "nonce_already_used",
+    );
+    assert_eq!(rig.server.settlements(), 1);
+    assert_eq!(rig.asset_count(&group_id).await, 1);
+
+    // Another payment is another settlement, on either endpoint.
+    let portrait_body = rig.portrait_body("face.png");
+    let portrait_payment = signed(&rig.quote(PORTRAIT, &portrait_body).await);
+    let portrait = rig.paid(PORTRAIT, &portrait_body, &portrait_payment).await;
+    assert_eq!(portrait.status, StatusCode::OK, "{}", portrait.body);
+    assert_eq!(
+        portrait.body["price"],
+        json!({ "amount": "0.500000", "currency": "USD" })
+    );
+    assert_eq!(
+        settlement_of(&portrait).transaction.as_deref(),
+        portrait.body["settlement"]["tx_hash"].as_str()
+    );
+    assert_eq!(rig.server.settlements(), 2);
+    // A RealFace payment does not pay for a portrait (wrong amount).
+    let cross = rig.paid(PORTRAIT, &portrait_body, &signed(&quote)).await;
+    assert_refused(&cross, "invalid_exact_evm_payload_authorization_value");
+    assert_eq!(rig.server.settlements(), 2);
+}
+
+#[tokio::test]
+async fn v1_payments_use_x_payment_and_x_payment_response() {
+    let rig = Rig::with(x402_rig(X402Version::V1)).await;
+    let group_id = rig.active_group().await;
+    let body = rig.realface_body(&group_id, "face.jpg");
+    let payment = signed(&rig.quote(REALFACE, &body).await);
+    assert_eq!(payment.header_name, "X-PAYMENT");
+
+    let reply = rig.paid(REALFACE, &body, &payment).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(reply.headers.contains_key("x-payment-response"));
+    assert!(!reply.headers.contains_key("payment-response"));
+    let receipt = settlement_of(&reply);
+    assert_eq!(receipt.version, X402Version::V1);
+    assert_eq!(receipt.network.as_deref(), Some("base-sepolia"));
+    assert_eq!(receipt.payer.as_deref(), Some(payer_address().as_str()));
+    assert_eq!(reply.body["settlement"]["network"], "base-sepolia");
+    assert_eq!(
+        receipt.transaction.as_deref(),
+        reply.body["settlement"]["tx_hash"].as_str()
+    );
+    assert_eq!(rig.server.settlements(), 1);
+
+    // Either header name is read; the payload must still be v1.
+    let portrait_body = rig.portrait_body("face.png");
+    let portrait = signed(&rig.quote(PORTRAIT, &portrait_body).await);
+    let reply = rig
+        .paid_with(
+            PORTRAIT,
+            &portrait_body,
+            "PAYMENT-SIGNATURE",
+            &portrait.header_value,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(rig.server.settlements(), 2);
+    let v2_payload = tampered(&signed(&rig.quote(PORTRAIT, &portrait_body).await), |p| {
+        p["x402Version"] = json!(2)
+    });
+    let refused = rig
+        .paid_with(PORTRAIT, &portrait_body, "X-PAYMENT", &v2_payload)
+        .await;
+    assert_eq!(refused.status, StatusCode::PAYMENT_REQUIRED);
+    assert_eq!(refused.body["x402Version"], 1);
+    assert_eq!(refused.body["error"], "invalid_x402_version");
+    assert_eq!(rig.server.settlements(), 2);
+}
+
+#[tokio::test]
+async fn bad_payments_are_402_and_never_settle() {
+    let rig = Rig::new().await;
+    let group_id = rig.active_group().await;
+    let body = rig.realface_body(&group_id, "face.jpg");
+    let probe = rig.unpaid(REALFACE, &body).await;
+    let quote = quote_of(&probe);
+    let good = signed(&quote);
+
+    let wrong_amount = signed(&edited_quote(&probe, |offer| {
+        offer["amount"] = json!("5000")
+    }));
+    let wrong_payee = signed(&edited_quote(&probe, |offer| {
+        offer["payTo"] = json!(OTHER_ADDRESS)
+    }));
+    let expired = sign(&quote, &payer(), now_unix() - 3600, fresh_nonce()).unwrap();
+    let not_yet = sign(&quote, &payer(), now_unix() + 3600, fresh_nonce()).unwrap();
+    let tampered_value = tampered(&good, |p| {
+        let before = p["payload"]["authorization"]["validBefore"]
+            .as_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap();
+        p["payload"]["authorization"]["validBefore"] = json!((before + 60).to_string());
+    });
+    let someone_elses = tampered(&good, |p| {
+        p["payload"]["authorization"]["from"] = json!(OTHER_ADDRESS)
+    });
+    let cases = [
+        (
+            wrong_amount.header_value.clone(),
+            "invalid_exact_evm_payload_authorization_value",
+        ),
+        (
+            wrong_payee.header_value.clone(),
+            "invalid_exact_evm_payload_recipient_mismatch",
+        ),
+        (
+            expired.header_value.clone(),
+            "invalid_exact_evm_payload_authorization_valid_before",
+        ),
+        (
+            not_yet.header_value.clone(),
+            "invalid_exact_evm_payload_authorization_valid_after",
+        ),
+        (tampered_value, "invalid_exact_evm_payload_signature"),
+        (someone_elses, "invalid_exact_evm_payload_signature"),
+        ("not base64 at all!".to_owned(), "invalid_payload"),
+        (
+            encode_b64_json(&json!({ "x402Version": 2 })),
+            "invalid_payload",
+        ),
+    ];
+    for (header, code) in &cases {
+        let reply = rig
+            .paid_with(REALFACE, &body, "PAYMENT-SIGNATURE", header)
+            .await;
+        assert_refused(&reply, code);
+    }
+    // Verification comes before any work.
+    assert_eq!(rig.photos.hits("/face.jpg"), 0);
+    assert_eq!(rig.server.settlements(), 0);
+    assert_eq!(rig.asset_count(&group_id).await, 0);
+
+    // A wrong key next to a payment does not stop the payment; the good one still works.
+    let reply = send(
+        rig.http
+            .post(rig.url(REALFACE))
+            .bearer_auth("brk_wrong_key")
+            .header("PAYMENT-SIGNATURE", &good.header_value)
+            .json(&body),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(rig.server.settlements(), 1);
+}
+
+#[tokio::test]
+async fn unsettled_attempts_leave_the_nonce_usable() {
+    let rig = Rig::new().await;
+    let active = rig.active_group().await;
+    let realface_quote = rig
+        .quote(REALFACE, &rig.realface_body(&active, "face.jpg"))
+        .await;
+
+    // 425: the group is pending. Nothing is verified or settled; once the phone is done, the
+    // very same header succeeds.
+    let pending = rig.init("Spokesperson").await["group_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = rig.realface_body(&pending, "face.jpg");
+    let payment = signed(&realface_quote);
+    let early = rig.paid(REALFACE, &body, &payment).await;
+    assert_eq!(early.status, StatusCode::TOO_EARLY);
+    assert_eq!(early.body["settled"], false);
+    assert!(!early.headers.contains_key("payment-response"));
+    assert_eq!(rig.server.settlements(), 0);
+    rig.server.complete_liveness(&pending).await.unwrap();
+    let ok = rig.paid(REALFACE, &body, &payment).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(rig.server.settlements(), 1);
+
+    // 422 (face mismatch) and 502 (upload failed) and 400 (bad photo) after verification: the
+    // nonce goes back to void, and the same header pays once the cause is fixed.
+    for (broken, status) in [
+        (
+            format!("people/{FACE_MISMATCH_MARKER}.jpg"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            format!("{UPSTREAM_ERROR_MARKER}/face.jpg"),
+            StatusCode::BAD_GATEWAY,
+        ),
+        ("missing.jpg".to_owned(), StatusCode::BAD_REQUEST),
+    ] {
+        let settled_before = rig.server.settlements();
+        let payment = signed(&realface_quote);
+        let failed = rig
+            .paid(REALFACE, &rig.realface_body(&active, &broken), &payment)
+            .await;
+        assert_eq!(failed.status, status, "{broken}: {}", failed.body);
+        assert!(!failed.headers.contains_key("payment-response"));
+        assert_eq!(rig.server.settlements(), settled_before, "{broken}");
+        // The same failing request again: verified again and fails again (not nonce_already_used).
+        let failed_again = rig
+            .paid(REALFACE, &rig.realface_body(&active, &broken), &payment)
+            .await;
+        assert_eq!(failed_again.status, status, "{broken}");
+
+        let fixed = rig.realface_body(&active, "face.png");
+        let ok = rig.paid(REALFACE, &fixed, &payment).await;
+        assert_eq!(ok.status, StatusCode::OK, "{broken}: {}", ok.body);
+        assert_eq!(rig.server.settlements(), settled_before + 1, "{broken}");
+        // And now it is spent.
+        assert_refused(
+            &rig.paid(REALFACE, &rig.realface_body(&active, &broken), &payment)
+                .await,
+            "nonce_already_used",
+        );
+    }
+    assert_eq!(rig.server.settlements(), 4);
+    assert_eq!(rig.asset_count(&active).await, 3);
+}
+
+#[tokio::test]
+async fn upstream_error_once_is_a_502_then_the_resend_succeeds() {
+    let rig = Rig::new().await;
+    let body = rig.portrait_body("face.png");
+    let payment = signed(&rig.quote(PORTRAIT, &body).await);
+
+    rig.server.faults().upstream_error_on_next_enroll();
+    let failed = rig.paid(PORTRAIT, &body, &payment).await;
+    assert_eq!(failed.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(failed.body["code"], "UPSTREAM_ERROR");
+    assert_eq!(failed.body["settled"], false);
+    assert_eq!(rig.server.settlements(), 0);
+    assert!(!rig
+        .server
+        .faults()
+        .upstream_error_once
+        .load(Ordering::SeqCst));
+
+    let ok = rig.paid(PORTRAIT, &body, &payment).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(rig.server.settlements(), 1);
+    assert_eq!(rig.photos.hits("/face.png"), 2);
+
+    // It applies to the key rail too (which never settles).
+    rig.server
+        .faults()
+        .upstream_error_once
+        .store(true, Ordering::SeqCst);
+    let keyed = rig.post_paid(PORTRAIT, body.clone()).await;
+    assert_eq!(keyed.status, StatusCode::BAD_GATEWAY);
+    rig.post_paid(PORTRAIT, body).await.expect(StatusCode::OK);
+    assert_eq!(rig.server.settlements(), 1);
+}
+
+#[tokio::test]
+async fn a_connection_dropped_after_settling_is_answered_on_resend() {
+    let rig = Rig::new().await;
+    let group_id = rig.active_group().await;
+    let body = rig.realface_body(&group_id, "face.jpg");
+    let payment = signed(&rig.quote(REALFACE, &body).await);
+
+    rig.server.faults().drop_connection_after_next_settle();
+    // A fresh connection, so nothing below can quietly retry on another one.
+    let fresh = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let (name, value) = payment.header();
+    let lost = fresh
+        .post(rig.url(REALFACE))
+        .header(name, value)
+        .json(&body)
+        .send()
+        .await;
+    let error = lost.expect_err("the connection is cut instead of answered");
+    // Reset by the server (not a timeout): no status, no body.
+    assert!(
+        error.is_request() && !error.is_timeout() && !error.is_status(),
+        "{error:?}"
+    );
+    assert_eq!(rig.server.settlements(), 1, "it settled before the cut");
+    assert!(!rig
+        .server
+        .faults()
+        .drop_connection_after_settle_once
+        .load(Ordering::SeqCst));
+
+    let resent = rig.paid(REALFACE, &body, &payment).await;
+    assert_eq!(resent.status, StatusCode::OK, "{}", resent.body);
+    assert_eq!(rig.server.settlements(), 1);
+    let receipt = settlement_of(&resent);
+    assert_eq!(
+        receipt.transaction.as_deref(),
+        resent.body["settlement"]["tx_hash"].as_str()
+    );
+    // The one asset that was enrolled when it settled.
+    assert_eq!(rig.asset_count(&group_id).await, 1);
+    let listed = rig
+        .get(&format!("/v1/wallet/{}/realfaces", payer_address()))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(listed["count"], 1);
+    assert_eq!(listed["realfaces"][0]["assetId"], resent.body["asset_id"]);
+    assert_eq!(
+        listed["realfaces"][0]["enrollmentTxHash"],
+        resent.body["settlement"]["tx_hash"]
+    );
+    // And again: still the same.
+    let third = rig.paid(REALFACE, &body, &payment).await;
+    assert_eq!(third.body, resent.body);
+    assert_eq!(rig.server.settlements(), 1);
+}
+
+#[tokio::test]
+async fn a_nonce_in_flight_is_refused_until_its_request_ends() {
+    let rig = std::sync::Arc::new(Rig::new().await);
+    let body = rig.portrait_body("held.jpg");
+    let payment = signed(&rig.quote(PORTRAIT, &body).await);
+
+    let first = {
+        let (rig, body, payment) = (rig.clone(), body.clone(), payment.clone());
+        tokio::spawn(async move { rig.paid(PORTRAIT, &body, &payment).await })
+    };
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while rig.photos.hits("/held.jpg") == 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the first request reaches the photo");
+
+    assert_refused(
+        &rig.paid(PORTRAIT, &body, &payment).await,
+        "nonce_already_used",
+    );
+    assert_eq!(rig.photos.hits("/held.jpg"), 1, "refused before the fetch");
+
+    rig.photos.release_held();
+    let first = first.await.unwrap();
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(rig.server.settlements(), 1);
+    let again = rig.paid(PORTRAIT, &body, &payment).await;
+    assert_eq!(again.body, first.body);
+    assert_eq!(rig.server.settlements(), 1);
+}
+
+#[tokio::test]
+async fn the_key_rail_still_works_and_never_settles() {
+    let rig = Rig::new().await;
+    let group_id = rig.active_group().await;
+    let body = rig.realface_body(&group_id, "face.jpg");
+    let keyed = rig.post_paid(REALFACE, body.clone()).await;
+    assert_eq!(keyed.status, StatusCode::OK, "{}", keyed.body);
+    assert!(parse_settlement(&keyed.headers).unwrap().is_none());
+    assert_eq!(keyed.body["settlement"]["network"], "base-sepolia");
+    let portrait = rig.post_paid(PORTRAIT, rig.portrait_body("face.png")).await;
+    assert_eq!(portrait.status, StatusCode::OK);
+    assert_eq!(rig.server.settlements(), 0);
+
+    // A valid key wins over a payment header, which stays unspent.
+    let payment = signed(&rig.quote(REALFACE, &body).await);
+    let (name, value) = payment.header();
+    let both = send(
+        rig.http
+            .post(rig.url(REALFACE))
+            .bearer_auth(TEST_API_KEY)
+            .header(name, value)
+            .json(&body),
+    )
+    .await;
+    assert_eq!(both.status, StatusCode::OK);
+    assert!(parse_settlement(&both.headers).unwrap().is_none());
+    assert_eq!(rig.server.settlements(), 0);
+    rig.paid(REALFACE, &body, &payment)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(rig.server.settlements(), 1);
+    assert_eq!(rig.asset_count(&group_id).await, 3);
+}
+
+#[tokio::test]
+async fn settled_payments_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state_path(&dir);
+    let durable = |c: &mut RehearsalConfig| c.state_file = Some(state.clone());
+
+    let rig = Rig::with(durable).await;
+    let group_id = rig.active_group().await;
+    let body = rig.realface_body(&group_id, "face.jpg");
+    let quote = rig.quote(REALFACE, &body).await;
+    let payment = signed(&quote);
+    let settled = rig.paid(REALFACE, &body, &payment).await;
+    assert_eq!(settled.status, StatusCode::OK, "{}", settled.body);
+    // A payment that failed (void) is kept too, and stays usable.
+    let void_body = rig.realface_body(&group_id, &format!("{UPSTREAM_ERROR_MARKER}.jpg"));
+    let void = signed(&quote);
+    assert_eq!(
+        rig.paid(REALFACE, &void_body, &void).await.status,
+        StatusCode::BAD_GATEWAY
+    );
+    let saved: Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+    let states: Vec<&str> = saved["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states.len(), 2);
+    assert!(
+        states.contains(&"settled") && states.contains(&"void"),
+        "{states:?}"
+    );
+
+    let rig = rig.restart(Duration::ZERO, durable).await;
+    assert_eq!(rig.server.settlements(), 1);
+    let replayed = rig.paid(REALFACE, &body, &payment).await;
+    assert_eq!(replayed.status, StatusCode::OK);
+    assert_eq!(replayed.body, settled.body);
+    assert_eq!(
+        replayed.headers["payment-response"],
+        settled.headers["payment-response"]
+    );
+    assert_eq!(rig.server.settlements(), 1);
+    let mut other = body.clone();
+    other["name"] = json!("Someone else");
+    assert_refused(
+        &rig.paid(REALFACE, &other, &payment).await,
+        "nonce_already_used",
+    );
+    // The void one pays now.
+    rig.paid(REALFACE, &body, &void)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(rig.server.settlements(), 2);
+    assert_eq!(rig.asset_count(&group_id).await, 2);
 }

@@ -48,7 +48,7 @@ pub enum EnrollOutcome {
     },
     /// The provider named its price; confirm or decline it.
     PaymentRequired {
-        view: SessionView,
+        view: Box<SessionView>,
     },
 }
 
@@ -365,7 +365,7 @@ impl Studio {
                 self.quotes.lock().expect("quote map poisoned").insert(
                     session.id.clone(),
                     PendingQuote {
-                        quote: quote.clone(),
+                        quote: (*quote).clone(),
                         payee_changed,
                         thumbnail: photo.thumbnail,
                     },
@@ -373,7 +373,7 @@ impl Studio {
                 session.state = SessionState::AwaitingPayment;
                 self.persist_and_send(&mut session, None)?;
                 Ok(EnrollOutcome::PaymentRequired {
-                    view: self.view(session, None),
+                    view: Box::new(self.view(session, None)),
                 })
             }
             Err(e) => Err(self.enroll_failed(session, e)),

@@ -98,7 +98,7 @@ pub struct EnrollmentReceipt {
 #[derive(Debug, Clone)]
 pub enum Paid<T> {
     Done(T),
-    PaymentRequired(crate::payment::PaymentQuote),
+    PaymentRequired(Box<crate::payment::PaymentQuote>),
 }
 
 /// The configured provider, dispatched by `match`.

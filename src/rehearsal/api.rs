@@ -1,28 +1,30 @@
 //! The BlockRun endpoints: `/v1/realface/*`, `/v1/portrait/enroll`, `/v1/wallet/<address>/*`.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
 use axum::Json;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
+use super::conn::Peer;
 use super::error::ApiError;
 use super::ids;
-use super::payment::{Price, PriceBody, Settlement};
+use super::payment::{self, PaidCall, Price, PriceBody, Settlement};
 use super::photo::{self, Photo, PhotoError};
-use super::service::{Bucket, Service};
+use super::service::{Asset, Bucket, Service};
 use super::store::{GroupStatus, PortraitRecord, RealFaceRecord};
 use super::wall_clock;
 use super::{FACE_MISMATCH_MARKER, UPSTREAM_ERROR_MARKER};
 
 type Shared = State<Arc<Service>>;
 type Reply<T> = Result<Json<T>, ApiError>;
+type Paid = Result<Response, ApiError>;
 
 const NAME_MAX_CHARS: usize = 64;
 const COMPATIBLE_MODELS: [&str; 2] = ["bytedance/seedance-2.0", "bytedance/seedance-2.0-fast"];
@@ -127,7 +129,7 @@ pub struct InitResponse {
 /// use the refresh path on an existing group".
 pub async fn init(
     State(svc): Shared,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
     body: Bytes,
 ) -> Reply<InitResponse> {
     let body = parse_object(&body)?;
@@ -144,12 +146,12 @@ pub async fn init(
             (group, session, true)
         }
         None => {
-            svc.rate_limit(Bucket::Init, peer.ip())?;
+            svc.rate_limit(Bucket::Init, peer.addr.ip())?;
             let (group, session) = svc.create_group();
             (group, session, false)
         }
     };
-    tracing::info!(group_id = %group.id, refreshed, peer = %peer.ip(), "rehearsal: realface init");
+    tracing::info!(group_id = %group.id, refreshed, peer = %peer.addr.ip(), "rehearsal: realface init");
     tracing::debug!(group_id = %group.id, %name, "rehearsal: realface init name");
 
     let h5_link = format!(
@@ -160,7 +162,8 @@ pub async fn init(
         group.id
     );
     let expires_in_seconds = ttl.as_secs() + u64::from(ttl.subsec_nanos() > 0);
-    let next_steps = (!refreshed).then(|| next_steps(&group.id, expires_in_seconds));
+    let next_steps =
+        (!refreshed).then(|| next_steps(&group.id, expires_in_seconds, svc.realface_price));
     Ok(Json(InitResponse {
         object: "realface.init",
         group_id: group.id,
@@ -180,7 +183,7 @@ fn url_host(host: &str) -> String {
     }
 }
 
-fn next_steps(group_id: &str, expires_in_seconds: u64) -> Value {
+fn next_steps(group_id: &str, expires_in_seconds: u64, price: Price) -> Value {
     json!({
         "1_liveness": {
             "action": "Show h5_link as a QR code. The person in the photo scans it with their phone and follows the prompts: allow camera, nod, blink.",
@@ -197,7 +200,7 @@ fn next_steps(group_id: &str, expires_in_seconds: u64) -> Value {
             "method": "POST",
             "path": "/v1/realface/enroll",
             "body": { "name": "…", "image_url": "https://… (JPG, PNG or WEBP, ≤10 MB)", "group_id": group_id },
-            "price": Price::REALFACE.body(),
+            "price": price.body(),
             "returns": "asset_id (ta_…), usable as real_face_asset_id on bytedance/seedance-2.0 and bytedance/seedance-2.0-fast",
         },
     })
@@ -217,10 +220,10 @@ pub struct StatusResponse {
 /// `GET /v1/realface/status?groupId=…`: free, in the 20/hour bucket shared with the wallet listings.
 pub async fn status(
     State(svc): Shared,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Reply<StatusResponse> {
-    svc.rate_limit(Bucket::Lookup, peer.ip())?;
+    svc.rate_limit(Bucket::Lookup, peer.addr.ip())?;
     let group_id = query
         .get("groupId")
         .filter(|g| !g.is_empty())
@@ -274,8 +277,10 @@ pub struct RealFaceResponse {
 
 /// The upstream steps after the photo is fetched, in upstream order: upload (502), then the face
 /// match (422). A URL with both markers gets the 502.
-fn upstream_outcome(image_url: &str, face_match: bool) -> Result<(), ApiError> {
-    if image_url.contains(UPSTREAM_ERROR_MARKER) {
+///
+/// The `upstream_error_once` fault counts as the upload failing.
+fn upstream_outcome(svc: &Service, image_url: &str, face_match: bool) -> Result<(), ApiError> {
+    if image_url.contains(UPSTREAM_ERROR_MARKER) || svc.faults.take_upstream_error() {
         return Err(ApiError::new(
             StatusCode::BAD_GATEWAY,
             "Upload to inference partner failed",
@@ -309,22 +314,53 @@ async fn fetch_photo(svc: &Service, url: &url::Url) -> Result<Photo, ApiError> {
     Ok(photo)
 }
 
+const REALFACE_ENROLL: &str = "/v1/realface/enroll";
+const PORTRAIT_ENROLL: &str = "/v1/portrait/enroll";
+const REALFACE_DESCRIPTION: &str = "RealFace enrollment: turns the liveness-verified person in image_url into a ta_… asset for Seedance 2.0 / 2.0-fast (Rehearsal: Base Sepolia test USDC)";
+const PORTRAIT_DESCRIPTION: &str = "Virtual Portrait enrollment: turns the AI-generated character in image_url into a ta_… asset for Seedance 2.0 / 2.0-fast (Rehearsal: Base Sepolia test USDC)";
+
+fn to_body(response: &impl Serialize) -> Result<Value, ApiError> {
+    serde_json::to_value(response).map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("response not serialisable: {e}"),
+        )
+    })
+}
+
+fn fallback_host(svc: &Service) -> String {
+    format!("{}:{}", url_host(&svc.public_host), svc.port)
+}
+
 /// `POST /v1/realface/enroll {name, image_url, group_id}`, paid.
 ///
-/// Order: body (400) → payment gate (401) → group (404, 425) → photo fetch (400) → upload (502)
-/// → face match (422) → settle → 200. Each enroll on an active group adds one asset to it.
+/// Order: body (400) → API key (401) → identical retry of a settled payment (its 200) → group
+/// (404, 425) → payment (402) → photo fetch (400) → upload (502) → face match (422) → settle →
+/// 200. Each enroll on an active group adds one asset to it.
 pub async fn enroll_realface(
     State(svc): Shared,
+    ConnectInfo(peer): ConnectInfo<Peer>,
     headers: HeaderMap,
     body: Bytes,
-) -> Reply<RealFaceResponse> {
+) -> Paid {
     let body = parse_object(&body)?;
     let name = checked_name(&body)?;
     let (image_url, url) = checked_image_url(&body)?;
     let group_id = required_string(&body, "group_id")?.to_owned();
     checked_group_id("group_id", &group_id)?;
 
-    let payment = svc.gate.authorize(&headers, Price::REALFACE)?;
+    let rail = svc.gate.rail(&headers)?;
+    let call = PaidCall::new(
+        REALFACE_ENROLL,
+        svc.realface_price,
+        REALFACE_DESCRIPTION,
+        &headers,
+        &fallback_host(&svc),
+        &[Some(&name), Some(&image_url), Some(&group_id)],
+    );
+    if let Some(replay) = payment::replayed(&svc, &rail, &call)? {
+        return Ok(replay);
+    }
 
     let status = svc
         .store()
@@ -343,13 +379,14 @@ pub async fn enroll_realface(
         .with("settled", false));
     }
 
+    let charge = payment::charge(&svc, rail, &call)?;
+
     fetch_photo(&svc, &url).await?;
-    upstream_outcome(&image_url, true)?;
+    upstream_outcome(&svc, &image_url, true)?;
 
     let now = SystemTime::now();
     let asset_id = ids::asset_id();
-    let wallet = payment.wallet.clone();
-    let settlement = payment.settle();
+    let settlement = charge.settlement();
     let record = RealFaceRecord {
         asset_id: asset_id.clone(),
         group_id: group_id.clone(),
@@ -358,25 +395,29 @@ pub async fn enroll_realface(
         created_at: wall_clock::rfc3339_millis(now),
         enrollment_tx_hash: settlement.tx_hash.clone(),
         byteplus_asset_id: ids::byteplus_asset_id(now),
-        wallet,
+        wallet: charge.wallet(),
     };
-    let asset_count = svc
-        .add_realface(record.clone())
-        .ok_or_else(|| ApiError::group_not_found(&group_id))?;
-    tracing::info!(%asset_id, %group_id, asset_count, "rehearsal: realface enrolled");
-
-    Ok(Json(RealFaceResponse {
+    let response = to_body(&RealFaceResponse {
         object: "realface",
         usage: Usage::for_asset(&asset_id),
-        asset_id,
-        group_id,
-        byteplus_asset_id: record.byteplus_asset_id,
+        asset_id: asset_id.clone(),
+        group_id: group_id.clone(),
+        byteplus_asset_id: record.byteplus_asset_id.clone(),
         name,
         image_url,
-        created_at: record.created_at,
-        price: Price::REALFACE.body(),
-        settlement,
-    }))
+        created_at: record.created_at.clone(),
+        price: call.price.body(),
+        settlement: settlement.clone(),
+    })?;
+    tracing::info!(%asset_id, %group_id, "rehearsal: realface enrolled");
+    payment::finish(
+        &svc,
+        charge,
+        Asset::RealFace(record),
+        &settlement,
+        response,
+        &peer,
+    )
 }
 
 #[derive(Serialize)]
@@ -400,53 +441,73 @@ pub struct PortraitResponse {
 /// Virtual Portrait doc lists for every upstream rejection).
 pub async fn enroll_portrait(
     State(svc): Shared,
+    ConnectInfo(peer): ConnectInfo<Peer>,
     headers: HeaderMap,
     body: Bytes,
-) -> Reply<PortraitResponse> {
+) -> Paid {
     let body = parse_object(&body)?;
     let name = checked_name(&body)?;
     let (image_url, url) = checked_image_url(&body)?;
 
-    let payment = svc.gate.authorize(&headers, Price::PORTRAIT)?;
+    let rail = svc.gate.rail(&headers)?;
+    let call = PaidCall::new(
+        PORTRAIT_ENROLL,
+        svc.portrait_price,
+        PORTRAIT_DESCRIPTION,
+        &headers,
+        &fallback_host(&svc),
+        &[Some(&name), Some(&image_url), None],
+    );
+    if let Some(replay) = payment::replayed(&svc, &rail, &call)? {
+        return Ok(replay);
+    }
+
+    let charge = payment::charge(&svc, rail, &call)?;
 
     fetch_photo(&svc, &url).await?;
-    upstream_outcome(&image_url, false)?;
+    upstream_outcome(&svc, &image_url, false)?;
 
     let asset_id = ids::asset_id();
     let group_id = ids::portrait_group_id();
     let created_at = wall_clock::rfc3339_millis(SystemTime::now());
-    let wallet = payment.wallet.clone();
-    let settlement = payment.settle();
-    svc.add_portrait(PortraitRecord {
+    let settlement = charge.settlement();
+    let record = PortraitRecord {
         asset_id: asset_id.clone(),
         group_id: group_id.clone(),
         name: name.clone(),
         image_url: image_url.clone(),
         created_at: created_at.clone(),
         enrollment_tx_hash: settlement.tx_hash.clone(),
-        wallet,
-    });
-    tracing::info!(%asset_id, %group_id, "rehearsal: portrait enrolled");
-
-    Ok(Json(PortraitResponse {
+        wallet: charge.wallet(),
+    };
+    let response = to_body(&PortraitResponse {
         object: "virtual_portrait",
         usage: Usage::for_asset(&asset_id),
-        asset_id,
-        group_id,
+        asset_id: asset_id.clone(),
+        group_id: group_id.clone(),
         name,
         source_image_url: image_url.clone(),
         image_url,
         mirrored: false,
         created_at,
-        price: Price::PORTRAIT.body(),
-        settlement,
-    }))
+        price: call.price.body(),
+        settlement: settlement.clone(),
+    })?;
+    tracing::info!(%asset_id, %group_id, "rehearsal: portrait enrolled");
+    payment::finish(
+        &svc,
+        charge,
+        Asset::Portrait(record),
+        &settlement,
+        response,
+        &peer,
+    )
 }
 
 // ---------------------------------------------------------------- wallet listings
 
-fn checked_wallet(svc: &Service, peer: SocketAddr, address: &str) -> Result<(), ApiError> {
-    svc.rate_limit(Bucket::Lookup, peer.ip())?;
+fn checked_wallet(svc: &Service, peer: &Peer, address: &str) -> Result<(), ApiError> {
+    svc.rate_limit(Bucket::Lookup, peer.addr.ip())?;
     if ids::is_wallet_address(address) {
         Ok(())
     } else {
@@ -474,10 +535,10 @@ pub struct PortraitList {
 /// `GET /v1/wallet/<address>/realfaces`.
 pub async fn wallet_realfaces(
     State(svc): Shared,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
     Path(address): Path<String>,
 ) -> Reply<RealFaceList> {
-    checked_wallet(&svc, peer, &address)?;
+    checked_wallet(&svc, &peer, &address)?;
     let realfaces = svc.store().realfaces_of(&address);
     Ok(Json(RealFaceList {
         wallet: address,
@@ -489,10 +550,10 @@ pub async fn wallet_realfaces(
 /// `GET /v1/wallet/<address>/portraits`.
 pub async fn wallet_portraits(
     State(svc): Shared,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
     Path(address): Path<String>,
 ) -> Reply<PortraitList> {
-    checked_wallet(&svc, peer, &address)?;
+    checked_wallet(&svc, &peer, &address)?;
     let portraits = svc.store().portraits_of(&address);
     Ok(Json(PortraitList {
         wallet: address,

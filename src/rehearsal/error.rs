@@ -23,6 +23,15 @@ impl ApiError {
         }
     }
 
+    /// An answer whose body is `body` as is (the x402 challenge, whose `error` is a reason code).
+    pub fn with_body(status: StatusCode, body: Map<String, Value>) -> Self {
+        ApiError {
+            status,
+            body,
+            headers: Vec::new(),
+        }
+    }
+
     /// 400 about one request field; the body names it in `field`.
     pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
         ApiError::new(StatusCode::BAD_REQUEST, message)

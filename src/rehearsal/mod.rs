@@ -1,8 +1,7 @@
 //! Rehearsal: a local server speaking the BlockRun RealFace API.
 //!
 //! It is the test double behind every end-to-end test and the "rehearse without spending" mode of
-//! the app, so it follows BlockRun's RealFace and Virtual Portrait docs to the letter, playing the
-//! API-key rail (`Authorization: Bearer <key>`, no x402 yet):
+//! the app, so it follows BlockRun's RealFace and Virtual Portrait docs to the letter:
 //!
 //! - `POST /v1/realface/init` `{name}` or `{name, groupId}` (refresh), free, 10 new groups/hour/IP.
 //! - `GET /v1/realface/status?groupId=…`, free, 20/hour/IP in a bucket shared with the listings.
@@ -11,20 +10,76 @@
 //!   ≤10 MB). [`FACE_MISMATCH_MARKER`] and [`UPSTREAM_ERROR_MARKER`] in the URL script the
 //!   upstream failures.
 //! - `GET /v1/wallet/<address>/realfaces` and `/portraits`. Key-rail enrollments belong to
-//!   [`RehearsalConfig::key_owner`].
+//!   [`RehearsalConfig::key_owner`], x402 ones to the payer.
 //! - The phone side: `h5_link` opens Rehearsal's own page under `/h5/`, driven by
 //!   `POST /h5/api/step` (see the `h5` module), and [`RehearsalServer::complete_liveness`] does
 //!   the same from code.
 //!
+//! ## Paying
+//!
+//! The two enroll endpoints take either rail (see the `payment` module):
+//!
+//! - the **account rail**: a valid `Authorization: Bearer <key>` or `x-api-key` works as it always
+//!   did and never settles anything on x402 (the body still carries a pretend receipt); a wrong
+//!   key without a payment header is `401`;
+//! - **x402** on Base Sepolia (chain 84532, USDC `0x036CbD53842c5426634e7929541eC2318f3dCF7e`,
+//!   test money only), in [`RehearsalConfig::x402_version`]: no payment header is `402` with the
+//!   challenge for [`RehearsalConfig::realface_price_atomic`] or
+//!   [`RehearsalConfig::portrait_price_atomic`] to [`RehearsalConfig::pay_to`] (by default
+//!   [`REHEARSAL_TREASURY`]), `resource` = the request URL. The payment header
+//!   (`PAYMENT-SIGNATURE` in v2, `X-PAYMENT` in v1; either name is read, the payload must be in
+//!   the configured version) is verified for real (EIP-712 signer = `from`, scheme, network,
+//!   asset, exact amount, payee, time window); a refusal is `402` with a fresh challenge and an
+//!   `error` reason code. A valid key next to a payment header wins, and the payment is unspent.
+//!
+//! Order, per the doc: body (400) → API key (401) → identical retry of a settled payment
+//! (the stored 200) → group (404, 425) → payment (402) → photo fetch and checks (400) → upload
+//! (502) → face match (422) → **settle** → 200. Settling records the payment (there is no chain):
+//! a new `0x` + 64 hex transaction hash, [`RehearsalServer::settlements`] goes up by one, and the
+//! 200 carries `PAYMENT-RESPONSE` (v2) / `X-PAYMENT-RESPONSE` (v1) with `success`, `transaction`,
+//! `network` (`eip155:84532` / `base-sepolia`) and `payer`, the body's `settlement` the same hash
+//! and network.
+//!
+//! Nonces (EIP-3009 consumes one only when it settles), per `(payer, nonce)`:
+//!
+//! - a nonce settles at most once, ever;
+//! - a nonce that is in flight (its request is still being served) or settled is refused with
+//!   `402` `error: "nonce_already_used"`, except:
+//! - the **exact same header** for the **same request** (same endpoint and body fields) after it
+//!   settled gets the same 200 (same asset id, same body) and the same settlement header again,
+//!   without settling again and without re-verifying (so also after `validBefore` passed, and
+//!   after a restart with the same state file): a client retrying after losing the response
+//!   gets its receipt. A retry that arrives while the original is still being served is refused
+//!   as in flight; it gets the stored 200 once the original has settled;
+//! - a payment that did not settle (425, 422, 502, a bad photo, a client that hung up) leaves its
+//!   nonce void: the same header (or any other with that nonce) may be sent again, and is
+//!   verified and served again.
+//!
+//! ## Faults
+//!
+//! [`RehearsalServer::faults`] returns switches tests flip at run time (each fires once, then
+//! disarms itself); [`RehearsalConfig::faults`] gives their initial state. Arm one with
+//! [`Faults::drop_connection_after_next_settle`] / [`Faults::upstream_error_on_next_enroll`], or
+//! store `true` into its `AtomicBool`:
+//!
+//! - [`Faults::drop_connection_after_settle_once`]: the next x402 enrollment settles, and then its
+//!   connection is reset instead of answered (the client sees a connection error and not one byte
+//!   of the response). Re-sending the same header returns the stored 200.
+//! - [`Faults::upstream_error_once`]: the next enrollment (either rail) that gets as far as the
+//!   upload answers `502` "upload to inference partner failed", without settling.
+//!
 //! State lives in memory unless [`RehearsalConfig::state_file`] is set. Then groups, H5 session
 //! tokens (with their wall-clock expiry), enrolled assets and the hourly rate-limit windows are
 //! saved to that JSON file after every change and restored at [`RehearsalServer::start`], so a
-//! restarted Rehearsal still knows them, as a real provider would (see the `persist` module).
+//! restarted Rehearsal still knows them, as a real provider would (see the `persist` module). The
+//! x402 nonce ledger, with each settled payment's response, is saved there too.
 
 mod api;
+mod conn;
 mod error;
 mod h5;
 mod ids;
+mod ledger;
 mod payment;
 mod persist;
 mod photo;
@@ -36,15 +91,21 @@ mod wall_clock;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+use alloy::primitives::Address;
 
 use axum::routing::{get, post};
 use axum::Router;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::payment::X402Version;
 use service::{Service, ServiceSettings};
+
+pub use payment::TREASURY as REHEARSAL_TREASURY;
 
 /// An `image_url` containing this gets `422` "face-match failed" from `/v1/realface/enroll`, after
 /// the photo was fetched and checked (so the URL must still serve a valid image). Virtual
@@ -57,6 +118,56 @@ pub const UPSTREAM_ERROR_MARKER: &str = "rehearsal-upstream-error";
 pub const DEFAULT_INIT_LIMIT_PER_HOUR: u32 = 10;
 pub const DEFAULT_STATUS_LIMIT_PER_HOUR: u32 = 20;
 pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(120);
+/// RealFace enrollment: $0.01 in USDC atomic units (6 decimals), the doc's price.
+pub const DEFAULT_REALFACE_PRICE_ATOMIC: u128 = 10_000;
+/// Virtual Portrait enrollment: $0.50, the price in the doc's comparison table (the live
+/// gateway's differs; see `research/providers.md`).
+pub const DEFAULT_PORTRAIT_PRICE_ATOMIC: u128 = 500_000;
+
+/// Fault switches, flipped at run time through [`RehearsalServer::faults`]. Each fires once and
+/// disarms itself (see the module docs).
+#[derive(Debug, Default)]
+pub struct Faults {
+    /// Settle the next x402 enrollment, then reset its connection without answering.
+    pub drop_connection_after_settle_once: AtomicBool,
+    /// Answer the next enrollment that reaches the upload with `502`, without settling.
+    pub upstream_error_once: AtomicBool,
+}
+
+impl Clone for Faults {
+    /// A copy of the switches' current positions (not shared with the original).
+    fn clone(&self) -> Self {
+        Faults {
+            drop_connection_after_settle_once: AtomicBool::new(
+                self.drop_connection_after_settle_once
+                    .load(Ordering::SeqCst),
+            ),
+            upstream_error_once: AtomicBool::new(self.upstream_error_once.load(Ordering::SeqCst)),
+        }
+    }
+}
+
+impl Faults {
+    /// Arms [`Faults::drop_connection_after_settle_once`].
+    pub fn drop_connection_after_next_settle(&self) {
+        self.drop_connection_after_settle_once
+            .store(true, Ordering::SeqCst);
+    }
+
+    /// Arms [`Faults::upstream_error_once`].
+    pub fn upstream_error_on_next_enroll(&self) {
+        self.upstream_error_once.store(true, Ordering::SeqCst);
+    }
+
+    pub(crate) fn take_drop_connection_after_settle(&self) -> bool {
+        self.drop_connection_after_settle_once
+            .swap(false, Ordering::SeqCst)
+    }
+
+    pub(crate) fn take_upstream_error(&self) -> bool {
+        self.upstream_error_once.swap(false, Ordering::SeqCst)
+    }
+}
 
 #[derive(Clone)]
 pub struct RehearsalConfig {
@@ -81,6 +192,16 @@ pub struct RehearsalConfig {
     /// empty. Rewritten atomically (temporary file in the same directory, then rename) after
     /// every change. Its directory is created if missing.
     pub state_file: Option<PathBuf>,
+    /// The x402 version paid endpoints speak: header names and payload shape. Default v2.
+    pub x402_version: X402Version,
+    /// Who x402 payments go to. Default [`REHEARSAL_TREASURY`].
+    pub pay_to: Address,
+    /// `POST /v1/realface/enroll`, USDC atomic units. Default 10 000 ($0.01).
+    pub realface_price_atomic: u128,
+    /// `POST /v1/portrait/enroll`, USDC atomic units. Default 500 000 ($0.50).
+    pub portrait_price_atomic: u128,
+    /// The fault switches' initial positions (all off by default).
+    pub faults: Faults,
 }
 
 impl std::fmt::Debug for RehearsalConfig {
@@ -94,12 +215,18 @@ impl std::fmt::Debug for RehearsalConfig {
             .field("status_limit_per_hour", &self.status_limit_per_hour)
             .field("session_ttl", &self.session_ttl)
             .field("state_file", &self.state_file)
+            .field("x402_version", &self.x402_version)
+            .field("pay_to", &self.pay_to)
+            .field("realface_price_atomic", &self.realface_price_atomic)
+            .field("portrait_price_atomic", &self.portrait_price_atomic)
+            .field("faults", &self.faults)
             .finish_non_exhaustive()
     }
 }
 
 impl RehearsalConfig {
-    /// The doc's defaults: 10 inits and 20 lookups per hour per IP, 120 s sessions, memory only.
+    /// The doc's defaults: 10 inits and 20 lookups per hour per IP, 120 s sessions, memory only,
+    /// x402 v2 on Base Sepolia to [`REHEARSAL_TREASURY`] at $0.01 / $0.50, no faults.
     /// `key_owner` is `0x` + the first 40 hex of sha256(api_key), so the same key always owns the
     /// same wallet.
     pub fn new(
@@ -118,6 +245,11 @@ impl RehearsalConfig {
             session_ttl: DEFAULT_SESSION_TTL,
             image_client: default_image_client(),
             state_file: None,
+            x402_version: X402Version::V2,
+            pay_to: REHEARSAL_TREASURY,
+            realface_price_atomic: DEFAULT_REALFACE_PRICE_ATOMIC,
+            portrait_price_atomic: DEFAULT_PORTRAIT_PRICE_ATOMIC,
+            faults: Faults::default(),
         }
     }
 }
@@ -181,6 +313,11 @@ impl RehearsalServer {
             session_ttl: config.session_ttl,
             image_client: config.image_client,
             state_file: config.state_file,
+            x402_version: config.x402_version,
+            pay_to: config.pay_to,
+            realface_price_atomic: config.realface_price_atomic,
+            portrait_price_atomic: config.portrait_price_atomic,
+            faults: config.faults,
         }));
         // A wildcard bind is reachable from this machine on loopback.
         let client_ip = match local_addr.ip() {
@@ -197,12 +334,19 @@ impl RehearsalServer {
         let stop = CancellationToken::new();
         let app = router(service.clone());
         let serve = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
+            conn::CuttableListener::new(listener),
+            app.into_make_service_with_connect_info::<conn::Peer>(),
         )
         .with_graceful_shutdown(stop.clone().cancelled_owned());
         let task = tokio::spawn(async move { serve.await });
-        tracing::info!(%local_addr, public_host = %service.public_host, key_owner = %service.key_owner, "rehearsal: listening");
+        tracing::info!(
+            %local_addr,
+            public_host = %service.public_host,
+            key_owner = %service.key_owner,
+            x402_version = ?service.gate.version(),
+            pay_to = %config.pay_to,
+            "rehearsal: listening"
+        );
 
         Ok(RehearsalServer {
             local_addr,
@@ -224,6 +368,17 @@ impl RehearsalServer {
 
     pub fn key_owner(&self) -> &str {
         &self.service.key_owner
+    }
+
+    /// x402 settlements so far, across both endpoints (one per settled nonce; an identical
+    /// retry of a settled payment does not count again). The account rail never counts.
+    pub fn settlements(&self) -> u64 {
+        self.service.settlements()
+    }
+
+    /// The fault switches, live: flip them between requests (see [`Faults`]).
+    pub fn faults(&self) -> &Faults {
+        &self.service.faults
     }
 
     /// Plays the phone for `group_id`'s current H5 session (camera, nod, blink) through the same

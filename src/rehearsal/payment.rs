@@ -1,38 +1,74 @@
 //! The gate every paid endpoint passes, and the settlement it reports after success.
 //!
-//! Today the only rail is BlockRun's account rail: `Authorization: Bearer <key>` (the gateway also
-//! takes `x-api-key`), drawing on prepaid credit. The x402 rail will plug in here: `authorize` is
-//! where a missing or bad `PAYMENT-SIGNATURE` turns into a 402 challenge, and `settle` is where
-//! the verified authorization is executed. Handlers call `authorize` after validating the body
-//! (400 is "pre-payment" in the doc) and `settle` only once the enrollment succeeded (425, 422
-//! and 502 never settle).
+//! Two rails, as BlockRun has them:
+//!
+//! - **Account rail**: `Authorization: Bearer <key>` (the gateway also takes `x-api-key`), drawing
+//!   on prepaid credit. A valid key always wins, even next to a payment header, and is never an
+//!   x402 settlement. A key that is presented but wrong, with no payment header beside it, is
+//!   `401` (a client on the key rail wants to hear about its key, not to be asked to sign).
+//! - **x402 rail**, on Base Sepolia (test USDC, nobody pays real money): no key and no payment
+//!   header is `402` with the challenge for the endpoint's price; a payment header
+//!   (`PAYMENT-SIGNATURE` in v2, `X-PAYMENT` in v1; either name is read, the payload must be in
+//!   the configured version) is verified for real by [`crate::payment::verify`] (EIP-712 signer,
+//!   scheme, network, asset, exact amount, payee, time window) and checked against the nonce
+//!   ledger (see the `ledger` module). A refusal is `402` with a fresh challenge whose `error` is
+//!   a reason code (`invalid_exact_evm_payload_signature`, `nonce_already_used`, …) and a
+//!   `message` in words.
+//!
+//! Handlers pick the rail ([`PaymentGate::rail`]) right after validating the body, answer an
+//! identical retry of a settled payment from the ledger ([`replayed`]), check the group, then
+//! [`charge`] (the 402 probe and verification), and [`finish`] only once the enrollment succeeded:
+//! 425, 422 and 502 never settle, and the in-flight nonce goes back to void when the request
+//! ends any other way (even when the client hangs up mid-request).
 
-use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
-use axum::http::{HeaderMap, StatusCode};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use alloy::primitives::{address, Address};
+use axum::http::header::{AUTHORIZATION, HOST, WWW_AUTHENTICATE};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
 use serde::Serialize;
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::payment::{
+    self as x402, Network, Requirement, VerifiedPayment, X402Version, PAYMENT_SIGNATURE_HEADER,
+    X_PAYMENT_HEADER,
+};
+
+use super::conn::Peer;
 use super::error::ApiError;
 use super::ids;
+use super::ledger::{sha256_hex, Attempt, LedgerKey, PaymentRecord, Refusal, Replay};
+use super::service::Service;
+use super::wall_clock;
 
-/// The network Rehearsal's pretend settlements name. Not `base`: nothing here is real money.
+/// The network Rehearsal takes payments on: Base Sepolia, chain 84532, USDC
+/// `0x036CbD53842c5426634e7929541eC2318f3dCF7e`. Never `base`: nothing here is real money.
+pub const NETWORK: Network = Network::BaseSepolia;
+
+/// The network the account rail's pretend receipts name.
 pub const SETTLEMENT_NETWORK: &str = "base-sepolia";
 
-/// A USD price in micro-dollars, written the way BlockRun writes it (`"0.010000"`).
+/// Rehearsal's treasury, the default `payTo`: the bytes of "REHEARSAL" in ASCII
+/// (`52 45 48 45 41 52 53 41 4c`) followed by zeros and `0402`. Nobody holds its key, and
+/// Rehearsal never submits anything on chain anyway: a signed authorization to it can only ever
+/// move Base Sepolia test USDC, and only if someone else submits it before it expires.
+pub const TREASURY: Address = address!("52454845415253414c0000000000000000000402");
+
+/// A USDC price in atomic units (6 decimals, so also micro-dollars), written the way BlockRun
+/// writes it (`"0.010000"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Price {
-    pub micros: u64,
+    pub atomic: u128,
 }
 
 impl Price {
-    /// RealFace enrollment: $0.01 (the doc's comparison table).
-    pub const REALFACE: Price = Price { micros: 10_000 };
-    /// Virtual Portrait enrollment: $0.50 (the doc's comparison table).
-    pub const PORTRAIT: Price = Price { micros: 500_000 };
-
     pub fn body(self) -> PriceBody {
         PriceBody {
-            amount: format!("{}.{:06}", self.micros / 1_000_000, self.micros % 1_000_000),
+            amount: format!("{}.{:06}", self.atomic / 1_000_000, self.atomic % 1_000_000),
             currency: "USD",
         }
     }
@@ -44,6 +80,7 @@ pub struct PriceBody {
     pub currency: &'static str,
 }
 
+/// The body's `settlement` object.
 #[derive(Debug, Clone, Serialize)]
 pub struct Settlement {
     pub success: bool,
@@ -51,82 +88,179 @@ pub struct Settlement {
     pub network: &'static str,
 }
 
-/// Who pays for one call, decided before any work is done.
-#[derive(Debug)]
-pub struct Authorization {
-    pub wallet: String,
+/// What a paid endpoint sells, for the challenge and the ledger.
+#[derive(Debug, Clone)]
+pub struct PaidCall {
+    /// The route, e.g. `/v1/realface/enroll`.
+    pub endpoint: &'static str,
     pub price: Price,
+    /// What the payment buys, in the challenge's `description`.
+    pub description: &'static str,
+    /// The request URL, in the challenge's `resource`.
+    pub resource: String,
+    /// sha256 of the endpoint and the body's fields: what "the same request" means.
+    pub request_sha256: String,
 }
 
-impl Authorization {
-    /// Charges the call. Only after the enrollment succeeded.
-    pub fn settle(self) -> Settlement {
-        let settlement = Settlement {
-            success: true,
-            tx_hash: ids::tx_hash(),
-            network: SETTLEMENT_NETWORK,
-        };
-        tracing::info!(
-            wallet = %self.wallet,
-            amount = %self.price.body().amount,
-            tx_hash = %settlement.tx_hash,
-            "rehearsal: settled (pretend)"
-        );
-        settlement
+impl PaidCall {
+    pub fn new(
+        endpoint: &'static str,
+        price: Price,
+        description: &'static str,
+        headers: &HeaderMap,
+        fallback_host: &str,
+        fields: &[Option<&str>],
+    ) -> Self {
+        let request = serde_json::json!([endpoint, fields]).to_string();
+        PaidCall {
+            endpoint,
+            price,
+            description,
+            resource: format!("http://{}{endpoint}", request_host(headers, fallback_host)),
+            request_sha256: sha256_hex(request.as_bytes()),
+        }
     }
+}
+
+/// The `Host` the client used, if it is a plausible `host[:port]`.
+fn request_host(headers: &HeaderMap, fallback: &str) -> String {
+    headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::trim)
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or(fallback)
+        .to_owned()
+}
+
+/// How a paid call will be paid for, decided from its headers.
+#[derive(Debug)]
+pub enum Rail {
+    /// A valid API key: the enrollment belongs to the key's owner.
+    Key { wallet: String },
+    /// x402, with the payment header if one came.
+    X402 { header: Option<String> },
 }
 
 pub struct PaymentGate {
     key_digest: [u8; 32],
     key_owner: String,
+    version: X402Version,
+    pay_to: Address,
 }
 
 impl std::fmt::Debug for PaymentGate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PaymentGate")
             .field("key_owner", &self.key_owner)
+            .field("version", &self.version)
+            .field("pay_to", &self.pay_to)
             .finish_non_exhaustive()
     }
 }
 
 impl PaymentGate {
-    pub fn new(api_key: &str, key_owner: String) -> Self {
+    pub fn new(api_key: &str, key_owner: String, version: X402Version, pay_to: Address) -> Self {
         PaymentGate {
             key_digest: Sha256::digest(api_key.as_bytes()).into(),
             key_owner,
+            version,
+            pay_to,
         }
     }
 
-    pub fn authorize(&self, headers: &HeaderMap, price: Price) -> Result<Authorization, ApiError> {
-        let presented = match presented_key(headers) {
-            Presented::Missing => {
-                return Err(unauthorized(
-                    "Missing API key: send `Authorization: Bearer <api key>`",
-                    "MISSING_API_KEY",
-                ))
+    pub fn version(&self) -> X402Version {
+        self.version
+    }
+
+    /// The rail, or `401` for a wrong or malformed key that came without a payment header.
+    pub fn rail(&self, headers: &HeaderMap) -> Result<Rail, ApiError> {
+        let payment = payment_header(headers, self.version);
+        let refused = match presented_key(headers) {
+            Presented::Missing => None,
+            Presented::Key(key) if self.key_matches(&key) => {
+                return Ok(Rail::Key {
+                    wallet: self.key_owner.clone(),
+                })
             }
-            Presented::Malformed => {
-                return Err(unauthorized(
-                    "Invalid API key: the Authorization header must be `Bearer <api key>`",
-                    "INVALID_API_KEY",
-                ))
-            }
-            Presented::Key(key) => key,
+            Presented::Key(_) => Some(unauthorized("Invalid API key", "INVALID_API_KEY")),
+            Presented::Malformed => Some(unauthorized(
+                "Invalid API key: the Authorization header must be `Bearer <api key>`",
+                "INVALID_API_KEY",
+            )),
         };
+        match (refused, payment) {
+            (Some(refusal), None) => Err(refusal),
+            (_, header) => Ok(Rail::X402 { header }),
+        }
+    }
+
+    fn key_matches(&self, presented: &str) -> bool {
         // Comparing digests keeps the comparison time independent of where the keys differ.
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-        let differing = digest
+        digest
             .iter()
             .zip(self.key_digest.iter())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
-        if differing != 0 {
-            return Err(unauthorized("Invalid API key", "INVALID_API_KEY"));
-        }
-        Ok(Authorization {
-            wallet: self.key_owner.clone(),
-            price,
-        })
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
     }
+
+    pub fn requirement(&self, call: &PaidCall) -> Requirement {
+        Requirement::new(NETWORK, self.pay_to, call.price.atomic)
+            .with_resource(call.resource.clone(), call.description)
+    }
+
+    /// `402` with the challenge for `call`: v2 in the `PAYMENT-REQUIRED` header and the same
+    /// object as the JSON body, v1 in the body. `error` is the x402 reason (free text for the
+    /// first probe, a code after a refusal); `message` says it in words.
+    pub fn challenge(&self, call: &PaidCall, error: &str, message: &str) -> ApiError {
+        let requirement = self.requirement(call);
+        let built = requirement.challenge(self.version, error);
+        let mut body = match requirement.payment_required(self.version, error) {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        body.insert("message".into(), Value::String(message.to_owned()));
+        let mut reply = ApiError::with_body(StatusCode::PAYMENT_REQUIRED, body);
+        if let Some((name, value)) = built.header {
+            if let Ok(name) = HeaderName::from_bytes(name.as_bytes()) {
+                reply = reply.header(name, value);
+            }
+        }
+        reply
+    }
+
+    fn probe(&self, call: &PaidCall) -> ApiError {
+        let header = self.version.payment_header();
+        self.challenge(
+            call,
+            &format!("{header} header is required"),
+            &format!(
+                "Payment required: {} USDC on {} for {}. Sign the offer and send it again with {header}, or use an API key.",
+                x402::format_usdc(call.price.atomic),
+                NETWORK.label(),
+                call.endpoint
+            ),
+        )
+    }
+}
+
+/// The payment header: the configured version's name first, then the other one.
+fn payment_header(headers: &HeaderMap, version: X402Version) -> Option<String> {
+    let names = match version {
+        X402Version::V2 => [PAYMENT_SIGNATURE_HEADER, X_PAYMENT_HEADER],
+        X402Version::V1 => [X_PAYMENT_HEADER, PAYMENT_SIGNATURE_HEADER],
+    };
+    names.iter().find_map(|name| {
+        headers
+            .get(*name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
+    })
 }
 
 enum Presented {
@@ -162,31 +296,273 @@ fn unauthorized(message: &str, code: &str) -> ApiError {
         .header(WWW_AUTHENTICATE, "Bearer realm=\"rehearsal\"")
 }
 
+fn now_text() -> String {
+    wall_clock::rfc3339_millis(SystemTime::now())
+}
+
+fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn nonce_used(gate: &PaymentGate, call: &PaidCall, why: &str) -> ApiError {
+    gate.challenge(
+        call,
+        "nonce_already_used",
+        &format!(
+            "This authorization's nonce {why}. Sign a new payment (fresh nonce) and send it again."
+        ),
+    )
+}
+
+/// An identical retry of a settled payment: `Ok(Some(the same 200))`. The header settled for
+/// another request: `402 nonce_already_used`. Otherwise `Ok(None)`: go on.
+pub fn replayed(svc: &Service, rail: &Rail, call: &PaidCall) -> Result<Option<Response>, ApiError> {
+    let Rail::X402 {
+        header: Some(header),
+    } = rail
+    else {
+        return Ok(None);
+    };
+    match svc.replay(&sha256_hex(header.as_bytes()), &call.request_sha256) {
+        Replay::Fresh => Ok(None),
+        Replay::Same(record) => {
+            tracing::info!(nonce = %record.nonce, endpoint = call.endpoint, "rehearsal: settled payment re-sent; answering the same response");
+            Ok(settled_response(&record))
+        }
+        Replay::OtherRequest(record) => {
+            tracing::info!(nonce = %record.nonce, endpoint = call.endpoint, "rehearsal: settled payment re-used for another request");
+            Err(nonce_used(
+                &svc.gate,
+                call,
+                "was already settled for another request",
+            ))
+        }
+    }
+}
+
+/// The 200 a settled record answers, with its settlement header.
+fn settled_response(record: &PaymentRecord) -> Option<Response> {
+    let settled = record.settled.as_ref()?;
+    let receipt = x402::Settlement {
+        version: record.version,
+        success: true,
+        transaction: Some(settled.transaction.clone()),
+        network: Some(settled.network.clone()),
+        payer: Some(record.payer.clone()),
+        error_reason: None,
+    };
+    let (name, value) = receipt.to_header();
+    let mut response = Json(settled.response.clone()).into_response();
+    if let (Ok(name), Ok(value)) = (
+        HeaderName::from_bytes(name.as_bytes()),
+        HeaderValue::from_str(&value),
+    ) {
+        response.headers_mut().insert(name, value);
+    }
+    Some(response)
+}
+
+/// A call that may go ahead, and who pays for it.
+pub enum Charge {
+    Key { wallet: String },
+    X402(Box<InFlight>),
+}
+
+/// A verified x402 payment whose nonce is in flight. Dropped without [`finish`] (any error,
+/// or the client hanging up), it voids the nonce: nothing was settled.
+pub struct InFlight {
+    svc: Arc<Service>,
+    key: LedgerKey,
+    payment: VerifiedPayment,
+    done: bool,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if !self.done {
+            self.svc.void_payment(&self.key);
+            tracing::info!(nonce = %self.payment.nonce_hex, "rehearsal: payment not settled; nonce void");
+        }
+    }
+}
+
+impl Charge {
+    /// Who the enrollment belongs to: the key's owner or the payer.
+    pub fn wallet(&self) -> String {
+        match self {
+            Charge::Key { wallet } => wallet.clone(),
+            Charge::X402(f) => f.payment.payer.clone(),
+        }
+    }
+
+    /// The receipt the body will carry: a fresh transaction hash on this rail's network.
+    pub fn settlement(&self) -> Settlement {
+        let network = match self {
+            Charge::Key { .. } => SETTLEMENT_NETWORK,
+            Charge::X402(f) => NETWORK.wire_name(f.payment.version),
+        };
+        Settlement {
+            success: true,
+            tx_hash: ids::tx_hash(),
+            network,
+        }
+    }
+}
+
+/// After the group checks: the `402` probe, verification, and the nonce going in flight.
+pub fn charge(svc: &Arc<Service>, rail: Rail, call: &PaidCall) -> Result<Charge, ApiError> {
+    let gate = &svc.gate;
+    let header = match rail {
+        Rail::Key { wallet } => return Ok(Charge::Key { wallet }),
+        Rail::X402 { header: None } => return Err(gate.probe(call)),
+        Rail::X402 { header: Some(h) } => h,
+    };
+    let requirement = gate.requirement(call);
+    let payment = x402::verify(&header, gate.version, &requirement, now_unix())
+        .map_err(|e| gate.challenge(call, e.code(), &e.to_string()))?;
+    let attempt = Attempt {
+        payer: payment.payer.clone(),
+        nonce: payment.nonce_hex.clone(),
+        version: payment.version,
+        endpoint: call.endpoint.to_owned(),
+        amount_atomic: payment.value.clone(),
+        header_sha256: sha256_hex(header.as_bytes()),
+        request_sha256: call.request_sha256.clone(),
+        now: now_text(),
+    };
+    let key = svc.begin_payment(attempt).map_err(|refusal| {
+        tracing::info!(nonce = %payment.nonce_hex, ?refusal, "rehearsal: nonce refused");
+        nonce_used(
+            gate,
+            call,
+            match refusal {
+                Refusal::Settled => "was already settled",
+                Refusal::InFlight => "is in use by a request still being served",
+            },
+        )
+    })?;
+    tracing::info!(payer = %payment.payer, nonce = %payment.nonce_hex, endpoint = call.endpoint, "rehearsal: payment in flight");
+    Ok(Charge::X402(Box::new(InFlight {
+        svc: svc.clone(),
+        key,
+        payment,
+        done: false,
+    })))
+}
+
+/// An enrollment that succeeded: records it (and, on x402, settles the nonce in the same save),
+/// and builds the 200. With `drop_connection_after_settle_once` armed, settles and then cuts the
+/// connection instead of answering.
+pub fn finish(
+    svc: &Service,
+    charge: Charge,
+    asset: super::service::Asset,
+    settlement: &Settlement,
+    body: Value,
+    peer: &Peer,
+) -> Result<Response, ApiError> {
+    let mut flight = match charge {
+        Charge::Key { .. } => {
+            svc.record_asset(asset, None)?;
+            tracing::info!(tx_hash = %settlement.tx_hash, "rehearsal: charged to the account (pretend)");
+            return Ok(Json(body).into_response());
+        }
+        Charge::X402(flight) => flight,
+    };
+    let settled = super::ledger::SettledPayment {
+        transaction: settlement.tx_hash.clone(),
+        network: settlement.network.to_owned(),
+        settled_at: now_text(),
+        response: body,
+    };
+    svc.record_asset(asset, Some((&flight.key, settled)))?;
+    flight.done = true;
+    tracing::info!(
+        payer = %flight.payment.payer,
+        nonce = %flight.payment.nonce_hex,
+        amount = %flight.payment.value,
+        tx_hash = %settlement.tx_hash,
+        settlements = svc.settlements(),
+        "rehearsal: settled (recorded, no chain)"
+    );
+    let record = svc.payment_record(&flight.key).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "settled payment vanished",
+        )
+    })?;
+    if svc.faults.take_drop_connection_after_settle() {
+        peer.cut();
+    }
+    settled_response(&record).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "settled payment has no settlement",
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn prices_format_like_blockrun() {
-        assert_eq!(Price::REALFACE.body().amount, "0.010000");
-        assert_eq!(Price::PORTRAIT.body().amount, "0.500000");
-        assert_eq!(Price { micros: 1_000_000 }.body().amount, "1.000000");
+    fn gate() -> PaymentGate {
+        PaymentGate::new("brk_secret", "0xabc".into(), X402Version::V2, TREASURY)
     }
 
     #[test]
-    fn checks_the_key() {
-        let gate = PaymentGate::new("brk_secret", "0xabc".into());
+    fn prices_format_like_blockrun() {
+        let realface = Price {
+            atomic: super::super::DEFAULT_REALFACE_PRICE_ATOMIC,
+        };
+        let portrait = Price {
+            atomic: super::super::DEFAULT_PORTRAIT_PRICE_ATOMIC,
+        };
+        assert_eq!(realface.body().amount, "0.010000");
+        assert_eq!(portrait.body().amount, "0.500000");
+        assert_eq!(Price { atomic: 1_000_000 }.body().amount, "1.000000");
+    }
+
+    #[test]
+    fn the_treasury_spells_rehearsal() {
+        assert_eq!(&TREASURY.as_slice()[..9], b"REHEARSAL");
+        assert!(!TREASURY.is_zero());
+    }
+
+    #[test]
+    fn picks_the_rail() {
+        let gate = gate();
         let mut h = HeaderMap::new();
-        let missing = gate.authorize(&h, Price::REALFACE).unwrap_err();
-        assert_eq!(missing.status(), StatusCode::UNAUTHORIZED);
+        assert!(matches!(gate.rail(&h), Ok(Rail::X402 { header: None })));
         h.insert(AUTHORIZATION, "Bearer brk_wrong".parse().unwrap());
-        assert!(gate.authorize(&h, Price::REALFACE).is_err());
+        assert_eq!(
+            gate.rail(&h).unwrap_err().status(),
+            StatusCode::UNAUTHORIZED
+        );
         h.insert(AUTHORIZATION, "Basic Zm9vOmJhcg==".parse().unwrap());
-        assert!(gate.authorize(&h, Price::REALFACE).is_err());
+        assert!(gate.rail(&h).is_err());
+        // A wrong key next to a payment: the payment decides.
+        h.insert("x-payment", " abc ".parse().unwrap());
+        assert!(matches!(gate.rail(&h), Ok(Rail::X402 { header: Some(v) }) if v == "abc"));
+        h.insert("payment-signature", "v2".parse().unwrap());
+        assert!(matches!(gate.rail(&h), Ok(Rail::X402 { header: Some(v) }) if v == "v2"));
+        // A valid key wins over any payment.
         h.insert(AUTHORIZATION, "bearer  brk_secret ".parse().unwrap());
-        assert_eq!(gate.authorize(&h, Price::REALFACE).unwrap().wallet, "0xabc");
+        assert!(matches!(gate.rail(&h), Ok(Rail::Key { wallet }) if wallet == "0xabc"));
         let mut h = HeaderMap::new();
         h.insert("x-api-key", "brk_secret".parse().unwrap());
-        assert!(gate.authorize(&h, Price::REALFACE).is_ok());
+        assert!(matches!(gate.rail(&h), Ok(Rail::Key { .. })));
+    }
+
+    #[test]
+    fn v1_reads_x_payment_first() {
+        let gate = PaymentGate::new("k", "0xabc".into(), X402Version::V1, TREASURY);
+        let mut h = HeaderMap::new();
+        h.insert("payment-signature", "v2".parse().unwrap());
+        h.insert("x-payment", "v1".parse().unwrap());
+        assert!(matches!(gate.rail(&h), Ok(Rail::X402 { header: Some(v) }) if v == "v1"));
     }
 }

@@ -19,9 +19,17 @@
 //!                   "byteplus_asset_id": "asset-…" }],
 //!   "portraits": [{ "asset_id": "ta_…", "group_id": "tg_…", "wallet": "0x…", "name": "…",
 //!                   "image_url": "https://…", "created_at": "…", "enrollment_tx_hash": "0x…" }],
-//!   "rate_limits": { "init": { "127.0.0.1": [1779639540000] }, "lookup": {} }
+//!   "rate_limits": { "init": { "127.0.0.1": [1779639540000] }, "lookup": {} },
+//!   "payments": [{ "payer": "0x…", "nonce": "0x…", "state": "settled", "version": "v2",
+//!                  "endpoint": "/v1/realface/enroll", "amount_atomic": "10000",
+//!                  "header_sha256": "…", "request_sha256": "…", "attempts": 1,
+//!                  "updated_at": "…", "settled": { "transaction": "0x…",
+//!                  "network": "eip155:84532", "settled_at": "…", "response": { … } } }]
 //! }
 //! ```
+//!
+//! `payments` is the x402 nonce ledger (see the `ledger` module); files written before it existed
+//! have none and load as an empty ledger.
 //!
 //! Every time is wall-clock epoch milliseconds, so a token whose `expires_at_ms` passed while
 //! Rehearsal was down is expired when it comes back, and the hourly windows keep counting.
@@ -39,6 +47,7 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+use super::ledger::PaymentRecord;
 use super::rate_limit::Calls;
 use super::session::Session;
 use super::store::{Group, PortraitRecord, RealFaceRecord};
@@ -54,6 +63,9 @@ pub struct SavedState {
     #[serde(flatten)]
     pub store: SavedStore,
     pub rate_limits: SavedRateLimits,
+    /// The x402 nonce ledger.
+    #[serde(default)]
+    pub payments: Vec<PaymentRecord>,
 }
 
 /// Everything in [`super::store::Store`].
@@ -356,6 +368,7 @@ mod tests {
                 )]),
                 lookup: Calls::from([(IpAddr::V6(Ipv6Addr::LOCALHOST), vec![1_779_639_540_000])]),
             },
+            payments: Vec::new(),
         }
     }
 
@@ -376,6 +389,24 @@ mod tests {
         file.save(&sample()).unwrap();
         let mut second = sample();
         second.store.next_group_number += 1;
+        second.payments.push(PaymentRecord {
+            payer: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266".into(),
+            nonce: format!("0x{}", "ab".repeat(32)),
+            state: crate::rehearsal::ledger::NonceState::Settled,
+            version: crate::payment::X402Version::V2,
+            endpoint: "/v1/realface/enroll".into(),
+            amount_atomic: "10000".into(),
+            header_sha256: "00".into(),
+            request_sha256: "11".into(),
+            attempts: 1,
+            updated_at: "2026-05-24T16:19:00.000Z".into(),
+            settled: Some(crate::rehearsal::ledger::SettledPayment {
+                transaction: format!("0x{}", "cd".repeat(32)),
+                network: "eip155:84532".into(),
+                settled_at: "2026-05-24T16:19:00.000Z".into(),
+                response: serde_json::json!({ "asset_id": "ta_1" }),
+            }),
+        });
         file.save(&second).unwrap();
         assert_eq!(file.load(Ok), Some(second));
         assert_eq!(entries(&dir.path().join("nested")), ["state.json"]);
@@ -386,6 +417,12 @@ mod tests {
         assert_eq!(json["sessions"][0]["expires_at_ms"], 1_779_639_660_000_i64);
         assert_eq!(json["sessions"][0]["progress"], "completed");
         assert_eq!(json["groups"][0]["status"], "active");
+        assert_eq!(json["payments"][0]["state"], "settled");
+        assert_eq!(json["payments"][0]["version"], "v2");
+        assert_eq!(
+            json["payments"][0]["settled"]["response"]["asset_id"],
+            "ta_1"
+        );
         assert_eq!(json["realfaces"][0]["wallet"], "0xabc");
         assert_eq!(
             json["rate_limits"]["init"]["127.0.0.1"],
@@ -401,6 +438,16 @@ mod tests {
             let mode = fs::metadata(file.path()).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn a_file_from_before_payments_loads_with_an_empty_ledger() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = StateFile::new(dir.path().join("state.json"));
+        let mut json = serde_json::to_value(sample()).unwrap();
+        json.as_object_mut().unwrap().remove("payments");
+        fs::write(file.path(), serde_json::to_vec(&json).unwrap()).unwrap();
+        assert_eq!(file.load(Ok), Some(sample()));
     }
 
     #[test]

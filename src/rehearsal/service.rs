@@ -1,4 +1,5 @@
-//! What the handlers share: settings, the store, the rate limits and the payment gate.
+//! What the handlers share: settings, the store, the rate limits, the payment gate and the x402
+//! nonce ledger.
 //!
 //! Every change to the store or to a rate-limit window goes through a method here that, with a
 //! state file configured, saves the whole state before returning, so what a client was told has
@@ -12,8 +13,13 @@ use std::time::{Duration, SystemTime};
 use axum::http::header::RETRY_AFTER;
 use axum::http::StatusCode;
 
+use alloy::primitives::Address;
+
+use crate::payment::X402Version;
+
 use super::error::ApiError;
-use super::payment::PaymentGate;
+use super::ledger::{Attempt, Ledger, LedgerKey, PaymentRecord, Refusal, Replay, SettledPayment};
+use super::payment::{PaymentGate, Price};
 use super::persist::{self, SavedRateLimits, SavedState, StateFile};
 use super::rate_limit::{self, Calls, Decision, SlidingWindow};
 use super::session::{Session, Step, StepRefusal};
@@ -21,6 +27,13 @@ use super::store::{
     Group, GroupStatus, PortraitRecord, RealFaceRecord, SessionSnapshot, StepFailure, Store,
 };
 use super::wall_clock::{self, Clock};
+use super::Faults;
+
+/// An enrolled asset about to be recorded.
+pub enum Asset {
+    RealFace(RealFaceRecord),
+    Portrait(PortraitRecord),
+}
 
 pub struct Service {
     pub public_host: String,
@@ -29,9 +42,14 @@ pub struct Service {
     pub session_ttl: Duration,
     pub image_client: reqwest::Client,
     pub gate: PaymentGate,
+    pub realface_price: Price,
+    pub portrait_price: Price,
+    pub faults: Faults,
     /// Epoch milliseconds for expiries and rate-limit windows.
     clock: Clock,
     store: Mutex<Store>,
+    /// Every x402 authorization seen: in flight, settled or void.
+    ledger: Mutex<Ledger>,
     /// `POST /v1/realface/init` that create a group.
     init_limit: Mutex<SlidingWindow>,
     /// `GET /v1/realface/status` and the wallet listings: one bucket, as the doc says.
@@ -51,12 +69,18 @@ pub struct ServiceSettings {
     pub session_ttl: Duration,
     pub image_client: reqwest::Client,
     pub state_file: Option<PathBuf>,
+    pub x402_version: X402Version,
+    pub pay_to: Address,
+    pub realface_price_atomic: u128,
+    pub portrait_price_atomic: u128,
+    pub faults: Faults,
 }
 
 /// What a state file gave back.
 #[derive(Default)]
 struct Restored {
     store: Store,
+    ledger: Ledger,
     init: Calls,
     lookup: Calls,
 }
@@ -83,6 +107,7 @@ impl Service {
                 file.load(|saved| {
                     Ok(Restored {
                         store: Store::restore(saved.store)?,
+                        ledger: Ledger::restore(saved.payments)?,
                         init: saved.rate_limits.init,
                         lookup: saved.rate_limits.lookup,
                     })
@@ -91,7 +116,14 @@ impl Service {
             .unwrap_or_default();
         let now = clock.now_ms();
         Service {
-            gate: PaymentGate::new(&s.api_key, s.key_owner.clone()),
+            gate: PaymentGate::new(&s.api_key, s.key_owner.clone(), s.x402_version, s.pay_to),
+            realface_price: Price {
+                atomic: s.realface_price_atomic,
+            },
+            portrait_price: Price {
+                atomic: s.portrait_price_atomic,
+            },
+            faults: s.faults,
             public_host: s.public_host,
             port: s.port,
             key_owner: s.key_owner,
@@ -99,6 +131,7 @@ impl Service {
             image_client: s.image_client,
             clock,
             store: Mutex::new(restored.store),
+            ledger: Mutex::new(restored.ledger),
             init_limit: Mutex::new(SlidingWindow::restored(
                 s.init_limit_per_hour,
                 rate_limit::HOUR,
@@ -130,6 +163,7 @@ impl Service {
         let _order = lock(&self.save_lock);
         let now = self.clock.now_ms();
         let store = self.store().saved();
+        let payments = lock(&self.ledger).saved();
         let init = lock(&self.init_limit).calls(now);
         let lookup = lock(&self.lookup_limit).calls(now);
         let state = SavedState {
@@ -137,6 +171,7 @@ impl Service {
             saved_at: wall_clock::rfc3339_millis(SystemTime::now()),
             store,
             rate_limits: SavedRateLimits { init, lookup },
+            payments,
         };
         if let Err(e) = file.save(&state) {
             tracing::warn!(path = %file.path().display(), error = %e, "rehearsal: could not save state");
@@ -161,16 +196,78 @@ impl Service {
         Some(refreshed)
     }
 
-    /// Records a RealFace on its group; `None` if the group vanished meanwhile.
-    pub fn add_realface(&self, record: RealFaceRecord) -> Option<u32> {
-        let count = self.store().add_realface(record)?;
+    /// Records an enrolled asset and, for an x402 payment, settles its in-flight nonce with it,
+    /// in one save. RealFaces answer their group's new asset count. Fails (and settles nothing)
+    /// if the RealFace's group vanished or the nonce is no longer in flight.
+    pub fn record_asset(
+        &self,
+        asset: Asset,
+        settle: Option<(&LedgerKey, SettledPayment)>,
+    ) -> Result<Option<u32>, ApiError> {
+        let count = {
+            let mut store = self.store();
+            let mut ledger = lock(&self.ledger);
+            if let Some((key, _)) = &settle {
+                let in_flight = ledger
+                    .record(key)
+                    .is_some_and(|r| r.state == super::ledger::NonceState::InFlight);
+                if !in_flight {
+                    return Err(ApiError::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "The payment is no longer in flight; nothing was settled",
+                    ));
+                }
+            }
+            let count = match asset {
+                Asset::RealFace(record) => {
+                    let group_id = record.group_id.clone();
+                    Some(
+                        store
+                            .add_realface(record)
+                            .ok_or_else(|| ApiError::group_not_found(&group_id))?,
+                    )
+                }
+                Asset::Portrait(record) => {
+                    store.add_portrait(record);
+                    None
+                }
+            };
+            if let Some((key, settled)) = settle {
+                ledger.settle(key, settled);
+            }
+            count
+        };
         self.save();
-        Some(count)
+        Ok(count)
     }
 
-    pub fn add_portrait(&self, record: PortraitRecord) {
-        self.store().add_portrait(record);
+    /// A header that settled before: the same request again, another request, or neither.
+    pub fn replay(&self, header_sha256: &str, request_sha256: &str) -> Replay {
+        lock(&self.ledger).replay(header_sha256, request_sha256)
+    }
+
+    /// Puts a verified payment's nonce in flight (saved), unless it is spent or busy.
+    pub fn begin_payment(&self, attempt: Attempt) -> Result<LedgerKey, Refusal> {
+        let key = lock(&self.ledger).begin(attempt)?;
         self.save();
+        Ok(key)
+    }
+
+    /// An in-flight payment that will not settle: its nonce is free again (saved).
+    pub fn void_payment(&self, key: &LedgerKey) {
+        let now = wall_clock::rfc3339_millis(SystemTime::now());
+        if lock(&self.ledger).void(key, now) {
+            self.save();
+        }
+    }
+
+    pub fn payment_record(&self, key: &LedgerKey) -> Option<PaymentRecord> {
+        lock(&self.ledger).record(key).cloned()
+    }
+
+    /// x402 settlements so far (one per settled nonce, across both endpoints, restarts included).
+    pub fn settlements(&self) -> u64 {
+        lock(&self.ledger).settlements()
     }
 
     /// What the phone page shows for `token`.

@@ -34,12 +34,15 @@ pub const HUGE_BYTES: usize = 50 * 1024 * 1024;
 /// - `/not-an-image.jpg`: HTML served as `text/html`; `/wrong-type.png`: JPEG bytes labelled PNG;
 /// - `/truncated.jpg`: the first half of the JPEG; `/missing.jpg` (and anything unknown): 404;
 /// - `/huge.jpg`: 50 MB of JPEG-looking bytes with a Content-Length; `/huge-chunked.jpg`: the same
-///   streamed without one; `/slow.jpg`: the face after 30 s.
+///   streamed without one; `/slow.jpg`: the face after 30 s;
+/// - `/held.jpg`: the face JPEG once [`PhotoHost::release_held`] lets it go (one release per
+///   request; a release with nobody waiting is kept for the next one).
 pub struct PhotoHost {
     addr: SocketAddr,
     cert_der: Vec<u8>,
     cert_pem: String,
     hits: Arc<Mutex<HashMap<String, usize>>>,
+    held: Arc<tokio::sync::Notify>,
     handle: axum_server::Handle<SocketAddr>,
 }
 
@@ -60,14 +63,21 @@ impl PhotoHost {
 
         let hits: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
         let counter = hits.clone();
+        let held: Arc<tokio::sync::Notify> = Arc::default();
+        let gate = held.clone();
         let app = Router::new().fallback(move |uri: Uri| {
             let counter = counter.clone();
+            let gate = gate.clone();
             async move {
                 *counter
                     .lock()
                     .unwrap()
                     .entry(uri.path().to_owned())
                     .or_default() += 1;
+                if uri.path() == "/held.jpg" {
+                    gate.notified().await;
+                    return image_response("image/jpeg", face_jpeg());
+                }
                 serve(uri.path()).await
             }
         });
@@ -87,8 +97,14 @@ impl PhotoHost {
             cert_der,
             cert_pem,
             hits,
+            held,
             handle,
         }
+    }
+
+    /// Lets one request for `/held.jpg` (waiting now or the next to come) through.
+    pub fn release_held(&self) {
+        self.held.notify_one();
     }
 
     /// `https://localhost:<port>/<path>`.

@@ -153,7 +153,7 @@ impl Client {
                     reason: challenge.error.unwrap_or_else(|| "no reason given".into()),
                 });
             }
-            return Ok(Paid::PaymentRequired(challenge.quote()?));
+            return Ok(Paid::PaymentRequired(Box::new(challenge.quote()?)));
         }
         if !status.is_success() {
             let retry_after = headers

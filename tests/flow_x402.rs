@@ -1,0 +1,334 @@
+//! Paid enrollment over x402 against Rehearsal on the test network: the operator confirms a
+//! quote, the payment is signed once and recorded before it leaves, and faults never make it
+//! settle twice.
+
+mod common;
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use alloy::signers::local::PrivateKeySigner;
+use common::PhotoHost;
+use likeness::error::ErrorCode;
+use likeness::flow::poll::PollPolicy;
+use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioConfig};
+use likeness::http::{self, TrustRoots};
+use likeness::library::{Library, PaymentRecord, PaymentStatus};
+use likeness::payment::{self, X402Version};
+use likeness::providers::{blockrun, Provider, ProviderKind};
+use likeness::rehearsal::RehearsalServer;
+use likeness::spend::SpendCaps;
+
+const HARDHAT_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+struct Bench {
+    photos: PhotoHost,
+    rehearsal: RehearsalServer,
+    library: Arc<Library>,
+    _dir: tempfile::TempDir,
+}
+
+impl Bench {
+    async fn new(version: X402Version) -> Bench {
+        let photos = PhotoHost::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = common::rehearsal_config(&photos);
+        config.x402_version = version;
+        let rehearsal = common::start_rehearsal_with(config).await;
+        let library = Arc::new(Library::open(&dir.path().join("likeness.sqlite3")).unwrap());
+        Bench {
+            photos,
+            rehearsal,
+            library,
+            _dir: dir,
+        }
+    }
+
+    /// A studio on the wallet rail: no API key, the Hardhat test key signs.
+    fn studio(&self, caps: SpendCaps) -> Arc<Studio> {
+        let http = http::client(&TrustRoots(vec![self.photos.root_cert_der()])).unwrap();
+        let client = blockrun::Client::new(
+            ProviderKind::Rehearsal,
+            self.rehearsal.base_url(),
+            http.clone(),
+            None,
+        );
+        let provider = Provider::Rehearsal(client);
+        let config = StudioConfig {
+            policy: PollPolicy {
+                budget_per_hour: 20,
+                reserve: 3,
+                min_interval_ms: 200,
+            },
+            caps,
+            wallet: Some(HARDHAT_KEY.parse::<PrivateKeySigner>().unwrap()),
+            ..StudioConfig::for_provider(&provider)
+        };
+        Studio::new(Arc::clone(&self.library), provider, http, config)
+    }
+
+    /// A session the talent has finished, ready to enroll.
+    async fn verified(&self, studio: &Arc<Studio>) -> String {
+        let v = studio
+            .start_session("Ada", Some(&self.photos.url("/face.jpg")))
+            .await
+            .unwrap();
+        self.rehearsal
+            .complete_liveness(&v.session.group_id)
+            .await
+            .unwrap();
+        assert_eq!(
+            studio.check_now(&v.session.id).await.unwrap().session.state,
+            SessionState::Verified
+        );
+        v.session.id
+    }
+}
+
+fn quoted(outcome: EnrollOutcome) -> SessionView {
+    match outcome {
+        EnrollOutcome::PaymentRequired { view } => *view,
+        EnrollOutcome::Enrolled { .. } => panic!("the wallet rail must ask the operator first"),
+    }
+}
+
+#[tokio::test]
+async fn the_operator_confirms_a_quote_and_it_settles_once_v2() {
+    paid_enrollment(X402Version::V2).await;
+}
+
+#[tokio::test]
+async fn the_operator_confirms_a_quote_and_it_settles_once_v1() {
+    paid_enrollment(X402Version::V1).await;
+}
+
+async fn paid_enrollment(version: X402Version) {
+    let bench = Bench::new(version).await;
+    let studio = bench.studio(SpendCaps::default());
+    let id = bench.verified(&studio).await;
+
+    let view = quoted(studio.enroll_session(&id, None, None).await.unwrap());
+    assert_eq!(view.session.state, SessionState::AwaitingPayment);
+    let quote = view.quote.expect("the price is shown");
+    assert_eq!(
+        quote.amount_usdc(),
+        "0.01",
+        "the doc's price, from the challenge"
+    );
+    assert!(quote.network().is_testnet());
+    assert!(!view.payee_changed, "the first payment to this provider");
+    assert_eq!(
+        bench.rehearsal.settlements(),
+        0,
+        "nothing is paid before the operator confirms"
+    );
+    assert!(
+        bench.library.payments().unwrap().is_empty(),
+        "nothing is signed before the operator confirms"
+    );
+
+    let face = studio.confirm_payment(&id, false).await.unwrap();
+    assert!(face.asset_id.starts_with("ta_"));
+    assert_eq!(bench.rehearsal.settlements(), 1);
+    let ledger = bench.library.payments().unwrap();
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger[0].status, PaymentStatus::Settled);
+    assert_eq!(ledger[0].amount_atomic, "10000");
+    assert_eq!(ledger[0].asset_id.as_deref(), Some(face.asset_id.as_str()));
+    assert!(ledger[0]
+        .settlement_tx
+        .as_deref()
+        .is_some_and(|t| t.starts_with("0x") && t.len() == 66));
+    assert_eq!(ledger[0].header_name, version.payment_header());
+    assert_eq!(
+        bench.library.session(&id).unwrap().state,
+        SessionState::Enrolled
+    );
+}
+
+#[tokio::test]
+async fn declining_signs_nothing() {
+    let bench = Bench::new(X402Version::V2).await;
+    let studio = bench.studio(SpendCaps::default());
+    let id = bench.verified(&studio).await;
+    quoted(studio.enroll_session(&id, None, None).await.unwrap());
+    let view = studio.decline_payment(&id).unwrap();
+    assert_eq!(view.session.state, SessionState::Verified);
+    let e = studio.confirm_payment(&id, false).await.unwrap_err();
+    assert_eq!(
+        e.code(),
+        ErrorCode::InvalidInput,
+        "no quote is waiting after a decline"
+    );
+    assert!(bench.library.payments().unwrap().is_empty());
+    assert_eq!(bench.rehearsal.settlements(), 0);
+}
+
+#[tokio::test]
+async fn a_price_above_the_cap_is_refused_before_signing() {
+    let bench = Bench::new(X402Version::V2).await;
+    let studio = bench.studio(SpendCaps {
+        per_payment_atomic: 5_000,
+        daily_atomic: 20_000_000,
+    });
+    let id = bench.verified(&studio).await;
+    let e = studio.enroll_session(&id, None, None).await.unwrap_err();
+    assert!(
+        e.to_string().contains("per-payment cap") && e.to_string().contains("Nothing was signed"),
+        "{e}"
+    );
+    assert_eq!(
+        bench.library.session(&id).unwrap().state,
+        SessionState::Verified
+    );
+    assert!(bench.library.payments().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_dropped_connection_after_settling_resends_the_same_payment() {
+    let bench = Bench::new(X402Version::V2).await;
+    let studio = bench.studio(SpendCaps::default());
+    let id = bench.verified(&studio).await;
+    quoted(studio.enroll_session(&id, None, None).await.unwrap());
+    bench
+        .rehearsal
+        .faults()
+        .drop_connection_after_settle_once
+        .store(true, Ordering::SeqCst);
+    let face = studio.confirm_payment(&id, false).await.unwrap();
+    assert_eq!(
+        bench.rehearsal.settlements(),
+        1,
+        "the re-sent header must not settle again"
+    );
+    let ledger = bench.library.payments().unwrap();
+    assert_eq!(ledger.len(), 1, "one signature, re-sent");
+    assert_eq!(ledger[0].asset_id.as_deref(), Some(face.asset_id.as_str()));
+}
+
+#[tokio::test]
+async fn an_upstream_failure_is_not_charged_and_a_retry_pays_once() {
+    let bench = Bench::new(X402Version::V2).await;
+    let studio = bench.studio(SpendCaps::default());
+    let id = bench.verified(&studio).await;
+    quoted(studio.enroll_session(&id, None, None).await.unwrap());
+    bench
+        .rehearsal
+        .faults()
+        .upstream_error_once
+        .store(true, Ordering::SeqCst);
+    let e = studio.confirm_payment(&id, false).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::UpstreamFailed);
+    assert_eq!(bench.rehearsal.settlements(), 0);
+    assert_eq!(
+        bench.library.payments().unwrap()[0].status,
+        PaymentStatus::NotCharged
+    );
+    assert_eq!(
+        bench.library.session(&id).unwrap().state,
+        SessionState::Verified
+    );
+
+    quoted(studio.enroll_session(&id, None, None).await.unwrap());
+    studio.confirm_payment(&id, false).await.unwrap();
+    assert_eq!(bench.rehearsal.settlements(), 1);
+}
+
+#[tokio::test]
+async fn a_restart_between_signing_and_the_answer_pays_once() {
+    let bench = Bench::new(X402Version::V2).await;
+    let studio = bench.studio(SpendCaps::default());
+    let id = bench.verified(&studio).await;
+    let view = quoted(studio.enroll_session(&id, None, None).await.unwrap());
+    let quote = view.quote.unwrap();
+
+    // What confirm_payment does up to the crash: sign, write the ledger, send — and the app dies
+    // before the answer arrives (the request reached Rehearsal and settled).
+    let wallet: PrivateKeySigner = HARDHAT_KEY.parse().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let signed = payment::sign(&quote, &wallet, now, payment::fresh_nonce()).unwrap();
+    bench
+        .library
+        .record_payment(&PaymentRecord {
+            id: "pay_crash".into(),
+            provider: ProviderKind::Rehearsal,
+            purpose: format!("realface:{id}"),
+            amount_atomic: signed.value.clone(),
+            payee: signed.to.clone(),
+            network: quote.network().label().into(),
+            asset_contract: quote.asset().to_string(),
+            nonce: signed.nonce_hex.clone(),
+            header_name: signed.header_name.clone(),
+            header_value: signed.header_value.clone(),
+            status: PaymentStatus::Signed,
+            settlement_tx: None,
+            asset_id: None,
+            created_at_ms: 0,
+            updated_at_ms: 0,
+        })
+        .unwrap();
+    let session = bench.library.session(&id).unwrap();
+    let lost = reqwest::Client::builder()
+        .build()
+        .unwrap()
+        .post(bench.rehearsal.base_url().join("v1/realface/enroll").unwrap())
+        .header(signed.header_name.as_str(), signed.header_value.as_str())
+        .json(&serde_json::json!({"name": session.talent_name, "image_url": session.image_url, "group_id": session.group_id}))
+        .send()
+        .await
+        .unwrap();
+    assert!(lost.status().is_success(), "{}", lost.status());
+    assert_eq!(bench.rehearsal.settlements(), 1);
+    studio.stop();
+    drop(studio);
+
+    // The app comes back, and the operator presses Enroll again.
+    let studio = bench.studio(SpendCaps::default());
+    studio.resume_open_sessions().unwrap();
+    let outcome = studio.enroll_session(&id, None, None).await.unwrap();
+    let EnrollOutcome::Enrolled { face } = outcome else {
+        panic!("the payment signed before the crash must be re-sent, not a new quote asked");
+    };
+    assert_eq!(bench.rehearsal.settlements(), 1, "exactly one settlement");
+    let ledger = bench.library.payments().unwrap();
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger[0].status, PaymentStatus::Settled);
+    assert_eq!(ledger[0].asset_id.as_deref(), Some(face.asset_id.as_str()));
+}
+
+#[tokio::test]
+async fn a_new_payee_needs_a_second_confirmation() {
+    let bench = Bench::new(X402Version::V2).await;
+    let studio = bench.studio(SpendCaps::default());
+    bench
+        .library
+        .record_payment(&PaymentRecord {
+            id: "pay_old".into(),
+            provider: ProviderKind::Rehearsal,
+            purpose: "realface:ses_old".into(),
+            amount_atomic: "10000".into(),
+            payee: "0x1111111111111111111111111111111111111111".into(),
+            network: "Base Sepolia".into(),
+            asset_contract: "0x036CbD53842c5426634e7929541eC2318f3dCF7e".into(),
+            nonce: "0x01".into(),
+            header_name: "PAYMENT-SIGNATURE".into(),
+            header_value: "x".into(),
+            status: PaymentStatus::Settled,
+            settlement_tx: None,
+            asset_id: None,
+            created_at_ms: 0,
+            updated_at_ms: 0,
+        })
+        .unwrap();
+    let id = bench.verified(&studio).await;
+    let view = quoted(studio.enroll_session(&id, None, None).await.unwrap());
+    assert!(view.payee_changed);
+    let e = studio.confirm_payment(&id, false).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ConfirmationNeeded);
+    assert_eq!(bench.rehearsal.settlements(), 0);
+    studio.confirm_payment(&id, true).await.unwrap();
+    assert_eq!(bench.rehearsal.settlements(), 1);
+}
