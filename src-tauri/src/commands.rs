@@ -7,6 +7,7 @@ use likeness::photo::PhotoCheck;
 use likeness::secrets::{Secret, SecretName};
 use likeness::settings::Settings;
 use likeness::stage::StageInfo;
+use likeness::wallet::{Wallet, WalletInfo};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
 
@@ -245,4 +246,63 @@ pub async fn watch_sessions<R: Runtime>(
         }
     });
     Ok(())
+}
+
+/// The studio wallet (for real providers; Rehearsal pays with its own throwaway wallet). The
+/// UI gets the address and explorer link only.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_wallet<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<Option<WalletInfo>> {
+    Ok(Wallet::info(state.secrets.as_ref())?)
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn create_wallet<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<Option<WalletInfo>> {
+    Wallet::create(state.secrets.as_ref())?;
+    Ok(Wallet::info(state.secrets.as_ref())?)
+}
+
+/// Stores a pasted hex key in the keyring; the key is never sent back.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn import_wallet<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    private_key: String,
+) -> Answer<Option<WalletInfo>> {
+    Wallet::import(state.secrets.as_ref(), &private_key)?;
+    Ok(Wallet::info(state.secrets.as_ref())?)
+}
+
+/// The one place the key crosses to the UI, and only with the operator's explicit confirmation.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn export_wallet<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    confirmed: bool,
+) -> Answer<String> {
+    Ok(Wallet::export(state.secrets.as_ref(), confirmed)?
+        .expose()
+        .to_string())
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn delete_wallet<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<()> {
+    Ok(Wallet::delete(state.secrets.as_ref())?)
 }

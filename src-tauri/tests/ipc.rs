@@ -133,3 +133,46 @@ fn commands_answer_with_core_data_and_errors_carry_a_code() {
         .expect_err("unknown session");
     assert_eq!(err["code"], "not_found");
 }
+
+#[test]
+fn the_wallet_crosses_ipc_as_an_address_and_the_key_only_on_confirmed_export() {
+    let (_app, window) = app();
+    assert_eq!(
+        invoke(&window, "get_wallet", json!({})).unwrap(),
+        Value::Null
+    );
+    let created = invoke(&window, "create_wallet", json!({})).expect("create_wallet");
+    let address = created["address"].as_str().unwrap().to_string();
+    assert!(
+        address.starts_with("0x") && address.len() == 42,
+        "{created}"
+    );
+    assert!(created["explorerUrl"].as_str().unwrap().ends_with(&address));
+    assert_eq!(
+        created.as_object().unwrap().len(),
+        2,
+        "address and link only: {created}"
+    );
+
+    let refused = invoke(&window, "export_wallet", json!({"confirmed": false}))
+        .expect_err("needs confirmation");
+    assert_eq!(refused["code"], "invalid_input");
+    let key = invoke(&window, "export_wallet", json!({"confirmed": true})).expect("export");
+    let key = key.as_str().unwrap();
+    assert!(key.starts_with("0x") && key.len() == 66);
+    let again =
+        invoke(&window, "import_wallet", json!({"privateKey": key})).expect("re-import is a no-op");
+    assert_eq!(again["address"], address.as_str());
+
+    invoke(&window, "delete_wallet", json!({})).expect("delete");
+    assert_eq!(
+        invoke(&window, "get_wallet", json!({})).unwrap(),
+        Value::Null
+    );
+    let bad = invoke(&window, "import_wallet", json!({"privateKey": "not a key"}))
+        .expect_err("malformed");
+    assert!(
+        !bad["message"].as_str().unwrap().contains("not a key"),
+        "the key is never echoed: {bad}"
+    );
+}

@@ -23,6 +23,17 @@ export const commands = {
 	listPayments: () => __TAURI_INVOKE<PaymentRecord[]>("list_payments"),
 	/**  Writes the ledger as CSV into the Downloads folder and returns the file's path. */
 	exportPaymentsCsv: () => __TAURI_INVOKE<string>("export_payments_csv"),
+	/**
+	 *  The studio wallet (for real providers; Rehearsal pays with its own throwaway wallet). The
+	 *  UI gets the address and explorer link only.
+	 */
+	getWallet: () => __TAURI_INVOKE<WalletInfo | null>("get_wallet"),
+	createWallet: () => __TAURI_INVOKE<WalletInfo | null>("create_wallet"),
+	/**  Stores a pasted hex key in the keyring; the key is never sent back. */
+	importWallet: (privateKey: string) => __TAURI_INVOKE<WalletInfo | null>("import_wallet", { privateKey }),
+	/**  The one place the key crosses to the UI, and only with the operator's explicit confirmation. */
+	exportWallet: (confirmed: boolean) => __TAURI_INVOKE<string>("export_wallet", { confirmed }),
+	deleteWallet: () => __TAURI_INVOKE<null>("delete_wallet"),
 	cancelSession: (id: string) => __TAURI_INVOKE<SessionView>("cancel_session", { id }),
 	listOpenSessions: () => __TAURI_INVOKE<SessionView[]>("list_open_sessions"),
 	listFaces: () => __TAURI_INVOKE<Face[]>("list_faces"),
