@@ -3,7 +3,8 @@
 // the session watch channel. `window.__mock` lets a script push session changes.
 //
 // Scenarios (the `scenario` argument): form, form-filled, awaiting, two-open, library,
-// library-empty, settings, settings-port-moved.
+// library-empty, settings, settings-port-moved, payment (a verified session whose enroll asks a
+// price), payee-changed (the same, to a new payee), payments, payments-empty.
 
 /** Runs in the page before the app: the backend, played from fixtures. */
 export function installMock({ qrSvg, scenario }) {
@@ -47,8 +48,59 @@ export function installMock({ qrSvg, scenario }) {
     qrSvg: session.state === "awaiting_scan" ? qrSvg : null,
     nextCheckAtMs: null,
     notice: null,
+    quote: null,
+    payeeChanged: false,
     ...extra,
   });
+  const wallet = "0x4B20993Bc481177ec7E8f571ceCaE8A9e22C02db";
+  const payee = "0x9F8e7D6c5B4a39281706F5e4D3c2B1a098765432";
+  const quote = {
+    x402Version: "v2",
+    network: "base-sepolia",
+    networkLabel: "Base Sepolia",
+    testnet: true,
+    chainId: 84532,
+    asset: "0x036CbD53842c5426634e7929541eC2318f3dCF7e",
+    payTo: payee,
+    amountAtomic: "10000",
+    amountUsdc: "0.01",
+    maxTimeoutSeconds: 60,
+    resource: "http://127.0.0.1:8402/v1/realface/enroll",
+    description: "Enroll one verified real face",
+    mimeType: "application/json",
+    serverMessage: null,
+    offered: null,
+  };
+  const payment = (i, status, extra = {}) => ({
+    id: `pay_${i}`,
+    provider: "rehearsal",
+    purpose: `realface:ses_${i}a7c3`,
+    amountAtomic: "10000",
+    payee,
+    network: "base-sepolia",
+    assetContract: quote.asset,
+    nonce: `0x${String(i).repeat(8)}5e1f0c2d9b8a7f6e5d4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3a2918`,
+    headerName: "PAYMENT-SIGNATURE",
+    status,
+    settlementTx: null,
+    assetId: null,
+    createdAtMs: now - i * 3_600_000,
+    updatedAtMs: now - i * 3_600_000,
+    ...extra,
+  });
+  const ledger =
+    scenario === "payments"
+      ? [
+          payment(1, "settled", {
+            settlementTx: "0x7a1c9e0b3d5f2a4c6e8b0d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c",
+            assetId: "ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70",
+          }),
+          payment(2, "signed"),
+          payment(3, "not_charged", { amountAtomic: "2500000" }),
+          payment(4, "rejected", { payee: "0x1111222233334444555566667777888899990000" }),
+        ]
+      : [];
+  const paying = scenario === "payment" || scenario === "payee-changed";
   const faces = [
     {
       assetId: "ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70",
@@ -97,6 +149,8 @@ export function installMock({ qrSvg, scenario }) {
     "library-empty": [],
     "settings": [],
     "settings-port-moved": [],
+    "payment": [viewOf({ ...ada, state: "verified" })],
+    "payee-changed": [viewOf({ ...ada, state: "verified" })],
   }[scenario] ?? [];
   // Rehearsal found its set port busy and listens on another one.
   const listeningPort = scenario === "settings-port-moved" ? 40123 : 8402;
@@ -149,9 +203,20 @@ export function installMock({ qrSvg, scenario }) {
           phoneHost: "192.168.1.20",
           rehearsalPort: listeningPort,
           hasApiKey: true,
+          paymentMethod: "wallet",
+          wallet: { address: wallet, explorerUrl: `https://sepolia.basescan.org/address/${wallet}` },
         };
       case "get_settings":
-        return { provider: "rehearsal", baseUrl: null, rehearsalPort: 8402, rehearsalHost: null };
+        return {
+          provider: "rehearsal",
+          baseUrl: null,
+          rehearsalPort: 8402,
+          rehearsalHost: null,
+          paymentMethod: "wallet",
+          rehearsalX402Version: 2,
+          perPaymentCapUsd: "2",
+          dailyCapUsd: "20",
+        };
       case "update_settings":
         return later(300, () => handle("get_stage"));
       case "set_api_key":
@@ -188,6 +253,13 @@ export function installMock({ qrSvg, scenario }) {
         const s = { ...sessions.get(args.id), ...(args.imageUrl === null ? {} : { imageUrl: args.imageUrl }) };
         await later(200, () => checkPhoto(s.imageUrl));
         sessions.set(s.id, s);
+        if (window.__mock.requirePayment) {
+          const asking = { ...s, state: "awaiting_payment", updatedAtMs: Date.now() };
+          sessions.set(s.id, asking);
+          const v = viewOf(asking, { quote, payeeChanged: window.__mock.payeeChanged });
+          push(v);
+          return { outcome: "payment_required", view: v };
+        }
         const enrolling = { ...s, state: "enrolling", updatedAtMs: Date.now() };
         push(viewOf(enrolling));
         await later(700, () => null);
@@ -207,8 +279,47 @@ export function installMock({ qrSvg, scenario }) {
         sessions.set(s.id, done);
         push(viewOf(done));
         const { thumbnail } = checkPhoto(s.imageUrl);
-        return { ...faces[0], assetId, name: s.talentName, imageUrl: s.imageUrl, thumbnail, groupId: s.groupId, enrolledAtMs: Date.now() };
+        return {
+          outcome: "enrolled",
+          face: { ...faces[0], assetId, name: s.talentName, imageUrl: s.imageUrl, thumbnail, groupId: s.groupId, enrolledAtMs: Date.now() },
+        };
       }
+      case "confirm_payment": {
+        const s = sessions.get(args.id);
+        if (s?.state !== "awaiting_payment") refuse("not_ready", "There is no price waiting for this session.");
+        if (window.__mock.payeeChanged && !args.payeeChangeConfirmed) {
+          refuse("confirmation_needed", "This payee differs from the one paid before. Confirm the new payee to pay it.");
+        }
+        if (window.__mock.refusePayment) {
+          await later(300, () => null);
+          refuse(
+            "payment_refused",
+            "The price of $0.01 is over today's remaining cap of $0.00 (daily cap $20). Nothing was signed.",
+          );
+        }
+        window.__mock.confirmCalls.push(args.payeeChangeConfirmed);
+        const enrolling = { ...s, state: "enrolling", updatedAtMs: Date.now() };
+        sessions.set(s.id, enrolling);
+        push(viewOf(enrolling));
+        await later(900, () => null);
+        const assetId = "ta_3b9e0c4d2a7f4b1c9e8d7a6b5c4d3e2f";
+        const txHash = "0x5d2e8f1a3c4b6d7e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5a6";
+        const done = { ...s, state: "enrolled", assetId, updatedAtMs: Date.now() };
+        sessions.set(s.id, done);
+        ledger.unshift(payment(0, "settled", { purpose: `realface:${s.id}`, settlementTx: txHash, assetId, createdAtMs: Date.now() }));
+        push(viewOf(done));
+        const { thumbnail } = checkPhoto(s.imageUrl);
+        return { ...faces[0], assetId, name: s.talentName, imageUrl: s.imageUrl, thumbnail, groupId: s.groupId, enrolledAtMs: Date.now(), priceUsd: "0.01", txHash };
+      }
+      case "decline_payment": {
+        const s = { ...sessions.get(args.id), state: "verified", updatedAtMs: Date.now() };
+        sessions.set(s.id, s);
+        return later(200, () => viewOf(s));
+      }
+      case "list_payments":
+        return later(150, () => ledger.slice());
+      case "export_payments_csv":
+        return later(300, () => "/home/operator/Downloads/likeness-payments-2026-11-23.csv");
       default:
         throw `command ${cmd} not found`;
     }
@@ -240,6 +351,12 @@ export function installMock({ qrSvg, scenario }) {
   };
   window.__mock = {
     failEnroll: false,
+    /** Enroll answers with a price to confirm (x402). */
+    requirePayment: paying,
+    payeeChanged: scenario === "payee-changed",
+    refusePayment: false,
+    /** The `payeeChangeConfirmed` of every paid confirm, in order. */
+    confirmCalls: [],
     /** The `imageUrl` of every enroll, in order (null: the session's own photo). */
     enrollCalls: [],
     push,

@@ -256,7 +256,17 @@ try {
   await page.click("#nav-settings");
   await page.waitForSelector("#settings-provider");
   await page.waitForSelector("#stage-phones:has-text('http://192.168.1.20:8402')");
+  await page.waitForSelector("#wallet-address");
+  await page.waitForSelector("#wallet-explorer:has-text('basescan.org')");
+  if ((await page.locator("#wallet a[href]").count()) > 0) problems.push("the wallet card has a clickable link");
   await shot(page, "16-settings");
+  await page.fill("#per-payment-cap", "2.1234567");
+  await page.fill("#daily-cap", "-5");
+  await page.click("#save-settings");
+  await page.waitForSelector("#per-payment-cap[aria-invalid='true']");
+  await page.waitForSelector("#daily-cap[aria-invalid='true']");
+  await page.locator("#per-payment-cap").scrollIntoViewIfNeeded();
+  await shot(page, "16b-settings-cap-errors");
   await page.close();
 
   page = await open("settings-port-moved");
@@ -264,6 +274,74 @@ try {
   await page.waitForSelector("#stage-phones:has-text('http://192.168.1.20:40123')");
   await page.waitForSelector("#stage-port-moved");
   await shot(page, "17-settings-port-moved");
+  await page.close();
+
+  // Enroll asks a price: confirm panel, decline, then pay; the payment shows in Payments.
+  page = await open("payment");
+  await page.waitForSelector("#enroll:enabled");
+  await page.click("#enroll");
+  await page.waitForSelector("#payment-confirm");
+  const payLabel = (await page.textContent("#confirm-payment"))?.trim();
+  if (payLabel !== "Pay $0.01 and enroll") problems.push(`the pay button reads "${payLabel}"`);
+  await page.waitForSelector("#payment-testnet");
+  if ((await page.locator("#payee-changed").count()) > 0) problems.push("#payee-changed shows for a known payee");
+  await fits(page, "payment confirm");
+  await shot(page, "18-payment-confirm");
+  await page.click("#decline-payment");
+  await page.waitForSelector("#enroll:enabled");
+  if ((await page.locator("#payment-confirm").count()) > 0) problems.push("the payment panel stayed after declining");
+  await page.click("#enroll");
+  await page.waitForSelector("#confirm-payment:enabled");
+  await page.click("#confirm-payment");
+  await page.waitForSelector("text=Paying and enrolling…");
+  await fits(page, "paying");
+  await shot(page, "19-paying");
+  await page.waitForSelector("#asset-id");
+  await fits(page, "paid and enrolled");
+  await shot(page, "20-paid-enrolled");
+  await page.click("#nav-payments");
+  await page.waitForSelector(".payment-row[data-nonce]");
+  await page.close();
+
+  // A new payee: the pay button waits for the tick; a refused payment shows its message.
+  page = await open("payee-changed");
+  await page.click("#enroll");
+  await page.waitForSelector("#payee-changed");
+  if (!(await page.isDisabled("#confirm-payment"))) problems.push("#confirm-payment is enabled before the payee change was ticked");
+  await fits(page, "payee changed");
+  await shot(page, "21-payee-changed");
+  await page.check("#confirm-payee-change");
+  await page.waitForSelector("#confirm-payment:enabled");
+  await page.evaluate(() => {
+    window.__mock.refusePayment = true;
+  });
+  await page.click("#confirm-payment");
+  await page.waitForSelector("#session-error:has-text('Nothing was signed')");
+  await fits(page, "payment refused");
+  await shot(page, "22-payment-refused");
+  await page.evaluate(() => {
+    window.__mock.refusePayment = false;
+  });
+  await page.click("#confirm-payment");
+  await page.waitForSelector("#asset-id");
+  const confirmCalls = await page.evaluate(() => window.__mock.confirmCalls);
+  if (JSON.stringify(confirmCalls) !== "[true]") problems.push(`confirm_payment got payeeChangeConfirmed ${JSON.stringify(confirmCalls)}`);
+  await page.close();
+
+  page = await open("payments");
+  await page.click("#nav-payments");
+  await page.waitForSelector(".payment-row[data-nonce]");
+  const amounts = await page.locator(".payment-row td.num").allTextContents();
+  if (amounts[0] !== "0.010000" || amounts[2] !== "2.500000") problems.push(`payment amounts read ${JSON.stringify(amounts)}`);
+  await page.click("#export-payments");
+  await page.waitForSelector("#export-result:has-text('Saved to')");
+  await shot(page, "23-payments");
+  await page.close();
+
+  page = await open("payments-empty");
+  await page.click("#nav-payments");
+  await page.waitForSelector("#payments-empty");
+  await shot(page, "24-payments-empty");
   await page.close();
 } catch (e) {
   problems.push(`script: ${e instanceof Error ? e.stack : String(e)}`);

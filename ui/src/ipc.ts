@@ -19,7 +19,13 @@ export type PhotoCheck = Answer<typeof commands.checkPhoto>;
 export type SessionView = Answer<typeof commands.startSession>;
 export type LivenessSession = SessionView["session"];
 export type SessionState = LivenessSession["state"];
-export type Face = Answer<typeof commands.enrollSession>;
+export type EnrollOutcome = Answer<typeof commands.enrollSession>;
+export type Face = Answer<typeof commands.confirmPayment>;
+export type PaymentQuote = NonNullable<SessionView["quote"]>;
+export type PaymentRecord = Answer<typeof commands.listPayments>[number];
+export type PaymentStatus = PaymentRecord["status"];
+export type PaymentMethod = StageInfo["paymentMethod"];
+export type WalletInfo = NonNullable<StageInfo["wallet"]>;
 export type FaceKind = Face["kind"];
 export type ProviderKind = Face["provider"];
 export type CommandError = NonNullable<SessionView["notice"]>;
@@ -39,6 +45,9 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   upstream_failed: true,
   provider_refused: true,
   unexpected_response: true,
+  payment_refused: true,
+  payment_rejected: true,
+  confirmation_needed: true,
   keychain: true,
   storage: true,
   not_found: true,

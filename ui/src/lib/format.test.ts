@@ -22,7 +22,7 @@ describe("format", () => {
 
   it("labels", () => {
     expect(providerLabel("rehearsal")).toBe("Rehearsal");
-    expect(costNote("rehearsal")).toBe("nothing to pay");
+    expect(costNote("rehearsal")).toBe("test money only");
     expect(faceKindLabel("real_face")).toBe("Real face");
     expect(faceKindLabel("portrait")).toBe("Portrait");
   });

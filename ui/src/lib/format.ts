@@ -52,7 +52,7 @@ export function providerLabel(provider: ProviderKind): string {
 }
 
 const COST_NOTES: Record<ProviderKind, string | null> = {
-  rehearsal: "nothing to pay",
+  rehearsal: "test money only",
 };
 
 /** What using a provider costs, in a few words, where that needs saying. */

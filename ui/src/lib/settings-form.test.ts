@@ -1,28 +1,43 @@
 import { describe, expect, it } from "vitest";
 import type { StageInfo } from "../ipc";
-import { formFromSettings, parseSettingsForm, phoneAddress, portMovedNote, type SettingsForm } from "./settings-form";
+import {
+  CAP_MESSAGE,
+  formFromSettings,
+  isDollarAmount,
+  isSettingsField,
+  parseSettingsForm,
+  phoneAddress,
+  portMovedNote,
+  type SettingsForm,
+} from "./settings-form";
 
 const form = (overrides: Partial<SettingsForm> = {}): SettingsForm => ({
   provider: "rehearsal",
   rehearsalHost: "",
   rehearsalPort: "8402",
   baseUrl: "",
+  paymentMethod: "wallet",
+  rehearsalX402Version: 2,
+  perPaymentCapUsd: "2",
+  dailyCapUsd: "20",
   ...overrides,
 });
 
+const PAY = { paymentMethod: "wallet", rehearsalX402Version: 2, perPaymentCapUsd: "2", dailyCapUsd: "20" } as const;
+
 describe("formFromSettings", () => {
   it("shows unset addresses as empty fields", () => {
-    expect(formFromSettings({ provider: "rehearsal", rehearsalHost: null, rehearsalPort: 8402, baseUrl: null })).toEqual(form());
+    expect(formFromSettings({ provider: "rehearsal", rehearsalHost: null, rehearsalPort: 8402, baseUrl: null, ...PAY })).toEqual(form());
   });
 
   it("shows what is set", () => {
     expect(
-      formFromSettings({ provider: "rehearsal", rehearsalHost: "10.0.0.5", rehearsalPort: 9000, baseUrl: "http://10.0.0.2:8402/" }),
-    ).toEqual(form({ rehearsalHost: "10.0.0.5", rehearsalPort: "9000", baseUrl: "http://10.0.0.2:8402/" }));
+      formFromSettings({ provider: "rehearsal", rehearsalHost: "10.0.0.5", rehearsalPort: 9000, baseUrl: "http://10.0.0.2:8402/", ...PAY }),
+    ).toEqual(form({ rehearsalHost: "10.0.0.5", rehearsalPort: "9000", baseUrl: "http://10.0.0.2:8402/", ...PAY }));
   });
 
   it("round-trips through the parser unchanged", () => {
-    const settings = { provider: "rehearsal" as const, rehearsalHost: "10.0.0.5", rehearsalPort: 9000, baseUrl: null };
+    const settings = { provider: "rehearsal" as const, rehearsalHost: "10.0.0.5", rehearsalPort: 9000, baseUrl: null, ...PAY };
     expect(parseSettingsForm(formFromSettings(settings))).toEqual({ ok: true, value: settings });
   });
 });
@@ -31,7 +46,7 @@ describe("parseSettingsForm", () => {
   it("turns empty optional fields into null", () => {
     expect(parseSettingsForm(form({ rehearsalHost: "  " }))).toEqual({
       ok: true,
-      value: { provider: "rehearsal", rehearsalHost: null, rehearsalPort: 8402, baseUrl: null },
+      value: { provider: "rehearsal", rehearsalHost: null, rehearsalPort: 8402, baseUrl: null, ...PAY },
     });
   });
 
@@ -70,6 +85,8 @@ const stage = (overrides: Partial<StageInfo> = {}): StageInfo => ({
   phoneHost: "192.168.1.20",
   rehearsalPort: 8402,
   hasApiKey: true,
+  paymentMethod: "wallet",
+  wallet: null,
   ...overrides,
 });
 
@@ -91,7 +108,7 @@ describe("phoneAddress", () => {
 });
 
 describe("portMovedNote", () => {
-  const settings = { provider: "rehearsal" as const, rehearsalHost: null, rehearsalPort: 8402, baseUrl: null };
+  const settings = { provider: "rehearsal" as const, rehearsalHost: null, rehearsalPort: 8402, baseUrl: null, ...PAY };
 
   it("says nothing when Rehearsal listens on the port that was set", () => {
     expect(portMovedNote(stage(), settings)).toBeNull();
@@ -106,5 +123,41 @@ describe("portMovedNote", () => {
   it("says nothing when Rehearsal does not run in this app", () => {
     expect(portMovedNote(stage({ rehearsalPort: null }), settings)).toBeNull();
     expect(portMovedNote(stage({ phoneHost: null, rehearsalPort: 40123 }), settings)).toBeNull();
+  });
+});
+
+describe("payment settings", () => {
+  it("reads dollar amounts the way the backend does", () => {
+    for (const ok of ["2", "2.50", "0.01", "20", "$2", " 3.141592 ", ".5", "2.", "0"]) {
+      expect(isDollarAmount(ok)).toBe(true);
+    }
+    for (const bad of ["", " ", "$", ".", "2.1234567", "-1", "1e3", "2,50", "two", "$ 2", "+2", "0x10", "2.5.0"]) {
+      expect(isDollarAmount(bad)).toBe(false);
+    }
+  });
+
+  it("puts a cap message by the field that is wrong", () => {
+    expect(parseSettingsForm(form({ perPaymentCapUsd: "2.1234567" }))).toEqual({ ok: false, errors: { per_payment_cap_usd: CAP_MESSAGE } });
+    expect(parseSettingsForm(form({ dailyCapUsd: "lots" }))).toEqual({ ok: false, errors: { daily_cap_usd: CAP_MESSAGE } });
+  });
+
+  it("sends the caps trimmed, with the method and x402 version", () => {
+    expect(parseSettingsForm(form({ perPaymentCapUsd: " 0.50 ", dailyCapUsd: "$5", paymentMethod: "api_key", rehearsalX402Version: 1 }))).toMatchObject({
+      ok: true,
+      value: { perPaymentCapUsd: "0.50", dailyCapUsd: "$5", paymentMethod: "api_key", rehearsalX402Version: 1 },
+    });
+  });
+
+  it("fills empty caps with the defaults", () => {
+    const f = formFromSettings({ provider: "rehearsal", rehearsalHost: null, rehearsalPort: 8402, baseUrl: null, ...PAY, perPaymentCapUsd: "", dailyCapUsd: " " });
+    expect(f.perPaymentCapUsd).toBe("2");
+    expect(f.dailyCapUsd).toBe("20");
+  });
+
+  it("knows the backend's field names", () => {
+    expect(isSettingsField("per_payment_cap_usd")).toBe(true);
+    expect(isSettingsField("daily_cap_usd")).toBe(true);
+    expect(isSettingsField("per_payment_cap")).toBe(false);
+    expect(isSettingsField(null)).toBe(false);
   });
 });

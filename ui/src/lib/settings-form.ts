@@ -1,17 +1,62 @@
 // The Settings form: what the operator typed, checked the way the backend checks it
 // (`Settings::validate` in src/settings.rs), and turned into the command's input.
 
-import type { ProviderKind, Settings, SettingsInput, StageInfo } from "../ipc";
+import type { PaymentMethod, ProviderKind, Settings, SettingsInput, StageInfo } from "../ipc";
+
+export type X402Version = 1 | 2;
 
 export interface SettingsForm {
   provider: ProviderKind;
   rehearsalHost: string;
   rehearsalPort: string;
   baseUrl: string;
+  paymentMethod: PaymentMethod;
+  rehearsalX402Version: X402Version;
+  perPaymentCapUsd: string;
+  dailyCapUsd: string;
 }
 
 /** Backend field names, as `CommandError.field` carries them. */
-export type SettingsField = "rehearsal_host" | "rehearsal_port" | "base_url";
+export type SettingsField =
+  | "rehearsal_host"
+  | "rehearsal_port"
+  | "base_url"
+  | "rehearsal_x402_version"
+  | "per_payment_cap_usd"
+  | "daily_cap_usd";
+
+const SETTINGS_FIELDS: ReadonlySet<string> = new Set<SettingsField>([
+  "rehearsal_host",
+  "rehearsal_port",
+  "base_url",
+  "rehearsal_x402_version",
+  "per_payment_cap_usd",
+  "daily_cap_usd",
+]);
+
+export function isSettingsField(field: string | null): field is SettingsField {
+  return field !== null && SETTINGS_FIELDS.has(field);
+}
+
+export const DEFAULT_PER_PAYMENT_CAP_USD = "2";
+export const DEFAULT_DAILY_CAP_USD = "20";
+
+export const CAP_MESSAGE = "Type dollars, like 2 or 2.50 (up to 6 decimals).";
+
+/**
+ * Whether a cap reads as dollars the way the backend parses it (`usd_to_atomic` in
+ * src/settings.rs): optional leading "$", digits, an optional "." and at most 6 decimals; no
+ * sign, no exponent, not empty.
+ */
+export function isDollarAmount(text: string): boolean {
+  const m = /^\$*(\d*)(?:\.(\d*))?$/.exec(text.trim());
+  if (m === null) {
+    return false;
+  }
+  const whole = m[1] ?? "";
+  const fraction = m[2] ?? "";
+  return (whole !== "" || fraction !== "") && fraction.length <= 6;
+}
 
 export type ParsedSettings =
   | { ok: true; value: SettingsInput }
@@ -23,6 +68,10 @@ export function formFromSettings(s: Settings): SettingsForm {
     rehearsalHost: s.rehearsalHost ?? "",
     rehearsalPort: String(s.rehearsalPort),
     baseUrl: s.baseUrl ?? "",
+    paymentMethod: s.paymentMethod,
+    rehearsalX402Version: s.rehearsalX402Version === 1 ? 1 : 2,
+    perPaymentCapUsd: s.perPaymentCapUsd.trim() === "" ? DEFAULT_PER_PAYMENT_CAP_USD : s.perPaymentCapUsd,
+    dailyCapUsd: s.dailyCapUsd.trim() === "" ? DEFAULT_DAILY_CAP_USD : s.dailyCapUsd,
   };
 }
 
@@ -49,6 +98,14 @@ export function parseSettingsForm(form: SettingsForm): ParsedSettings {
       errors.base_url = "The provider address must start with http:// or https://.";
     }
   }
+  const perPayment = form.perPaymentCapUsd.trim();
+  if (!isDollarAmount(perPayment)) {
+    errors.per_payment_cap_usd = CAP_MESSAGE;
+  }
+  const daily = form.dailyCapUsd.trim();
+  if (!isDollarAmount(daily)) {
+    errors.daily_cap_usd = CAP_MESSAGE;
+  }
   if (Object.keys(errors).length > 0) {
     return { ok: false, errors };
   }
@@ -59,6 +116,10 @@ export function parseSettingsForm(form: SettingsForm): ParsedSettings {
       rehearsalHost: host === "" ? null : host,
       rehearsalPort: port,
       baseUrl: base === "" ? null : base,
+      paymentMethod: form.paymentMethod,
+      rehearsalX402Version: form.rehearsalX402Version,
+      perPaymentCapUsd: perPayment,
+      dailyCapUsd: daily,
     },
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { T0, view } from "../testing/views";
-import { applyView, applyViews, emptyBoard, isOpen, newestOpenId, openViews } from "./board";
+import { T0, quote, view } from "../testing/views";
+import { applyView, applyViews, emptyBoard, isOpen, newestOpenId, openViews, pendingQuote } from "./board";
 
 describe("applyView", () => {
   it("adds a new session under its id without touching the old board", () => {
@@ -103,5 +103,50 @@ describe("open sessions", () => {
     expect(["awaiting_scan", "expired", "verified", "enrolling"].every((s) => isOpen(s as never))).toBe(true);
     expect(isOpen("enrolled")).toBe(false);
     expect(isOpen("cancelled")).toBe(false);
+  });
+});
+
+describe("payments on the board", () => {
+  it("holds the quote while the session waits for payment", () => {
+    const q = quote();
+    let board = applyView(emptyBoard, view({ state: "verified", updatedAtMs: T0 + 1 }));
+    board = applyView(board, view({ state: "awaiting_payment", updatedAtMs: T0 + 2 }, { quote: q, payeeChanged: true }));
+    const held = board.views.ses_0001;
+    expect(held?.session.state).toBe("awaiting_payment");
+    expect(held && pendingQuote(held)).toEqual(q);
+    expect(held?.payeeChanged).toBe(true);
+    expect(isOpen("awaiting_payment")).toBe(true);
+  });
+
+  it("drops the quote once the session leaves awaiting_payment", () => {
+    let board = applyView(emptyBoard, view({ state: "awaiting_payment", updatedAtMs: T0 + 2 }, { quote: quote(), payeeChanged: true }));
+    // Declined: back to verified. Even if the view still carried a price, it is not kept.
+    board = applyView(board, view({ state: "verified", updatedAtMs: T0 + 3 }, { quote: quote(), payeeChanged: true }));
+    expect(board.views.ses_0001?.quote).toBeNull();
+    expect(board.views.ses_0001?.payeeChanged).toBe(false);
+    board = applyView(board, view({ state: "enrolling", updatedAtMs: T0 + 4 }));
+    expect(board.views.ses_0001?.quote).toBeNull();
+  });
+
+  it("keeps the quote when a same-stamp view of the same wait arrives without it", () => {
+    const q = quote({ amountUsdc: "0.5", amountAtomic: "500000" });
+    let board = applyView(emptyBoard, view({ state: "awaiting_payment", updatedAtMs: T0 + 2 }, { quote: q, payeeChanged: true }));
+    board = applyView(board, view({ state: "awaiting_payment", updatedAtMs: T0 + 2 }));
+    expect(board.views.ses_0001?.quote).toEqual(q);
+    expect(board.views.ses_0001?.payeeChanged).toBe(true);
+    // A newer view is the backend's word: no quote means none.
+    board = applyView(board, view({ state: "awaiting_payment", updatedAtMs: T0 + 3 }));
+    expect(board.views.ses_0001?.quote).toBeNull();
+  });
+
+  it("never shows a quote for a session in another state", () => {
+    expect(pendingQuote(view({ state: "verified" }, { quote: quote() }))).toBeNull();
+  });
+
+  it("ignores an older awaiting_payment view after the payment went through", () => {
+    let board = applyView(emptyBoard, view({ state: "enrolled", assetId: "ta_1", updatedAtMs: T0 + 9 }));
+    board = applyView(board, view({ state: "awaiting_payment", updatedAtMs: T0 + 2 }, { quote: quote() }));
+    expect(board.views.ses_0001?.session.state).toBe("enrolled");
+    expect(board.views.ses_0001?.quote).toBeNull();
   });
 });

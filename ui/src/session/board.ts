@@ -1,7 +1,7 @@
 // The sessions the window knows about, keyed by id: a pure reducer over every `SessionView` the
 // backend sends (the watch channel and command answers alike), in whatever order they arrive.
 
-import type { SessionState, SessionView } from "../ipc";
+import type { PaymentQuote, SessionState, SessionView } from "../ipc";
 
 export interface Board {
   readonly views: Readonly<Record<string, SessionView>>;
@@ -27,11 +27,17 @@ export function isOpen(state: SessionState): boolean {
  * announces its next check that way), so the later arrival wins, except that:
  * - a finished session (enrolled, cancelled) is never reopened by a same-stamp view;
  * - a view that does not know the poll schedule (`nextCheckAtMs: null`, as command answers are)
- *   keeps the schedule already known for the same live link.
+ *   keeps the schedule already known for the same live link;
+ * - a same-stamp `awaiting_payment` view without a quote keeps the quote already held.
+ * A price is only ever held while the session waits for payment: any other state drops the
+ * quote (and the payee warning), so a stale price can never be shown or confirmed.
  */
 export function applyView(board: Board, view: SessionView): Board {
   const id = view.session.id;
   const held = board.views[id];
+  if (view.session.state !== "awaiting_payment" && (view.quote !== null || view.payeeChanged)) {
+    view = { ...view, quote: null, payeeChanged: false };
+  }
   if (held !== undefined) {
     const heldAt = held.session.updatedAtMs;
     const newAt = view.session.updatedAtMs;
@@ -49,6 +55,15 @@ export function applyView(board: Board, view: SessionView): Board {
       view.session.h5Link === held.session.h5Link
     ) {
       view = { ...view, nextCheckAtMs: held.nextCheckAtMs };
+    }
+    if (
+      newAt === heldAt &&
+      view.session.state === "awaiting_payment" &&
+      held.session.state === "awaiting_payment" &&
+      view.quote === null &&
+      held.quote !== null
+    ) {
+      view = { ...view, quote: held.quote, payeeChanged: held.payeeChanged };
     }
   }
   return { views: { ...board.views, [id]: view } };
@@ -71,4 +86,9 @@ export function openViews(board: Board): SessionView[] {
 
 export function newestOpenId(board: Board): string | null {
   return openViews(board)[0]?.session.id ?? null;
+}
+
+/** The price the operator is asked to confirm: only while the session waits for payment. */
+export function pendingQuote(view: SessionView): PaymentQuote | null {
+  return view.session.state === "awaiting_payment" ? view.quote : null;
 }

@@ -5,7 +5,7 @@
 // survives switching between sessions.
 
 import type { CommandError, PhotoCheck } from "../ipc";
-import type { EnrollOutcome } from "../state/studio.svelte";
+import type { EnrollResult } from "../state/studio.svelte";
 import { PhotoField } from "./photo-field.svelte";
 import { TYPING_PAUSE_MS } from "./photo-check";
 
@@ -39,7 +39,7 @@ export class RetryPhotoForm {
    * Sends the enroll with the checked link. A refusal about the link itself (not a mismatch: the
    * photo was fine, only not of the same person) is kept under the field, like a failed check.
    */
-  async submit(enroll: (url: string) => Promise<EnrollOutcome>): Promise<void> {
+  async submit(enroll: (url: string) => Promise<EnrollResult>): Promise<void> {
     this.photo.touch();
     const url = this.photo.value;
     if (url === null || this.submitting) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { CommandError, PhotoCheck } from "../ipc";
-import type { EnrollOutcome } from "../state/studio.svelte";
+import type { EnrollResult } from "../state/studio.svelte";
 import { forgetRetryPhotoForm, isPhotoProblem, retryPhotoForm, RetryPhotoForm } from "./retry-photo.svelte";
 
 const URL_NEW = "https://photos.example/ada-front.jpg";
@@ -139,7 +139,7 @@ describe("RetryPhotoForm.submit", () => {
   it("sends nothing for a link that has not passed its check", async () => {
     const { form } = setup();
     form.photo.edit("not a link");
-    const enroll = vi.fn<(url: string) => Promise<EnrollOutcome>>();
+    const enroll = vi.fn<(url: string) => Promise<EnrollResult>>();
     await form.submit(enroll);
     expect(enroll).not.toHaveBeenCalled();
     expect(form.photo.error).toContain("not a web link");
@@ -148,8 +148,8 @@ describe("RetryPhotoForm.submit", () => {
   it("enrolls with exactly the checked link, then clears the form", async () => {
     const { form } = setup();
     await typeAndWait(form, `  ${URL_NEW} `);
-    let settle: (outcome: EnrollOutcome) => void = () => undefined;
-    const enroll = vi.fn<(url: string) => Promise<EnrollOutcome>>(
+    let settle: (outcome: EnrollResult) => void = () => undefined;
+    const enroll = vi.fn<(url: string) => Promise<EnrollResult>>(
       () =>
         new Promise((resolve) => {
           settle = resolve;

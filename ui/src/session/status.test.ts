@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { T0, view } from "../testing/views";
+import { T0, quote, view } from "../testing/views";
 import { describeSession } from "./status";
 
 const clock = (ms: number): string => new Date(ms).toISOString().slice(11, 19);
@@ -33,5 +33,11 @@ describe("describeSession", () => {
     const lines = describeSession(view({ state }), T0, clock);
     expect(lines.headline).toBe(headline);
     expect(lines.tone).toBe(tone);
+  });
+
+  it("names the price while a payment waits for the operator", () => {
+    const lines = describeSession(view({ state: "awaiting_payment" }, { quote: quote() }), T0, clock);
+    expect(lines.headline).toBe("The provider asks $0.01 USDC to enroll Ada Lovelace.");
+    expect(lines.tone).toBe("attention");
   });
 });

@@ -47,6 +47,14 @@ export function describeSession(view: SessionView, nowMs: number, clock: (ms: nu
         detail: "Enroll to save the face to the library.",
         tone: "good",
       };
+    case "awaiting_payment": {
+      const price = view.quote === null ? "a price" : `$${view.quote.amountUsdc} USDC`;
+      return {
+        headline: `The provider asks ${price} to enroll ${name}.`,
+        detail: "Confirm or decline. Nothing is signed until you press Pay.",
+        tone: "attention",
+      };
+    }
     case "enrolling":
       return {
         headline: `Enrolling ${name}…`,

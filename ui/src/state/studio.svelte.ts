@@ -6,16 +6,23 @@ import { asCommandError, commands, watchSessions } from "../ipc";
 import type { CommandError, Face, SessionView, StageInfo } from "../ipc";
 import { applyView, applyViews, emptyBoard, isTerminal, newestOpenId, openViews, type Board } from "../session/board";
 
-export type Screen = "session" | "library" | "settings";
-/** `enroll_new_photo`: enroll with another photo than the session's (after a mismatch). */
-export type SessionAction = "check" | "refresh" | "cancel" | "enroll" | "enroll_new_photo";
+export type Screen = "session" | "library" | "payments" | "settings";
+/**
+ * `enroll_new_photo`: enroll with another photo than the session's (after a mismatch).
+ * `pay`: the operator confirmed the quoted price (sign, pay, enroll); `decline`: they did not.
+ */
+export type SessionAction = "check" | "refresh" | "cancel" | "enroll" | "enroll_new_photo" | "pay" | "decline";
 
-export function isEnrollAction(action: SessionAction): action is "enroll" | "enroll_new_photo" {
-  return action === "enroll" || action === "enroll_new_photo";
+/** Actions that end in an enroll call (a paid one included). */
+export function isEnrollAction(action: SessionAction): action is "enroll" | "enroll_new_photo" | "pay" {
+  return action === "enroll" || action === "enroll_new_photo" || action === "pay";
 }
 
-/** How an enroll with another photo came out: enrolled, refused, or not sent (another action ran). */
-export type EnrollOutcome = { ok: true } | { ok: false; error: CommandError | null };
+/**
+ * How an enroll with another photo came out: sent (enrolled, or now waiting for the operator to
+ * confirm a price), refused, or not sent (another action ran).
+ */
+export type EnrollResult = { ok: true } | { ok: false; error: CommandError | null };
 
 export interface ActionError {
   action: SessionAction;
@@ -31,6 +38,8 @@ export class Studio {
   stage = $state.raw<StageInfo | null>(null);
   /** Bumped whenever a face is enrolled, so the library reloads. */
   libraryVersion = $state(0);
+  /** Bumped whenever a payment was attempted, so the payments list reloads. */
+  paymentsVersion = $state(0);
   /** The action running per session id. */
   busy = $state.raw<Readonly<Record<string, SessionAction>>>({});
   /** The last failed action per session id, shown next to its buttons. */
@@ -147,7 +156,7 @@ export class Studio {
   }
 
   /** Enrolls with another photo link than the session's (after the provider refused its photo). */
-  async enrollWithPhoto(id: string, imageUrl: string): Promise<EnrollOutcome> {
+  async enrollWithPhoto(id: string, imageUrl: string): Promise<EnrollResult> {
     if (this.busy[id] !== undefined) {
       return { ok: false, error: null };
     }
@@ -157,10 +166,40 @@ export class Studio {
 
   #enroll(id: string, imageUrl: string | null): Promise<boolean> {
     return this.#run(id, imageUrl === null ? "enroll" : "enroll_new_photo", async () => {
-      const face = await commands.enrollSession(id, imageUrl);
-      this.enrolled = { ...this.enrolled, [id]: face };
-      this.libraryVersion += 1;
+      const outcome = await commands.enrollSession(id, imageUrl);
+      if (outcome.outcome === "enrolled") {
+        this.#recordFace(id, outcome.face);
+      } else {
+        // The provider named its price: the panel asks the operator to confirm it.
+        this.receive(outcome.view);
+      }
     });
+  }
+
+  /**
+   * The operator confirmed the quoted price: the backend signs, pays and enrolls. A changed payee
+   * needs its own tick (`payeeChangeConfirmed`). Whatever happens, the payments list reloads.
+   */
+  confirmPayment(id: string, payeeChangeConfirmed: boolean): Promise<boolean> {
+    return this.#run(id, "pay", async () => {
+      try {
+        this.#recordFace(id, await commands.confirmPayment(id, payeeChangeConfirmed));
+      } finally {
+        this.paymentsVersion += 1;
+      }
+    });
+  }
+
+  /** The operator declined the price: nothing is signed, the session is back to verified. */
+  declinePayment(id: string): Promise<boolean> {
+    return this.#run(id, "decline", async () => {
+      this.receive(await commands.declinePayment(id));
+    });
+  }
+
+  #recordFace(id: string, face: Face): void {
+    this.enrolled = { ...this.enrolled, [id]: face };
+    this.libraryVersion += 1;
   }
 
   /** One action per session at a time; a failure is kept next to the session's buttons. */

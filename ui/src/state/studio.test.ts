@@ -1,7 +1,7 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Face, SessionView } from "../ipc";
-import { T0, view } from "../testing/views";
+import { T0, quote, view } from "../testing/views";
 import { Studio } from "./studio.svelte";
 
 type Handler = (cmd: string, args: Record<string, unknown>) => unknown;
@@ -16,7 +16,7 @@ function backend(handlers: Record<string, Handler>): void {
   });
 }
 
-const stage = { provider: "rehearsal", baseUrl: "http://127.0.0.1:8402/", phoneHost: "127.0.0.1", rehearsalPort: 8402, hasApiKey: true };
+const stage = { provider: "rehearsal", baseUrl: "http://127.0.0.1:8402/", phoneHost: "127.0.0.1", rehearsalPort: 8402, hasApiKey: true, paymentMethod: "wallet", wallet: null };
 
 const face: Face = {
   assetId: "ta_0123456789abcdef0123456789abcdef",
@@ -143,7 +143,7 @@ describe("Studio actions", () => {
     backend({
       enroll_session: (_c, args) => {
         sent.push(args);
-        return face;
+        return { outcome: "enrolled", face };
       },
     });
     const studio = new Studio();
@@ -169,7 +169,7 @@ describe("Studio actions", () => {
         if (mismatch) {
           throw { code: "face_mismatch", message: "The photo does not match the live face. Nothing was charged.", field: "image_url" };
         }
-        return { ...face, imageUrl: args.imageUrl as string };
+        return { outcome: "enrolled", face: { ...face, imageUrl: args.imageUrl as string } };
       },
     });
     const studio = new Studio();
@@ -199,7 +199,7 @@ describe("Studio actions", () => {
       check_session: () => view({ state: "verified", updatedAtMs: T0 + 1 }),
       enroll_session: () => {
         calls += 1;
-        return face;
+        return { outcome: "enrolled", face };
       },
     });
     const studio = new Studio();
@@ -252,6 +252,77 @@ describe("Studio actions", () => {
     await studio.act("ses_0001", "cancel");
     expect(studio.selectedId).toBeNull();
     expect(studio.open).toEqual([]);
+  });
+});
+
+describe("Studio payments", () => {
+  const asking = (): SessionView => view({ state: "awaiting_payment", updatedAtMs: T0 + 10 }, { quote: quote(), payeeChanged: true });
+
+  it("shows the quote when the enroll needs a payment, and enrolls nothing yet", async () => {
+    backend({ enroll_session: () => ({ outcome: "payment_required", view: asking() }) });
+    const studio = new Studio();
+    studio.receive(view({ state: "verified" }));
+    studio.select("ses_0001");
+    await studio.act("ses_0001", "enroll");
+    expect(studio.current?.session.state).toBe("awaiting_payment");
+    expect(studio.current?.quote?.amountUsdc).toBe("0.01");
+    expect(studio.current?.payeeChanged).toBe(true);
+    expect(studio.enrolled.ses_0001).toBeUndefined();
+    expect(studio.libraryVersion).toBe(0);
+    expect(studio.actionErrors.ses_0001).toBeUndefined();
+  });
+
+  it("counts an enroll with another photo that now waits for payment as sent", async () => {
+    backend({ enroll_session: () => ({ outcome: "payment_required", view: asking() }) });
+    const studio = new Studio();
+    studio.receive(view({ state: "verified" }));
+    expect(await studio.enrollWithPhoto("ses_0001", "https://photos.example/ada-2.jpg")).toEqual({ ok: true });
+    expect(studio.board.views.ses_0001?.session.state).toBe("awaiting_payment");
+  });
+
+  it("confirms with the payee tick, records the face and reloads library and payments", async () => {
+    const sent: unknown[] = [];
+    backend({
+      confirm_payment: (_c, args) => {
+        sent.push(args);
+        return { ...face, priceUsd: "0.01", txHash: "0xabc" };
+      },
+    });
+    const studio = new Studio();
+    studio.receive(asking());
+    const running = studio.confirmPayment("ses_0001", true);
+    expect(studio.busy.ses_0001).toBe("pay");
+    expect(await running).toBe(true);
+    expect(sent).toEqual([{ id: "ses_0001", payeeChangeConfirmed: true }]);
+    expect(studio.enrolled.ses_0001?.txHash).toBe("0xabc");
+    expect(studio.libraryVersion).toBe(1);
+    expect(studio.paymentsVersion).toBe(1);
+  });
+
+  it("keeps a refused payment next to the session and still reloads the payments", async () => {
+    const refusal = { code: "payment_refused", message: "The price is over your per-payment cap of $2. Nothing was signed.", field: null };
+    backend({
+      confirm_payment: () => {
+        throw refusal;
+      },
+    });
+    const studio = new Studio();
+    studio.receive(asking());
+    expect(await studio.confirmPayment("ses_0001", false)).toBe(false);
+    expect(studio.actionErrors.ses_0001).toEqual({ action: "pay", error: refusal });
+    expect(studio.paymentsVersion).toBe(1);
+    expect(studio.libraryVersion).toBe(0);
+  });
+
+  it("declines: back to verified, the quote gone", async () => {
+    backend({ decline_payment: () => view({ state: "verified", updatedAtMs: T0 + 11 }) });
+    const studio = new Studio();
+    studio.receive(asking());
+    studio.select("ses_0001");
+    await studio.declinePayment("ses_0001");
+    expect(studio.current?.session.state).toBe("verified");
+    expect(studio.current?.quote).toBeNull();
+    expect(studio.paymentsVersion).toBe(0);
   });
 });
 

@@ -1,6 +1,6 @@
 // Builders for test data shaped like the backend's.
 
-import type { LivenessSession, SessionView } from "../ipc";
+import type { LivenessSession, PaymentQuote, SessionView } from "../ipc";
 
 export const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -31,6 +31,29 @@ export function view(
     qrSvg: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"></svg>',
     nextCheckAtMs: null,
     notice: null,
+    quote: null,
+    payeeChanged: false,
     ...extra,
+  };
+}
+
+export function quote(overrides: Partial<PaymentQuote> = {}): PaymentQuote {
+  return {
+    x402Version: "v2",
+    network: "base-sepolia",
+    networkLabel: "Base Sepolia",
+    testnet: true,
+    chainId: 84532,
+    asset: "0x036CbD53842c5426634e7929541eC2318f3dCF7e",
+    payTo: "0x9F8e7D6c5B4a39281706F5e4D3c2B1a098765432",
+    amountAtomic: "10000",
+    amountUsdc: "0.01",
+    maxTimeoutSeconds: 60,
+    resource: "http://127.0.0.1:8402/v1/realface/enroll",
+    description: "Enroll one verified real face",
+    mimeType: "application/json",
+    serverMessage: null,
+    offered: null,
+    ...overrides,
   };
 }
