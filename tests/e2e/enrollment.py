@@ -265,6 +265,12 @@ def run(photos):
     w.wait("#enroll", 60, what=w.enabled)
     w.shot("04-verified")
     w.click("#enroll")
+    # Rehearsal charges like BlockRun, over x402 on the test network: the price is shown first.
+    panel = w.wait("#payment-confirm", 60, what=w.visible)
+    panel_text = w.js("return document.querySelector('#payment-confirm').textContent")
+    check("the price is shown before paying", "0.01" in panel_text and "Sepolia" in panel_text, panel_text)
+    w.shot("05a-payment-confirm")
+    w.click("#confirm-payment")
     asset = w.wait("#asset-id", 60, what=lambda e: re.match(r"^ta_[0-9a-f]{32}$", w.text(e).strip()) is not None)
     asset_id = w.text(asset).strip()
     check("enrolled with a ta_ asset id", True)
@@ -276,6 +282,14 @@ def run(photos):
     # WebKitWebDriver's element text skips the ellipsis-clipped heading, so read the DOM.
     row_text = w.js(f"return document.querySelector(\".face-row[data-asset-id='{asset_id}']\").textContent")
     check("the face is in the library", "Ada Lovelace" in row_text, row_text)
+
+    w.click("#nav-payments")
+    w.wait(".payment-row", 20)
+    pay_text = w.js("return document.querySelector('.payment-row').textContent")
+    row_html = w.js("return document.querySelector('.payment-row').outerHTML")
+    check("the ledger row is settled for that asset",
+          "Settled" in pay_text and "0.01" in pay_text and asset_id[:9] in pay_text and asset_id in row_html, pay_text)
+    w.shot("06b-payments")
 
     # Kill the app while it awaits a scan; the same session comes back after a restart.
     w.click("#nav-session")
