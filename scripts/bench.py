@@ -15,8 +15,8 @@ CLI = os.path.join(ROOT, "target/release/likeness")
 RUNS = 5
 
 
-def qr_figures():
-    text = open(os.path.join(ROOT, "target/bench-qr.txt")).read()
+def criterion_figures(name):
+    text = open(os.path.join(ROOT, f"target/bench-{name}.txt")).read()
     out = {}
     for name, mid, unit in re.findall(r"^(\S+)\s*\n?\s*time:\s+\[\S+ \S+ (\S+) (\S+)", text, re.M):
         out[name] = f"{mid} {unit}"
@@ -98,7 +98,8 @@ def cold_start():
 
 
 def main():
-    qr = qr_figures()
+    qr = criterion_figures("qr")
+    signing = criterion_figures("signing")
     link_ms, link_all = start_to_link()
     firsts, (rss_total, rss_parts) = cold_start()
     painted = [f for f in firsts if f is not None]
@@ -116,6 +117,8 @@ def main():
     ]
     for name, fig in qr.items():
         lines.append(f"| QR render `{name}` | {fig} | criterion, `benches/qr.rs` |")
+    for name, fig in signing.items():
+        lines.append(f"| x402 `{name}` | {fig} | criterion, `benches/signing.rs` |")
     lines.append(f"| Start → link ready (Rehearsal, CLI process incl. start-up) | {link_ms:.0f} ms "
                  f"(runs: {', '.join(f'{t:.0f}' for t in link_all)}) | `likeness session start` on loopback |")
     if ui_start is not None:
