@@ -332,3 +332,25 @@ async fn a_new_payee_needs_a_second_confirmation() {
     studio.confirm_payment(&id, true).await.unwrap();
     assert_eq!(bench.rehearsal.settlements(), 1);
 }
+
+#[tokio::test]
+async fn a_restart_while_a_price_is_shown_forgets_the_price_and_signs_nothing() {
+    let bench = Bench::new(X402Version::V2).await;
+    let studio = bench.studio(SpendCaps::default());
+    let id = bench.verified(&studio).await;
+    quoted(studio.enroll_session(&id, None, None).await.unwrap());
+    studio.stop();
+    drop(studio);
+    let studio = bench.studio(SpendCaps::default());
+    let resumed = studio.resume_open_sessions().unwrap();
+    assert_eq!(resumed[0].session.state, SessionState::Verified);
+    assert!(resumed[0].quote.is_none());
+    assert!(
+        studio.confirm_payment(&id, false).await.is_err(),
+        "an old price cannot be paid"
+    );
+    let view = quoted(studio.enroll_session(&id, None, None).await.unwrap());
+    assert!(view.quote.is_some(), "Enroll asks for a fresh price");
+    assert!(bench.library.payments().unwrap().is_empty());
+    assert_eq!(bench.rehearsal.settlements(), 0);
+}

@@ -784,13 +784,19 @@ impl Studio {
             }
             match s.state {
                 SessionState::AwaitingScan => self.watch(s.clone()),
+                SessionState::AwaitingPayment => {
+                    // The quote lived in memory and nothing was signed: ask for a fresh price.
+                    s.state = SessionState::Verified;
+                    self.persist_and_send(&mut s, None)?;
+                }
                 SessionState::Enrolling => {
-                    // The app stopped mid-call: the provider may or may not have enrolled. Let the
-                    // operator decide with the facts instead of paying again automatically.
+                    // The app stopped mid-call: the provider may or may not have enrolled. Nothing
+                    // is re-sent automatically; Enroll re-sends the payment already signed (the
+                    // ledger keeps it), so it cannot be charged twice.
                     s.state = SessionState::Verified;
                     let notice = CommandError {
                         code: ErrorCode::Internal,
-                        message: "The app stopped while enrolling. Check the library before enrolling again.".into(),
+                        message: "The app stopped while enrolling. Press Enroll to finish: a payment already signed is re-sent, never paid twice.".into(),
                         field: None,
                     };
                     self.persist_and_send(&mut s, Some(notice.clone()))?;

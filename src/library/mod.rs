@@ -172,7 +172,7 @@ impl Library {
     pub fn open_sessions(&self) -> Result<Vec<LivenessSession>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
-            "{SESSION_COLUMNS} WHERE state IN ('awaiting_scan', 'expired', 'verified', 'enrolling')
+            "{SESSION_COLUMNS} WHERE state IN ('awaiting_scan', 'expired', 'verified', 'awaiting_payment', 'enrolling')
              ORDER BY created_at_ms DESC"
         ))?;
         let rows = stmt.query_map([], session_from_row)?;
