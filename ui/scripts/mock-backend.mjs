@@ -4,7 +4,10 @@
 //
 // Scenarios (the `scenario` argument): form, form-filled, awaiting, two-open, library,
 // library-empty, settings, settings-port-moved, payment (a verified session whose enroll asks a
-// price), payee-changed (the same, to a new payee), payments, payments-empty.
+// price), payee-changed (the same, to a new payee), payments, payments-empty, settings-no-wallet
+// (no studio wallet yet; every other scenario has one). The studio wallet commands keep their
+// state in the page: create, import (a malformed key is refused on `wallet_key`), export (only
+// confirmed), delete. `window.__mock.walletCalls` lists them by name, never with the key.
 
 /** Runs in the page before the app: the backend, played from fixtures. */
 export function installMock({ qrSvg, scenario }) {
@@ -53,6 +56,10 @@ export function installMock({ qrSvg, scenario }) {
     ...extra,
   });
   const wallet = "0x4B20993Bc481177ec7E8f571ceCaE8A9e22C02db";
+  const studioWalletOf = (address) => ({ address, explorerUrl: `https://basescan.org/address/${address}` });
+  const STUDIO_ADDRESS = "0x71C7656EC7ab88b098defB751B7401B5f6d8976F";
+  const STUDIO_KEY = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+  let studioWallet = scenario === "settings-no-wallet" ? null : studioWalletOf(STUDIO_ADDRESS);
   const payee = "0x9F8e7D6c5B4a39281706F5e4D3c2B1a098765432";
   const quote = {
     x402Version: "v2",
@@ -318,6 +325,38 @@ export function installMock({ qrSvg, scenario }) {
       }
       case "list_payments":
         return later(150, () => ledger.slice());
+      case "get_wallet":
+        return studioWallet;
+      case "create_wallet":
+        window.__mock.walletCalls.push("create");
+        if (studioWallet !== null) {
+          refuse("invalid_input", `A studio wallet already exists (${studioWallet.address}). To replace it, delete it first.`, "wallet_key");
+        }
+        return later(300, () => (studioWallet = studioWalletOf(STUDIO_ADDRESS)));
+      case "import_wallet":
+        window.__mock.walletCalls.push("import");
+        return later(300, () => {
+          if (!/^(0x)?[0-9a-fA-F]{64}$/.test(args.privateKey.trim())) {
+            refuse("invalid_input", "That wallet key cannot be used: it must be 64 hexadecimal characters, with or without 0x.", "wallet_key");
+          }
+          if (studioWallet !== null) {
+            refuse("invalid_input", `A studio wallet already exists (${studioWallet.address}). To replace it, delete it first.`, "wallet_key");
+          }
+          return (studioWallet = studioWalletOf("0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B"));
+        });
+      case "export_wallet":
+        window.__mock.walletCalls.push(`export:${args.confirmed}`);
+        if (!args.confirmed) {
+          refuse("invalid_input", "Exporting shows the wallet's private key. Confirm explicitly to export it.", "wallet_key");
+        }
+        if (studioWallet === null) refuse("not_found", "There is no studio wallet yet. Create one or import a key first.");
+        return later(200, () => STUDIO_KEY);
+      case "delete_wallet":
+        window.__mock.walletCalls.push("delete");
+        return later(300, () => {
+          studioWallet = null;
+          return null;
+        });
       case "export_payments_csv":
         return later(300, () => "/home/operator/Downloads/likeness-payments-2026-11-23.csv");
       default:
@@ -359,6 +398,10 @@ export function installMock({ qrSvg, scenario }) {
     confirmCalls: [],
     /** The `imageUrl` of every enroll, in order (null: the session's own photo). */
     enrollCalls: [],
+    /** The studio wallet commands, by name (export with its `confirmed`), in order. */
+    walletCalls: [],
+    /** The key `export_wallet` answers, so a script can check it is gone from the page. */
+    studioKey: STUDIO_KEY,
     push,
     set(id, patch, extra = {}) {
       const s = { ...sessions.get(id), ...patch, updatedAtMs: Date.now() };

@@ -267,6 +267,83 @@ try {
   await page.waitForSelector("#daily-cap[aria-invalid='true']");
   await page.locator("#per-payment-cap").scrollIntoViewIfNeeded();
   await shot(page, "16b-settings-cap-errors");
+
+  // The studio wallet, present: address and link to copy, export behind a tick, delete behind a
+  // second button. The key leaves the page on Hide and on leaving Settings.
+  const rehearsalTitle = (await page.textContent("#wallet h2"))?.replace(/\s+/g, " ").trim();
+  if (rehearsalTitle !== "Rehearsal test wallet (Base Sepolia, made automatically)") problems.push(`the Rehearsal wallet card reads "${rehearsalTitle}"`);
+  await page.waitForSelector("#studio-wallet-address");
+  await page.waitForSelector("#studio-wallet-explorer:has-text('https://basescan.org/address/')");
+  if ((await page.locator("#studio-wallet a[href]").count()) > 0) problems.push("the studio wallet card has a clickable link");
+  await page.locator("#studio-wallet").scrollIntoViewIfNeeded();
+  await shot(page, "16c-studio-wallet");
+  const studioKey = await page.evaluate(() => window.__mock.studioKey);
+  const keyInPage = () =>
+    page.evaluate(
+      (k) => [document.documentElement.outerHTML, JSON.stringify(localStorage), JSON.stringify(sessionStorage)].some((t) => t.includes(k.slice(2))),
+      studioKey,
+    );
+  await page.click("#export-wallet");
+  await page.waitForSelector("#confirm-export");
+  if (!(await page.isDisabled("#do-export"))) problems.push("#do-export is enabled before the tick");
+  await page.locator("#studio-wallet").scrollIntoViewIfNeeded();
+  await shot(page, "16d-export-confirm");
+  await page.check("#confirm-export");
+  await page.click("#do-export");
+  await page.waitForSelector(`#exported-key:has-text('${studioKey}')`);
+  await page.locator("#studio-wallet").scrollIntoViewIfNeeded();
+  await shot(page, "16e-key-shown");
+  await page.click("#hide-exported-key");
+  await page.waitForSelector("#export-wallet");
+  if ((await page.locator("#exported-key").count()) > 0) problems.push("#exported-key stayed after Hide");
+  if (await keyInPage()) problems.push("the exported key is still in the page after Hide");
+  // Shown again, then Settings is left: the key goes with it.
+  await page.click("#export-wallet");
+  await page.check("#confirm-export");
+  await page.click("#do-export");
+  await page.waitForSelector("#exported-key");
+  await page.click("#nav-library");
+  await page.click("#nav-settings");
+  await page.waitForSelector("#export-wallet");
+  if (await keyInPage()) problems.push("the exported key is still in the page after leaving Settings");
+  await page.click("#delete-wallet");
+  await page.waitForSelector("#do-delete");
+  await page.locator("#studio-wallet").scrollIntoViewIfNeeded();
+  await shot(page, "16f-delete-confirm");
+  await page.click("#do-delete");
+  await page.waitForSelector("#create-wallet");
+  const exportCalls = await page.evaluate(() => window.__mock.walletCalls);
+  if (JSON.stringify(exportCalls) !== '["export:true","export:true","delete"]') problems.push(`wallet commands were ${JSON.stringify(exportCalls)}`);
+  await page.close();
+
+  // No studio wallet yet: create or import; a bad key shows next to the field, and the field is
+  // emptied after every import.
+  page = await open("settings-no-wallet");
+  await page.click("#nav-settings");
+  await page.waitForSelector("#create-wallet");
+  await page.waitForSelector("#import-wallet-key[type='password']");
+  await page.locator("#studio-wallet").scrollIntoViewIfNeeded();
+  await shot(page, "16g-studio-wallet-none");
+  await page.click("#import-wallet");
+  await page.waitForSelector("#wallet-error:has-text('Paste the wallet')");
+  await page.fill("#import-wallet-key", "0x1234 not a key");
+  await page.click("#import-wallet");
+  if ((await page.inputValue("#import-wallet-key")) !== "") problems.push("the pasted key stayed in the field while importing");
+  await page.waitForSelector("#wallet-error:has-text('64 hexadecimal')");
+  await page.waitForSelector("#import-wallet-key[aria-invalid='true']");
+  if ((await page.inputValue("#import-wallet-key")) !== "") problems.push("the refused key stayed in the field");
+  await page.locator("#studio-wallet").scrollIntoViewIfNeeded();
+  await shot(page, "16h-import-error");
+  await page.fill("#import-wallet-key", ` ${"ab".repeat(32)} `);
+  await page.click("#import-wallet");
+  await page.waitForSelector("#studio-wallet-address:has-text('0xAb5801a7D398351b8bE11C439e05C5B3259aeC9B')");
+  if ((await page.locator("#wallet-error").count()) > 0) problems.push("#wallet-error stayed after a good import");
+  await page.click("#delete-wallet");
+  await page.click("#do-delete");
+  await page.click("#create-wallet");
+  await page.waitForSelector("#studio-wallet-address:has-text('0x71C7656EC7ab88b098defB751B7401B5f6d8976F')");
+  const importCalls = await page.evaluate(() => window.__mock.walletCalls);
+  if (JSON.stringify(importCalls) !== '["import","import","delete","create"]') problems.push(`wallet commands were ${JSON.stringify(importCalls)}`);
   await page.close();
 
   page = await open("settings-port-moved");
