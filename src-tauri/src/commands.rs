@@ -306,3 +306,25 @@ pub async fn delete_wallet<R: Runtime>(
 ) -> Answer<()> {
     Ok(Wallet::delete(state.secrets.as_ref())?)
 }
+
+/// Opens a wallet's page on the block explorer in the system browser. Only Basescan addresses
+/// are opened, so the webview cannot use this to launch arbitrary URLs.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_explorer<R: Runtime>(app: AppHandle<R>, url: String) -> Answer<()> {
+    let allowed = [
+        "https://basescan.org/address/",
+        "https://sepolia.basescan.org/address/",
+    ];
+    if !allowed.iter().any(|p| url.starts_with(p)) || url.contains(['?', '#', ' ']) {
+        return Err(Error::invalid(
+            "url",
+            "Only block-explorer links to a wallet address can be opened.",
+        )
+        .into());
+    }
+    use tauri_plugin_opener::OpenerExt;
+    app.opener()
+        .open_url(&url, None::<&str>)
+        .map_err(|e| Error::Internal(format!("could not open the browser: {e}")).into())
+}

@@ -37,6 +37,7 @@ macro_rules! specta_builder {
                 $crate::commands::import_wallet::<$runtime>,
                 $crate::commands::export_wallet::<$runtime>,
                 $crate::commands::delete_wallet::<$runtime>,
+                $crate::commands::open_explorer::<$runtime>,
                 $crate::commands::cancel_session::<$runtime>,
                 $crate::commands::list_open_sessions::<$runtime>,
                 $crate::commands::list_faces::<$runtime>,
@@ -58,6 +59,7 @@ pub fn run() {
     let builder = specta_builder!(tauri::Wry);
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(builder.invoke_handler())
         .setup(|app| {
             let state = tauri::async_runtime::block_on(state::AppState::boot(app.handle()))?;

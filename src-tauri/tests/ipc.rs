@@ -164,6 +164,14 @@ fn the_wallet_crosses_ipc_as_an_address_and_the_key_only_on_confirmed_export() {
         invoke(&window, "import_wallet", json!({"privateKey": key})).expect("re-import is a no-op");
     assert_eq!(again["address"], address.as_str());
 
+    let refused = invoke(
+        &window,
+        "open_explorer",
+        json!({"url": "https://evil.example/address/x"}),
+    )
+    .expect_err("only explorer links");
+    assert_eq!(refused["code"], "invalid_input");
+
     invoke(&window, "delete_wallet", json!({})).expect("delete");
     assert_eq!(
         invoke(&window, "get_wallet", json!({})).unwrap(),

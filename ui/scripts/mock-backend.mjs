@@ -357,6 +357,9 @@ export function installMock({ qrSvg, scenario }) {
           studioWallet = null;
           return null;
         });
+      case "open_explorer":
+        window.__mock.walletCalls.push("open_explorer");
+        return later(50, () => null);
       case "export_payments_csv":
         return later(300, () => "/home/operator/Downloads/likeness-payments-2026-11-23.csv");
       default:

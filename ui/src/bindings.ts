@@ -34,6 +34,11 @@ export const commands = {
 	/**  The one place the key crosses to the UI, and only with the operator's explicit confirmation. */
 	exportWallet: (confirmed: boolean) => __TAURI_INVOKE<string>("export_wallet", { confirmed }),
 	deleteWallet: () => __TAURI_INVOKE<null>("delete_wallet"),
+	/**
+	 *  Opens a wallet's page on the block explorer in the system browser. Only Basescan addresses
+	 *  are opened, so the webview cannot use this to launch arbitrary URLs.
+	 */
+	openExplorer: (url: string) => __TAURI_INVOKE<null>("open_explorer", { url }),
 	cancelSession: (id: string) => __TAURI_INVOKE<SessionView>("cancel_session", { id }),
 	listOpenSessions: () => __TAURI_INVOKE<SessionView[]>("list_open_sessions"),
 	listFaces: () => __TAURI_INVOKE<Face[]>("list_faces"),
