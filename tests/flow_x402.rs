@@ -354,3 +354,57 @@ async fn a_restart_while_a_price_is_shown_forgets_the_price_and_signs_nothing() 
     assert!(bench.library.payments().unwrap().is_empty());
     assert_eq!(bench.rehearsal.settlements(), 0);
 }
+
+#[tokio::test]
+async fn a_virtual_portrait_is_paid_only_when_approved() {
+    let bench = Bench::new(X402Version::V2).await;
+    let studio = bench.studio(SpendCaps::default());
+    let url = bench.photos.url("/face.webp");
+
+    let mut shown = None;
+    let e = studio
+        .enroll_portrait("Robo Host", &url, |q| {
+            shown = Some(q.amount_usdc().to_string());
+            false
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        shown.as_deref(),
+        Some("0.5"),
+        "the portrait price from the challenge is shown"
+    );
+    assert!(e.to_string().contains("nothing was signed"), "{e}");
+    assert!(bench.library.payments().unwrap().is_empty());
+    assert_eq!(bench.rehearsal.settlements(), 0);
+
+    let face = studio
+        .enroll_portrait("Robo Host", &url, |_| true)
+        .await
+        .unwrap();
+    assert!(face.asset_id.starts_with("ta_"));
+    assert_eq!(bench.rehearsal.settlements(), 1);
+    let ledger = bench.library.payments().unwrap();
+    assert_eq!(
+        (ledger[0].status, ledger[0].amount_atomic.as_str()),
+        (PaymentStatus::Settled, "500000")
+    );
+    assert_eq!(bench.library.faces().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_portrait_over_the_cap_is_refused_before_the_operator_is_asked() {
+    let bench = Bench::new(X402Version::V1).await;
+    let studio = bench.studio(SpendCaps {
+        per_payment_atomic: 100_000,
+        daily_atomic: 20_000_000,
+    });
+    let e = studio
+        .enroll_portrait("Robo Host", &bench.photos.url("/face.webp"), |_| {
+            panic!("must not ask")
+        })
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("per-payment cap"), "{e}");
+    assert_eq!(bench.rehearsal.settlements(), 0);
+}
