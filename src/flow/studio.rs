@@ -498,8 +498,9 @@ impl Studio {
         Ok((signed, record.id))
     }
 
-    /// Sends a signed payment. Transport failures re-send the same header; a payment the
-    /// provider rejects as invalid or expired is re-signed at most once (when `resign` allows).
+    /// Sends a signed payment and enrolls. Transport failures re-send the same header; a
+    /// payment the provider rejects as invalid or expired is re-signed at most once (when
+    /// `resign` allows).
     async fn pay_and_enroll(
         self: &Arc<Self>,
         provider: &Provider,
@@ -511,54 +512,20 @@ impl Studio {
     ) -> Result<Face> {
         session.state = SessionState::Enrolling;
         self.persist_and_send(&mut session, None)?;
-        let mut transport_retries = 0;
         loop {
-            let result = provider
-                .enroll(
-                    &session.talent_name,
-                    &session.image_url,
-                    &session.group_id,
-                    Some(&signed),
-                )
+            let result = self
+                .send_signed(|| {
+                    provider.enroll(
+                        &session.talent_name,
+                        &session.image_url,
+                        &session.group_id,
+                        Some(&signed),
+                    )
+                })
                 .await;
-            let now = self.clock.now_ms();
-            match result {
-                Ok(Paid::Done(receipt)) => {
-                    self.library.update_payment(
-                        &record_id,
-                        PaymentStatus::Settled,
-                        receipt.tx_hash.as_deref(),
-                        Some(&receipt.asset_id),
-                        now,
-                    )?;
-                    return self.finish_enroll(session, receipt, thumbnail);
-                }
-                Ok(Paid::PaymentRequired(_)) => {
-                    return Err(Error::Internal(
-                        "the provider asked to pay while a payment was attached".into(),
-                    ))
-                }
-                Err(e @ (Error::Network { .. } | Error::Timeout { .. }))
-                    if transport_retries < TRANSPORT_RETRIES =>
-                {
-                    transport_retries += 1;
-                    tracing::warn!(error = %e, attempt = transport_retries, "re-sending the same signed payment");
-                    tokio::time::sleep(std::time::Duration::from_millis(
-                        500 * transport_retries as u64,
-                    ))
-                    .await;
-                }
-                Err(e @ (Error::Network { .. } | Error::Timeout { .. })) => {
-                    // Outcome unknown: keep the ledger row `signed` so the next Enroll re-sends it.
-                    let e = Error::Network {
-                        provider: provider.kind(),
-                        detail: format!(
-                            "{e}. The payment was signed once; pressing Enroll again re-sends the same one, so it cannot be charged twice"
-                        ),
-                    };
-                    return Err(self.enroll_failed(session, e));
-                }
-                Err(Error::PaymentRejected { reason, .. }) if resign.is_some() => {
+            if let Err(Error::PaymentRejected { reason, .. }) = &result {
+                if let Some((quote, wallet)) = resign.take() {
+                    let now = self.clock.now_ms();
                     self.library.update_payment(
                         &record_id,
                         PaymentStatus::Rejected,
@@ -566,24 +533,79 @@ impl Studio {
                         None,
                         now,
                     )?;
-                    let (quote, wallet) = resign.take().expect("checked above");
                     tracing::warn!(%reason, "payment rejected; signing a fresh authorization once");
-                    (signed, record_id) = self.sign_and_record(
-                        provider,
-                        &quote,
-                        &wallet,
-                        &format!("realface:{}", session.id),
-                    )?;
+                    let purpose = format!("realface:{}", session.id);
+                    (signed, record_id) =
+                        self.sign_and_record(provider, &quote, &wallet, &purpose)?;
+                    continue;
                 }
-                Err(e) => {
-                    let status = match &e {
-                        Error::PaymentRejected { .. } => PaymentStatus::Rejected,
-                        _ => PaymentStatus::NotCharged,
+            }
+            self.record_outcome(&record_id, &result)?;
+            return match result {
+                Ok(receipt) => self.finish_enroll(session, receipt, thumbnail),
+                Err(e @ (Error::Network { .. } | Error::Timeout { .. })) => {
+                    let e = Error::Network {
+                        provider: provider.kind(),
+                        detail: format!(
+                            "{e}. The payment was signed once; pressing Enroll again re-sends the same one, so it cannot be charged twice"
+                        ),
                     };
-                    self.library
-                        .update_payment(&record_id, status, None, None, now)?;
-                    return Err(self.enroll_failed(session, e));
+                    Err(self.enroll_failed(session, e))
                 }
+                Err(e) => Err(self.enroll_failed(session, e)),
+            };
+        }
+    }
+
+    /// Sends one signed payment, re-sending the same header after a dropped connection or a
+    /// timeout, since the provider settles at most once per nonce.
+    async fn send_signed<F, Fut>(&self, mut send: F) -> Result<EnrollmentReceipt>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<Paid<EnrollmentReceipt>>>,
+    {
+        let mut retries = 0;
+        loop {
+            match send().await {
+                Ok(Paid::Done(receipt)) => return Ok(receipt),
+                Ok(Paid::PaymentRequired(_)) => {
+                    return Err(Error::Internal(
+                        "the provider asked to pay while a payment was attached".into(),
+                    ))
+                }
+                Err(e @ (Error::Network { .. } | Error::Timeout { .. }))
+                    if retries < TRANSPORT_RETRIES =>
+                {
+                    retries += 1;
+                    tracing::warn!(error = %e, attempt = retries, "re-sending the same signed payment");
+                    tokio::time::sleep(std::time::Duration::from_millis(500 * retries as u64))
+                        .await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Writes how a sent payment ended. A transport failure leaves the row `signed`: the outcome
+    /// is unknown, and the next attempt re-sends the same header.
+    fn record_outcome(&self, record_id: &str, result: &Result<EnrollmentReceipt>) -> Result<()> {
+        let now = self.clock.now_ms();
+        match result {
+            Ok(r) => self.library.update_payment(
+                record_id,
+                PaymentStatus::Settled,
+                r.tx_hash.as_deref(),
+                Some(&r.asset_id),
+                now,
+            ),
+            Err(Error::Network { .. } | Error::Timeout { .. }) => Ok(()),
+            Err(Error::PaymentRejected { .. }) => {
+                self.library
+                    .update_payment(record_id, PaymentStatus::Rejected, None, None, now)
+            }
+            Err(_) => {
+                self.library
+                    .update_payment(record_id, PaymentStatus::NotCharged, None, None, now)
             }
         }
     }
@@ -695,48 +717,11 @@ impl Studio {
         signed: &SignedPayment,
         record_id: &str,
     ) -> Result<EnrollmentReceipt> {
-        let mut attempt = 0;
-        loop {
-            let now = self.clock.now_ms();
-            match provider
-                .enroll_portrait(name, image_url, Some(signed))
-                .await
-            {
-                Ok(Paid::Done(r)) => {
-                    self.library.update_payment(
-                        record_id,
-                        PaymentStatus::Settled,
-                        r.tx_hash.as_deref(),
-                        Some(&r.asset_id),
-                        now,
-                    )?;
-                    return Ok(r);
-                }
-                Ok(Paid::PaymentRequired(_)) => {
-                    return Err(Error::Internal(
-                        "the provider asked to pay while a payment was attached".into(),
-                    ))
-                }
-                Err(Error::Network { .. } | Error::Timeout { .. })
-                    if attempt < TRANSPORT_RETRIES =>
-                {
-                    attempt += 1;
-                    tokio::time::sleep(std::time::Duration::from_millis(500 * attempt as u64))
-                        .await;
-                }
-                Err(e @ (Error::Network { .. } | Error::Timeout { .. })) => return Err(e),
-                Err(e) => {
-                    let status = if matches!(e, Error::PaymentRejected { .. }) {
-                        PaymentStatus::Rejected
-                    } else {
-                        PaymentStatus::NotCharged
-                    };
-                    self.library
-                        .update_payment(record_id, status, None, None, now)?;
-                    return Err(e);
-                }
-            }
-        }
+        let result = self
+            .send_signed(|| provider.enroll_portrait(name, image_url, Some(signed)))
+            .await;
+        self.record_outcome(record_id, &result)?;
+        result
     }
 
     pub fn cancel_session(&self, id: &str) -> Result<SessionView> {
