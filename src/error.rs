@@ -89,6 +89,8 @@ pub enum ProviderReason {
     FaceMismatch,
     /// 502: the provider's upstream failed.
     UpstreamFailed,
+    /// The liveness link expired before enrollment (JarvisClaw's `session_expired`).
+    SessionExpired,
     Other,
 }
 
@@ -111,6 +113,8 @@ pub enum ErrorCode {
     RateLimited,
     Unauthorized,
     NotReady,
+    /// The liveness link ran out before enrollment: offer a fresh QR.
+    SessionExpired,
     FaceMismatch,
     UpstreamFailed,
     ProviderRefused,
@@ -137,6 +141,7 @@ impl Error {
             Error::Provider { reason, .. } => match reason {
                 ProviderReason::Unauthorized => ErrorCode::Unauthorized,
                 ProviderReason::NotReady => ErrorCode::NotReady,
+                ProviderReason::SessionExpired => ErrorCode::SessionExpired,
                 ProviderReason::FaceMismatch => ErrorCode::FaceMismatch,
                 ProviderReason::UpstreamFailed => ErrorCode::UpstreamFailed,
                 ProviderReason::BadRequest | ProviderReason::NotFound | ProviderReason::Other => {
@@ -193,6 +198,10 @@ pub struct CommandError {
     pub code: ErrorCode,
     pub message: String,
     pub field: Option<String>,
+    /// With `rate_limited`: how long until the provider takes calls again, so the window can
+    /// show the time to wait until.
+    #[serde(default)]
+    pub retry_after_seconds: Option<u64>,
 }
 
 impl From<&Error> for CommandError {
@@ -201,6 +210,13 @@ impl From<&Error> for CommandError {
             code: e.code(),
             message: e.to_string(),
             field: e.field().map(str::to_string),
+            retry_after_seconds: match e {
+                Error::RateLimited {
+                    retry_after_seconds,
+                    ..
+                } => *retry_after_seconds,
+                _ => None,
+            },
         }
     }
 }
@@ -221,7 +237,7 @@ mod tests {
         let json = serde_json::to_value(CommandError::from(e)).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"code": "invalid_input", "message": "Type the talent's name.", "field": "name"})
+            serde_json::json!({"code": "invalid_input", "message": "Type the talent's name.", "field": "name", "retryAfterSeconds": null})
         );
     }
 

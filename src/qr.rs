@@ -40,6 +40,28 @@ pub fn terminal(link: &str) -> Result<String> {
         .build())
 }
 
+/// A PNG, 8 pixels per module with the quiet zone, for places that want a picture URL.
+pub fn png(link: &str) -> Result<Vec<u8>> {
+    const SCALE: u32 = 8;
+    const QUIET: u32 = 4;
+    let code = code(link)?;
+    let width = code.width() as u32;
+    let colors = code.to_colors();
+    let side = (width + 2 * QUIET) * SCALE;
+    let image = image::GrayImage::from_fn(side, side, |x, y| {
+        let (mx, my) = (x / SCALE, y / SCALE);
+        let inside = (QUIET..QUIET + width).contains(&mx) && (QUIET..QUIET + width).contains(&my);
+        let dark =
+            inside && colors[((my - QUIET) * width + (mx - QUIET)) as usize] == qrcode::Color::Dark;
+        image::Luma([if dark { 0 } else { 255 }])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut out, image::ImageFormat::Png)
+        .map_err(|e| Error::Internal(format!("the QR picture could not be encoded: {e}")))?;
+    Ok(out.into_inner())
+}
+
 /// The number of modules per side, for tests and the performance notes.
 pub fn width(link: &str) -> Result<usize> {
     Ok(code(link)?.width())

@@ -26,6 +26,20 @@ pub struct Settings {
     /// Dollars, as typed by the operator ("2", "2.50").
     pub per_payment_cap_usd: String,
     pub daily_cap_usd: String,
+    /// Which provider's API the built-in Rehearsal plays, so staff rehearse the one they use.
+    pub rehearsal_personality: RehearsalPersonality,
+    /// Which of JarvisClaw's two documented answer shapes Rehearsal gives.
+    pub rehearsal_jarvisclaw_shape: crate::rehearsal::JarvisClawShape,
+    /// JarvisClaw's optional `redirect_url`: where the talent's phone goes after the check.
+    pub jarvisclaw_redirect_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum RehearsalPersonality {
+    #[default]
+    BlockRun,
+    JarvisClaw,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -46,6 +60,9 @@ impl Default for Settings {
             rehearsal_x402_version: 2,
             per_payment_cap_usd: "2".into(),
             daily_cap_usd: "20".into(),
+            rehearsal_personality: RehearsalPersonality::BlockRun,
+            rehearsal_jarvisclaw_shape: crate::rehearsal::JarvisClawShape::Live,
+            jarvisclaw_redirect_url: None,
         }
     }
 }
@@ -97,6 +114,15 @@ impl Settings {
                 return Err(Error::invalid(
                     "base_url",
                     "The provider address must start with http:// or https://.",
+                ));
+            }
+        }
+        if let Some(r) = &self.jarvisclaw_redirect_url {
+            let ok = url::Url::parse(r).is_ok_and(|u| u.scheme() == "https");
+            if !ok {
+                return Err(Error::invalid(
+                    "jarvisclaw_redirect_url",
+                    "The page after the phone check must be a full https:// link, or left empty.",
                 ));
             }
         }

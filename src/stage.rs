@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::http::{self, TrustRoots};
-use crate::providers::{blockrun, Provider, ProviderKind};
+use crate::providers::{blockrun, jarvisclaw, Provider, ProviderKind};
 use crate::rehearsal::{RehearsalConfig, RehearsalServer};
 use crate::secrets::{Secret, SecretName, SecretStore};
-use crate::settings::{PaymentMethod, Settings};
+use crate::settings::{PaymentMethod, RehearsalPersonality, Settings};
 use crate::wallet::WalletInfo;
 use alloy::signers::local::PrivateKeySigner;
 
@@ -62,75 +62,167 @@ impl Stage {
         options: &StageOptions,
     ) -> Result<Stage> {
         settings.validate()?;
-        let http = http::client(&options.trust)?;
-        let api_key = options.api_key.clone();
         match settings.provider {
-            ProviderKind::Rehearsal => {
-                let key = match api_key {
-                    Some(k) => k,
-                    // Rehearsal's key guards nothing of value, so a machine without a working
-                    // keyring still gets a usable studio, with a key that lasts this run only.
-                    None => rehearsal_key(secrets).unwrap_or_else(|e| {
-                        tracing::warn!(error = %e, "keyring unavailable; Rehearsal uses a key for this run only");
-                        new_rehearsal_key()
-                    }),
-                };
-                let (base, rehearsal, phone_host) = match &settings.base_url {
-                    Some(b) => (parse_base(b)?, None, None),
-                    None => {
-                        let host = settings
-                            .rehearsal_host
-                            .clone()
-                            .unwrap_or_else(|| lan_address().to_string());
-                        let server = start_rehearsal(
-                            settings.rehearsal_port,
-                            &host,
-                            &key,
-                            http.clone(),
-                            options
-                                .data_dir
-                                .as_ref()
-                                .map(|d| d.join(REHEARSAL_STATE_FILE)),
-                            if settings.rehearsal_x402_version == 1 {
-                                crate::payment::X402Version::V1
-                            } else {
-                                crate::payment::X402Version::V2
-                            },
-                        )
-                        .await?;
-                        (server.base_url(), Some(server), Some(host))
-                    }
-                };
-                let (client_key, wallet) = match settings.payment_method {
-                    PaymentMethod::ApiKey => (Some(key), None),
-                    PaymentMethod::Wallet => (None, Some(rehearsal_wallet(secrets, options)?)),
-                };
-                let client = blockrun::Client::new(
-                    ProviderKind::Rehearsal,
-                    base.clone(),
-                    http.clone(),
-                    client_key,
-                );
-                let wallet_info = wallet
-                    .as_ref()
-                    .map(|w| WalletInfo::base_sepolia(w.address()));
-                Ok(Stage {
-                    wallet,
-                    provider: Provider::Rehearsal(client),
-                    http,
-                    info: StageInfo {
-                        provider: ProviderKind::Rehearsal,
-                        base_url: base.to_string(),
-                        phone_host,
-                        rehearsal_port: rehearsal.as_ref().map(|r| r.local_addr().port()),
-                        has_api_key: true,
-                        payment_method: settings.payment_method,
-                        wallet: wallet_info,
-                    },
-                    rehearsal,
-                })
+            ProviderKind::Rehearsal => Self::start_rehearsal(settings, secrets, options).await,
+            kind @ (ProviderKind::BlockRun | ProviderKind::JarvisClaw) => {
+                Self::start_remote(kind, settings, secrets, options)
             }
         }
+    }
+
+    async fn start_rehearsal(
+        settings: &Settings,
+        secrets: &dyn SecretStore,
+        options: &StageOptions,
+    ) -> Result<Stage> {
+        let http = http::client(&options.trust)?;
+        let key = match options.api_key.clone() {
+            Some(k) => k,
+            // Rehearsal's key guards nothing of value, so a machine without a working
+            // keyring still gets a usable studio, with a key that lasts this run only.
+            None => rehearsal_key(secrets).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "keyring unavailable; Rehearsal uses a key for this run only");
+                new_rehearsal_key()
+            }),
+        };
+        let (base, rehearsal, phone_host) = match &settings.base_url {
+            Some(b) => (parse_base(b)?, None, None),
+            None => {
+                let host = settings
+                    .rehearsal_host
+                    .clone()
+                    .unwrap_or_else(|| lan_address().to_string());
+                let server = start_rehearsal(
+                    settings,
+                    &host,
+                    &key,
+                    http.clone(),
+                    options
+                        .data_dir
+                        .as_ref()
+                        .map(|d| d.join(REHEARSAL_STATE_FILE)),
+                )
+                .await?;
+                (server.base_url(), Some(server), Some(host))
+            }
+        };
+        let (client_key, wallet) = match settings.payment_method {
+            PaymentMethod::ApiKey => (Some(key), None),
+            PaymentMethod::Wallet => (None, Some(rehearsal_wallet(secrets, options)?)),
+        };
+        let kind = ProviderKind::Rehearsal;
+        let provider = match settings.rehearsal_personality {
+            RehearsalPersonality::BlockRun => Provider::BlockRun(blockrun::Client::new(
+                kind,
+                base.clone(),
+                http.clone(),
+                client_key,
+            )),
+            RehearsalPersonality::JarvisClaw => Provider::JarvisClaw(jarvisclaw::Client::new(
+                kind,
+                base.clone(),
+                http.clone(),
+                client_key,
+                settings.jarvisclaw_redirect_url.clone(),
+            )),
+        };
+        let wallet_info = wallet
+            .as_ref()
+            .map(|w| WalletInfo::base_sepolia(w.address()));
+        Ok(Stage {
+            wallet,
+            provider,
+            http,
+            info: StageInfo {
+                provider: kind,
+                base_url: base.to_string(),
+                phone_host,
+                rehearsal_port: rehearsal.as_ref().map(|r| r.local_addr().port()),
+                has_api_key: true,
+                payment_method: settings.payment_method,
+                wallet: wallet_info,
+            },
+            rehearsal,
+        })
+    }
+
+    /// A real provider. Nothing is sent here; a missing key or wallet is reported when it is
+    /// first needed, except that the key rail cannot start without its key.
+    fn start_remote(
+        kind: ProviderKind,
+        settings: &Settings,
+        secrets: &dyn SecretStore,
+        options: &StageOptions,
+    ) -> Result<Stage> {
+        let http = http::client(&options.trust)?;
+        let api_key = match options.api_key.clone() {
+            Some(k) => Some(k),
+            None => secrets.get(SecretName::ApiKey(kind))?,
+        };
+        let (client_key, wallet) = match settings.payment_method {
+            PaymentMethod::ApiKey => {
+                let Some(key) = api_key.clone() else {
+                    return Err(Error::NotConfigured {
+                        provider: kind,
+                        what: format!(
+                            "add its API key ({}) in Settings, or pay with the studio wallet",
+                            match kind {
+                                ProviderKind::JarvisClaw => "sk-…",
+                                _ => "brk_…",
+                            }
+                        ),
+                    });
+                };
+                (Some(key), None)
+            }
+            PaymentMethod::Wallet => {
+                let wallet = match &options.wallet {
+                    Some(w) => Some(w.clone()),
+                    None => match crate::wallet::Wallet::address(secrets)? {
+                        Some(_) => Some(crate::wallet::Wallet::signer(secrets)?),
+                        None => None,
+                    },
+                };
+                (None, wallet)
+            }
+        };
+        let default_base = match (kind, settings.payment_method) {
+            (ProviderKind::JarvisClaw, _) => jarvisclaw::BASE_URL,
+            (_, PaymentMethod::ApiKey) => blockrun::KEY_BASE_URL,
+            (_, PaymentMethod::Wallet) => blockrun::WALLET_BASE_URL,
+        };
+        let base = parse_base(settings.base_url.as_deref().unwrap_or(default_base))?;
+        let provider = match kind {
+            ProviderKind::JarvisClaw => Provider::JarvisClaw(jarvisclaw::Client::new(
+                kind,
+                base.clone(),
+                http.clone(),
+                client_key,
+                settings.jarvisclaw_redirect_url.clone(),
+            )),
+            _ => Provider::BlockRun(blockrun::Client::new(
+                kind,
+                base.clone(),
+                http.clone(),
+                client_key,
+            )),
+        };
+        let wallet_info = wallet.as_ref().map(|w| WalletInfo::base(w.address()));
+        Ok(Stage {
+            wallet,
+            provider,
+            http,
+            info: StageInfo {
+                provider: kind,
+                base_url: base.to_string(),
+                phone_host: None,
+                rehearsal_port: None,
+                has_api_key: api_key.is_some(),
+                payment_method: settings.payment_method,
+                wallet: wallet_info,
+            },
+            rehearsal: None,
+        })
     }
 
     pub fn rehearsal(&self) -> Option<&RehearsalServer> {
@@ -200,13 +292,13 @@ fn parse_base(b: &str) -> Result<url::Url> {
 }
 
 async fn start_rehearsal(
-    port: u16,
+    settings: &Settings,
     host: &str,
     key: &Secret,
     http: reqwest::Client,
     state_file: Option<std::path::PathBuf>,
-    x402_version: crate::payment::X402Version,
 ) -> Result<RehearsalServer> {
+    let port = settings.rehearsal_port;
     // Loopback hosts keep the server private (tests, a laptop alone); anything else is the
     // studio Wi-Fi, where the talent's phone must reach the page.
     let ip = if host == "127.0.0.1" || host == "localhost" {
@@ -217,7 +309,12 @@ async fn start_rehearsal(
     let mut config = RehearsalConfig::new(SocketAddr::new(ip, port), host, key.expose());
     config.image_client = http.clone();
     config.state_file = state_file;
-    config.x402_version = x402_version;
+    config.x402_version = if settings.rehearsal_x402_version == 1 {
+        crate::payment::X402Version::V1
+    } else {
+        crate::payment::X402Version::V2
+    };
+    config.jarvisclaw_shape = settings.rehearsal_jarvisclaw_shape;
     match RehearsalServer::start(config.clone()).await {
         Ok(s) => Ok(s),
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {

@@ -45,14 +45,15 @@ impl Bench {
             http.clone(),
             Some(Secret::new(TEST_API_KEY)),
         );
-        let provider = Provider::Rehearsal(client);
+        let provider = Provider::BlockRun(client);
         let config = StudioConfig {
             policy: PollPolicy {
                 budget_per_hour: 20,
                 reserve: 3,
                 min_interval_ms: 200,
+                // The talent's minute, compressed with the link's lifetime.
+                first_check_after_ms: window_ms / 4,
             },
-            link_window_ms: window_ms,
             ..StudioConfig::for_provider(&provider)
         };
         Studio::new(Arc::clone(&self.library), provider, http, config)
@@ -264,7 +265,7 @@ async fn bad_photos_are_refused_before_any_provider_call() {
     let now_ms = likeness::clock::Clock::new().now_ms();
     let inits = bench
         .library
-        .calls_in_last_hour(ProviderKind::Rehearsal, CallKind::Init, now_ms)
+        .calls_in_last_hour(&studio.provider().budget_key(), CallKind::Init, now_ms)
         .unwrap();
     assert_eq!(inits.len(), 1, "only the valid form reached the provider");
 }

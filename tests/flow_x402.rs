@@ -53,12 +53,13 @@ impl Bench {
             http.clone(),
             None,
         );
-        let provider = Provider::Rehearsal(client);
+        let provider = Provider::BlockRun(client);
         let config = StudioConfig {
             policy: PollPolicy {
                 budget_per_hour: 20,
                 reserve: 3,
                 min_interval_ms: 200,
+                first_check_after_ms: 200,
             },
             caps,
             wallet: Some(HARDHAT_KEY.parse::<PrivateKeySigner>().unwrap()),

@@ -4,7 +4,7 @@
 pub mod poll;
 mod studio;
 
-pub use studio::{EnrollOutcome, SessionView, Studio, StudioConfig};
+pub use studio::{CallBudget, EnrollOutcome, SessionView, Studio, StudioConfig};
 
 use serde::{Deserialize, Serialize};
 

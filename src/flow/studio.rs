@@ -14,7 +14,7 @@ use super::poll::{self, PollPlan, PollPolicy};
 use super::{next, Event, SessionState};
 use crate::clock::Clock;
 use crate::error::{CommandError, Error, ErrorCode, Result};
-use crate::library::{CallKind, Face, FaceKind, Library, LivenessSession};
+use crate::library::{CallKind, Face, FaceKind, Library, LivenessSession, SyncReport};
 use crate::library::{PaymentRecord, PaymentStatus};
 use crate::payment::{self, PaymentQuote, SignedPayment};
 use crate::photo;
@@ -37,6 +37,22 @@ pub struct SessionView {
     pub quote: Option<PaymentQuote>,
     /// The payee differs from the one this provider was paid before: confirm twice.
     pub payee_changed: bool,
+    /// What is left of the provider's hourly call budgets, shared by every session on its host.
+    pub budget: Option<CallBudget>,
+}
+
+/// The provider's hourly limits and what this studio has used of them in the last hour.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CallBudget {
+    /// The host the limits apply to (they are per client address at that host).
+    pub host: String,
+    pub status_checks_left: u32,
+    pub status_checks_per_hour: u32,
+    pub new_links_left: u32,
+    pub new_links_per_hour: u32,
+    /// When the next status check frees up, if none is left.
+    pub status_frees_at_ms: Option<i64>,
 }
 
 /// What pressing Enroll led to.
@@ -66,8 +82,6 @@ const TRANSPORT_RETRIES: u32 = 2;
 #[derive(Debug, Clone)]
 pub struct StudioConfig {
     pub policy: PollPolicy,
-    /// The link lifetime assumed when planning (the provider also reports it).
-    pub link_window_ms: i64,
     /// Where views are broadcast. The app keeps one sender across provider switches so the
     /// window's subscription survives them.
     pub updates: broadcast::Sender<SessionView>,
@@ -80,7 +94,6 @@ impl StudioConfig {
     pub fn for_provider(provider: &Provider) -> Self {
         StudioConfig {
             policy: PollPolicy::for_budget(provider.kind().status_checks_per_hour()),
-            link_window_ms: 120_000,
             updates: broadcast::channel(64).0,
             caps: SpendCaps::default(),
             wallet: None,
@@ -250,9 +263,9 @@ impl Studio {
         }
         let provider = self.provider_for(&session)?;
         let now = self.clock.now_ms();
-        let calls = self
-            .library
-            .calls_in_last_hour(provider.kind(), CallKind::Status, now)?;
+        let calls =
+            self.library
+                .calls_in_last_hour(&provider.budget_key(), CallKind::Status, now)?;
         if let Err(frees_at) = poll::manual_check(self.config.policy, now, &calls) {
             return Err(Error::RateLimited {
                 provider: provider.kind(),
@@ -632,7 +645,7 @@ impl Studio {
     }
 
     fn enroll_failed(&self, mut session: LivenessSession, e: Error) -> Error {
-        let event = if e.code() == ErrorCode::NotReady {
+        let event = if matches!(e.code(), ErrorCode::NotReady | ErrorCode::SessionExpired) {
             Event::EnrollNotReady
         } else {
             Event::EnrollFailed
@@ -783,6 +796,7 @@ impl Studio {
                         code: ErrorCode::Internal,
                         message: "The app stopped while enrolling. Press Enroll to finish: a payment already signed is re-sent, never paid twice.".into(),
                         field: None,
+                        retry_after_seconds: None,
                     };
                     self.persist_and_send(&mut s, Some(notice.clone()))?;
                     views.push(self.view(s, Some(notice)));
@@ -810,11 +824,20 @@ impl Studio {
         Ok(provider)
     }
 
+    /// How many more links the provider's hourly init budget can open now.
+    fn links_left(&self, provider: &Provider, now_ms: i64) -> u32 {
+        let used = self
+            .library
+            .calls_in_last_hour(&provider.budget_key(), CallKind::Init, now_ms)
+            .map(|c| c.len() as u32)
+            .unwrap_or(0);
+        provider.kind().inits_per_hour().saturating_sub(used)
+    }
+
     fn spend_init_budget(&self, provider: &Provider) -> Result<()> {
         let now = self.clock.now_ms();
-        let calls = self
-            .library
-            .calls_in_last_hour(provider.kind(), CallKind::Init, now)?;
+        let key = provider.budget_key();
+        let calls = self.library.calls_in_last_hour(&key, CallKind::Init, now)?;
         let budget = provider.kind().inits_per_hour() as usize;
         if calls.len() >= budget {
             let frees = calls[calls.len() - budget] + poll::HOUR_MS;
@@ -823,8 +846,7 @@ impl Studio {
                 retry_after_seconds: Some(((frees - now) / 1000).max(1) as u64),
             });
         }
-        self.library
-            .record_call(provider.kind(), CallKind::Init, now)
+        self.library.record_call(&key, CallKind::Init, now)
     }
 
     /// One status call, counted against the budget, with the resulting transition saved.
@@ -835,13 +857,18 @@ impl Studio {
     ) -> Result<LivenessSession> {
         let now = self.clock.now_ms();
         self.library
-            .record_call(provider.kind(), CallKind::Status, now)?;
+            .record_call(&provider.budget_key(), CallKind::Status, now)?;
         let status = provider.session_status(&session.group_id).await?;
         let event = match status {
             LivenessStatus::Active => Event::ScanCompleted,
             LivenessStatus::Pending if now >= session.expires_at_ms => Event::LinkExpired,
             LivenessStatus::Pending => Event::StillPending,
+            // The provider says this link is spent: a fresh QR is the way on.
+            LivenessStatus::Expired | LivenessStatus::Failed => Event::LinkExpired,
         };
+        if status == LivenessStatus::Failed {
+            tracing::info!(session = %session.id, "the provider reports the phone check failed");
+        }
         // Re-read: the operator may have cancelled or refreshed while the call was in flight.
         let mut current = self.library.session(&session.id)?;
         if current.h5_link != session.h5_link {
@@ -887,6 +914,7 @@ impl Studio {
         check_now: Arc<Notify>,
     ) {
         let mut last_check: Option<i64> = None;
+        let mut checks_made: u32 = 0;
         let mut notice: Option<CommandError> = None;
         let mut not_before: Option<i64> = None;
         loop {
@@ -902,7 +930,7 @@ impl Studio {
             let calls =
                 match self
                     .library
-                    .calls_in_last_hour(provider.kind(), CallKind::Status, now)
+                    .calls_in_last_hour(&provider.budget_key(), CallKind::Status, now)
                 {
                     Ok(c) => c,
                     Err(e) => {
@@ -913,10 +941,14 @@ impl Studio {
             let plan = poll::plan(
                 self.config.policy,
                 now,
-                expires,
-                self.config.link_window_ms,
+                poll::LinkWindow {
+                    issued_at_ms: session.link_issued_at_ms,
+                    expires_at_ms: expires,
+                },
                 &calls,
                 last_check,
+                checks_made,
+                self.links_left(&provider, now),
             );
             let mut at = plan.at_ms();
             if let Some(nb) = not_before {
@@ -939,6 +971,7 @@ impl Studio {
                 _ = cancel.cancelled() => return,
                 _ = check_now.notified() => {
                     last_check = Some(self.clock.now_ms());
+                    checks_made += 1;
                     session = match self.library.session(&session.id) { Ok(s) => s, Err(_) => return };
                     continue;
                 }
@@ -953,6 +986,7 @@ impl Studio {
                 continue;
             }
             last_check = Some(self.clock.now_ms());
+            checks_made += 1;
             match self.check_status(&provider, session.clone()).await {
                 Ok(s) => {
                     notice = None;
@@ -1023,6 +1057,7 @@ impl Studio {
             (SessionState::AwaitingPayment, Some(p)) => (Some(p.quote), p.payee_changed),
             _ => (None, false),
         };
+        let budget = self.call_budget().ok();
         SessionView {
             session,
             qr_svg,
@@ -1030,7 +1065,72 @@ impl Studio {
             notice,
             quote,
             payee_changed,
+            budget,
         }
+    }
+
+    /// Fills and refreshes the library from the provider's listing of `wallet` (the paying
+    /// wallet when not given). The listing calls come out of the status budget, since BlockRun
+    /// counts them in the same bucket.
+    pub async fn sync_faces(&self, wallet: Option<&str>) -> Result<SyncReport> {
+        let provider = self.provider();
+        let wallet = match wallet {
+            Some(w) => w.trim().to_string(),
+            None => match &self.config.wallet {
+                Some(signer) => signer.address().to_checksum(None),
+                None => {
+                    return Err(Error::NotConfigured {
+                        provider: provider.kind(),
+                        what: "the library sync lists a wallet's faces, and no wallet pays here. Name the wallet address (--wallet) or pay with the studio wallet.".into(),
+                    })
+                }
+            },
+        };
+        let calls_needed = provider.listing_calls();
+        let key = provider.budget_key();
+        let now = self.clock.now_ms();
+        let calls = self
+            .library
+            .calls_in_last_hour(&key, CallKind::Status, now)?;
+        let limit = self.config.policy.budget_per_hour as usize;
+        if calls.len() + calls_needed > limit {
+            let frees = calls[calls.len() + calls_needed - limit - 1] + poll::HOUR_MS;
+            return Err(Error::RateLimited {
+                provider: provider.kind(),
+                retry_after_seconds: Some(((frees - now) / 1000).max(1) as u64),
+            });
+        }
+        for _ in 0..calls_needed {
+            self.library.record_call(&key, CallKind::Status, now)?;
+        }
+        let remote = provider.list_faces(&wallet).await?;
+        let report =
+            self.library
+                .merge_remote_faces(provider.kind(), &remote, self.clock.now_ms())?;
+        tracing::info!(?report, "library synced from the provider");
+        Ok(report)
+    }
+
+    /// What is left of the selected provider's hourly budgets.
+    pub fn call_budget(&self) -> Result<CallBudget> {
+        let provider = self.provider();
+        let key = provider.budget_key();
+        let now = self.clock.now_ms();
+        let status = self
+            .library
+            .calls_in_last_hour(&key, CallKind::Status, now)?;
+        let inits = self.library.calls_in_last_hour(&key, CallKind::Init, now)?;
+        let status_per_hour = self.config.policy.budget_per_hour;
+        let inits_per_hour = provider.kind().inits_per_hour();
+        let left = |used: usize, limit: u32| limit.saturating_sub(used as u32);
+        Ok(CallBudget {
+            host: key,
+            status_checks_left: left(status.len(), status_per_hour),
+            status_checks_per_hour: status_per_hour,
+            new_links_left: left(inits.len(), inits_per_hour),
+            new_links_per_hour: inits_per_hour,
+            status_frees_at_ms: poll::manual_check(self.config.policy, now, &status).err(),
+        })
     }
 
     /// Stops every poll loop. Watch tasks hold the studio, so dropping it alone would not.
@@ -1149,34 +1249,27 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn polls_within_budget_until_the_talent_finishes() {
         let script = Arc::new(Script::default());
-        script.statuses.lock().unwrap().extend([
-            Ok(LivenessStatus::Pending),
-            Ok(LivenessStatus::Pending),
-            Ok(LivenessStatus::Active),
-        ]);
+        script
+            .statuses
+            .lock()
+            .unwrap()
+            .extend([Ok(LivenessStatus::Pending), Ok(LivenessStatus::Active)]);
         let studio = studio(&script);
         let mut rx = studio.subscribe();
         let t0 = tokio::time::Instant::now();
         let view = studio.start_session("Ada", None).await.unwrap();
         assert!(view.qr_svg.is_some(), "a waiting session carries its QR");
+        let budget = view.budget.expect("the view shows the budget");
+        assert_eq!(budget.new_links_left, 9, "{budget:?}");
+        assert_eq!(budget.status_checks_left, 20, "{budget:?}");
         let verified = until(&mut rx, SessionState::Verified).await;
         assert_eq!(verified.session.id, view.session.id);
         let calls = script.status_calls.lock().unwrap().clone();
-        assert_eq!(calls.len(), 3);
-        let gaps: Vec<u64> = std::iter::once(t0)
-            .chain(calls.iter().copied())
-            .collect::<Vec<_>>()
-            .windows(2)
-            .map(|w| (w[1] - w[0]).as_secs())
-            .collect();
-        assert!(
-            gaps.iter().all(|&g| g >= 5),
-            "never faster than 5 s: {gaps:?}"
-        );
-        assert!(
-            gaps[0] >= 13,
-            "a fresh hour still spreads ~8 checks over 120 s: {gaps:?}"
-        );
+        let at: Vec<u64> = calls.iter().map(|c| (*c - t0).as_secs()).collect();
+        // With the hour's other nine links to provide for, this link gets the talent's minute
+        // and the deadline.
+        assert_eq!(at, [60, 120], "check times");
+        assert_eq!(verified.budget.unwrap().status_checks_left, 18);
     }
 
     #[tokio::test(start_paused = true)]

@@ -60,6 +60,20 @@ pub struct Face {
     pub tx_hash: Option<String>,
 }
 
+/// A filed face's provider, name, photo link, group and payment, as a sync compares them.
+type KnownFace = (String, String, String, Option<String>, Option<String>);
+
+/// What a library sync did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    pub added: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    /// Ids the provider listed that the library files under another provider.
+    pub conflicts: u32,
+}
+
 /// Which hourly budget a provider call counts against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallKind {
@@ -203,6 +217,80 @@ impl Library {
         Ok(())
     }
 
+    /// Merges a provider's listing into the library by asset id: new ids are added, known ones
+    /// take the provider's name and fill gaps, and local-only fields (the thumbnail made at
+    /// enrollment, the price paid) are kept. Ids never cross providers: an id already filed
+    /// under another provider is left alone and counted as a conflict.
+    pub fn merge_remote_faces(
+        &self,
+        provider: ProviderKind,
+        remote: &[crate::providers::RemoteFace],
+        now_ms: i64,
+    ) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for f in remote {
+            let existing: Option<KnownFace> = tx
+                .query_row(
+                    "SELECT provider, name, image_url, group_id, tx_hash FROM faces WHERE asset_id = ?1",
+                    [&f.asset_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .optional()?;
+            let kind = match f.kind {
+                crate::providers::RemoteFaceKind::RealFace => FaceKind::RealFace,
+                crate::providers::RemoteFaceKind::Portrait => FaceKind::Portrait,
+            };
+            match existing {
+                None => {
+                    let enrolled_at_ms = f
+                        .created_at
+                        .as_deref()
+                        .and_then(crate::clock::parse_rfc3339)
+                        .unwrap_or(now_ms);
+                    tx.execute(
+                        "INSERT INTO faces (asset_id, provider, kind, name, image_url, thumbnail, group_id,
+                                            enrolled_at_ms, price_usd, tx_hash)
+                         VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, NULL, ?8)",
+                        params![
+                            f.asset_id,
+                            provider_str(provider),
+                            kind_str(kind),
+                            f.name,
+                            f.image_url,
+                            f.group_id,
+                            enrolled_at_ms,
+                            f.tx_hash,
+                        ],
+                    )?;
+                    report.added += 1;
+                }
+                Some((p, ..)) if p != provider_str(provider) => report.conflicts += 1,
+                Some((_, name, image_url, group_id, tx_hash)) => {
+                    let same = name == f.name
+                        && (f.image_url.is_empty() || image_url == f.image_url)
+                        && (f.group_id.is_none() || group_id == f.group_id)
+                        && (f.tx_hash.is_none() || tx_hash.is_some());
+                    if same {
+                        report.unchanged += 1;
+                        continue;
+                    }
+                    tx.execute(
+                        "UPDATE faces SET name = ?2,
+                             image_url = CASE WHEN ?3 = '' THEN image_url ELSE ?3 END,
+                             group_id = COALESCE(?4, group_id), tx_hash = COALESCE(tx_hash, ?5)
+                         WHERE asset_id = ?1",
+                        params![f.asset_id, f.name, f.image_url, f.group_id, f.tx_hash],
+                    )?;
+                    report.updated += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+
     /// Newest first.
     pub fn faces(&self) -> Result<Vec<Face>> {
         let conn = self.conn();
@@ -231,11 +319,13 @@ impl Library {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    pub fn record_call(&self, provider: ProviderKind, kind: CallKind, at_ms: i64) -> Result<()> {
+    /// Logs one budgeted call. `budget_key` is the provider host the budget belongs to
+    /// ([`crate::providers::Provider::budget_key`]); the column keeps its old name.
+    pub fn record_call(&self, budget_key: &str, kind: CallKind, at_ms: i64) -> Result<()> {
         let conn = self.conn();
         conn.execute(
             "INSERT INTO provider_calls (provider, kind, at_ms) VALUES (?1, ?2, ?3)",
-            params![provider_str(provider), kind.as_str(), at_ms],
+            params![budget_key, kind.as_str(), at_ms],
         )?;
         // Anything older than a day can never count against an hourly budget again.
         conn.execute(
@@ -248,7 +338,7 @@ impl Library {
     /// Call times within the hour before `now_ms`, oldest first.
     pub fn calls_in_last_hour(
         &self,
-        provider: ProviderKind,
+        budget_key: &str,
         kind: CallKind,
         now_ms: i64,
     ) -> Result<Vec<i64>> {
@@ -257,7 +347,7 @@ impl Library {
             "SELECT at_ms FROM provider_calls WHERE provider = ?1 AND kind = ?2 AND at_ms > ?3 ORDER BY at_ms",
         )?;
         let rows = stmt.query_map(
-            params![provider_str(provider), kind.as_str(), now_ms - 3_600_000],
+            params![budget_key, kind.as_str(), now_ms - 3_600_000],
             |r| r.get(0),
         )?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -287,9 +377,7 @@ fn session_from_row(r: &Row<'_>) -> rusqlite::Result<LivenessSession> {
 }
 
 pub(super) fn provider_str(p: ProviderKind) -> &'static str {
-    match p {
-        ProviderKind::Rehearsal => "rehearsal",
-    }
+    p.as_str()
 }
 
 pub(super) fn parse_provider(s: String) -> rusqlite::Result<ProviderKind> {
@@ -391,7 +479,9 @@ mod tests {
     #[test]
     fn call_log_counts_only_the_last_hour() {
         let lib = Library::open_in_memory().unwrap();
-        let p = ProviderKind::Rehearsal;
+        let p = "127.0.0.1:8402";
+        lib.record_call("blockrun.ai", CallKind::Status, 3_600_500)
+            .unwrap();
         for t in [0, 1_000_000, 3_000_000, 3_700_000] {
             lib.record_call(p, CallKind::Status, t).unwrap();
         }

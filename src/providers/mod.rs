@@ -1,10 +1,12 @@
 //! Providers: one module each, wire types private, domain types shared.
 //!
-//! Rehearsal speaks BlockRun's API, so it is served by the BlockRun client pointed at the
-//! built-in server. Later providers join [`ProviderKind`] and [`Provider`]; a missing `match` arm
-//! is then a compile error everywhere a provider is used.
+//! Rehearsal speaks BlockRun's API (and JarvisClaw's, as a second personality), so it is served
+//! by those clients pointed at the built-in server. A new provider joins [`ProviderKind`] and
+//! [`Provider`]; a missing `match` arm is then a compile error everywhere a provider is used.
 
 pub mod blockrun;
+pub mod endpoint;
+pub mod jarvisclaw;
 #[cfg(test)]
 pub mod scripted;
 
@@ -20,43 +22,74 @@ pub enum ProviderKind {
     /// The built-in local server: real flow, real phone, nothing to pay.
     #[default]
     Rehearsal,
+    /// BlockRun RealFace: x402 with the studio wallet, or a `brk_…` key.
+    #[serde(rename = "blockrun")]
+    BlockRun,
+    /// JarvisClaw marketplace: a `sk-…` key, or x402.
+    #[serde(rename = "jarvisclaw")]
+    JarvisClaw,
 }
 
 impl ProviderKind {
     pub fn label(self) -> &'static str {
         match self {
             ProviderKind::Rehearsal => "Rehearsal",
+            ProviderKind::BlockRun => "BlockRun",
+            ProviderKind::JarvisClaw => "JarvisClaw",
         }
     }
 
-    pub fn parse(name: &str) -> Option<Self> {
-        match name.to_ascii_lowercase().as_str() {
-            "rehearsal" => Some(ProviderKind::Rehearsal),
-            _ => None,
+    /// The name used in settings, the CLI and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::Rehearsal => "rehearsal",
+            ProviderKind::BlockRun => "blockrun",
+            ProviderKind::JarvisClaw => "jarvisclaw",
         }
+    }
+
+    pub const ALL: [ProviderKind; 3] = [
+        ProviderKind::Rehearsal,
+        ProviderKind::BlockRun,
+        ProviderKind::JarvisClaw,
+    ];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        let name = name.trim().to_ascii_lowercase();
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
     }
 
     /// The provider's documented hourly budget for status checks, per client address.
     pub fn status_checks_per_hour(self) -> u32 {
         match self {
             // BlockRun's doc: "rate-limited (same bucket as wallet reconciliation, 20/hour/IP)".
-            ProviderKind::Rehearsal => 20,
+            // JarvisClaw documents no figure, but its live API is BlockRun's behind a proxy.
+            ProviderKind::Rehearsal | ProviderKind::BlockRun | ProviderKind::JarvisClaw => 20,
         }
     }
 
     /// The provider's documented hourly budget for new liveness links.
     pub fn inits_per_hour(self) -> u32 {
         match self {
-            ProviderKind::Rehearsal => 10,
+            // Both docs: "10 init calls / hour / IP".
+            ProviderKind::Rehearsal | ProviderKind::BlockRun | ProviderKind::JarvisClaw => 10,
         }
     }
 
     /// Shape check for a provider's group id, so a typo is caught before a request.
     pub fn valid_group_id(self, id: &str) -> bool {
         match self {
-            ProviderKind::Rehearsal => id
+            ProviderKind::Rehearsal | ProviderKind::BlockRun => id
                 .strip_prefix("legacy_rf_")
                 .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())),
+            // `legacy_rf_8137` live, `grp_a1b2c3d4` in the seed: any plain token.
+            ProviderKind::JarvisClaw => {
+                !id.is_empty()
+                    && id.len() <= 128
+                    && id
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            }
         }
     }
 }
@@ -80,6 +113,28 @@ pub struct LivenessLink {
 pub enum LivenessStatus {
     Pending,
     Active,
+    /// The link ran out (JarvisClaw says so; BlockRun only stays pending).
+    Expired,
+    /// The phone check failed and this link is spent (JarvisClaw).
+    Failed,
+}
+
+/// A face the provider lists for a wallet (BlockRun's `/v1/wallet/<address>/…`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteFace {
+    pub kind: RemoteFaceKind,
+    pub asset_id: String,
+    pub group_id: Option<String>,
+    pub name: String,
+    pub image_url: String,
+    pub created_at: Option<String>,
+    pub tx_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemoteFaceKind {
+    RealFace,
+    Portrait,
 }
 
 /// What a paid enrollment returned.
@@ -104,7 +159,10 @@ pub enum Paid<T> {
 /// The configured provider, dispatched by `match`.
 #[derive(Debug, Clone)]
 pub enum Provider {
-    Rehearsal(blockrun::Client),
+    /// BlockRun, or Rehearsal in its BlockRun personality.
+    BlockRun(blockrun::Client),
+    /// JarvisClaw, or Rehearsal in its JarvisClaw personality.
+    JarvisClaw(jarvisclaw::Client),
     /// An in-memory double for the driver's paused-time unit tests.
     #[cfg(test)]
     Scripted(std::sync::Arc<scripted::Script>),
@@ -113,23 +171,49 @@ pub enum Provider {
 impl Provider {
     pub fn kind(&self) -> ProviderKind {
         match self {
-            Provider::Rehearsal(_) => ProviderKind::Rehearsal,
+            Provider::BlockRun(c) => c.kind(),
+            Provider::JarvisClaw(c) => c.kind(),
             #[cfg(test)]
             Provider::Scripted(_) => ProviderKind::Rehearsal,
         }
     }
 
+    /// The key the hourly budgets are counted under: the API host (limits are per client IP
+    /// at a host, and parallel sessions share them).
+    pub fn budget_key(&self) -> String {
+        match self {
+            Provider::BlockRun(c) => c.budget_key(),
+            Provider::JarvisClaw(c) => c.budget_key(),
+            #[cfg(test)]
+            Provider::Scripted(_) => "scripted".into(),
+        }
+    }
+
+    /// Whether an expired link can be refreshed on the same group, rather than a new session.
+    pub fn refreshes_in_place(&self) -> bool {
+        match self {
+            Provider::BlockRun(_) => true,
+            Provider::JarvisClaw(_) => false,
+            #[cfg(test)]
+            Provider::Scripted(_) => true,
+        }
+    }
+
     pub async fn init_session(&self, name: &str) -> Result<LivenessLink> {
         match self {
-            Provider::Rehearsal(c) => c.init(name, None).await,
+            Provider::BlockRun(c) => c.init(name, None).await,
+            Provider::JarvisClaw(c) => c.init(name).await,
             #[cfg(test)]
             Provider::Scripted(s) => s.init(),
         }
     }
 
+    /// A fresh link: on the same group where the provider can (BlockRun's `{name, groupId}`),
+    /// otherwise a new init, whose group replaces the old one.
     pub async fn refresh_session(&self, name: &str, group_id: &str) -> Result<LivenessLink> {
         match self {
-            Provider::Rehearsal(c) => c.init(name, Some(group_id)).await,
+            Provider::BlockRun(c) => c.init(name, Some(group_id)).await,
+            Provider::JarvisClaw(c) => c.init(name).await,
             #[cfg(test)]
             Provider::Scripted(s) => s.init(),
         }
@@ -137,7 +221,8 @@ impl Provider {
 
     pub async fn session_status(&self, group_id: &str) -> Result<LivenessStatus> {
         match self {
-            Provider::Rehearsal(c) => c.status(group_id).await,
+            Provider::BlockRun(c) => c.status(group_id).await,
+            Provider::JarvisClaw(c) => c.status(group_id).await,
             #[cfg(test)]
             Provider::Scripted(s) => s.status(),
         }
@@ -151,7 +236,8 @@ impl Provider {
         payment: Option<&crate::payment::SignedPayment>,
     ) -> Result<Paid<EnrollmentReceipt>> {
         match self {
-            Provider::Rehearsal(c) => c.enroll(name, image_url, group_id, payment).await,
+            Provider::BlockRun(c) => c.enroll(name, image_url, group_id, payment).await,
+            Provider::JarvisClaw(c) => c.enroll(name, image_url, group_id, payment).await,
             #[cfg(test)]
             Provider::Scripted(s) => s.enroll(name, image_url, payment),
         }
@@ -164,9 +250,32 @@ impl Provider {
         payment: Option<&crate::payment::SignedPayment>,
     ) -> Result<Paid<EnrollmentReceipt>> {
         match self {
-            Provider::Rehearsal(c) => c.enroll_portrait(name, image_url, payment).await,
+            Provider::BlockRun(c) => c.enroll_portrait(name, image_url, payment).await,
+            Provider::JarvisClaw(c) => c.enroll_portrait(name, image_url, payment).await,
             #[cfg(test)]
             Provider::Scripted(s) => s.enroll(name, image_url, payment),
+        }
+    }
+
+    /// The faces the provider holds for `wallet`, to merge into the library. Each listing call
+    /// counts against the status budget (BlockRun shares the bucket).
+    pub async fn list_faces(&self, wallet: &str) -> Result<Vec<RemoteFace>> {
+        match self {
+            Provider::BlockRun(c) => c.list_faces(wallet).await,
+            Provider::JarvisClaw(c) => Err(crate::error::Error::NotConfigured {
+                provider: c.kind(),
+                what: "JarvisClaw has no face listing; the library keeps the faces enrolled from this studio.".into(),
+            }),
+            #[cfg(test)]
+            Provider::Scripted(_) => Ok(Vec::new()),
+        }
+    }
+
+    /// How many budgeted calls [`Self::list_faces`] makes.
+    pub fn listing_calls(&self) -> usize {
+        match self {
+            Provider::BlockRun(_) => 2,
+            _ => 0,
         }
     }
 }

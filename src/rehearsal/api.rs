@@ -31,7 +31,7 @@ const COMPATIBLE_MODELS: [&str; 2] = ["bytedance/seedance-2.0", "bytedance/seeda
 
 // ---------------------------------------------------------------- request bodies
 
-fn parse_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
+pub(super) fn parse_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(
@@ -47,7 +47,7 @@ fn parse_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
     }
 }
 
-fn optional_string<'a>(
+pub(super) fn optional_string<'a>(
     body: &'a Map<String, Value>,
     field: &str,
 ) -> Result<Option<&'a str>, ApiError> {
@@ -61,7 +61,10 @@ fn optional_string<'a>(
     }
 }
 
-fn required_string<'a>(body: &'a Map<String, Value>, field: &str) -> Result<&'a str, ApiError> {
+pub(super) fn required_string<'a>(
+    body: &'a Map<String, Value>,
+    field: &str,
+) -> Result<&'a str, ApiError> {
     optional_string(body, field)?
         .ok_or_else(|| ApiError::invalid_field(field, format!("{field} is required")))
 }
@@ -175,7 +178,7 @@ pub async fn init(
     }))
 }
 
-fn url_host(host: &str) -> String {
+pub(super) fn url_host(host: &str) -> String {
     if host.contains(':') && !host.starts_with('[') {
         format!("[{host}]")
     } else {
@@ -343,18 +346,44 @@ pub async fn enroll_realface(
     headers: HeaderMap,
     body: Bytes,
 ) -> Paid {
-    let body = parse_object(&body)?;
+    let route = PaidRoute {
+        path: REALFACE_ENROLL,
+        price: svc.realface_price,
+        description: REALFACE_DESCRIPTION,
+    };
+    realface_enrollment(&svc, &peer, &headers, &body, route).await
+}
+
+/// Where a paid call was made and what it costs, so another personality can serve the same
+/// enrollment under its own path and price.
+#[derive(Clone, Copy)]
+pub(super) struct PaidRoute {
+    pub path: &'static str,
+    pub price: Price,
+    pub description: &'static str,
+}
+
+pub(super) async fn realface_enrollment(
+    svc: &Arc<Service>,
+    peer: &Peer,
+    headers: &HeaderMap,
+    body: &Bytes,
+    route: PaidRoute,
+) -> Paid {
+    let svc = Arc::clone(svc);
+    let peer = peer.clone();
+    let body = parse_object(body)?;
     let name = checked_name(&body)?;
     let (image_url, url) = checked_image_url(&body)?;
     let group_id = required_string(&body, "group_id")?.to_owned();
     checked_group_id("group_id", &group_id)?;
 
-    let rail = svc.gate.rail(&headers)?;
+    let rail = svc.gate.rail(headers)?;
     let call = PaidCall::new(
-        REALFACE_ENROLL,
-        svc.realface_price,
-        REALFACE_DESCRIPTION,
-        &headers,
+        route.path,
+        route.price,
+        route.description,
+        headers,
         &fallback_host(&svc),
         &[Some(&name), Some(&image_url), Some(&group_id)],
     );
@@ -445,16 +474,33 @@ pub async fn enroll_portrait(
     headers: HeaderMap,
     body: Bytes,
 ) -> Paid {
-    let body = parse_object(&body)?;
+    let route = PaidRoute {
+        path: PORTRAIT_ENROLL,
+        price: svc.portrait_price,
+        description: PORTRAIT_DESCRIPTION,
+    };
+    portrait_enrollment(&svc, &peer, &headers, &body, route).await
+}
+
+pub(super) async fn portrait_enrollment(
+    svc: &Arc<Service>,
+    peer: &Peer,
+    headers: &HeaderMap,
+    body: &Bytes,
+    route: PaidRoute,
+) -> Paid {
+    let svc = Arc::clone(svc);
+    let peer = peer.clone();
+    let body = parse_object(body)?;
     let name = checked_name(&body)?;
     let (image_url, url) = checked_image_url(&body)?;
 
-    let rail = svc.gate.rail(&headers)?;
+    let rail = svc.gate.rail(headers)?;
     let call = PaidCall::new(
-        PORTRAIT_ENROLL,
-        svc.portrait_price,
-        PORTRAIT_DESCRIPTION,
-        &headers,
+        route.path,
+        route.price,
+        route.description,
+        headers,
         &fallback_host(&svc),
         &[Some(&name), Some(&image_url), None],
     );

@@ -1,4 +1,5 @@
-//! Rehearsal: a local server speaking the BlockRun RealFace API.
+//! Rehearsal: a local server speaking the BlockRun RealFace API, and JarvisClaw's copy of it
+//! under `/v1/marketplace/…` (see the `jarvisclaw` module).
 //!
 //! It is the test double behind every end-to-end test and the "rehearse without spending" mode of
 //! the app, so it follows BlockRun's RealFace and Virtual Portrait docs to the letter:
@@ -79,6 +80,7 @@ mod conn;
 mod error;
 mod h5;
 mod ids;
+mod jarvisclaw;
 mod ledger;
 mod payment;
 mod persist;
@@ -105,7 +107,9 @@ use tokio_util::sync::CancellationToken;
 use crate::payment::X402Version;
 use service::{Service, ServiceSettings};
 
+pub use jarvisclaw::JarvisClawShape;
 pub use payment::TREASURY as REHEARSAL_TREASURY;
+pub use service::CallCounts;
 
 /// An `image_url` containing this gets `422` "face-match failed" from `/v1/realface/enroll`, after
 /// the photo was fetched and checked (so the URL must still serve a valid image). Virtual
@@ -202,6 +206,8 @@ pub struct RehearsalConfig {
     pub portrait_price_atomic: u128,
     /// The fault switches' initial positions (all off by default).
     pub faults: Faults,
+    /// The answer shape of the JarvisClaw personality under `/v1/marketplace/…`.
+    pub jarvisclaw_shape: JarvisClawShape,
 }
 
 impl std::fmt::Debug for RehearsalConfig {
@@ -220,6 +226,7 @@ impl std::fmt::Debug for RehearsalConfig {
             .field("realface_price_atomic", &self.realface_price_atomic)
             .field("portrait_price_atomic", &self.portrait_price_atomic)
             .field("faults", &self.faults)
+            .field("jarvisclaw_shape", &self.jarvisclaw_shape)
             .finish_non_exhaustive()
     }
 }
@@ -250,6 +257,7 @@ impl RehearsalConfig {
             realface_price_atomic: DEFAULT_REALFACE_PRICE_ATOMIC,
             portrait_price_atomic: DEFAULT_PORTRAIT_PRICE_ATOMIC,
             faults: Faults::default(),
+            jarvisclaw_shape: JarvisClawShape::Live,
         }
     }
 }
@@ -289,6 +297,17 @@ fn router(service: Arc<Service>) -> Router {
         .route("/v1/portrait/enroll", post(api::enroll_portrait))
         .route("/v1/wallet/{address}/realfaces", get(api::wallet_realfaces))
         .route("/v1/wallet/{address}/portraits", get(api::wallet_portraits))
+        .route("/v1/marketplace/realface/init", post(jarvisclaw::init))
+        .route("/v1/marketplace/realface/status", get(jarvisclaw::status))
+        .route(
+            "/v1/marketplace/realface/enroll",
+            post(jarvisclaw::enroll_realface),
+        )
+        .route(
+            "/v1/marketplace/portrait/enroll",
+            post(jarvisclaw::enroll_portrait),
+        )
+        .route("/h5/qr/{file}", get(jarvisclaw::qr_png))
         .route("/h5", get(h5::page))
         .route("/h5/", get(h5::page))
         .route("/h5/api/session", get(h5::session))
@@ -318,6 +337,7 @@ impl RehearsalServer {
             realface_price_atomic: config.realface_price_atomic,
             portrait_price_atomic: config.portrait_price_atomic,
             faults: config.faults,
+            jarvisclaw_shape: config.jarvisclaw_shape,
         }));
         // A wildcard bind is reachable from this machine on loopback.
         let client_ip = match local_addr.ip() {
@@ -374,6 +394,11 @@ impl RehearsalServer {
     /// retry of a settled payment does not count again). The account rail never counts.
     pub fn settlements(&self) -> u64 {
         self.service.settlements()
+    }
+
+    /// Calls let through and refused per rate-limit bucket since start.
+    pub fn call_counts(&self) -> CallCounts {
+        self.service.call_counts()
     }
 
     /// The fault switches, live: flip them between requests (see [`Faults`]).

@@ -24,7 +24,8 @@ use super::persist::{self, SavedRateLimits, SavedState, StateFile};
 use super::rate_limit::{self, Calls, Decision, SlidingWindow};
 use super::session::{Session, Step, StepRefusal};
 use super::store::{
-    Group, GroupStatus, PortraitRecord, RealFaceRecord, SessionSnapshot, StepFailure, Store,
+    Group, GroupStatus, PortraitRecord, RealFaceRecord, SessionSnapshot,
+    SessionState as StoreSessionState, StepFailure, Store,
 };
 use super::wall_clock::{self, Clock};
 use super::Faults;
@@ -45,6 +46,7 @@ pub struct Service {
     pub realface_price: Price,
     pub portrait_price: Price,
     pub faults: Faults,
+    pub jarvisclaw_shape: super::JarvisClawShape,
     /// Epoch milliseconds for expiries and rate-limit windows.
     clock: Clock,
     store: Mutex<Store>,
@@ -57,6 +59,26 @@ pub struct Service {
     state_file: Option<StateFile>,
     /// Held while a snapshot is taken and written, so saves land in the order they were taken.
     save_lock: Mutex<()>,
+    /// Calls let through and refused per bucket, for tests that hold a client to the limits.
+    counts: CallCounters,
+}
+
+#[derive(Default)]
+struct CallCounters {
+    inits: std::sync::atomic::AtomicU64,
+    lookups: std::sync::atomic::AtomicU64,
+    rate_limited: std::sync::atomic::AtomicU64,
+}
+
+/// What Rehearsal has let through and refused since it started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CallCounts {
+    /// Inits that created a group (the 10/hour bucket).
+    pub inits: u64,
+    /// Status checks and wallet listings (the 20/hour bucket).
+    pub lookups: u64,
+    /// Calls answered 429.
+    pub rate_limited: u64,
 }
 
 pub struct ServiceSettings {
@@ -74,6 +96,7 @@ pub struct ServiceSettings {
     pub realface_price_atomic: u128,
     pub portrait_price_atomic: u128,
     pub faults: Faults,
+    pub jarvisclaw_shape: super::JarvisClawShape,
 }
 
 /// What a state file gave back.
@@ -124,6 +147,7 @@ impl Service {
                 atomic: s.portrait_price_atomic,
             },
             faults: s.faults,
+            jarvisclaw_shape: s.jarvisclaw_shape,
             public_host: s.public_host,
             port: s.port,
             key_owner: s.key_owner,
@@ -146,6 +170,7 @@ impl Service {
             )),
             state_file,
             save_lock: Mutex::new(()),
+            counts: CallCounters::default(),
         }
     }
 
@@ -282,13 +307,19 @@ impl Service {
             Bucket::Lookup => &self.lookup_limit,
         };
         let mut window = lock(window);
+        use std::sync::atomic::Ordering::SeqCst;
         match window.hit(ip, self.clock.now_ms()) {
             Decision::Allowed { .. } => {
                 drop(window);
+                match bucket {
+                    Bucket::Init => self.counts.inits.fetch_add(1, SeqCst),
+                    Bucket::Lookup => self.counts.lookups.fetch_add(1, SeqCst),
+                };
                 self.save();
                 Ok(())
             }
             Decision::Limited { retry_after } => {
+                self.counts.rate_limited.fetch_add(1, SeqCst);
                 let secs = rate_limit::retry_after_secs(retry_after);
                 let reset_ms = wall_clock::unix_ms(SystemTime::now() + retry_after);
                 tracing::info!(%ip, ?bucket, retry_after_secs = secs, "rehearsal: rate limited");
@@ -303,6 +334,24 @@ impl Service {
                 )
             }
         }
+    }
+
+    pub fn call_counts(&self) -> CallCounts {
+        use std::sync::atomic::Ordering::SeqCst;
+        CallCounts {
+            inits: self.counts.inits.load(SeqCst),
+            lookups: self.counts.lookups.load(SeqCst),
+            rate_limited: self.counts.rate_limited.load(SeqCst),
+        }
+    }
+
+    /// A group's status and the state of its current H5 session (expired, failed, …).
+    pub fn group_phase(&self, group_id: &str) -> Option<(GroupStatus, Option<StoreSessionState>)> {
+        let now = self.clock.now_ms();
+        let store = self.store();
+        let group = store.group(group_id)?;
+        let session = store.session(&group.current_token, now).map(|s| s.state);
+        Some((group.status, session))
     }
 
     /// One phone action, the single path both `POST /h5/api/step` and `complete_liveness` take.

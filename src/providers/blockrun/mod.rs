@@ -1,35 +1,31 @@
-//! The BlockRun RealFace API (seed 000): init/refresh, status, enroll, portrait enroll.
+//! The BlockRun RealFace API (seed 000; research §1): init/refresh, status, enroll, portrait
+//! enroll, and the wallet listings.
 //!
 //! Rehearsal serves this same API locally, so this client is exercised end to end in tests.
-//! Paid calls use the account rail (`Authorization: Bearer <key>`) when a key is set, and x402
-//! with the studio wallet otherwise.
+//! Paid calls use the account rail (`Authorization: Bearer brk_…` at `https://api.blockrun.ai`)
+//! when a key is set, and x402 with the studio wallet (`https://blockrun.ai/api`) otherwise.
 
 mod wire;
 
-use reqwest::{Method, StatusCode};
-use serde::de::DeserializeOwned;
+use reqwest::Method;
 use serde_json::json;
 
-use super::{EnrollmentReceipt, LivenessLink, LivenessStatus, Paid, ProviderKind};
+use super::endpoint::{decode, Answer, Endpoint, KeyHeader, PaidAnswer};
+use super::{
+    EnrollmentReceipt, LivenessLink, LivenessStatus, Paid, ProviderKind, RemoteFace, RemoteFaceKind,
+};
 use crate::error::{Error, ProviderReason, Result};
 use crate::payment::{self, SignedPayment};
 use crate::secrets::Secret;
 
-#[derive(Clone)]
-pub struct Client {
-    kind: ProviderKind,
-    base: url::Url,
-    http: reqwest::Client,
-    api_key: Option<Secret>,
-}
+/// The x402 rail's API root.
+pub const WALLET_BASE_URL: &str = "https://blockrun.ai/api";
+/// The account rail's API root (`/v1/...` at the root; `/api/v1` there answers `wrong_host`).
+pub const KEY_BASE_URL: &str = "https://api.blockrun.ai";
 
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("kind", &self.kind)
-            .field("base", &self.base.as_str())
-            .finish()
-    }
+#[derive(Clone, Debug)]
+pub struct Client {
+    endpoint: Endpoint,
 }
 
 impl Client {
@@ -40,20 +36,21 @@ impl Client {
         http: reqwest::Client,
         api_key: Option<Secret>,
     ) -> Self {
-        let mut base = base;
-        if !base.path().ends_with('/') {
-            base.set_path(&format!("{}/", base.path()));
-        }
         Client {
-            kind,
-            base,
-            http,
-            api_key,
+            endpoint: Endpoint::new(kind, base, http, api_key, KeyHeader::Bearer),
         }
     }
 
+    pub fn kind(&self) -> ProviderKind {
+        self.endpoint.kind
+    }
+
     pub fn base_url(&self) -> &url::Url {
-        &self.base
+        self.endpoint.base_url()
+    }
+
+    pub fn budget_key(&self) -> String {
+        self.endpoint.budget_key()
     }
 
     pub(crate) async fn init(&self, name: &str, group_id: Option<&str>) -> Result<LivenessLink> {
@@ -62,9 +59,11 @@ impl Client {
             Some(g) => json!({ "name": name, "groupId": g }),
             None => json!({ "name": name }),
         };
-        let r: wire::InitResponse = self
-            .call(Method::POST, "v1/realface/init", Some(body))
+        let answer = self
+            .endpoint
+            .send(Method::POST, "v1/realface/init", Some(&body))
             .await?;
+        let r: wire::InitResponse = self.read(answer)?;
         Ok(LivenessLink {
             group_id: r.group_id,
             h5_link: r.h5_link,
@@ -73,18 +72,18 @@ impl Client {
     }
 
     pub(crate) async fn status(&self, group_id: &str) -> Result<LivenessStatus> {
-        let mut path = String::from("v1/realface/status?groupId=");
-        path.push_str(
-            &url::form_urlencoded::byte_serialize(group_id.as_bytes()).collect::<String>(),
-        );
-        let r: wire::StatusResponse = self.call(Method::GET, &path, None).await?;
+        let path = format!("v1/realface/status?groupId={}", query_value(group_id));
+        let answer = self.endpoint.send(Method::GET, &path, None).await?;
+        let r: wire::StatusResponse = self.read(answer)?;
         match r.status.as_str() {
-            "active" if r.ready_to_finalize => Ok(LivenessStatus::Active),
+            "active" if r.ready_to_finalize.unwrap_or(true) => Ok(LivenessStatus::Active),
             "active" | "pending_validation" => Ok(LivenessStatus::Pending),
-            other => Err(Error::Decode {
-                provider: self.kind,
-                body: format!("unknown status {other:?}"),
-            }),
+            // Only in JarvisClaw's copy of the doc, but harmless to understand here.
+            "expired" => Ok(LivenessStatus::Expired),
+            "failed" => Ok(LivenessStatus::Failed),
+            other => Err(self
+                .endpoint
+                .undecodable(&format!("unknown status {other:?} in {}", r.raw))),
         }
     }
 
@@ -96,7 +95,7 @@ impl Client {
         payment: Option<&SignedPayment>,
     ) -> Result<Paid<EnrollmentReceipt>> {
         let body = json!({ "name": name, "image_url": image_url, "group_id": group_id });
-        self.call_paid("v1/realface/enroll", body, payment).await
+        self.paid("v1/realface/enroll", &body, payment).await
     }
 
     pub(crate) async fn enroll_portrait(
@@ -106,147 +105,106 @@ impl Client {
         payment: Option<&SignedPayment>,
     ) -> Result<Paid<EnrollmentReceipt>> {
         let body = json!({ "name": name, "image_url": image_url });
-        self.call_paid("v1/portrait/enroll", body, payment).await
+        self.paid("v1/portrait/enroll", &body, payment).await
     }
 
-    /// A paid call. With an API key the account rail pays and a 402 means "out of credit";
-    /// without one the first call returns the x402 quote, and the call is repeated with the
-    /// operator-approved signed payment.
-    async fn call_paid(
+    /// Both wallet listings (free, in the status calls' 20/hour bucket: two calls).
+    pub(crate) async fn list_faces(&self, wallet: &str) -> Result<Vec<RemoteFace>> {
+        let mut faces = Vec::new();
+        let path = format!("v1/wallet/{}/realfaces", query_value(wallet));
+        let answer = self.endpoint.send(Method::GET, &path, None).await?;
+        let list: wire::RealFaceList = self.read(answer)?;
+        faces.extend(
+            list.realfaces
+                .into_iter()
+                .map(|f| f.into_remote(RemoteFaceKind::RealFace)),
+        );
+        let path = format!("v1/wallet/{}/portraits", query_value(wallet));
+        let answer = self.endpoint.send(Method::GET, &path, None).await?;
+        let list: wire::PortraitList = self.read(answer)?;
+        faces.extend(
+            list.portraits
+                .into_iter()
+                .map(|f| f.into_remote(RemoteFaceKind::Portrait)),
+        );
+        Ok(faces)
+    }
+
+    async fn paid(
         &self,
         path: &str,
-        body: serde_json::Value,
+        body: &serde_json::Value,
         payment: Option<&SignedPayment>,
     ) -> Result<Paid<EnrollmentReceipt>> {
-        let url = self
-            .base
-            .join(path)
-            .map_err(|e| Error::Internal(format!("bad provider path {path}: {e}")))?;
-        let mut req = self.http.post(url).json(&body);
-        if let Some(key) = &self.api_key {
-            req = req.bearer_auth(key.expose());
-        }
-        if let Some(p) = payment {
-            let (name, value) = p.header();
-            req = req.header(name, value);
-        }
-        let response = req.send().await.map_err(|e| self.transport(e))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let text = response.text().await.map_err(|e| self.transport(e))?;
-        if status == StatusCode::PAYMENT_REQUIRED {
-            if self.api_key.is_some() {
-                return Err(Error::Provider {
-                    provider: self.kind,
-                    status: 402,
-                    reason: ProviderReason::Other,
-                    message: format!(
-                        "{} says the account is out of credit. Top it up, then try again.",
-                        self.kind
-                    ),
-                });
-            }
-            let challenge = payment::parse_challenge(&headers, text.as_bytes())?;
-            if payment.is_some() {
-                return Err(Error::PaymentRejected {
-                    provider: self.kind,
-                    reason: challenge.error.unwrap_or_else(|| "no reason given".into()),
-                });
-            }
-            return Ok(Paid::PaymentRequired(Box::new(challenge.quote()?)));
-        }
-        if !status.is_success() {
-            let retry_after = headers
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok());
-            return Err(self.refusal(status, retry_after, &text));
-        }
-        let r: wire::EnrollResponse = serde_json::from_str(&text).map_err(|_| Error::Decode {
-            provider: self.kind,
-            body: truncate(&text),
-        })?;
+        let answer = match self.endpoint.send_paid(path, body, payment).await? {
+            PaidAnswer::Quote(q) => return Ok(Paid::PaymentRequired(q)),
+            PaidAnswer::Done(a) => a,
+        };
         // A settlement header that cannot be read does not undo a delivered asset.
-        let settlement = payment::parse_settlement(&headers).ok().flatten();
-        let mut receipt = receipt(r);
+        let settlement = payment::parse_settlement(&answer.headers).ok().flatten();
+        let r: wire::EnrollResponse = self.read(answer)?;
+        let mut receipt = EnrollmentReceipt {
+            asset_id: r.asset_id,
+            group_id: r.group_id,
+            name: r.name,
+            image_url: r.image_url,
+            created_at: r.created_at,
+            price_usd: r.price.map(|p| p.amount),
+            tx_hash: r.settlement.and_then(|s| s.tx_hash),
+        };
         if receipt.tx_hash.is_none() {
-            receipt.tx_hash = settlement.as_ref().and_then(|s| s.transaction.clone());
+            receipt.tx_hash = settlement.and_then(|s| s.transaction);
         }
         Ok(Paid::Done(receipt))
     }
 
-    async fn call<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<serde_json::Value>,
-    ) -> Result<T> {
-        let url = self
-            .base
-            .join(path)
-            .map_err(|e| Error::Internal(format!("bad provider path {path}: {e}")))?;
-        let mut req = self.http.request(method, url);
-        if let Some(b) = body {
-            req = req.json(&b);
+    fn read<T: serde::de::DeserializeOwned>(&self, answer: Answer) -> Result<T> {
+        if !answer.status.is_success() {
+            return Err(self.refusal(&answer));
         }
-        let response = req.send().await.map_err(|e| self.transport(e))?;
-        let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        let text = response.text().await.map_err(|e| self.transport(e))?;
-        if !status.is_success() {
-            return Err(self.refusal(status, retry_after, &text));
-        }
-        serde_json::from_str(&text).map_err(|_| Error::Decode {
-            provider: self.kind,
-            body: truncate(&text),
-        })
-    }
-
-    fn transport(&self, e: reqwest::Error) -> Error {
-        if e.is_timeout() {
-            Error::Timeout {
-                provider: self.kind,
-            }
-        } else {
-            Error::Network {
-                provider: self.kind,
-                detail: if e.is_connect() {
-                    "connection refused or no route".into()
-                } else {
-                    "connection failed".into()
-                },
-            }
-        }
+        decode(&self.endpoint, &answer.text)
     }
 
     /// Turns a refusal into guidance from the doc's error table, with the payment state in each.
-    fn refusal(&self, status: StatusCode, retry_after: Option<u64>, body: &str) -> Error {
-        let said = serde_json::from_str::<wire::ErrorBody>(body)
-            .ok()
-            .and_then(|b| b.text());
+    fn refusal(&self, answer: &Answer) -> Error {
+        let said = serde_json::from_str::<wire::ErrorBody>(&answer.text).ok();
+        let field = said.as_ref().and_then(|b| b.field.clone());
+        let said = said.and_then(|b| b.text());
         let said_suffix = said
             .as_deref()
             .map(|s| format!(" ({s})"))
             .unwrap_or_default();
-        let p = self.kind;
-        let (reason, message) = match status.as_u16() {
-            429 => return Error::RateLimited { provider: p, retry_after_seconds: retry_after },
+        let p = self.endpoint.kind;
+        let (reason, message) = match answer.status.as_u16() {
+            429 => {
+                return Error::RateLimited {
+                    provider: p,
+                    retry_after_seconds: answer.retry_after_seconds(),
+                }
+            }
             400 => (
                 ProviderReason::BadRequest,
-                format!("{p} refused the request{said_suffix}. Fix the field it names and try again."),
+                match field {
+                    Some(f) => format!(
+                        "{p} refused the {}{said_suffix}. Fix it and try again. Nothing was charged.",
+                        field_label(&f)
+                    ),
+                    None => format!(
+                        "{p} refused the request{said_suffix}. Fix the field it names and try again. Nothing was charged."
+                    ),
+                },
             ),
             401 | 403 => (
                 ProviderReason::Unauthorized,
                 format!("{p} refused the API key{said_suffix}. Check the key in Settings."),
             ),
-            404 => (ProviderReason::NotFound, format!("{p} does not know that session{said_suffix}. Start a new one.")),
+            404 => (
+                ProviderReason::NotFound,
+                format!("{p} does not know that liveness session{said_suffix}. Start a new one."),
+            ),
             425 => (
                 ProviderReason::NotReady,
-                format!("The talent has not finished the phone check yet. Nothing was charged.{said_suffix}"),
+                format!("The talent has not finished the phone check yet. Nothing was charged. Let them finish the nod and blink, then try again.{said_suffix}"),
             ),
             422 => (
                 ProviderReason::FaceMismatch,
@@ -258,33 +216,30 @@ impl Client {
                 ProviderReason::UpstreamFailed,
                 format!("{p}'s upstream service failed. Nothing was charged; try again.{said_suffix}"),
             ),
-            code => (ProviderReason::Other, format!("{p} answered {code}{said_suffix}. Try again in a moment.")),
+            code => (
+                ProviderReason::Other,
+                format!("{p} answered {code}{said_suffix}. Try again in a moment."),
+            ),
         };
         Error::Provider {
             provider: p,
-            status: status.as_u16(),
+            status: answer.status.as_u16(),
             reason,
             message,
         }
     }
 }
 
-fn receipt(r: wire::EnrollResponse) -> EnrollmentReceipt {
-    EnrollmentReceipt {
-        asset_id: r.asset_id,
-        group_id: r.group_id,
-        name: r.name,
-        image_url: r.image_url,
-        created_at: r.created_at,
-        price_usd: r.price.map(|p| p.amount),
-        tx_hash: r.settlement.and_then(|s| s.tx_hash),
+/// The doc's field names, in words an operator knows from the form.
+pub(super) fn field_label(field: &str) -> String {
+    match field {
+        "name" => "talent name".into(),
+        "image_url" => "face photo link".into(),
+        "group_id" | "groupId" => "liveness session id".into(),
+        other => format!("field {other}"),
     }
 }
 
-fn truncate(body: &str) -> String {
-    const MAX: usize = 300;
-    match body.char_indices().nth(MAX) {
-        Some((i, _)) => format!("{}…", &body[..i]),
-        None => body.to_string(),
-    }
+pub(super) fn query_value(v: &str) -> String {
+    url::form_urlencoded::byte_serialize(v.as_bytes()).collect()
 }

@@ -1,6 +1,9 @@
 //! BlockRun's JSON, mirrored as the doc (seed 000) and the SDKs write it. Private to the module.
+//! Unknown fields are ignored everywhere: providers add fields without notice.
 
 use serde::Deserialize;
+
+use crate::providers::{RemoteFace, RemoteFaceKind};
 
 #[derive(Debug, Deserialize)]
 pub(super) struct InitResponse {
@@ -14,11 +17,32 @@ fn default_expiry() -> u64 {
     120
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub(super) struct StatusResponse {
     pub status: String,
-    #[serde(default)]
-    pub ready_to_finalize: bool,
+    /// Missing in JarvisClaw's copy; `active` alone then means ready.
+    pub ready_to_finalize: Option<bool>,
+    /// The body as received, for the error when the status is unknown.
+    pub raw: String,
+}
+
+impl<'de> Deserialize<'de> for StatusResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Fields {
+            status: String,
+            #[serde(default)]
+            ready_to_finalize: Option<bool>,
+        }
+        let value = serde_json::Value::deserialize(d)?;
+        let raw = value.to_string();
+        let f: Fields = serde_json::from_value(value).map_err(serde::de::Error::custom)?;
+        Ok(StatusResponse {
+            status: f.status,
+            ready_to_finalize: f.ready_to_finalize,
+            raw,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -46,6 +70,49 @@ pub(super) struct Settlement {
     pub tx_hash: Option<String>,
 }
 
+/// `GET /v1/wallet/<address>/realfaces` (camelCase items).
+#[derive(Debug, Deserialize)]
+pub(super) struct RealFaceList {
+    pub realfaces: Vec<ListedFace>,
+}
+
+/// `GET /v1/wallet/<address>/portraits`.
+#[derive(Debug, Deserialize)]
+pub(super) struct PortraitList {
+    pub portraits: Vec<ListedFace>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ListedFace {
+    pub asset_id: String,
+    #[serde(default)]
+    pub group_id: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub image_url: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub enrollment_tx_hash: Option<String>,
+}
+
+impl ListedFace {
+    pub fn into_remote(self, kind: RemoteFaceKind) -> RemoteFace {
+        RemoteFace {
+            kind,
+            asset_id: self.asset_id,
+            group_id: self.group_id,
+            name: self.name,
+            image_url: self.image_url.unwrap_or_default(),
+            created_at: self.created_at,
+            tx_hash: self
+                .enrollment_tx_hash
+                .filter(|h| h.starts_with("0x") && h.len() > 2),
+        }
+    }
+}
+
 /// Error bodies vary (`error` as a string or an object with `message`), so read them loosely.
 #[derive(Debug, Deserialize)]
 pub(super) struct ErrorBody {
@@ -53,6 +120,8 @@ pub(super) struct ErrorBody {
     pub error: Option<serde_json::Value>,
     #[serde(default)]
     pub message: Option<String>,
+    #[serde(default)]
+    pub field: Option<String>,
 }
 
 impl ErrorBody {

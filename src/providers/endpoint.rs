@@ -1,0 +1,229 @@
+//! One provider API root and the HTTP mechanics every provider shares: auth, the x402 round trip,
+//! `Retry-After`, and transport failures in plain words. What a refusal *means* stays with each
+//! provider module, which turns an [`Answer`] into guidance from its own doc's error table.
+
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
+
+use super::ProviderKind;
+use crate::error::{Error, ProviderReason, Result};
+use crate::payment::{self, PaymentQuote, SignedPayment};
+use crate::secrets::Secret;
+
+/// How the API key travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyHeader {
+    /// `Authorization: Bearer <key>` (BlockRun, JarvisClaw, Anyfast).
+    Bearer,
+}
+
+#[derive(Clone)]
+pub struct Endpoint {
+    pub kind: ProviderKind,
+    base: url::Url,
+    http: reqwest::Client,
+    api_key: Option<Secret>,
+    key_header: KeyHeader,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("kind", &self.kind)
+            .field("base", &self.base.as_str())
+            .field("api_key", &self.api_key.as_ref().map(|_| "<set>"))
+            .finish()
+    }
+}
+
+/// A provider's answer, read whole.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+}
+
+impl Answer {
+    /// `Retry-After` in seconds (the delta form; providers here do not send dates).
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        self.headers
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    }
+}
+
+/// The outcome of a paid call before its body is read.
+#[derive(Debug)]
+pub enum PaidAnswer {
+    Done(Answer),
+    /// The x402 price, to show the operator before anything is signed.
+    Quote(Box<PaymentQuote>),
+}
+
+impl Endpoint {
+    /// `base` is the API root under which the provider's paths live.
+    pub fn new(
+        kind: ProviderKind,
+        base: url::Url,
+        http: reqwest::Client,
+        api_key: Option<Secret>,
+        key_header: KeyHeader,
+    ) -> Self {
+        let mut base = base;
+        if !base.path().ends_with('/') {
+            base.set_path(&format!("{}/", base.path()));
+        }
+        Endpoint {
+            kind,
+            base,
+            http,
+            api_key,
+            key_header,
+        }
+    }
+
+    pub fn base_url(&self) -> &url::Url {
+        &self.base
+    }
+
+    pub fn has_api_key(&self) -> bool {
+        self.api_key.is_some()
+    }
+
+    /// The hourly budgets are per client address at the provider's host, so calls are counted
+    /// per host: two providers on one host share a budget, one provider on two hosts does not.
+    pub fn budget_key(&self) -> String {
+        let host = self.base.host_str().unwrap_or("unknown");
+        match self.base.port() {
+            Some(p) => format!("{host}:{p}"),
+            None => host.to_string(),
+        }
+    }
+
+    fn url(&self, path: &str) -> Result<url::Url> {
+        self.base
+            .join(path)
+            .map_err(|e| Error::Internal(format!("bad provider path {path}: {e}")))
+    }
+
+    fn authorised(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match (&self.api_key, self.key_header) {
+            (Some(key), KeyHeader::Bearer) => req.bearer_auth(key.expose()),
+            (None, _) => req,
+        }
+    }
+
+    /// A free call, answered whole whatever its status.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Answer> {
+        let mut req = self.authorised(self.http.request(method, self.url(path)?));
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        self.read(req).await
+    }
+
+    /// A paid call. With an API key the account rail pays and a 402 means "out of credit";
+    /// without one the first call returns the x402 quote, and the call is repeated with the
+    /// operator-approved signed payment.
+    pub async fn send_paid(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        payment: Option<&SignedPayment>,
+    ) -> Result<PaidAnswer> {
+        let mut req = self.authorised(self.http.post(self.url(path)?).json(body));
+        if let Some(p) = payment {
+            let (name, value) = p.header();
+            req = req.header(name, value);
+        }
+        let answer = self.read(req).await?;
+        if answer.status != StatusCode::PAYMENT_REQUIRED {
+            return Ok(PaidAnswer::Done(answer));
+        }
+        if self.api_key.is_some() {
+            return Err(Error::Provider {
+                provider: self.kind,
+                status: 402,
+                reason: ProviderReason::Other,
+                message: format!(
+                    "{} says the account is out of credit. Nothing was charged. Top it up, then try again.",
+                    self.kind
+                ),
+            });
+        }
+        let challenge = payment::parse_challenge(&answer.headers, answer.text.as_bytes())?;
+        if payment.is_some() {
+            return Err(Error::PaymentRejected {
+                provider: self.kind,
+                reason: challenge.error.unwrap_or_else(|| "no reason given".into()),
+            });
+        }
+        Ok(PaidAnswer::Quote(Box::new(challenge.quote()?)))
+    }
+
+    async fn read(&self, req: reqwest::RequestBuilder) -> Result<Answer> {
+        let response = req.send().await.map_err(|e| self.transport(e))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.map_err(|e| self.transport(e))?;
+        Ok(Answer {
+            status,
+            headers,
+            text,
+        })
+    }
+
+    fn transport(&self, e: reqwest::Error) -> Error {
+        if e.is_timeout() {
+            Error::Timeout {
+                provider: self.kind,
+            }
+        } else {
+            Error::Network {
+                provider: self.kind,
+                detail: if e.is_connect() {
+                    "connection refused or no route".into()
+                } else {
+                    "connection failed".into()
+                },
+            }
+        }
+    }
+
+    /// A body we could not read, quoted (shortened) so the operator can report it.
+    pub fn undecodable(&self, body: &str) -> Error {
+        Error::Decode {
+            provider: self.kind,
+            body: truncate(body),
+        }
+    }
+}
+
+/// Reads a JSON body into `T`, or says which body could not be read.
+pub fn decode<T: serde::de::DeserializeOwned>(endpoint: &Endpoint, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| {
+        tracing::debug!(error = %e, provider = %endpoint.kind, "undecodable provider answer");
+        // serde names the missing or mistyped field ("missing field `group_id`").
+        let reason = e.to_string();
+        let reason = reason.split(" at line ").next().unwrap_or_default();
+        Error::Decode {
+            provider: endpoint.kind,
+            body: format!("{reason}; the answer was {}", truncate(text)),
+        }
+    })
+}
+
+pub fn truncate(body: &str) -> String {
+    const MAX: usize = 300;
+    match body.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", &body[..i]),
+        None => body.to_string(),
+    }
+}
