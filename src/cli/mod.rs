@@ -3,6 +3,7 @@
 #![allow(clippy::print_stdout)]
 
 mod output;
+mod photo;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -103,6 +104,9 @@ enum Command {
     /// The studio wallet: the key that pays for x402 calls in USDC on Base.
     #[command(subcommand)]
     Wallet(WalletCommand),
+    /// Check a face photo before paying (format, size, faces, sharpness).
+    #[command(subcommand)]
+    Photo(photo::PhotoCommand),
 }
 
 #[derive(Subcommand)]
@@ -342,6 +346,7 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
         }
         Command::EnrollFlow { name, image_url } => enroll_flow(g, out, &name, &image_url).await,
         Command::Wallet(cmd) => wallet(g, out, cmd),
+        Command::Photo(cmd) => photo::run(g, out, cmd).await,
         Command::Rehearsal(RehearsalCommand::Serve { port, host }) => {
             let s = Settings {
                 provider: ProviderKind::Rehearsal,
