@@ -225,6 +225,16 @@ impl Stage {
         })
     }
 
+    /// Whose faces a library sync lists: the paying wallet, or on Rehearsal's key rail the
+    /// wallet Rehearsal files key enrollments under.
+    pub fn listing_wallet(&self) -> Option<String> {
+        match (&self.wallet, &self.rehearsal) {
+            (Some(w), _) => Some(w.address().to_checksum(None)),
+            (None, Some(r)) => Some(r.key_owner().to_string()),
+            (None, None) => None,
+        }
+    }
+
     pub fn rehearsal(&self) -> Option<&RehearsalServer> {
         self.rehearsal.as_ref()
     }

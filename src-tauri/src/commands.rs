@@ -2,8 +2,9 @@
 
 use likeness::error::{CommandError, Error};
 use likeness::flow::{EnrollOutcome, SessionView};
-use likeness::library::{payments_csv, Face, PaymentRecord};
+use likeness::library::{payments_csv, Face, PaymentRecord, SyncReport};
 use likeness::photo::PhotoCheck;
+use likeness::providers::ProviderKind;
 use likeness::secrets::{Secret, SecretName};
 use likeness::settings::Settings;
 use likeness::stage::StageInfo;
@@ -55,6 +56,7 @@ pub async fn update_settings<R: Runtime>(
 pub async fn set_api_key<R: Runtime>(
     _app: AppHandle<R>,
     state: State<'_, AppState>,
+    provider: ProviderKind,
     key: String,
 ) -> Answer<StageInfo> {
     let key = key.trim();
@@ -65,21 +67,39 @@ pub async fn set_api_key<R: Runtime>(
         )
         .into());
     }
-    let settings = state.running.read().await.settings.clone();
     state
         .secrets
-        .set(SecretName::ApiKey(settings.provider), &Secret::new(key))?;
+        .set(SecretName::ApiKey(provider), &Secret::new(key))?;
+    let settings = state.running.read().await.settings.clone();
+    if settings.provider != provider {
+        return Ok(state.running.read().await.stage.info.clone());
+    }
     Ok(state.restart(settings).await?)
 }
 
+/// Downloads the face photo and runs every check against the selected provider's limits; each
+/// check comes back with its verdict (an error only when there is nothing to judge). While it
+/// downloads, `photo-progress` events `{url, receivedBytes, totalBytes}` say how far it got.
 #[tauri::command]
 #[specta::specta]
 pub async fn check_photo<R: Runtime>(
-    _app: AppHandle<R>,
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     image_url: String,
 ) -> Answer<PhotoCheck> {
-    Ok(state.studio().await.check_photo(&image_url).await?)
+    use tauri::Emitter;
+    let provider = state.running.read().await.stage.info.provider;
+    let limits = likeness::photo::PhotoLimits::for_provider(provider.label())
+        .unwrap_or_else(likeness::photo::PhotoLimits::blockrun);
+    let http = likeness::photo::client(&likeness::http::TrustRoots::default())?;
+    let url = image_url.clone();
+    let on_progress = move |p: likeness::photo::FetchProgress| {
+        let _ = app.emit(
+            "photo-progress",
+            serde_json::json!({ "url": url, "receivedBytes": p.received_bytes, "totalBytes": p.total_bytes }),
+        );
+    };
+    Ok(likeness::photo::examine(&http, &image_url, &limits, Some(&on_progress)).await?)
 }
 
 #[tauri::command]
@@ -219,6 +239,17 @@ pub async fn list_faces<R: Runtime>(
     state: State<'_, AppState>,
 ) -> Answer<Vec<Face>> {
     Ok(state.library.faces()?)
+}
+
+/// Fills and refreshes the library from the provider's wallet listings.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_faces<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<SyncReport> {
+    let wallet = state.running.read().await.stage.listing_wallet();
+    Ok(state.studio().await.sync_faces(wallet.as_deref()).await?)
 }
 
 /// Streams every session change to the window until the window goes away.

@@ -41,6 +41,7 @@ macro_rules! specta_builder {
                 $crate::commands::cancel_session::<$runtime>,
                 $crate::commands::list_open_sessions::<$runtime>,
                 $crate::commands::list_faces::<$runtime>,
+                $crate::commands::sync_faces::<$runtime>,
                 $crate::commands::watch_sessions::<$runtime>,
             ])
             .error_handling($crate::tauri_specta::ErrorHandlingMode::Throw)

@@ -229,10 +229,13 @@ pub async fn status(
             Some((_, Some(SessionState::Expired | SessionState::Superseded))) => "expired",
             Some((_, Some(SessionState::Failed))) => "failed",
             Some((_, Some(SessionState::InProgress))) if shape == JarvisClawShape::Seed => {
-                let started = svc
+                // The store lock is released before the session is read (it locks again).
+                let token = svc
                     .store()
                     .group(&group_id)
-                    .and_then(|g| svc.session(&g.current_token.clone()))
+                    .map(|g| g.current_token.clone());
+                let started = token
+                    .and_then(|t| svc.session(&t))
                     .is_some_and(|s| !s.progress.steps_done().is_empty());
                 if started {
                     "in_progress"

@@ -106,9 +106,12 @@ impl ListedFace {
             name: self.name,
             image_url: self.image_url.unwrap_or_default(),
             created_at: self.created_at,
-            tx_hash: self
-                .enrollment_tx_hash
-                .filter(|h| h.starts_with("0x") && h.len() > 2),
+            // Only a real hash: the doc's sample writes a placeholder "0x…".
+            tx_hash: self.enrollment_tx_hash.filter(|h| {
+                h.strip_prefix("0x").is_some_and(|hex| {
+                    !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit())
+                })
+            }),
         }
     }
 }
