@@ -88,7 +88,8 @@ async fn phone_completes(link: &str) {
     }
 }
 
-struct Serve(Child, String);
+/// The server process, its base URL and the wallet its key-rail enrollments are filed under.
+struct Serve(Child, String, String);
 
 impl Drop for Serve {
     fn drop(&mut self) {
@@ -98,17 +99,23 @@ impl Drop for Serve {
 }
 
 fn serve(env: &Env) -> Serve {
+    serve_with(env, &[])
+}
+
+fn serve_with(env: &Env, extra: &[&str]) -> Serve {
     let port = common::unused_port().to_string();
+    let mut args = vec![
+        "--json",
+        "rehearsal",
+        "serve",
+        "--port",
+        &port,
+        "--host",
+        "127.0.0.1",
+    ];
+    args.extend_from_slice(extra);
     let mut child = env
-        .cmd(&[
-            "--json",
-            "rehearsal",
-            "serve",
-            "--port",
-            &port,
-            "--host",
-            "127.0.0.1",
-        ])
+        .cmd(&args)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -121,7 +128,8 @@ fn serve(env: &Env) -> Serve {
     assert_eq!(ready["event"], "rehearsal_ready");
     let base = ready["data"]["baseUrl"].as_str().unwrap().to_string();
     assert!(base.contains(&port), "{base}");
-    Serve(child, base)
+    let owner = ready["data"]["keyOwner"].as_str().unwrap().to_string();
+    Serve(child, base, owner)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -221,6 +229,100 @@ async fn step_commands_against_a_standalone_rehearsal() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn jarvisclaw_and_blockrun_step_commands_and_library_sync() {
+    let photos = PhotoHost::start().await;
+    let env = Env::new(&photos);
+    let server = serve_with(&env, &["--jarvisclaw-shape", "seed"]);
+    let base = server.1.as_str();
+    let jc = |args: &[&str]| {
+        let mut all = vec!["--json", "--provider", "jarvisclaw", "--base-url", base];
+        all.extend_from_slice(args);
+        env.run(&all)
+    };
+    let started = result(&jc(&["session", "start", "--name", "Ada"]));
+    let id = started["id"].as_str().unwrap().to_string();
+    assert_eq!(started["provider"], "jarvisclaw");
+    assert!(
+        started["groupId"].as_str().unwrap().starts_with("grp_"),
+        "the seed's shape: {started}"
+    );
+    assert!(started["budget"]["statusChecksLeft"].as_u64().is_some());
+    phone_completes(started["link"].as_str().unwrap()).await;
+    let status = result(&jc(&["session", "status", "--id", &id]));
+    assert_eq!(status["state"], "verified");
+    let face_url = photos.url("/face.jpg");
+    let face = result(&jc(&[
+        "--yes",
+        "enroll",
+        "--session",
+        &id,
+        "--name",
+        "Ada",
+        "--image-url",
+        &face_url,
+    ]));
+    assert!(face["assetId"].as_str().unwrap().starts_with("ta_"));
+
+    // JarvisClaw has no listing: said plainly.
+    let out = jc(&["faces", "--sync"]);
+    assert!(!out.status.success());
+    let err = &lines(&out)[0]["error"];
+    assert_eq!(err["code"], "not_configured");
+    assert!(
+        err["message"].as_str().unwrap().contains("no face listing"),
+        "{err}"
+    );
+
+    // A portrait through BlockRun's API, then a new machine fills its library from the listing.
+    let portrait_url = photos.url("/face.webp");
+    let portrait = result(&env.run(&[
+        "--json",
+        "--yes",
+        "--provider",
+        "blockrun",
+        "--base-url",
+        base,
+        "portrait",
+        "--name",
+        "Robo Host",
+        "--image-url",
+        &portrait_url,
+    ]));
+    let fresh = Env::new(&photos);
+    let sync = |env: &Env| {
+        env.run(&[
+            "--json",
+            "--provider",
+            "blockrun",
+            "--base-url",
+            base,
+            "faces",
+            "--sync",
+            "--wallet",
+            &server.2,
+        ])
+    };
+    let out = sync(&fresh);
+    let all = lines(&out);
+    assert!(out.status.success(), "{all:?}");
+    assert_eq!(all[0]["event"], "library_synced");
+    assert_eq!(all[0]["data"]["added"], 2, "{all:?}");
+    let faces = all.last().unwrap()["result"].as_array().unwrap().clone();
+    let ids: Vec<&str> = faces
+        .iter()
+        .map(|f| f["assetId"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&face["assetId"].as_str().unwrap()), "{ids:?}");
+    assert!(
+        ids.contains(&portrait["assetId"].as_str().unwrap()),
+        "{ids:?}"
+    );
+    let again = lines(&sync(&fresh));
+    assert_eq!(again[0]["data"]["added"], 0, "no duplicates: {again:?}");
+    assert_eq!(again.last().unwrap()["result"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn enroll_flow_runs_the_whole_session_in_one_command() {
     let photos = PhotoHost::start().await;
     let env = Env::new(&photos);
@@ -236,6 +338,7 @@ async fn enroll_flow_runs_the_whole_session_in_one_command() {
             &face_url,
         ])
         .env("LIKENESS_REHEARSAL_HOST", "127.0.0.1")
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -243,6 +346,9 @@ async fn enroll_flow_runs_the_whole_session_in_one_command() {
     let started: Value = serde_json::from_str(&out.next().unwrap().unwrap()).unwrap();
     assert_eq!(started["event"], "session_started");
     phone_completes(started["data"]["link"].as_str().unwrap()).await;
+    // The operator presses Enter: checked at once instead of after the talent's minute.
+    let mut stdin = child.stdin.take().unwrap();
+    std::io::Write::write_all(&mut stdin, b"\n").unwrap();
     let rest: Vec<Value> = out
         .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
         .collect();

@@ -88,7 +88,15 @@ enum Command {
         image_url: String,
     },
     /// List the faces in the library.
-    Faces,
+    Faces {
+        /// First fill and refresh the library from the provider's wallet listings (BlockRun and
+        /// Rehearsal; two calls from the hourly status budget).
+        #[arg(long)]
+        sync: bool,
+        /// Whose listings to read (default: the paying wallet).
+        #[arg(long, value_name = "ADDRESS", requires = "sync")]
+        wallet: Option<String>,
+    },
     /// List sessions that still need the operator.
     Sessions,
     /// The whole flow: QR in the terminal, countdown, polling, enroll, asset id.
@@ -140,6 +148,9 @@ enum RehearsalCommand {
         /// The address phones use (default: this machine's LAN address).
         #[arg(long, value_name = "HOST")]
         host: Option<String>,
+        /// The answer shape of the JarvisClaw personality under /v1/marketplace/… .
+        #[arg(long, value_name = "seed|live", default_value = "live")]
+        jarvisclaw_shape: String,
     },
 }
 
@@ -217,7 +228,11 @@ fn settings(global: &Global, in_process: bool) -> Result<Settings> {
     let provider = ProviderKind::parse(&global.provider).ok_or_else(|| {
         Error::invalid(
             "provider",
-            format!("Unknown provider {:?}. Known: rehearsal.", global.provider),
+            format!(
+                "Unknown provider {:?}. Known: {}.",
+                global.provider,
+                ProviderKind::ALL.map(ProviderKind::as_str).join(", ")
+            ),
         )
     })?;
     let mut s = Settings {
@@ -334,7 +349,13 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
             stage.stop().await;
             Ok(())
         }
-        Command::Faces => {
+        Command::Faces { sync, wallet } => {
+            if sync {
+                let (studio, stage) = studio(g, false).await?;
+                let wallet = wallet.or_else(|| stage.listing_wallet());
+                let report = studio.sync_faces(wallet.as_deref()).await?;
+                out.sync_report(&report);
+            }
             let library = Library::open(&data_dir(g).join(likeness::library::FILE_NAME))?;
             out.faces(&library.faces()?);
             Ok(())
@@ -347,11 +368,26 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
         Command::EnrollFlow { name, image_url } => enroll_flow(g, out, &name, &image_url).await,
         Command::Wallet(cmd) => wallet(g, out, cmd),
         Command::Photo(cmd) => photo::run(g, out, cmd).await,
-        Command::Rehearsal(RehearsalCommand::Serve { port, host }) => {
+        Command::Rehearsal(RehearsalCommand::Serve {
+            port,
+            host,
+            jarvisclaw_shape,
+        }) => {
+            let shape = match jarvisclaw_shape.to_ascii_lowercase().as_str() {
+                "seed" => likeness::rehearsal::JarvisClawShape::Seed,
+                "live" => likeness::rehearsal::JarvisClawShape::Live,
+                other => {
+                    return Err(Error::invalid(
+                        "jarvisclaw_shape",
+                        format!("Unknown JarvisClaw shape {other:?}: use seed or live."),
+                    ))
+                }
+            };
             let s = Settings {
                 provider: ProviderKind::Rehearsal,
                 rehearsal_port: port,
                 rehearsal_host: host,
+                rehearsal_jarvisclaw_shape: shape,
                 ..Settings::default()
             };
             let mut stage = Stage::start(&s, &keyring(), &stage_options(g)?).await?;
@@ -364,11 +400,12 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
                     "baseUrl": server.base_url().as_str(),
                     "port": server.local_addr().port(),
                     "phoneHost": stage.info.phone_host,
+                    "keyOwner": server.key_owner(),
                 }),
             );
             if !out.json {
                 println!(
-                    "Rehearsal is serving the BlockRun API at {}",
+                    "Rehearsal is serving the BlockRun API at {0} and JarvisClaw's at {0}v1/marketplace/",
                     server.base_url()
                 );
                 println!(
@@ -665,8 +702,29 @@ async fn enroll_flow(g: &Global, out: &Output, name: &str, image_url: &str) -> R
     out.session_started(&view);
     let mut last = view;
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    // Enter (a line on stdin) = "Talent finished — check now": one call from the budget.
+    let (enter_tx, mut enter) = tokio::sync::mpsc::unbounded_channel::<()>();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        while std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) {
+            line.clear();
+            if enter_tx.send(()).is_err() {
+                break;
+            }
+        }
+    });
     let verified = loop {
         tokio::select! {
+            Some(()) = enter.recv() => match studio.check_now(&id).await {
+                Ok(v) => {
+                    out.progress(&v);
+                    if v.session.state == SessionState::Verified {
+                        break true;
+                    }
+                    last = v;
+                }
+                Err(e) => out.error(&e),
+            },
             u = updates.recv() => match u {
                 Ok(v) if v.session.id == id => {
                     let state_changed = v.session.state != last.session.state;

@@ -58,6 +58,7 @@ impl Output {
         if self.json {
             let mut j = Self::session_json(&v.session);
             j["notice"] = json!(v.notice);
+            j["budget"] = json!(v.budget);
             self.result(j);
         } else {
             let s = &v.session;
@@ -72,6 +73,34 @@ impl Output {
             if let Some(n) = &v.notice {
                 println!("note      {}", n.message);
             }
+            if let Some(b) = &v.budget {
+                println!(
+                    "budget    {} of {} status checks and {} of {} new links left this hour at {}",
+                    b.status_checks_left,
+                    b.status_checks_per_hour,
+                    b.new_links_left,
+                    b.new_links_per_hour,
+                    b.host
+                );
+            }
+        }
+    }
+
+    pub fn sync_report(&self, r: &likeness::library::SyncReport) {
+        if self.json {
+            self.event("library_synced", json!(r));
+        } else {
+            println!(
+                "Synced: {} new, {} updated, {} unchanged{}.",
+                r.added,
+                r.updated,
+                r.unchanged,
+                if r.conflicts > 0 {
+                    format!(", {} skipped (filed under another provider)", r.conflicts)
+                } else {
+                    String::new()
+                }
+            );
         }
     }
 
@@ -86,6 +115,7 @@ impl Output {
                 v.session.talent_name
             );
             println!("Link: {}", v.session.h5_link);
+            println!("Press Enter when they have finished to check at once.");
         }
     }
 

@@ -1074,6 +1074,11 @@ impl Studio {
     /// counts them in the same bucket.
     pub async fn sync_faces(&self, wallet: Option<&str>) -> Result<SyncReport> {
         let provider = self.provider();
+        if provider.listing_calls() == 0 {
+            // No listing at this provider: its own words say so.
+            provider.list_faces("").await?;
+            return Ok(SyncReport::default());
+        }
         let wallet = match wallet {
             Some(w) => w.trim().to_string(),
             None => match &self.config.wallet {
