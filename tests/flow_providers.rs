@@ -112,7 +112,7 @@ async fn jarvisclaw_enrolls_in(shape: JarvisClawShape) {
     let studio = bench.jarvisclaw(ttl);
     let mut rx = studio.subscribe();
     let view = studio
-        .start_session("Ada", Some(&bench.photos.url("/face.jpg")))
+        .start_session("Ada", Some(&bench.photos.url("/face.jpg")), false)
         .await
         .unwrap();
     let group = view.session.group_id.clone();
@@ -136,7 +136,7 @@ async fn jarvisclaw_enrolls_in(shape: JarvisClawShape) {
     until(&mut rx, &view.session.id, SessionState::Verified).await;
     let face = enrolled(
         studio
-            .enroll_session(&view.session.id, None, None)
+            .enroll_session(&view.session.id, None, None, None)
             .await
             .unwrap(),
     );
@@ -145,7 +145,9 @@ async fn jarvisclaw_enrolls_in(shape: JarvisClawShape) {
     assert_eq!(face.group_id.as_deref(), Some(group.as_str()));
 
     let portrait = studio
-        .enroll_portrait("Robo Host", &bench.photos.url("/face.webp"), |_| false)
+        .enroll_portrait("Robo Host", &bench.photos.url("/face.webp"), false, |_| {
+            false
+        })
         .await
         .unwrap();
     assert_eq!(portrait.kind, FaceKind::Portrait);
@@ -169,7 +171,7 @@ async fn jarvisclaw_expired_link_gets_a_fresh_qr_from_a_new_init() {
         let bench = Bench::new(ttl, shape).await;
         let studio = bench.jarvisclaw(ttl);
         let mut rx = studio.subscribe();
-        let view = studio.start_session("Ada", None).await.unwrap();
+        let view = studio.start_session("Ada", None, false).await.unwrap();
         let expired = until(&mut rx, &view.session.id, SessionState::Expired).await;
         assert!(expired.qr_svg.is_none());
         let fresh = studio.refresh_session(&view.session.id).await.unwrap();
@@ -200,7 +202,7 @@ async fn jarvisclaw_guidance_follows_the_doc_error_table() {
     // 425 liveness_incomplete, asked for on purpose: the operator's Enroll is refused while
     // the talent has not finished, and nothing is charged.
     let view = studio
-        .start_session("Ada", Some(&bench.photos.url("/face.jpg")))
+        .start_session("Ada", Some(&bench.photos.url("/face.jpg")), false)
         .await
         .unwrap();
     let provider = studio.provider();
@@ -253,7 +255,7 @@ async fn jarvisclaw_session_expired_on_enroll_turns_into_a_fresh_qr_offer() {
     let ttl = Duration::from_millis(800);
     let bench = Bench::new(ttl, JarvisClawShape::Live).await;
     let studio = bench.jarvisclaw(ttl);
-    let view = studio.start_session("Ada", None).await.unwrap();
+    let view = studio.start_session("Ada", None, false).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1_000)).await;
     let e = studio
         .provider()
@@ -279,7 +281,11 @@ async fn a_studio_hour_of_ten_back_to_back_enrollments_stays_within_the_limits()
     let mut rx = studio.subscribe();
     for k in 0..10u64 {
         let view = studio
-            .start_session(&format!("Talent {k}"), Some(&bench.photos.url("/face.jpg")))
+            .start_session(
+                &format!("Talent {k}"),
+                Some(&bench.photos.url("/face.jpg")),
+                false,
+            )
             .await
             .unwrap();
         // Talents take between half the first wait and most of the link to finish.
@@ -293,7 +299,7 @@ async fn a_studio_hour_of_ten_back_to_back_enrollments_stays_within_the_limits()
         until(&mut rx, &view.session.id, SessionState::Verified).await;
         enrolled(
             studio
-                .enroll_session(&view.session.id, None, None)
+                .enroll_session(&view.session.id, None, None, None)
                 .await
                 .unwrap(),
         );
@@ -310,7 +316,10 @@ async fn a_studio_hour_of_ten_back_to_back_enrollments_stays_within_the_limits()
     assert_eq!(budget.new_links_left, 0);
     assert_eq!(u64::from(budget.status_checks_left), 20 - counts.lookups);
     // The eleventh link of the hour is refused here, not by the provider.
-    let e = studio.start_session("Eleven", None).await.unwrap_err();
+    let e = studio
+        .start_session("Eleven", None, false)
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::RateLimited, "{e}");
     assert_eq!(bench.rehearsal.call_counts().inits, 10);
 }
@@ -321,8 +330,8 @@ async fn two_talents_side_by_side_share_one_budget() {
     let bench = Bench::new(ttl, JarvisClawShape::Live).await;
     let studio = bench.blockrun(ttl);
     let mut rx = studio.subscribe();
-    let a = studio.start_session("Ada", None).await.unwrap();
-    let b = studio.start_session("Grace", None).await.unwrap();
+    let a = studio.start_session("Ada", None, false).await.unwrap();
+    let b = studio.start_session("Grace", None, false).await.unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     bench
         .rehearsal
@@ -362,7 +371,9 @@ async fn library_sync_merges_the_wallet_listing_by_asset_id() {
     let studio = bench.blockrun(ttl);
     // Enrolled here: the library has its thumbnail.
     let portrait = studio
-        .enroll_portrait("Robo Host", &bench.photos.url("/face.webp"), |_| false)
+        .enroll_portrait("Robo Host", &bench.photos.url("/face.webp"), false, |_| {
+            false
+        })
         .await
         .unwrap();
     assert!(portrait.thumbnail.is_some());

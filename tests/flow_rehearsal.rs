@@ -92,7 +92,11 @@ async fn a_session_from_start_to_library() {
     let bench = Bench::new(Duration::from_secs(120)).await;
     let studio = bench.studio(120_000);
     let view = studio
-        .start_session("  Ada Lovelace ", Some(&bench.photos.url("/face.jpg")))
+        .start_session(
+            "  Ada Lovelace ",
+            Some(&bench.photos.url("/face.jpg")),
+            false,
+        )
         .await
         .unwrap();
     let s = &view.session;
@@ -107,7 +111,10 @@ async fn a_session_from_start_to_library() {
     assert!(view.qr_svg.as_deref().is_some_and(|q| q.contains("<svg")));
 
     // Enroll before the phone check is refused by us, not sent.
-    let e = studio.enroll_session(&s.id, None, None).await.unwrap_err();
+    let e = studio
+        .enroll_session(&s.id, None, None, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidInput);
 
     bench
@@ -118,7 +125,12 @@ async fn a_session_from_start_to_library() {
     let checked = studio.check_now(&s.id).await.unwrap();
     assert_eq!(checked.session.state, SessionState::Verified);
 
-    let face = enrolled(studio.enroll_session(&s.id, None, None).await.unwrap());
+    let face = enrolled(
+        studio
+            .enroll_session(&s.id, None, None, None)
+            .await
+            .unwrap(),
+    );
     assert!(
         face.asset_id.starts_with("ta_") && face.asset_id.len() == 35,
         "{}",
@@ -137,7 +149,10 @@ async fn a_session_from_start_to_library() {
     );
 
     // Never twice.
-    let e = studio.enroll_session(&s.id, None, None).await.unwrap_err();
+    let e = studio
+        .enroll_session(&s.id, None, None, None)
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("already enrolled"), "{e}");
     assert_eq!(bench.library.faces().unwrap().len(), 1);
 }
@@ -149,7 +164,10 @@ async fn automatic_polling_notices_the_phone_and_a_mismatch_can_retry_with_anoth
     let studio = bench.studio(3_000);
     let mut rx = studio.subscribe();
     let mismatch = bench.photos.url(&format!("/{FACE_MISMATCH_MARKER}.jpg"));
-    let view = studio.start_session("Ada", Some(&mismatch)).await.unwrap();
+    let view = studio
+        .start_session("Ada", Some(&mismatch), false)
+        .await
+        .unwrap();
     let id = view.session.id.clone();
     bench
         .rehearsal
@@ -158,7 +176,10 @@ async fn automatic_polling_notices_the_phone_and_a_mismatch_can_retry_with_anoth
         .unwrap();
     until(&mut rx, &id, SessionState::Verified).await;
 
-    let e = studio.enroll_session(&id, None, None).await.unwrap_err();
+    let e = studio
+        .enroll_session(&id, None, None, None)
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::FaceMismatch);
     assert!(e.to_string().contains("Nothing was charged"), "{e}");
     assert_eq!(
@@ -170,7 +191,7 @@ async fn automatic_polling_notices_the_phone_and_a_mismatch_can_retry_with_anoth
 
     let face = enrolled(
         studio
-            .enroll_session(&id, None, Some(&bench.photos.url("/face.png")))
+            .enroll_session(&id, None, Some(&bench.photos.url("/face.png")), None)
             .await
             .unwrap(),
     );
@@ -183,7 +204,7 @@ async fn an_expired_link_offers_a_fresh_qr_on_the_same_group() {
     let studio = bench.studio(2_000);
     let mut rx = studio.subscribe();
     let view = studio
-        .start_session("Ada", Some(&bench.photos.url("/face.jpg")))
+        .start_session("Ada", Some(&bench.photos.url("/face.jpg")), false)
         .await
         .unwrap();
     let id = view.session.id.clone();
@@ -210,7 +231,7 @@ async fn a_restarted_studio_resumes_the_waiting_session() {
     let bench = Bench::new(Duration::from_secs(120)).await;
     let first = bench.studio(3_000);
     let view = first
-        .start_session("Ada", Some(&bench.photos.url("/face.jpg")))
+        .start_session("Ada", Some(&bench.photos.url("/face.jpg")), false)
         .await
         .unwrap();
     first.stop();
@@ -242,24 +263,24 @@ async fn bad_photos_are_refused_before_any_provider_call() {
         ("/truncated.jpg", "damaged"),
     ] {
         let e = studio
-            .start_session("Ada", Some(&bench.photos.url(path)))
+            .start_session("Ada", Some(&bench.photos.url(path)), false)
             .await
             .unwrap_err();
         assert_eq!(e.code(), ErrorCode::InvalidInput, "{path}: {e}");
         assert!(e.to_string().contains(needle), "{path}: {e}");
     }
     let e = studio
-        .start_session("Ada", Some("http://localhost/face.jpg"))
+        .start_session("Ada", Some("http://localhost/face.jpg"), false)
         .await
         .unwrap_err();
     assert!(e.to_string().contains("https://"), "{e}");
     let e = studio
-        .start_session(&"é".repeat(65), Some(&bench.photos.url("/face.jpg")))
+        .start_session(&"é".repeat(65), Some(&bench.photos.url("/face.jpg")), false)
         .await
         .unwrap_err();
     assert!(e.to_string().contains("at most 64"), "{e}");
     assert!(studio
-        .start_session(&"é".repeat(64), Some(&bench.photos.url("/face.jpg")))
+        .start_session(&"é".repeat(64), Some(&bench.photos.url("/face.jpg")), false)
         .await
         .is_ok());
     let now_ms = likeness::clock::Clock::new().now_ms();
@@ -275,10 +296,68 @@ async fn a_virtual_portrait_needs_no_liveness() {
     let bench = Bench::new(Duration::from_secs(120)).await;
     let studio = bench.studio(120_000);
     let face = studio
-        .enroll_portrait("Robo Host", &bench.photos.url("/face.webp"), |_| false)
+        .enroll_portrait("Robo Host", &bench.photos.url("/face.webp"), false, |_| {
+            false
+        })
         .await
         .unwrap();
     assert_eq!(face.kind, FaceKind::Portrait);
     assert!(face.asset_id.starts_with("ta_"));
     assert_eq!(bench.library.faces().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_failed_face_check_blocks_until_the_operator_overrides_it_and_is_recorded() {
+    let bench = Bench::new(Duration::from_secs(120)).await;
+    let studio = bench.studio(120_000);
+    let two = bench.photos.url("/two-faces.jpg");
+    let e = studio
+        .start_session("Ada", Some(&two), false)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidInput, "{e}");
+    assert!(e.to_string().contains("Use this photo anyway"), "{e}");
+    assert_eq!(
+        bench.rehearsal.call_counts().inits,
+        0,
+        "a refused photo never reaches the provider"
+    );
+
+    let mut rx = studio.subscribe();
+    let view = studio.start_session("Ada", Some(&two), true).await.unwrap();
+    assert_eq!(view.session.photo_override.as_deref(), Some("face_count"));
+    bench
+        .rehearsal
+        .complete_liveness(&view.session.group_id)
+        .await
+        .unwrap();
+    studio.check_now(&view.session.id).await.unwrap();
+    until(&mut rx, &view.session.id, SessionState::Verified).await;
+    let face = enrolled(
+        studio
+            .enroll_session(&view.session.id, None, None, None)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        face.photo_override.as_deref(),
+        Some("face_count"),
+        "the override is on the face's record"
+    );
+    assert_eq!(
+        bench.library.faces().unwrap()[0].photo_override.as_deref(),
+        Some("face_count")
+    );
+
+    // A portrait with the same photo is refused too, and goes through only when overridden.
+    let e = studio
+        .enroll_portrait("Duo", &two, false, |_| false)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("face"), "{e}");
+    let portrait = studio
+        .enroll_portrait("Duo", &two, true, |_| false)
+        .await
+        .unwrap();
+    assert_eq!(portrait.photo_override.as_deref(), Some("face_count"));
 }

@@ -71,7 +71,7 @@ impl Bench {
     /// A session the talent has finished, ready to enroll.
     async fn verified(&self, studio: &Arc<Studio>) -> String {
         let v = studio
-            .start_session("Ada", Some(&self.photos.url("/face.jpg")))
+            .start_session("Ada", Some(&self.photos.url("/face.jpg")), false)
             .await
             .unwrap();
         self.rehearsal
@@ -108,7 +108,7 @@ async fn paid_enrollment(version: X402Version) {
     let studio = bench.studio(SpendCaps::default());
     let id = bench.verified(&studio).await;
 
-    let view = quoted(studio.enroll_session(&id, None, None).await.unwrap());
+    let view = quoted(studio.enroll_session(&id, None, None, None).await.unwrap());
     assert_eq!(view.session.state, SessionState::AwaitingPayment);
     let quote = view.quote.expect("the price is shown");
     assert_eq!(
@@ -152,7 +152,7 @@ async fn declining_signs_nothing() {
     let bench = Bench::new(X402Version::V2).await;
     let studio = bench.studio(SpendCaps::default());
     let id = bench.verified(&studio).await;
-    quoted(studio.enroll_session(&id, None, None).await.unwrap());
+    quoted(studio.enroll_session(&id, None, None, None).await.unwrap());
     let view = studio.decline_payment(&id).unwrap();
     assert_eq!(view.session.state, SessionState::Verified);
     let e = studio.confirm_payment(&id, false).await.unwrap_err();
@@ -173,7 +173,10 @@ async fn a_price_above_the_cap_is_refused_before_signing() {
         daily_atomic: 20_000_000,
     });
     let id = bench.verified(&studio).await;
-    let e = studio.enroll_session(&id, None, None).await.unwrap_err();
+    let e = studio
+        .enroll_session(&id, None, None, None)
+        .await
+        .unwrap_err();
     assert!(
         e.to_string().contains("per-payment cap") && e.to_string().contains("Nothing was signed"),
         "{e}"
@@ -190,7 +193,7 @@ async fn a_dropped_connection_after_settling_resends_the_same_payment() {
     let bench = Bench::new(X402Version::V2).await;
     let studio = bench.studio(SpendCaps::default());
     let id = bench.verified(&studio).await;
-    quoted(studio.enroll_session(&id, None, None).await.unwrap());
+    quoted(studio.enroll_session(&id, None, None, None).await.unwrap());
     bench
         .rehearsal
         .faults()
@@ -212,7 +215,7 @@ async fn an_upstream_failure_is_not_charged_and_a_retry_pays_once() {
     let bench = Bench::new(X402Version::V2).await;
     let studio = bench.studio(SpendCaps::default());
     let id = bench.verified(&studio).await;
-    quoted(studio.enroll_session(&id, None, None).await.unwrap());
+    quoted(studio.enroll_session(&id, None, None, None).await.unwrap());
     bench
         .rehearsal
         .faults()
@@ -230,7 +233,7 @@ async fn an_upstream_failure_is_not_charged_and_a_retry_pays_once() {
         SessionState::Verified
     );
 
-    quoted(studio.enroll_session(&id, None, None).await.unwrap());
+    quoted(studio.enroll_session(&id, None, None, None).await.unwrap());
     studio.confirm_payment(&id, false).await.unwrap();
     assert_eq!(bench.rehearsal.settlements(), 1);
 }
@@ -240,7 +243,7 @@ async fn a_restart_between_signing_and_the_answer_pays_once() {
     let bench = Bench::new(X402Version::V2).await;
     let studio = bench.studio(SpendCaps::default());
     let id = bench.verified(&studio).await;
-    let view = quoted(studio.enroll_session(&id, None, None).await.unwrap());
+    let view = quoted(studio.enroll_session(&id, None, None, None).await.unwrap());
     let quote = view.quote.unwrap();
 
     // What confirm_payment does up to the crash: sign, write the ledger, send — and the app dies
@@ -289,7 +292,7 @@ async fn a_restart_between_signing_and_the_answer_pays_once() {
     // The app comes back, and the operator presses Enroll again.
     let studio = bench.studio(SpendCaps::default());
     studio.resume_open_sessions().unwrap();
-    let outcome = studio.enroll_session(&id, None, None).await.unwrap();
+    let outcome = studio.enroll_session(&id, None, None, None).await.unwrap();
     let EnrollOutcome::Enrolled { face } = outcome else {
         panic!("the payment signed before the crash must be re-sent, not a new quote asked");
     };
@@ -325,7 +328,7 @@ async fn a_new_payee_needs_a_second_confirmation() {
         })
         .unwrap();
     let id = bench.verified(&studio).await;
-    let view = quoted(studio.enroll_session(&id, None, None).await.unwrap());
+    let view = quoted(studio.enroll_session(&id, None, None, None).await.unwrap());
     assert!(view.payee_changed);
     let e = studio.confirm_payment(&id, false).await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::ConfirmationNeeded);
@@ -339,7 +342,7 @@ async fn a_restart_while_a_price_is_shown_forgets_the_price_and_signs_nothing() 
     let bench = Bench::new(X402Version::V2).await;
     let studio = bench.studio(SpendCaps::default());
     let id = bench.verified(&studio).await;
-    quoted(studio.enroll_session(&id, None, None).await.unwrap());
+    quoted(studio.enroll_session(&id, None, None, None).await.unwrap());
     studio.stop();
     drop(studio);
     let studio = bench.studio(SpendCaps::default());
@@ -350,7 +353,7 @@ async fn a_restart_while_a_price_is_shown_forgets_the_price_and_signs_nothing() 
         studio.confirm_payment(&id, false).await.is_err(),
         "an old price cannot be paid"
     );
-    let view = quoted(studio.enroll_session(&id, None, None).await.unwrap());
+    let view = quoted(studio.enroll_session(&id, None, None, None).await.unwrap());
     assert!(view.quote.is_some(), "Enroll asks for a fresh price");
     assert!(bench.library.payments().unwrap().is_empty());
     assert_eq!(bench.rehearsal.settlements(), 0);
@@ -364,7 +367,7 @@ async fn a_virtual_portrait_is_paid_only_when_approved() {
 
     let mut shown = None;
     let e = studio
-        .enroll_portrait("Robo Host", &url, |q| {
+        .enroll_portrait("Robo Host", &url, false, |q| {
             shown = Some(q.amount_usdc().to_string());
             false
         })
@@ -380,7 +383,7 @@ async fn a_virtual_portrait_is_paid_only_when_approved() {
     assert_eq!(bench.rehearsal.settlements(), 0);
 
     let face = studio
-        .enroll_portrait("Robo Host", &url, |_| true)
+        .enroll_portrait("Robo Host", &url, false, |_| true)
         .await
         .unwrap();
     assert!(face.asset_id.starts_with("ta_"));
@@ -401,7 +404,7 @@ async fn a_portrait_over_the_cap_is_refused_before_the_operator_is_asked() {
         daily_atomic: 20_000_000,
     });
     let e = studio
-        .enroll_portrait("Robo Host", &bench.photos.url("/face.webp"), |_| {
+        .enroll_portrait("Robo Host", &bench.photos.url("/face.webp"), false, |_| {
             panic!("must not ask")
         })
         .await

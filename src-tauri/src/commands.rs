@@ -110,11 +110,12 @@ pub async fn start_session<R: Runtime>(
     state: State<'_, AppState>,
     name: String,
     image_url: String,
+    photo_override: bool,
 ) -> Answer<SessionView> {
     Ok(state
         .studio()
         .await
-        .start_session(&name, Some(&image_url))
+        .start_session(&name, Some(&image_url), photo_override)
         .await?)
 }
 
@@ -146,11 +147,12 @@ pub async fn enroll_session<R: Runtime>(
     state: State<'_, AppState>,
     id: String,
     image_url: Option<String>,
+    photo_override: Option<bool>,
 ) -> Answer<EnrollOutcome> {
     Ok(state
         .studio()
         .await
-        .enroll_session(&id, None, image_url.as_deref())
+        .enroll_session(&id, None, image_url.as_deref(), photo_override)
         .await?)
 }
 

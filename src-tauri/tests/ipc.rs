@@ -113,7 +113,7 @@ fn commands_answer_with_core_data_and_errors_carry_a_code() {
     let err = invoke(
         &window,
         "start_session",
-        json!({"name": "", "imageUrl": "https://example.com/a.jpg"}),
+        json!({"name": "", "imageUrl": "https://example.com/a.jpg", "photoOverride": false}),
     )
     .expect_err("an empty name is refused");
     assert_eq!(err["code"], "invalid_input");

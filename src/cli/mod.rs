@@ -60,6 +60,10 @@ struct Global {
     /// Confirms paid steps without asking.
     #[arg(long, global = true)]
     yes: bool,
+    /// Goes on with a photo whose face checks failed (two faces, no face, blurred). The
+    /// overridden checks are recorded on the face. Provider limits cannot be overridden.
+    #[arg(long, global = true)]
+    override_photo_checks: bool,
     /// Reads the wallet's private key (hex) from this environment variable instead of the
     /// keyring; it is not stored (except by `wallet import`, which stores it).
     #[arg(long, global = true, value_name = "VAR")]
@@ -290,7 +294,9 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
     match cli.command {
         Command::Session(SessionCommand::Start { name, image_url }) => {
             let (studio, _stage) = studio(g, false).await?;
-            let view = studio.start_session(&name, image_url.as_deref()).await?;
+            let view = studio
+                .start_session(&name, image_url.as_deref(), g.override_photo_checks)
+                .await?;
             out.session(&view);
             Ok(())
         }
@@ -324,7 +330,12 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
                 )?;
             }
             let outcome = studio
-                .enroll_session(&session, Some(&name), Some(&image_url))
+                .enroll_session(
+                    &session,
+                    Some(&name),
+                    Some(&image_url),
+                    g.override_photo_checks.then_some(true),
+                )
                 .await?;
             let face = settle(g, out, &studio, &session, outcome).await?;
             out.face(&face);
@@ -340,7 +351,7 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
                 )?;
             }
             let face = studio
-                .enroll_portrait(&name, &image_url, |quote| {
+                .enroll_portrait(&name, &image_url, g.override_photo_checks, |quote| {
                     out.quote(quote);
                     confirm(g, out, &price_question(quote, false)).is_ok()
                 })
@@ -697,7 +708,9 @@ fn typed_confirmation(
 async fn enroll_flow(g: &Global, out: &Output, name: &str, image_url: &str) -> Result<()> {
     let (studio, mut stage) = studio(g, true).await?;
     let mut updates = studio.subscribe();
-    let view = studio.start_session(name, Some(image_url)).await?;
+    let view = studio
+        .start_session(name, Some(image_url), g.override_photo_checks)
+        .await?;
     let id = view.session.id.clone();
     out.session_started(&view);
     let mut last = view;
@@ -757,7 +770,9 @@ async fn enroll_flow(g: &Global, out: &Output, name: &str, image_url: &str) -> R
             &format!("The talent is verified. Enroll {name:?} with {} (charged to the API key's account)?", stage.info.provider),
         )?;
     }
-    let outcome = studio.enroll_session(&id, None, None).await?;
+    let outcome = studio
+        .enroll_session(&id, None, None, g.override_photo_checks.then_some(true))
+        .await?;
     let face = settle(g, out, &studio, &id, outcome).await?;
     out.face(&face);
     stage.stop().await;

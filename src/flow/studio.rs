@@ -180,8 +180,42 @@ impl Studio {
         self.updates.subscribe()
     }
 
+    /// Fetches and checks the photo against the selected provider's limits. A failed provider
+    /// limit is an error; failed face checks come back in the checklist.
     pub async fn check_photo(&self, image_url: &str) -> Result<photo::PhotoCheck> {
-        photo::check(&self.http, image_url).await
+        let limits = photo::PhotoLimits::for_provider(self.provider().kind().as_str())
+            .unwrap_or_else(photo::PhotoLimits::blockrun);
+        photo::check_for(&self.http, image_url, &limits).await
+    }
+
+    /// The photo, checked: a failed face check stops a paid step here unless the operator chose
+    /// to use the photo anyway, and then the overridden checks are returned for the record.
+    async fn vetted_photo(
+        &self,
+        image_url: &str,
+        overridden: bool,
+    ) -> Result<(photo::PhotoCheck, Option<String>)> {
+        let photo = self.check_photo(image_url).await?;
+        if !photo.has_failures() {
+            return Ok((photo, None));
+        }
+        let ids: Vec<&str> = photo.failed_ids().iter().map(|c| c.as_str()).collect();
+        if overridden {
+            tracing::info!(checks = %ids.join(","), "photo checks overridden by the operator");
+            return Ok((photo, Some(ids.join(","))));
+        }
+        let said = photo
+            .checks
+            .iter()
+            .find(|c| c.verdict == photo::Verdict::Fail)
+            .map(|c| c.message.clone())
+            .unwrap_or_default();
+        Err(Error::invalid(
+            "image_url",
+            format!(
+                "{said} Use another photo, or tick “Use this photo anyway” to go on with this one."
+            ),
+        ))
     }
 
     /// Validates the form, checks the photo, opens a liveness session and starts watching it.
@@ -190,11 +224,15 @@ impl Studio {
         self: &Arc<Self>,
         name: &str,
         image_url: Option<&str>,
+        photo_override: bool,
     ) -> Result<SessionView> {
         let name = validate_name(name)?;
-        let image_url = match image_url {
-            Some(u) => self.check_photo(u).await?.url,
-            None => String::new(),
+        let (image_url, photo_override) = match image_url {
+            Some(u) => {
+                let (photo, overridden) = self.vetted_photo(u, photo_override).await?;
+                (photo.url, overridden)
+            }
+            None => (String::new(), None),
         };
         let provider = self.provider();
         self.spend_init_budget(&provider)?;
@@ -213,6 +251,7 @@ impl Studio {
             asset_id: None,
             created_at_ms: now,
             updated_at_ms: now,
+            photo_override,
         };
         self.library.save_session(&session)?;
         tracing::info!(session = %session.id, group = %session.group_id, "liveness session started");
@@ -296,6 +335,7 @@ impl Studio {
         id: &str,
         name: Option<&str>,
         image_url: Option<&str>,
+        photo_override: Option<bool>,
     ) -> Result<EnrollOutcome> {
         let mut session = self.library.session(id)?;
         if let Some(n) = name {
@@ -333,8 +373,11 @@ impl Studio {
         }
         let provider = self.provider_for(&session)?;
         // Re-check the photo right before the paid call: links go stale, and a bad photo must
-        // never reach a paid endpoint.
-        let photo = self.check_photo(&session.image_url).await?;
+        // never reach a paid endpoint. The override given at start stands unless a new word
+        // comes with this call (another photo after a mismatch).
+        let overridden = photo_override.unwrap_or(session.photo_override.is_some());
+        let (photo, photo_override) = self.vetted_photo(&session.image_url, overridden).await?;
+        session.photo_override = photo_override;
         let purpose = format!("realface:{}", session.id);
         if let Some(pending) = self.library.pending_payment(&purpose)? {
             tracing::info!(session = %session.id, "re-sending the payment signed earlier");
@@ -635,7 +678,7 @@ impl Studio {
             &session,
             receipt,
             FaceKind::RealFace,
-            Some(thumbnail),
+            Some(thumbnail).filter(|t| !t.is_empty()),
             self.clock.now_ms(),
         );
         self.library.save_face(&face)?;
@@ -663,10 +706,11 @@ impl Studio {
         &self,
         name: &str,
         image_url: &str,
+        photo_override: bool,
         approve: impl FnOnce(&PaymentQuote) -> bool,
     ) -> Result<Face> {
         let name = validate_name(name)?;
-        let photo = self.check_photo(image_url).await?;
+        let (photo, photo_override) = self.vetted_photo(image_url, photo_override).await?;
         let provider = self.provider();
         let purpose = format!("portrait:{name}|{}", photo.url);
         let receipt = match self.library.pending_payment(&purpose)? {
@@ -712,11 +756,12 @@ impl Studio {
             kind: FaceKind::Portrait,
             name: receipt.name,
             image_url: receipt.image_url,
-            thumbnail: Some(photo.thumbnail),
+            thumbnail: Some(photo.thumbnail).filter(|t| !t.is_empty()),
             group_id: receipt.group_id,
             enrolled_at_ms: now,
             price_usd: receipt.price_usd,
             tx_hash: receipt.tx_hash,
+            photo_override,
         };
         self.library.save_face(&face)?;
         Ok(face)
@@ -1168,6 +1213,7 @@ fn face_from(
         enrolled_at_ms: now_ms,
         price_usd: r.price_usd,
         tx_hash: r.tx_hash,
+        photo_override: session.photo_override.clone(),
     }
 }
 
@@ -1262,7 +1308,7 @@ mod tests {
         let studio = studio(&script);
         let mut rx = studio.subscribe();
         let t0 = tokio::time::Instant::now();
-        let view = studio.start_session("Ada", None).await.unwrap();
+        let view = studio.start_session("Ada", None, false).await.unwrap();
         assert!(view.qr_svg.is_some(), "a waiting session carries its QR");
         let budget = view.budget.expect("the view shows the budget");
         assert_eq!(budget.new_links_left, 9, "{budget:?}");
@@ -1283,7 +1329,7 @@ mod tests {
         let studio = studio(&script);
         let mut rx = studio.subscribe();
         let t0 = tokio::time::Instant::now();
-        let view = studio.start_session("Ada", None).await.unwrap();
+        let view = studio.start_session("Ada", None, false).await.unwrap();
         let expired = until(&mut rx, SessionState::Expired).await;
         assert!(
             t0.elapsed() >= Duration::from_secs(120),
@@ -1329,7 +1375,7 @@ mod tests {
             .extend([Script::rate_limited(40), Ok(LivenessStatus::Active)]);
         let studio = studio(&script);
         let mut rx = studio.subscribe();
-        studio.start_session("Ada", None).await.unwrap();
+        studio.start_session("Ada", None, false).await.unwrap();
         until(&mut rx, SessionState::Verified).await;
         let calls = script.status_calls.lock().unwrap().clone();
         assert_eq!(calls.len(), 2);
@@ -1346,7 +1392,7 @@ mod tests {
         let mut rx = studio.subscribe();
         let start = tokio::time::Instant::now();
         for _ in 0..5 {
-            studio.start_session("Ada", None).await.unwrap();
+            studio.start_session("Ada", None, false).await.unwrap();
             until(&mut rx, SessionState::Expired).await;
         }
         let calls = script.status_calls.lock().unwrap().clone();
@@ -1369,10 +1415,10 @@ mod tests {
         let script = Arc::new(Script::default());
         let studio = studio(&script);
         for _ in 0..10 {
-            let v = studio.start_session("Ada", None).await.unwrap();
+            let v = studio.start_session("Ada", None, false).await.unwrap();
             studio.cancel_session(&v.session.id).unwrap();
         }
-        let e = studio.start_session("Ada", None).await.unwrap_err();
+        let e = studio.start_session("Ada", None, false).await.unwrap_err();
         assert_eq!(e.code(), ErrorCode::RateLimited);
         assert_eq!(
             *script.inits.lock().unwrap(),
@@ -1385,9 +1431,9 @@ mod tests {
     async fn enroll_needs_a_verified_session_and_happens_once() {
         let script = Arc::new(Script::default());
         let studio = studio(&script);
-        let v = studio.start_session("Ada", None).await.unwrap();
+        let v = studio.start_session("Ada", None, false).await.unwrap();
         let e = studio
-            .enroll_session(&v.session.id, None, Some("https://example.com/a.jpg"))
+            .enroll_session(&v.session.id, None, Some("https://example.com/a.jpg"), None)
             .await
             .unwrap_err();
         assert_eq!(e.code(), ErrorCode::InvalidInput);

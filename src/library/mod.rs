@@ -33,6 +33,8 @@ pub struct LivenessSession {
     pub asset_id: Option<String>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// The photo checks the operator overrode for this session's photo (comma-separated ids).
+    pub photo_override: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -58,6 +60,8 @@ pub struct Face {
     pub enrolled_at_ms: i64,
     pub price_usd: Option<String>,
     pub tx_hash: Option<String>,
+    /// The photo checks the operator overrode at enrollment (comma-separated ids), if any.
+    pub photo_override: Option<String>,
 }
 
 /// A filed face's provider, name, photo link, group and payment, as a sync compares them.
@@ -144,10 +148,12 @@ impl Library {
     pub fn save_session(&self, s: &LivenessSession) -> Result<()> {
         self.conn().execute(
             "INSERT INTO sessions (id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms,
-                                   state, asset_id, created_at_ms, updated_at_ms, link_issued_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                                   state, asset_id, created_at_ms, updated_at_ms, link_issued_at_ms,
+                                   photo_override)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT(id) DO UPDATE SET group_id = ?3, talent_name = ?4, image_url = ?5, h5_link = ?6, expires_at_ms = ?7, state = ?8,
-                                           asset_id = ?9, updated_at_ms = ?11, link_issued_at_ms = ?12",
+                                           asset_id = ?9, updated_at_ms = ?11, link_issued_at_ms = ?12,
+                                           photo_override = ?13",
             params![
                 s.id,
                 provider_str(s.provider),
@@ -161,6 +167,7 @@ impl Library {
                 s.created_at_ms,
                 s.updated_at_ms,
                 s.link_issued_at_ms,
+                s.photo_override,
             ],
         )?;
         Ok(())
@@ -196,11 +203,12 @@ impl Library {
     pub fn save_face(&self, f: &Face) -> Result<()> {
         self.conn().execute(
             "INSERT INTO faces (asset_id, provider, kind, name, image_url, thumbnail, group_id, enrolled_at_ms,
-                                price_usd, tx_hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                                price_usd, tx_hash, photo_override)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT(asset_id) DO UPDATE SET name = ?4, image_url = ?5,
                  thumbnail = COALESCE(?6, faces.thumbnail), group_id = COALESCE(?7, faces.group_id),
-                 price_usd = COALESCE(?9, faces.price_usd), tx_hash = COALESCE(?10, faces.tx_hash)",
+                 price_usd = COALESCE(?9, faces.price_usd), tx_hash = COALESCE(?10, faces.tx_hash),
+                 photo_override = COALESCE(?11, faces.photo_override)",
             params![
                 f.asset_id,
                 provider_str(f.provider),
@@ -212,6 +220,7 @@ impl Library {
                 f.enrolled_at_ms,
                 f.price_usd,
                 f.tx_hash,
+                f.photo_override,
             ],
         )?;
         Ok(())
@@ -295,7 +304,8 @@ impl Library {
     pub fn faces(&self) -> Result<Vec<Face>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT asset_id, provider, kind, name, image_url, thumbnail, group_id, enrolled_at_ms, price_usd, tx_hash
+            "SELECT asset_id, provider, kind, name, image_url, thumbnail, group_id, enrolled_at_ms, price_usd, tx_hash,
+                    photo_override
              FROM faces ORDER BY enrolled_at_ms DESC, rowid DESC",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -314,6 +324,7 @@ impl Library {
                 enrolled_at_ms: r.get::<_, i64>(7)?,
                 price_usd: r.get(8)?,
                 tx_hash: r.get(9)?,
+                photo_override: r.get(10)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -356,7 +367,7 @@ impl Library {
 
 const SESSION_COLUMNS: &str =
     "SELECT id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms, state,
-    asset_id, created_at_ms, updated_at_ms, link_issued_at_ms FROM sessions";
+    asset_id, created_at_ms, updated_at_ms, link_issued_at_ms, photo_override FROM sessions";
 
 fn session_from_row(r: &Row<'_>) -> rusqlite::Result<LivenessSession> {
     let state: String = r.get(7)?;
@@ -373,6 +384,7 @@ fn session_from_row(r: &Row<'_>) -> rusqlite::Result<LivenessSession> {
         asset_id: r.get(8)?,
         created_at_ms: r.get(9)?,
         updated_at_ms: r.get(10)?,
+        photo_override: r.get(12)?,
     })
 }
 
@@ -417,6 +429,7 @@ mod tests {
             asset_id: None,
             created_at_ms: created,
             updated_at_ms: created,
+            photo_override: None,
         }
     }
 
@@ -462,9 +475,11 @@ mod tests {
             enrolled_at_ms: 5,
             price_usd: Some("0.010000".into()),
             tx_hash: None,
+            photo_override: Some("face_count".into()),
         };
         lib.save_face(&f).unwrap();
         f.thumbnail = None;
+        f.photo_override = None;
         f.name = "Ada L.".into();
         lib.save_face(&f).unwrap();
         let faces = lib.faces().unwrap();
@@ -473,6 +488,11 @@ mod tests {
         assert!(
             faces[0].thumbnail.is_some(),
             "a sync without a thumbnail must keep the local one"
+        );
+        assert_eq!(
+            faces[0].photo_override.as_deref(),
+            Some("face_count"),
+            "the override stays on the face's record"
         );
     }
 

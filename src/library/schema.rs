@@ -58,6 +58,10 @@ const MIGRATIONS: &[&str] = &[
         updated_at_ms INTEGER NOT NULL
     );
     CREATE INDEX payments_by_purpose ON payments (purpose, created_at_ms);",
+    // 3: the photo checks the operator chose to override, kept with the session until enroll
+    // and then on the face (comma-separated check ids; NULL when none was overridden).
+    "ALTER TABLE sessions ADD COLUMN photo_override TEXT;
+    ALTER TABLE faces ADD COLUMN photo_override TEXT;",
 ];
 
 pub(super) fn migrate(conn: &Connection) -> Result<()> {

@@ -168,6 +168,7 @@ async fn serve(path: &str) -> Response {
         "/face.png" => image_response("image/png", face_png()),
         "/face.webp" => image_response("image/webp", face_webp()),
         "/face.gif" => image_response("image/gif", face_gif()),
+        "/two-faces.jpg" => image_response("image/jpeg", two_faces_jpeg()),
         "/wrong-type.png" => image_response("image/png", face_jpeg()),
         "/truncated.jpg" => {
             let jpeg = face_jpeg();
@@ -214,21 +215,21 @@ fn huge(with_length: bool) -> Response {
     response
 }
 
-/// A 400×500 drawing: background, a face-coloured ellipse, eyes and a mouth.
+/// A real portrait (scikit-image's NASA astronaut photo, public domain; see
+/// tests/fixtures/photos/README.md): the photo checks look for a real face, so a drawing would
+/// be refused before any provider saw it.
 pub fn face_image() -> RgbImage {
-    RgbImage::from_fn(400, 500, |x, y| {
-        let (fx, fy) = (x as f32 - 200.0, y as f32 - 230.0);
-        let in_face = (fx / 120.0).powi(2) + (fy / 160.0).powi(2) <= 1.0;
-        let eye = |cx: f32| ((x as f32 - cx).powi(2) + (y as f32 - 200.0).powi(2)) <= 196.0;
-        let mouth = (x as f32 - 200.0).abs() < 45.0 && (y as f32 - 310.0).abs() < 6.0;
-        if in_face && (eye(155.0) || eye(245.0) || mouth) {
-            Rgb([40, 30, 30])
-        } else if in_face {
-            Rgb([224, 178, 150])
-        } else {
-            Rgb([60, (90 + y / 10) as u8, (140 + x / 10) as u8])
-        }
+    static IMG: OnceLock<RgbImage> = OnceLock::new();
+    IMG.get_or_init(|| {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/photos/astronaut.jpg"
+        );
+        image::open(path)
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+            .to_rgb8()
     })
+    .clone()
 }
 
 fn encoded(format: ImageFormat) -> Vec<u8> {
@@ -237,6 +238,18 @@ fn encoded(format: ImageFormat) -> Vec<u8> {
         .write_to(&mut out, format)
         .expect("encode face image");
     out.into_inner()
+}
+
+/// Two people side by side: passes every provider limit, fails the face count.
+pub fn two_faces_jpeg() -> &'static [u8] {
+    static IMG: OnceLock<Vec<u8>> = OnceLock::new();
+    IMG.get_or_init(|| {
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/photos/two_faces.jpg"
+        ))
+        .expect("two_faces.jpg fixture")
+    })
 }
 
 pub fn face_jpeg() -> &'static [u8] {
