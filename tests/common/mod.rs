@@ -14,7 +14,7 @@ use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use image::{ImageFormat, Rgb, RgbImage};
+use image::{ImageFormat, RgbImage};
 use likeness::rehearsal::{
     RehearsalConfig, RehearsalServer, FACE_MISMATCH_MARKER, UPSTREAM_ERROR_MARKER,
 };
