@@ -28,6 +28,8 @@ pub struct StageInfo {
     pub payment_method: PaymentMethod,
     /// The address that pays, with its block-explorer link, when paying with a wallet.
     pub wallet: Option<WalletInfo>,
+    /// Which provider's API Rehearsal plays, when Rehearsal runs.
+    pub rehearsal_personality: Option<RehearsalPersonality>,
 }
 
 /// How to start a stage beyond the operator's settings.
@@ -141,6 +143,7 @@ impl Stage {
                 has_api_key: true,
                 payment_method: settings.payment_method,
                 wallet: wallet_info,
+                rehearsal_personality: Some(settings.rehearsal_personality),
             },
             rehearsal,
         })
@@ -165,7 +168,7 @@ impl Stage {
                     return Err(Error::NotConfigured {
                         provider: kind,
                         what: format!(
-                            "add its API key ({}) in Settings, or pay with the studio wallet",
+                            "add its API key ({}) in Settings, or pay with the studio wallet.",
                             match kind {
                                 ProviderKind::JarvisClaw => "sk-…",
                                 _ => "brk_…",
@@ -220,6 +223,7 @@ impl Stage {
                 has_api_key: api_key.is_some(),
                 payment_method: settings.payment_method,
                 wallet: wallet_info,
+                rehearsal_personality: None,
             },
             rehearsal: None,
         })

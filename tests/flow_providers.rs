@@ -314,6 +314,7 @@ async fn a_studio_hour_of_ten_back_to_back_enrollments_stays_within_the_limits()
     assert_eq!(bench.library.faces().unwrap().len(), 10);
     let budget = studio.call_budget().unwrap();
     assert_eq!(budget.new_links_left, 0);
+    assert!(budget.new_links_free_at_ms.is_some(), "{budget:?}");
     assert_eq!(u64::from(budget.status_checks_left), 20 - counts.lookups);
     // The eleventh link of the hour is refused here, not by the provider.
     let e = studio

@@ -53,6 +53,8 @@ pub struct CallBudget {
     pub new_links_per_hour: u32,
     /// When the next status check frees up, if none is left.
     pub status_frees_at_ms: Option<i64>,
+    /// When the next new link frees up, if none is left.
+    pub new_links_free_at_ms: Option<i64>,
 }
 
 /// What pressing Enroll led to.
@@ -1180,6 +1182,8 @@ impl Studio {
             new_links_left: left(inits.len(), inits_per_hour),
             new_links_per_hour: inits_per_hour,
             status_frees_at_ms: poll::manual_check(self.config.policy, now, &status).err(),
+            new_links_free_at_ms: (inits.len() >= inits_per_hour as usize)
+                .then(|| inits[inits.len() - inits_per_hour as usize] + poll::HOUR_MS + 1),
         })
     }
 

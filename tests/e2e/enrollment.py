@@ -237,8 +237,23 @@ def run(photos):
     check("Start stays disabled on bad input", start is not None and not w.enabled(start))
     w.shot("02-bad-input")
 
-    # The real session.
+    # A photo of two people passes the provider's limits but fails the face count: the checklist
+    # says so beside the preview and Start waits for the operator's override.
     w.type("#talent-name", "Ada Lovelace")
+    w.type("#photo-url", photos + "/two.jpg")
+    blur(w)
+    checklist = w.wait("#photo-checklist", 40)
+    advice = w.js("return document.querySelector('#photo-checklist').textContent")
+    check("two faces are flagged with advice", "faces found" in advice and "alone" in advice, advice)
+    check("a failed face check holds Start", not w.enabled(w.find("#start-session")))
+    override = w.wait("#photo-override", 10)
+    w.click("#photo-override")
+    w.wait("#start-session", 10, what=w.enabled)
+    check("the override releases Start", True)
+    w.shot("02b-photo-checklist-override")
+    w.click("#photo-override")
+
+    # The real session.
     w.type("#photo-url", photos + "/face.jpg")
     blur(w)
     preview = w.wait("#photo-preview", 40)

@@ -15,8 +15,9 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/ce
   -addext "basicConstraints=critical,CA:FALSE" -addext "extendedKeyUsage=serverAuth" 2>/dev/null
 cat /etc/ssl/certs/ca-certificates.crt "$WORK/cert.pem" > "$WORK/bundle.pem"
 mkdir -p "$WORK/photos"
-/usr/bin/convert -size 600x800 gradient:'#f2d0b5'-'#8a5a44' -fill '#3a2a20' -draw "ellipse 300,330 150,190 0,360" \
-  -fill '#f2d0b5' -draw "ellipse 300,350 120,160 0,360" "$WORK/photos/face.jpg"
+# A real portrait (public domain; tests/fixtures/photos/README.md): the photo checks look for a face.
+cp "$ROOT/tests/fixtures/photos/astronaut.jpg" "$WORK/photos/face.jpg"
+cp "$ROOT/tests/fixtures/photos/two_faces.jpg" "$WORK/photos/two.jpg"
 printf '<!doctype html><html><body>not a photo</body></html>' > "$WORK/photos/page.jpg"
 
 export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"

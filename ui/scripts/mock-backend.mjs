@@ -8,6 +8,11 @@
 // (no studio wallet yet; every other scenario has one). The studio wallet commands keep their
 // state in the page: create, import (a malformed key is refused on `wallet_key`), export (only
 // confirmed), delete. `window.__mock.walletCalls` lists them by name, never with the key.
+// Settings are kept in the page too: `set_api_key` remembers which providers have a key
+// (`window.__mock.keyCalls` lists the providers, never a key), and switching to a provider that
+// pays by API key without one is refused with `not_configured`, as the backend does. Every view
+// carries the hourly call budget (`window.__mock.setBudget(patch)` changes it); `check_session`
+// spends one check and is refused as `rate_limited` once none is left. `sync_faces` adds two faces.
 
 /** Runs in the page before the app: the backend, played from fixtures. */
 export function installMock({ qrSvg, scenario }) {
@@ -46,6 +51,7 @@ export function installMock({ qrSvg, scenario }) {
     createdAtMs: now - 300_000,
     updatedAtMs: now - 5_000,
   };
+  let budget = { host: "127.0.0.1", statusChecksLeft: 14, statusChecksPerHour: 20, newLinksLeft: 8, newLinksPerHour: 10, statusFreesAtMs: null, newLinksFreeAtMs: null };
   const viewOf = (session, extra = {}) => ({
     session,
     qrSvg: session.state === "awaiting_scan" ? qrSvg : null,
@@ -53,6 +59,7 @@ export function installMock({ qrSvg, scenario }) {
     notice: null,
     quote: null,
     payeeChanged: false,
+    budget,
     ...extra,
   });
   const wallet = "0x4B20993Bc481177ec7E8f571ceCaE8A9e22C02db";
@@ -161,7 +168,47 @@ export function installMock({ qrSvg, scenario }) {
   }[scenario] ?? [];
   // Rehearsal found its set port busy and listens on another one.
   const listeningPort = scenario === "settings-port-moved" ? 40123 : 8402;
-  const libraryFaces = scenario === "library-empty" ? [] : faces;
+  const libraryFaces = scenario === "library-empty" ? [] : faces.slice();
+  let settings = {
+    provider: "rehearsal",
+    baseUrl: null,
+    rehearsalPort: 8402,
+    rehearsalHost: null,
+    paymentMethod: "wallet",
+    rehearsalX402Version: 2,
+    perPaymentCapUsd: "2",
+    dailyCapUsd: "20",
+    rehearsalPersonality: "blockrun",
+    rehearsalJarvisclawShape: "live",
+    jarvisclawRedirectUrl: null,
+  };
+  /** Providers with an API key in the (pretend) keychain. */
+  const apiKeys = new Set(["rehearsal"]);
+  const KEY_HINT = { blockrun: "brk_…", jarvisclaw: "sk-…" };
+  const LABEL = { rehearsal: "Rehearsal", blockrun: "BlockRun", jarvisclaw: "JarvisClaw" };
+  const stageOf = (s) => {
+    if (s.provider === "rehearsal") {
+      return {
+        provider: "rehearsal",
+        baseUrl: s.baseUrl ?? `http://127.0.0.1:${listeningPort}/`,
+        phoneHost: "192.168.1.20",
+        rehearsalPort: listeningPort,
+        hasApiKey: true,
+        paymentMethod: s.paymentMethod,
+        wallet: { address: wallet, explorerUrl: `https://sepolia.basescan.org/address/${wallet}` },
+      };
+    }
+    const root = s.provider === "jarvisclaw" ? "https://api.jarvisclaw.ai" : s.paymentMethod === "api_key" ? "https://api.blockrun.ai" : "https://blockrun.ai/api";
+    return {
+      provider: s.provider,
+      baseUrl: s.baseUrl ?? root,
+      phoneHost: null,
+      rehearsalPort: null,
+      hasApiKey: apiKeys.has(s.provider),
+      paymentMethod: s.paymentMethod,
+      wallet: s.paymentMethod === "wallet" ? studioWallet : null,
+    };
+  };
 
   const callbacks = new Map();
   let nextId = 1;
@@ -182,8 +229,8 @@ export function installMock({ qrSvg, scenario }) {
         }
       }, ms),
     );
-  const refuse = (code, message, field = null) => {
-    throw { code, message, field };
+  const refuse = (code, message, field = null, retryAfterSeconds = null) => {
+    throw { code, message, field, retryAfterSeconds };
   };
   const sessions = new Map(open.map((v) => [v.session.id, v.session]));
   const checkPhoto = (url) => {
@@ -194,7 +241,44 @@ export function installMock({ qrSvg, scenario }) {
         "image_url",
       );
     }
-    return { url, format: "jpeg", widthPx: 1200, heightPx: 1600, sizeBytes: 348_211, thumbnail: face(url.includes("front") ? 200 : 20) };
+    // The checklist as the backend sends it: a link with "two" in it shows two faces (a failed
+    // face check the operator may override), "soft" a blurry one (a warning).
+    const two = url.includes("two");
+    const soft = url.includes("soft");
+    const item = (id, verdict, label, message) => ({ id, verdict, label, message, overridable: ["face_count", "face_size", "sharpness"].includes(id) });
+    const checks = [
+      item("format", "pass", "Format", "JPEG"),
+      item("file_size", "pass", "File size", "349 KB"),
+      item("dimensions", "pass", "Dimensions", "1200 × 1600 px"),
+      item("integrity", "pass", "Complete file", "The file is complete and opens."),
+      two
+        ? item("face_count", "fail", "Faces", "Two faces found: crop the photo to the talent alone.")
+        : item("face_count", "pass", "Faces", "One face found."),
+      item("face_size", "pass", "Face size", "The face is 412 px wide, 34% of the photo's short side."),
+      soft
+        ? item("sharpness", "warn", "Sharpness", "The face looks soft (sharpness 31). A sharper photo matches more reliably.")
+        : item("sharpness", "pass", "Sharpness", "The face is sharp (sharpness 188)."),
+    ];
+    const faceBox = { x: 0.33, y: 0.16, width: 0.34, height: 0.26, sharpness: soft ? 31 : 188, score: 21.5 };
+    const faces = two ? [faceBox, { ...faceBox, x: 0.05 }] : [faceBox];
+    return {
+      url,
+      format: "jpeg",
+      widthPx: 1200,
+      heightPx: 1600,
+      sizeBytes: 348_211,
+      thumbnail: face(url.includes("front") ? 200 : 20),
+      provider: "BlockRun",
+      checks,
+      faces,
+    };
+  };
+  /** `photo-progress` listeners (the event plugin's handler ids). */
+  const photoListeners = new Set();
+  const photoProgress = (url, receivedBytes, totalBytes) => {
+    for (const id of photoListeners) {
+      callbacks.get(id)?.({ event: "photo-progress", id, payload: { url, receivedBytes, totalBytes } });
+    }
   };
   const issued = () => {
     const t = Date.now();
@@ -204,30 +288,43 @@ export function installMock({ qrSvg, scenario }) {
   async function handle(cmd, args) {
     switch (cmd) {
       case "get_stage":
-        return {
-          provider: "rehearsal",
-          baseUrl: `http://127.0.0.1:${listeningPort}/`,
-          phoneHost: "192.168.1.20",
-          rehearsalPort: listeningPort,
-          hasApiKey: true,
-          paymentMethod: "wallet",
-          wallet: { address: wallet, explorerUrl: `https://sepolia.basescan.org/address/${wallet}` },
-        };
+        return stageOf(settings);
       case "get_settings":
-        return {
-          provider: "rehearsal",
-          baseUrl: null,
-          rehearsalPort: 8402,
-          rehearsalHost: null,
-          paymentMethod: "wallet",
-          rehearsalX402Version: 2,
-          perPaymentCapUsd: "2",
-          dailyCapUsd: "20",
-        };
+        return { ...settings };
       case "update_settings":
-        return later(300, () => handle("get_stage"));
+        return later(300, () => {
+          const next = args.settings;
+          if (next.provider !== "rehearsal" && next.paymentMethod === "api_key" && !apiKeys.has(next.provider)) {
+            refuse(
+              "not_configured",
+              `${LABEL[next.provider]} is not set up yet: add its API key (${KEY_HINT[next.provider]}) in Settings, or pay with the studio wallet`,
+            );
+          }
+          if (next.jarvisclawRedirectUrl !== null && !next.jarvisclawRedirectUrl.startsWith("https://")) {
+            refuse("invalid_input", "The page after the phone check must be a full https:// link, or left empty.", "jarvisclaw_redirect_url");
+          }
+          settings = { ...next };
+          return stageOf(settings);
+        });
       case "set_api_key":
-        return later(300, () => handle("get_stage"));
+        window.__mock.keyCalls.push(args.provider);
+        return later(300, () => {
+          if (args.key.trim() === "") refuse("invalid_input", "Paste the API key from the provider's dashboard.", "api_key");
+          apiKeys.add(args.provider);
+          return stageOf(settings);
+        });
+      case "sync_faces":
+        return later(400, () => {
+          if (settings.provider === "jarvisclaw") {
+            refuse("not_configured", "JarvisClaw is not set up yet: it has no face listing to sync from. Faces enrolled here are already in the library.");
+          }
+          const added = [
+            { ...faces[0], assetId: "ta_aa01bb02cc03dd04ee05ff0611223344", name: "Mary Jackson", thumbnail: face(300), enrolledAtMs: now - 86_400_000 * 4 },
+            { ...faces[0], assetId: "ta_99887766554433221100ffeeddccbbaa", name: "Annie Easley", thumbnail: face(60), enrolledAtMs: now - 86_400_000 * 5 },
+          ].filter((f) => !libraryFaces.some((g) => g.assetId === f.assetId));
+          libraryFaces.push(...added);
+          return { added: added.length, updated: added.length > 0 ? 1 : 0, unchanged: libraryFaces.length - added.length - (added.length > 0 ? 1 : 0), conflicts: 0 };
+        });
       case "watch_sessions":
         channel = args.onUpdate.id;
         return null;
@@ -236,7 +333,18 @@ export function installMock({ qrSvg, scenario }) {
       case "list_faces":
         return libraryFaces;
       case "check_photo":
+        if (args.imageUrl.includes("large")) {
+          // A 6.5 MB photo: the download reports its progress before the answer.
+          const total = 6_500_000;
+          for (let i = 0; i <= 4; i++) await later(250, () => photoProgress(args.imageUrl, (total * i) / 4, total));
+        }
         return later(500, () => checkPhoto(args.imageUrl));
+      case "plugin:event|listen":
+        if (args.event === "photo-progress") photoListeners.add(args.handler);
+        return args.handler;
+      case "plugin:event|unlisten":
+        photoListeners.delete(args.eventId);
+        return null;
       case "start_session": {
         const s = { ...ada, talentName: args.name, imageUrl: args.imageUrl, ...issued(), createdAtMs: Date.now() };
         sessions.set(s.id, s);
@@ -248,7 +356,14 @@ export function installMock({ qrSvg, scenario }) {
         return later(400, () => viewOf(s));
       }
       case "check_session":
-        return later(300, () => viewOf(sessions.get(args.id)));
+        return later(300, () => {
+          if (budget.statusChecksLeft === 0) {
+            const wait = Math.max(1, Math.round(((budget.statusFreesAtMs ?? Date.now() + 600_000) - Date.now()) / 1000));
+            refuse("rate_limited", `Rehearsal is rate-limiting us. Try again in about ${Math.ceil(wait / 60)} minutes.`, null, wait);
+          }
+          budget = { ...budget, statusChecksLeft: budget.statusChecksLeft - 1 };
+          return viewOf(sessions.get(args.id));
+        });
       case "cancel_session": {
         const s = { ...sessions.get(args.id), state: "cancelled", updatedAtMs: Date.now() };
         sessions.set(s.id, s);
@@ -403,6 +518,12 @@ export function installMock({ qrSvg, scenario }) {
     enrollCalls: [],
     /** The studio wallet commands, by name (export with its `confirmed`), in order. */
     walletCalls: [],
+    /** The provider of every `set_api_key`, in order (never the key). */
+    keyCalls: [],
+    /** Changes the hourly call budget the next views carry. */
+    setBudget(patch) {
+      budget = { ...budget, ...patch };
+    },
     /** The key `export_wallet` answers, so a script can check it is gone from the page. */
     studioKey: STUDIO_KEY,
     push,

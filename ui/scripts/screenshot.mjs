@@ -240,10 +240,40 @@ try {
   await shot(page, "13-two-open");
   await page.close();
 
+  // The provider's hourly limits, under the buttons; check-now waits while none is left.
+  page = await open("awaiting");
+  await page.waitForSelector("#call-budget:has-text('Checks left this hour: 14 of 20 · New QR codes left: 8 of 10')");
+  await fits(page, "budget");
+  await shot(page, "13b-session-budget");
+  await page.evaluate(() => {
+    window.__mock.setBudget({ statusChecksLeft: 0, statusFreesAtMs: Date.now() + 12 * 60_000 });
+    window.__mock.set("ses_ada", {}, { nextCheckAtMs: Date.now() + 8_000 });
+  });
+  await page.waitForSelector("#check-wait:has-text('Wait until')");
+  if (!(await page.isDisabled("#check-now"))) problems.push("#check-now is enabled with no checks left");
+  await fits(page, "no checks left");
+  await shot(page, "13c-session-no-checks-left");
+  // No time known: check-now can be pressed, and the refusal says how long to wait.
+  await page.evaluate(() => {
+    window.__mock.setBudget({ statusFreesAtMs: null, newLinksLeft: 0 });
+    window.__mock.set("ses_ada", {}, { nextCheckAtMs: Date.now() + 8_000 });
+  });
+  await page.waitForSelector("#check-now:enabled");
+  await page.waitForSelector("#fresh-qr-wait");
+  await page.click("#check-now");
+  await page.waitForSelector("#session-error .rate-limit-wait:has-text('Wait until')");
+  await fits(page, "rate limited");
+  await shot(page, "13d-session-rate-limited");
+  await page.close();
+
   page = await open("library");
   await page.click("#nav-library");
   await page.waitForSelector(".face-row");
   await shot(page, "14-library");
+  await page.click("#sync-faces");
+  await page.waitForSelector("#sync-result:has-text('2 new faces, 1 updated')");
+  await page.waitForSelector(".face-row[data-asset-id='ta_aa01bb02cc03dd04ee05ff0611223344']");
+  await shot(page, "14b-library-synced");
   await page.close();
 
   page = await open("library-empty");
@@ -344,6 +374,46 @@ try {
   await page.waitForSelector("#studio-wallet-address:has-text('0x71C7656EC7ab88b098defB751B7401B5f6d8976F')");
   const importCalls = await page.evaluate(() => window.__mock.walletCalls);
   if (JSON.stringify(importCalls) !== '["import","import","delete","create"]') problems.push(`wallet commands were ${JSON.stringify(importCalls)}`);
+  await page.close();
+
+  // Rehearsal playing JarvisClaw: the answer shape and the page after the check show.
+  page = await open("settings");
+  await page.click("#nav-settings");
+  await page.waitForSelector("#provider-rehearsal:checked");
+  if ((await page.locator("#jarvisclaw-redirect-url").count()) > 0) problems.push("the JarvisClaw redirect shows while rehearsing BlockRun");
+  await page.click("label:has(#personality-jarvisclaw)");
+  await page.waitForSelector("#shape-live:checked");
+  await page.waitForSelector("#jarvisclaw-redirect-url");
+  await page.locator("#jarvisclaw-redirect-url").scrollIntoViewIfNeeded();
+  await shot(page, "25-settings-rehearse-jarvisclaw");
+
+  // BlockRun with an API key: switching without a key is explained next to the provider; a key
+  // that looks wrong is only warned about; Save settings stores the pasted key first.
+  await page.click("#provider-blockrun");
+  await page.selectOption("#payment-method", "api_key");
+  await page.waitForSelector("#api-key[type='password']");
+  if ((await page.locator("#jarvisclaw-redirect-url").count()) > 0) problems.push("the JarvisClaw redirect shows for BlockRun");
+  if ((await page.locator("#rehearsal-x402-version").count()) > 0) problems.push("the Rehearsal x402 version shows for BlockRun");
+  await page.click("#save-settings");
+  await page.waitForSelector("#provider-error:has-text('not set up yet')");
+  await page.fill("#api-key", "sk-0123456789");
+  await page.waitForSelector("#api-key-warning:has-text('looks like a JarvisClaw key')");
+  await page.evaluate(() => document.querySelector("main")?.scrollTo(0, 0));
+  await shot(page, "26-settings-blockrun");
+  await page.evaluate(() => document.querySelector("#provider-error")?.scrollIntoView({ block: "start" }));
+  await shot(page, "26a-settings-blockrun-key");
+  await page.fill("#api-key", "brk_test_0123456789");
+  if ((await page.locator("#api-key-warning").count()) > 0) problems.push("a brk_ key is warned about for BlockRun");
+  await page.click("#save-settings");
+  await page.waitForSelector("#save-settings + .note:has-text('Saved.')");
+  await page.waitForSelector("#api-key-status:has-text('A BlockRun key is saved')");
+  if ((await page.inputValue("#api-key")) !== "") problems.push("the API key stayed in its field after saving");
+  if ((await page.content()).includes("brk_test_0123456789")) problems.push("the saved API key is still in the page");
+  const keyCalls = await page.evaluate(() => window.__mock.keyCalls);
+  if (JSON.stringify(keyCalls) !== '["blockrun"]') problems.push(`set_api_key was called for ${JSON.stringify(keyCalls)}`);
+  if ((await page.locator("#provider-error").count()) > 0) problems.push("#provider-error stayed after the key was saved");
+  await page.evaluate(() => document.querySelector("#settings-provider")?.scrollIntoView({ block: "start" }));
+  await shot(page, "26b-settings-blockrun-saved");
   await page.close();
 
   page = await open("settings-port-moved");

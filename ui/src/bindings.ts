@@ -11,12 +11,17 @@ export const commands = {
 	/**  Saves the settings and restarts the provider with them. */
 	updateSettings: (settings: Settings) => __TAURI_INVOKE<StageInfo>("update_settings", { settings }),
 	/**  Stores the provider's API key in the OS keyring; it is never sent back to the UI. */
-	setApiKey: (key: string) => __TAURI_INVOKE<StageInfo>("set_api_key", { key }),
+	setApiKey: (provider: ProviderKind, key: string) => __TAURI_INVOKE<StageInfo>("set_api_key", { provider, key }),
+	/**
+	 *  Downloads the face photo and runs every check against the selected provider's limits; each
+	 *  check comes back with its verdict (an error only when there is nothing to judge). While it
+	 *  downloads, `photo-progress` events `{url, receivedBytes, totalBytes}` say how far it got.
+	 */
 	checkPhoto: (imageUrl: string) => __TAURI_INVOKE<PhotoCheck>("check_photo", { imageUrl }),
-	startSession: (name: string, imageUrl: string) => __TAURI_INVOKE<SessionView>("start_session", { name, imageUrl }),
+	startSession: (name: string, imageUrl: string, photoOverride: boolean) => __TAURI_INVOKE<SessionView>("start_session", { name, imageUrl, photoOverride }),
 	refreshSession: (id: string) => __TAURI_INVOKE<SessionView>("refresh_session", { id }),
 	checkSession: (id: string) => __TAURI_INVOKE<SessionView>("check_session", { id }),
-	enrollSession: (id: string, imageUrl: string | null) => __TAURI_INVOKE<EnrollOutcome>("enroll_session", { id, imageUrl }),
+	enrollSession: (id: string, imageUrl: string | null, photoOverride: boolean | null) => __TAURI_INVOKE<EnrollOutcome>("enroll_session", { id, imageUrl, photoOverride }),
 	/**  The operator confirmed the price shown: sign, record, pay, enroll. */
 	confirmPayment: (id: string, payeeChangeConfirmed: boolean) => __TAURI_INVOKE<Face>("confirm_payment", { id, payeeChangeConfirmed }),
 	declinePayment: (id: string) => __TAURI_INVOKE<SessionView>("decline_payment", { id }),
@@ -42,16 +47,40 @@ export const commands = {
 	cancelSession: (id: string) => __TAURI_INVOKE<SessionView>("cancel_session", { id }),
 	listOpenSessions: () => __TAURI_INVOKE<SessionView[]>("list_open_sessions"),
 	listFaces: () => __TAURI_INVOKE<Face[]>("list_faces"),
+	/**  Fills and refreshes the library from the provider's wallet listings. */
+	syncFaces: () => __TAURI_INVOKE<SyncReport>("sync_faces"),
 	/**  Streams every session change to the window until the window goes away. */
 	watchSessions: (onUpdate: Channel<SessionView>) => __TAURI_INVOKE<null>("watch_sessions", { onUpdate }),
 };
 
 /* Types */
+/**  The provider's hourly limits and what this studio has used of them in the last hour. */
+export type CallBudget = {
+	/**  The host the limits apply to (they are per client address at that host). */
+	host: string,
+	statusChecksLeft: number,
+	statusChecksPerHour: number,
+	newLinksLeft: number,
+	newLinksPerHour: number,
+	/**  When the next status check frees up, if none is left. */
+	statusFreesAtMs: number | null,
+	/**  When the next new link frees up, if none is left. */
+	newLinksFreeAtMs: number | null,
+};
+
+/**  One check's stable id: recorded on a face's consent record when the operator overrides. */
+export type CheckId = "format" | "file_size" | "dimensions" | "aspect_ratio" | "integrity" | "face_count" | "face_size" | "sharpness";
+
 /**  The only error shape that crosses IPC or is printed by `likeness --json`. */
 export type CommandError = {
 	code: ErrorCode,
 	message: string,
 	field: string | null,
+	/**
+	 *  With `rate_limited`: how long until the provider takes calls again, so the window can
+	 *  show the time to wait until.
+	 */
+	retryAfterSeconds?: number | null,
 };
 
 /**  What pressing Enroll led to. */
@@ -60,7 +89,9 @@ export type EnrollOutcome = { outcome: "enrolled"; face: Face } |
 { outcome: "payment_required"; view: SessionView };
 
 /**  The code the UI switches on. It grows only when the UI branches on a new case. */
-export type ErrorCode = "invalid_input" | "not_configured" | "network" | "timeout" | "rate_limited" | "unauthorized" | "not_ready" | "face_mismatch" | "upstream_failed" | "provider_refused" | "unexpected_response" | "payment_refused" | "payment_rejected" | 
+export type ErrorCode = "invalid_input" | "not_configured" | "network" | "timeout" | "rate_limited" | "unauthorized" | "not_ready" | 
+/**  The liveness link ran out before enrollment: offer a fresh QR. */
+"session_expired" | "face_mismatch" | "upstream_failed" | "provider_refused" | "unexpected_response" | "payment_refused" | "payment_rejected" | 
 /**  The operator must confirm a second time (the payee changed). */
 "confirmation_needed" | "keychain" | "storage" | "not_found" | "internal";
 
@@ -76,6 +107,23 @@ export type Face = {
 	enrolledAtMs: number,
 	priceUsd: string | null,
 	txHash: string | null,
+	/**  The photo checks the operator overrode at enrollment (comma-separated ids), if any. */
+	photoOverride: string | null,
+};
+
+/**
+ *  A face the detector found, as fractions of the upright photo (0..1), for drawing on the
+ *  preview.
+ */
+export type FaceBox = {
+	x: number | null,
+	y: number | null,
+	width: number | null,
+	height: number | null,
+	/**  Variance of the Laplacian on the face, at most 112 px square (higher is sharper). */
+	sharpness: number | null,
+	/**  The detector's confidence (SeetaFace score; 2 is its threshold). */
+	score: number | null,
 };
 
 export type FaceKind = 
@@ -83,6 +131,13 @@ export type FaceKind =
 "real_face" | 
 /**  An AI character, enrolled without liveness. */
 "portrait";
+
+/**  Which of JarvisClaw's two documented answer shapes Rehearsal speaks. */
+export type JarvisClawShape = 
+/**  Seed 001's shape (`verification_url`, `expires_at`, `completed`, `liveness_score`). */
+"seed" | 
+/**  The live API's BlockRun-like shape (`h5_link`, `expires_in_seconds`, `active`). */
+"live";
 
 /**
  *  The TypeScript shape of an arbitrary JSON value, for fields that carry server JSON verbatim
@@ -106,6 +161,8 @@ export type LivenessSession = {
 	assetId: string | null,
 	createdAtMs: number,
 	updatedAtMs: number,
+	/**  The photo checks the operator overrode for this session's photo (comma-separated ids). */
+	photoOverride: string | null,
 };
 
 /**  The pinned networks: the only places this app will send money. */
@@ -176,21 +233,49 @@ export type PaymentStatus =
 /**  The provider refused the authorization itself (invalid or expired). */
 "rejected";
 
+/**  The photo's facts, its preview and the checklist. */
 export type PhotoCheck = {
 	url: string,
 	format: PhotoFormat,
+	/**  Upright (EXIF orientation applied) where the photo could be decoded. */
 	widthPx: number,
 	heightPx: number,
 	sizeBytes: number,
-	/**  A `data:image/jpeg;base64,…` preview, at most 256 px on its long edge. */
+	/**
+	 *  A `data:image/jpeg;base64,…` preview, at most 256 px on its long edge; empty when the
+	 *  photo cannot be decoded here (HEIC, AVIF).
+	 */
 	thumbnail: string,
+	/**  Whose limits were applied ("BlockRun"). */
+	provider: string,
+	checks: PhotoCheckItem[],
+	faces: FaceBox[],
 };
 
-export type PhotoFormat = "jpeg" | "png" | "webp";
+/**  One line of the checklist. */
+export type PhotoCheckItem = {
+	id: CheckId,
+	verdict: Verdict,
+	/**  A short name: "Faces", "Sharpness". */
+	label: string,
+	/**  Plain words: what was found and, unless it passed, what to do about it. */
+	message: string,
+	/**  A failed face check may be overridden by the operator; a failed provider limit may not. */
+	overridable: boolean,
+};
+
+/**  The image format, from the bytes (never from the link's extension). */
+export type PhotoFormat = "jpeg" | "png" | "webp" | "gif" | "heic" | "avif" | "bmp" | "tiff";
 
 export type ProviderKind = 
 /**  The built-in local server: real flow, real phone, nothing to pay. */
-"rehearsal";
+"rehearsal" | 
+/**  BlockRun RealFace: x402 with the studio wallet, or a `brk_…` key. */
+"blockrun" | 
+/**  JarvisClaw marketplace: a `sk-…` key, or x402. */
+"jarvisclaw";
+
+export type RehearsalPersonality = "blockrun" | "jarvisclaw";
 
 /**  Where a liveness session stands. Pending, expired and mismatched are states, not errors. */
 export type SessionState = 
@@ -218,6 +303,8 @@ export type SessionView = {
 	quote: PaymentQuote | null,
 	/**  The payee differs from the one this provider was paid before: confirm twice. */
 	payeeChanged: boolean,
+	/**  What is left of the provider's hourly call budgets, shared by every session on its host. */
+	budget: CallBudget | null,
 };
 
 export type Settings = {
@@ -235,6 +322,12 @@ export type Settings = {
 	/**  Dollars, as typed by the operator ("2", "2.50"). */
 	perPaymentCapUsd: string,
 	dailyCapUsd: string,
+	/**  Which provider's API the built-in Rehearsal plays, so staff rehearse the one they use. */
+	rehearsalPersonality: RehearsalPersonality,
+	/**  Which of JarvisClaw's two documented answer shapes Rehearsal gives. */
+	rehearsalJarvisclawShape: JarvisClawShape,
+	/**  JarvisClaw's optional `redirect_url`: where the talent's phone goes after the check. */
+	jarvisclawRedirectUrl: string | null,
 };
 
 /**  What the operator sees about the running provider. */
@@ -249,7 +342,20 @@ export type StageInfo = {
 	paymentMethod: PaymentMethod,
 	/**  The address that pays, with its block-explorer link, when paying with a wallet. */
 	wallet: WalletInfo | null,
+	/**  Which provider's API Rehearsal plays, when Rehearsal runs. */
+	rehearsalPersonality: RehearsalPersonality | null,
 };
+
+/**  What a library sync did. */
+export type SyncReport = {
+	added: number,
+	updated: number,
+	unchanged: number,
+	/**  Ids the provider listed that the library files under another provider. */
+	conflicts: number,
+};
+
+export type Verdict = "pass" | "warn" | "fail";
 
 /**  The wallet as the UI sees it. */
 export type WalletInfo = {

@@ -15,6 +15,19 @@ describe("asCommandError", () => {
     expect(asCommandError({ code: "rate_limited", message: "Wait." }).field).toBeNull();
   });
 
+  it("keeps a rate limit's wait, and only a sensible one", () => {
+    const limited = { code: "rate_limited", message: "Rehearsal is rate-limiting us.", field: null, retryAfterSeconds: 600 };
+    expect(asCommandError(limited)).toEqual(limited);
+    expect(asCommandError({ ...limited, retryAfterSeconds: null })).not.toHaveProperty("retryAfterSeconds");
+    expect(asCommandError({ ...limited, retryAfterSeconds: "600" })).not.toHaveProperty("retryAfterSeconds");
+    expect(asCommandError({ ...limited, retryAfterSeconds: -5 })).not.toHaveProperty("retryAfterSeconds");
+    expect(asCommandError({ code: "network", message: "Offline." })).not.toHaveProperty("retryAfterSeconds");
+  });
+
+  it("knows the expired-link code", () => {
+    expect(asCommandError({ code: "session_expired", message: "The link ran out. Generate a fresh QR…" }).code).toBe("session_expired");
+  });
+
   it("turns Tauri's own string errors into internal errors", () => {
     expect(asCommandError("command start_session not found")).toEqual({
       code: "internal",
@@ -64,8 +77,8 @@ describe("through Tauri's IPC (mocked)", () => {
       calls.push([cmd, args]);
       return view();
     });
-    await commands.startSession("Ada", "https://p.example/a.jpg");
-    expect(calls).toEqual([["start_session", { name: "Ada", imageUrl: "https://p.example/a.jpg" }]]);
+    await commands.startSession("Ada", "https://p.example/a.jpg", false);
+    expect(calls).toEqual([["start_session", { name: "Ada", imageUrl: "https://p.example/a.jpg", photoOverride: false }]]);
   });
 
   it("rejects with the backend's CommandError, which normalises to itself", async () => {

@@ -5,6 +5,7 @@
 // by name, so a renamed or phase-split type in a regenerated file cannot silently drift.
 
 import { Channel } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
 import { commands } from "./bindings";
 
 export { commands };
@@ -16,6 +17,9 @@ export type StageInfo = Answer<typeof commands.getStage>;
 export type Settings = Answer<typeof commands.getSettings>;
 export type SettingsInput = Parameters<typeof commands.updateSettings>[0];
 export type PhotoCheck = Answer<typeof commands.checkPhoto>;
+export type PhotoCheckItem = PhotoCheck["checks"][number];
+export type PhotoCheckId = PhotoCheckItem["id"];
+export type PhotoVerdict = PhotoCheckItem["verdict"];
 export type SessionView = Answer<typeof commands.startSession>;
 export type LivenessSession = SessionView["session"];
 export type SessionState = LivenessSession["state"];
@@ -41,6 +45,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   rate_limited: true,
   unauthorized: true,
   not_ready: true,
+  session_expired: true,
   face_mismatch: true,
   upstream_failed: true,
   provider_refused: true,
@@ -67,12 +72,16 @@ const FALLBACK_MESSAGE = "Something went wrong inside the app. Try again; if it 
  */
 export function asCommandError(e: unknown): CommandError {
   if (typeof e === "object" && e !== null && !(e instanceof Error)) {
-    const { code, message, field } = e as Record<string, unknown>;
+    const { code, message, field, retryAfterSeconds } = e as Record<string, unknown>;
     if (typeof message === "string" && message.trim() !== "") {
       return {
         code: isErrorCode(code) ? code : "internal",
         message,
         field: typeof field === "string" && field !== "" ? field : null,
+        // With `rate_limited`: how long to wait (the window turns it into a time of day).
+        ...(typeof retryAfterSeconds === "number" && Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0
+          ? { retryAfterSeconds }
+          : {}),
       };
     }
   }
@@ -92,4 +101,18 @@ export function asCommandError(e: unknown): CommandError {
 export async function watchSessions(onUpdate: (view: SessionView) => void): Promise<void> {
   const channel = new Channel<SessionView>(onUpdate);
   await commands.watchSessions(channel);
+}
+
+/** How far the backend has got downloading a photo: the `photo-progress` event of `check_photo`. */
+export interface PhotoProgress {
+  url: string;
+  receivedBytes: number;
+  totalBytes: number | null;
+}
+
+/** Hears every photo download's progress until the returned function is called. */
+export async function onPhotoProgress(handler: (progress: PhotoProgress) => void): Promise<() => void> {
+  return listen<PhotoProgress>("photo-progress", (event) => {
+    handler(event.payload);
+  });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { costNote, faceKindLabel, formatBytes, formatClock, formatDateTime, providerLabel, shortName } from "./format";
+import { costNote, faceKindLabel, formatBytes, formatClock, formatDateTime, formatTime, providerLabel, shortName } from "./format";
 
 describe("format", () => {
   it("sizes", () => {
@@ -15,6 +15,13 @@ describe("format", () => {
     expect(formatClock(ms, { locale: "en-US", timeZone: "UTC" })).toBe("12:03:41 PM");
   });
 
+  it("times of day to the minute, rounded up when asked", () => {
+    const ms = Date.UTC(2026, 10, 23, 14, 31, 20);
+    expect(formatTime(ms, { locale: "en-GB", timeZone: "UTC" })).toBe("14:31");
+    expect(formatTime(ms, { locale: "en-GB", timeZone: "UTC", roundUp: true })).toBe("14:32");
+    expect(formatTime(Date.UTC(2026, 10, 23, 14, 32), { locale: "en-GB", timeZone: "UTC", roundUp: true })).toBe("14:32");
+  });
+
   it("dates for the library", () => {
     const ms = Date.UTC(2026, 10, 23, 9, 40);
     expect(formatDateTime(ms, { locale: "en-GB", timeZone: "UTC" })).toBe("23 Nov 2026, 09:40");
@@ -23,6 +30,9 @@ describe("format", () => {
   it("labels", () => {
     expect(providerLabel("rehearsal")).toBe("Rehearsal");
     expect(costNote("rehearsal")).toBe("test money only");
+    expect(providerLabel("blockrun")).toBe("BlockRun");
+    expect(providerLabel("jarvisclaw")).toBe("JarvisClaw");
+    expect(costNote("blockrun")).toBe("real payments");
     expect(faceKindLabel("real_face")).toBe("Real face");
     expect(faceKindLabel("portrait")).toBe("Portrait");
   });

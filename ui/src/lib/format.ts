@@ -34,6 +34,15 @@ export function formatClock(ms: number, options: ClockOptions = {}): string {
   }).format(ms);
 }
 
+/**
+ * A time of day to the minute, e.g. "14:32" (or "2:32 PM"). For a moment to wait for, pass
+ * `roundUp` so the time shown is never before it.
+ */
+export function formatTime(ms: number, options: ClockOptions & { roundUp?: boolean } = {}): string {
+  const at = options.roundUp === true ? Math.ceil(ms / 60_000) * 60_000 : ms;
+  return new Intl.DateTimeFormat(options.locale, { hour: "2-digit", minute: "2-digit", ...pick(options) }).format(at);
+}
+
 /** A date and time for the library, e.g. "23 Nov 2026, 09:40". */
 export function formatDateTime(ms: number, options: ClockOptions = {}): string {
   return new Intl.DateTimeFormat(options.locale, {
@@ -45,6 +54,8 @@ export function formatDateTime(ms: number, options: ClockOptions = {}): string {
 
 const PROVIDER_LABELS: Record<ProviderKind, string> = {
   rehearsal: "Rehearsal",
+  blockrun: "BlockRun",
+  jarvisclaw: "JarvisClaw",
 };
 
 export function providerLabel(provider: ProviderKind): string {
@@ -53,6 +64,8 @@ export function providerLabel(provider: ProviderKind): string {
 
 const COST_NOTES: Record<ProviderKind, string | null> = {
   rehearsal: "test money only",
+  blockrun: "real payments",
+  jarvisclaw: "real payments",
 };
 
 /** What using a provider costs, in a few words, where that needs saying. */

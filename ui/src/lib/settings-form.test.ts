@@ -1,13 +1,22 @@
 import { describe, expect, it } from "vitest";
 import type { StageInfo } from "../ipc";
 import {
+  apiKeyWarning,
   CAP_MESSAGE,
   formFromSettings,
   isDollarAmount,
+  isRemote,
   isSettingsField,
+  keyStatus,
+  keyStatusText,
+  keyToSaveFirst,
   parseSettingsForm,
   phoneAddress,
   portMovedNote,
+  PROVIDER_CHOICES,
+  REDIRECT_MESSAGE,
+  settingsErrorField,
+  usesJarvisClaw,
   type SettingsForm,
 } from "./settings-form";
 
@@ -20,10 +29,21 @@ const form = (overrides: Partial<SettingsForm> = {}): SettingsForm => ({
   rehearsalX402Version: 2,
   perPaymentCapUsd: "2",
   dailyCapUsd: "20",
+  rehearsalPersonality: "blockrun",
+  rehearsalJarvisclawShape: "live",
+  jarvisclawRedirectUrl: "",
   ...overrides,
 });
 
-const PAY = { paymentMethod: "wallet", rehearsalX402Version: 2, perPaymentCapUsd: "2", dailyCapUsd: "20" } as const;
+const PAY = {
+  paymentMethod: "wallet",
+  rehearsalX402Version: 2,
+  perPaymentCapUsd: "2",
+  dailyCapUsd: "20",
+  rehearsalPersonality: "blockrun",
+  rehearsalJarvisclawShape: "live",
+  jarvisclawRedirectUrl: null,
+} as const;
 
 describe("formFromSettings", () => {
   it("shows unset addresses as empty fields", () => {
@@ -33,7 +53,7 @@ describe("formFromSettings", () => {
   it("shows what is set", () => {
     expect(
       formFromSettings({ provider: "rehearsal", rehearsalHost: "10.0.0.5", rehearsalPort: 9000, baseUrl: "http://10.0.0.2:8402/", ...PAY }),
-    ).toEqual(form({ rehearsalHost: "10.0.0.5", rehearsalPort: "9000", baseUrl: "http://10.0.0.2:8402/", ...PAY }));
+    ).toEqual(form({ rehearsalHost: "10.0.0.5", rehearsalPort: "9000", baseUrl: "http://10.0.0.2:8402/" }));
   });
 
   it("round-trips through the parser unchanged", () => {
@@ -87,6 +107,7 @@ const stage = (overrides: Partial<StageInfo> = {}): StageInfo => ({
   hasApiKey: true,
   paymentMethod: "wallet",
   wallet: null,
+  rehearsalPersonality: "blockrun",
   ...overrides,
 });
 
@@ -159,5 +180,127 @@ describe("payment settings", () => {
     expect(isSettingsField("daily_cap_usd")).toBe(true);
     expect(isSettingsField("per_payment_cap")).toBe(false);
     expect(isSettingsField(null)).toBe(false);
+  });
+});
+
+describe("providers", () => {
+  it("offers Rehearsal, BlockRun and JarvisClaw, each with a line of explanation", () => {
+    expect(PROVIDER_CHOICES.map((c) => c.value)).toEqual(["rehearsal", "blockrun", "jarvisclaw"]);
+    for (const c of PROVIDER_CHOICES) {
+      expect(c.line.length).toBeGreaterThan(20);
+    }
+    expect(PROVIDER_CHOICES[0]?.line).toContain("Nobody pays");
+    expect(isRemote("rehearsal")).toBe(false);
+    expect(isRemote("blockrun")).toBe(true);
+  });
+
+  it("maps every new setting both ways", () => {
+    const settings = {
+      provider: "rehearsal" as const,
+      rehearsalHost: null,
+      rehearsalPort: 8402,
+      baseUrl: null,
+      ...PAY,
+      rehearsalPersonality: "jarvisclaw" as const,
+      rehearsalJarvisclawShape: "seed" as const,
+      jarvisclawRedirectUrl: "https://studio.example/thanks",
+    };
+    const f = formFromSettings(settings);
+    expect(f).toMatchObject({ rehearsalPersonality: "jarvisclaw", rehearsalJarvisclawShape: "seed", jarvisclawRedirectUrl: "https://studio.example/thanks" });
+    expect(parseSettingsForm(f)).toEqual({ ok: true, value: settings });
+  });
+
+  it("sends a real provider with its payment method", () => {
+    expect(parseSettingsForm(form({ provider: "jarvisclaw", paymentMethod: "api_key" }))).toMatchObject({
+      ok: true,
+      value: { provider: "jarvisclaw", paymentMethod: "api_key" },
+    });
+  });
+
+  it("knows when JarvisClaw is in play, real or rehearsed", () => {
+    expect(usesJarvisClaw({ provider: "jarvisclaw", rehearsalPersonality: "blockrun" })).toBe(true);
+    expect(usesJarvisClaw({ provider: "rehearsal", rehearsalPersonality: "jarvisclaw" })).toBe(true);
+    expect(usesJarvisClaw({ provider: "rehearsal", rehearsalPersonality: "blockrun" })).toBe(false);
+    expect(usesJarvisClaw({ provider: "blockrun", rehearsalPersonality: "jarvisclaw" })).toBe(false);
+  });
+});
+
+describe("the page after the phone check", () => {
+  it("is optional: empty means none", () => {
+    expect(parseSettingsForm(form({ provider: "jarvisclaw", jarvisclawRedirectUrl: "  " }))).toMatchObject({ ok: true, value: { jarvisclawRedirectUrl: null } });
+  });
+
+  it("keeps a trimmed https link", () => {
+    expect(parseSettingsForm(form({ provider: "jarvisclaw", jarvisclawRedirectUrl: " https://studio.example/done " }))).toMatchObject({
+      ok: true,
+      value: { jarvisclawRedirectUrl: "https://studio.example/done" },
+    });
+  });
+
+  it("refuses anything but a full https link where the field shows", () => {
+    for (const bad of ["http://studio.example/done", "studio.example/done", "javascript:alert(1)", "https://"]) {
+      expect(parseSettingsForm(form({ provider: "jarvisclaw", jarvisclawRedirectUrl: bad }))).toEqual({
+        ok: false,
+        errors: { jarvisclaw_redirect_url: REDIRECT_MESSAGE },
+      });
+      expect(parseSettingsForm(form({ rehearsalPersonality: "jarvisclaw", jarvisclawRedirectUrl: bad })).ok).toBe(false);
+    }
+  });
+
+  it("drops a bad leftover where the field is hidden, instead of blocking the save", () => {
+    expect(parseSettingsForm(form({ provider: "blockrun", jarvisclawRedirectUrl: "http://x" }))).toMatchObject({
+      ok: true,
+      value: { jarvisclawRedirectUrl: null },
+    });
+    expect(parseSettingsForm(form({ provider: "blockrun", jarvisclawRedirectUrl: "https://studio.example/" }))).toMatchObject({
+      ok: true,
+      value: { jarvisclawRedirectUrl: "https://studio.example/" },
+    });
+  });
+});
+
+describe("API keys", () => {
+  it("warns softly when a key does not look like the provider's", () => {
+    expect(apiKeyWarning("blockrun", "brk_live_123")).toBeNull();
+    expect(apiKeyWarning("jarvisclaw", " sk-abc ")).toBeNull();
+    expect(apiKeyWarning("blockrun", "")).toBeNull();
+    expect(apiKeyWarning("blockrun", "sk-abc")).toBe("This looks like a JarvisClaw key (sk-…). BlockRun keys start with brk_.");
+    expect(apiKeyWarning("jarvisclaw", "brk_123")).toBe("This looks like a BlockRun key (brk_…). JarvisClaw keys start with sk-.");
+    expect(apiKeyWarning("blockrun", "abc123")).toBe("BlockRun keys usually start with brk_. Check you copied the whole key; you can still save it.");
+  });
+
+  const running = (overrides: Partial<StageInfo> = {}): StageInfo => stage({ provider: "blockrun", hasApiKey: false, ...overrides });
+
+  it("says a key is saved only from the running provider's stage, or a save just made", () => {
+    expect(keyStatus("blockrun", running({ hasApiKey: true }), new Set())).toBe("saved");
+    expect(keyStatus("blockrun", running(), new Set())).toBe("none");
+    expect(keyStatus("jarvisclaw", running({ hasApiKey: true }), new Set())).toBe("unknown");
+    expect(keyStatus("jarvisclaw", running(), new Set(["jarvisclaw"]))).toBe("saved");
+    expect(keyStatus("blockrun", null, new Set())).toBe("unknown");
+  });
+
+  it("words the key status without ever showing a key", () => {
+    expect(keyStatusText("blockrun", "saved")).toBe("A BlockRun key is saved in the system keychain.");
+    expect(keyStatusText("jarvisclaw", "none")).toBe("No JarvisClaw key is saved yet.");
+    expect(keyStatusText("jarvisclaw", "unknown")).toContain("(sk-…)");
+  });
+
+  it("saves a pasted key first, for the provider being configured only", () => {
+    expect(keyToSaveFirst({ provider: "blockrun" }, " brk_1 ")).toBe("brk_1");
+    expect(keyToSaveFirst({ provider: "blockrun" }, "  ")).toBeNull();
+    expect(keyToSaveFirst({ provider: "rehearsal" }, "brk_1")).toBeNull();
+  });
+});
+
+describe("where a refused save is shown", () => {
+  it("puts a provider that cannot start yet next to the provider", () => {
+    expect(settingsErrorField({ code: "not_configured", message: "BlockRun is not set up yet: add its API key (brk_…) in Settings, or pay with the studio wallet", field: null })).toBe("provider");
+  });
+
+  it("puts a named field next to that field, anything else in the banner", () => {
+    expect(settingsErrorField({ code: "invalid_input", message: "x", field: "jarvisclaw_redirect_url" })).toBe("jarvisclaw_redirect_url");
+    expect(settingsErrorField({ code: "invalid_input", message: "x", field: "base_url" })).toBe("base_url");
+    expect(settingsErrorField({ code: "invalid_input", message: "x", field: "settings" })).toBeNull();
+    expect(settingsErrorField({ code: "storage", message: "x", field: null })).toBeNull();
   });
 });

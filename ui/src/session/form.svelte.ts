@@ -34,7 +34,8 @@ class SessionForm {
     return this.overLimit || (this.nameTouched && !this.nameFocused) ? this.nameCheck.message : null;
   });
 
-  ready = $derived(this.nameCheck.ok && this.photo.ready);
+  /** A failed face check holds Start until the operator ticks "Use this photo anyway". */
+  ready = $derived(this.nameCheck.ok && this.photo.ready && !this.photo.blocked);
   canStart = $derived(this.ready && !this.starting);
 
   editName(value: string): void {
@@ -60,7 +61,7 @@ class SessionForm {
       return;
     }
     this.starting = true;
-    const started = await studio.start(name.value, url);
+    const started = await studio.start(name.value, url, this.photo.overriddenChecks.length > 0);
     this.starting = false;
     if (started.ok) {
       this.startedId = started.view.session.id;

@@ -6,7 +6,7 @@ const URL_A = "https://photos.example/a.jpg";
 const URL_B = "https://photos.example/b.jpg";
 
 function photo(url: string): PhotoCheck {
-  return { url, format: "jpeg", widthPx: 600, heightPx: 800, sizeBytes: 52_000, thumbnail: "data:image/jpeg;base64,AA==" };
+  return { url, format: "jpeg", widthPx: 600, heightPx: 800, sizeBytes: 52_000, thumbnail: "data:image/jpeg;base64,AA==", provider: "BlockRun", checks: [], faces: [] };
 }
 
 interface Pending {

@@ -2,15 +2,17 @@
 // (which downloads and inspects the photo) after a pause in typing, or at once on paste/blur.
 // Only the answer for the link currently in the field is ever shown.
 
-import { asCommandError, type CommandError, type PhotoCheck } from "../ipc";
+import { asCommandError, type CommandError, type PhotoCheck, type PhotoProgress } from "../ipc";
 import { validatePhotoUrl } from "./validate";
+import { summarize } from "./photo-verdict";
 
 export type PhotoStatus =
   | { kind: "empty" }
   | { kind: "invalid"; message: string }
   /** A check is scheduled for when typing pauses. */
   | { kind: "waiting"; url: string }
-  | { kind: "checking"; url: string }
+  /** `progress`: how far the download has got, once the backend has said. */
+  | { kind: "checking"; url: string; progress?: PhotoProgress }
   | { kind: "ok"; url: string; check: PhotoCheck }
   | { kind: "failed"; url: string; error: CommandError };
 
@@ -52,6 +54,14 @@ export class PhotoChecker {
   /** Check the same link again (the photo may have been fixed at its source). */
   retry(raw: string): void {
     this.#update(raw, true, true);
+  }
+
+  /** The backend reports how far the download of a link has got; only the link being checked counts. */
+  progress(progress: PhotoProgress): void {
+    const held = this.#status;
+    if (held.kind === "checking" && held.url === progress.url) {
+      this.#set({ kind: "checking", url: held.url, progress });
+    }
   }
 
   /** The backend refused the photo later (when starting): keep its word for this link. */
@@ -128,8 +138,11 @@ export class PhotoChecker {
   }
 }
 
-/** The photo check has passed for exactly this link. */
+/**
+ * The photo check has come back for exactly this link, and the provider would take the photo (a
+ * failed face check does not stop this; it blocks paid steps until overridden, see PhotoField).
+ */
 export function photoReady(status: PhotoStatus, raw: string): status is Extract<PhotoStatus, { kind: "ok" }> {
   const checked = validatePhotoUrl(raw);
-  return status.kind === "ok" && checked.ok && status.url === checked.value;
+  return status.kind === "ok" && checked.ok && status.url === checked.value && summarize(status.check).refusal === null;
 }

@@ -3,8 +3,9 @@
 // message to show under it. The new-session form and the "enroll with another photo" form both
 // use it, so both check a link the same way.
 
-import type { CommandError, PhotoCheck } from "../ipc";
+import type { CommandError, PhotoCheck, PhotoCheckId, PhotoProgress } from "../ipc";
 import { PhotoChecker, photoReady, TYPING_PAUSE_MS, type PhotoStatus } from "./photo-check";
+import { summarize, type PhotoSummary } from "./photo-verdict";
 import { validatePhotoUrl } from "./validate";
 
 export class PhotoField {
@@ -13,6 +14,8 @@ export class PhotoField {
   touched = $state(false);
   focused = $state(false);
   status = $state.raw<PhotoStatus>({ kind: "empty" });
+  /** "Use this photo anyway": the operator accepts failed face checks. Cleared by every new answer. */
+  override = $state(false);
 
   readonly #checker: PhotoChecker;
 
@@ -20,6 +23,9 @@ export class PhotoField {
     this.#checker = new PhotoChecker(
       check,
       (status) => {
+        if (status.kind !== "checking" || this.status.kind !== "checking") {
+          this.override = false;
+        }
         this.status = status;
       },
       pauseMs,
@@ -40,6 +46,27 @@ export class PhotoField {
 
   /** The photo check has passed for exactly the link in the field. */
   ready = $derived(photoReady(this.status, this.url));
+
+  /** The checklist's sum, once the check has come back. */
+  summary: PhotoSummary | null = $derived(this.status.kind === "ok" ? summarize(this.status.check) : null);
+
+  /**
+   * Paid steps (Enroll) must wait: the photo is not checked yet, the provider would refuse it, or a
+   * face check failed and the operator has not ticked "Use this photo anyway".
+   */
+  blocked = $derived.by(() => {
+    const s = this.summary;
+    if (!this.ready || s === null) {
+      return true;
+    }
+    return s.verdict === "fail" && !(s.canOverride && this.override);
+  });
+
+  /** The failed checks the operator overrode, to record on the face's consent record; empty when none. */
+  overriddenChecks: PhotoCheckId[] = $derived.by(() => {
+    const s = this.summary;
+    return s !== null && s.canOverride && this.override && this.ready ? s.failed.map((c) => c.id) : [];
+  });
 
   /** The checked link to send, once `ready`. */
   value: string | null = $derived.by(() => {
@@ -74,6 +101,16 @@ export class PhotoField {
   /** Show local problems now (the form was submitted). */
   touch(): void {
     this.touched = true;
+  }
+
+  /** Tick or untick "Use this photo anyway"; only face checks can be overridden. */
+  setOverride(on: boolean): void {
+    this.override = on && this.summary?.canOverride === true;
+  }
+
+  /** The backend's download progress (for every check in the app; only this field's link counts). */
+  progress(progress: PhotoProgress): void {
+    this.#checker.progress(progress);
   }
 
   /** Check the same link again (the photo may have been fixed at its source). */

@@ -32,14 +32,14 @@ export class RetryPhotoForm {
 
   /** "Enroll with this photo" is available: the new link passed its check and nothing is running. */
   canSubmit(busy: boolean): boolean {
-    return this.photo.value !== null && !this.submitting && !busy;
+    return this.photo.value !== null && !this.photo.blocked && !this.submitting && !busy;
   }
 
   /**
    * Sends the enroll with the checked link. A refusal about the link itself (not a mismatch: the
    * photo was fine, only not of the same person) is kept under the field, like a failed check.
    */
-  async submit(enroll: (url: string) => Promise<EnrollResult>): Promise<void> {
+  async submit(enroll: (url: string, photoOverride: boolean) => Promise<EnrollResult>): Promise<void> {
     this.photo.touch();
     const url = this.photo.value;
     if (url === null || this.submitting) {
@@ -47,7 +47,7 @@ export class RetryPhotoForm {
     }
     this.submitting = true;
     try {
-      const outcome = await enroll(url);
+      const outcome = await enroll(url, this.photo.overriddenChecks.length > 0);
       if (outcome.ok) {
         this.photo.reset();
       } else if (outcome.error !== null && outcome.error.field === "image_url" && outcome.error.code !== "face_mismatch") {

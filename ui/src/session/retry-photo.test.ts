@@ -13,7 +13,7 @@ const MISMATCH: CommandError = {
 };
 
 function photo(url: string): PhotoCheck {
-  return { url, format: "jpeg", widthPx: 900, heightPx: 1200, sizeBytes: 120_000, thumbnail: "data:image/jpeg;base64,AA==" };
+  return { url, format: "jpeg", widthPx: 900, heightPx: 1200, sizeBytes: 120_000, thumbnail: "data:image/jpeg;base64,AA==", provider: "BlockRun", checks: [], faces: [] };
 }
 
 /** A form whose photo checks answer at once (`refuse` lists links the backend turns down). */
@@ -156,7 +156,7 @@ describe("RetryPhotoForm.submit", () => {
         }),
     );
     const running = form.submit(enroll);
-    expect(enroll).toHaveBeenCalledWith(URL_NEW);
+    expect(enroll).toHaveBeenCalledWith(URL_NEW, false);
     expect(form.submitting).toBe(true);
     expect(form.canSubmit(false)).toBe(false);
     await form.submit(enroll);

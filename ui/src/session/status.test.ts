@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { T0, quote, view } from "../testing/views";
-import { describeSession } from "./status";
+import { describeSession, shownPhase } from "./status";
 
 const clock = (ms: number): string => new Date(ms).toISOString().slice(11, 19);
 
@@ -39,5 +39,20 @@ describe("describeSession", () => {
     const lines = describeSession(view({ state: "awaiting_payment" }, { quote: quote() }), T0, clock);
     expect(lines.headline).toBe("The provider asks $0.01 USDC to enroll Ada Lovelace.");
     expect(lines.tone).toBe("attention");
+  });
+});
+
+describe("shownPhase", () => {
+  it("shows an expired link as expired as soon as the refusal says so", () => {
+    expect(shownPhase("verified", "session_expired")).toBe("expired");
+    expect(shownPhase("enrolling", "session_expired")).toBe("expired");
+    expect(shownPhase("awaiting_payment", "session_expired")).toBe("expired");
+  });
+
+  it("leaves every other case to the backend's state", () => {
+    expect(shownPhase("verified", null)).toBe("verified");
+    expect(shownPhase("verified", "face_mismatch")).toBe("verified");
+    expect(shownPhase("enrolled", "session_expired")).toBe("enrolled");
+    expect(shownPhase("awaiting_scan", "session_expired")).toBe("awaiting_scan");
   });
 });

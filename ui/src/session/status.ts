@@ -1,6 +1,6 @@
 // What the session screen says, in plain words, for a view at a moment.
 
-import type { SessionView } from "../ipc";
+import type { ErrorCode, SessionState, SessionView } from "../ipc";
 import { remainingSeconds } from "./countdown";
 
 export type Tone = "waiting" | "attention" | "good" | "busy" | "muted";
@@ -66,4 +66,16 @@ export function describeSession(view: SessionView, nowMs: number, clock: (ms: nu
     case "cancelled":
       return { headline: "This session was cancelled.", detail: null, tone: "muted" };
   }
+}
+
+/**
+ * The phase the panel shows. A `session_expired` refusal (the link ran out before enrollment)
+ * means the session is back to `expired`, even if that view has not arrived yet: offer a fresh
+ * QR rather than Enroll or Pay again.
+ */
+export function shownPhase(state: SessionState, failure: ErrorCode | null): SessionState {
+  if (failure === "session_expired" && (state === "verified" || state === "enrolling" || state === "awaiting_payment")) {
+    return "expired";
+  }
+  return state;
 }

@@ -3,7 +3,8 @@
 // functions here talk to the backend about sessions.
 
 import { asCommandError, commands, watchSessions } from "../ipc";
-import type { CommandError, Face, SessionView, StageInfo } from "../ipc";
+import type { CallBudget, CommandError, Face, SessionView, StageInfo } from "../ipc";
+import { arrivalOf, retryAtMs } from "../lib/rate-limit";
 import { applyView, applyViews, emptyBoard, isTerminal, newestOpenId, openViews, type Board } from "../session/board";
 
 export type Screen = "session" | "library" | "payments" | "settings";
@@ -46,6 +47,13 @@ export class Studio {
   actionErrors = $state.raw<Readonly<Record<string, ActionError>>>({});
   /** Faces enrolled in this run of the app, by session id (for the thumbnail and asset id). */
   enrolled = $state.raw<Readonly<Record<string, Face>>>({});
+  /**
+   * The provider's hourly budget as the backend last sent it (with any view): it is shared by
+   * every session on the provider's host, so the newest word counts for all of them.
+   */
+  budget = $state.raw<CallBudget | null>(null);
+  /** When the provider takes new QR links again, after it refused one as rate-limited. */
+  linkWaitUntilMs = $state<number | null>(null);
 
   current: SessionView | null = $derived(
     this.selectedId === null ? null : (this.board.views[this.selectedId] ?? null),
@@ -78,6 +86,9 @@ export class Studio {
     try {
       const views = await commands.listOpenSessions();
       this.board = applyViews(this.board, views);
+      for (const v of views) {
+        this.budget = v.budget ?? this.budget;
+      }
       this.selectedId ??= newestOpenId(this.board);
     } catch (e) {
       this.showError(e);
@@ -87,6 +98,9 @@ export class Studio {
 
   /** Folds one view from the backend into the board. */
   receive(view: SessionView): void {
+    if (view.budget !== null) {
+      this.budget = view.budget;
+    }
     const before = this.board.views[view.session.id]?.session.state;
     this.board = applyView(this.board, view);
     const after = this.board.views[view.session.id]?.session.state;
@@ -107,6 +121,23 @@ export class Studio {
     this.selectedId = id;
   }
 
+  /** The provider restarted (settings saved): another host's budget no longer applies. */
+  setStage(stage: StageInfo): void {
+    if (this.stage !== null && (this.stage.provider !== stage.provider || this.stage.baseUrl !== stage.baseUrl)) {
+      this.budget = null;
+      this.linkWaitUntilMs = null;
+    }
+    this.stage = stage;
+  }
+
+  /** A refused new link that says how long to wait: the new-QR buttons wait that long. */
+  #noteLinkWait(error: CommandError): void {
+    const until = retryAtMs(error, arrivalOf(error));
+    if (until !== null) {
+      this.linkWaitUntilMs = until;
+    }
+  }
+
   showError(e: unknown): void {
     this.banner = asCommandError(e);
   }
@@ -116,15 +147,22 @@ export class Studio {
   }
 
   /** Starts a session and shows it; a refusal comes back for the form to place by its field. */
-  async start(name: string, imageUrl: string): Promise<{ ok: true; view: SessionView } | { ok: false; error: CommandError }> {
+  async start(
+    name: string,
+    imageUrl: string,
+    photoOverride = false,
+  ): Promise<{ ok: true; view: SessionView } | { ok: false; error: CommandError }> {
     try {
-      const view = await commands.startSession(name, imageUrl);
+      const view = await commands.startSession(name, imageUrl, photoOverride);
+      this.linkWaitUntilMs = null;
       this.receive(view);
       this.selectedId = view.session.id;
       this.banner = null;
       return { ok: true, view };
     } catch (e) {
-      return { ok: false, error: asCommandError(e) };
+      const error = asCommandError(e);
+      this.#noteLinkWait(error);
+      return { ok: false, error };
     }
   }
 
@@ -139,6 +177,7 @@ export class Studio {
       case "refresh":
         await this.#run(id, action, async () => {
           this.receive(await commands.refreshSession(id));
+          this.linkWaitUntilMs = null;
         });
         break;
       case "cancel":
@@ -156,17 +195,18 @@ export class Studio {
   }
 
   /** Enrolls with another photo link than the session's (after the provider refused its photo). */
-  async enrollWithPhoto(id: string, imageUrl: string): Promise<EnrollResult> {
+  async enrollWithPhoto(id: string, imageUrl: string, photoOverride = false): Promise<EnrollResult> {
     if (this.busy[id] !== undefined) {
       return { ok: false, error: null };
     }
-    const enrolled = await this.#enroll(id, imageUrl);
+    const enrolled = await this.#enroll(id, imageUrl, photoOverride);
     return enrolled ? { ok: true } : { ok: false, error: this.actionErrors[id]?.error ?? null };
   }
 
-  #enroll(id: string, imageUrl: string | null): Promise<boolean> {
+  /** `photoOverride` null keeps the word given at start for the session's own photo. */
+  #enroll(id: string, imageUrl: string | null, photoOverride: boolean | null = null): Promise<boolean> {
     return this.#run(id, imageUrl === null ? "enroll" : "enroll_new_photo", async () => {
-      const outcome = await commands.enrollSession(id, imageUrl);
+      const outcome = await commands.enrollSession(id, imageUrl, photoOverride);
       if (outcome.outcome === "enrolled") {
         this.#recordFace(id, outcome.face);
       } else {
@@ -213,7 +253,11 @@ export class Studio {
       await task();
       return true;
     } catch (e) {
-      this.actionErrors = { ...this.actionErrors, [id]: { action, error: asCommandError(e) } };
+      const error = asCommandError(e);
+      if (action === "refresh") {
+        this.#noteLinkWait(error);
+      }
+      this.actionErrors = { ...this.actionErrors, [id]: { action, error } };
       return false;
     } finally {
       this.busy = without(this.busy, id);

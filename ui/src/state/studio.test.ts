@@ -1,6 +1,6 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Face, SessionView } from "../ipc";
+import type { Face, SessionView, StageInfo } from "../ipc";
 import { T0, quote, view } from "../testing/views";
 import { Studio } from "./studio.svelte";
 
@@ -16,7 +16,16 @@ function backend(handlers: Record<string, Handler>): void {
   });
 }
 
-const stage = { provider: "rehearsal", baseUrl: "http://127.0.0.1:8402/", phoneHost: "127.0.0.1", rehearsalPort: 8402, hasApiKey: true, paymentMethod: "wallet", wallet: null };
+const stage = {
+  provider: "rehearsal",
+  baseUrl: "http://127.0.0.1:8402/",
+  phoneHost: "127.0.0.1",
+  rehearsalPort: 8402,
+  hasApiKey: true,
+  paymentMethod: "wallet",
+  wallet: null,
+  rehearsalPersonality: "blockrun" as const,
+};
 
 const face: Face = {
   assetId: "ta_0123456789abcdef0123456789abcdef",
@@ -29,6 +38,7 @@ const face: Face = {
   enrolledAtMs: T0 + 40_000,
   priceUsd: null,
   txHash: null,
+  photoOverride: null,
 };
 
 beforeEach(() => {
@@ -150,7 +160,7 @@ describe("Studio actions", () => {
     studio.receive(view({ state: "verified" }));
     await studio.act("ses_0001", "enroll");
     // The plain Enroll keeps the session's own photo.
-    expect(sent).toEqual([{ id: "ses_0001", imageUrl: null }]);
+    expect(sent).toEqual([{ id: "ses_0001", imageUrl: null, photoOverride: null }]);
     expect(studio.enrolled.ses_0001).toEqual(face);
     expect(studio.libraryVersion).toBe(1);
     // The channel's "enrolled" view for the same enrollment bumps it again; the library reloads.
@@ -185,8 +195,8 @@ describe("Studio actions", () => {
     expect(studio.busy.ses_0001).toBe("enroll_new_photo");
     expect(await running).toEqual({ ok: true });
     expect(sent).toEqual([
-      { id: "ses_0001", imageUrl: "https://photos.example/ada-2.jpg" },
-      { id: "ses_0001", imageUrl: "https://photos.example/ada-3.jpg" },
+      { id: "ses_0001", imageUrl: "https://photos.example/ada-2.jpg", photoOverride: false },
+      { id: "ses_0001", imageUrl: "https://photos.example/ada-3.jpg", photoOverride: false },
     ]);
     expect(studio.actionErrors.ses_0001).toBeUndefined();
     expect(studio.enrolled.ses_0001?.imageUrl).toBe("https://photos.example/ada-3.jpg");
@@ -344,5 +354,60 @@ describe("Studio.show", () => {
     studio.show("settings");
     studio.show("session");
     expect(studio.current).toEqual(waiting);
+  });
+});
+
+describe("Studio budget", () => {
+  const budget = { host: "blockrun.ai", statusChecksLeft: 14, statusChecksPerHour: 20, newLinksLeft: 8, newLinksPerHour: 10, statusFreesAtMs: null, newLinksFreeAtMs: null };
+
+  it("keeps the newest budget any view brought, since every session on the host shares it", () => {
+    const studio = new Studio();
+    studio.receive(view({ id: "a" }, { budget }));
+    expect(studio.budget).toEqual(budget);
+    studio.receive(view({ id: "b" }, { budget: { ...budget, statusChecksLeft: 13 } }));
+    expect(studio.budget?.statusChecksLeft).toBe(13);
+    studio.receive(view({ id: "a", updatedAtMs: T0 + 1 }));
+    expect(studio.budget?.statusChecksLeft).toBe(13);
+  });
+
+  it("waits for new links as long as a refused fresh QR said, until one is made", async () => {
+    let refuse = true;
+    backend({
+      refresh_session: () => {
+        if (refuse) {
+          throw { code: "rate_limited", message: "BlockRun is rate-limiting us.", field: null, retryAfterSeconds: 300 };
+        }
+        return view({ updatedAtMs: T0 + 5 });
+      },
+    });
+    const studio = new Studio();
+    studio.receive(view({ state: "expired" }));
+    const before = Date.now();
+    await studio.act("ses_0001", "refresh");
+    expect(studio.actionErrors.ses_0001?.error.retryAfterSeconds).toBe(300);
+    expect(studio.linkWaitUntilMs).toBeGreaterThanOrEqual(before + 300_000);
+    expect(studio.linkWaitUntilMs).toBeLessThanOrEqual(Date.now() + 300_000);
+    refuse = false;
+    await studio.act("ses_0001", "refresh");
+    expect(studio.linkWaitUntilMs).toBeNull();
+  });
+
+  it("notes the wait from a refused start too, and forgets the budget when the provider changes", async () => {
+    backend({
+      start_session: () => {
+        throw { code: "rate_limited", message: "Wait.", field: null, retryAfterSeconds: 60 };
+      },
+    });
+    const studio = new Studio();
+    studio.receive(view({}, { budget }));
+    expect((await studio.start("Ada", "https://photos.example/a.jpg")).ok).toBe(false);
+    expect(studio.linkWaitUntilMs).not.toBeNull();
+    const running: StageInfo = { ...stage, provider: "rehearsal", paymentMethod: "wallet" };
+    studio.setStage(running);
+    studio.setStage(running);
+    expect(studio.budget).toEqual(budget);
+    studio.setStage({ ...running, provider: "blockrun", baseUrl: "https://blockrun.ai/api" });
+    expect(studio.budget).toBeNull();
+    expect(studio.linkWaitUntilMs).toBeNull();
   });
 });

@@ -18,6 +18,7 @@ export function session(overrides: Partial<LivenessSession> = {}): LivenessSessi
     assetId: null,
     createdAtMs: T0,
     updatedAtMs: T0,
+    photoOverride: null,
     ...overrides,
   };
 }
@@ -33,6 +34,7 @@ export function view(
     notice: null,
     quote: null,
     payeeChanged: false,
+    budget: null,
     ...extra,
   };
 }
