@@ -2238,3 +2238,177 @@ async fn settled_payments_survive_a_restart() {
     assert_eq!(rig.server.settlements(), 2);
     assert_eq!(rig.asset_count(&group_id).await, 2);
 }
+
+// ---------------------------------------------------------------- the JarvisClaw personality
+
+fn token_from_link(link: &str) -> String {
+    url::Url::parse(link)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "sessionToken")
+        .unwrap()
+        .1
+        .into_owned()
+}
+
+async fn jc_status(rig: &Rig, group: &str) -> Value {
+    rig.get(&format!("/v1/marketplace/realface/status?groupId={group}"))
+        .await
+        .expect(StatusCode::OK)
+}
+
+#[tokio::test]
+async fn jarvisclaw_seed_shape_walks_pending_in_progress_completed() {
+    let rig = Rig::with(|c| c.jarvisclaw_shape = likeness::rehearsal::JarvisClawShape::Seed).await;
+    let init = rig
+        .post(
+            "/v1/marketplace/realface/init",
+            json!({ "name": "John Doe", "redirect_url": "https://studio.example/done" }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    let group = init["group_id"].as_str().unwrap().to_owned();
+    assert!(group.starts_with("grp_"), "{init}");
+    assert_eq!(init["name"], "John Doe");
+    assert_eq!(init["status"], "pending");
+    assert!(
+        is_rfc3339_millis_z(init["expires_at"].as_str().unwrap()),
+        "{init}"
+    );
+    let link = init["verification_url"].as_str().unwrap();
+    assert!(
+        init.get("h5_link").is_none(),
+        "the seed's shape only: {init}"
+    );
+    // qr_code_url is a PNG of the same link.
+    let png = rig
+        .http
+        .get(init["qr_code_url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(png.headers()["content-type"], "image/png");
+    assert!(png.bytes().await.unwrap().starts_with(b"\x89PNG"));
+
+    assert_eq!(jc_status(&rig, &group).await["status"], "pending");
+    let token = token_from_link(link);
+    rig.step(&token, "camera").await.expect(StatusCode::OK);
+    assert_eq!(jc_status(&rig, &group).await["status"], "in_progress");
+    rig.step(&token, "nod").await.expect(StatusCode::OK);
+    rig.step(&token, "blink").await.expect(StatusCode::OK);
+    let done = jc_status(&rig, &group).await;
+    assert_eq!(done["status"], "completed");
+    assert_eq!(done["group_id"], group.as_str());
+    assert!(done["liveness_score"].as_f64().unwrap() > 0.9, "{done}");
+
+    let enrolled = rig
+        .post_paid(
+            "/v1/marketplace/realface/enroll",
+            json!({ "name": "John Doe", "image_url": rig.photos.url("/face.jpg"), "group_id": group }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert!(
+        is_asset_id(enrolled["asset_id"].as_str().unwrap()),
+        "{enrolled}"
+    );
+    assert_eq!(enrolled["liveness_verified"], true);
+    assert_eq!(enrolled["group_id"], group.as_str());
+    let portrait = rig
+        .post_paid(
+            "/v1/marketplace/portrait/enroll",
+            json!({ "name": "Cyber Knight", "image_url": rig.photos.url("/face.png") }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(portrait["liveness_verified"], false);
+    assert!(portrait.get("group_id").is_none(), "{portrait}");
+}
+
+#[tokio::test]
+async fn jarvisclaw_live_shape_and_the_doc_error_table() {
+    let rig = Rig::with(|c| c.session_ttl = Duration::from_millis(600)).await;
+    let init = rig
+        .post(
+            "/v1/marketplace/realface/init",
+            json!({ "name": "John Doe" }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(init["object"], "realface.init");
+    assert_eq!(init["status"], "pending_validation");
+    let group = init["group_id"].as_str().unwrap().to_owned();
+    assert!(is_group_id(&group));
+    assert!(init["h5_link"].as_str().unwrap().contains("sessionToken="));
+
+    let enroll = |group: &str| {
+        rig.post_paid(
+            "/v1/marketplace/realface/enroll",
+            json!({ "name": "John Doe", "image_url": rig.photos.url("/face.jpg"), "group_id": group }),
+        )
+    };
+    let r = enroll(&group).await;
+    assert_eq!(r.status, StatusCode::TOO_EARLY);
+    assert_eq!(r.body["error"], "liveness_incomplete", "{}", r.body);
+    let r = enroll("legacy_rf_999999999").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.body["error"], "group_not_found", "{}", r.body);
+    let r = rig
+        .post_paid(
+            "/v1/marketplace/portrait/enroll",
+            json!({ "name": "X", "image_url": "http://localhost/x.jpg" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body["error"], "invalid_image_url", "{}", r.body);
+
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let s = rig
+        .get(&format!("/v1/marketplace/realface/status?groupId={group}"))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(s["object"], "realface.status");
+    assert_eq!(s["status"], "expired");
+    assert!(s.get("ready_to_finalize").is_none(), "{s}");
+    let r = enroll(&group).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.body["error"], "session_expired", "{}", r.body);
+
+    // No refresh: a groupId on init is ignored and a new group is made.
+    let again = rig
+        .post(
+            "/v1/marketplace/realface/init",
+            json!({ "name": "John Doe", "groupId": group }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_ne!(again["group_id"], group.as_str());
+    let mismatch = rig.active_group().await;
+    let r = rig
+        .post_paid(
+            "/v1/marketplace/realface/enroll",
+            json!({
+                "name": "John Doe",
+                "image_url": rig.photos.url(&format!("/{FACE_MISMATCH_MARKER}.jpg")),
+                "group_id": mismatch,
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.body["error"], "face_match_failed", "{}", r.body);
+}
+
+#[tokio::test]
+async fn jarvisclaw_rate_limit_is_the_doc_code_with_retry_after() {
+    let rig = Rig::with(|c| c.init_limit_per_hour = 1).await;
+    rig.post("/v1/marketplace/realface/init", json!({ "name": "A" }))
+        .await
+        .expect(StatusCode::OK);
+    let r = rig
+        .post("/v1/marketplace/realface/init", json!({ "name": "B" }))
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.body["error"], "rate_limited", "{}", r.body);
+    assert!(r.retry_after() > 0);
+    assert_eq!(rig.server.call_counts().rate_limited, 1);
+}

@@ -250,6 +250,7 @@ def run(photos):
     w.click("#photo-override")
     w.wait("#start-session", 10, what=w.enabled)
     check("the override releases Start", True)
+    time.sleep(0.5)  # let WebKit paint the ticked box before the screenshot
     w.shot("02b-photo-checklist-override")
     w.click("#photo-override")
 
