@@ -57,7 +57,12 @@ impl Answer {
 /// The outcome of a paid call before its body is read.
 #[derive(Debug)]
 pub enum PaidAnswer {
-    Done(Answer),
+    /// With the x402 settlement's transaction, when the answer's header carries one. A header
+    /// that cannot be read does not undo a delivered asset, so it is simply not there.
+    Done {
+        answer: Answer,
+        settlement_tx: Option<String>,
+    },
     /// The x402 price, to show the operator before anything is signed.
     Quote(Box<PaymentQuote>),
 }
@@ -145,7 +150,14 @@ impl Endpoint {
         }
         let answer = self.read(req).await?;
         if answer.status != StatusCode::PAYMENT_REQUIRED {
-            return Ok(PaidAnswer::Done(answer));
+            let settlement_tx = payment::parse_settlement(&answer.headers)
+                .ok()
+                .flatten()
+                .and_then(|s| s.transaction);
+            return Ok(PaidAnswer::Done {
+                answer,
+                settlement_tx,
+            });
         }
         if self.api_key.is_some() {
             return Err(Error::Provider {
@@ -204,6 +216,19 @@ impl Endpoint {
             body: truncate(body),
         }
     }
+}
+
+/// `price` in an enrollment's body, as both `ta_…` providers write it.
+#[derive(Debug, serde::Deserialize)]
+pub struct PriceBody {
+    pub amount: String,
+}
+
+/// `settlement` in an enrollment's body.
+#[derive(Debug, serde::Deserialize)]
+pub struct SettlementBody {
+    #[serde(default)]
+    pub tx_hash: Option<String>,
 }
 
 /// Reads a JSON body into `T`, or says which body could not be read.

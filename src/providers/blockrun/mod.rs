@@ -15,7 +15,7 @@ use super::{
     EnrollmentReceipt, LivenessLink, LivenessStatus, Paid, ProviderKind, RemoteFace, RemoteFaceKind,
 };
 use crate::error::{Error, ProviderReason, Result};
-use crate::payment::{self, SignedPayment};
+use crate::payment::SignedPayment;
 use crate::secrets::Secret;
 
 /// The x402 rail's API root.
@@ -136,26 +136,23 @@ impl Client {
         body: &serde_json::Value,
         payment: Option<&SignedPayment>,
     ) -> Result<Paid<EnrollmentReceipt>> {
-        let answer = match self.endpoint.send_paid(path, body, payment).await? {
+        let (answer, settlement_tx) = match self.endpoint.send_paid(path, body, payment).await? {
             PaidAnswer::Quote(q) => return Ok(Paid::PaymentRequired(q)),
-            PaidAnswer::Done(a) => a,
+            PaidAnswer::Done {
+                answer,
+                settlement_tx,
+            } => (answer, settlement_tx),
         };
-        // A settlement header that cannot be read does not undo a delivered asset.
-        let settlement = payment::parse_settlement(&answer.headers).ok().flatten();
         let r: wire::EnrollResponse = self.read(answer)?;
-        let mut receipt = EnrollmentReceipt {
+        Ok(Paid::Done(EnrollmentReceipt {
             asset_id: r.asset_id,
             group_id: r.group_id,
             name: r.name,
             image_url: r.image_url,
             created_at: r.created_at,
             price_usd: r.price.map(|p| p.amount),
-            tx_hash: r.settlement.and_then(|s| s.tx_hash),
-        };
-        if receipt.tx_hash.is_none() {
-            receipt.tx_hash = settlement.and_then(|s| s.transaction);
-        }
-        Ok(Paid::Done(receipt))
+            tx_hash: r.settlement.and_then(|s| s.tx_hash).or(settlement_tx),
+        }))
     }
 
     fn read<T: serde::de::DeserializeOwned>(&self, answer: Answer) -> Result<T> {

@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use crate::providers::endpoint::{PriceBody, SettlementBody};
+
 use crate::providers::{RemoteFace, RemoteFaceKind};
 
 #[derive(Debug, Deserialize)]
@@ -54,20 +56,9 @@ pub(super) struct EnrollResponse {
     pub image_url: String,
     pub created_at: String,
     #[serde(default)]
-    pub price: Option<Price>,
+    pub price: Option<PriceBody>,
     #[serde(default)]
-    pub settlement: Option<Settlement>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct Price {
-    pub amount: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct Settlement {
-    #[serde(default)]
-    pub tx_hash: Option<String>,
+    pub settlement: Option<SettlementBody>,
 }
 
 /// `GET /v1/wallet/<address>/realfaces` (camelCase items).

@@ -15,7 +15,7 @@ use super::blockrun::{field_label, query_value};
 use super::endpoint::{decode, Answer, Endpoint, KeyHeader, PaidAnswer};
 use super::{EnrollmentReceipt, LivenessLink, LivenessStatus, Paid, ProviderKind};
 use crate::error::{Error, ProviderReason, Result};
-use crate::payment::{self, SignedPayment};
+use crate::payment::SignedPayment;
 use crate::secrets::Secret;
 
 /// The API root; paths are `/v1/marketplace/<service>/…` under it.
@@ -117,11 +117,13 @@ impl Client {
         body: &serde_json::Value,
         payment: Option<&SignedPayment>,
     ) -> Result<Paid<EnrollmentReceipt>> {
-        let answer = match self.endpoint.send_paid(path, body, payment).await? {
+        let (answer, settlement_tx) = match self.endpoint.send_paid(path, body, payment).await? {
             PaidAnswer::Quote(q) => return Ok(Paid::PaymentRequired(q)),
-            PaidAnswer::Done(a) => a,
+            PaidAnswer::Done {
+                answer,
+                settlement_tx,
+            } => (answer, settlement_tx),
         };
-        let settlement = payment::parse_settlement(&answer.headers).ok().flatten();
         let r: wire::EnrollResponse = self.read(answer)?;
         let name = r.name.unwrap_or_else(|| str_field(body, "name"));
         Ok(Paid::Done(EnrollmentReceipt {
@@ -137,10 +139,7 @@ impl Client {
                 .created_at
                 .unwrap_or_else(|| crate::clock::rfc3339(crate::clock::Clock::new().now_ms())),
             price_usd: r.price.map(|p| p.amount),
-            tx_hash: r
-                .settlement
-                .and_then(|s| s.tx_hash)
-                .or_else(|| settlement.and_then(|s| s.transaction)),
+            tx_hash: r.settlement.and_then(|s| s.tx_hash).or(settlement_tx),
         }))
     }
 

@@ -1,6 +1,8 @@
 //! JarvisClaw's JSON in both documented shapes. Private to the module.
 
 use serde::Deserialize;
+
+use crate::providers::endpoint::{PriceBody, SettlementBody};
 use serde_json::Value;
 
 use crate::providers::endpoint::truncate;
@@ -110,20 +112,9 @@ pub(super) struct EnrollResponse {
     #[serde(default)]
     pub created_at: Option<String>,
     #[serde(default)]
-    pub price: Option<Price>,
+    pub price: Option<PriceBody>,
     #[serde(default)]
-    pub settlement: Option<Settlement>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct Price {
-    pub amount: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct Settlement {
-    #[serde(default)]
-    pub tx_hash: Option<String>,
+    pub settlement: Option<SettlementBody>,
 }
 
 /// `{"error": "liveness_incomplete", "message": "…"}` per the doc's table; tolerate the error
