@@ -196,6 +196,7 @@ export function installMock({ qrSvg, scenario }) {
         hasApiKey: true,
         paymentMethod: s.paymentMethod,
         wallet: { address: wallet, explorerUrl: `https://sepolia.basescan.org/address/${wallet}` },
+        rehearsalPersonality: s.rehearsalPersonality ?? "blockrun",
       };
     }
     const root = s.provider === "jarvisclaw" ? "https://api.jarvisclaw.ai" : s.paymentMethod === "api_key" ? "https://api.blockrun.ai" : "https://blockrun.ai/api";
@@ -207,6 +208,7 @@ export function installMock({ qrSvg, scenario }) {
       hasApiKey: apiKeys.has(s.provider),
       paymentMethod: s.paymentMethod,
       wallet: s.paymentMethod === "wallet" ? studioWallet : null,
+      rehearsalPersonality: null,
     };
   };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { costNote, faceKindLabel, formatBytes, formatClock, formatDateTime, formatTime, providerLabel, shortName } from "./format";
+import { costNote, faceKindLabel, formatBytes, formatClock, formatDateTime, formatTime, providerLabel, shortName, stageLabel } from "./format";
 
 describe("format", () => {
   it("sizes", () => {
@@ -40,5 +40,13 @@ describe("format", () => {
   it("short names for buttons", () => {
     expect(shortName(" Ada Lovelace ")).toBe("Ada Lovelace");
     expect(shortName("Maria Salomea Skłodowska-Curie of Warsaw")).toBe("Maria");
+  });
+});
+
+describe("stageLabel", () => {
+  it("says whose API Rehearsal plays", () => {
+    expect(stageLabel({ provider: "rehearsal", rehearsalPersonality: "jarvisclaw" })).toBe("Rehearsal · as JarvisClaw");
+    expect(stageLabel({ provider: "rehearsal", rehearsalPersonality: "blockrun" })).toBe("Rehearsal · as BlockRun");
+    expect(stageLabel({ provider: "blockrun", rehearsalPersonality: null })).toBe("BlockRun");
   });
 });

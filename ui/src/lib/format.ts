@@ -68,6 +68,14 @@ const COST_NOTES: Record<ProviderKind, string | null> = {
   jarvisclaw: "real payments",
 };
 
+/** The sidebar's name for what runs: Rehearsal says whose API it plays. */
+export function stageLabel(stage: { provider: ProviderKind; rehearsalPersonality: "blockrun" | "jarvisclaw" | null }): string {
+  if (stage.provider === "rehearsal" && stage.rehearsalPersonality !== null) {
+    return `Rehearsal · as ${providerLabel(stage.rehearsalPersonality)}`;
+  }
+  return providerLabel(stage.provider);
+}
+
 /** What using a provider costs, in a few words, where that needs saying. */
 export function costNote(provider: ProviderKind): string | null {
   return COST_NOTES[provider];
