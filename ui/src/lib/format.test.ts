@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { costNote, faceKindLabel, formatBytes, formatClock, formatDateTime, formatTime, providerLabel, shortName, stageLabel } from "./format";
+import { costNote, faceKindLabel, formatBytes, formatClock, formatDateTime, formatTime, providerLabel, shortName, stageNote } from "./format";
 
 describe("format", () => {
   it("sizes", () => {
@@ -43,10 +43,10 @@ describe("format", () => {
   });
 });
 
-describe("stageLabel", () => {
-  it("says whose API Rehearsal plays", () => {
-    expect(stageLabel({ provider: "rehearsal", rehearsalPersonality: "jarvisclaw" })).toBe("Rehearsal · as JarvisClaw");
-    expect(stageLabel({ provider: "rehearsal", rehearsalPersonality: "blockrun" })).toBe("Rehearsal · as BlockRun");
-    expect(stageLabel({ provider: "blockrun", rehearsalPersonality: null })).toBe("BlockRun");
+describe("stageNote", () => {
+  it("says whose API Rehearsal plays and what it costs", () => {
+    expect(stageNote({ provider: "rehearsal", rehearsalPersonality: "jarvisclaw" })).toBe("as JarvisClaw · test money only");
+    expect(stageNote({ provider: "rehearsal", rehearsalPersonality: "blockrun" })).toBe("as BlockRun · test money only");
+    expect(stageNote({ provider: "blockrun", rehearsalPersonality: null })).toBe("real payments");
   });
 });

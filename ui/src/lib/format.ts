@@ -68,12 +68,13 @@ const COST_NOTES: Record<ProviderKind, string | null> = {
   jarvisclaw: "real payments",
 };
 
-/** The sidebar's name for what runs: Rehearsal says whose API it plays. */
-export function stageLabel(stage: { provider: ProviderKind; rehearsalPersonality: "blockrun" | "jarvisclaw" | null }): string {
+/** The sidebar's note under the provider: whose API Rehearsal plays, and what it costs. */
+export function stageNote(stage: { provider: ProviderKind; rehearsalPersonality: "blockrun" | "jarvisclaw" | null }): string | null {
+  const cost = costNote(stage.provider);
   if (stage.provider === "rehearsal" && stage.rehearsalPersonality !== null) {
-    return `Rehearsal · as ${providerLabel(stage.rehearsalPersonality)}`;
+    return `as ${providerLabel(stage.rehearsalPersonality)} · ${cost ?? ""}`.replace(/ · $/, "");
   }
-  return providerLabel(stage.provider);
+  return cost;
 }
 
 /** What using a provider costs, in a few words, where that needs saying. */
