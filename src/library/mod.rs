@@ -156,7 +156,7 @@ impl Library {
                                            photo_override = ?13",
             params![
                 s.id,
-                provider_str(s.provider),
+                s.provider.as_str(),
                 s.group_id,
                 s.talent_name,
                 s.image_url,
@@ -211,7 +211,7 @@ impl Library {
                  photo_override = COALESCE(?11, faces.photo_override)",
             params![
                 f.asset_id,
-                provider_str(f.provider),
+                f.provider.as_str(),
                 kind_str(f.kind),
                 f.name,
                 f.image_url,
@@ -264,7 +264,7 @@ impl Library {
                          VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, NULL, ?8)",
                         params![
                             f.asset_id,
-                            provider_str(provider),
+                            provider.as_str(),
                             kind_str(kind),
                             f.name,
                             f.image_url,
@@ -275,7 +275,7 @@ impl Library {
                     )?;
                     report.added += 1;
                 }
-                Some((p, ..)) if p != provider_str(provider) => report.conflicts += 1,
+                Some((p, ..)) if p != provider.as_str() => report.conflicts += 1,
                 Some((_, name, image_url, group_id, tx_hash)) => {
                     let same = name == f.name
                         && (f.image_url.is_empty() || image_url == f.image_url)
@@ -386,10 +386,6 @@ fn session_from_row(r: &Row<'_>) -> rusqlite::Result<LivenessSession> {
         updated_at_ms: r.get(10)?,
         photo_override: r.get(12)?,
     })
-}
-
-pub(super) fn provider_str(p: ProviderKind) -> &'static str {
-    p.as_str()
 }
 
 pub(super) fn parse_provider(s: String) -> rusqlite::Result<ProviderKind> {

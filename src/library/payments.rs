@@ -6,7 +6,7 @@
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
-use super::{parse_provider, provider_str, Library};
+use super::{parse_provider, Library};
 use crate::error::{Error, Result};
 use crate::providers::ProviderKind;
 
@@ -111,7 +111,7 @@ impl Library {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![
                 p.id,
-                provider_str(p.provider),
+                p.provider.as_str(),
                 p.purpose,
                 p.amount_atomic,
                 p.payee,

@@ -5,9 +5,9 @@
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
-use super::ProviderKind;
+use super::{Paid, ProviderKind};
 use crate::error::{Error, ProviderReason, Result};
-use crate::payment::{self, PaymentQuote, SignedPayment};
+use crate::payment::{self, SignedPayment};
 use crate::secrets::Secret;
 
 /// How the API key travels.
@@ -54,17 +54,13 @@ impl Answer {
     }
 }
 
-/// The outcome of a paid call before its body is read.
+/// A paid call's answer, before its body is read.
 #[derive(Debug)]
-pub enum PaidAnswer {
-    /// With the x402 settlement's transaction, when the answer's header carries one. A header
-    /// that cannot be read does not undo a delivered asset, so it is simply not there.
-    Done {
-        answer: Answer,
-        settlement_tx: Option<String>,
-    },
-    /// The x402 price, to show the operator before anything is signed.
-    Quote(Box<PaymentQuote>),
+pub struct Delivered {
+    pub answer: Answer,
+    /// The x402 settlement's transaction, when the answer's header carries one. A header that
+    /// cannot be read does not undo a delivered asset, so it is simply not there.
+    pub settlement_tx: Option<String>,
 }
 
 impl Endpoint {
@@ -142,7 +138,7 @@ impl Endpoint {
         path: &str,
         body: &serde_json::Value,
         payment: Option<&SignedPayment>,
-    ) -> Result<PaidAnswer> {
+    ) -> Result<Paid<Delivered>> {
         let mut req = self.authorised(self.http.post(self.url(path)?).json(body));
         if let Some(p) = payment {
             let (name, value) = p.header();
@@ -154,10 +150,10 @@ impl Endpoint {
                 .ok()
                 .flatten()
                 .and_then(|s| s.transaction);
-            return Ok(PaidAnswer::Done {
+            return Ok(Paid::Done(Delivered {
                 answer,
                 settlement_tx,
-            });
+            }));
         }
         if self.api_key.is_some() {
             return Err(Error::Provider {
@@ -177,7 +173,7 @@ impl Endpoint {
                 reason: challenge.error.unwrap_or_else(|| "no reason given".into()),
             });
         }
-        Ok(PaidAnswer::Quote(Box::new(challenge.quote()?)))
+        Ok(Paid::PaymentRequired(Box::new(challenge.quote()?)))
     }
 
     async fn read(&self, req: reqwest::RequestBuilder) -> Result<Answer> {

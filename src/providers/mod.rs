@@ -156,6 +156,16 @@ pub enum Paid<T> {
     PaymentRequired(Box<crate::payment::PaymentQuote>),
 }
 
+impl<T> Paid<T> {
+    /// Turns what was delivered into something else; a price passes through untouched.
+    pub fn try_map<U>(self, f: impl FnOnce(T) -> Result<U>) -> Result<Paid<U>> {
+        match self {
+            Paid::Done(t) => f(t).map(Paid::Done),
+            Paid::PaymentRequired(q) => Ok(Paid::PaymentRequired(q)),
+        }
+    }
+}
+
 /// The configured provider, dispatched by `match`.
 #[derive(Debug, Clone)]
 pub enum Provider {
@@ -171,8 +181,8 @@ pub enum Provider {
 impl Provider {
     pub fn kind(&self) -> ProviderKind {
         match self {
-            Provider::BlockRun(c) => c.kind(),
-            Provider::JarvisClaw(c) => c.kind(),
+            Provider::BlockRun(c) => c.endpoint().kind,
+            Provider::JarvisClaw(c) => c.endpoint().kind,
             #[cfg(test)]
             Provider::Scripted(_) => ProviderKind::Rehearsal,
         }
@@ -182,8 +192,8 @@ impl Provider {
     /// at a host, and parallel sessions share them).
     pub fn budget_key(&self) -> String {
         match self {
-            Provider::BlockRun(c) => c.budget_key(),
-            Provider::JarvisClaw(c) => c.budget_key(),
+            Provider::BlockRun(c) => c.endpoint().budget_key(),
+            Provider::JarvisClaw(c) => c.endpoint().budget_key(),
             #[cfg(test)]
             Provider::Scripted(_) => "scripted".into(),
         }
@@ -263,7 +273,7 @@ impl Provider {
         match self {
             Provider::BlockRun(c) => c.list_faces(wallet).await,
             Provider::JarvisClaw(c) => Err(crate::error::Error::NotConfigured {
-                provider: c.kind(),
+                provider: c.endpoint().kind,
                 what: "JarvisClaw has no face listing; the library keeps the faces enrolled from this studio.".into(),
             }),
             #[cfg(test)]

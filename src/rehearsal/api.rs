@@ -157,13 +157,7 @@ pub async fn init(
     tracing::info!(group_id = %group.id, refreshed, peer = %peer.addr.ip(), "rehearsal: realface init");
     tracing::debug!(group_id = %group.id, %name, "rehearsal: realface init name");
 
-    let h5_link = format!(
-        "http://{}:{}/h5/?accessKeyId=rehearsal&sessionToken={}&configId={}",
-        url_host(&svc.public_host),
-        svc.port,
-        session.token,
-        group.id
-    );
+    let h5_link = h5_link(&svc, &session.token, &group.id);
     let expires_in_seconds = ttl.as_secs() + u64::from(ttl.subsec_nanos() > 0);
     let next_steps =
         (!refreshed).then(|| next_steps(&group.id, expires_in_seconds, svc.realface_price));
@@ -176,6 +170,15 @@ pub async fn init(
         next_steps,
         refreshed,
     }))
+}
+
+/// The phone's page for one H5 session, on the address phones reach this machine at.
+pub(super) fn h5_link(svc: &Service, token: &str, group_id: &str) -> String {
+    format!(
+        "http://{}:{}/h5/?accessKeyId=rehearsal&sessionToken={token}&configId={group_id}",
+        url_host(&svc.public_host),
+        svc.port,
+    )
 }
 
 pub(super) fn url_host(host: &str) -> String {
@@ -370,8 +373,6 @@ pub(super) async fn realface_enrollment(
     body: &Bytes,
     route: PaidRoute,
 ) -> Paid {
-    let svc = Arc::clone(svc);
-    let peer = peer.clone();
     let body = parse_object(body)?;
     let name = checked_name(&body)?;
     let (image_url, url) = checked_image_url(&body)?;
@@ -384,10 +385,10 @@ pub(super) async fn realface_enrollment(
         route.price,
         route.description,
         headers,
-        &fallback_host(&svc),
+        &fallback_host(svc),
         &[Some(&name), Some(&image_url), Some(&group_id)],
     );
-    if let Some(replay) = payment::replayed(&svc, &rail, &call)? {
+    if let Some(replay) = payment::replayed(svc, &rail, &call)? {
         return Ok(replay);
     }
 
@@ -408,10 +409,10 @@ pub(super) async fn realface_enrollment(
         .with("settled", false));
     }
 
-    let charge = payment::charge(&svc, rail, &call)?;
+    let charge = payment::charge(svc, rail, &call)?;
 
-    fetch_photo(&svc, &url).await?;
-    upstream_outcome(&svc, &image_url, true)?;
+    fetch_photo(svc, &url).await?;
+    upstream_outcome(svc, &image_url, true)?;
 
     let now = SystemTime::now();
     let asset_id = ids::asset_id();
@@ -440,12 +441,12 @@ pub(super) async fn realface_enrollment(
     })?;
     tracing::info!(%asset_id, %group_id, "rehearsal: realface enrolled");
     payment::finish(
-        &svc,
+        svc,
         charge,
         Asset::RealFace(record),
         &settlement,
         response,
-        &peer,
+        peer,
     )
 }
 
@@ -489,8 +490,6 @@ pub(super) async fn portrait_enrollment(
     body: &Bytes,
     route: PaidRoute,
 ) -> Paid {
-    let svc = Arc::clone(svc);
-    let peer = peer.clone();
     let body = parse_object(body)?;
     let name = checked_name(&body)?;
     let (image_url, url) = checked_image_url(&body)?;
@@ -501,17 +500,17 @@ pub(super) async fn portrait_enrollment(
         route.price,
         route.description,
         headers,
-        &fallback_host(&svc),
+        &fallback_host(svc),
         &[Some(&name), Some(&image_url), None],
     );
-    if let Some(replay) = payment::replayed(&svc, &rail, &call)? {
+    if let Some(replay) = payment::replayed(svc, &rail, &call)? {
         return Ok(replay);
     }
 
-    let charge = payment::charge(&svc, rail, &call)?;
+    let charge = payment::charge(svc, rail, &call)?;
 
-    fetch_photo(&svc, &url).await?;
-    upstream_outcome(&svc, &image_url, false)?;
+    fetch_photo(svc, &url).await?;
+    upstream_outcome(svc, &image_url, false)?;
 
     let asset_id = ids::asset_id();
     let group_id = ids::portrait_group_id();
@@ -541,12 +540,12 @@ pub(super) async fn portrait_enrollment(
     })?;
     tracing::info!(%asset_id, %group_id, "rehearsal: portrait enrolled");
     payment::finish(
-        &svc,
+        svc,
         charge,
         Asset::Portrait(record),
         &settlement,
         response,
-        &peer,
+        peer,
     )
 }
 

@@ -87,41 +87,39 @@ async fn translate_error(response: Response, group_id: Option<&str>) -> Response
     if status == StatusCode::PAYMENT_REQUIRED {
         return response;
     }
-    let (mut parts, body) = response.into_parts();
-    let bytes = to_bytes(body, BODY_LIMIT).await.unwrap_or_default();
-    let original: Map<String, Value> = serde_json::from_slice(&bytes).unwrap_or_default();
-    let message = original
-        .get("error")
-        .and_then(Value::as_str)
-        .unwrap_or("request failed")
-        .to_owned();
-    let upstream_code = original.get("code").and_then(Value::as_str).unwrap_or("");
-    let code = match status.as_u16() {
-        425 => "liveness_incomplete",
-        422 => "face_match_failed",
-        429 => "rate_limited",
-        404 if group_id.is_some() || message.starts_with("Asset group") => "group_not_found",
-        400 if upstream_code == "INVALID_IMAGE_URL"
-            || original.get("field").and_then(Value::as_str) == Some("image_url") =>
-        {
-            "invalid_image_url"
+    reshape(response, |original| {
+        let message = original
+            .get("error")
+            .and_then(Value::as_str)
+            .unwrap_or("request failed")
+            .to_owned();
+        let upstream_code = original.get("code").and_then(Value::as_str).unwrap_or("");
+        let code = match status.as_u16() {
+            425 => "liveness_incomplete",
+            422 => "face_match_failed",
+            429 => "rate_limited",
+            404 if group_id.is_some() || message.starts_with("Asset group") => "group_not_found",
+            400 if upstream_code == "INVALID_IMAGE_URL"
+                || original.get("field").and_then(Value::as_str) == Some("image_url") =>
+            {
+                "invalid_image_url"
+            }
+            400 => "invalid_request",
+            401 | 403 => "unauthorized",
+            502 => "upstream_error",
+            404 => "not_found",
+            _ => "internal_error",
+        };
+        let mut out = json!({ "error": code, "message": message });
+        if let Some(field) = original.get("field") {
+            out["field"] = field.clone();
         }
-        400 => "invalid_request",
-        401 | 403 => "unauthorized",
-        502 => "upstream_error",
-        404 => "not_found",
-        _ => "internal_error",
-    };
-    let mut out = json!({ "error": code, "message": message });
-    if let Some(field) = original.get("field") {
-        out["field"] = field.clone();
-    }
-    let body = serde_json::to_vec(&out).unwrap_or_default();
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(body))
+        out
+    })
+    .await
 }
 
-/// Rewrites a successful JSON body, keeping status and headers (the settlement header).
+/// Rewrites a JSON body, keeping status and headers (the settlement header, `Retry-After`).
 async fn reshape(response: Response, f: impl FnOnce(Map<String, Value>) -> Value) -> Response {
     let (mut parts, body) = response.into_parts();
     let bytes = to_bytes(body, BODY_LIMIT).await.unwrap_or_default();
@@ -380,12 +378,7 @@ pub async fn qr_png(
     else {
         return error(StatusCode::NOT_FOUND, "group_not_found", "no such group");
     };
-    let link = format!(
-        "http://{}:{}/h5/?accessKeyId=rehearsal&sessionToken={token}&configId={group_id}",
-        api::url_host(&svc.public_host),
-        svc.port
-    );
-    match crate::qr::png(&link) {
+    match crate::qr::png(&api::h5_link(&svc, &token, &group_id)) {
         Ok(bytes) => ([(header::CONTENT_TYPE, "image/png")], bytes).into_response(),
         Err(e) => error(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -10,7 +10,7 @@ mod wire;
 use reqwest::Method;
 use serde_json::json;
 
-use super::endpoint::{decode, Answer, Endpoint, KeyHeader, PaidAnswer};
+use super::endpoint::{decode, Answer, Endpoint, KeyHeader};
 use super::{
     EnrollmentReceipt, LivenessLink, LivenessStatus, Paid, ProviderKind, RemoteFace, RemoteFaceKind,
 };
@@ -41,16 +41,8 @@ impl Client {
         }
     }
 
-    pub fn kind(&self) -> ProviderKind {
-        self.endpoint.kind
-    }
-
-    pub fn base_url(&self) -> &url::Url {
-        self.endpoint.base_url()
-    }
-
-    pub fn budget_key(&self) -> String {
-        self.endpoint.budget_key()
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
     }
 
     pub(crate) async fn init(&self, name: &str, group_id: Option<&str>) -> Result<LivenessLink> {
@@ -63,7 +55,7 @@ impl Client {
             .endpoint
             .send(Method::POST, "v1/realface/init", Some(&body))
             .await?;
-        let r: wire::InitResponse = self.read(answer)?;
+        let r: wire::InitResponse = self.read(&answer)?;
         Ok(LivenessLink {
             group_id: r.group_id,
             h5_link: r.h5_link,
@@ -74,7 +66,7 @@ impl Client {
     pub(crate) async fn status(&self, group_id: &str) -> Result<LivenessStatus> {
         let path = format!("v1/realface/status?groupId={}", query_value(group_id));
         let answer = self.endpoint.send(Method::GET, &path, None).await?;
-        let r: wire::StatusResponse = self.read(answer)?;
+        let r: wire::StatusResponse = self.read(&answer)?;
         match r.status.as_str() {
             "active" if r.ready_to_finalize.unwrap_or(true) => Ok(LivenessStatus::Active),
             "active" | "pending_validation" => Ok(LivenessStatus::Pending),
@@ -83,7 +75,7 @@ impl Client {
             "failed" => Ok(LivenessStatus::Failed),
             other => Err(self
                 .endpoint
-                .undecodable(&format!("unknown status {other:?} in {}", r.raw))),
+                .undecodable(&format!("unknown status {other:?} in {}", answer.text))),
         }
     }
 
@@ -113,7 +105,7 @@ impl Client {
         let mut faces = Vec::new();
         let path = format!("v1/wallet/{}/realfaces", query_value(wallet));
         let answer = self.endpoint.send(Method::GET, &path, None).await?;
-        let list: wire::RealFaceList = self.read(answer)?;
+        let list: wire::RealFaceList = self.read(&answer)?;
         faces.extend(
             list.realfaces
                 .into_iter()
@@ -121,7 +113,7 @@ impl Client {
         );
         let path = format!("v1/wallet/{}/portraits", query_value(wallet));
         let answer = self.endpoint.send(Method::GET, &path, None).await?;
-        let list: wire::PortraitList = self.read(answer)?;
+        let list: wire::PortraitList = self.read(&answer)?;
         faces.extend(
             list.portraits
                 .into_iter()
@@ -136,28 +128,27 @@ impl Client {
         body: &serde_json::Value,
         payment: Option<&SignedPayment>,
     ) -> Result<Paid<EnrollmentReceipt>> {
-        let (answer, settlement_tx) = match self.endpoint.send_paid(path, body, payment).await? {
-            PaidAnswer::Quote(q) => return Ok(Paid::PaymentRequired(q)),
-            PaidAnswer::Done {
-                answer,
-                settlement_tx,
-            } => (answer, settlement_tx),
-        };
-        let r: wire::EnrollResponse = self.read(answer)?;
-        Ok(Paid::Done(EnrollmentReceipt {
-            asset_id: r.asset_id,
-            group_id: r.group_id,
-            name: r.name,
-            image_url: r.image_url,
-            created_at: r.created_at,
-            price_usd: r.price.map(|p| p.amount),
-            tx_hash: r.settlement.and_then(|s| s.tx_hash).or(settlement_tx),
-        }))
+        let paid = self.endpoint.send_paid(path, body, payment).await?;
+        paid.try_map(|delivered| {
+            let r: wire::EnrollResponse = self.read(&delivered.answer)?;
+            Ok(EnrollmentReceipt {
+                asset_id: r.asset_id,
+                group_id: r.group_id,
+                name: r.name,
+                image_url: r.image_url,
+                created_at: r.created_at,
+                price_usd: r.price.map(|p| p.amount),
+                tx_hash: r
+                    .settlement
+                    .and_then(|s| s.tx_hash)
+                    .or(delivered.settlement_tx),
+            })
+        })
     }
 
-    fn read<T: serde::de::DeserializeOwned>(&self, answer: Answer) -> Result<T> {
+    fn read<T: serde::de::DeserializeOwned>(&self, answer: &Answer) -> Result<T> {
         if !answer.status.is_success() {
-            return Err(self.refusal(&answer));
+            return Err(self.refusal(answer));
         }
         decode(&self.endpoint, &answer.text)
     }

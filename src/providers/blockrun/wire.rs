@@ -19,32 +19,12 @@ fn default_expiry() -> u64 {
     120
 }
 
-#[derive(Debug)]
+#[derive(Debug, Deserialize)]
 pub(super) struct StatusResponse {
     pub status: String,
     /// Missing in JarvisClaw's copy; `active` alone then means ready.
+    #[serde(default)]
     pub ready_to_finalize: Option<bool>,
-    /// The body as received, for the error when the status is unknown.
-    pub raw: String,
-}
-
-impl<'de> Deserialize<'de> for StatusResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        struct Fields {
-            status: String,
-            #[serde(default)]
-            ready_to_finalize: Option<bool>,
-        }
-        let value = serde_json::Value::deserialize(d)?;
-        let raw = value.to_string();
-        let f: Fields = serde_json::from_value(value).map_err(serde::de::Error::custom)?;
-        Ok(StatusResponse {
-            status: f.status,
-            ready_to_finalize: f.ready_to_finalize,
-            raw,
-        })
-    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::blockrun::{field_label, query_value};
-use super::endpoint::{decode, Answer, Endpoint, KeyHeader, PaidAnswer};
+use super::endpoint::{decode, Answer, Endpoint, KeyHeader};
 use super::{EnrollmentReceipt, LivenessLink, LivenessStatus, Paid, ProviderKind};
 use crate::error::{Error, ProviderReason, Result};
 use crate::payment::SignedPayment;
@@ -42,16 +42,8 @@ impl Client {
         }
     }
 
-    pub fn kind(&self) -> ProviderKind {
-        self.endpoint.kind
-    }
-
-    pub fn base_url(&self) -> &url::Url {
-        self.endpoint.base_url()
-    }
-
-    pub fn budget_key(&self) -> String {
-        self.endpoint.budget_key()
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
     }
 
     pub(crate) async fn init(&self, name: &str) -> Result<LivenessLink> {
@@ -63,7 +55,7 @@ impl Client {
             .endpoint
             .send(Method::POST, "v1/marketplace/realface/init", Some(&body))
             .await?;
-        let r: wire::InitResponse = self.read(answer)?;
+        let r: wire::InitResponse = self.read(&answer)?;
         let now_ms = crate::clock::Clock::new().now_ms();
         let link = r
             .into_link(now_ms)
@@ -77,14 +69,13 @@ impl Client {
             query_value(group_id)
         );
         let answer = self.endpoint.send(Method::GET, &path, None).await?;
-        let text = answer.text.clone();
-        let r: wire::StatusResponse = self.read(answer)?;
+        let r: wire::StatusResponse = self.read(&answer)?;
         if let Some(score) = r.liveness_score {
             tracing::info!(group = %group_id, score, "JarvisClaw liveness score");
         }
         r.liveness_status().ok_or_else(|| {
             self.endpoint
-                .undecodable(&format!("unknown status in {text}"))
+                .undecodable(&format!("unknown status in {}", answer.text))
         })
     }
 
@@ -117,35 +108,33 @@ impl Client {
         body: &serde_json::Value,
         payment: Option<&SignedPayment>,
     ) -> Result<Paid<EnrollmentReceipt>> {
-        let (answer, settlement_tx) = match self.endpoint.send_paid(path, body, payment).await? {
-            PaidAnswer::Quote(q) => return Ok(Paid::PaymentRequired(q)),
-            PaidAnswer::Done {
-                answer,
-                settlement_tx,
-            } => (answer, settlement_tx),
-        };
-        let r: wire::EnrollResponse = self.read(answer)?;
-        let name = r.name.unwrap_or_else(|| str_field(body, "name"));
-        Ok(Paid::Done(EnrollmentReceipt {
-            asset_id: r.asset_id,
-            group_id: r.group_id.or_else(|| {
-                body.get("group_id")
-                    .and_then(|g| g.as_str())
-                    .map(str::to_string)
-            }),
-            name,
-            image_url: r.image_url.unwrap_or_else(|| str_field(body, "image_url")),
-            created_at: r
-                .created_at
-                .unwrap_or_else(|| crate::clock::rfc3339(crate::clock::Clock::new().now_ms())),
-            price_usd: r.price.map(|p| p.amount),
-            tx_hash: r.settlement.and_then(|s| s.tx_hash).or(settlement_tx),
-        }))
+        let paid = self.endpoint.send_paid(path, body, payment).await?;
+        // The doc's answers may leave out what was sent: take it from the request.
+        paid.try_map(|delivered| {
+            let r: wire::EnrollResponse = self.read(&delivered.answer)?;
+            Ok(EnrollmentReceipt {
+                asset_id: r.asset_id,
+                group_id: r.group_id.or_else(|| sent(body, "group_id")),
+                name: r.name.or_else(|| sent(body, "name")).unwrap_or_default(),
+                image_url: r
+                    .image_url
+                    .or_else(|| sent(body, "image_url"))
+                    .unwrap_or_default(),
+                created_at: r
+                    .created_at
+                    .unwrap_or_else(|| crate::clock::rfc3339(crate::clock::Clock::new().now_ms())),
+                price_usd: r.price.map(|p| p.amount),
+                tx_hash: r
+                    .settlement
+                    .and_then(|s| s.tx_hash)
+                    .or(delivered.settlement_tx),
+            })
+        })
     }
 
-    fn read<T: serde::de::DeserializeOwned>(&self, answer: Answer) -> Result<T> {
+    fn read<T: serde::de::DeserializeOwned>(&self, answer: &Answer) -> Result<T> {
         if !answer.status.is_success() {
-            return Err(self.refusal(&answer));
+            return Err(self.refusal(answer));
         }
         decode(&self.endpoint, &answer.text)
     }
@@ -226,9 +215,6 @@ impl Client {
     }
 }
 
-fn str_field(body: &serde_json::Value, field: &str) -> String {
-    body.get(field)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_string()
+fn sent(body: &serde_json::Value, field: &str) -> Option<String> {
+    body.get(field).and_then(|v| v.as_str()).map(str::to_string)
 }
