@@ -88,10 +88,7 @@ pub async fn check_photo<R: Runtime>(
     image_url: String,
 ) -> Answer<PhotoCheck> {
     use tauri::Emitter;
-    let provider = state.running.read().await.stage.info.provider;
-    let limits = likeness::photo::PhotoLimits::for_provider(provider.label())
-        .unwrap_or_else(likeness::photo::PhotoLimits::blockrun);
-    let http = likeness::photo::client(&likeness::http::TrustRoots::default())?;
+    let limits = state.studio().await.photo_limits();
     let url = image_url.clone();
     let on_progress = move |p: likeness::photo::FetchProgress| {
         let _ = app.emit(
@@ -99,7 +96,10 @@ pub async fn check_photo<R: Runtime>(
             serde_json::json!({ "url": url, "receivedBytes": p.received_bytes, "totalBytes": p.total_bytes }),
         );
     };
-    Ok(likeness::photo::examine(&http, &image_url, &limits, Some(&on_progress)).await?)
+    Ok(
+        likeness::photo::examine(&state.photo_http, &image_url, &limits, Some(&on_progress))
+            .await?,
+    )
 }
 
 #[tauri::command]

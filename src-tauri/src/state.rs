@@ -23,6 +23,8 @@ pub struct AppState {
     pub updates: broadcast::Sender<SessionView>,
     pub stage_options: StageOptions,
     pub running: RwLock<Running>,
+    /// Photo downloads for the form's check (3 redirects at most, each on https), built once.
+    pub photo_http: reqwest::Client,
 }
 
 impl AppState {
@@ -63,7 +65,9 @@ impl AppState {
             settings,
         )
         .await?;
+        let photo_http = likeness::photo::client(&stage_options.trust)?;
         Ok(AppState {
+            photo_http,
             library,
             secrets,
             updates,

@@ -185,9 +185,13 @@ impl Studio {
     /// Fetches and checks the photo against the selected provider's limits. A failed provider
     /// limit is an error; failed face checks come back in the checklist.
     pub async fn check_photo(&self, image_url: &str) -> Result<photo::PhotoCheck> {
-        let limits = photo::PhotoLimits::for_provider(self.provider().kind().as_str())
-            .unwrap_or_else(photo::PhotoLimits::blockrun);
-        photo::check_for(&self.http, image_url, &limits).await
+        photo::check_for(&self.http, image_url, &self.photo_limits()).await
+    }
+
+    /// The selected provider's documented photo limits.
+    pub fn photo_limits(&self) -> photo::PhotoLimits {
+        photo::PhotoLimits::for_provider(self.provider().kind().as_str())
+            .unwrap_or_else(photo::PhotoLimits::blockrun)
     }
 
     /// The photo, checked: a failed face check stops a paid step here unless the operator chose
@@ -882,18 +886,32 @@ impl Studio {
     }
 
     fn spend_init_budget(&self, provider: &Provider) -> Result<()> {
+        self.spend_calls(
+            provider,
+            CallKind::Init,
+            provider.kind().inits_per_hour(),
+            1,
+        )
+    }
+
+    /// Logs `n` calls against the hourly `limit` of the provider's host, or refuses them all,
+    /// saying when enough of the hour's calls have aged out.
+    fn spend_calls(&self, provider: &Provider, kind: CallKind, limit: u32, n: usize) -> Result<()> {
         let now = self.clock.now_ms();
         let key = provider.budget_key();
-        let calls = self.library.calls_in_last_hour(&key, CallKind::Init, now)?;
-        let budget = provider.kind().inits_per_hour() as usize;
-        if calls.len() >= budget {
-            let frees = calls[calls.len() - budget] + poll::HOUR_MS;
+        let calls = self.library.calls_in_last_hour(&key, kind, now)?;
+        let limit = limit as usize;
+        if calls.len() + n > limit {
+            let frees = calls[calls.len() + n - limit - 1] + poll::HOUR_MS;
             return Err(Error::RateLimited {
                 provider: provider.kind(),
                 retry_after_seconds: Some(((frees - now) / 1000).max(1) as u64),
             });
         }
-        self.library.record_call(&key, CallKind::Init, now)
+        for _ in 0..n {
+            self.library.record_call(&key, kind, now)?;
+        }
+        Ok(())
     }
 
     /// One status call, counted against the budget, with the resulting transition saved.
@@ -1138,23 +1156,12 @@ impl Studio {
                 }
             },
         };
-        let calls_needed = provider.listing_calls();
-        let key = provider.budget_key();
-        let now = self.clock.now_ms();
-        let calls = self
-            .library
-            .calls_in_last_hour(&key, CallKind::Status, now)?;
-        let limit = self.config.policy.budget_per_hour as usize;
-        if calls.len() + calls_needed > limit {
-            let frees = calls[calls.len() + calls_needed - limit - 1] + poll::HOUR_MS;
-            return Err(Error::RateLimited {
-                provider: provider.kind(),
-                retry_after_seconds: Some(((frees - now) / 1000).max(1) as u64),
-            });
-        }
-        for _ in 0..calls_needed {
-            self.library.record_call(&key, CallKind::Status, now)?;
-        }
+        self.spend_calls(
+            &provider,
+            CallKind::Status,
+            self.config.policy.budget_per_hour,
+            provider.listing_calls(),
+        )?;
         let remote = provider.list_faces(&wallet).await?;
         let report =
             self.library
