@@ -14,6 +14,7 @@ pub mod error;
 pub mod flow;
 pub mod http;
 pub mod library;
+pub mod media;
 pub mod payment;
 pub mod photo;
 pub mod providers;

@@ -1,5 +1,6 @@
-//! Downloading the photo: https only, the provider's size cap, a connect and a total timeout,
-//! few redirects, and a body that must be as long as the server said.
+//! Downloading the photo (and, through [`crate::media`], a video or audio file): https only,
+//! the provider's size cap, a connect and a total timeout, few redirects, and a body that must
+//! be as long as the server said.
 
 use std::time::Duration;
 
@@ -68,42 +69,79 @@ pub fn client(roots: &TrustRoots) -> Result<reqwest::Client> {
         .map_err(|e| Error::Internal(format!("could not build the HTTP client: {e}")))
 }
 
-fn unreachable(detail: impl std::fmt::Display) -> Error {
-    Error::invalid(
-        "image_url",
-        format!("The photo could not be downloaded ({detail}). Check the link opens in a browser, then try again."),
-    )
+/// What is being downloaded: its cap, its time, and the words its errors use. The photo's
+/// come from [`Download::photo`]; the media check builds its own.
+pub(crate) struct Download {
+    /// The input the errors point at: "image_url", "url".
+    pub field: &'static str,
+    /// What the file is called in messages: "photo", "video", "audio file".
+    pub what: &'static str,
+    /// The largest body accepted (inclusive): one byte more and the download stops.
+    pub max_bytes: u64,
+    /// The whole download, connect to last byte.
+    pub timeout: Duration,
+    /// What follows "is larger than" when the file is too big: "the 10 MB BlockRun accepts".
+    pub cap: String,
+    /// The advice after that: "Use a smaller JPG, PNG or WEBP photo."
+    pub advice: String,
 }
 
-pub(super) async fn fetch(
+impl Download {
+    pub(crate) fn photo(limits: &PhotoLimits) -> Self {
+        Download {
+            field: "image_url",
+            what: "photo",
+            max_bytes: limits.max_bytes,
+            timeout: limits.fetch_timeout,
+            cap: format!("the {} {} accepts", limits.max_size_text(), limits.provider),
+            advice: format!("Use a smaller {} photo.", limits.formats_text()),
+        }
+    }
+
+    fn unreachable(&self, detail: impl std::fmt::Display) -> Error {
+        Error::invalid(
+            self.field,
+            format!(
+                "The {} could not be downloaded ({detail}). Check the link opens in a browser, then try again.",
+                self.what
+            ),
+        )
+    }
+}
+
+pub(crate) async fn fetch(
     http: &reqwest::Client,
     url: &url::Url,
-    limits: &PhotoLimits,
+    download: &Download,
     progress: Option<&(dyn Fn(FetchProgress) + Send + Sync)>,
 ) -> Result<Vec<u8>> {
-    let secs = limits.fetch_timeout.as_secs();
-    let deadline = tokio::time::Instant::now() + limits.fetch_timeout;
+    let d = download;
+    let secs = d.timeout.as_secs();
+    let deadline = tokio::time::Instant::now() + d.timeout;
     let response = tokio::time::timeout_at(deadline, http.get(url.clone()).send())
         .await
-        .map_err(|_| unreachable(format!("no answer in {secs} seconds")))?
-        .map_err(|e| transport_error(&e))?;
+        .map_err(|_| d.unreachable(format!("no answer in {secs} seconds")))?
+        .map_err(|e| transport_error(d, &e))?;
     // A client without our redirect policy may have followed one to plain http.
     if response.url().scheme() != "https" {
-        return Err(insecure_redirect());
+        return Err(insecure_redirect(d));
     }
     let status = response.status();
     if status == reqwest::StatusCode::NOT_FOUND {
         return Err(Error::invalid(
-            "image_url",
-            "The photo link leads to a 'not found' page (404). Copy the link again from the page that shows the photo.",
+            d.field,
+            format!(
+                "The {what} link leads to a 'not found' page (404). Copy the link again from the page that shows the {what}.",
+                what = d.what
+            ),
         ));
     }
     if !status.is_success() {
-        return Err(unreachable(format!("the server answered {status}")));
+        return Err(d.unreachable(format!("the server answered {status}")));
     }
     let expected = response.content_length();
-    if expected.is_some_and(|n| n > limits.max_bytes) {
-        return Err(too_big(limits, expected));
+    if expected.is_some_and(|n| n > d.max_bytes) {
+        return Err(too_big(d, expected));
     }
     let report = |received: usize| {
         if let Some(p) = progress {
@@ -120,18 +158,18 @@ pub(super) async fn fetch(
     loop {
         let next = tokio::time::timeout_at(deadline, stream.next())
             .await
-            .map_err(|_| unreachable(format!("the download took longer than {secs} seconds")))?;
+            .map_err(|_| d.unreachable(format!("the download took longer than {secs} seconds")))?;
         match next {
             None => break,
             Some(Err(e)) => {
                 return Err(match expected {
-                    Some(n) if (body.len() as u64) < n => cut_short(body.len(), n),
-                    _ => transport_error(&e),
+                    Some(n) if (body.len() as u64) < n => cut_short(d, body.len(), n),
+                    _ => transport_error(d, &e),
                 })
             }
             Some(Ok(chunk)) => {
-                if body.len() as u64 + chunk.len() as u64 > limits.max_bytes {
-                    return Err(too_big(limits, None));
+                if body.len() as u64 + chunk.len() as u64 > d.max_bytes {
+                    return Err(too_big(d, None));
                 }
                 body.extend_from_slice(&chunk);
                 if body.len() - reported >= PROGRESS_STEP {
@@ -142,7 +180,7 @@ pub(super) async fn fetch(
         }
     }
     if let Some(n) = expected.filter(|&n| (body.len() as u64) < n) {
-        return Err(cut_short(body.len(), n));
+        return Err(cut_short(d, body.len(), n));
     }
     if reported != body.len() {
         report(body.len());
@@ -150,65 +188,70 @@ pub(super) async fn fetch(
     Ok(body)
 }
 
-fn transport_error(e: &reqwest::Error) -> Error {
+fn transport_error(d: &Download, e: &reqwest::Error) -> Error {
     // The cause chain says what went wrong: our redirect policy, or TLS trust.
     let mut cause: Option<&dyn std::error::Error> = Some(e);
     while let Some(c) = cause {
         match c.downcast_ref::<RedirectRefused>() {
-            Some(RedirectRefused::TooMany) => return too_many_redirects(),
-            Some(RedirectRefused::NotHttps) => return insecure_redirect(),
+            Some(RedirectRefused::TooMany) => return too_many_redirects(d),
+            Some(RedirectRefused::NotHttps) => return insecure_redirect(d),
             None => {}
         }
         if c.to_string().to_ascii_lowercase().contains("certificate") {
-            return unreachable("the site's security certificate is not trusted");
+            return d.unreachable("the site's security certificate is not trusted");
         }
         cause = c.source();
     }
     if e.is_redirect() {
-        too_many_redirects()
+        too_many_redirects(d)
     } else if e.is_timeout() {
-        unreachable("no answer in time")
+        d.unreachable("no answer in time")
     } else if e.is_connect() {
-        unreachable("the server could not be reached")
+        d.unreachable("the server could not be reached")
     } else {
-        unreachable("the connection failed")
+        d.unreachable("the connection failed")
     }
 }
 
-fn too_many_redirects() -> Error {
+fn too_many_redirects(d: &Download) -> Error {
     Error::invalid(
-        "image_url",
-        format!("The photo link forwards to another address more than {MAX_REDIRECTS} times. Open it in a browser and copy the final address of the photo itself."),
-    )
-}
-
-fn insecure_redirect() -> Error {
-    Error::invalid(
-        "image_url",
-        "The photo link forwards to a plain http:// address, which providers refuse. Use a link that stays on https://.",
-    )
-}
-
-fn cut_short(got: usize, expected: u64) -> Error {
-    Error::invalid(
-        "image_url",
+        d.field,
         format!(
-            "The download was cut short: the server sent {got} of the {expected} bytes it announced, so the photo is incomplete. Try again, or use another copy of the photo."
+            "The {what} link forwards to another address more than {MAX_REDIRECTS} times. Open it in a browser and copy the final address of the {what} itself.",
+            what = d.what
         ),
     )
 }
 
-fn too_big(limits: &PhotoLimits, len: Option<u64>) -> Error {
+fn insecure_redirect(d: &Download) -> Error {
+    Error::invalid(
+        d.field,
+        format!(
+            "The {} link forwards to a plain http:// address, which providers refuse. Use a link that stays on https://.",
+            d.what
+        ),
+    )
+}
+
+fn cut_short(d: &Download, got: usize, expected: u64) -> Error {
+    Error::invalid(
+        d.field,
+        format!(
+            "The download was cut short: the server sent {got} of the {expected} bytes it announced, so the {what} is incomplete. Try again, or use another copy of the {what}.",
+            what = d.what
+        ),
+    )
+}
+
+fn too_big(d: &Download, len: Option<u64>) -> Error {
     let size = len
         .map(|n| format!(" (this one is {:.1} MB)", n as f64 / 1e6))
         .unwrap_or_default();
     Error::invalid(
-        "image_url",
+        d.field,
         format!(
-            "The photo is larger than the {} {} accepts{size}. Use a smaller {} photo.",
-            limits.max_size_text(),
-            limits.provider,
-            limits.formats_text()
+            "The {} is larger than {}{size}. {}",
+            d.what, d.cap, d.advice
         ),
     )
 }

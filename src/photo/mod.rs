@@ -18,7 +18,7 @@
 
 mod analyze;
 mod faces;
-mod fetch;
+pub(crate) mod fetch;
 mod limits;
 
 use serde::Serialize;
@@ -291,7 +291,7 @@ pub async fn examine(
     progress: Option<&(dyn Fn(FetchProgress) + Send + Sync)>,
 ) -> Result<PhotoCheck> {
     let url = validate_url(raw_url)?;
-    let bytes = fetch::fetch(http, &url, limits, progress).await?;
+    let bytes = fetch::fetch(http, &url, &fetch::Download::photo(limits), progress).await?;
     let limits = limits.clone();
     let url = url.to_string();
     // Decoding and face detection take 50–300 ms of CPU: off the async workers.
