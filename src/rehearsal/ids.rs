@@ -39,14 +39,82 @@ pub fn portrait_group_id() -> String {
     format!("tg_{}", random_hex(8))
 }
 
+fn lower_alphanumerics(n: usize) -> String {
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(n)
+        .map(|b| (b as char).to_ascii_lowercase())
+        .collect()
+}
+
 /// `asset-YYYYMMDDhhmmss-xxxxx`, the BytePlus asset id behind a RealFace.
 pub fn byteplus_asset_id(at: SystemTime) -> String {
-    let suffix: String = rand::thread_rng()
-        .sample_iter(&Alphanumeric)
-        .take(5)
-        .map(|b| (b as char).to_ascii_lowercase())
-        .collect();
-    format!("asset-{}-{suffix}", wall_clock::byteplus_stamp(at))
+    format!(
+        "asset-{}-{}",
+        wall_clock::byteplus_stamp(at),
+        lower_alphanumerics(5)
+    )
+}
+
+/// `YYYYMMDDhhmmss` in UTC: the stamp the Anyfast and Crun personalities put in their ids. Their
+/// docs' examples pair a BytedToken `20260702221526…` with `group-20260702221642-…`, one clock
+/// for both, and the BytedToken's is UTC.
+fn utc_stamp(at: SystemTime) -> String {
+    wall_clock::rfc3339_millis(at)
+        .chars()
+        .take("2026-07-02T22:15:26".len())
+        .filter(char::is_ascii_digit)
+        .collect()
+}
+
+/// A BytePlus BytedToken: `YYYYMMDDhhmmss` (UTC) + 20 uppercase hex, as
+/// `2026070222152680501D985EA34A3BE3D8`.
+pub fn byted_token(at: SystemTime) -> String {
+    format!("{}{}", utc_stamp(at), random_hex(10).to_uppercase())
+}
+
+pub fn is_byted_token(s: &str) -> bool {
+    s.len() == 34
+        && s[..14].bytes().all(|b| b.is_ascii_digit())
+        && s[14..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+}
+
+/// `group-YYYYMMDDhhmmss-xxxxx` (UTC): a LivenessFace asset group.
+pub fn liveness_group_id(at: SystemTime) -> String {
+    format!("group-{}-{}", utc_stamp(at), lower_alphanumerics(5))
+}
+
+/// `asset-YYYYMMDDhhmmss-xxxxx` (UTC): an asset uploaded through Anyfast or Crun.
+pub fn liveness_asset_id(at: SystemTime) -> String {
+    format!("asset-{}-{}", utc_stamp(at), lower_alphanumerics(5))
+}
+
+fn is_stamped(s: &str, prefix: &str) -> bool {
+    let Some(rest) = s.strip_prefix(prefix) else {
+        return false;
+    };
+    let bytes = rest.as_bytes();
+    bytes.len() == 20
+        && bytes[..14].iter().all(u8::is_ascii_digit)
+        && bytes[14] == b'-'
+        && bytes[15..]
+            .iter()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+}
+
+pub fn is_liveness_group_id(s: &str) -> bool {
+    is_stamped(s, "group-")
+}
+
+pub fn is_liveness_asset_id(s: &str) -> bool {
+    is_stamped(s, "asset-")
+}
+
+/// The `pl` parameter of an Anyfast H5 link: 16 lowercase hex.
+pub fn h5_pl() -> String {
+    random_hex(8)
 }
 
 /// The H5 session token carried in `h5_link`.
@@ -96,6 +164,31 @@ mod tests {
         assert_ne!(owner, key_owner("brk_other"));
         let b = byteplus_asset_id(SystemTime::now());
         assert!(b.starts_with("asset-") && b.len() == "asset-20260525001905-abcde".len());
+    }
+
+    #[test]
+    fn liveness_shapes() {
+        // 2026-07-02T22:15:26.805Z
+        let at = SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(1_783_030_526_805);
+        let token = byted_token(at);
+        assert!(token.starts_with("20260702221526"), "{token}");
+        assert!(is_byted_token(&token), "{token}");
+        assert!(is_byted_token("2026070222152680501D985EA34A3BE3D8"));
+        assert!(!is_byted_token("2026070222152680501d985ea34a3be3d8"));
+        assert!(!is_byted_token("20260702221526"));
+        let group = liveness_group_id(at);
+        assert!(group.starts_with("group-20260702221526-"), "{group}");
+        assert!(is_liveness_group_id(&group));
+        assert!(is_liveness_group_id("group-20260702221642-5czvq"));
+        assert!(!is_liveness_group_id("group-20260702221642-5CZVQ"));
+        assert!(!is_liveness_group_id("legacy_rf_1"));
+        let asset = liveness_asset_id(at);
+        assert!(is_liveness_asset_id(&asset), "{asset}");
+        assert!(is_liveness_asset_id("asset-20260702223855-bdv2r"));
+        assert!(!is_liveness_asset_id(&group));
+        let pl = h5_pl();
+        assert_eq!(pl.len(), 16);
+        assert!(pl.bytes().all(|b| b.is_ascii_hexdigit()));
     }
 
     #[test]

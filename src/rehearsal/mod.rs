@@ -1,5 +1,7 @@
-//! Rehearsal: a local server speaking the BlockRun RealFace API, and JarvisClaw's copy of it
-//! under `/v1/marketplace/…` (see the `jarvisclaw` module).
+//! Rehearsal: a local server speaking the BlockRun RealFace API, JarvisClaw's copy of it under
+//! `/v1/marketplace/…` (see the `jarvisclaw` module), and the two BytePlus "LivenessFace"
+//! wrappers, Anyfast under `/volc/asset/…` and Crun under `/api/v1/client/job/…` (see
+//! [Anyfast and Crun](#anyfast-and-crun) below).
 //!
 //! It is the test double behind every end-to-end test and the "rehearse without spending" mode of
 //! the app, so it follows BlockRun's RealFace and Virtual Portrait docs to the letter:
@@ -69,14 +71,85 @@
 //! - [`Faults::upstream_error_once`]: the next enrollment (either rail) that gets as far as the
 //!   upload answers `502` "upload to inference partner failed", without settling.
 //!
+//! - [`Faults::crun_code_once`]: the next call to a Crun path, whatever it is, answers HTTP 200
+//!   with that business code in the body (see below).
+//!
+//! ## Anyfast and Crun
+//!
+//! Both wrap BytePlus's real-human asset library (the `byteplus` module holds the model they
+//! share): a validation session yields a BytedToken (`YYYYMMDDhhmmss` UTC + 20 uppercase hex)
+//! and an H5 link to Rehearsal's own `/h5/` page, valid [`RehearsalConfig::session_ttl`]. When
+//! the phone finishes, a `LivenessFace` group `group-YYYYMMDDhhmmss-xxxxx` bound to that person
+//! exists; the first result query hands out its GroupId and spends the token, every later one
+//! (or one 30 minutes after the token was made) is refused. Images, videos and voices are then
+//! uploaded into the group by URL as assets `asset-YYYYMMDDhhmmss-xxxxx`, each `Processing`
+//! for [`RehearsalConfig::asset_processing_delay`] and then `Active`, or `Failed` with
+//! `FaceMismatch` ([`FACE_MISMATCH_MARKER`] in the URL of an image or video in a group) or
+//! `InvalidFile` (the file could not be fetched through [`RehearsalConfig::image_client`],
+//! http or https, ≤ 50 MB, or its bytes are not the asset type). Processing runs after the
+//! answer, so uploads answer at once.
+//!
+//! Each valid key is an account owning its groups and assets: [`RehearsalConfig::api_key`],
+//! every [`RehearsalConfig::extra_api_keys`], and any key starting with [`AIGC_KEY_PREFIX`]
+//! (an account "routed to the regular AIGC group", which Anyfast refuses LivenessFace work).
+//! Another account's group or asset is "not found".
+//!
+//! A session's callback URL, if it has one, is where the phone page goes once it has a verdict:
+//! the URL with `bytedToken`, `resultCode` (`10000` passed, `10001` failed),
+//! `algorithmBaseRespCode` and `verify_type=real_time` appended; `GET /h5/api/session` shows it
+//! as `callback_redirect`. The page speaks `lng=en|zh|zh-Hant` (English by default).
+//!
+//! **Anyfast** (flat JSON, `Authorization: Bearer <key>`, errors
+//! `{"error": {"code", "message", "type": "volc_asset_error"}}`; `&`, `<` and `>` in strings are
+//! written `\u0026`, `\u003c`, `\u003e` as Anyfast's Go proxy does):
+//!
+//! - `POST /volc/asset/CreateVisualValidateSession` `{CallbackURL?}` → `{BytedToken, CallbackURL,
+//!   H5Link}` (the link carries `bytedToken`, `pl`, `configId=rehearsal-anyfast`);
+//! - `POST /volc/asset/GetVisualValidateResult` `{BytedToken}` → `{GroupId, GroupType:
+//!   "LivenessFace"}` once; `400 ValidateNotReady` before; `400 InvalidParameter.BytedToken`
+//!   after, or for an unknown or expired token;
+//! - `POST /volc/asset/CreateAsset` `{model, GroupId, Name, AssetType, URL}` → `{Id}` (`model`
+//!   must be `volc-asset`, `volc-asset-video` or `volc-asset-audio` to match the type; `404
+//!   NotFound` "asset group … not found");
+//! - `POST /volc/asset/GetAsset` `{Id}` → the asset (`Status`, `Error` when failed);
+//! - `POST /volc/asset/ListAssets` `{PageNumber?, PageSize? ≤ 100, Filter?: {GroupIds, GroupType,
+//!   Name, Statuses}}` → `{PageNumber, PageSize, TotalCount, Items}`, newest first;
+//! - an AIGC key on the first or third: `400 InvalidParameter.GroupType` "GroupType must be one
+//!   of [AIGC]"; a missing or wrong key: `401` `{"error": {"code": "Unauthorized", "message":
+//!   "Invalid token.", "type": "new_api_error"}}`.
+//!
+//! **Crun** (`x-api-key: <key>`, every answer HTTP 200 (`Retry-After` added on 429) with the
+//! verdict in the envelope `{"code", "message", "data"}`; validation failures are `422` with
+//! `errors: [{field, message}]`):
+//!
+//! - `POST /api/v1/client/job/visual-validate-session` `{callback_url?}` → `data: {BytedToken,
+//!   H5Link, CallbackURL}` (the link carries `configId=rehearsal-crun&lng=zh`);
+//! - `GET /api/v1/client/job/visual-validate-result?byted_token=…` → `data: {GroupId}`, empty
+//!   until the phone finished; `422` "byted_token is invalid or has already been used" after;
+//! - `POST /api/v1/client/job/asset-upload` `{name?, asset_type, asset_url, group_id?}` →
+//!   `data: {AssetId}` (no `group_id`: an asset in no group);
+//! - `GET /api/v1/client/job/asset-info?asset_id=…` → `data: {AssetId, Name, AssetType, Status,
+//!   CreateTime, UpdateTime, Error?}`;
+//! - a wrong or missing key: `401` "Unauthorized: invalid API key".
+//!
+//! [`RehearsalServer::complete_liveness_token`] and [`RehearsalServer::fail_liveness_token`]
+//! play the phone for a BytedToken; [`RehearsalServer::byteplus_counts`] counts the calls.
+//!
+//! ## State
+//!
 //! State lives in memory unless [`RehearsalConfig::state_file`] is set. Then groups, H5 session
 //! tokens (with their wall-clock expiry), enrolled assets and the hourly rate-limit windows are
 //! saved to that JSON file after every change and restored at [`RehearsalServer::start`], so a
 //! restarted Rehearsal still knows them, as a real provider would (see the `persist` module). The
-//! x402 nonce ledger, with each settled payment's response, is saved there too.
+//! x402 nonce ledger, with each settled payment's response, is saved there too, and so are the
+//! Anyfast/Crun tokens, groups and assets (an asset still processing at a restart is checked
+//! again and turns on its original schedule).
 
+mod anyfast;
 mod api;
+mod byteplus;
 mod conn;
+mod crun;
 mod error;
 mod h5;
 mod ids;
@@ -93,7 +166,7 @@ mod wall_clock;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -109,7 +182,7 @@ use service::{Service, ServiceSettings};
 
 pub use jarvisclaw::JarvisClawShape;
 pub use payment::TREASURY as REHEARSAL_TREASURY;
-pub use service::CallCounts;
+pub use service::{BytePlusCounts, CallCounts};
 
 /// An `image_url` containing this gets `422` "face-match failed" from `/v1/realface/enroll`, after
 /// the photo was fetched and checked (so the URL must still serve a valid image). Virtual
@@ -118,6 +191,13 @@ pub const FACE_MISMATCH_MARKER: &str = "rehearsal-face-mismatch";
 /// An `image_url` containing this gets `502` "upload to inference partner failed" from either
 /// enroll endpoint, after the photo was fetched and checked. It wins over the face-mismatch marker.
 pub const UPSTREAM_ERROR_MARKER: &str = "rehearsal-upstream-error";
+
+/// An Anyfast or Crun key starting with this is a valid account "routed to the regular AIGC
+/// group": Anyfast refuses it LivenessFace sessions and assets with "GroupType must be one of
+/// [AIGC]".
+pub const AIGC_KEY_PREFIX: &str = "rehearsal-aigc-";
+/// How long an Anyfast or Crun asset stays `Processing` at least.
+pub const DEFAULT_ASSET_PROCESSING_DELAY: Duration = Duration::from_secs(3);
 
 pub const DEFAULT_INIT_LIMIT_PER_HOUR: u32 = 10;
 pub const DEFAULT_STATUS_LIMIT_PER_HOUR: u32 = 20;
@@ -136,6 +216,9 @@ pub struct Faults {
     pub drop_connection_after_settle_once: AtomicBool,
     /// Answer the next enrollment that reaches the upload with `502`, without settling.
     pub upstream_error_once: AtomicBool,
+    /// Non-zero: the next Crun call answers HTTP 200 with this business code in its body (402,
+    /// 429 with `Retry-After: 30`, 455, 500, 501, 505, with the doc's message). 0 is off.
+    pub crun_code_once: AtomicU16,
 }
 
 impl Clone for Faults {
@@ -147,6 +230,7 @@ impl Clone for Faults {
                     .load(Ordering::SeqCst),
             ),
             upstream_error_once: AtomicBool::new(self.upstream_error_once.load(Ordering::SeqCst)),
+            crun_code_once: AtomicU16::new(self.crun_code_once.load(Ordering::SeqCst)),
         }
     }
 }
@@ -161,6 +245,15 @@ impl Faults {
     /// Arms [`Faults::upstream_error_once`].
     pub fn upstream_error_on_next_enroll(&self) {
         self.upstream_error_once.store(true, Ordering::SeqCst);
+    }
+
+    /// Arms [`Faults::crun_code_once`] with `code` (0 disarms it).
+    pub fn crun_code_on_next_call(&self, code: u16) {
+        self.crun_code_once.store(code, Ordering::SeqCst);
+    }
+
+    pub(crate) fn take_crun_code(&self) -> Option<u16> {
+        Some(self.crun_code_once.swap(0, Ordering::SeqCst)).filter(|&c| c != 0)
     }
 
     pub(crate) fn take_drop_connection_after_settle(&self) -> bool {
@@ -208,6 +301,11 @@ pub struct RehearsalConfig {
     pub faults: Faults,
     /// The answer shape of the JarvisClaw personality under `/v1/marketplace/…`.
     pub jarvisclaw_shape: JarvisClawShape,
+    /// More Anyfast/Crun accounts besides [`RehearsalConfig::api_key`] (default none). BlockRun
+    /// and JarvisClaw take `api_key` only.
+    pub extra_api_keys: Vec<String>,
+    /// How long a new Anyfast/Crun asset stays `Processing` at least. Default 3 s.
+    pub asset_processing_delay: Duration,
 }
 
 impl std::fmt::Debug for RehearsalConfig {
@@ -227,13 +325,19 @@ impl std::fmt::Debug for RehearsalConfig {
             .field("portrait_price_atomic", &self.portrait_price_atomic)
             .field("faults", &self.faults)
             .field("jarvisclaw_shape", &self.jarvisclaw_shape)
+            .field(
+                "extra_api_keys",
+                &format!("<{} redacted>", self.extra_api_keys.len()),
+            )
+            .field("asset_processing_delay", &self.asset_processing_delay)
             .finish_non_exhaustive()
     }
 }
 
 impl RehearsalConfig {
     /// The doc's defaults: 10 inits and 20 lookups per hour per IP, 120 s sessions, memory only,
-    /// x402 v2 on Base Sepolia to [`REHEARSAL_TREASURY`] at $0.01 / $0.50, no faults.
+    /// x402 v2 on Base Sepolia to [`REHEARSAL_TREASURY`] at $0.01 / $0.50, no faults, no extra
+    /// Anyfast/Crun accounts, assets processed in 3 s.
     /// `key_owner` is `0x` + the first 40 hex of sha256(api_key), so the same key always owns the
     /// same wallet.
     pub fn new(
@@ -258,6 +362,8 @@ impl RehearsalConfig {
             portrait_price_atomic: DEFAULT_PORTRAIT_PRICE_ATOMIC,
             faults: Faults::default(),
             jarvisclaw_shape: JarvisClawShape::Live,
+            extra_api_keys: Vec::new(),
+            asset_processing_delay: DEFAULT_ASSET_PROCESSING_DELAY,
         }
     }
 }
@@ -307,6 +413,27 @@ fn router(service: Arc<Service>) -> Router {
             "/v1/marketplace/portrait/enroll",
             post(jarvisclaw::enroll_portrait),
         )
+        .route(
+            "/volc/asset/CreateVisualValidateSession",
+            post(anyfast::create_visual_validate_session),
+        )
+        .route(
+            "/volc/asset/GetVisualValidateResult",
+            post(anyfast::get_visual_validate_result),
+        )
+        .route("/volc/asset/CreateAsset", post(anyfast::create_asset))
+        .route("/volc/asset/GetAsset", post(anyfast::get_asset))
+        .route("/volc/asset/ListAssets", post(anyfast::list_assets))
+        .route(
+            "/api/v1/client/job/visual-validate-session",
+            post(crun::visual_validate_session),
+        )
+        .route(
+            "/api/v1/client/job/visual-validate-result",
+            get(crun::visual_validate_result),
+        )
+        .route("/api/v1/client/job/asset-upload", post(crun::asset_upload))
+        .route("/api/v1/client/job/asset-info", get(crun::asset_info))
         .route("/h5/qr/{file}", get(jarvisclaw::qr_png))
         .route("/h5", get(h5::page))
         .route("/h5/", get(h5::page))
@@ -338,7 +465,10 @@ impl RehearsalServer {
             portrait_price_atomic: config.portrait_price_atomic,
             faults: config.faults,
             jarvisclaw_shape: config.jarvisclaw_shape,
+            extra_api_keys: config.extra_api_keys,
+            asset_processing_delay: config.asset_processing_delay,
         }));
+        service.resume_processing();
         // A wildcard bind is reachable from this machine on loopback.
         let client_ip = match local_addr.ip() {
             IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
@@ -413,9 +543,29 @@ impl RehearsalServer {
         self.service.complete_liveness(group_id)
     }
 
-    /// Stops accepting connections and waits (up to 10 s) for in-flight requests to finish.
+    /// Plays the phone for an Anyfast/Crun BytedToken (camera, nod, blink) through the same code
+    /// as `POST /h5/api/step`. `Ok` if the check is, or becomes, complete; `Err` with the
+    /// phone's message otherwise (unknown token, "Session expired", …).
+    pub async fn complete_liveness_token(&self, token: &str) -> Result<(), String> {
+        self.service.complete_liveness_token(token)
+    }
+
+    /// Plays a phone whose check fails for a BytedToken (camera if not yet, then "fail"): the
+    /// page's "Verification failed", `resultCode=10001` on the callback.
+    pub async fn fail_liveness_token(&self, token: &str) -> Result<(), String> {
+        self.service.fail_liveness_token(token)
+    }
+
+    /// Anyfast and Crun calls served since start.
+    pub fn byteplus_counts(&self) -> BytePlusCounts {
+        self.service.byteplus_counts()
+    }
+
+    /// Stops accepting connections, waits (up to 10 s) for in-flight requests to finish and
+    /// stops asset processing, so nothing is saved after it returns.
     pub async fn shutdown(mut self) {
         self.stop.cancel();
+        self.service.cancel_processing();
         if let Some(mut task) = self.task.take() {
             match tokio::time::timeout(Duration::from_secs(10), &mut task).await {
                 Ok(Ok(Ok(()))) => {}
@@ -427,6 +577,7 @@ impl RehearsalServer {
                 }
             }
         }
+        self.service.stop_processing().await;
         tracing::info!(local_addr = %self.local_addr, "rehearsal: stopped");
     }
 }
@@ -434,5 +585,6 @@ impl RehearsalServer {
 impl Drop for RehearsalServer {
     fn drop(&mut self) {
         self.stop.cancel();
+        self.service.cancel_processing();
     }
 }

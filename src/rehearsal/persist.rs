@@ -19,6 +19,18 @@
 //!                   "byteplus_asset_id": "asset-…" }],
 //!   "portraits": [{ "asset_id": "ta_…", "group_id": "tg_…", "wallet": "0x…", "name": "…",
 //!                   "image_url": "https://…", "created_at": "…", "enrollment_tx_hash": "0x…" }],
+//!   "byteplus": {
+//!     "sessions": [{ "session": { "token": "2026070222152680501D985EA34A3BE3D8",
+//!                                 "group_id": "group-…", "expires_at_ms": …,
+//!                                 "progress": "completed", "superseded": false },
+//!                    "owner": "0x…", "callback_url": "", "created_at_ms": …, "used": true }],
+//!     "groups": [{ "id": "group-20260702221642-5czvq", "owner": "0x…",
+//!                  "byted_token": "…", "created_at_ms": … }],
+//!     "assets": [{ "id": "asset-…", "owner": "0x…", "name": "…", "url": "https://…",
+//!                  "asset_type": "Image", "group_id": "group-…", "created_at_ms": …,
+//!                  "ready_at_ms": …, "outcome": { "result": "active" },
+//!                  "checked_at_ms": … }]
+//!   },
 //!   "rate_limits": { "init": { "127.0.0.1": [1779639540000] }, "lookup": {} },
 //!   "payments": [{ "payer": "0x…", "nonce": "0x…", "state": "settled", "version": "v2",
 //!                  "endpoint": "/v1/realface/enroll", "amount_atomic": "10000",
@@ -29,7 +41,10 @@
 //! ```
 //!
 //! `payments` is the x402 nonce ledger (see the `ledger` module); files written before it existed
-//! have none and load as an empty ledger.
+//! have none and load as an empty ledger. `byteplus` is the Anyfast and Crun personalities'
+//! BytedTokens, LivenessFace groups and assets (see the `byteplus` module; an account is the
+//! API key's `key_owner` digest, never the key); older files have none and load without any.
+//! An asset whose `outcome` is missing was still being fetched: it is fetched again at start.
 //!
 //! Every time is wall-clock epoch milliseconds, so a token whose `expires_at_ms` passed while
 //! Rehearsal was down is expired when it comes back, and the hourly windows keep counting.
@@ -47,6 +62,7 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+use super::byteplus::SavedLiveness;
 use super::ledger::PaymentRecord;
 use super::rate_limit::Calls;
 use super::session::Session;
@@ -76,6 +92,9 @@ pub struct SavedStore {
     pub sessions: Vec<Session>,
     pub realfaces: Vec<SavedRealFace>,
     pub portraits: Vec<SavedPortrait>,
+    /// The Anyfast and Crun side.
+    #[serde(default)]
+    pub byteplus: SavedLiveness,
 }
 
 /// The calls still counted in each hourly window, per client IP.
@@ -360,6 +379,7 @@ mod tests {
                     created_at: "2026-05-24T16:19:00.000Z".into(),
                     enrollment_tx_hash: "0x02".into(),
                 }],
+                byteplus: SavedLiveness::default(),
             },
             rate_limits: SavedRateLimits {
                 init: Calls::from([(
@@ -448,6 +468,63 @@ mod tests {
         json.as_object_mut().unwrap().remove("payments");
         fs::write(file.path(), serde_json::to_vec(&json).unwrap()).unwrap();
         assert_eq!(file.load(Ok), Some(sample()));
+    }
+
+    #[test]
+    fn a_file_from_before_byteplus_loads_without_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = StateFile::new(dir.path().join("state.json"));
+        let mut json = serde_json::to_value(sample()).unwrap();
+        assert!(json.as_object_mut().unwrap().remove("byteplus").is_some());
+        fs::write(file.path(), serde_json::to_vec(&json).unwrap()).unwrap();
+        assert_eq!(file.load(Ok), Some(sample()));
+    }
+
+    #[test]
+    fn byteplus_state_round_trips() {
+        use crate::rehearsal::byteplus::{AssetRecord, AssetType, LivenessGroup, ValidateSession};
+        let dir = tempfile::tempdir().unwrap();
+        let file = StateFile::new(dir.path().join("state.json"));
+        let mut state = sample();
+        state.store.byteplus = SavedLiveness {
+            sessions: vec![ValidateSession {
+                session: Session {
+                    token: "2026070222152680501D985EA34A3BE3D8".into(),
+                    group_id: "group-20260702221642-5czvq".into(),
+                    expires_at_ms: 1_783_030_646_805,
+                    progress: Progress::Completed,
+                    superseded: false,
+                },
+                owner: "0xabc".into(),
+                callback_url: "https://example.com/cb".into(),
+                created_at_ms: 1_783_030_526_805,
+                used: true,
+            }],
+            groups: vec![LivenessGroup {
+                id: "group-20260702221642-5czvq".into(),
+                owner: "0xabc".into(),
+                byted_token: "2026070222152680501D985EA34A3BE3D8".into(),
+                created_at_ms: 1_783_030_602_000,
+            }],
+            assets: vec![AssetRecord {
+                id: "asset-20260702223855-bdv2r".into(),
+                owner: "0xabc".into(),
+                name: "portrait-front".into(),
+                url: "https://example.com/portrait.jpg".into(),
+                asset_type: AssetType::Image,
+                group_id: Some("group-20260702221642-5czvq".into()),
+                created_at_ms: 1_783_031_935_000,
+                ready_at_ms: 1_783_031_938_000,
+                outcome: None,
+                checked_at_ms: None,
+            }],
+        };
+        file.save(&state).unwrap();
+        assert_eq!(file.load(Ok), Some(state));
+        let json: serde_json::Value =
+            serde_json::from_slice(&fs::read(file.path()).unwrap()).unwrap();
+        assert_eq!(json["byteplus"]["assets"][0]["asset_type"], "Image");
+        assert_eq!(json["byteplus"]["sessions"][0]["used"], true);
     }
 
     #[test]

@@ -1,34 +1,42 @@
-//! What the handlers share: settings, the store, the rate limits, the payment gate and the x402
-//! nonce ledger.
+//! What the handlers share: settings, the store, the rate limits, the payment gate, the x402
+//! nonce ledger, the Anyfast/Crun accounts and their asset processing.
 //!
 //! Every change to the store or to a rate-limit window goes through a method here that, with a
 //! state file configured, saves the whole state before returning, so what a client was told has
 //! happened survives a kill right after.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use axum::http::header::RETRY_AFTER;
 use axum::http::StatusCode;
 
 use alloy::primitives::Address;
+use sha2::{Digest, Sha256};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
 
 use crate::payment::X402Version;
 
+use super::byteplus::{
+    self, AssetRecord, AssetView, ListFilter, NewAsset, ValidateResult, ValidateSession,
+};
 use super::error::ApiError;
 use super::ledger::{Attempt, Ledger, LedgerKey, PaymentRecord, Refusal, Replay, SettledPayment};
 use super::payment::{PaymentGate, Price};
 use super::persist::{self, SavedRateLimits, SavedState, StateFile};
 use super::rate_limit::{self, Calls, Decision, SlidingWindow};
-use super::session::{Session, Step, StepRefusal};
+use super::session::{Progress, Session, Step, StepRefusal};
 use super::store::{
     Group, GroupStatus, PortraitRecord, RealFaceRecord, SessionSnapshot,
     SessionState as StoreSessionState, StepFailure, Store,
 };
 use super::wall_clock::{self, Clock};
-use super::Faults;
+use super::{ids, Faults, AIGC_KEY_PREFIX};
 
 /// An enrolled asset about to be recorded.
 pub enum Asset {
@@ -61,6 +69,80 @@ pub struct Service {
     save_lock: Mutex<()>,
     /// Calls let through and refused per bucket, for tests that hold a client to the limits.
     counts: CallCounters,
+    /// Who the Anyfast and Crun keys are.
+    pub accounts: Accounts,
+    /// How long a new Anyfast/Crun asset stays `Processing` at least.
+    pub asset_processing_delay: Duration,
+    liveness_counts: LivenessCounters,
+    /// The asset checks running now; drained at shutdown so none saves after it.
+    processing: Mutex<JoinSet<()>>,
+    processing_stop: CancellationToken,
+}
+
+/// The Anyfast and Crun accounts: every configured key, plus any key with [`AIGC_KEY_PREFIX`].
+/// An account is known by its [`ids::key_owner`] digest, so the state file never holds a key.
+pub struct Accounts {
+    by_digest: HashMap<[u8; 32], String>,
+}
+
+/// The account an Anyfast or Crun key stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub owner: String,
+    /// Routed to the regular AIGC group: no LivenessFace sessions or assets on Anyfast.
+    pub aigc: bool,
+}
+
+impl Accounts {
+    pub fn new<'a>(keys: impl IntoIterator<Item = &'a str>) -> Self {
+        Accounts {
+            by_digest: keys
+                .into_iter()
+                .filter(|k| !k.is_empty())
+                .map(|k| (Sha256::digest(k.as_bytes()).into(), ids::key_owner(k)))
+                .collect(),
+        }
+    }
+
+    /// `None` for a key that is no account's.
+    pub fn account(&self, key: &str) -> Option<Account> {
+        if key.starts_with(AIGC_KEY_PREFIX) {
+            return Some(Account {
+                owner: ids::key_owner(key),
+                aigc: true,
+            });
+        }
+        // Looking up the digest keeps the time independent of where a wrong key differs.
+        let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
+        self.by_digest.get(&digest).map(|owner| Account {
+            owner: owner.clone(),
+            aigc: false,
+        })
+    }
+}
+
+#[derive(Default)]
+struct LivenessCounters {
+    sessions_created: AtomicU64,
+    result_queries: AtomicU64,
+    assets_created: AtomicU64,
+    asset_reads: AtomicU64,
+    asset_lists: AtomicU64,
+}
+
+/// What the Anyfast and Crun personalities have served since start, both together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BytePlusCounts {
+    /// BytedTokens handed out.
+    pub sessions_created: u64,
+    /// Result queries by a valid key, whatever they answered.
+    pub result_queries: u64,
+    /// Assets accepted for processing.
+    pub assets_created: u64,
+    /// GetAsset / asset-info answers with an asset.
+    pub asset_reads: u64,
+    /// ListAssets answers.
+    pub asset_lists: u64,
 }
 
 #[derive(Default)]
@@ -97,6 +179,8 @@ pub struct ServiceSettings {
     pub portrait_price_atomic: u128,
     pub faults: Faults,
     pub jarvisclaw_shape: super::JarvisClawShape,
+    pub extra_api_keys: Vec<String>,
+    pub asset_processing_delay: Duration,
 }
 
 /// What a state file gave back.
@@ -138,7 +222,15 @@ impl Service {
             })
             .unwrap_or_default();
         let now = clock.now_ms();
+        let accounts = Accounts::new(
+            std::iter::once(s.api_key.as_str()).chain(s.extra_api_keys.iter().map(String::as_str)),
+        );
         Service {
+            accounts,
+            asset_processing_delay: s.asset_processing_delay,
+            liveness_counts: LivenessCounters::default(),
+            processing: Mutex::new(JoinSet::new()),
+            processing_stop: CancellationToken::new(),
             gate: PaymentGate::new(&s.api_key, s.key_owner.clone(), s.x402_version, s.pay_to),
             realface_price: Price {
                 atomic: s.realface_price_atomic,
@@ -423,6 +515,178 @@ impl Service {
                 .map_err(|e| e.message().to_owned())?;
         }
     }
+}
+
+/// The Anyfast and Crun side: BytedTokens, LivenessFace groups and asset processing.
+impl Service {
+    /// A new BytedToken for `owner`; `callback_url` empty for none.
+    pub fn create_validate_session(&self, owner: &str, callback_url: &str) -> ValidateSession {
+        let session = self.store().liveness_mut().create_session(
+            owner,
+            callback_url,
+            self.clock.now_ms(),
+            self.session_ttl,
+        );
+        self.save();
+        bump(&self.liveness_counts.sessions_created);
+        tracing::info!(
+            has_callback = !callback_url.is_empty(),
+            "rehearsal: BytePlus validation session created"
+        );
+        session
+    }
+
+    /// A result query; saved when it spends the token.
+    pub fn validate_result(&self, owner: &str, token: &str) -> ValidateResult {
+        bump(&self.liveness_counts.result_queries);
+        let result = self
+            .store()
+            .liveness_mut()
+            .result(token, owner, self.clock.now_ms());
+        if let ValidateResult::Ready(group_id) = &result {
+            self.save();
+            tracing::info!(%group_id, "rehearsal: BytedToken spent on its GroupId");
+        }
+        result
+    }
+
+    /// Records an upload and starts processing it; `None` if the group is not `owner`'s.
+    pub fn create_liveness_asset(self: &Arc<Self>, new: NewAsset) -> Option<AssetView> {
+        let now = self.clock.now_ms();
+        let record =
+            self.store()
+                .liveness_mut()
+                .create_asset(new, now, self.asset_processing_delay)?;
+        self.save();
+        bump(&self.liveness_counts.assets_created);
+        tracing::info!(asset_id = %record.id, asset_type = record.asset_type.as_str(), group_id = ?record.group_id, "rehearsal: BytePlus asset created");
+        self.process(record.clone());
+        Some(record.view(now))
+    }
+
+    /// `owner`'s asset as it stands now.
+    pub fn liveness_asset(&self, owner: &str, id: &str) -> Option<AssetView> {
+        let now = self.clock.now_ms();
+        let view = self
+            .store()
+            .liveness()
+            .asset(id, owner)
+            .map(|a| a.view(now));
+        if view.is_some() {
+            bump(&self.liveness_counts.asset_reads);
+        }
+        view
+    }
+
+    /// `owner`'s assets passing `filter`, newest first.
+    pub fn list_liveness_assets(&self, owner: &str, filter: &ListFilter) -> Vec<AssetView> {
+        bump(&self.liveness_counts.asset_lists);
+        self.store()
+            .liveness()
+            .list(owner, filter, self.clock.now_ms())
+    }
+
+    pub fn byteplus_counts(&self) -> BytePlusCounts {
+        use std::sync::atomic::Ordering::SeqCst;
+        let c = &self.liveness_counts;
+        BytePlusCounts {
+            sessions_created: c.sessions_created.load(SeqCst),
+            result_queries: c.result_queries.load(SeqCst),
+            assets_created: c.assets_created.load(SeqCst),
+            asset_reads: c.asset_reads.load(SeqCst),
+            asset_lists: c.asset_lists.load(SeqCst),
+        }
+    }
+
+    /// Restarts the checks a restart interrupted. Their assets still turn at their original
+    /// time: what shows is decided by `ready_at_ms`, not by when the check ends.
+    pub fn resume_processing(self: &Arc<Self>) {
+        let unchecked = self.store().liveness().unchecked();
+        if !unchecked.is_empty() {
+            tracing::info!(
+                count = unchecked.len(),
+                "rehearsal: resuming asset processing"
+            );
+        }
+        for record in unchecked {
+            self.process(record);
+        }
+    }
+
+    /// Fetches and checks the asset's file in the background, then records what it found.
+    fn process(self: &Arc<Self>, record: AssetRecord) {
+        let svc = Arc::clone(self);
+        let stop = self.processing_stop.clone();
+        let client = self.image_client.clone();
+        let mut tasks = lock(&self.processing);
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn(async move {
+            let outcome = tokio::select! {
+                () = stop.cancelled() => return,
+                outcome = byteplus::check(&client, &record) => outcome,
+            };
+            // A stopped server must not save over the state file a successor may be using.
+            if stop.is_cancelled() {
+                return;
+            }
+            tracing::info!(asset_id = %record.id, ?outcome, "rehearsal: BytePlus asset checked");
+            let recorded =
+                svc.store()
+                    .liveness_mut()
+                    .record_outcome(&record.id, outcome, svc.clock.now_ms());
+            if recorded {
+                svc.save();
+            }
+        });
+    }
+
+    /// Stops new checks from recording anything (the server is going away).
+    pub fn cancel_processing(&self) {
+        self.processing_stop.cancel();
+    }
+
+    /// [`Service::cancel_processing`], then waits until no check can still save.
+    pub async fn stop_processing(&self) {
+        self.cancel_processing();
+        let mut tasks = std::mem::take(&mut *lock(&self.processing));
+        while tasks.join_next().await.is_some() {}
+    }
+
+    /// Plays the phone for a BytedToken (or any H5 token): camera, nod, blink, retrying a
+    /// failed check first.
+    pub fn complete_liveness_token(&self, token: &str) -> Result<(), String> {
+        loop {
+            let snapshot = self
+                .session(token)
+                .ok_or_else(|| format!("no H5 session for {token}"))?;
+            let Some(step) = snapshot.progress.next_step() else {
+                return Ok(());
+            };
+            self.apply_step(token, step)
+                .map_err(|e| e.message().to_owned())?;
+        }
+    }
+
+    /// Plays a phone whose check fails ("Verification failed"): camera if not yet, then fail.
+    pub fn fail_liveness_token(&self, token: &str) -> Result<(), String> {
+        loop {
+            let snapshot = self
+                .session(token)
+                .ok_or_else(|| format!("no H5 session for {token}"))?;
+            let step = match snapshot.progress {
+                Progress::Started => Step::Camera,
+                Progress::CameraAllowed | Progress::Nodded => Step::Fail,
+                Progress::Failed => return Ok(()),
+                Progress::Completed => return Err("Verification already completed".into()),
+            };
+            self.apply_step(token, step)
+                .map_err(|e| e.message().to_owned())?;
+        }
+    }
+}
+
+fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
 }
 
 pub fn step_name(step: Step) -> &'static str {

@@ -1,4 +1,5 @@
-//! Rehearsal's memory: RealFace groups, their H5 sessions and the enrolled assets.
+//! Rehearsal's memory: RealFace groups, their H5 sessions and the enrolled assets, and the
+//! BytePlus side the Anyfast and Crun personalities share (see the `byteplus` module).
 //!
 //! Times are epoch milliseconds (see [`super::wall_clock::Clock`]). With a state file the service
 //! saves [`Store::saved`] after every change and starts from [`Store::restore`] (see the `persist`
@@ -10,6 +11,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::byteplus::Liveness;
 use super::ids;
 use super::persist::{SavedPortrait, SavedRealFace, SavedStore};
 use super::session::{Progress, Session, Step, StepRefusal};
@@ -83,6 +85,9 @@ pub struct SessionSnapshot {
     pub progress: Progress,
     pub state: SessionState,
     pub remaining: Duration,
+    /// A BytePlus session with a callback URL, once the phone has a verdict: where the page
+    /// sends it.
+    pub callback_redirect: Option<String>,
 }
 
 #[derive(Debug)]
@@ -92,6 +97,7 @@ pub struct Store {
     realfaces: Vec<RealFaceRecord>,
     portraits: Vec<PortraitRecord>,
     next_group_number: u64,
+    liveness: Liveness,
 }
 
 impl Default for Store {
@@ -102,6 +108,7 @@ impl Default for Store {
             realfaces: Vec::new(),
             portraits: Vec::new(),
             next_group_number: ids::first_group_number(),
+            liveness: Liveness::default(),
         }
     }
 }
@@ -150,17 +157,29 @@ impl Store {
         self.groups.get(group_id)
     }
 
-    /// One phone action. Completing the last step flips the group to `active`.
+    pub fn liveness(&self) -> &Liveness {
+        &self.liveness
+    }
+
+    pub fn liveness_mut(&mut self) -> &mut Liveness {
+        &mut self.liveness
+    }
+
+    /// One phone action. Completing the last step flips the group to `active` (or, for a
+    /// BytedToken, creates its LivenessFace group).
     pub fn apply_step(
         &mut self,
         token: &str,
         step: Step,
         now: i64,
     ) -> Result<SessionSnapshot, StepFailure> {
-        let session = self
-            .sessions
-            .get_mut(token)
-            .ok_or(StepFailure::UnknownToken)?;
+        let Some(session) = self.sessions.get_mut(token) else {
+            return match self.liveness.apply_step(token, step, now) {
+                None => Err(StepFailure::UnknownToken),
+                Some(Err(refusal)) => Err(StepFailure::Refused(refusal)),
+                Some(Ok(_)) => self.session(token, now).ok_or(StepFailure::UnknownToken),
+            };
+        };
         let progress = session.apply(step, now).map_err(StepFailure::Refused)?;
         if progress == Progress::Completed {
             if let Some(group) = self.groups.get_mut(&session.group_id) {
@@ -171,24 +190,17 @@ impl Store {
     }
 
     pub fn session(&self, token: &str, now: i64) -> Option<SessionSnapshot> {
-        let session = self.sessions.get(token)?;
-        let state = if session.progress == Progress::Completed {
-            SessionState::Completed
-        } else if session.superseded {
-            SessionState::Superseded
-        } else if session.is_expired(now) {
-            SessionState::Expired
-        } else if session.progress == Progress::Failed {
-            SessionState::Failed
-        } else {
-            SessionState::InProgress
+        if let Some(session) = self.sessions.get(token) {
+            return Some(snapshot(session, now, None));
+        }
+        let validate = self.liveness.session(token)?;
+        let state = session_state(&validate.session, now);
+        let redirect = match state {
+            SessionState::Completed => validate.callback_redirect(true),
+            SessionState::Failed => validate.callback_redirect(false),
+            _ => None,
         };
-        Some(SessionSnapshot {
-            group_id: session.group_id.clone(),
-            progress: session.progress,
-            state,
-            remaining: session.remaining(now),
-        })
+        Some(snapshot(&validate.session, now, redirect))
     }
 
     /// Records a RealFace on its group; `None` if the group vanished meanwhile.
@@ -233,6 +245,7 @@ impl Store {
             sessions,
             realfaces: self.realfaces.iter().map(SavedRealFace::from).collect(),
             portraits: self.portraits.iter().map(SavedPortrait::from).collect(),
+            byteplus: self.liveness.saved(),
         }
     }
 
@@ -290,7 +303,32 @@ impl Store {
             realfaces,
             portraits,
             next_group_number: saved.next_group_number,
+            liveness: Liveness::restore(saved.byteplus)?,
         })
+    }
+}
+
+fn session_state(session: &Session, now: i64) -> SessionState {
+    if session.progress == Progress::Completed {
+        SessionState::Completed
+    } else if session.superseded {
+        SessionState::Superseded
+    } else if session.is_expired(now) {
+        SessionState::Expired
+    } else if session.progress == Progress::Failed {
+        SessionState::Failed
+    } else {
+        SessionState::InProgress
+    }
+}
+
+fn snapshot(session: &Session, now: i64, callback_redirect: Option<String>) -> SessionSnapshot {
+    SessionSnapshot {
+        group_id: session.group_id.clone(),
+        progress: session.progress,
+        state: session_state(session, now),
+        remaining: session.remaining(now),
+        callback_redirect,
     }
 }
 
