@@ -8,6 +8,8 @@ use crate::providers::ProviderKind;
 use crate::spend::SpendCaps;
 
 pub const DEFAULT_REHEARSAL_PORT: u16 = 8402;
+/// Where phones are sent back to when a BytePlus check ends (the LAN callback receiver).
+pub const DEFAULT_CALLBACK_PORT: u16 = 8403;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -32,6 +34,13 @@ pub struct Settings {
     pub rehearsal_jarvisclaw_shape: crate::rehearsal::JarvisClawShape,
     /// JarvisClaw's optional `redirect_url`: where the talent's phone goes after the check.
     pub jarvisclaw_redirect_url: Option<String>,
+    /// The language of Crun's phone page (`lng`): en, zh or zh-Hant. Crun's own default is zh.
+    pub crun_language: String,
+    /// Run the LAN callback receiver, so a BytePlus check is noticed the moment the phone
+    /// finishes (polling still runs without it).
+    pub lan_callback: bool,
+    /// The receiver's port.
+    pub callback_port: u16,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
@@ -40,6 +49,8 @@ pub enum RehearsalPersonality {
     #[default]
     BlockRun,
     JarvisClaw,
+    Anyfast,
+    Crun,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -63,6 +74,9 @@ impl Default for Settings {
             rehearsal_personality: RehearsalPersonality::BlockRun,
             rehearsal_jarvisclaw_shape: crate::rehearsal::JarvisClawShape::Live,
             jarvisclaw_redirect_url: None,
+            crun_language: "en".into(),
+            lan_callback: true,
+            callback_port: DEFAULT_CALLBACK_PORT,
         }
     }
 }
@@ -133,6 +147,18 @@ impl Settings {
                     "The phone address must be a plain IP or host name, like 192.168.1.20.",
                 ));
             }
+        }
+        if !crate::providers::crun::LANGUAGES.contains(&self.crun_language.as_str()) {
+            return Err(Error::invalid(
+                "crun_language",
+                "Pick the phone page's language: en, zh or zh-Hant.",
+            ));
+        }
+        if self.callback_port == 0 || self.callback_port == self.rehearsal_port {
+            return Err(Error::invalid(
+                "callback_port",
+                "Pick a port between 1024 and 65535 for the phone's return page, not Rehearsal's.",
+            ));
         }
         if self.rehearsal_port == 0 {
             return Err(Error::invalid(

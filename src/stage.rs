@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::http::{self, TrustRoots};
-use crate::providers::{blockrun, jarvisclaw, Provider, ProviderKind};
+use crate::providers::{anyfast, blockrun, crun, jarvisclaw, Provider, ProviderKind};
 use crate::rehearsal::{RehearsalConfig, RehearsalServer};
 use crate::secrets::{Secret, SecretName, SecretStore};
 use crate::settings::{PaymentMethod, RehearsalPersonality, Settings};
@@ -66,9 +66,10 @@ impl Stage {
         settings.validate()?;
         match settings.provider {
             ProviderKind::Rehearsal => Self::start_rehearsal(settings, secrets, options).await,
-            kind @ (ProviderKind::BlockRun | ProviderKind::JarvisClaw) => {
-                Self::start_remote(kind, settings, secrets, options)
-            }
+            kind @ (ProviderKind::BlockRun
+            | ProviderKind::JarvisClaw
+            | ProviderKind::Anyfast
+            | ProviderKind::Crun) => Self::start_remote(kind, settings, secrets, options),
         }
     }
 
@@ -108,7 +109,13 @@ impl Stage {
                 (server.base_url(), Some(server), Some(host))
             }
         };
+        // BytePlus providers take keys only; there is nothing for a wallet to pay.
+        let keyed = matches!(
+            settings.rehearsal_personality,
+            RehearsalPersonality::Anyfast | RehearsalPersonality::Crun
+        );
         let (client_key, wallet) = match settings.payment_method {
+            _ if keyed => (Some(key), None),
             PaymentMethod::ApiKey => (Some(key), None),
             PaymentMethod::Wallet => (None, Some(rehearsal_wallet(secrets, options)?)),
         };
@@ -127,6 +134,20 @@ impl Stage {
                 client_key,
                 settings.jarvisclaw_redirect_url.clone(),
             )),
+            RehearsalPersonality::Anyfast => Provider::Anyfast(anyfast::Client::new(
+                kind,
+                base.clone(),
+                http.clone(),
+                client_key,
+            )),
+            RehearsalPersonality::Crun => Provider::Crun(crun::Client::new(
+                kind,
+                base.join("api/v1/client/job/")
+                    .map_err(|e| Error::Internal(format!("bad Rehearsal address: {e}")))?,
+                http.clone(),
+                client_key,
+                Some(settings.crun_language.clone()),
+            )),
         };
         let wallet_info = wallet
             .as_ref()
@@ -141,7 +162,11 @@ impl Stage {
                 phone_host,
                 rehearsal_port: rehearsal.as_ref().map(|r| r.local_addr().port()),
                 has_api_key: true,
-                payment_method: settings.payment_method,
+                payment_method: if keyed {
+                    PaymentMethod::ApiKey
+                } else {
+                    settings.payment_method
+                },
                 wallet: wallet_info,
                 rehearsal_personality: Some(settings.rehearsal_personality),
             },
@@ -162,18 +187,23 @@ impl Stage {
             Some(k) => Some(k),
             None => secrets.get(SecretName::ApiKey(kind))?,
         };
-        let (client_key, wallet) = match settings.payment_method {
+        let keyed = matches!(kind, ProviderKind::Anyfast | ProviderKind::Crun);
+        let payment_method = if keyed {
+            PaymentMethod::ApiKey
+        } else {
+            settings.payment_method
+        };
+        let (client_key, wallet) = match payment_method {
             PaymentMethod::ApiKey => {
                 let Some(key) = api_key.clone() else {
                     return Err(Error::NotConfigured {
                         provider: kind,
-                        what: format!(
-                            "add its API key ({}) in Settings, or pay with the studio wallet.",
-                            match kind {
-                                ProviderKind::JarvisClaw => "sk-…",
-                                _ => "brk_…",
-                            }
-                        ),
+                        what: match kind {
+                            ProviderKind::JarvisClaw => "add its API key (sk-…) in Settings, or pay with the studio wallet.".into(),
+                            ProviderKind::Anyfast => "add its API key in Settings (create it in Anyfast's Byteplus-Direct group).".into(),
+                            ProviderKind::Crun => "add its API key in Settings (from crun.ai's API key page).".into(),
+                            _ => "add its API key (brk_…) in Settings, or pay with the studio wallet.".into(),
+                        },
                     });
                 };
                 (Some(key), None)
@@ -191,6 +221,8 @@ impl Stage {
         };
         let default_base = match (kind, settings.payment_method) {
             (ProviderKind::JarvisClaw, _) => jarvisclaw::BASE_URL,
+            (ProviderKind::Anyfast, _) => anyfast::BASE_URL,
+            (ProviderKind::Crun, _) => crun::BASE_URL,
             (_, PaymentMethod::ApiKey) => blockrun::KEY_BASE_URL,
             (_, PaymentMethod::Wallet) => blockrun::WALLET_BASE_URL,
         };
@@ -202,6 +234,19 @@ impl Stage {
                 http.clone(),
                 client_key,
                 settings.jarvisclaw_redirect_url.clone(),
+            )),
+            ProviderKind::Anyfast => Provider::Anyfast(anyfast::Client::new(
+                kind,
+                base.clone(),
+                http.clone(),
+                client_key,
+            )),
+            ProviderKind::Crun => Provider::Crun(crun::Client::new(
+                kind,
+                base.clone(),
+                http.clone(),
+                client_key,
+                Some(settings.crun_language.clone()),
             )),
             _ => Provider::BlockRun(blockrun::Client::new(
                 kind,
@@ -221,7 +266,7 @@ impl Stage {
                 phone_host: None,
                 rehearsal_port: None,
                 has_api_key: api_key.is_some(),
-                payment_method: settings.payment_method,
+                payment_method,
                 wallet: wallet_info,
                 rehearsal_personality: None,
             },
@@ -237,6 +282,22 @@ impl Stage {
             (None, Some(r)) => Some(r.key_owner().to_string()),
             (None, None) => None,
         }
+    }
+
+    /// Where the LAN callback receiver should listen, and the host phones reach it at, when the
+    /// provider sends phones back and the operator has not switched the receiver off.
+    pub fn callback_target(&self, settings: &Settings) -> Option<(SocketAddr, String)> {
+        if !settings.lan_callback || !self.provider.calls_back() {
+            return None;
+        }
+        let host = settings
+            .rehearsal_host
+            .clone()
+            .unwrap_or_else(|| lan_address().to_string());
+        Some((
+            SocketAddr::new(bind_ip(&host), settings.callback_port),
+            host,
+        ))
     }
 
     pub fn rehearsal(&self) -> Option<&RehearsalServer> {
@@ -313,14 +374,7 @@ async fn start_rehearsal(
     state_file: Option<std::path::PathBuf>,
 ) -> Result<RehearsalServer> {
     let port = settings.rehearsal_port;
-    // Loopback hosts keep the server private (tests, a laptop alone); anything else is the
-    // studio Wi-Fi, where the talent's phone must reach the page.
-    let ip = if host == "127.0.0.1" || host == "localhost" {
-        IpAddr::V4(Ipv4Addr::LOCALHOST)
-    } else {
-        IpAddr::V4(Ipv4Addr::UNSPECIFIED)
-    };
-    let mut config = RehearsalConfig::new(SocketAddr::new(ip, port), host, key.expose());
+    let mut config = RehearsalConfig::new(SocketAddr::new(bind_ip(host), port), host, key.expose());
     config.image_client = http.clone();
     config.state_file = state_file;
     config.x402_version = if settings.rehearsal_x402_version == 1 {
@@ -341,6 +395,16 @@ async fn start_rehearsal(
         Err(e) => Err(Error::Internal(format!(
             "Rehearsal could not start on port {port}: {e}"
         ))),
+    }
+}
+
+/// Loopback hosts keep a server private (tests, a laptop alone); anything else is the studio
+/// Wi-Fi, where the talent's phone must reach it.
+fn bind_ip(host: &str) -> IpAddr {
+    if host == "127.0.0.1" || host == "localhost" {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        IpAddr::V4(Ipv4Addr::UNSPECIFIED)
     }
 }
 

@@ -101,7 +101,7 @@ async fn until(
 
 fn enrolled(outcome: EnrollOutcome) -> likeness::library::Face {
     match outcome {
-        EnrollOutcome::Enrolled { face } => face,
+        EnrollOutcome::Enrolled { face } => *face,
         EnrollOutcome::PaymentRequired { .. } => panic!("the key rail never asks for a price"),
     }
 }

@@ -63,7 +63,7 @@ impl Bench {
 /// The account rail enrolls at once, with no price to confirm.
 fn enrolled(outcome: EnrollOutcome) -> likeness::library::Face {
     match outcome {
-        EnrollOutcome::Enrolled { face } => face,
+        EnrollOutcome::Enrolled { face } => *face,
         EnrollOutcome::PaymentRequired { .. } => {
             panic!("the API-key rail must not ask for a payment")
         }

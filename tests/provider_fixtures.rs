@@ -10,8 +10,10 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use likeness::error::{Error, ErrorCode};
+use likeness::media::AssetType;
 use likeness::providers::{
-    blockrun, jarvisclaw, LivenessStatus, Paid, Provider, ProviderKind, RemoteFaceKind,
+    anyfast, blockrun, crun, jarvisclaw, AssetStatus, AssetUpload, LivenessStatus, Paid, Provider,
+    ProviderKind, RemoteFaceKind,
 };
 use likeness::secrets::Secret;
 
@@ -88,6 +90,10 @@ impl Case {
                 http,
                 key,
             )),
+            "anyfast" => {
+                Provider::Anyfast(anyfast::Client::new(ProviderKind::Anyfast, base, http, key))
+            }
+            "crun" => Provider::Crun(crun::Client::new(ProviderKind::Crun, base, http, key, None)),
             _ => Provider::JarvisClaw(jarvisclaw::Client::new(
                 ProviderKind::JarvisClaw,
                 base,
@@ -124,7 +130,11 @@ impl Case {
 
     async fn status(&mut self, file: &str) -> LivenessStatus {
         self.arm(200, file);
-        self.provider.session_status("grp_a1b2c3d4").await.unwrap()
+        self.provider
+            .session_status("grp_a1b2c3d4", None)
+            .await
+            .unwrap()
+            .status
     }
 
     async fn enroll_error(&mut self, status: u16, file: &str) -> Error {
@@ -148,7 +158,7 @@ async fn blockrun_fixtures_parse_as_documented() {
     let mut c = Case::new("blockrun").await;
 
     c.arm(200, "init.json");
-    let link = c.provider.init_session("Spokesperson").await.unwrap();
+    let link = c.provider.init_session("Spokesperson", None).await.unwrap();
     assert_eq!(c.last_path(), "/v1/realface/init");
     assert_eq!(link.group_id, "legacy_rf_8137");
     assert_eq!(
@@ -161,7 +171,7 @@ async fn blockrun_fixtures_parse_as_documented() {
     c.arm(200, "init.refresh.json");
     let fresh = c
         .provider
-        .refresh_session("Spokesperson", "legacy_rf_8137")
+        .refresh_session("Spokesperson", "legacy_rf_8137", None)
         .await
         .unwrap();
     assert_eq!(fresh.group_id, "legacy_rf_8137");
@@ -275,7 +285,7 @@ async fn jarvisclaw_fixtures_parse_in_both_shapes() {
     let mut c = Case::new("jarvisclaw").await;
 
     c.arm(200, "init.seed.json");
-    let link = c.provider.init_session("John Doe").await.unwrap();
+    let link = c.provider.init_session("John Doe", None).await.unwrap();
     assert_eq!(c.last_path(), "/v1/marketplace/realface/init");
     assert_eq!(link.group_id, "grp_a1b2c3d4");
     assert_eq!(
@@ -289,13 +299,13 @@ async fn jarvisclaw_fixtures_parse_in_both_shapes() {
     );
 
     c.arm(200, "init.live.json");
-    let link = c.provider.init_session("John Doe").await.unwrap();
+    let link = c.provider.init_session("John Doe", None).await.unwrap();
     assert_eq!(link.group_id, "legacy_rf_15458");
     assert!(link.h5_link.contains("&sessionToken=st-jc&"));
     assert_eq!(link.expires_in_seconds, 120);
 
     c.arm(200, "init.missing-link.json");
-    let e = c.provider.init_session("John Doe").await.unwrap_err();
+    let e = c.provider.init_session("John Doe", None).await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::UnexpectedResponse);
     let text = e.to_string();
     assert!(text.contains("h5_link or verification_url"), "{text}");
@@ -400,6 +410,281 @@ async fn jarvisclaw_fixtures_parse_in_both_shapes() {
         assert_eq!(e.code(), code, "{file}: {e}");
         assert!(e.to_string().contains(words), "{file}: {e}");
     }
+
+    c.all_checked();
+}
+
+impl Case {
+    async fn result(&mut self, status: u16, file: &str) -> likeness::providers::LivenessCheck {
+        self.arm(status, file);
+        self.provider
+            .session_status("", Some("2026070222152680501D985EA34A3BE3D8"))
+            .await
+            .unwrap_or_else(|e| panic!("{file}: {e}"))
+    }
+
+    async fn result_error(&mut self, status: u16, file: &str) -> Error {
+        self.arm(status, file);
+        self.provider
+            .session_status("", Some("2026070222152680501D985EA34A3BE3D8"))
+            .await
+            .unwrap_err()
+    }
+
+    async fn asset(&mut self, file: &str) -> likeness::providers::RemoteAsset {
+        self.arm(200, file);
+        self.provider
+            .asset("asset-20260702223855-bdv2r")
+            .await
+            .unwrap_or_else(|e| panic!("{file}: {e}"))
+    }
+
+    async fn upload_error(&mut self, status: u16, file: &str) -> Error {
+        self.arm(status, file);
+        self.provider
+            .create_asset(UPLOAD)
+            .await
+            .expect_err("an error answer")
+    }
+}
+
+const UPLOAD: AssetUpload<'static> = AssetUpload {
+    group_id: "group-20260702221642-5czvq",
+    name: "Ada",
+    asset_type: AssetType::Video,
+    url: "https://example.com/clip.mp4",
+};
+
+fn group_of(check: &likeness::providers::LivenessCheck) -> Option<&str> {
+    check.group_id.as_deref()
+}
+
+#[tokio::test]
+async fn anyfast_fixtures_parse_as_documented() {
+    let mut c = Case::new("anyfast").await;
+
+    c.arm(200, "session.create.json");
+    let link = c
+        .provider
+        .init_session(
+            "Ada",
+            Some("http://192.168.1.20:8403/liveness/done?session=ses_1"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(c.last_path(), "/volc/asset/CreateVisualValidateSession");
+    assert_eq!(
+        link.token.as_deref(),
+        Some("2026070222152680501D985EA34A3BE3D8")
+    );
+    assert_eq!(
+        link.group_id, "",
+        "the group exists only after the phone check"
+    );
+    assert_eq!(
+        link.h5_link,
+        "https://www.byteplus.com/en/liveness-face-manage/authorization?pl=eyJ0b2tlbiI6IjEyMyJ9&configId=cfg-7f3a&bytedToken=2026070222152680501D985EA34A3BE3D8",
+        "\\u0026 becomes & and nothing else changes"
+    );
+    assert_eq!(link.expires_in_seconds, 120);
+
+    c.arm(200, "session.create.upstream.json");
+    let link = c.provider.init_session("Ada", None).await.unwrap();
+    assert_eq!(
+        link.h5_link,
+        "https://kyc.byteintl.com/?accessKeyId=AKLT4f2a&secretAccessKey=SK%2Bab%3D%3D&sessionToken=STS2eyJ&configId=7a1b&bytedToken=20260702221526AB01D985EA34A3BE3D8F",
+        "upstream's Result envelope is read, and percent-escapes are left alone"
+    );
+
+    for (status, file) in [
+        (200, "result.pending.empty.json"),
+        (400, "result.pending.not_ready.json"),
+        (200, "result.pending.upstream.json"),
+    ] {
+        let r = c.result(status, file).await;
+        assert_eq!(r.status, LivenessStatus::Pending, "{file}");
+        assert_eq!(group_of(&r), None, "{file}");
+    }
+    assert_eq!(c.last_path(), "/volc/asset/GetVisualValidateResult");
+    let r = c.result(200, "result.done.json").await;
+    assert_eq!(r.status, LivenessStatus::Active);
+    assert_eq!(group_of(&r), Some("group-20260702221642-5czvq"));
+    let e = c.result_error(400, "result.used.json").await;
+    assert_eq!(e.code(), ErrorCode::SessionExpired, "{e}");
+    assert!(e.to_string().contains("fresh QR"), "{e}");
+
+    c.arm(200, "asset.create.json");
+    let id = c.provider.create_asset(UPLOAD).await.unwrap();
+    assert_eq!(id, "asset-20260702223855-bdv2r");
+    assert_eq!(c.last_path(), "/volc/asset/CreateAsset");
+
+    let a = c.asset("asset.processing.json").await;
+    assert_eq!(a.status, AssetStatus::Processing);
+    assert_eq!(a.group_id.as_deref(), Some("group-20260702221642-5czvq"));
+    let a = c.asset("asset.active.json").await;
+    assert_eq!(
+        (a.status, a.asset_type),
+        (AssetStatus::Active, AssetType::Image)
+    );
+    let a = c.asset("asset.inactive.json").await;
+    assert_eq!(
+        (a.status, a.asset_type),
+        (AssetStatus::Processing, AssetType::Video),
+        "Anyfast's Inactive without an error is not ready yet"
+    );
+    let a = c.asset("asset.failed.face_mismatch.json").await;
+    assert_eq!(a.status, AssetStatus::Failed);
+    let why = a.problem.unwrap();
+    assert!(why.contains("does not match the person verified"), "{why}");
+    assert_eq!(c.last_path(), "/volc/asset/GetAsset");
+
+    c.arm(200, "list.json");
+    let listed = c.provider.list_assets().await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[1].asset_type, AssetType::Audio);
+    assert_eq!(listed[1].status, AssetStatus::Processing);
+    assert_eq!(c.last_path(), "/volc/asset/ListAssets");
+
+    let e = c.upload_error(400, "error.400.group_type.json").await;
+    assert_eq!(e.code(), ErrorCode::Unauthorized);
+    assert!(e.to_string().contains("Byteplus-Direct"), "{e}");
+    let e = c.upload_error(404, "error.404.group_not_found.json").await;
+    assert_eq!(e.code(), ErrorCode::ProviderRefused);
+    assert!(e.to_string().contains("different Anyfast key"), "{e}");
+    let e = c.upload_error(401, "error.401.json").await;
+    assert_eq!(e.code(), ErrorCode::Unauthorized);
+    let e = c.upload_error(429, "error.429.json").await;
+    assert!(
+        matches!(
+            e,
+            Error::RateLimited {
+                retry_after_seconds: Some(1200),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let e = c.upload_error(500, "error.500.json").await;
+    assert_eq!(e.code(), ErrorCode::UpstreamFailed);
+
+    c.all_checked();
+}
+
+#[tokio::test]
+async fn crun_fixtures_parse_as_documented_and_a_200_can_be_an_error() {
+    let mut c = Case::new("crun").await;
+
+    c.arm(200, "session.create.json");
+    let link = c
+        .provider
+        .init_session(
+            "Ada",
+            Some("http://192.168.1.20:8403/liveness/done?session=ses_1"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(c.last_path(), "/visual-validate-session");
+    assert_eq!(
+        link.token.as_deref(),
+        Some("2026070222152680501D985EA34A3BE3D8")
+    );
+    assert_eq!(
+        link.h5_link,
+        "https://visual.volcengine.com/validate?accessKeyId=AKLT4f2a&bytedToken=2026070222152680501D985EA34A3BE3D8&lng=en",
+        "the page language defaults to English instead of Crun's zh"
+    );
+
+    let r = c.result(200, "result.pending.json").await;
+    assert_eq!(r.status, LivenessStatus::Pending);
+    assert_eq!(
+        c.last_path(),
+        "/visual-validate-result?byted_token=2026070222152680501D985EA34A3BE3D8"
+    );
+    let r = c.result(200, "result.done.json").await;
+    assert_eq!(group_of(&r), Some("group-20260702221642-5czvq"));
+    let e = c.result_error(200, "result.used.200-422.json").await;
+    assert_eq!(e.code(), ErrorCode::SessionExpired, "{e}");
+
+    c.arm(200, "asset.upload.json");
+    assert_eq!(
+        c.provider.create_asset(UPLOAD).await.unwrap(),
+        "asset-20260702223855-bdv2r"
+    );
+    assert_eq!(c.last_path(), "/asset-upload");
+    assert_eq!(
+        c.asset("asset.info.processing.json").await.status,
+        AssetStatus::Processing
+    );
+    assert_eq!(
+        c.last_path(),
+        "/asset-info?asset_id=asset-20260702223855-bdv2r"
+    );
+    let a = c.asset("asset.info.active.json").await;
+    assert_eq!(
+        (a.status, a.asset_type),
+        (AssetStatus::Active, AssetType::Video)
+    );
+    let a = c.asset("asset.info.failed.json").await;
+    assert_eq!(a.status, AssetStatus::Failed);
+    assert!(a.problem.unwrap().contains("Try another file"));
+
+    // Seed 004: the business code rides in the body, often with HTTP 200.
+    for (status, file, code, words) in [
+        (
+            200,
+            "error.200-401.json",
+            ErrorCode::Unauthorized,
+            "refused the API key",
+        ),
+        (
+            200,
+            "error.200-402.json",
+            ErrorCode::ProviderRefused,
+            "enough credits",
+        ),
+        (
+            422,
+            "error.422.json",
+            ErrorCode::ProviderRefused,
+            "file link: must be a public URL",
+        ),
+        (
+            200,
+            "error.200-455.json",
+            ErrorCode::UpstreamFailed,
+            "maintenance",
+        ),
+        (
+            200,
+            "error.200-501.json",
+            ErrorCode::UpstreamFailed,
+            "processing failed",
+        ),
+        (
+            200,
+            "error.200-505.json",
+            ErrorCode::ProviderRefused,
+            "switched off",
+        ),
+        (
+            500,
+            "error.500.json",
+            ErrorCode::UpstreamFailed,
+            "server error",
+        ),
+        (
+            502,
+            "error.502-body-ok.json",
+            ErrorCode::UpstreamFailed,
+            "(502)",
+        ),
+    ] {
+        let e = c.upload_error(status, file).await;
+        assert_eq!(e.code(), code, "{file}: {e}");
+        assert!(e.to_string().contains(words), "{file}: {e}");
+    }
+    let e = c.upload_error(429, "error.429.json").await;
+    assert!(matches!(e, Error::RateLimited { .. }), "{e:?}");
 
     c.all_checked();
 }

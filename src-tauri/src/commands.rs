@@ -1,8 +1,9 @@
 //! `#[tauri::command]` one-liners over the core. Errors cross as `{code, message, field}`.
 
 use likeness::error::{CommandError, Error};
-use likeness::flow::{EnrollOutcome, SessionView};
+use likeness::flow::{AssetFileCheck, EnrollOutcome, SessionView};
 use likeness::library::{payments_csv, Face, PaymentRecord, SyncReport};
+use likeness::media::AssetType;
 use likeness::photo::PhotoCheck;
 use likeness::providers::ProviderKind;
 use likeness::secrets::{Secret, SecretName};
@@ -252,6 +253,81 @@ pub async fn sync_faces<R: Runtime>(
 ) -> Answer<SyncReport> {
     let wallet = state.running.read().await.stage.listing_wallet();
     Ok(state.studio().await.sync_faces(wallet.as_deref()).await?)
+}
+
+/// Fetches a file for a verified person's group and checks it against the provider's limits
+/// (a photo's faces too), without uploading anything.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_asset_file<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    asset_type: AssetType,
+    url: String,
+) -> Answer<AssetFileCheck> {
+    Ok(state
+        .studio()
+        .await
+        .check_asset_file(asset_type, &url)
+        .await?)
+}
+
+/// Uploads a checked file into a verified person's group (Anyfast, Crun); its processing is
+/// then reported through `watch_assets`.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn add_asset<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    group_id: String,
+    asset_type: AssetType,
+    url: String,
+    photo_override: bool,
+) -> Answer<Face> {
+    Ok(state
+        .studio()
+        .await
+        .add_asset(&group_id, asset_type, &url, None, photo_override)
+        .await?)
+}
+
+/// Asks the provider once where an asset stands.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_asset<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    asset_id: String,
+) -> Answer<Face> {
+    Ok(state.studio().await.check_asset(&asset_id).await?)
+}
+
+/// Streams every asset status change (processing → active or failed) to the window.
+#[tauri::command]
+#[specta::specta]
+pub async fn watch_assets<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    on_update: Channel<Face>,
+) -> Answer<()> {
+    let mut updates = state.asset_updates.subscribe();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match updates.recv().await {
+                Ok(face) => {
+                    if on_update.send(face).is_err() {
+                        break;
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::debug!(skipped = n, "asset updates lagged");
+                }
+                Err(_) => break,
+            }
+        }
+    });
+    Ok(())
 }
 
 /// Streams every session change to the window until the window goes away.

@@ -43,6 +43,10 @@ macro_rules! specta_builder {
                 $crate::commands::list_faces::<$runtime>,
                 $crate::commands::sync_faces::<$runtime>,
                 $crate::commands::watch_sessions::<$runtime>,
+                $crate::commands::check_asset_file::<$runtime>,
+                $crate::commands::add_asset::<$runtime>,
+                $crate::commands::check_asset::<$runtime>,
+                $crate::commands::watch_assets::<$runtime>,
             ])
             .error_handling($crate::tauri_specta::ErrorHandlingMode::Throw)
             .dangerously_cast_bigints_to_number()

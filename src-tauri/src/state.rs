@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use likeness::error::{Error, Result};
 use likeness::flow::{SessionView, Studio, StudioConfig};
-use likeness::library::{Library, FILE_NAME};
+use likeness::library::{Face, Library, FILE_NAME};
 use likeness::secrets::{KeyringStore, SecretStore};
 use likeness::settings::Settings;
 use likeness::stage::{Stage, StageInfo, StageOptions};
@@ -21,6 +21,7 @@ pub struct AppState {
     pub library: Arc<Library>,
     pub secrets: Arc<dyn SecretStore>,
     pub updates: broadcast::Sender<SessionView>,
+    pub asset_updates: broadcast::Sender<Face>,
     pub stage_options: StageOptions,
     pub running: RwLock<Running>,
     /// Photo downloads for the form's check (3 redirects at most, each on https), built once.
@@ -57,10 +58,11 @@ impl AppState {
         stage_options: StageOptions,
     ) -> Result<AppState> {
         let updates = broadcast::channel(64).0;
+        let asset_updates = broadcast::channel(64).0;
         let running = run(
             &library,
             secrets.as_ref(),
-            &updates,
+            (&updates, &asset_updates),
             &stage_options,
             settings,
         )
@@ -71,6 +73,7 @@ impl AppState {
             library,
             secrets,
             updates,
+            asset_updates,
             stage_options,
             running: RwLock::new(running),
         })
@@ -90,7 +93,7 @@ impl AppState {
         match run(
             &self.library,
             self.secrets.as_ref(),
-            &self.updates,
+            (&self.updates, &self.asset_updates),
             &self.stage_options,
             settings,
         )
@@ -104,7 +107,7 @@ impl AppState {
                 *running = run(
                     &self.library,
                     self.secrets.as_ref(),
-                    &self.updates,
+                    (&self.updates, &self.asset_updates),
                     &self.stage_options,
                     previous,
                 )
@@ -118,13 +121,14 @@ impl AppState {
 async fn run(
     library: &Arc<Library>,
     secrets: &dyn SecretStore,
-    updates: &broadcast::Sender<SessionView>,
+    (updates, asset_updates): (&broadcast::Sender<SessionView>, &broadcast::Sender<Face>),
     options: &StageOptions,
     settings: Settings,
 ) -> Result<Running> {
     let stage = Stage::start(&settings, secrets, options).await?;
     let config = StudioConfig {
         updates: updates.clone(),
+        asset_updates: asset_updates.clone(),
         caps: settings.caps()?,
         wallet: stage.wallet.clone(),
         ..StudioConfig::for_provider(&stage.provider)
@@ -135,6 +139,12 @@ async fn run(
         stage.http.clone(),
         config,
     );
+    if let Some((bind, host)) = stage.callback_target(&settings) {
+        // Polling still finds the finished check without it, so a busy port only costs speed.
+        if let Err(e) = studio.serve_callbacks(bind, &host).await {
+            tracing::warn!(error = %e, "no LAN callback receiver; polling only");
+        }
+    }
     studio.resume_open_sessions()?;
     tracing::info!(provider = %stage.info.provider, base = %stage.info.base_url, "stage ready");
     Ok(Running {

@@ -119,6 +119,34 @@ enum Command {
     /// Check a face photo before paying (format, size, faces, sharpness).
     #[command(subcommand)]
     Photo(photo::PhotoCommand),
+    /// A verified person's files on Anyfast or Crun: photos, short videos, voice clips.
+    #[command(subcommand)]
+    Asset(AssetCommand),
+}
+
+#[derive(Subcommand)]
+enum AssetCommand {
+    /// Check a file against the provider's limits, then upload it into a verified person's
+    /// group and wait until the provider has processed it.
+    Add {
+        #[arg(long, value_name = "ID")]
+        group: String,
+        #[arg(long = "type", value_name = "image|video|audio")]
+        asset_type: String,
+        #[arg(long, value_name = "U")]
+        url: String,
+        /// The talent's name, when the group is not in the library yet.
+        #[arg(long, value_name = "N")]
+        name: Option<String>,
+        /// Return as soon as it is uploaded, without waiting for the provider's processing.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Ask the provider where an asset stands (processing, active, failed).
+    Status {
+        #[arg(long, value_name = "ID")]
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -379,6 +407,54 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
         Command::EnrollFlow { name, image_url } => enroll_flow(g, out, &name, &image_url).await,
         Command::Wallet(cmd) => wallet(g, out, cmd),
         Command::Photo(cmd) => photo::run(g, out, cmd).await,
+        Command::Asset(AssetCommand::Add {
+            group,
+            asset_type,
+            url,
+            name,
+            no_wait,
+        }) => {
+            let asset_type = likeness::media::AssetType::parse(&asset_type).ok_or_else(|| {
+                Error::invalid(
+                    "type",
+                    format!("Unknown asset type {asset_type:?}: use image, video or audio."),
+                )
+            })?;
+            let (studio, _stage) = studio(g, false).await?;
+            confirm(
+                g,
+                out,
+                &format!(
+                    "Upload this {} into group {group} on {} (billed to the API key's account)?",
+                    asset_type.as_str(),
+                    studio.provider().kind()
+                ),
+            )?;
+            let face = studio
+                .add_asset(
+                    &group,
+                    asset_type,
+                    &url,
+                    name.as_deref(),
+                    g.override_photo_checks,
+                )
+                .await?;
+            out.event("asset_uploaded", json!({ "asset": &face }));
+            let face = if no_wait {
+                face
+            } else {
+                wait_for_asset(&studio, face).await?
+            };
+            out.asset(&face);
+            studio.stop();
+            Ok(())
+        }
+        Command::Asset(AssetCommand::Status { id }) => {
+            let (studio, _stage) = studio(g, false).await?;
+            let face = studio.check_asset(&id).await?;
+            out.asset(&face);
+            Ok(())
+        }
         Command::Rehearsal(RehearsalCommand::Serve {
             port,
             host,
@@ -460,7 +536,7 @@ async fn settle(
     outcome: EnrollOutcome,
 ) -> Result<Face> {
     match outcome {
-        EnrollOutcome::Enrolled { face } => Ok(face),
+        EnrollOutcome::Enrolled { face } => Ok(*face),
         EnrollOutcome::PaymentRequired { view } => {
             let quote = view
                 .quote
@@ -705,8 +781,31 @@ fn typed_confirmation(
     }
 }
 
+/// Follows the studio's own watch of a new asset until the provider has processed it.
+async fn wait_for_asset(studio: &Arc<Studio>, face: Face) -> Result<Face> {
+    use likeness::providers::AssetStatus;
+    let mut updates = studio.subscribe_assets();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20 * 60);
+    let mut current = face;
+    while current.status == AssetStatus::Processing {
+        match tokio::time::timeout_at(deadline, updates.recv()).await {
+            Ok(Ok(f)) if f.asset_id == current.asset_id => current = f,
+            Ok(Ok(_)) | Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {}
+            Ok(Err(_)) | Err(_) => break,
+        }
+    }
+    Ok(current)
+}
+
 async fn enroll_flow(g: &Global, out: &Output, name: &str, image_url: &str) -> Result<()> {
     let (studio, mut stage) = studio(g, true).await?;
+    let settings = settings(g, true)?;
+    if let Some((bind, host)) = stage.callback_target(&settings) {
+        match studio.serve_callbacks(bind, &host).await {
+            Ok(addr) => tracing::info!(%addr, "phones report back here"),
+            Err(e) => tracing::warn!(error = %e, "no LAN callback; polling only"),
+        }
+    }
     let mut updates = studio.subscribe();
     let view = studio
         .start_session(name, Some(image_url), g.override_photo_checks)
@@ -774,7 +873,9 @@ async fn enroll_flow(g: &Global, out: &Output, name: &str, image_url: &str) -> R
         .enroll_session(&id, None, None, g.override_photo_checks.then_some(true))
         .await?;
     let face = settle(g, out, &studio, &id, outcome).await?;
+    let face = wait_for_asset(&studio, face).await?;
     out.face(&face);
+    studio.stop();
     stage.stop().await;
     Ok(())
 }

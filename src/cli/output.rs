@@ -51,6 +51,7 @@ impl Output {
             "expiresAtMs": s.expires_at_ms,
             "state": s.state,
             "assetId": s.asset_id,
+            "token": s.liveness_token,
         })
     }
 
@@ -156,6 +157,33 @@ impl Output {
             self.result(face_json(f));
         } else {
             println!("Enrolled {} — asset id {}", f.name, f.asset_id);
+            if f.status != likeness::providers::AssetStatus::Active {
+                println!("Provider status: {}", f.status.as_str());
+                if let Some(m) = &f.status_message {
+                    println!("{m}");
+                }
+            }
+        }
+    }
+
+    /// An asset in a verified person's group, with where the provider stands on it.
+    pub fn asset(&self, f: &Face) {
+        if self.json {
+            self.result(face_json(f));
+        } else {
+            println!("asset     {}", f.asset_id);
+            println!("person    {}", f.name);
+            if let Some(g) = &f.group_id {
+                println!("group     {g}");
+            }
+            println!("type      {}", f.asset_type.as_str());
+            println!("status    {}", f.status.as_str());
+            if let Some(m) = &f.status_message {
+                println!("problem   {m}");
+            }
+            if f.status == likeness::providers::AssetStatus::Active {
+                println!("use as    asset://{}", f.asset_id);
+            }
         }
     }
 
@@ -167,10 +195,12 @@ impl Output {
         } else {
             for f in faces {
                 println!(
-                    "{}  {:<24} {:<10} {}",
+                    "{}  {:<24} {:<10} {:<6} {:<10} {}",
                     f.asset_id,
                     f.name,
                     f.provider,
+                    f.asset_type.as_str(),
+                    f.status.as_str(),
                     rfc3339(f.enrolled_at_ms)
                 );
             }
@@ -259,6 +289,9 @@ fn face_json(f: &Face) -> Value {
         "enrolledAt": rfc3339(f.enrolled_at_ms),
         "priceUsd": f.price_usd,
         "txHash": f.tx_hash,
+        "assetType": f.asset_type,
+        "status": f.status,
+        "statusMessage": f.status_message,
     })
 }
 

@@ -1,10 +1,12 @@
 //! The enrollment flow: a pure state machine ([`next`]), a pure poll schedule ([`poll`]), and the
 //! async driver ([`Studio`]) that runs effects, owns deadlines and reports every change.
 
+pub mod callback;
 pub mod poll;
 mod studio;
 
-pub use studio::{CallBudget, EnrollOutcome, SessionView, Studio, StudioConfig};
+pub(crate) use studio::assets as studio_assets;
+pub use studio::{AssetFileCheck, CallBudget, EnrollOutcome, SessionView, Studio, StudioConfig};
 
 use serde::{Deserialize, Serialize};
 

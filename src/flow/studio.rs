@@ -3,7 +3,11 @@
 //!
 //! The UI and the CLI only render these views; they never time anything themselves.
 
-use std::collections::HashMap;
+pub(crate) mod assets;
+
+pub use assets::AssetFileCheck;
+
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 
 use serde::Serialize;
@@ -39,6 +43,8 @@ pub struct SessionView {
     pub payee_changed: bool,
     /// What is left of the provider's hourly call budgets, shared by every session on its host.
     pub budget: Option<CallBudget>,
+    /// The asset the session enrolled, as filed (BytePlus assets show their processing here).
+    pub asset: Option<Face>,
 }
 
 /// The provider's hourly limits and what this studio has used of them in the last hour.
@@ -62,7 +68,7 @@ pub struct CallBudget {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum EnrollOutcome {
     Enrolled {
-        face: Face,
+        face: Box<Face>,
     },
     /// The provider named its price; confirm or decline it.
     PaymentRequired {
@@ -87,6 +93,8 @@ pub struct StudioConfig {
     /// Where views are broadcast. The app keeps one sender across provider switches so the
     /// window's subscription survives them.
     pub updates: broadcast::Sender<SessionView>,
+    /// Where asset status changes are broadcast; kept across provider switches like `updates`.
+    pub asset_updates: broadcast::Sender<Face>,
     pub caps: SpendCaps,
     /// The wallet that signs x402 payments; `None` on the account rail.
     pub wallet: Option<PrivateKeySigner>,
@@ -97,6 +105,7 @@ impl StudioConfig {
         StudioConfig {
             policy: PollPolicy::for_budget(provider.kind().status_checks_per_hour()),
             updates: broadcast::channel(64).0,
+            asset_updates: broadcast::channel(64).0,
             caps: SpendCaps::default(),
             wallet: None,
         }
@@ -117,6 +126,13 @@ pub struct Studio {
     watches: Mutex<HashMap<String, Watch>>,
     quotes: Mutex<HashMap<String, PendingQuote>>,
     updates: broadcast::Sender<SessionView>,
+    /// Every change to a filed asset's status (BytePlus processing), for the library.
+    asset_updates: broadcast::Sender<Face>,
+    asset_watches: Mutex<HashMap<String, CancellationToken>>,
+    /// Uploads in flight, by group and link, so a double press never pays for two.
+    uploads: Mutex<HashSet<(String, String)>>,
+    /// Where the phone's page reports back, when the LAN callback receiver runs.
+    callbacks: Mutex<Option<super::callback::CallbackServer>>,
 }
 
 pub const MAX_NAME_CHARS: usize = 64;
@@ -148,6 +164,7 @@ impl Studio {
         config: StudioConfig,
     ) -> Arc<Self> {
         let updates = config.updates.clone();
+        let asset_updates = config.asset_updates.clone();
         Arc::new(Studio {
             library,
             provider: RwLock::new(provider),
@@ -157,6 +174,10 @@ impl Studio {
             watches: Mutex::new(HashMap::new()),
             quotes: Mutex::new(HashMap::new()),
             updates,
+            asset_updates,
+            asset_watches: Mutex::new(HashMap::new()),
+            uploads: Mutex::new(HashSet::new()),
+            callbacks: Mutex::new(None),
         })
     }
 
@@ -182,15 +203,57 @@ impl Studio {
         self.updates.subscribe()
     }
 
+    /// Starts the LAN callback receiver on `bind`, announced to providers as `public_host`.
+    /// Sessions started afterwards on a provider that calls back carry its address.
+    pub async fn serve_callbacks(
+        self: &Arc<Self>,
+        bind: std::net::SocketAddr,
+        public_host: &str,
+    ) -> Result<std::net::SocketAddr> {
+        let server =
+            super::callback::CallbackServer::start(Arc::downgrade(self), bind, public_host)
+                .await
+                .map_err(|e| {
+                    Error::Internal(format!("the callback receiver could not start: {e}"))
+                })?;
+        let addr = server.local_addr();
+        if let Some(old) = self
+            .callbacks
+            .lock()
+            .expect("callback lock poisoned")
+            .replace(server)
+        {
+            old.stop();
+        }
+        Ok(addr)
+    }
+
+    /// Where the phone is sent when the check ends, for providers that send it anywhere.
+    fn callback_url(&self, provider: &Provider, session_id: &str) -> Option<String> {
+        if !provider.calls_back() {
+            return None;
+        }
+        self.callbacks
+            .lock()
+            .expect("callback lock poisoned")
+            .as_ref()
+            .map(|c| c.url_for(session_id))
+    }
+
     /// Fetches and checks the photo against the selected provider's limits. A failed provider
     /// limit is an error; failed face checks come back in the checklist.
     pub async fn check_photo(&self, image_url: &str) -> Result<photo::PhotoCheck> {
         photo::check_for(&self.http, image_url, &self.photo_limits()).await
     }
 
-    /// The selected provider's documented photo limits.
+    /// The selected provider's documented photo limits (Rehearsal takes those of the API it
+    /// plays).
     pub fn photo_limits(&self) -> photo::PhotoLimits {
-        photo::PhotoLimits::for_provider(self.provider().kind().as_str())
+        let provider = self.provider();
+        if provider.holds_assets() {
+            return photo::PhotoLimits::byteplus();
+        }
+        photo::PhotoLimits::for_provider(provider.kind().as_str())
             .unwrap_or_else(photo::PhotoLimits::blockrun)
     }
 
@@ -242,11 +305,14 @@ impl Studio {
         };
         let provider = self.provider();
         self.spend_init_budget(&provider)?;
-        let link = provider.init_session(&name).await?;
+        let id = format!("ses_{}", hex::encode(rand::random::<[u8; 8]>()));
+        let callback = self.callback_url(&provider, &id);
+        let link = provider.init_session(&name, callback.as_deref()).await?;
         let now = self.clock.now_ms();
         let session = LivenessSession {
-            id: format!("ses_{}", hex::encode(rand::random::<[u8; 8]>())),
+            id,
             provider: provider.kind(),
+            liveness_token: link.token,
             group_id: link.group_id,
             talent_name: name,
             image_url,
@@ -280,11 +346,13 @@ impl Studio {
         };
         let provider = self.provider_for(&session)?;
         self.spend_init_budget(&provider)?;
+        let callback = self.callback_url(&provider, &session.id);
         let link = provider
-            .refresh_session(&session.talent_name, &session.group_id)
+            .refresh_session(&session.talent_name, &session.group_id, callback.as_deref())
             .await?;
         let now = self.clock.now_ms();
         session.group_id = link.group_id;
+        session.liveness_token = link.token;
         session.h5_link = link.h5_link;
         session.expires_at_ms = now + link.expires_in_seconds as i64 * 1000;
         session.link_issued_at_ms = now;
@@ -384,6 +452,9 @@ impl Studio {
         let overridden = photo_override.unwrap_or(session.photo_override.is_some());
         let (photo, photo_override) = self.vetted_photo(&session.image_url, overridden).await?;
         session.photo_override = photo_override;
+        if provider.holds_assets() {
+            return self.enroll_into_group(&provider, session, photo).await;
+        }
         let purpose = format!("realface:{}", session.id);
         if let Some(pending) = self.library.pending_payment(&purpose)? {
             tracing::info!(session = %session.id, "re-sending the payment signed earlier");
@@ -398,7 +469,9 @@ impl Studio {
                     None,
                 )
                 .await?;
-            return Ok(EnrollOutcome::Enrolled { face });
+            return Ok(EnrollOutcome::Enrolled {
+                face: Box::new(face),
+            });
         }
         session.state = SessionState::Enrolling;
         self.persist_and_send(&mut session, None)?;
@@ -413,7 +486,9 @@ impl Studio {
         {
             Ok(Paid::Done(receipt)) => {
                 let face = self.finish_enroll(session, receipt, photo.thumbnail)?;
-                Ok(EnrollOutcome::Enrolled { face })
+                Ok(EnrollOutcome::Enrolled {
+                    face: Box::new(face),
+                })
             }
             Ok(Paid::PaymentRequired(quote)) => {
                 let now = self.clock.now_ms();
@@ -768,6 +843,9 @@ impl Studio {
             price_usd: receipt.price_usd,
             tx_hash: receipt.tx_hash,
             photo_override,
+            asset_type: crate::media::AssetType::Image,
+            status: crate::providers::AssetStatus::Active,
+            status_message: None,
         };
         self.library.save_face(&face)?;
         Ok(face)
@@ -824,6 +902,7 @@ impl Studio {
     /// After a restart: resume polling sessions that await a scan (expired ones become
     /// `Expired` at once and offer a fresh QR), and settle interrupted enrolls.
     pub fn resume_open_sessions(self: &Arc<Self>) -> Result<Vec<SessionView>> {
+        self.resume_assets()?;
         let kind = self.provider().kind();
         let mut views = vec![];
         for mut s in self.library.open_sessions()? {
@@ -923,7 +1002,14 @@ impl Studio {
         let now = self.clock.now_ms();
         self.library
             .record_call(&provider.budget_key(), CallKind::Status, now)?;
-        let status = provider.session_status(&session.group_id).await?;
+        let check = provider
+            .session_status(&session.group_id, session.liveness_token.as_deref())
+            .await?;
+        if let Some(group) = &check.group_id {
+            // BytePlus answers with the group once; keep it before anything else can fail.
+            self.keep_group(&session, group)?;
+        }
+        let status = check.status;
         let event = match status {
             LivenessStatus::Active => Event::ScanCompleted,
             LivenessStatus::Pending if now >= session.expires_at_ms => Event::LinkExpired,
@@ -1123,6 +1209,10 @@ impl Studio {
             _ => (None, false),
         };
         let budget = self.call_budget().ok();
+        let asset = session
+            .asset_id
+            .as_deref()
+            .and_then(|id| self.library.face(id).ok());
         SessionView {
             session,
             qr_svg,
@@ -1131,6 +1221,7 @@ impl Studio {
             quote,
             payee_changed,
             budget,
+            asset,
         }
     }
 
@@ -1139,6 +1230,14 @@ impl Studio {
     /// counts them in the same bucket.
     pub async fn sync_faces(&self, wallet: Option<&str>) -> Result<SyncReport> {
         let provider = self.provider();
+        if provider.holds_assets() {
+            let remote = provider.list_assets().await?;
+            let report =
+                self.library
+                    .merge_remote_assets(provider.kind(), &remote, self.clock.now_ms())?;
+            tracing::info!(?report, "assets synced from the provider");
+            return Ok(report);
+        }
         if provider.listing_calls() == 0 {
             // No listing at this provider: its own words say so.
             provider.list_faces("").await?;
@@ -1203,6 +1302,22 @@ impl Studio {
         for (_, w) in self.watches.lock().expect("watch map poisoned").drain() {
             w.cancel.cancel();
         }
+        for (_, c) in self
+            .asset_watches
+            .lock()
+            .expect("asset watch map poisoned")
+            .drain()
+        {
+            c.cancel();
+        }
+        if let Some(server) = self
+            .callbacks
+            .lock()
+            .expect("callback lock poisoned")
+            .take()
+        {
+            server.stop();
+        }
     }
 }
 
@@ -1225,6 +1340,9 @@ fn face_from(
         price_usd: r.price_usd,
         tx_hash: r.tx_hash,
         photo_override: session.photo_override.clone(),
+        asset_type: crate::media::AssetType::Image,
+        status: crate::providers::AssetStatus::Active,
+        status_message: None,
     }
 }
 

@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::flow::SessionState;
-use crate::providers::ProviderKind;
+use crate::media::AssetType;
+use crate::providers::{AssetStatus, ProviderKind, RemoteAsset};
 
 /// One liveness session and where it stands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -35,6 +36,9 @@ pub struct LivenessSession {
     pub updated_at_ms: i64,
     /// The photo checks the operator overrode for this session's photo (comma-separated ids).
     pub photo_override: Option<String>,
+    /// BytePlus's `BytedToken`, which the result is asked with until the group exists.
+    #[serde(default)]
+    pub liveness_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -44,6 +48,9 @@ pub enum FaceKind {
     RealFace,
     /// An AI character, enrolled without liveness.
     Portrait,
+    /// A file in a BytePlus group of a person verified on the phone (`asset-…`): a photo, a
+    /// video or a voice clip, used in Seedance as `asset://<id>`.
+    Asset,
 }
 
 /// An enrolled face in the library.
@@ -62,6 +69,12 @@ pub struct Face {
     pub tx_hash: Option<String>,
     /// The photo checks the operator overrode at enrollment (comma-separated ids), if any.
     pub photo_override: Option<String>,
+    /// What the file is: `ta_…` faces are always images.
+    pub asset_type: AssetType,
+    /// Where the provider stands with it: `ta_…` faces are active once enrolled.
+    pub status: AssetStatus,
+    /// Why a failed asset failed, in plain words.
+    pub status_message: Option<String>,
 }
 
 /// A filed face's provider, name, photo link, group and payment, as a sync compares them.
@@ -149,11 +162,11 @@ impl Library {
         self.conn().execute(
             "INSERT INTO sessions (id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms,
                                    state, asset_id, created_at_ms, updated_at_ms, link_issued_at_ms,
-                                   photo_override)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                                   photo_override, liveness_token)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT(id) DO UPDATE SET group_id = ?3, talent_name = ?4, image_url = ?5, h5_link = ?6, expires_at_ms = ?7, state = ?8,
                                            asset_id = ?9, updated_at_ms = ?11, link_issued_at_ms = ?12,
-                                           photo_override = ?13",
+                                           photo_override = ?13, liveness_token = ?14",
             params![
                 s.id,
                 s.provider.as_str(),
@@ -168,6 +181,7 @@ impl Library {
                 s.updated_at_ms,
                 s.link_issued_at_ms,
                 s.photo_override,
+                s.liveness_token,
             ],
         )?;
         Ok(())
@@ -203,12 +217,12 @@ impl Library {
     pub fn save_face(&self, f: &Face) -> Result<()> {
         self.conn().execute(
             "INSERT INTO faces (asset_id, provider, kind, name, image_url, thumbnail, group_id, enrolled_at_ms,
-                                price_usd, tx_hash, photo_override)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                price_usd, tx_hash, photo_override, asset_type, status, status_message)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT(asset_id) DO UPDATE SET name = ?4, image_url = ?5,
                  thumbnail = COALESCE(?6, faces.thumbnail), group_id = COALESCE(?7, faces.group_id),
                  price_usd = COALESCE(?9, faces.price_usd), tx_hash = COALESCE(?10, faces.tx_hash),
-                 photo_override = COALESCE(?11, faces.photo_override)",
+                 photo_override = COALESCE(?11, faces.photo_override), status = ?13, status_message = ?14",
             params![
                 f.asset_id,
                 f.provider.as_str(),
@@ -221,9 +235,126 @@ impl Library {
                 f.price_usd,
                 f.tx_hash,
                 f.photo_override,
+                f.asset_type.as_str(),
+                f.status.as_str(),
+                f.status_message,
             ],
         )?;
         Ok(())
+    }
+
+    /// Records where the provider stands with an asset. `false` when the id is not filed.
+    pub fn update_asset_status(
+        &self,
+        asset_id: &str,
+        status: AssetStatus,
+        message: Option<&str>,
+    ) -> Result<bool> {
+        let n = self.conn().execute(
+            "UPDATE faces SET status = ?2, status_message = ?3 WHERE asset_id = ?1",
+            params![asset_id, status.as_str(), message],
+        )?;
+        Ok(n > 0)
+    }
+
+    pub fn face(&self, asset_id: &str) -> Result<Face> {
+        self.query_faces("WHERE asset_id = ?1", params![asset_id])?
+            .pop()
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "No asset {asset_id} in the library. Run `likeness faces` to list them."
+                ))
+            })
+    }
+
+    /// Assets the provider is still processing, oldest first, so a restart resumes watching
+    /// them.
+    pub fn processing_assets(&self) -> Result<Vec<Face>> {
+        let mut v = self.query_faces("WHERE status = 'processing'", params![])?;
+        v.reverse();
+        Ok(v)
+    }
+
+    /// The assets filed under one person's group, newest first.
+    pub fn group_assets(&self, provider: ProviderKind, group_id: &str) -> Result<Vec<Face>> {
+        self.query_faces(
+            "WHERE provider = ?1 AND group_id = ?2",
+            params![provider.as_str(), group_id],
+        )
+    }
+
+    /// Merges a BytePlus provider's asset listing by asset id: new ones are added under the
+    /// name of the person already filed with that group (else the asset's own name), known ones
+    /// take the provider's status. Ids never cross providers.
+    pub fn merge_remote_assets(
+        &self,
+        provider: ProviderKind,
+        remote: &[RemoteAsset],
+        now_ms: i64,
+    ) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for a in remote {
+            let existing: Option<(String, String, Option<String>)> = tx
+                .query_row(
+                    "SELECT provider, status, status_message FROM faces WHERE asset_id = ?1",
+                    [&a.asset_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            match existing {
+                None => {
+                    let person: Option<String> = match &a.group_id {
+                        Some(g) => tx
+                            .query_row(
+                                "SELECT name FROM faces WHERE provider = ?1 AND group_id = ?2
+                                 ORDER BY enrolled_at_ms LIMIT 1",
+                                params![provider.as_str(), g],
+                                |r| r.get(0),
+                            )
+                            .optional()?,
+                        None => None,
+                    };
+                    let enrolled_at_ms = a
+                        .created_at
+                        .as_deref()
+                        .and_then(crate::clock::parse_rfc3339)
+                        .unwrap_or(now_ms);
+                    tx.execute(
+                        "INSERT INTO faces (asset_id, provider, kind, name, image_url, thumbnail, group_id,
+                                            enrolled_at_ms, asset_type, status, status_message)
+                         VALUES (?1, ?2, 'asset', ?3, ?4, NULL, ?5, ?6, ?7, ?8, ?9)",
+                        params![
+                            a.asset_id,
+                            provider.as_str(),
+                            person.unwrap_or_else(|| a.name.clone()),
+                            a.url.clone().unwrap_or_default(),
+                            a.group_id,
+                            enrolled_at_ms,
+                            a.asset_type.as_str(),
+                            a.status.as_str(),
+                            a.problem,
+                        ],
+                    )?;
+                    report.added += 1;
+                }
+                Some((p, ..)) if p != provider.as_str() => report.conflicts += 1,
+                Some((_, status, message)) => {
+                    if status == a.status.as_str() && message == a.problem {
+                        report.unchanged += 1;
+                        continue;
+                    }
+                    tx.execute(
+                        "UPDATE faces SET status = ?2, status_message = ?3 WHERE asset_id = ?1",
+                        params![a.asset_id, a.status.as_str(), a.problem],
+                    )?;
+                    report.updated += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(report)
     }
 
     /// Merges a provider's listing into the library by asset id: new ids are added, known ones
@@ -302,21 +433,23 @@ impl Library {
 
     /// Newest first.
     pub fn faces(&self) -> Result<Vec<Face>> {
+        self.query_faces("", params![])
+    }
+
+    fn query_faces(&self, filter: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<Face>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare(&format!(
             "SELECT asset_id, provider, kind, name, image_url, thumbnail, group_id, enrolled_at_ms, price_usd, tx_hash,
-                    photo_override
-             FROM faces ORDER BY enrolled_at_ms DESC, rowid DESC",
-        )?;
-        let rows = stmt.query_map([], |r| {
+                    photo_override, asset_type, status, status_message
+             FROM faces {filter} ORDER BY enrolled_at_ms DESC, rowid DESC"
+        ))?;
+        let rows = stmt.query_map(args, |r| {
+            let asset_type: String = r.get(11)?;
+            let status: String = r.get(12)?;
             Ok(Face {
                 asset_id: r.get(0)?,
                 provider: parse_provider(r.get::<_, String>(1)?)?,
-                kind: if r.get::<_, String>(2)? == "portrait" {
-                    FaceKind::Portrait
-                } else {
-                    FaceKind::RealFace
-                },
+                kind: parse_kind(&r.get::<_, String>(2)?),
                 name: r.get(3)?,
                 image_url: r.get(4)?,
                 thumbnail: r.get(5)?,
@@ -325,6 +458,10 @@ impl Library {
                 price_usd: r.get(8)?,
                 tx_hash: r.get(9)?,
                 photo_override: r.get(10)?,
+                asset_type: AssetType::parse(&asset_type)
+                    .ok_or_else(|| bad_value(11, asset_type.clone()))?,
+                status: AssetStatus::parse(&status).ok_or_else(|| bad_value(12, status.clone()))?,
+                status_message: r.get(13)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -367,7 +504,7 @@ impl Library {
 
 const SESSION_COLUMNS: &str =
     "SELECT id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms, state,
-    asset_id, created_at_ms, updated_at_ms, link_issued_at_ms, photo_override FROM sessions";
+    asset_id, created_at_ms, updated_at_ms, link_issued_at_ms, photo_override, liveness_token FROM sessions";
 
 fn session_from_row(r: &Row<'_>) -> rusqlite::Result<LivenessSession> {
     let state: String = r.get(7)?;
@@ -385,6 +522,7 @@ fn session_from_row(r: &Row<'_>) -> rusqlite::Result<LivenessSession> {
         created_at_ms: r.get(9)?,
         updated_at_ms: r.get(10)?,
         photo_override: r.get(12)?,
+        liveness_token: r.get(13)?,
     })
 }
 
@@ -396,6 +534,15 @@ fn kind_str(k: FaceKind) -> &'static str {
     match k {
         FaceKind::RealFace => "real_face",
         FaceKind::Portrait => "portrait",
+        FaceKind::Asset => "asset",
+    }
+}
+
+fn parse_kind(s: &str) -> FaceKind {
+    match s {
+        "portrait" => FaceKind::Portrait,
+        "asset" => FaceKind::Asset,
+        _ => FaceKind::RealFace,
     }
 }
 
@@ -426,6 +573,7 @@ mod tests {
             created_at_ms: created,
             updated_at_ms: created,
             photo_override: None,
+            liveness_token: None,
         }
     }
 
@@ -472,6 +620,9 @@ mod tests {
             price_usd: Some("0.010000".into()),
             tx_hash: None,
             photo_override: Some("face_count".into()),
+            asset_type: AssetType::Image,
+            status: AssetStatus::Active,
+            status_message: None,
         };
         lib.save_face(&f).unwrap();
         f.thumbnail = None;

@@ -62,6 +62,14 @@ const MIGRATIONS: &[&str] = &[
     // and then on the face (comma-separated check ids; NULL when none was overridden).
     "ALTER TABLE sessions ADD COLUMN photo_override TEXT;
     ALTER TABLE faces ADD COLUMN photo_override TEXT;",
+    // 4: BytePlus providers. A session is asked about by its BytedToken until the phone check
+    // creates the group; a verified person's group collects image, video and audio assets,
+    // each processed by the provider before it can be used.
+    "ALTER TABLE sessions ADD COLUMN liveness_token TEXT;
+    ALTER TABLE faces ADD COLUMN asset_type TEXT NOT NULL DEFAULT 'image';
+    ALTER TABLE faces ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+    ALTER TABLE faces ADD COLUMN status_message TEXT;
+    CREATE INDEX faces_by_status ON faces (status);",
 ];
 
 pub(super) fn migrate(conn: &Connection) -> Result<()> {

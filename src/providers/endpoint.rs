@@ -15,6 +15,8 @@ use crate::secrets::Secret;
 pub enum KeyHeader {
     /// `Authorization: Bearer <key>` (BlockRun, JarvisClaw, Anyfast).
     Bearer,
+    /// `x-api-key: <key>` (Crun).
+    XApiKey,
 }
 
 #[derive(Clone)]
@@ -112,6 +114,7 @@ impl Endpoint {
     fn authorised(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match (&self.api_key, self.key_header) {
             (Some(key), KeyHeader::Bearer) => req.bearer_auth(key.expose()),
+            (Some(key), KeyHeader::XApiKey) => req.header("x-api-key", key.expose()),
             (None, _) => req,
         }
     }

@@ -4,7 +4,10 @@
 //! by those clients pointed at the built-in server. A new provider joins [`ProviderKind`] and
 //! [`Provider`]; a missing `match` arm is then a compile error everywhere a provider is used.
 
+pub mod anyfast;
 pub mod blockrun;
+pub mod byteplus;
+pub mod crun;
 pub mod endpoint;
 pub mod jarvisclaw;
 #[cfg(test)]
@@ -12,7 +15,9 @@ pub mod scripted;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::media::AssetType;
+pub use byteplus::{AssetStatus, AssetUpload, RemoteAsset};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type, Default,
@@ -28,6 +33,12 @@ pub enum ProviderKind {
     /// JarvisClaw marketplace: a `sk-…` key, or x402.
     #[serde(rename = "jarvisclaw")]
     JarvisClaw,
+    /// Anyfast: BytePlus LivenessFace groups and `asset-…` ids, a Byteplus-Direct key.
+    #[serde(rename = "anyfast")]
+    Anyfast,
+    /// Crun: BytePlus (Volcengine) validation and `asset-…` ids, an `x-api-key`.
+    #[serde(rename = "crun")]
+    Crun,
 }
 
 impl ProviderKind {
@@ -36,6 +47,8 @@ impl ProviderKind {
             ProviderKind::Rehearsal => "Rehearsal",
             ProviderKind::BlockRun => "BlockRun",
             ProviderKind::JarvisClaw => "JarvisClaw",
+            ProviderKind::Anyfast => "Anyfast",
+            ProviderKind::Crun => "Crun",
         }
     }
 
@@ -45,13 +58,17 @@ impl ProviderKind {
             ProviderKind::Rehearsal => "rehearsal",
             ProviderKind::BlockRun => "blockrun",
             ProviderKind::JarvisClaw => "jarvisclaw",
+            ProviderKind::Anyfast => "anyfast",
+            ProviderKind::Crun => "crun",
         }
     }
 
-    pub const ALL: [ProviderKind; 3] = [
+    pub const ALL: [ProviderKind; 5] = [
         ProviderKind::Rehearsal,
         ProviderKind::BlockRun,
         ProviderKind::JarvisClaw,
+        ProviderKind::Anyfast,
+        ProviderKind::Crun,
     ];
 
     pub fn parse(name: &str) -> Option<Self> {
@@ -65,6 +82,9 @@ impl ProviderKind {
             // BlockRun's doc: "rate-limited (same bucket as wallet reconciliation, 20/hour/IP)".
             // JarvisClaw documents no figure, but its live API is BlockRun's behind a proxy.
             ProviderKind::Rehearsal | ProviderKind::BlockRun | ProviderKind::JarvisClaw => 20,
+            // Neither documents an hourly limit (upstream counts 100 GetAsset calls a second
+            // per account); one check every 10 s on average stays polite on a shared network.
+            ProviderKind::Anyfast | ProviderKind::Crun => 360,
         }
     }
 
@@ -73,6 +93,8 @@ impl ProviderKind {
         match self {
             // Both docs: "10 init calls / hour / IP".
             ProviderKind::Rehearsal | ProviderKind::BlockRun | ProviderKind::JarvisClaw => 10,
+            // No documented limit; a session each minute covers any studio day.
+            ProviderKind::Anyfast | ProviderKind::Crun => 60,
         }
     }
 
@@ -82,8 +104,9 @@ impl ProviderKind {
             ProviderKind::Rehearsal | ProviderKind::BlockRun => id
                 .strip_prefix("legacy_rf_")
                 .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())),
-            // `legacy_rf_8137` live, `grp_a1b2c3d4` in the seed: any plain token.
-            ProviderKind::JarvisClaw => {
+            // `legacy_rf_8137` live, `grp_a1b2c3d4` in the seed, `group-20260702221642-5czvq`
+            // on BytePlus: any plain token.
+            ProviderKind::JarvisClaw | ProviderKind::Anyfast | ProviderKind::Crun => {
                 !id.is_empty()
                     && id.len() <= 128
                     && id
@@ -103,7 +126,10 @@ impl std::fmt::Display for ProviderKind {
 /// A liveness link as the provider issued it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LivenessLink {
+    /// Empty on BytePlus providers, whose group exists only once the phone check passed.
     pub group_id: String,
+    /// BytePlus's `BytedToken`: what the result is asked with (single-use once it succeeds).
+    pub token: Option<String>,
     /// The link exactly as given (JSON `\u0026` already decoded by the parser).
     pub h5_link: String,
     pub expires_in_seconds: u64,
@@ -117,6 +143,31 @@ pub enum LivenessStatus {
     Expired,
     /// The phone check failed and this link is spent (JarvisClaw).
     Failed,
+}
+
+/// A status check's answer: the status, and on BytePlus providers the group the check created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LivenessCheck {
+    pub status: LivenessStatus,
+    pub group_id: Option<String>,
+}
+
+impl LivenessCheck {
+    pub fn pending() -> Self {
+        LivenessCheck {
+            status: LivenessStatus::Pending,
+            group_id: None,
+        }
+    }
+}
+
+impl From<LivenessStatus> for LivenessCheck {
+    fn from(status: LivenessStatus) -> Self {
+        LivenessCheck {
+            status,
+            group_id: None,
+        }
+    }
 }
 
 /// A face the provider lists for a wallet (BlockRun's `/v1/wallet/<address>/…`).
@@ -173,6 +224,10 @@ pub enum Provider {
     BlockRun(blockrun::Client),
     /// JarvisClaw, or Rehearsal in its JarvisClaw personality.
     JarvisClaw(jarvisclaw::Client),
+    /// Anyfast, or Rehearsal in its Anyfast personality.
+    Anyfast(anyfast::Client),
+    /// Crun, or Rehearsal in its Crun personality.
+    Crun(crun::Client),
     /// An in-memory double for the driver's paused-time unit tests.
     #[cfg(test)]
     Scripted(std::sync::Arc<scripted::Script>),
@@ -183,6 +238,8 @@ impl Provider {
         match self {
             Provider::BlockRun(c) => c.endpoint().kind,
             Provider::JarvisClaw(c) => c.endpoint().kind,
+            Provider::Anyfast(c) => c.endpoint().kind,
+            Provider::Crun(c) => c.endpoint().kind,
             #[cfg(test)]
             Provider::Scripted(_) => ProviderKind::Rehearsal,
         }
@@ -194,6 +251,8 @@ impl Provider {
         match self {
             Provider::BlockRun(c) => c.endpoint().budget_key(),
             Provider::JarvisClaw(c) => c.endpoint().budget_key(),
+            Provider::Anyfast(c) => c.endpoint().budget_key(),
+            Provider::Crun(c) => c.endpoint().budget_key(),
             #[cfg(test)]
             Provider::Scripted(_) => "scripted".into(),
         }
@@ -203,16 +262,35 @@ impl Provider {
     pub fn refreshes_in_place(&self) -> bool {
         match self {
             Provider::BlockRun(_) => true,
-            Provider::JarvisClaw(_) => false,
+            Provider::JarvisClaw(_) | Provider::Anyfast(_) | Provider::Crun(_) => false,
             #[cfg(test)]
             Provider::Scripted(_) => true,
         }
     }
 
-    pub async fn init_session(&self, name: &str) -> Result<LivenessLink> {
+    /// Whether the provider keeps a verified person as a group that collects image, video and
+    /// audio assets (BytePlus), rather than enrolling one `ta_…` face per payment.
+    pub fn holds_assets(&self) -> bool {
+        matches!(self, Provider::Anyfast(_) | Provider::Crun(_))
+    }
+
+    /// Whether the phone's page is sent back to a callback address when the check ends.
+    pub fn calls_back(&self) -> bool {
+        self.holds_assets()
+    }
+
+    /// A new liveness link. `callback_url` is where BytePlus sends the phone when the check
+    /// ends; the `ta_…` providers have no such thing and ignore it.
+    pub async fn init_session(
+        &self,
+        name: &str,
+        callback_url: Option<&str>,
+    ) -> Result<LivenessLink> {
         match self {
             Provider::BlockRun(c) => c.init(name, None).await,
             Provider::JarvisClaw(c) => c.init(name).await,
+            Provider::Anyfast(c) => c.init(callback_url).await,
+            Provider::Crun(c) => c.init(callback_url).await,
             #[cfg(test)]
             Provider::Scripted(s) => s.init(),
         }
@@ -220,21 +298,96 @@ impl Provider {
 
     /// A fresh link: on the same group where the provider can (BlockRun's `{name, groupId}`),
     /// otherwise a new init, whose group replaces the old one.
-    pub async fn refresh_session(&self, name: &str, group_id: &str) -> Result<LivenessLink> {
+    pub async fn refresh_session(
+        &self,
+        name: &str,
+        group_id: &str,
+        callback_url: Option<&str>,
+    ) -> Result<LivenessLink> {
         match self {
             Provider::BlockRun(c) => c.init(name, Some(group_id)).await,
             Provider::JarvisClaw(c) => c.init(name).await,
+            Provider::Anyfast(c) => c.init(callback_url).await,
+            Provider::Crun(c) => c.init(callback_url).await,
             #[cfg(test)]
             Provider::Scripted(s) => s.init(),
         }
     }
 
-    pub async fn session_status(&self, group_id: &str) -> Result<LivenessStatus> {
+    /// One status check: by group (`ta_…` providers) or by BytedToken (BytePlus, whose answer
+    /// carries the new group id exactly once).
+    pub async fn session_status(
+        &self,
+        group_id: &str,
+        token: Option<&str>,
+    ) -> Result<LivenessCheck> {
         match self {
-            Provider::BlockRun(c) => c.status(group_id).await,
-            Provider::JarvisClaw(c) => c.status(group_id).await,
+            Provider::BlockRun(c) => c.status(group_id).await.map(Into::into),
+            Provider::JarvisClaw(c) => c.status(group_id).await.map(Into::into),
+            Provider::Anyfast(c) => c.result(token.ok_or_else(no_token)?).await,
+            Provider::Crun(c) => c.result(token.ok_or_else(no_token)?).await,
             #[cfg(test)]
-            Provider::Scripted(s) => s.status(),
+            Provider::Scripted(s) => s.status().map(Into::into),
+        }
+    }
+
+    /// Uploads a file into a verified person's group (BytePlus providers only).
+    pub async fn create_asset(&self, upload: AssetUpload<'_>) -> Result<String> {
+        match self {
+            Provider::Anyfast(c) => c.create_asset(upload).await,
+            Provider::Crun(c) => c.create_asset(upload).await,
+            _ => Err(self.no_assets()),
+        }
+    }
+
+    pub async fn asset(&self, asset_id: &str) -> Result<RemoteAsset> {
+        match self {
+            Provider::Anyfast(c) => c.asset(asset_id).await,
+            Provider::Crun(c) => c.asset(asset_id).await,
+            _ => Err(self.no_assets()),
+        }
+    }
+
+    /// The provider's asset listing (Anyfast). Crun keeps none: "Crun does not store asset
+    /// IDs on your behalf".
+    pub async fn list_assets(&self) -> Result<Vec<RemoteAsset>> {
+        match self {
+            Provider::Anyfast(c) => c.list_assets().await,
+            Provider::Crun(c) => Err(Error::NotConfigured {
+                provider: c.endpoint().kind,
+                what: "Crun keeps no list of assets; the library keeps the ones uploaded from this studio.".into(),
+            }),
+            _ => Err(self.no_assets()),
+        }
+    }
+
+    /// Shape check for a group id of this provider (Rehearsal's follow the API it plays).
+    pub fn valid_group_id(&self, id: &str) -> bool {
+        match self {
+            Provider::Anyfast(_) => ProviderKind::Anyfast.valid_group_id(id),
+            Provider::Crun(_) => ProviderKind::Crun.valid_group_id(id),
+            Provider::JarvisClaw(_) => ProviderKind::JarvisClaw.valid_group_id(id),
+            _ => self.kind().valid_group_id(id),
+        }
+    }
+
+    /// Why this provider cannot take assets, in words.
+    pub fn no_assets(&self) -> Error {
+        Error::invalid(
+            "provider",
+            format!(
+                "{} enrolls one face per payment and has no asset groups. Choose Anyfast or Crun in Settings to add videos, voice clips or more photos.",
+                self.kind()
+            ),
+        )
+    }
+
+    /// The file types a verified person's group takes.
+    pub fn asset_types(&self) -> &'static [AssetType] {
+        if self.holds_assets() {
+            &[AssetType::Image, AssetType::Video, AssetType::Audio]
+        } else {
+            &[AssetType::Image]
         }
     }
 
@@ -248,6 +401,9 @@ impl Provider {
         match self {
             Provider::BlockRun(c) => c.enroll(name, image_url, group_id, payment).await,
             Provider::JarvisClaw(c) => c.enroll(name, image_url, group_id, payment).await,
+            Provider::Anyfast(_) | Provider::Crun(_) => Err(Error::Internal(
+                "BytePlus enrollment uploads an asset; the studio calls create_asset".into(),
+            )),
             #[cfg(test)]
             Provider::Scripted(s) => s.enroll(name, image_url, payment),
         }
@@ -262,6 +418,13 @@ impl Provider {
         match self {
             Provider::BlockRun(c) => c.enroll_portrait(name, image_url, payment).await,
             Provider::JarvisClaw(c) => c.enroll_portrait(name, image_url, payment).await,
+            Provider::Anyfast(_) | Provider::Crun(_) => Err(Error::invalid(
+                "provider",
+                format!(
+                    "{} has no virtual portraits (AI characters). Use BlockRun or JarvisClaw for those.",
+                    self.kind()
+                ),
+            )),
             #[cfg(test)]
             Provider::Scripted(s) => s.enroll(name, image_url, payment),
         }
@@ -272,6 +435,9 @@ impl Provider {
     pub async fn list_faces(&self, wallet: &str) -> Result<Vec<RemoteFace>> {
         match self {
             Provider::BlockRun(c) => c.list_faces(wallet).await,
+            Provider::Anyfast(_) | Provider::Crun(_) => Err(Error::Internal(
+                "BytePlus providers list assets, not faces".into(),
+            )),
             Provider::JarvisClaw(c) => Err(crate::error::Error::NotConfigured {
                 provider: c.endpoint().kind,
                 what: "JarvisClaw has no face listing; the library keeps the faces enrolled from this studio.".into(),
@@ -288,4 +454,8 @@ impl Provider {
             _ => 0,
         }
     }
+}
+
+fn no_token() -> Error {
+    Error::Internal("a BytePlus session without its BytedToken".into())
 }

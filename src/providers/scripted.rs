@@ -28,6 +28,7 @@ impl Script {
         *n += 1;
         Ok(LivenessLink {
             group_id: "legacy_rf_42".into(),
+            token: None,
             h5_link: format!("http://127.0.0.1:1/h5/?sessionToken=t{n}&configId=legacy_rf_42"),
             expires_in_seconds: 120,
         })

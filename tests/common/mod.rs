@@ -35,6 +35,7 @@ pub const HUGE_BYTES: usize = 50 * 1024 * 1024;
 /// - `/truncated.jpg`: the first half of the JPEG; `/missing.jpg` (and anything unknown): 404;
 /// - `/huge.jpg`: 50 MB of JPEG-looking bytes with a Content-Length; `/huge-chunked.jpg`: the same
 ///   streamed without one; `/slow.jpg`: the face after 30 s;
+/// - `/media/<file>`: a file from tests/fixtures/media (MP4, MOV, MP3, WAV);
 /// - `/held.jpg`: the face JPEG once [`PhotoHost::release_held`] lets it go (one release per
 ///   request; a release with nobody waiting is kept for the next one).
 pub struct PhotoHost {
@@ -163,6 +164,9 @@ async fn serve(path: &str) -> Response {
             image_response("image/jpeg", face_jpeg())
         };
     }
+    if let Some(name) = path.strip_prefix("/media/") {
+        return media(name);
+    }
     match path {
         "/face.jpg" => image_response("image/jpeg", face_jpeg()),
         "/face.png" => image_response("image/png", face_png()),
@@ -186,6 +190,27 @@ async fn serve(path: &str) -> Response {
             image_response("image/jpeg", face_jpeg())
         }
         _ => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+/// A file from tests/fixtures/media (videos and voice clips for BytePlus assets).
+fn media(name: &str) -> Response {
+    if name.contains('/') || name.contains("..") {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/media")
+        .join(name);
+    let content_type = match path.extension().and_then(|e| e.to_str()) {
+        Some("mp4") => "video/mp4",
+        Some("mov") => "video/quicktime",
+        Some("mp3") => "audio/mpeg",
+        Some("wav") => "audio/wav",
+        _ => "application/octet-stream",
+    };
+    match std::fs::read(&path) {
+        Ok(bytes) => ([(CONTENT_TYPE, content_type)], bytes).into_response(),
+        Err(_) => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }
 

@@ -51,9 +51,42 @@ export const commands = {
 	syncFaces: () => __TAURI_INVOKE<SyncReport>("sync_faces"),
 	/**  Streams every session change to the window until the window goes away. */
 	watchSessions: (onUpdate: Channel<SessionView>) => __TAURI_INVOKE<null>("watch_sessions", { onUpdate }),
+	/**
+	 *  Fetches a file for a verified person's group and checks it against the provider's limits
+	 *  (a photo's faces too), without uploading anything.
+	 */
+	checkAssetFile: (assetType: AssetType, url: string) => __TAURI_INVOKE<AssetFileCheck>("check_asset_file", { assetType, url }),
+	/**
+	 *  Uploads a checked file into a verified person's group (Anyfast, Crun); its processing is
+	 *  then reported through `watch_assets`.
+	 */
+	addAsset: (groupId: string, assetType: AssetType, url: string, photoOverride: boolean) => __TAURI_INVOKE<Face>("add_asset", { groupId, assetType, url, photoOverride }),
+	/**  Asks the provider once where an asset stands. */
+	checkAsset: (assetId: string) => __TAURI_INVOKE<Face>("check_asset", { assetId }),
+	/**  Streams every asset status change (processing → active or failed) to the window. */
+	watchAssets: (onUpdate: Channel<Face>) => __TAURI_INVOKE<null>("watch_assets", { onUpdate }),
 };
 
 /* Types */
+/**  A file checked before upload: a photo by the photo checks, a video or clip by the media ones. */
+export type AssetFileCheck = {
+	kind: "photo",
+} & PhotoCheck | {
+	kind: "media",
+} & MediaCheck;
+
+/**  Where an uploaded asset stands at the provider. */
+export type AssetStatus = 
+/**  Uploaded; the provider is still fetching it and matching the face. */
+"processing" | 
+/**  Usable in Seedance as `asset://<id>`. */
+"active" | 
+/**  Refused (a face that does not match the verified person, a file it could not use). */
+"failed";
+
+/**  What an asset is. BytePlus's `AssetType` wire value is exactly [`AssetType::label`]. */
+export type AssetType = "image" | "video" | "audio";
+
 /**  The provider's hourly limits and what this studio has used of them in the last hour. */
 export type CallBudget = {
 	/**  The host the limits apply to (they are per client address at that host). */
@@ -109,6 +142,12 @@ export type Face = {
 	txHash: string | null,
 	/**  The photo checks the operator overrode at enrollment (comma-separated ids), if any. */
 	photoOverride: string | null,
+	/**  What the file is: `ta_…` faces are always images. */
+	assetType: AssetType,
+	/**  Where the provider stands with it: `ta_…` faces are active once enrolled. */
+	status: AssetStatus,
+	/**  Why a failed asset failed, in plain words. */
+	statusMessage: string | null,
 };
 
 /**
@@ -130,7 +169,12 @@ export type FaceKind =
 /**  A real person, enrolled after a liveness check. */
 "real_face" | 
 /**  An AI character, enrolled without liveness. */
-"portrait";
+"portrait" | 
+/**
+ *  A file in a BytePlus group of a person verified on the phone (`asset-…`): a photo, a
+ *  video or a voice clip, used in Seedance as `asset://<id>`.
+ */
+"asset";
 
 /**  Which of JarvisClaw's two documented answer shapes Rehearsal speaks. */
 export type JarvisClawShape = 
@@ -163,7 +207,48 @@ export type LivenessSession = {
 	updatedAtMs: number,
 	/**  The photo checks the operator overrode for this session's photo (comma-separated ids). */
 	photoOverride: string | null,
+	/**  BytePlus's `BytedToken`, which the result is asked with until the group exists. */
+	livenessToken?: string | null,
 };
+
+/**  The file's facts and the checklist. */
+export type MediaCheck = {
+	url: string,
+	/**  What the operator chose the file as. */
+	assetType: AssetType,
+	/**  `None` when the bytes are nothing we recognise. */
+	container: MediaContainer | null,
+	sizeBytes: number,
+	durationMs: number | null,
+	fps: number | null,
+	/**  As shown (a quarter-turned track is swapped). */
+	widthPx: number | null,
+	heightPx: number | null,
+	/**  Whose limits were applied ("BytePlus"). */
+	provider: string,
+	checks: MediaCheckItem[],
+};
+
+/**  One check's stable id. */
+export type MediaCheckId = "format" | "file_size" | "duration" | "frame_rate" | "aspect_ratio" | "integrity";
+
+/**
+ *  One line of the checklist. Every line is a provider limit: a failed one cannot be
+ *  overridden, because the provider refuses such a file whatever the operator says.
+ */
+export type MediaCheckItem = {
+	id: MediaCheckId,
+	verdict: Verdict,
+	/**  A short name: "Duration", "Frame rate". */
+	label: string,
+	/**  Plain words: what was found and, unless it passed, what to do about it. */
+	message: string,
+};
+
+/**  The container, from the bytes. */
+export type MediaContainer = "mp4" | 
+/**  QuickTime. */
+"mov" | "mp3" | "wav";
 
 /**  The pinned networks: the only places this app will send money. */
 export type Network = 
@@ -273,9 +358,13 @@ export type ProviderKind =
 /**  BlockRun RealFace: x402 with the studio wallet, or a `brk_…` key. */
 "blockrun" | 
 /**  JarvisClaw marketplace: a `sk-…` key, or x402. */
-"jarvisclaw";
+"jarvisclaw" | 
+/**  Anyfast: BytePlus LivenessFace groups and `asset-…` ids, a Byteplus-Direct key. */
+"anyfast" | 
+/**  Crun: BytePlus (Volcengine) validation and `asset-…` ids, an `x-api-key`. */
+"crun";
 
-export type RehearsalPersonality = "blockrun" | "jarvisclaw";
+export type RehearsalPersonality = "blockrun" | "jarvisclaw" | "anyfast" | "crun";
 
 /**  Where a liveness session stands. Pending, expired and mismatched are states, not errors. */
 export type SessionState = 
@@ -305,6 +394,8 @@ export type SessionView = {
 	payeeChanged: boolean,
 	/**  What is left of the provider's hourly call budgets, shared by every session on its host. */
 	budget: CallBudget | null,
+	/**  The asset the session enrolled, as filed (BytePlus assets show their processing here). */
+	asset: Face | null,
 };
 
 export type Settings = {
@@ -328,6 +419,15 @@ export type Settings = {
 	rehearsalJarvisclawShape: JarvisClawShape,
 	/**  JarvisClaw's optional `redirect_url`: where the talent's phone goes after the check. */
 	jarvisclawRedirectUrl: string | null,
+	/**  The language of Crun's phone page (`lng`): en, zh or zh-Hant. Crun's own default is zh. */
+	crunLanguage: string,
+	/**
+	 *  Run the LAN callback receiver, so a BytePlus check is noticed the moment the phone
+	 *  finishes (polling still runs without it).
+	 */
+	lanCallback: boolean,
+	/**  The receiver's port. */
+	callbackPort: number,
 };
 
 /**  What the operator sees about the running provider. */

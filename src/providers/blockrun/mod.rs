@@ -58,6 +58,7 @@ impl Client {
         let r: wire::InitResponse = self.read(&answer)?;
         Ok(LivenessLink {
             group_id: r.group_id,
+            token: None,
             h5_link: r.h5_link,
             expires_in_seconds: r.expires_in_seconds,
         })

@@ -68,6 +68,7 @@ impl InitResponse {
         };
         Ok(LivenessLink {
             group_id,
+            token: None,
             h5_link,
             expires_in_seconds,
         })

@@ -1,0 +1,407 @@
+//! BytePlus groups (Anyfast, Crun): the verified person's first photo goes in at Enroll, and
+//! more photos, videos and voice clips can be added later from the library without a new phone
+//! check. Each upload is checked against the provider's limits first, and watched until the
+//! provider has processed it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+use super::{EnrollOutcome, Studio};
+use crate::error::{CommandError, Error, Result};
+use crate::flow::{next, Event, SessionState};
+use crate::library::{Face, FaceKind, LivenessSession};
+use crate::media::{self, AssetType};
+use crate::photo;
+use crate::providers::{AssetStatus, AssetUpload, Provider, RemoteAsset};
+
+/// Waits between asset status checks: quick at first (Rehearsal and small photos finish in
+/// seconds), then every 15 s. Upstream allows 100 GetAsset calls a second, so this is courtesy.
+const ASSET_CHECK_GAPS_S: [u64; 6] = [2, 3, 5, 5, 10, 10];
+const ASSET_CHECK_GAP_S: u64 = 15;
+/// After this long the watch stops; "Check again" in the library asks once more.
+const ASSET_WATCH_LIMIT: Duration = Duration::from_secs(20 * 60);
+
+/// A file checked before upload: a photo by the photo checks, a video or clip by the media ones.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum AssetFileCheck {
+    Photo(photo::PhotoCheck),
+    Media(media::MediaCheck),
+}
+
+impl Studio {
+    pub fn subscribe_assets(&self) -> tokio::sync::broadcast::Receiver<Face> {
+        self.asset_updates.subscribe()
+    }
+
+    /// Keeps the group BytePlus created for a session the moment its id arrives: the token it
+    /// came with works only once.
+    pub(super) fn keep_group(&self, session: &LivenessSession, group: &str) -> Result<()> {
+        let mut current = self.library.session(&session.id)?;
+        if current.h5_link != session.h5_link || current.group_id == group {
+            return Ok(());
+        }
+        current.group_id = group.to_string();
+        current.updated_at_ms = self.clock.now_ms();
+        self.library.save_session(&current)?;
+        tracing::info!(session = %current.id, group, "liveness group kept");
+        Ok(())
+    }
+
+    /// Fetches and checks a file for a group against the provider's limits, without uploading.
+    pub async fn check_asset_file(
+        &self,
+        asset_type: AssetType,
+        url: &str,
+    ) -> Result<AssetFileCheck> {
+        match media::MediaLimits::byteplus(asset_type) {
+            None => Ok(AssetFileCheck::Photo(
+                photo::examine(&self.http, url, &photo::PhotoLimits::byteplus(), None).await?,
+            )),
+            Some(limits) => Ok(AssetFileCheck::Media(
+                media::examine(&self.http, url, asset_type, &limits).await?,
+            )),
+        }
+    }
+
+    /// The checked file, or the reason it cannot go: a failed provider limit always stops it;
+    /// a failed face check stops it unless the operator overrode. Returns the preview and the
+    /// overridden checks.
+    async fn vetted_file(
+        &self,
+        asset_type: AssetType,
+        url: &str,
+        overridden: bool,
+    ) -> Result<(Option<String>, Option<String>)> {
+        match self.check_asset_file(asset_type, url).await? {
+            AssetFileCheck::Photo(_) => {
+                let (p, o) = self.vetted_photo(url, overridden).await?;
+                Ok((Some(p.thumbnail).filter(|t| !t.is_empty()), o))
+            }
+            AssetFileCheck::Media(m) => match m.refusal() {
+                Some(item) => Err(Error::invalid("url", item.message.clone())),
+                None => Ok((None, None)),
+            },
+        }
+    }
+
+    /// Enroll on a BytePlus provider: the session's photo becomes the first asset of the
+    /// verified person's group. The group stays whatever happens to the upload.
+    pub(super) async fn enroll_into_group(
+        self: &Arc<Self>,
+        provider: &Provider,
+        mut session: LivenessSession,
+        photo: photo::PhotoCheck,
+    ) -> Result<EnrollOutcome> {
+        if session.group_id.is_empty() {
+            return Err(Error::invalid(
+                "session",
+                "The provider has not given this talent's group yet. Check the session again.",
+            ));
+        }
+        session.state = SessionState::Enrolling;
+        self.persist_and_send(&mut session, None)?;
+        let upload = AssetUpload {
+            group_id: &session.group_id,
+            name: &session.talent_name,
+            asset_type: AssetType::Image,
+            url: &session.image_url,
+        };
+        match self.upload(provider, upload).await {
+            Ok(asset_id) => {
+                let face = Face {
+                    asset_id: asset_id.clone(),
+                    provider: session.provider,
+                    kind: FaceKind::Asset,
+                    name: session.talent_name.clone(),
+                    image_url: session.image_url.clone(),
+                    thumbnail: Some(photo.thumbnail).filter(|t| !t.is_empty()),
+                    group_id: Some(session.group_id.clone()),
+                    enrolled_at_ms: self.clock.now_ms(),
+                    price_usd: None,
+                    tx_hash: None,
+                    photo_override: session.photo_override.clone(),
+                    asset_type: AssetType::Image,
+                    status: AssetStatus::Processing,
+                    status_message: None,
+                };
+                self.library.save_face(&face)?;
+                session.state =
+                    next(session.state, Event::EnrollSucceeded).unwrap_or(SessionState::Enrolled);
+                session.asset_id = Some(asset_id);
+                self.persist_and_send(&mut session, None)?;
+                tracing::info!(session = %session.id, asset = %face.asset_id, "first asset uploaded");
+                self.watch_asset(face.asset_id.clone());
+                Ok(EnrollOutcome::Enrolled {
+                    face: Box::new(face),
+                })
+            }
+            Err(e) => Err(self.enroll_failed(session, e)),
+        }
+    }
+
+    /// One CreateAsset, never two at once for the same file and group.
+    async fn upload(&self, provider: &Provider, upload: AssetUpload<'_>) -> Result<String> {
+        let key = (upload.group_id.to_string(), upload.url.to_string());
+        if !self
+            .uploads
+            .lock()
+            .expect("upload set poisoned")
+            .insert(key.clone())
+        {
+            return Err(Error::invalid(
+                "url",
+                "This file is already being uploaded to this group; wait for it to finish.",
+            ));
+        }
+        let result = provider.create_asset(upload).await;
+        self.uploads
+            .lock()
+            .expect("upload set poisoned")
+            .remove(&key);
+        result.map_err(|e| match e {
+            Error::Network { provider, detail } => Error::Network {
+                provider,
+                detail: format!(
+                    "{detail}. The upload may or may not have reached {provider}; sync the library before trying again so it is not uploaded twice"
+                ),
+            },
+            other => other,
+        })
+    }
+
+    /// Adds a file to a verified person's group: a photo, a video or a voice clip, checked
+    /// against the provider's limits first. `name` defaults to the person already filed with
+    /// the group.
+    pub async fn add_asset(
+        self: &Arc<Self>,
+        group_id: &str,
+        asset_type: AssetType,
+        url: &str,
+        name: Option<&str>,
+        photo_override: bool,
+    ) -> Result<Face> {
+        let provider = self.provider();
+        if !provider.holds_assets() {
+            return Err(provider.no_assets());
+        }
+        let group_id = group_id.trim();
+        if !provider.valid_group_id(group_id) {
+            return Err(Error::invalid(
+                "group",
+                format!("{group_id:?} is not a group id (they look like group-20260702221642-5czvq). Copy it from the library."),
+            ));
+        }
+        let url = photo::validate_url(url)
+            .map_err(|e| Error::invalid("url", e.to_string()))?
+            .to_string();
+        let filed = self.library.group_assets(provider.kind(), group_id)?;
+        if let Some(dup) = filed
+            .iter()
+            .find(|f| f.image_url == url && f.status != AssetStatus::Failed)
+        {
+            return Err(Error::invalid(
+                "url",
+                format!(
+                    "This file is already in {}'s group as {} ({}). Give another file.",
+                    dup.name,
+                    dup.asset_id,
+                    dup.status.as_str()
+                ),
+            ));
+        }
+        let person = match name.map(super::validate_name).transpose()? {
+            Some(n) => n,
+            None => match filed.first() {
+                Some(f) => f.name.clone(),
+                None => {
+                    return Err(Error::invalid(
+                        "name",
+                        "This group is not in the library yet: give the talent's name (--name) so the asset is filed under it.",
+                    ))
+                }
+            },
+        };
+        let (thumbnail, photo_override) =
+            self.vetted_file(asset_type, &url, photo_override).await?;
+        let asset_id = self
+            .upload(
+                &provider,
+                AssetUpload {
+                    group_id,
+                    name: &person,
+                    asset_type,
+                    url: &url,
+                },
+            )
+            .await?;
+        let face = Face {
+            asset_id,
+            provider: provider.kind(),
+            kind: FaceKind::Asset,
+            name: person,
+            image_url: url,
+            thumbnail,
+            group_id: Some(group_id.to_string()),
+            enrolled_at_ms: self.clock.now_ms(),
+            price_usd: None,
+            tx_hash: None,
+            photo_override,
+            asset_type,
+            status: AssetStatus::Processing,
+            status_message: None,
+        };
+        self.library.save_face(&face)?;
+        let _ = self.asset_updates.send(face.clone());
+        tracing::info!(asset = %face.asset_id, group = group_id, kind = asset_type.as_str(), "asset uploaded");
+        self.watch_asset(face.asset_id.clone());
+        Ok(face)
+    }
+
+    /// Asks the provider once where an asset stands, and files the answer.
+    pub async fn check_asset(&self, asset_id: &str) -> Result<Face> {
+        let face = self.library.face(asset_id)?;
+        let provider = self.provider();
+        if face.provider != provider.kind() || !provider.holds_assets() {
+            return Err(Error::invalid(
+                "provider",
+                format!(
+                    "This asset belongs to {}; switch to it in Settings to check it.",
+                    face.provider
+                ),
+            ));
+        }
+        let remote = provider.asset(asset_id).await?;
+        self.file_status(face, &remote)
+    }
+
+    fn file_status(&self, mut face: Face, remote: &RemoteAsset) -> Result<Face> {
+        if face.status == remote.status && face.status_message == remote.problem {
+            return Ok(face);
+        }
+        face.status = remote.status;
+        face.status_message = remote.problem.clone();
+        self.library.update_asset_status(
+            &face.asset_id,
+            face.status,
+            face.status_message.as_deref(),
+        )?;
+        tracing::info!(asset = %face.asset_id, status = face.status.as_str(), "asset status changed");
+        let _ = self.asset_updates.send(face.clone());
+        Ok(face)
+    }
+
+    /// Polls an asset until the provider has processed it (or the watch limit passes).
+    pub(super) fn watch_asset(self: &Arc<Self>, asset_id: String) {
+        let cancel = CancellationToken::new();
+        if let Some(previous) = self
+            .asset_watches
+            .lock()
+            .expect("asset watch map poisoned")
+            .insert(asset_id.clone(), cancel.clone())
+        {
+            previous.cancel();
+        }
+        let studio = Arc::clone(self);
+        tokio::spawn(async move {
+            let started = tokio::time::Instant::now();
+            let mut n = 0;
+            loop {
+                let gap = ASSET_CHECK_GAPS_S
+                    .get(n)
+                    .copied()
+                    .unwrap_or(ASSET_CHECK_GAP_S);
+                n += 1;
+                tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    _ = tokio::time::sleep(Duration::from_secs(gap)) => {}
+                }
+                match studio.check_asset(&asset_id).await {
+                    Ok(face) if face.status != AssetStatus::Processing => break,
+                    Ok(_) => {}
+                    Err(Error::NotFound(_)) => break,
+                    Err(e) => tracing::warn!(asset = %asset_id, error = %e, "asset check failed"),
+                }
+                if started.elapsed() > ASSET_WATCH_LIMIT {
+                    tracing::info!(asset = %asset_id, "still processing; the watch stops here");
+                    break;
+                }
+            }
+            studio
+                .asset_watches
+                .lock()
+                .expect("asset watch map poisoned")
+                .remove(&asset_id);
+        });
+    }
+
+    /// After a restart: watch again every asset of this provider still processing.
+    pub(super) fn resume_assets(self: &Arc<Self>) -> Result<()> {
+        let provider = self.provider();
+        if !provider.holds_assets() {
+            return Ok(());
+        }
+        for face in self.library.processing_assets()? {
+            if face.provider == provider.kind() {
+                self.watch_asset(face.asset_id);
+            }
+        }
+        Ok(())
+    }
+
+    /// The phone's page came back through the LAN callback. `10000` means the check passed:
+    /// ask for the group at once instead of waiting for the next scheduled check. Anything else
+    /// ends this link (BytePlus: "create a new validation session").
+    pub async fn on_callback(
+        self: &Arc<Self>,
+        session_id: &str,
+        token: Option<&str>,
+        result_code: Option<&str>,
+    ) -> Result<bool> {
+        let session = self.library.session(session_id)?;
+        if let (Some(given), Some(ours)) = (token, session.liveness_token.as_deref()) {
+            if given != ours {
+                return Err(Error::NotFound(
+                    "This page belongs to an older QR code of the session.".into(),
+                ));
+            }
+        }
+        let passed = result_code == Some(PASSED);
+        if !matches!(
+            session.state,
+            SessionState::AwaitingScan | SessionState::Expired
+        ) {
+            return Ok(passed);
+        }
+        if passed {
+            tracing::info!(session = %session.id, "phone reported the check passed");
+            self.check_now(session_id).await?;
+        } else {
+            let notice = CommandError {
+                code: crate::error::ErrorCode::SessionExpired,
+                message: format!(
+                    "The phone check did not pass (code {}). Generate a fresh QR and have the talent try again in good light, face to the camera.",
+                    result_code.unwrap_or("none")
+                ),
+                field: None,
+                retry_after_seconds: None,
+            };
+            if let Some(w) = self
+                .watches
+                .lock()
+                .expect("watch map poisoned")
+                .remove(session_id)
+            {
+                w.cancel.cancel();
+            }
+            self.apply(session, Event::LinkExpired, Some(notice));
+        }
+        Ok(passed)
+    }
+}
+
+/// BytePlus's `resultCode` for a check that passed.
+pub const PASSED: &str = "10000";

@@ -1,0 +1,265 @@
+//! What Anyfast and Crun share: both wrap BytePlus "LivenessFace" (research §5.1), so the phone
+//! check yields an asset group bound to one person, and assets uploaded into it are processed
+//! asynchronously until `Active`. The two wire formats differ; the meanings here do not.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::media::AssetType;
+
+/// Where an uploaded asset stands at the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum AssetStatus {
+    /// Uploaded; the provider is still fetching it and matching the face.
+    Processing,
+    /// Usable in Seedance as `asset://<id>`.
+    Active,
+    /// Refused (a face that does not match the verified person, a file it could not use).
+    Failed,
+}
+
+impl AssetStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssetStatus::Processing => "processing",
+            AssetStatus::Active => "active",
+            AssetStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            AssetStatus::Processing,
+            AssetStatus::Active,
+            AssetStatus::Failed,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+}
+
+/// An asset as the provider describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteAsset {
+    pub asset_id: String,
+    pub group_id: Option<String>,
+    pub name: String,
+    pub asset_type: AssetType,
+    pub url: Option<String>,
+    pub status: AssetStatus,
+    /// Why it failed, in plain words, when it did.
+    pub problem: Option<String>,
+    pub created_at: Option<String>,
+}
+
+/// What to upload into a group.
+#[derive(Debug, Clone, Copy)]
+pub struct AssetUpload<'a> {
+    pub group_id: &'a str,
+    pub name: &'a str,
+    pub asset_type: AssetType,
+    pub url: &'a str,
+}
+
+/// The status words both documented vocabularies use, in any case: upstream's
+/// `Processing` / `Active` / `Failed` and Anyfast's `Active` / `Inactive`. An `Inactive` asset
+/// with an error attached has failed; without one it is not ready yet.
+pub(super) fn asset_status(word: &str, has_error: bool) -> Option<AssetStatus> {
+    match word.trim().to_ascii_lowercase().as_str() {
+        "processing" | "pending" | "queued" | "uploading" => Some(AssetStatus::Processing),
+        "active" | "available" | "success" | "succeeded" => Some(AssetStatus::Active),
+        "failed" | "failure" | "error" => Some(AssetStatus::Failed),
+        "inactive" if has_error => Some(AssetStatus::Failed),
+        "inactive" => Some(AssetStatus::Processing),
+        _ => None,
+    }
+}
+
+/// The asset type as the wire spells it (`Image`, `image`, `IMAGE`).
+pub(super) fn asset_type(word: &str) -> Option<AssetType> {
+    AssetType::parse(word)
+}
+
+/// An asset's error (`{"Code","Message"}`) in words the operator can act on.
+pub(super) fn asset_problem(code: &str, message: &str) -> String {
+    let said = if message.is_empty() {
+        String::new()
+    } else {
+        format!(" (the provider said: {message})")
+    };
+    match code {
+        "FaceMismatch" => format!(
+            "The face in this file does not match the person verified on the phone. Upload a clearer, front-facing file of the same person.{said}"
+        ),
+        "MultipleFaces" | "MultiFace" => format!(
+            "More than one face was found. Upload a file with the talent alone.{said}"
+        ),
+        "NoFace" | "FaceNotFound" => format!(
+            "No face was found in this file. Upload one where the talent's face is clearly visible.{said}"
+        ),
+        "" => format!("The provider could not use this file.{said} Try another file."),
+        other => format!(
+            "The provider could not use this file ({other}).{said} Check it meets the limits, then try another file."
+        ),
+    }
+}
+
+/// A BytedToken query that says "not finished yet" rather than failing: upstream's
+/// `ValidateNotReady`, or any message saying "not ready".
+pub(super) fn says_not_ready(code: &str, message: &str) -> bool {
+    let both = format!("{code} {message}").to_ascii_lowercase();
+    both.contains("notready") || both.contains("not ready") || both.contains("not_ready")
+}
+
+/// Some proxies return the H5 link with `&` written as `\u0026` inside the JSON string (decoded
+/// by the JSON parser) or, double-escaped, as the literal six characters. Both become `&`.
+pub(super) fn clean_link(raw: &str) -> String {
+    raw.trim().replace("\\u0026", "&").replace("\\u003d", "=")
+}
+
+/// The object an answer's fields live in: upstream's `Result`, a `data` envelope, or the root.
+pub(super) fn payload(v: &Value) -> &Value {
+    for key in ["Result", "data", "Data"] {
+        if let Some(inner) = v.get(key).filter(|i| i.is_object()) {
+            return inner;
+        }
+    }
+    v
+}
+
+/// A string field, by any of its spellings.
+pub(super) fn field<'a>(v: &'a Value, names: &[&str]) -> Option<&'a str> {
+    names.iter().find_map(|n| v.get(*n).and_then(Value::as_str))
+}
+
+/// `(code, message)` from any error shape the BytePlus proxies use: new-api's
+/// `{"error":{"code","message"}}`, upstream's `{"ResponseMetadata":{"Error":{"Code","Message"}}}`,
+/// or a flat `{"code","message"}`.
+pub(super) fn error_parts(v: &Value) -> (String, String) {
+    let text = |x: Option<&Value>| match x {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    if let Some(e) = v.pointer("/ResponseMetadata/Error") {
+        return (text(e.get("Code")), text(e.get("Message")));
+    }
+    match v.get("error") {
+        Some(Value::Object(e)) => (
+            text(e.get("code").or(e.get("Code"))),
+            text(e.get("message").or(e.get("Message"))),
+        ),
+        Some(Value::String(s)) => (s.clone(), text(v.get("message"))),
+        _ => (
+            text(v.get("code").or(v.get("Code"))),
+            text(v.get("message").or(v.get("Message")).or(v.get("msg"))),
+        ),
+    }
+}
+
+/// Whether an upstream error rides inside a successful HTTP answer.
+pub(super) fn upstream_error(v: &Value) -> Option<(String, String)> {
+    v.pointer("/ResponseMetadata/Error")
+        .filter(|e| e.is_object())
+        .map(|_| error_parts(v))
+}
+
+/// Reads one asset description (GetAsset, asset-info, a ListAssets item).
+pub(super) fn read_asset(v: &Value) -> Result<RemoteAsset, &'static str> {
+    let asset_id = field(v, &["Id", "AssetId", "asset_id", "id"]).ok_or("Id")?;
+    let error = v.get("Error").or(v.get("error")).filter(|e| e.is_object());
+    let status_word = field(v, &["Status", "status"]).ok_or("Status")?;
+    let status = asset_status(status_word, error.is_some()).ok_or("Status")?;
+    let problem = match (status, error) {
+        (AssetStatus::Failed, Some(e)) => Some(asset_problem(
+            field(e, &["Code", "code"]).unwrap_or(""),
+            field(e, &["Message", "message"]).unwrap_or(""),
+        )),
+        (AssetStatus::Failed, None) => Some(asset_problem(
+            "",
+            field(v, &["FailReason", "fail_reason", "Message"]).unwrap_or(""),
+        )),
+        _ => None,
+    };
+    Ok(RemoteAsset {
+        asset_id: asset_id.to_string(),
+        group_id: field(v, &["GroupId", "group_id"])
+            .filter(|g| !g.is_empty())
+            .map(str::to_string),
+        name: field(v, &["Name", "name"]).unwrap_or_default().to_string(),
+        asset_type: field(v, &["AssetType", "asset_type"])
+            .and_then(asset_type)
+            .unwrap_or(AssetType::Image),
+        url: field(v, &["URL", "Url", "url"]).map(str::to_string),
+        status,
+        problem,
+        created_at: field(v, &["CreateTime", "create_time", "created_at"]).map(str::to_string),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn both_status_vocabularies_in_any_case() {
+        assert_eq!(
+            asset_status("Processing", false),
+            Some(AssetStatus::Processing)
+        );
+        assert_eq!(asset_status("ACTIVE", false), Some(AssetStatus::Active));
+        assert_eq!(asset_status("failed", false), Some(AssetStatus::Failed));
+        assert_eq!(
+            asset_status("Inactive", false),
+            Some(AssetStatus::Processing)
+        );
+        assert_eq!(asset_status("Inactive", true), Some(AssetStatus::Failed));
+        assert_eq!(asset_status("Deleted?", false), None);
+    }
+
+    #[test]
+    fn error_shapes_of_every_proxy() {
+        assert_eq!(
+            error_parts(&json!({"error": {"code": "X", "message": "m"}})),
+            ("X".to_string(), "m".to_string())
+        );
+        assert_eq!(
+            error_parts(
+                &json!({"ResponseMetadata": {"Error": {"Code": "ValidateNotReady", "Message": "wait"}}})
+            ),
+            ("ValidateNotReady".to_string(), "wait".to_string())
+        );
+        assert_eq!(
+            error_parts(&json!({"code": 402, "message": "Insufficient Credits"})),
+            ("402".to_string(), "Insufficient Credits".to_string())
+        );
+        assert!(says_not_ready("ValidateNotReady", ""));
+        assert!(says_not_ready("", "The validation result is not ready."));
+        assert!(!says_not_ready("InvalidParameter", "already used"));
+    }
+
+    #[test]
+    fn links_lose_their_escapes() {
+        assert_eq!(
+            clean_link(r"https://kyc.byteintl.com/?a=1\u0026b=2"),
+            "https://kyc.byteintl.com/?a=1&b=2"
+        );
+    }
+
+    #[test]
+    fn a_failed_asset_says_why_in_words() {
+        let a = read_asset(&json!({
+            "Id": "asset-1", "Status": "Failed", "AssetType": "Image", "GroupId": "group-1",
+            "Error": {"Code": "FaceMismatch", "Message": "Face consistency verification failed."}
+        }))
+        .unwrap();
+        assert_eq!(a.status, AssetStatus::Failed);
+        assert!(a
+            .problem
+            .unwrap()
+            .contains("does not match the person verified"));
+        assert_eq!(read_asset(&json!({"Id": "a"})).unwrap_err(), "Status");
+    }
+}

@@ -1,0 +1,297 @@
+//! Crun: BytePlus (Volcengine) visual validation through
+//! `https://api.crun.ai/api/v1/client/job/…` (seed 004, research §4), header `x-api-key`.
+//!
+//! Every answer is an envelope `{"code","message","data"}`, and **an HTTP 200 whose body `code`
+//! is not 200 is an error**: Crun reports 401, 402, 422, 455, 505… that way as often as with
+//! the HTTP status. Both are read the same.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::blockrun::query_value;
+use super::byteplus::{self, AssetUpload, RemoteAsset};
+use super::endpoint::{Answer, Endpoint, KeyHeader};
+use super::{LivenessCheck, LivenessLink, LivenessStatus, ProviderKind};
+use crate::error::{Error, ProviderReason, Result};
+use crate::secrets::Secret;
+
+pub const BASE_URL: &str = "https://api.crun.ai/api/v1/client/job";
+/// "The H5 validation link is valid for 120 seconds."
+pub const LINK_SECONDS: u64 = 120;
+/// The H5 page's languages, as Crun documents them for `lng`.
+pub const LANGUAGES: [&str; 3] = ["en", "zh", "zh-Hant"];
+
+#[derive(Clone, Debug)]
+pub struct Client {
+    endpoint: Endpoint,
+    /// The H5 page's language (`lng`); Crun defaults to Chinese, studios here mostly need English.
+    language: String,
+}
+
+impl Client {
+    pub fn new(
+        kind: ProviderKind,
+        base: url::Url,
+        http: reqwest::Client,
+        api_key: Option<Secret>,
+        language: Option<String>,
+    ) -> Self {
+        Client {
+            endpoint: Endpoint::new(kind, base, http, api_key, KeyHeader::XApiKey),
+            language: language
+                .filter(|l| LANGUAGES.contains(&l.as_str()))
+                .unwrap_or_else(|| "en".into()),
+        }
+    }
+
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Result<Value> {
+        if !self.endpoint.has_api_key() {
+            return Err(Error::NotConfigured {
+                provider: self.endpoint.kind,
+                what: "add the Crun API key in Settings.".into(),
+            });
+        }
+        let answer = self.endpoint.send(method, path, body.as_ref()).await?;
+        self.read(&answer)
+    }
+
+    pub(crate) async fn init(&self, callback_url: Option<&str>) -> Result<LivenessLink> {
+        let body = match callback_url {
+            Some(c) => json!({ "callback_url": c }),
+            None => json!({}),
+        };
+        let data = self
+            .call(Method::POST, "visual-validate-session", Some(body))
+            .await?;
+        let token = byteplus::field(&data, &["BytedToken", "byted_token"])
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| self.missing("BytedToken", &data))?;
+        let link = byteplus::field(&data, &["H5Link", "h5_link"])
+            .filter(|l| !l.is_empty())
+            .ok_or_else(|| self.missing("H5Link", &data))?;
+        Ok(LivenessLink {
+            group_id: String::new(),
+            token: Some(token.to_string()),
+            h5_link: with_language(&byteplus::clean_link(link), &self.language),
+            expires_in_seconds: LINK_SECONDS,
+        })
+    }
+
+    pub(crate) async fn result(&self, token: &str) -> Result<LivenessCheck> {
+        let path = format!("visual-validate-result?byted_token={}", query_value(token));
+        let data = match self.call(Method::GET, &path, None).await {
+            Ok(d) => d,
+            Err(Error::Provider { message, .. }) if byteplus::says_not_ready("", &message) => {
+                return Ok(LivenessCheck::pending())
+            }
+            Err(e) => return Err(e),
+        };
+        let group = byteplus::field(&data, &["GroupId", "group_id"])
+            .unwrap_or_default()
+            .trim();
+        Ok(if group.is_empty() {
+            LivenessCheck::pending()
+        } else {
+            LivenessCheck {
+                status: LivenessStatus::Active,
+                group_id: Some(group.to_string()),
+            }
+        })
+    }
+
+    pub(crate) async fn create_asset(&self, upload: AssetUpload<'_>) -> Result<String> {
+        let body = json!({
+            "name": upload.name,
+            "asset_type": upload.asset_type.label(),
+            "asset_url": upload.url,
+            "group_id": upload.group_id,
+        });
+        let data = self.call(Method::POST, "asset-upload", Some(body)).await?;
+        byteplus::field(&data, &["AssetId", "asset_id", "Id"])
+            .filter(|id| !id.is_empty())
+            .map(str::to_string)
+            .ok_or_else(|| self.missing("AssetId", &data))
+    }
+
+    pub(crate) async fn asset(&self, asset_id: &str) -> Result<RemoteAsset> {
+        let path = format!("asset-info?asset_id={}", query_value(asset_id));
+        let data = self.call(Method::GET, &path, None).await?;
+        byteplus::read_asset(&data).map_err(|f| self.missing(f, &data))
+    }
+
+    fn missing(&self, field: &str, v: &Value) -> Error {
+        self.endpoint
+            .undecodable(&format!("missing field {field}; the answer was {v}"))
+    }
+
+    /// `data` of a successful envelope. The body's `code` wins over the HTTP status: a 200 with
+    /// `{"code":402}` is out of credit.
+    fn read(&self, answer: &Answer) -> Result<Value> {
+        let v: Option<Value> = serde_json::from_str(&answer.text).ok();
+        let body_code = v.as_ref().and_then(|v| v.get("code")).and_then(|c| {
+            c.as_u64()
+                .or_else(|| c.as_str().and_then(|s| s.parse().ok()))
+        });
+        let status = answer.status.as_u16();
+        let code = match (body_code, status) {
+            (Some(c), _) => c as u16,
+            (None, s) => s,
+        };
+        if code == 200 && answer.status.is_success() {
+            let v = v.ok_or_else(|| self.endpoint.undecodable(&answer.text))?;
+            return Ok(v.get("data").cloned().unwrap_or(Value::Null));
+        }
+        if code == 200 {
+            // A body that says fine on an HTTP failure: trust the HTTP status.
+            return Err(self.refusal(status, v.as_ref(), answer));
+        }
+        Err(self.refusal(code, v.as_ref(), answer))
+    }
+
+    /// Seed 004's code list, in words.
+    fn refusal(&self, code: u16, body: Option<&Value>, answer: &Answer) -> Error {
+        let p = self.endpoint.kind;
+        let message = body
+            .and_then(|b| b.get("message").or(b.get("msg")))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let fields: Vec<String> = body
+            .and_then(|b| b.get("errors"))
+            .and_then(Value::as_array)
+            .map(|errs| {
+                errs.iter()
+                    .filter_map(|e| {
+                        let f = e.get("field").and_then(Value::as_str)?;
+                        let m = e
+                            .get("message")
+                            .and_then(Value::as_str)
+                            .unwrap_or("invalid");
+                        Some(format!("{}: {m}", field_words(f)))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let said = match (message.is_empty(), fields.is_empty()) {
+            (true, true) => String::new(),
+            (false, true) => format!(" (Crun said: {message})"),
+            (_, false) => format!(" (Crun said: {})", fields.join("; ")),
+        };
+        let lower = message.to_ascii_lowercase();
+        let (reason, text) = match code {
+            429 => {
+                return Error::RateLimited {
+                    provider: p,
+                    retry_after_seconds: answer.retry_after_seconds(),
+                }
+            }
+            _ if lower.contains("asset group") && lower.contains("not found") => (
+                ProviderReason::NotFound,
+                format!("This talent's group was made with a different Crun key (groups belong to the account that created them). Switch back to that key, or verify the talent again.{said}"),
+            ),
+            _ if lower.contains("byted_token") || lower.contains("bytedtoken") => (
+                ProviderReason::SessionExpired,
+                format!("This phone check can no longer be read (its token works once). Generate a fresh QR and have the talent scan it again.{said}"),
+            ),
+            401 | 403 => (
+                ProviderReason::Unauthorized,
+                format!("Crun refused the API key. Check the key in Settings.{said}"),
+            ),
+            402 => (
+                ProviderReason::Other,
+                format!("Crun says the account does not have enough credits. Nothing was uploaded. Top up at crun.ai, then try again.{said}"),
+            ),
+            404 => (
+                ProviderReason::NotFound,
+                format!("Crun does not know this id. Check it and try again.{said}"),
+            ),
+            422 | 400 => (
+                ProviderReason::BadRequest,
+                format!("Crun refused the request{said}. Fix what it names and try again."),
+            ),
+            455 => (
+                ProviderReason::UpstreamFailed,
+                format!("Crun is down for maintenance. Nothing was done; try again later.{said}"),
+            ),
+            501 => (
+                ProviderReason::UpstreamFailed,
+                format!("Crun's processing failed. Try again, or try another file.{said}"),
+            ),
+            505 => (
+                ProviderReason::Other,
+                format!("Crun has this feature switched off for the account. Ask Crun support to enable real-person assets.{said}"),
+            ),
+            500..=599 => (
+                ProviderReason::UpstreamFailed,
+                format!("Crun had a server error ({code}). Try again in a moment.{said}"),
+            ),
+            other => (
+                ProviderReason::Other,
+                format!("Crun answered {other}{said}. Try again in a moment."),
+            ),
+        };
+        Error::Provider {
+            provider: p,
+            status: code,
+            reason,
+            message: text,
+        }
+    }
+}
+
+/// The operator's words for Crun's field names.
+fn field_words(f: &str) -> &str {
+    match f {
+        "asset_url" => "file link",
+        "asset_type" => "asset type",
+        "group_id" => "talent's group",
+        "byted_token" => "phone check token",
+        "callback_url" => "callback address",
+        other => other,
+    }
+}
+
+/// The link with `lng` set to `language`, replacing Crun's default `zh`. The rest of the query
+/// is kept byte for byte: BytePlus links carry signed tokens a re-encoding could break.
+pub fn with_language(link: &str, language: &str) -> String {
+    let (head, fragment) = match link.split_once('#') {
+        Some((h, f)) => (h, Some(f)),
+        None => (link, None),
+    };
+    let (path, query) = head.split_once('?').unwrap_or((head, ""));
+    let mut pairs: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && *p != "lng" && !p.starts_with("lng="))
+        .collect();
+    let lng = format!("lng={language}");
+    pairs.push(&lng);
+    let mut out = format!("{path}?{}", pairs.join("&"));
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_language_replaces_crun_default() {
+        assert_eq!(
+            with_language(
+                "https://visual.volcengine.com/validate?a=1&bytedToken=T&lng=zh",
+                "en"
+            ),
+            "https://visual.volcengine.com/validate?a=1&bytedToken=T&lng=en"
+        );
+        assert_eq!(
+            with_language("https://x/validate?bytedToken=T", "zh-Hant"),
+            "https://x/validate?bytedToken=T&lng=zh-Hant"
+        );
+    }
+}

@@ -1,0 +1,445 @@
+//! Anyfast and Crun end to end against Rehearsal's personalities: a session asked about by its
+//! BytedToken, the phone's return through the LAN callback receiver, the group kept the moment
+//! it arrives (the token works once), the first photo uploaded at Enroll and watched until
+//! active, then a video, a voice clip and a mismatched photo added to the same person without a
+//! new phone check.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{PhotoHost, TEST_API_KEY};
+use likeness::error::ErrorCode;
+use likeness::flow::poll::PollPolicy;
+use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioConfig};
+use likeness::http::{self, TrustRoots};
+use likeness::library::{Face, FaceKind, Library};
+use likeness::media::AssetType;
+use likeness::providers::{anyfast, crun, AssetStatus, Provider, ProviderKind};
+use likeness::rehearsal::RehearsalServer;
+use likeness::secrets::Secret;
+use tokio::sync::broadcast;
+
+const TTL: Duration = Duration::from_secs(20);
+
+struct Bench {
+    photos: PhotoHost,
+    rehearsal: RehearsalServer,
+    library: Arc<Library>,
+}
+
+impl Bench {
+    async fn new() -> Bench {
+        let photos = PhotoHost::start().await;
+        let mut config = common::rehearsal_config(&photos);
+        config.session_ttl = TTL;
+        config.asset_processing_delay = Duration::from_millis(300);
+        let rehearsal = common::start_rehearsal_with(config).await;
+        Bench {
+            photos,
+            rehearsal,
+            library: Arc::new(Library::open_in_memory().unwrap()),
+        }
+    }
+
+    fn http(&self) -> reqwest::Client {
+        http::client(&TrustRoots(vec![self.photos.root_cert_der()])).unwrap()
+    }
+
+    fn provider(&self, kind: ProviderKind) -> Provider {
+        let key = Some(Secret::new(TEST_API_KEY));
+        let base = self.rehearsal.base_url();
+        match kind {
+            ProviderKind::Anyfast => Provider::Anyfast(anyfast::Client::new(
+                ProviderKind::Rehearsal,
+                base,
+                self.http(),
+                key,
+            )),
+            _ => Provider::Crun(crun::Client::new(
+                ProviderKind::Rehearsal,
+                base.join("api/v1/client/job/").unwrap(),
+                self.http(),
+                key,
+                Some("en".into()),
+            )),
+        }
+    }
+
+    /// A studio whose first scheduled check is far away, so only the callback can be quick.
+    async fn studio(&self, kind: ProviderKind) -> Arc<Studio> {
+        let provider = self.provider(kind);
+        let config = StudioConfig {
+            policy: PollPolicy {
+                budget_per_hour: 360,
+                reserve: 3,
+                min_interval_ms: 100,
+                first_check_after_ms: 15_000,
+            },
+            ..StudioConfig::for_provider(&provider)
+        };
+        let studio = Studio::new(Arc::clone(&self.library), provider, self.http(), config);
+        studio
+            .serve_callbacks("127.0.0.1:0".parse().unwrap(), "127.0.0.1")
+            .await
+            .unwrap();
+        studio
+    }
+}
+
+async fn until(
+    rx: &mut broadcast::Receiver<SessionView>,
+    id: &str,
+    state: SessionState,
+    within: Duration,
+) -> SessionView {
+    loop {
+        let v = tokio::time::timeout(within, rx.recv())
+            .await
+            .unwrap_or_else(|_| panic!("{id} did not reach {state:?} within {within:?}"))
+            .unwrap();
+        if v.session.id == id && v.session.state == state {
+            return v;
+        }
+    }
+}
+
+async fn settled(rx: &mut broadcast::Receiver<Face>, asset_id: &str) -> Face {
+    loop {
+        let f = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .unwrap_or_else(|_| panic!("{asset_id} never left processing"))
+            .unwrap();
+        if f.asset_id == asset_id && f.status != AssetStatus::Processing {
+            return f;
+        }
+    }
+}
+
+/// What the talent's phone does: the H5 steps, then the redirect to the callback address.
+async fn phone_finishes(bench: &Bench, view: &SessionView, passed: bool) -> String {
+    let token = view.session.liveness_token.clone().expect("a BytedToken");
+    if passed {
+        bench
+            .rehearsal
+            .complete_liveness_token(&token)
+            .await
+            .unwrap();
+    } else {
+        bench.rehearsal.fail_liveness_token(&token).await.unwrap();
+    }
+    let session: serde_json::Value = reqwest::get(format!(
+        "{}h5/api/session?sessionToken={token}",
+        bench.rehearsal.base_url()
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let redirect = session["callback_redirect"]
+        .as_str()
+        .unwrap_or_else(|| panic!("Rehearsal sends the phone back: {session}"))
+        .to_string();
+    assert!(
+        redirect.contains(&format!("bytedToken={token}")),
+        "{redirect}"
+    );
+    let page = reqwest::get(&redirect).await.unwrap();
+    assert!(page.status().is_success(), "{redirect}");
+    page.text().await.unwrap()
+}
+
+async fn enrolls_a_person_and_collects_assets(kind: ProviderKind) {
+    let bench = Bench::new().await;
+    let studio = bench.studio(kind).await;
+    let mut rx = studio.subscribe();
+    let mut assets = studio.subscribe_assets();
+
+    let view = studio
+        .start_session("Ada", Some(&bench.photos.url("/face.jpg")), false)
+        .await
+        .unwrap();
+    assert_eq!(view.session.group_id, "", "no group before the phone check");
+    let token = view.session.liveness_token.clone().unwrap();
+    assert!(
+        view.session.h5_link.contains(&token),
+        "{}",
+        view.session.h5_link
+    );
+    assert!(!view.session.h5_link.contains("\\u0026"));
+    if kind == ProviderKind::Crun {
+        assert!(
+            view.session.h5_link.ends_with("lng=en") && !view.session.h5_link.contains("lng=zh"),
+            "Crun's page in English: {}",
+            view.session.h5_link
+        );
+    }
+
+    let started = std::time::Instant::now();
+    let page = phone_finishes(&bench, &view, true).await;
+    assert!(page.contains("hand the phone back"), "{page}");
+    let verified = until(
+        &mut rx,
+        &view.session.id,
+        SessionState::Verified,
+        Duration::from_secs(5),
+    )
+    .await;
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(5),
+        "the callback, not the 15 s schedule, found it ({took:?})"
+    );
+    let group = verified.session.group_id.clone();
+    assert!(group.starts_with("group-"), "{group}");
+    assert_eq!(
+        bench.library.session(&view.session.id).unwrap().group_id,
+        group,
+        "the group is on disk the moment it arrived"
+    );
+    // The token worked once: asking again is refused, so the saved group is the only copy.
+    let again = studio
+        .provider()
+        .session_status("", Some(&token))
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), ErrorCode::SessionExpired, "{again}");
+
+    let EnrollOutcome::Enrolled { face } = studio
+        .enroll_session(&view.session.id, None, None, None)
+        .await
+        .unwrap()
+    else {
+        panic!("the key rail never asks for a price");
+    };
+    assert_eq!(face.kind, FaceKind::Asset);
+    assert_eq!(face.status, AssetStatus::Processing);
+    assert!(face.asset_id.starts_with("asset-"), "{}", face.asset_id);
+    assert!(face.thumbnail.is_some(), "the photo's preview is kept");
+    let first = settled(&mut assets, &face.asset_id).await;
+    assert_eq!(first.status, AssetStatus::Active, "{first:?}");
+
+    // More of the same person, without a new phone check.
+    let video = studio
+        .add_asset(
+            &group,
+            AssetType::Video,
+            &bench.photos.url("/media/talent-3s.mp4"),
+            None,
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (video.name.as_str(), video.asset_type),
+        ("Ada", AssetType::Video)
+    );
+    assert_eq!(
+        settled(&mut assets, &video.asset_id).await.status,
+        AssetStatus::Active
+    );
+    let voice = studio
+        .add_asset(
+            &group,
+            AssetType::Audio,
+            &bench.photos.url("/media/tone-3s.wav"),
+            None,
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        settled(&mut assets, &voice.asset_id).await.status,
+        AssetStatus::Active
+    );
+    let stranger = studio
+        .add_asset(
+            &group,
+            AssetType::Image,
+            &bench.photos.url("/rehearsal-face-mismatch.jpg"),
+            None,
+            false,
+        )
+        .await
+        .unwrap();
+    let refused = settled(&mut assets, &stranger.asset_id).await;
+    assert_eq!(refused.status, AssetStatus::Failed);
+    assert!(
+        refused
+            .status_message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("does not match the person verified"),
+        "{refused:?}"
+    );
+
+    // A file outside the provider's limits never leaves the studio.
+    let e = studio
+        .add_asset(
+            &group,
+            AssetType::Video,
+            &bench.photos.url("/media/long-20s.mp4"),
+            None,
+            false,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidInput, "{e}");
+    assert!(e.to_string().contains("15"), "{e}");
+    // The same file twice is refused before the provider bills a second upload.
+    let e = studio
+        .add_asset(
+            &group,
+            AssetType::Video,
+            &bench.photos.url("/media/talent-3s.mp4"),
+            None,
+            false,
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("already in Ada's group"), "{e}");
+
+    let person = bench
+        .library
+        .group_assets(ProviderKind::Rehearsal, &group)
+        .unwrap();
+    assert_eq!(person.len(), 4, "one person, four assets");
+    assert!(person.iter().all(|f| f.name == "Ada"));
+
+    if kind == ProviderKind::Anyfast {
+        let report = studio.sync_faces(None).await.unwrap();
+        assert_eq!(
+            (report.added, report.conflicts),
+            (0, 0),
+            "the listing holds only what the studio filed: {report:?}"
+        );
+    } else {
+        let e = studio.sync_faces(None).await.unwrap_err();
+        assert!(e.to_string().contains("keeps no list"), "{e}");
+    }
+    studio.stop();
+}
+
+#[tokio::test]
+async fn anyfast_enrolls_a_person_and_collects_assets() {
+    enrolls_a_person_and_collects_assets(ProviderKind::Anyfast).await;
+}
+
+#[tokio::test]
+async fn crun_enrolls_a_person_and_collects_assets() {
+    enrolls_a_person_and_collects_assets(ProviderKind::Crun).await;
+}
+
+#[tokio::test]
+async fn a_failed_phone_check_ends_the_link_and_a_fresh_qr_opens_a_new_session() {
+    let bench = Bench::new().await;
+    let studio = bench.studio(ProviderKind::Crun).await;
+    let mut rx = studio.subscribe();
+    let view = studio
+        .start_session("Bo", Some(&bench.photos.url("/face.jpg")), false)
+        .await
+        .unwrap();
+    let page = phone_finishes(&bench, &view, false).await;
+    assert!(page.contains("did not pass"), "{page}");
+    let expired = until(
+        &mut rx,
+        &view.session.id,
+        SessionState::Expired,
+        Duration::from_secs(5),
+    )
+    .await;
+    let notice = expired.notice.expect("the operator is told why");
+    assert!(notice.message.contains("Generate a fresh QR"), "{notice:?}");
+
+    let fresh = studio.refresh_session(&view.session.id).await.unwrap();
+    assert_ne!(
+        fresh.session.liveness_token, view.session.liveness_token,
+        "no refresh exists: a new validation session"
+    );
+    phone_finishes(&bench, &fresh, true).await;
+    let v = until(
+        &mut rx,
+        &view.session.id,
+        SessionState::Verified,
+        Duration::from_secs(5),
+    )
+    .await;
+    assert!(v.session.group_id.starts_with("group-"));
+    studio.stop();
+}
+
+#[tokio::test]
+async fn polling_alone_finds_the_group_without_a_callback() {
+    let bench = Bench::new().await;
+    let provider = bench.provider(ProviderKind::Anyfast);
+    let config = StudioConfig {
+        policy: PollPolicy {
+            budget_per_hour: 360,
+            reserve: 3,
+            min_interval_ms: 100,
+            first_check_after_ms: 500,
+        },
+        ..StudioConfig::for_provider(&provider)
+    };
+    let studio = Studio::new(Arc::clone(&bench.library), provider, bench.http(), config);
+    let mut rx = studio.subscribe();
+    let view = studio.start_session("Cy", None, false).await.unwrap();
+    let token = view.session.liveness_token.clone().unwrap();
+    bench
+        .rehearsal
+        .complete_liveness_token(&token)
+        .await
+        .unwrap();
+    let v = until(
+        &mut rx,
+        &view.session.id,
+        SessionState::Verified,
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(v.session.group_id.starts_with("group-"));
+    studio.stop();
+}
+
+#[tokio::test]
+async fn an_asset_still_processing_at_a_restart_is_watched_again() {
+    let bench = Bench::new().await;
+    let studio = bench.studio(ProviderKind::Anyfast).await;
+    let mut rx = studio.subscribe();
+    let view = studio
+        .start_session("Di", Some(&bench.photos.url("/face.jpg")), false)
+        .await
+        .unwrap();
+    phone_finishes(&bench, &view, true).await;
+    until(
+        &mut rx,
+        &view.session.id,
+        SessionState::Verified,
+        Duration::from_secs(5),
+    )
+    .await;
+    let EnrollOutcome::Enrolled { face } = studio
+        .enroll_session(&view.session.id, None, None, None)
+        .await
+        .unwrap()
+    else {
+        panic!("no price on the key rail");
+    };
+    // The app stops before the provider has finished processing.
+    studio.stop();
+    drop(studio);
+    assert_eq!(
+        bench.library.face(&face.asset_id).unwrap().status,
+        AssetStatus::Processing
+    );
+    let again = bench.studio(ProviderKind::Anyfast).await;
+    let mut assets = again.subscribe_assets();
+    again.resume_open_sessions().unwrap();
+    assert_eq!(
+        settled(&mut assets, &face.asset_id).await.status,
+        AssetStatus::Active
+    );
+    again.stop();
+}
