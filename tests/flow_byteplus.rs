@@ -309,6 +309,33 @@ async fn enrolls_a_person_and_collects_assets(kind: ProviderKind) {
     assert!(person.iter().all(|f| f.name == "Ada"));
 
     if kind == ProviderKind::Anyfast {
+        // Another studio that lost the answer to this upload (a crash before it was filed)
+        // tries again: Anyfast's listing finds it, and nothing is uploaded or billed twice.
+        let created = bench.rehearsal.byteplus_counts().assets_created;
+        let other = Studio::new(
+            Arc::new(Library::open_in_memory().unwrap()),
+            bench.provider(kind),
+            bench.http(),
+            StudioConfig::for_provider(&bench.provider(kind)),
+        );
+        let again = other
+            .add_asset(
+                &group,
+                AssetType::Video,
+                &bench.photos.url("/media/talent-3s.mp4"),
+                Some("Ada"),
+                false,
+            )
+            .await
+            .unwrap();
+        assert_eq!(again.asset_id, video.asset_id, "the same upload, found");
+        assert_eq!(
+            bench.rehearsal.byteplus_counts().assets_created,
+            created,
+            "no second upload"
+        );
+        other.stop();
+
         let report = studio.sync_faces(None).await.unwrap();
         assert_eq!(
             (report.added, report.conflicts),

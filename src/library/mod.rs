@@ -328,7 +328,9 @@ impl Library {
                         params![
                             a.asset_id,
                             provider.as_str(),
-                            person.unwrap_or_else(|| a.name.clone()),
+                            person.unwrap_or_else(|| {
+                                crate::providers::byteplus::person_name(&a.name).to_string()
+                            }),
                             a.url.clone().unwrap_or_default(),
                             a.group_id,
                             enrolled_at_ms,

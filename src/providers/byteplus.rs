@@ -62,6 +62,21 @@ pub struct AssetUpload<'a> {
     pub url: &'a str,
 }
 
+/// The person an asset was uploaded for: its name without the studio's file tag
+/// ("Ada · 3f2a9c01" → "Ada").
+pub fn person_name(asset_name: &str) -> &str {
+    match asset_name.rsplit_once(" · ") {
+        Some((person, tag))
+            if tag.len() == 8
+                && tag.bytes().all(|b| b.is_ascii_hexdigit())
+                && !person.is_empty() =>
+        {
+            person
+        }
+        _ => asset_name,
+    }
+}
+
 /// The status words both documented vocabularies use, in any case: upstream's
 /// `Processing` / `Active` / `Failed` and Anyfast's `Active` / `Inactive`. An `Inactive` asset
 /// with an error attached has failed; without one it is not ready yet.
@@ -238,6 +253,13 @@ mod tests {
         assert!(says_not_ready("ValidateNotReady", ""));
         assert!(says_not_ready("", "The validation result is not ready."));
         assert!(!says_not_ready("InvalidParameter", "already used"));
+    }
+
+    #[test]
+    fn the_file_tag_is_not_part_of_the_person() {
+        assert_eq!(person_name("Ada Lovelace · 3f2a9c01"), "Ada Lovelace");
+        assert_eq!(person_name("Ada · not-a-tag"), "Ada · not-a-tag");
+        assert_eq!(person_name("portrait-front"), "portrait-front");
     }
 
     #[test]

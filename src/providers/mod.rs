@@ -348,6 +348,15 @@ impl Provider {
         }
     }
 
+    /// An upload of this group under `name` the provider already holds, where it can tell
+    /// (Anyfast's listing); `None` where it cannot (Crun keeps no list).
+    pub async fn find_asset(&self, group_id: &str, name: &str) -> Result<Option<RemoteAsset>> {
+        match self {
+            Provider::Anyfast(c) => c.find_in_group(group_id, name).await,
+            _ => Ok(None),
+        }
+    }
+
     /// The provider's asset listing (Anyfast). Crun keeps none: "Crun does not store asset
     /// IDs on your behalf".
     pub async fn list_assets(&self) -> Result<Vec<RemoteAsset>> {

@@ -157,7 +157,22 @@ impl Studio {
                 "This file is already being uploaded to this group; wait for it to finish.",
             ));
         }
-        let result = provider.create_asset(upload).await;
+        // The asset's name at the provider carries a tag of the file, so a studio that lost an
+        // upload's answer (a crash, a dropped connection) finds it in the listing instead of
+        // paying for it again.
+        let tagged = upload_name(upload.name, upload.asset_type, upload.url);
+        let upload = AssetUpload {
+            name: &tagged,
+            ..upload
+        };
+        let result = match provider.find_asset(upload.group_id, &tagged).await {
+            Ok(Some(found)) => {
+                tracing::info!(asset = %found.asset_id, "the provider already has this upload; not sending it again");
+                Ok(found.asset_id)
+            }
+            Ok(None) => provider.create_asset(upload).await,
+            Err(e) => Err(e),
+        };
         self.uploads
             .lock()
             .expect("upload set poisoned")
@@ -401,6 +416,13 @@ impl Studio {
         }
         Ok(passed)
     }
+}
+
+/// "Ada · 3f2a9c01": the person, and a tag of what was uploaded.
+fn upload_name(person: &str, asset_type: AssetType, url: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("{}|{url}", asset_type.as_str()));
+    format!("{person} · {}", &hex::encode(digest)[..8])
 }
 
 /// BytePlus's `resultCode` for a check that passed.

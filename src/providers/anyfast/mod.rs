@@ -181,6 +181,35 @@ impl Client {
         Ok(out)
     }
 
+    /// An asset of `group_id` uploaded under exactly `name` that has not failed: how a studio
+    /// that lost an upload's answer finds out whether it went through before paying again.
+    pub(crate) async fn find_in_group(
+        &self,
+        group_id: &str,
+        name: &str,
+    ) -> Result<Option<RemoteAsset>> {
+        let body = json!({
+            "model": "volc-asset",
+            "PageNumber": 1,
+            "PageSize": PAGE_SIZE,
+            "Filter": { "GroupIds": [group_id], "Name": name },
+        });
+        let v = self.call("volc/asset/ListAssets", body).await?;
+        let p = byteplus::payload(&v);
+        let items = p
+            .get("Items")
+            .or(p.get("items"))
+            .and_then(Value::as_array)
+            .ok_or_else(|| self.missing("Items", &v))?;
+        for item in items {
+            let a = byteplus::read_asset(item).map_err(|f| self.missing(f, &v))?;
+            if a.name == name && a.status != byteplus::AssetStatus::Failed {
+                return Ok(Some(a));
+            }
+        }
+        Ok(None)
+    }
+
     fn missing(&self, field: &str, v: &Value) -> Error {
         self.endpoint
             .undecodable(&format!("missing field {field}; the answer was {v}"))
