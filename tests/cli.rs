@@ -69,9 +69,10 @@ fn result(out: &Output) -> Value {
 /// Plays the talent's phone: the same calls the Rehearsal page's buttons make.
 async fn phone_completes(link: &str) {
     let url = url::Url::parse(link).unwrap();
+    // BlockRun's links carry `sessionToken`, BytePlus's `bytedToken`; the page takes either.
     let token = url
         .query_pairs()
-        .find(|(k, _)| k == "sessionToken")
+        .find(|(k, _)| k == "sessionToken" || k == "bytedToken")
         .unwrap()
         .1
         .to_string();
@@ -320,6 +321,102 @@ async fn jarvisclaw_and_blockrun_step_commands_and_library_sync() {
     let again = lines(&sync(&fresh));
     assert_eq!(again[0]["data"]["added"], 0, "no duplicates: {again:?}");
     assert_eq!(again.last().unwrap()["result"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn anyfast_and_crun_sessions_and_assets_from_the_command_line() {
+    let photos = PhotoHost::start().await;
+    let env = Env::new(&photos);
+    let server = serve(&env);
+    let base = server.1.as_str();
+    let crun_base = format!("{base}api/v1/client/job/");
+    for (provider, base) in [("anyfast", base), ("crun", crun_base.as_str())] {
+        let run = |args: &[&str]| {
+            let mut all = vec!["--json", "--provider", provider, "--base-url", base];
+            all.extend_from_slice(args);
+            env.run(&all)
+        };
+        let started = result(&run(&["session", "start", "--name", "Ada"]));
+        let id = started["id"].as_str().unwrap().to_string();
+        assert_eq!(started["provider"], provider);
+        assert_eq!(
+            started["groupId"], "",
+            "{provider}: no group before the phone"
+        );
+        let link = started["link"].as_str().unwrap();
+        assert!(link.contains("bytedToken="), "{link}");
+        if provider == "crun" {
+            assert!(link.ends_with("&lng=en"), "English unless chosen: {link}");
+        }
+        let pending = result(&run(&["session", "status", "--id", &id]));
+        assert_eq!(pending["state"], "awaiting_scan");
+
+        phone_completes(link).await;
+        let status = result(&run(&["session", "status", "--id", &id]));
+        assert_eq!(status["state"], "verified", "{provider}: {status}");
+        let group = status["groupId"].as_str().unwrap().to_string();
+        assert!(group.starts_with("group-"), "{group}");
+
+        let face_url = photos.url("/face.jpg");
+        let face = result(&run(&[
+            "--yes",
+            "enroll",
+            "--session",
+            &id,
+            "--name",
+            "Ada",
+            "--image-url",
+            &face_url,
+        ]));
+        assert!(face["assetId"].as_str().unwrap().starts_with("asset-"));
+        assert_eq!(
+            face["status"], "active",
+            "enroll waits for processing: {face}"
+        );
+
+        let clip = photos.url("/media/talent-3s.mp4");
+        let add = [
+            "asset", "add", "--group", &group, "--type", "video", "--url", &clip,
+        ];
+        let refused = run(&add);
+        assert!(
+            !refused.status.success(),
+            "an upload is billed: it needs --yes"
+        );
+        let mut confirmed = vec!["--yes"];
+        confirmed.extend_from_slice(&add);
+        let out = run(&confirmed);
+        let all = lines(&out);
+        assert_eq!(all[0]["event"], "asset_uploaded", "{all:?}");
+        let video = result(&out);
+        assert_eq!(video["assetType"], "video");
+        assert_eq!(video["status"], "active", "{video}");
+        assert_eq!(video["name"], "Ada", "filed under the person");
+
+        let status = result(&run(&[
+            "asset",
+            "status",
+            "--id",
+            video["assetId"].as_str().unwrap(),
+        ]));
+        assert_eq!(status["status"], "active");
+
+        let long = photos.url("/media/long-20s.mp3");
+        let out = run(&[
+            "--yes", "asset", "add", "--group", &group, "--type", "audio", "--url", &long,
+        ]);
+        assert!(!out.status.success());
+        let all = lines(&out);
+        let err = &all.last().unwrap()["error"];
+        assert_eq!(err["code"], "invalid_input");
+        assert!(
+            err["message"].as_str().unwrap().contains("15"),
+            "the limit is named: {err}"
+        );
+    }
+    let human = env.run(&["faces"]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("video") && text.contains("active"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -366,7 +366,9 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
                 )
                 .await?;
             let face = settle(g, out, &studio, &session, outcome).await?;
+            let face = wait_for_asset(&studio, face).await?;
             out.face(&face);
+            studio.stop();
             Ok(())
         }
         Command::Portrait { name, image_url } => {
@@ -492,7 +494,8 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
             );
             if !out.json {
                 println!(
-                    "Rehearsal is serving the BlockRun API at {0} and JarvisClaw's at {0}v1/marketplace/",
+                    "Rehearsal is serving the BlockRun API at {0}, JarvisClaw's at {0}v1/marketplace/, \
+                     Anyfast's at {0}volc/asset/ and Crun's at {0}api/v1/client/job/",
                     server.base_url()
                 );
                 println!(
