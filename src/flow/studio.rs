@@ -22,7 +22,7 @@ use crate::library::{CallKind, Face, FaceKind, Library, LivenessSession, SyncRep
 use crate::library::{PaymentRecord, PaymentStatus};
 use crate::payment::{self, PaymentQuote, SignedPayment};
 use crate::photo;
-use crate::providers::{EnrollmentReceipt, LivenessStatus, Paid, Provider};
+use crate::providers::{EnrollmentReceipt, LivenessStatus, Paid, Provider, ProviderKind};
 use crate::spend::{self, SpendCaps};
 use alloy::signers::local::PrivateKeySigner;
 
@@ -922,9 +922,19 @@ impl Studio {
                     // is re-sent automatically; Enroll re-sends the payment already signed (the
                     // ledger keeps it), so it cannot be charged twice.
                     s.state = SessionState::Verified;
+                    let provider = self.provider();
+                    let message = if provider.holds_assets()
+                        && provider.kind() == ProviderKind::Crun
+                    {
+                        "The app stopped while uploading the photo. Crun keeps no list of uploads: check the asset in Crun's dashboard before pressing Enroll again, so it is not billed twice."
+                    } else if provider.holds_assets() {
+                        "The app stopped while uploading the photo. Press Enroll to finish: the provider's listing is checked first, so it is never uploaded twice."
+                    } else {
+                        "The app stopped while enrolling. Press Enroll to finish: a payment already signed is re-sent, never paid twice."
+                    };
                     let notice = CommandError {
                         code: ErrorCode::Internal,
-                        message: "The app stopped while enrolling. Press Enroll to finish: a payment already signed is re-sent, never paid twice.".into(),
+                        message: message.into(),
                         field: None,
                         retry_after_seconds: None,
                     };

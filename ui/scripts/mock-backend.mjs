@@ -13,6 +13,15 @@
 // pays by API key without one is refused with `not_configured`, as the backend does. Every view
 // carries the hourly call budget (`window.__mock.setBudget(patch)` changes it); `check_session`
 // spends one check and is refused as `rate_limited` once none is left. `sync_faces` adds two faces.
+//
+// Anyfast and Crun (BytePlus groups): `byteplus-session` runs Anyfast with a key and a verified
+// session whose Enroll uploads the photo as an asset that is processing, then turns active (or
+// failed, with `window.__mock.failAsset`) on the `watch_assets` channel after
+// `window.__mock.assetDelayMs`. `library-assets` runs Anyfast with a person whose group holds a
+// photo, a video and a voice clip (one failed, one processing). `check_asset_file` answers a media
+// checklist for videos and clips ("long" in the link: a 21.4 s video that fails Duration; "slow":
+// 15 fps that fails Frame rate) and the photo checklist for photos ("two": a failed face check);
+// `add_asset` files the upload as processing and settles it like Enroll does.
 
 /** Runs in the page before the app: the backend, played from fixtures. */
 export function installMock({ qrSvg, scenario }) {
@@ -39,6 +48,8 @@ export function installMock({ qrSvg, scenario }) {
     assetId: null,
     createdAtMs: now - 7_000,
     updatedAtMs: now - 7_000,
+    photoOverride: null,
+    livenessToken: null,
   };
   const grace = {
     ...ada,
@@ -60,6 +71,7 @@ export function installMock({ qrSvg, scenario }) {
     quote: null,
     payeeChanged: false,
     budget,
+    asset: null,
     ...extra,
   });
   const wallet = "0x4B20993Bc481177ec7E8f571ceCaE8A9e22C02db";
@@ -127,6 +139,10 @@ export function installMock({ qrSvg, scenario }) {
       enrolledAtMs: now - 3_600_000,
       priceUsd: null,
       txHash: null,
+      photoOverride: null,
+      assetType: "image",
+      status: "active",
+      statusMessage: null,
     },
     {
       assetId: "ta_1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a",
@@ -139,6 +155,10 @@ export function installMock({ qrSvg, scenario }) {
       enrolledAtMs: now - 86_400_000 * 2,
       priceUsd: null,
       txHash: null,
+      photoOverride: null,
+      assetType: "image",
+      status: "active",
+      statusMessage: null,
     },
     {
       assetId: "ta_55aa55aa55aa55aa55aa55aa55aa55aa",
@@ -151,8 +171,53 @@ export function installMock({ qrSvg, scenario }) {
       enrolledAtMs: now - 86_400_000 * 9,
       priceUsd: null,
       txHash: null,
+      photoOverride: null,
+      assetType: "image",
+      status: "active",
+      statusMessage: null,
     },
   ];
+
+  // Ada's BytePlus group on Anyfast: verified on the phone, then a photo, a video and a voice
+  // clip filed into it (one photo refused, the video still processing).
+  const GROUP = "group-20260702221642-5czvq";
+  const bytePlus = scenario === "byteplus-session" || scenario === "library-assets";
+  const asset = (id, assetType, status, minutesAgo, extra = {}) => ({
+    assetId: `asset-20260702${id}`,
+    provider: "anyfast",
+    kind: "asset",
+    name: "Ada Lovelace",
+    imageUrl: `https://media.example/ada-${id}`,
+    thumbnail: null,
+    groupId: GROUP,
+    enrolledAtMs: now - minutesAgo * 60_000,
+    priceUsd: null,
+    txHash: null,
+    photoOverride: null,
+    assetType,
+    status,
+    statusMessage: null,
+    ...extra,
+  });
+  const adaAssets = [
+    asset("223855-bdv2r", "image", "active", 95, { thumbnail: face(20) }),
+    asset("224233-zx81p", "image", "failed", 80, {
+      thumbnail: face(330),
+      statusMessage: "Face consistency verification failed: the photo does not show the person who did the phone check.",
+    }),
+    asset("225010-v1d30", "video", "processing", 4),
+    asset("225512-au9x2", "audio", "active", 30),
+  ];
+  const adaAnyfast = {
+    ...ada,
+    id: "ses_ada_anyfast",
+    provider: "anyfast",
+    groupId: GROUP,
+    h5Link:
+      "https://www.byteplus.com/en/liveness-face-manage/authorization?pl=eyJ0b2tlbiI6IjEyMyJ9&configId=cfg-7f3a&bytedToken=2026070222152680501D985EA34A3BE3D8",
+    livenessToken: "2026070222152680501D985EA34A3BE3D8",
+    state: "verified",
+  };
 
   const open = {
     "form": [],
@@ -165,12 +230,13 @@ export function installMock({ qrSvg, scenario }) {
     "settings-port-moved": [],
     "payment": [viewOf({ ...ada, state: "verified" })],
     "payee-changed": [viewOf({ ...ada, state: "verified" })],
+    "byteplus-session": [viewOf(adaAnyfast)],
   }[scenario] ?? [];
   // Rehearsal found its set port busy and listens on another one.
   const listeningPort = scenario === "settings-port-moved" ? 40123 : 8402;
-  const libraryFaces = scenario === "library-empty" ? [] : faces.slice();
+  const libraryFaces = scenario === "library-empty" ? [] : scenario === "library-assets" ? [...adaAssets, ...faces] : faces.slice();
   let settings = {
-    provider: "rehearsal",
+    provider: bytePlus ? "anyfast" : "rehearsal",
     baseUrl: null,
     rehearsalPort: 8402,
     rehearsalHost: null,
@@ -181,11 +247,16 @@ export function installMock({ qrSvg, scenario }) {
     rehearsalPersonality: "blockrun",
     rehearsalJarvisclawShape: "live",
     jarvisclawRedirectUrl: null,
+    crunLanguage: "en",
+    lanCallback: true,
+    callbackPort: 8403,
   };
   /** Providers with an API key in the (pretend) keychain. */
-  const apiKeys = new Set(["rehearsal"]);
+  const apiKeys = new Set(bytePlus ? ["rehearsal", "anyfast"] : ["rehearsal"]);
   const KEY_HINT = { blockrun: "brk_…", jarvisclaw: "sk-…" };
-  const LABEL = { rehearsal: "Rehearsal", blockrun: "BlockRun", jarvisclaw: "JarvisClaw" };
+  const LABEL = { rehearsal: "Rehearsal", blockrun: "BlockRun", jarvisclaw: "JarvisClaw", anyfast: "Anyfast", crun: "Crun" };
+  /** Paid with their key only, per upload (no wallet, no x402). */
+  const KEY_ONLY = new Set(["anyfast", "crun"]);
   const stageOf = (s) => {
     if (s.provider === "rehearsal") {
       return {
@@ -199,15 +270,17 @@ export function installMock({ qrSvg, scenario }) {
         rehearsalPersonality: s.rehearsalPersonality ?? "blockrun",
       };
     }
-    const root = s.provider === "jarvisclaw" ? "https://api.jarvisclaw.ai" : s.paymentMethod === "api_key" ? "https://api.blockrun.ai" : "https://blockrun.ai/api";
+    const ROOTS = { jarvisclaw: "https://api.jarvisclaw.ai", anyfast: "https://www.anyfast.ai", crun: "https://api.crun.ai/api/v1/client/job" };
+    const root = ROOTS[s.provider] ?? (s.paymentMethod === "api_key" ? "https://api.blockrun.ai" : "https://blockrun.ai/api");
+    const method = KEY_ONLY.has(s.provider) ? "api_key" : s.paymentMethod;
     return {
       provider: s.provider,
       baseUrl: s.baseUrl ?? root,
       phoneHost: null,
       rehearsalPort: null,
       hasApiKey: apiKeys.has(s.provider),
-      paymentMethod: s.paymentMethod,
-      wallet: s.paymentMethod === "wallet" ? studioWallet : null,
+      paymentMethod: method,
+      wallet: method === "wallet" ? studioWallet : null,
       rehearsalPersonality: null,
     };
   };
@@ -220,6 +293,27 @@ export function installMock({ qrSvg, scenario }) {
     if (channel !== null) {
       callbacks.get(channel)?.({ index: index++, message: view });
     }
+  };
+  let assetChannel = null;
+  let assetIndex = 0;
+  /** Sends an asset's new status on the `watch_assets` channel and files it in the library. */
+  const pushAsset = (f) => {
+    const at = libraryFaces.findIndex((g) => g.assetId === f.assetId);
+    if (at >= 0) libraryFaces[at] = f;
+    else libraryFaces.push(f);
+    if (assetChannel !== null) {
+      callbacks.get(assetChannel)?.({ index: assetIndex++, message: f });
+    }
+  };
+  /** The provider finishes processing an upload after a while: active, or failed on request. */
+  const settleLater = (f) => {
+    setTimeout(() => {
+      pushAsset(
+        window.__mock.failAsset
+          ? { ...f, status: "failed", statusMessage: "Face consistency verification failed: the photo does not show the person who did the phone check." }
+          : { ...f, status: "active" },
+      );
+    }, window.__mock.assetDelayMs);
   };
   const later = (ms, fn) =>
     new Promise((settle, fail) =>
@@ -275,6 +369,46 @@ export function installMock({ qrSvg, scenario }) {
       faces,
     };
   };
+  const checkMedia = (assetType, url) => {
+    const video = assetType === "video";
+    const long = url.includes("long");
+    const slow = url.includes("slow");
+    const item = (id, verdict, label, message) => ({ id, verdict, label, message });
+    const checks = video
+      ? [
+          item("format", "pass", "Format", "MP4 (H.264)"),
+          item("file_size", "pass", "File size", long ? "31.2 MB" : "8.4 MB"),
+          long
+            ? item("duration", "fail", "Duration", "The video is 21.4 s long; BytePlus takes 2–15 s. Trim it to 15 s or less.")
+            : item("duration", "pass", "Duration", "6.0 s"),
+          slow
+            ? item("frame_rate", "fail", "Frame rate", "The clip runs at 15 fps; BytePlus needs 24–60 fps. Export it at 25 or 30 fps.")
+            : item("frame_rate", "pass", "Frame rate", "30 fps"),
+          item("aspect_ratio", "pass", "Aspect ratio", "0.56 : 1 (9:16)"),
+          item("integrity", "pass", "Complete file", "The file is complete and plays."),
+        ]
+      : [
+          item("format", "pass", "Format", "WAV"),
+          item("file_size", "pass", "File size", "706 KB"),
+          long
+            ? item("duration", "fail", "Duration", "The voice clip is 20.0 s long; BytePlus takes 2–15 s. Trim it to 15 s or less.")
+            : item("duration", "pass", "Duration", "4.0 s"),
+          item("integrity", "pass", "Complete file", "The file is complete and plays."),
+        ];
+    return {
+      kind: "media",
+      url,
+      assetType,
+      container: video ? "mp4" : "wav",
+      sizeBytes: video ? (long ? 31_200_000 : 8_400_000) : 705_644,
+      durationMs: long ? (video ? 21_400 : 20_000) : video ? 6_000 : 4_000,
+      fps: video ? (slow ? 15 : 30) : null,
+      widthPx: video ? 1080 : null,
+      heightPx: video ? 1920 : null,
+      provider: "BytePlus",
+      checks,
+    };
+  };
   /** `photo-progress` listeners (the event plugin's handler ids). */
   const photoListeners = new Set();
   const photoProgress = (url, receivedBytes, totalBytes) => {
@@ -296,11 +430,17 @@ export function installMock({ qrSvg, scenario }) {
       case "update_settings":
         return later(300, () => {
           const next = args.settings;
+          if (KEY_ONLY.has(next.provider) && !apiKeys.has(next.provider)) {
+            refuse("not_configured", `${LABEL[next.provider]} is not set up yet: add its API key in Settings.`);
+          }
           if (next.provider !== "rehearsal" && next.paymentMethod === "api_key" && !apiKeys.has(next.provider)) {
             refuse(
               "not_configured",
               `${LABEL[next.provider]} is not set up yet: add its API key (${KEY_HINT[next.provider]}) in Settings, or pay with the studio wallet`,
             );
+          }
+          if (next.callbackPort === next.rehearsalPort) {
+            refuse("invalid_input", "Pick a port between 1024 and 65535 for the phone's return page, not Rehearsal's.", "callback_port");
           }
           if (next.jarvisclawRedirectUrl !== null && !next.jarvisclawRedirectUrl.startsWith("https://")) {
             refuse("invalid_input", "The page after the phone check must be a full https:// link, or left empty.", "jarvisclaw_redirect_url");
@@ -330,6 +470,50 @@ export function installMock({ qrSvg, scenario }) {
       case "watch_sessions":
         channel = args.onUpdate.id;
         return null;
+      case "watch_assets":
+        assetChannel = args.onUpdate.id;
+        return null;
+      case "check_asset_file":
+        window.__mock.assetCalls.push(`check:${args.assetType}`);
+        return later(500, () => {
+          if (args.url.includes("missing")) {
+            refuse("invalid_input", "The link leads to a 'not found' page (404). Copy the link again from the page that shows the file.", "url");
+          }
+          if (args.assetType === "image") {
+            return { kind: "photo", ...checkPhoto(args.url), provider: "BytePlus" };
+          }
+          return checkMedia(args.assetType, args.url);
+        });
+      case "add_asset":
+        window.__mock.assetCalls.push(`add:${args.assetType}:${args.photoOverride}`);
+        return later(600, () => {
+          const checked = args.assetType === "image" ? null : checkMedia(args.assetType, args.url);
+          if (checked?.checks.some((c) => c.verdict === "fail")) {
+            refuse("invalid_input", checked.checks.find((c) => c.verdict === "fail").message, "url");
+          }
+          const owner = libraryFaces.find((f) => f.groupId === args.groupId);
+          if (owner === undefined) refuse("invalid_input", "This group is not in the library yet.", "group");
+          const f = {
+            ...owner,
+            assetId: `asset-20260702${String(230000 + assetIndex)}-new${args.assetType.slice(0, 2)}`,
+            imageUrl: args.url,
+            thumbnail: args.assetType === "image" ? checkPhoto(args.url).thumbnail : null,
+            enrolledAtMs: Date.now(),
+            assetType: args.assetType,
+            status: "processing",
+            statusMessage: null,
+            photoOverride: args.photoOverride ? "face_count" : null,
+          };
+          pushAsset(f);
+          settleLater(f);
+          return f;
+        });
+      case "check_asset":
+        return later(400, () => {
+          const f = libraryFaces.find((g) => g.assetId === args.assetId);
+          if (f === undefined) refuse("not_found", "There is no such asset in the library.");
+          return f;
+        });
       case "list_open_sessions":
         return open;
       case "list_faces":
@@ -387,6 +571,23 @@ export function installMock({ qrSvg, scenario }) {
         const enrolling = { ...s, state: "enrolling", updatedAtMs: Date.now() };
         push(viewOf(enrolling));
         await later(700, () => null);
+        if (KEY_ONLY.has(s.provider)) {
+          // BytePlus: the photo goes into the talent's group as an asset the provider processes.
+          const f = {
+            ...asset("223855-bdv2r", "image", "processing", 0),
+            name: s.talentName,
+            imageUrl: s.imageUrl,
+            thumbnail: checkPhoto(s.imageUrl).thumbnail,
+            groupId: s.groupId,
+            enrolledAtMs: Date.now(),
+          };
+          const done = { ...s, state: "enrolled", assetId: f.assetId, updatedAtMs: Date.now() };
+          sessions.set(s.id, done);
+          libraryFaces.push(f);
+          push(viewOf(done, { asset: f }));
+          settleLater(f);
+          return { outcome: "enrolled", face: f };
+        }
         if (window.__mock.failEnroll) {
           const back = { ...s, state: "verified", updatedAtMs: Date.now() };
           sessions.set(s.id, back);
@@ -518,6 +719,13 @@ export function installMock({ qrSvg, scenario }) {
     confirmCalls: [],
     /** The `imageUrl` of every enroll, in order (null: the session's own photo). */
     enrollCalls: [],
+    /** The provider refuses the next processed asset (a face that does not match). */
+    failAsset: false,
+    /** How long the provider takes to process an upload. */
+    assetDelayMs: 1500,
+    /** `check_asset_file` and `add_asset` calls, as "check:<type>" and "add:<type>:<override>". */
+    assetCalls: [],
+    pushAsset,
     /** The studio wallet commands, by name (export with its `confirmed`), in order. */
     walletCalls: [],
     /** The provider of every `set_api_key`, in order (never the key). */

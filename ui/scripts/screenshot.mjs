@@ -490,6 +490,164 @@ try {
   await page.waitForSelector("#payments-empty");
   await shot(page, "24-payments-empty");
   await page.close();
+
+  // Anyfast: key only (no wallet, no caps), the phone's return page under Advanced; switching
+  // without a key is explained next to the provider, and saving the pasted key fixes it.
+  page = await open("settings");
+  await page.click("#nav-settings");
+  await page.waitForSelector("#provider-rehearsal:checked");
+  await page.click("#provider-anyfast");
+  await page.waitForSelector("#key-only-note:has-text('bills your account per upload')");
+  await page.waitForSelector("#api-key[type='password']");
+  for (const gone of ["#payment-method", "#per-payment-cap", "#rehearsal-x402-version", "#crun-language"]) {
+    if ((await page.locator(gone).count()) > 0) problems.push(`${gone} shows for Anyfast`);
+  }
+  await page.click(".advanced summary");
+  await page.waitForSelector("#lan-callback:checked");
+  if ((await page.inputValue("#callback-port")) !== "8403") problems.push("the return page's port is not 8403");
+  await page.click("#save-settings");
+  await page.waitForSelector("#provider-error:has-text('not set up yet')");
+  await page.fill("#api-key", "af-test-0123456789");
+  if ((await page.locator("#api-key-warning").count()) > 0) problems.push("an Anyfast key is warned about");
+  await page.evaluate(() => document.querySelector("main")?.scrollTo(0, 0));
+  await shot(page, "27-settings-anyfast");
+  await page.click("#save-settings");
+  await page.waitForSelector("#save-settings + .note:has-text('Saved.')");
+  await page.waitForSelector("#api-key-status:has-text('An Anyfast key is saved')");
+  await page.waitForSelector("#lan-callback:visible");
+  if ((await page.content()).includes("af-test-0123456789")) problems.push("the saved Anyfast key is still in the page");
+  await page.waitForSelector("#stage-label:has-text('Anyfast')");
+  await page.locator("#lan-callback").scrollIntoViewIfNeeded();
+  await shot(page, "27b-settings-anyfast-saved");
+
+  // Crun: the phone page's language; Rehearsal can play it too.
+  await page.click("#provider-crun");
+  await page.waitForSelector("#crun-language");
+  await page.selectOption("#crun-language", "zh-Hant");
+  const languages = await page.locator("#crun-language option").allTextContents();
+  if (JSON.stringify(languages) !== '["English","简体中文","繁體中文"]') problems.push(`Crun's languages read ${JSON.stringify(languages)}`);
+  await page.evaluate(() => document.querySelector("main")?.scrollTo(0, 0));
+  await shot(page, "28-settings-crun-language");
+  await page.click("#provider-rehearsal");
+  await page.click("label:has(#personality-crun)");
+  await page.waitForSelector("#crun-language");
+  await page.waitForSelector("#key-only-note:has-text('Rehearsal makes its own key')");
+  await page.click("label:has(#personality-anyfast)");
+  if ((await page.locator("#crun-language").count()) > 0) problems.push("the Crun language shows while rehearsing Anyfast");
+  await shot(page, "28b-settings-rehearse-anyfast");
+  // The return page cannot share Rehearsal's port: said next to the port, Advanced kept open.
+  await page.fill("#callback-port", "8402");
+  await page.click("#save-settings");
+  await page.waitForSelector("#callback-port-error:has-text('not Rehearsal')");
+  await page.waitForSelector("#callback-port[aria-invalid='true']");
+  await page.locator("#callback-port").scrollIntoViewIfNeeded();
+  await shot(page, "28c-settings-callback-port-error");
+  await page.close();
+
+  // An Anyfast session: Enroll adds the photo to the talent's group, billed per upload; the
+  // asset then processes and turns active on the asset stream.
+  page = await open("byteplus-session");
+  await page.waitForSelector("#enroll:enabled");
+  const addLabel = (await page.textContent("#enroll"))?.trim();
+  if (addLabel !== "Add photo to Ada Lovelace's group") problems.push(`the enroll button reads "${addLabel}"`);
+  await page.waitForSelector("#enroll-billing:has-text('Billed to your Anyfast account per upload')");
+  await fits(page, "byteplus verified");
+  await shot(page, "29-session-byteplus-verified");
+  await page.click("#enroll");
+  await page.waitForSelector("#asset-status:has-text('Processing…')");
+  await page.waitForSelector("#asset-id:has-text('asset-')");
+  if ((await page.locator("#payment-confirm").count()) > 0) problems.push("a price dialog showed for Anyfast");
+  await fits(page, "asset processing");
+  await shot(page, "30-session-asset-processing");
+  await page.waitForSelector("#asset-status:has-text('Active — use as asset://asset-')", { timeout: 5000 });
+  await page.waitForSelector("#copy-asset-ref");
+  await fits(page, "asset active");
+  await shot(page, "31-session-asset-active");
+  await page.close();
+
+  // The provider refuses the photo: the reason shows, and "Add another photo" opens the
+  // Library's form for the same group.
+  page = await open("byteplus-session");
+  await page.evaluate(() => {
+    window.__mock.failAsset = true;
+    window.__mock.assetDelayMs = 300;
+  });
+  await page.click("#enroll");
+  await page.waitForSelector("#asset-status:has-text('Failed: Face consistency verification failed')", { timeout: 5000 });
+  await fits(page, "asset failed");
+  await shot(page, "31b-session-asset-failed");
+  await page.click("#add-asset-for-group");
+  await page.waitForSelector("#add-asset-form");
+  await page.waitForSelector("#asset-url:focus");
+  await page.close();
+
+  // The library shows each person once, every file of their group under them.
+  page = await open("library-assets");
+  await page.click("#nav-library");
+  await page.waitForSelector(".person[data-group-id='group-20260702221642-5czvq']");
+  const adaRows = await page.locator(".person[data-group-id='group-20260702221642-5czvq'] .face-row[data-asset-id]").count();
+  if (adaRows !== 4) problems.push(`Ada's card lists ${adaRows} files, expected 4`);
+  if ((await page.locator(".person:has-text('Ada Lovelace')").count()) !== 1) problems.push("Ada shows more than once");
+  await page.waitForSelector(".face-row.status-failed:has-text('Face consistency verification failed')");
+  await page.waitForSelector(".face-row.status-processing .check-asset");
+  const rowText = await page.locator(".face-row[data-asset-id='asset-20260702225010-v1d30']").textContent();
+  if (!rowText?.includes("Ada Lovelace") || !rowText.includes("Video")) problems.push(`the video row reads "${rowText}"`);
+  await shot(page, "32-library-assets");
+  await page.fill("#library-search", "katherine");
+  await page.waitForSelector(".person:has-text('Katherine Johnson')");
+  if ((await page.locator(".person").count()) !== 1) problems.push("the search did not narrow the library to Katherine");
+  await page.fill("#library-search", "");
+  await page.selectOption("#library-provider", "anyfast");
+  if ((await page.locator(".person").count()) !== 1) problems.push("the provider filter did not narrow the library to Anyfast");
+  await page.selectOption("#library-provider", "all");
+
+  // The add-asset form: a video that is too long fails its check and cannot be uploaded.
+  await page.click(".person[data-group-id='group-20260702221642-5czvq'] .open-add-asset");
+  await page.waitForSelector("#add-asset-form");
+  await page.selectOption("#asset-type", "video");
+  await page.waitForSelector("#asset-limits:has-text('MP4 or MOV')");
+  await page.fill("#asset-url", "https://media.example/ada-long-take.mp4");
+  if (!(await page.isDisabled("#upload-asset"))) problems.push("#upload-asset is enabled before the file was checked");
+  await page.click("#check-asset-file");
+  await page.waitForSelector("#asset-checklist .chip.fail:has-text('Duration')");
+  await page.waitForSelector("#asset-facts:has-text('21.4 s')");
+  if (!(await page.isDisabled("#upload-asset"))) problems.push("#upload-asset is enabled for a video that failed a check");
+  if ((await page.locator("#asset-override").count()) > 0) problems.push("a failed video check offers an override");
+  await page.locator("#add-asset-form").scrollIntoViewIfNeeded();
+  await shot(page, "33-add-asset-video-failed");
+
+  // A good clip goes up; it appears under Ada as processing, then active.
+  await page.fill("#asset-url", "https://media.example/ada-take-2.mp4");
+  if (!(await page.isDisabled("#upload-asset"))) problems.push("#upload-asset stayed enabled after the link changed");
+  await page.click("#check-asset-file");
+  await page.waitForSelector("#upload-asset:enabled");
+  await page.locator("#add-asset-form").scrollIntoViewIfNeeded();
+  await shot(page, "33b-add-asset-video-ok");
+  await page.click("#upload-asset");
+  await page.waitForSelector("#add-asset-form", { state: "detached" });
+  await page.waitForSelector(".face-row.status-processing[data-asset-id*='-newvi']");
+  await page.waitForSelector(".face-row.status-active[data-asset-id*='-newvi']", { timeout: 5000 });
+
+  // A photo with two faces: held until "Use this photo anyway" is ticked, sent with the override.
+  await page.click(".person[data-group-id='group-20260702221642-5czvq'] .open-add-asset");
+  await page.fill("#asset-url", "https://photos.example/ada-two.jpg");
+  await page.click("#check-asset-file");
+  await page.waitForSelector("#asset-override");
+  if (!(await page.isDisabled("#upload-asset"))) problems.push("#upload-asset is enabled before the override was ticked");
+  await page.check("#asset-override");
+  await page.waitForSelector("#upload-asset:enabled");
+  await page.locator("#add-asset-form").scrollIntoViewIfNeeded();
+  await shot(page, "33c-add-asset-photo-override");
+  await page.click("#upload-asset");
+  await page.waitForSelector("#add-asset-form", { state: "detached" });
+  const assetCalls = await page.evaluate(() => window.__mock.assetCalls);
+  const expectedAssetCalls = ["check:video", "check:video", "add:video:false", "check:image", "add:image:true"];
+  if (JSON.stringify(assetCalls) !== JSON.stringify(expectedAssetCalls)) problems.push(`asset commands were ${JSON.stringify(assetCalls)}`);
+
+  // "Check again" asks the provider once about a processing file.
+  await page.click(".face-row[data-asset-id='asset-20260702225010-v1d30'] .check-asset");
+  await page.waitForSelector(".face-row[data-asset-id='asset-20260702225010-v1d30'] .check-asset:enabled");
+  await page.close();
 } catch (e) {
   problems.push(`script: ${e instanceof Error ? e.stack : String(e)}`);
 } finally {

@@ -31,6 +31,15 @@ export type PaymentStatus = PaymentRecord["status"];
 export type PaymentMethod = StageInfo["paymentMethod"];
 export type WalletInfo = NonNullable<StageInfo["wallet"]>;
 export type FaceKind = Face["kind"];
+/** What a library entry is: a photo, a video or a voice clip (`ta_…` faces are always images). */
+export type AssetType = Face["assetType"];
+/** Where the provider stands with an entry: `ta_…` faces are active once enrolled. */
+export type AssetStatus = Face["status"];
+/** A file checked before it goes into a person's group: a photo's checklist, or a video's or clip's. */
+export type AssetFileCheck = Answer<typeof commands.checkAssetFile>;
+export type MediaCheck = Omit<Extract<AssetFileCheck, { kind: "media" }>, "kind">;
+export type MediaCheckItem = MediaCheck["checks"][number];
+export type MediaCheckId = MediaCheckItem["id"];
 export type ProviderKind = Face["provider"];
 export type CommandError = NonNullable<SessionView["notice"]>;
 export type ErrorCode = CommandError["code"];
@@ -101,6 +110,15 @@ export function asCommandError(e: unknown): CommandError {
 export async function watchSessions(onUpdate: (view: SessionView) => void): Promise<void> {
   const channel = new Channel<SessionView>(onUpdate);
   await commands.watchSessions(channel);
+}
+
+/**
+ * Subscribes to every asset status change (a BytePlus upload going from processing to active or
+ * failed, and every new upload). Call once per window, like `watchSessions`.
+ */
+export async function watchAssets(onUpdate: (face: Face) => void): Promise<void> {
+  const channel = new Channel<Face>(onUpdate);
+  await commands.watchAssets(channel);
 }
 
 /** How far the backend has got downloading a photo: the `photo-progress` event of `check_photo`. */

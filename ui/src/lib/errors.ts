@@ -7,6 +7,7 @@ const NEXT_STEPS: Partial<Record<ErrorCode, string>> = {
   face_mismatch: "Paste another photo of them below, or try the same one again.",
   not_ready: "Generate a fresh QR and have the talent scan it again.",
   not_configured: "Open Settings to finish setting up the provider.",
+  unauthorized: "Open Settings and check the provider's API key.",
   confirmation_needed: "Tick the box to confirm the new payee, then press Pay again.",
 };
 

@@ -35,6 +35,10 @@ describe("format", () => {
     expect(costNote("blockrun")).toBe("real payments");
     expect(faceKindLabel("real_face")).toBe("Real face");
     expect(faceKindLabel("portrait")).toBe("Portrait");
+    expect(faceKindLabel("asset")).toBe("Real person");
+    expect(providerLabel("anyfast")).toBe("Anyfast");
+    expect(providerLabel("crun")).toBe("Crun");
+    expect(costNote("crun")).toBe("billed per upload");
   });
 
   it("short names for buttons", () => {
@@ -48,5 +52,7 @@ describe("stageNote", () => {
     expect(stageNote({ provider: "rehearsal", rehearsalPersonality: "jarvisclaw" })).toBe("as JarvisClaw · test money only");
     expect(stageNote({ provider: "rehearsal", rehearsalPersonality: "blockrun" })).toBe("as BlockRun · test money only");
     expect(stageNote({ provider: "blockrun", rehearsalPersonality: null })).toBe("real payments");
+    expect(stageNote({ provider: "rehearsal", rehearsalPersonality: "crun" })).toBe("as Crun · test money only");
+    expect(stageNote({ provider: "anyfast", rehearsalPersonality: null })).toBe("billed per upload");
   });
 });

@@ -1,6 +1,6 @@
 // Numbers and times in the operator's own locale.
 
-import type { FaceKind, ProviderKind } from "../ipc";
+import type { FaceKind, ProviderKind, RehearsalPersonality } from "../ipc";
 
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) {
@@ -56,6 +56,8 @@ const PROVIDER_LABELS: Record<ProviderKind, string> = {
   rehearsal: "Rehearsal",
   blockrun: "BlockRun",
   jarvisclaw: "JarvisClaw",
+  anyfast: "Anyfast",
+  crun: "Crun",
 };
 
 export function providerLabel(provider: ProviderKind): string {
@@ -66,10 +68,13 @@ const COST_NOTES: Record<ProviderKind, string | null> = {
   rehearsal: "test money only",
   blockrun: "real payments",
   jarvisclaw: "real payments",
+  // No x402 here: each upload is billed to the account behind the API key.
+  anyfast: "billed per upload",
+  crun: "billed per upload",
 };
 
 /** The sidebar's note under the provider: whose API Rehearsal plays, and what it costs. */
-export function stageNote(stage: { provider: ProviderKind; rehearsalPersonality: "blockrun" | "jarvisclaw" | null }): string | null {
+export function stageNote(stage: { provider: ProviderKind; rehearsalPersonality: RehearsalPersonality | null }): string | null {
   const cost = costNote(stage.provider);
   if (stage.provider === "rehearsal" && stage.rehearsalPersonality !== null) {
     return `as ${providerLabel(stage.rehearsalPersonality)} · ${cost ?? ""}`.replace(/ · $/, "");
@@ -85,6 +90,8 @@ export function costNote(provider: ProviderKind): string | null {
 const KIND_LABELS: Record<FaceKind, string> = {
   real_face: "Real face",
   portrait: "Portrait",
+  // A BytePlus group: a person verified on the phone, holding their photos, videos and voice.
+  asset: "Real person",
 };
 
 export function faceKindLabel(kind: FaceKind): string {

@@ -4,7 +4,11 @@ import {
   apiKeyWarning,
   CAP_MESSAGE,
   formFromSettings,
+  apiKeyPlaceholder,
+  CALLBACK_PORT_MESSAGE,
+  CRUN_LANGUAGES,
   isDollarAmount,
+  isKeyOnly,
   isRemote,
   isSettingsField,
   keyStatus,
@@ -15,7 +19,10 @@ import {
   portMovedNote,
   PROVIDER_CHOICES,
   REDIRECT_MESSAGE,
+  playsKeyOnly,
   settingsErrorField,
+  showsLanCallback,
+  usesCrun,
   usesJarvisClaw,
   type SettingsForm,
 } from "./settings-form";
@@ -32,6 +39,9 @@ const form = (overrides: Partial<SettingsForm> = {}): SettingsForm => ({
   rehearsalPersonality: "blockrun",
   rehearsalJarvisclawShape: "live",
   jarvisclawRedirectUrl: "",
+  crunLanguage: "en",
+  lanCallback: true,
+  callbackPort: "8403",
   ...overrides,
 });
 
@@ -43,6 +53,9 @@ const PAY = {
   rehearsalPersonality: "blockrun",
   rehearsalJarvisclawShape: "live",
   jarvisclawRedirectUrl: null,
+  crunLanguage: "en",
+  lanCallback: true,
+  callbackPort: 8403,
 } as const;
 
 describe("formFromSettings", () => {
@@ -184,8 +197,8 @@ describe("payment settings", () => {
 });
 
 describe("providers", () => {
-  it("offers Rehearsal, BlockRun and JarvisClaw, each with a line of explanation", () => {
-    expect(PROVIDER_CHOICES.map((c) => c.value)).toEqual(["rehearsal", "blockrun", "jarvisclaw"]);
+  it("offers Rehearsal, BlockRun, JarvisClaw, Anyfast and Crun, each with a line of explanation", () => {
+    expect(PROVIDER_CHOICES.map((c) => c.value)).toEqual(["rehearsal", "blockrun", "jarvisclaw", "anyfast", "crun"]);
     for (const c of PROVIDER_CHOICES) {
       expect(c.line.length).toBeGreaterThan(20);
     }
@@ -282,6 +295,7 @@ describe("API keys", () => {
   it("words the key status without ever showing a key", () => {
     expect(keyStatusText("blockrun", "saved")).toBe("A BlockRun key is saved in the system keychain.");
     expect(keyStatusText("jarvisclaw", "none")).toBe("No JarvisClaw key is saved yet.");
+    expect(keyStatusText("anyfast", "saved")).toBe("An Anyfast key is saved in the system keychain.");
     expect(keyStatusText("jarvisclaw", "unknown")).toContain("(sk-…)");
   });
 
@@ -289,6 +303,88 @@ describe("API keys", () => {
     expect(keyToSaveFirst({ provider: "blockrun" }, " brk_1 ")).toBe("brk_1");
     expect(keyToSaveFirst({ provider: "blockrun" }, "  ")).toBeNull();
     expect(keyToSaveFirst({ provider: "rehearsal" }, "brk_1")).toBeNull();
+  });
+});
+
+describe("Anyfast and Crun", () => {
+  it("are offered as providers, with their one-line explanations", () => {
+    const anyfast = PROVIDER_CHOICES.find((c) => c.value === "anyfast");
+    const crun = PROVIDER_CHOICES.find((c) => c.value === "crun");
+    expect(anyfast?.line).toContain("Byteplus-Direct group");
+    expect(crun?.line).toContain("x-api-key");
+  });
+
+  it("are paid by key only, whether chosen or played by Rehearsal", () => {
+    expect(isKeyOnly("anyfast")).toBe(true);
+    expect(isKeyOnly("crun")).toBe(true);
+    expect(isKeyOnly("blockrun")).toBe(false);
+    expect(playsKeyOnly({ provider: "rehearsal", rehearsalPersonality: "crun" })).toBe(true);
+    expect(playsKeyOnly({ provider: "rehearsal", rehearsalPersonality: "blockrun" })).toBe(false);
+    expect(playsKeyOnly({ provider: "blockrun", rehearsalPersonality: "anyfast" })).toBe(false);
+  });
+
+  it("send the key as their payment method, whatever the hidden select held", () => {
+    expect(parseSettingsForm(form({ provider: "anyfast", paymentMethod: "wallet" }))).toMatchObject({
+      ok: true,
+      value: { provider: "anyfast", paymentMethod: "api_key" },
+    });
+    // Rehearsal keeps the operator's choice for when it plays a wallet-paid API again.
+    expect(parseSettingsForm(form({ rehearsalPersonality: "anyfast", paymentMethod: "wallet" }))).toMatchObject({
+      ok: true,
+      value: { paymentMethod: "wallet" },
+    });
+  });
+
+  it("do not block a save on spending caps they hide", () => {
+    expect(parseSettingsForm(form({ provider: "crun", perPaymentCapUsd: "-1", dailyCapUsd: "x" }))).toMatchObject({
+      ok: true,
+      value: { perPaymentCapUsd: "2", dailyCapUsd: "20" },
+    });
+    expect(parseSettingsForm(form({ provider: "blockrun", perPaymentCapUsd: "-1" })).ok).toBe(false);
+  });
+
+  it("have no documented key shape: a plain placeholder and no warnings", () => {
+    expect(apiKeyPlaceholder("anyfast")).toBe("Paste the key");
+    expect(apiKeyPlaceholder("blockrun")).toBe("brk_…");
+    expect(apiKeyWarning("anyfast", "sk-anything")).toBeNull();
+    expect(apiKeyWarning("crun", "brk_123")).toBeNull();
+    expect(keyStatusText("crun", "unknown")).toBe("Paste the Crun key to save it before switching. A key saved earlier stays in the keychain.");
+  });
+
+  it("shows Crun's phone page language where Crun is in play, and maps it both ways", () => {
+    expect(usesCrun({ provider: "crun", rehearsalPersonality: "blockrun" })).toBe(true);
+    expect(usesCrun({ provider: "rehearsal", rehearsalPersonality: "crun" })).toBe(true);
+    expect(usesCrun({ provider: "anyfast", rehearsalPersonality: "crun" })).toBe(false);
+    expect(CRUN_LANGUAGES.map((l) => l.value)).toEqual(["en", "zh", "zh-Hant"]);
+    const settings = { provider: "crun" as const, rehearsalHost: null, rehearsalPort: 8402, baseUrl: null, ...PAY, paymentMethod: "api_key" as const, crunLanguage: "zh-Hant" };
+    expect(formFromSettings(settings).crunLanguage).toBe("zh-Hant");
+    expect(parseSettingsForm(formFromSettings(settings))).toEqual({ ok: true, value: settings });
+    // A language this window does not know reads as English, Crun's studio default here.
+    expect(formFromSettings({ ...settings, crunLanguage: "fr" }).crunLanguage).toBe("en");
+  });
+
+  it("show the phone's return page for BytePlus providers and Rehearsal only", () => {
+    expect(showsLanCallback({ provider: "anyfast" })).toBe(true);
+    expect(showsLanCallback({ provider: "crun" })).toBe(true);
+    expect(showsLanCallback({ provider: "rehearsal" })).toBe(true);
+    expect(showsLanCallback({ provider: "blockrun" })).toBe(false);
+    expect(showsLanCallback({ provider: "jarvisclaw" })).toBe(false);
+  });
+
+  it("check the return page's port like the backend: a free port, not Rehearsal's", () => {
+    expect(parseSettingsForm(form({ provider: "anyfast", lanCallback: false, callbackPort: " 9000 " }))).toMatchObject({
+      ok: true,
+      value: { lanCallback: false, callbackPort: 9000 },
+    });
+    for (const bad of ["80", "70000", "", "84o3", "8402"]) {
+      expect(parseSettingsForm(form({ provider: "crun", callbackPort: bad }))).toEqual({ ok: false, errors: { callback_port: CALLBACK_PORT_MESSAGE } });
+    }
+    // Hidden for BlockRun: a bad leftover falls back to the default instead of blocking the save.
+    expect(parseSettingsForm(form({ provider: "blockrun", callbackPort: "1" }))).toMatchObject({ ok: true, value: { callbackPort: 8403 } });
+    expect(parseSettingsForm(form({ provider: "blockrun", rehearsalPort: "8403", callbackPort: "8403" }))).toMatchObject({
+      ok: true,
+      value: { callbackPort: 8404 },
+    });
   });
 });
 
@@ -300,6 +396,8 @@ describe("where a refused save is shown", () => {
   it("puts a named field next to that field, anything else in the banner", () => {
     expect(settingsErrorField({ code: "invalid_input", message: "x", field: "jarvisclaw_redirect_url" })).toBe("jarvisclaw_redirect_url");
     expect(settingsErrorField({ code: "invalid_input", message: "x", field: "base_url" })).toBe("base_url");
+    expect(settingsErrorField({ code: "invalid_input", message: "x", field: "crun_language" })).toBe("crun_language");
+    expect(settingsErrorField({ code: "invalid_input", message: "x", field: "callback_port" })).toBe("callback_port");
     expect(settingsErrorField({ code: "invalid_input", message: "x", field: "settings" })).toBeNull();
     expect(settingsErrorField({ code: "storage", message: "x", field: null })).toBeNull();
   });

@@ -28,6 +28,11 @@ export interface SettingsForm {
   rehearsalJarvisclawShape: JarvisClawShape;
   /** Empty: the phone stays on JarvisClaw's own page after the check. */
   jarvisclawRedirectUrl: string;
+  /** The language of Crun's phone page. */
+  crunLanguage: CrunLanguage;
+  /** Catch the phone's return page on the studio network (BytePlus providers). */
+  lanCallback: boolean;
+  callbackPort: string;
 }
 
 /**
@@ -43,7 +48,9 @@ export type SettingsField =
   | "rehearsal_x402_version"
   | "per_payment_cap_usd"
   | "daily_cap_usd"
-  | "jarvisclaw_redirect_url";
+  | "jarvisclaw_redirect_url"
+  | "crun_language"
+  | "callback_port";
 
 const SETTINGS_FIELDS: ReadonlySet<string> = new Set<SettingsField>([
   "provider",
@@ -55,6 +62,8 @@ const SETTINGS_FIELDS: ReadonlySet<string> = new Set<SettingsField>([
   "per_payment_cap_usd",
   "daily_cap_usd",
   "jarvisclaw_redirect_url",
+  "crun_language",
+  "callback_port",
 ]);
 
 export function isSettingsField(field: string | null): field is SettingsField {
@@ -103,13 +112,47 @@ export const PROVIDER_CHOICES: readonly ProviderChoice[] = [
     label: "JarvisClaw",
     line: "JarvisClaw marketplace: real enrollments, paid with a JarvisClaw key or the studio wallet.",
   },
+  {
+    value: "anyfast",
+    label: "Anyfast",
+    line: "BytePlus real-person assets via anyfast.ai; needs an API key from the Byteplus-Direct group.",
+  },
+  {
+    value: "crun",
+    label: "Crun",
+    line: "BytePlus (Volcengine) validation via crun.ai; x-api-key.",
+  },
 ];
 
-/** How each provider's API keys begin. */
-export const API_KEY_PREFIX: Record<RemoteProvider, string> = {
+/**
+ * How each provider's API keys begin, where that is documented. Anyfast's and Crun's keys have
+ * no documented shape, so nothing is warned about them.
+ */
+export const API_KEY_PREFIX: Record<RemoteProvider, string | null> = {
   blockrun: "brk_",
   jarvisclaw: "sk-",
+  anyfast: null,
+  crun: null,
 };
+
+/** The key field's placeholder: the documented start of a key, or a plain word. */
+export function apiKeyPlaceholder(provider: RemoteProvider): string {
+  const prefix = API_KEY_PREFIX[provider];
+  return prefix === null ? "Paste the key" : `${prefix}…`;
+}
+
+/**
+ * Providers paid only with their API key, per upload (BytePlus groups): no wallet, no x402 price,
+ * so no payment method to choose and no spending caps to apply.
+ */
+export function isKeyOnly(provider: ProviderKind | RehearsalPersonality): boolean {
+  return provider === "anyfast" || provider === "crun";
+}
+
+/** The API in play (chosen, or played by Rehearsal) is paid by key only. */
+export function playsKeyOnly(form: Pick<SettingsForm, "provider" | "rehearsalPersonality">): boolean {
+  return isKeyOnly(form.provider) || (form.provider === "rehearsal" && isKeyOnly(form.rehearsalPersonality));
+}
 
 /**
  * A gentle warning when a pasted key does not look like the provider's (it is still saved if the
@@ -118,17 +161,45 @@ export const API_KEY_PREFIX: Record<RemoteProvider, string> = {
 export function apiKeyWarning(provider: RemoteProvider, key: string): string | null {
   const k = key.trim();
   const prefix = API_KEY_PREFIX[provider];
-  if (k === "" || k.startsWith(prefix)) {
+  if (k === "" || prefix === null || k.startsWith(prefix)) {
     return null;
   }
   const name = providerLabel(provider);
-  for (const [other, otherPrefix] of Object.entries(API_KEY_PREFIX) as [RemoteProvider, string][]) {
-    if (other !== provider && k.startsWith(otherPrefix)) {
+  for (const [other, otherPrefix] of Object.entries(API_KEY_PREFIX) as [RemoteProvider, string | null][]) {
+    if (other !== provider && otherPrefix !== null && k.startsWith(otherPrefix)) {
       return `This looks like a ${providerLabel(other)} key (${otherPrefix}…). ${name} keys start with ${prefix}.`;
     }
   }
   return `${name} keys usually start with ${prefix}. Check you copied the whole key; you can still save it.`;
 }
+
+/** Whether Crun is in play: chosen, or played by Rehearsal (its phone page's language shows). */
+export function usesCrun(form: Pick<SettingsForm, "provider" | "rehearsalPersonality">): boolean {
+  return form.provider === "crun" || (form.provider === "rehearsal" && form.rehearsalPersonality === "crun");
+}
+
+/**
+ * Whether the phone's return page (the LAN callback) is worth setting: BytePlus providers send
+ * the phone back when the check ends, and Rehearsal can play them.
+ */
+export function showsLanCallback(form: Pick<SettingsForm, "provider">): boolean {
+  return form.provider === "rehearsal" || isKeyOnly(form.provider);
+}
+
+export type CrunLanguage = "en" | "zh" | "zh-Hant";
+
+/** Crun's phone page languages, as it documents them for `lng`, named in their own words. */
+export const CRUN_LANGUAGES: readonly { value: CrunLanguage; label: string }[] = [
+  { value: "en", label: "English" },
+  { value: "zh", label: "简体中文" },
+  { value: "zh-Hant", label: "繁體中文" },
+];
+
+function asCrunLanguage(value: string): CrunLanguage {
+  return CRUN_LANGUAGES.find((l) => l.value === value)?.value ?? "en";
+}
+
+export const DEFAULT_CALLBACK_PORT = 8403;
 
 /** Whether JarvisClaw is in play: chosen, or played by Rehearsal. */
 export function usesJarvisClaw(form: Pick<SettingsForm, "provider" | "rehearsalPersonality">): boolean {
@@ -156,11 +227,14 @@ export function keyStatusText(provider: RemoteProvider, status: KeyStatus): stri
   const name = providerLabel(provider);
   switch (status) {
     case "saved":
-      return `A ${name} key is saved in the system keychain.`;
+      return `${/^[AEIOU]/.test(name) ? "An" : "A"} ${name} key is saved in the system keychain.`;
     case "none":
       return `No ${name} key is saved yet.`;
-    case "unknown":
-      return `Paste the ${name} key (${API_KEY_PREFIX[provider]}…) to save it before switching. A key saved earlier stays in the keychain.`;
+    case "unknown": {
+      const prefix = API_KEY_PREFIX[provider];
+      const shape = prefix === null ? "" : ` (${prefix}…)`;
+      return `Paste the ${name} key${shape} to save it before switching. A key saved earlier stays in the keychain.`;
+    }
   }
 }
 
@@ -218,8 +292,20 @@ export function formFromSettings(s: Settings): SettingsForm {
     rehearsalPersonality: s.rehearsalPersonality,
     rehearsalJarvisclawShape: s.rehearsalJarvisclawShape,
     jarvisclawRedirectUrl: s.jarvisclawRedirectUrl ?? "",
+    crunLanguage: asCrunLanguage(s.crunLanguage),
+    lanCallback: s.lanCallback,
+    callbackPort: String(s.callbackPort),
   };
 }
+
+/** A port as typed: 1024–65535, digits only; NaN otherwise. */
+function parsePort(text: string): number {
+  const t = text.trim();
+  const port = /^\d{1,5}$/.test(t) ? Number(t) : Number.NaN;
+  return port >= 1024 && port <= 65535 ? port : Number.NaN;
+}
+
+export const CALLBACK_PORT_MESSAGE = "Pick a port between 1024 and 65535 for the phone's return page, not Rehearsal's.";
 
 export function parseSettingsForm(form: SettingsForm): ParsedSettings {
   const errors: Partial<Record<SettingsField, string>> = {};
@@ -227,10 +313,17 @@ export function parseSettingsForm(form: SettingsForm): ParsedSettings {
   if (host !== "" && /[/\s:]/.test(host)) {
     errors.rehearsal_host = "The phone address must be a plain IP or host name, like 192.168.1.20.";
   }
-  const portText = form.rehearsalPort.trim();
-  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
-  if (!(port >= 1024 && port <= 65535)) {
+  const port = parsePort(form.rehearsalPort);
+  if (Number.isNaN(port)) {
     errors.rehearsal_port = "Pick a port between 1024 and 65535.";
+  }
+  // Checked only where the field shows; elsewhere a bad leftover falls back to the default.
+  let callbackPort = parsePort(form.callbackPort);
+  if (Number.isNaN(callbackPort) || callbackPort === port) {
+    if (showsLanCallback(form)) {
+      errors.callback_port = CALLBACK_PORT_MESSAGE;
+    }
+    callbackPort = port === DEFAULT_CALLBACK_PORT ? DEFAULT_CALLBACK_PORT + 1 : DEFAULT_CALLBACK_PORT;
   }
   const base = form.baseUrl.trim();
   if (base !== "") {
@@ -244,13 +337,24 @@ export function parseSettingsForm(form: SettingsForm): ParsedSettings {
       errors.base_url = "The provider address must start with http:// or https://.";
     }
   }
-  const perPayment = form.perPaymentCapUsd.trim();
+  // Key-only providers hide the caps (nothing is signed): a bad leftover falls back to the
+  // default rather than blocking a save for a reason the operator cannot see.
+  const keyOnly = playsKeyOnly(form);
+  let perPayment = form.perPaymentCapUsd.trim();
   if (!isDollarAmount(perPayment)) {
-    errors.per_payment_cap_usd = CAP_MESSAGE;
+    if (keyOnly) {
+      perPayment = DEFAULT_PER_PAYMENT_CAP_USD;
+    } else {
+      errors.per_payment_cap_usd = CAP_MESSAGE;
+    }
   }
-  const daily = form.dailyCapUsd.trim();
+  let daily = form.dailyCapUsd.trim();
   if (!isDollarAmount(daily)) {
-    errors.daily_cap_usd = CAP_MESSAGE;
+    if (keyOnly) {
+      daily = DEFAULT_DAILY_CAP_USD;
+    } else {
+      errors.daily_cap_usd = CAP_MESSAGE;
+    }
   }
   // Checked only where the field shows (JarvisClaw, real or rehearsed); elsewhere a bad leftover
   // is dropped rather than blocking a save the operator cannot see the reason for.
@@ -273,13 +377,17 @@ export function parseSettingsForm(form: SettingsForm): ParsedSettings {
       rehearsalHost: host === "" ? null : host,
       rehearsalPort: port,
       baseUrl: base === "" ? null : base,
-      paymentMethod: form.paymentMethod,
+      // Anyfast and Crun are paid with their key only (the backend records them so anyway).
+      paymentMethod: isKeyOnly(form.provider) ? "api_key" : form.paymentMethod,
       rehearsalX402Version: form.rehearsalX402Version,
       perPaymentCapUsd: perPayment,
       dailyCapUsd: daily,
       rehearsalPersonality: form.rehearsalPersonality,
       rehearsalJarvisclawShape: form.rehearsalJarvisclawShape,
       jarvisclawRedirectUrl: redirect,
+      crunLanguage: form.crunLanguage,
+      lanCallback: form.lanCallback,
+      callbackPort,
     },
   };
 }

@@ -28,25 +28,33 @@ export function validateName(raw: string): Checked<string> {
 }
 
 export function validatePhotoUrl(raw: string): Checked<string> {
+  return validateFileLink(raw, "photo", "Paste the link to the talent's face photo.");
+}
+
+/**
+ * A public https link to a file, checked the way the backend checks it (`validate_url` in
+ * src/photo.rs). `noun` names the file in the messages ("photo", "video", "voice clip").
+ */
+export function validateFileLink(raw: string, noun: string, missing: string): Checked<string> {
   const text = raw.trim();
   if (text === "") {
-    return { ok: false, message: "Paste the link to the talent's face photo." };
+    return { ok: false, message: missing };
   }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase();
   if (scheme === "http") {
     return {
       ok: false,
       message:
-        "The photo link must start with https:// — providers refuse plain http. Use the https version of the link.",
+        `The ${noun} link must start with https:// — providers refuse plain http. Use the https version of the link.`,
     };
   }
   if (scheme === "file") {
-    return { ok: false, message: "The photo must be a public https:// link, not a file on this computer." };
+    return { ok: false, message: `The ${noun} must be a public https:// link, not a file on this computer.` };
   }
   if (scheme !== "https") {
     return {
       ok: false,
-      message: "That is not a web link. Paste the full photo address, starting with https://.",
+      message: `That is not a web link. Paste the full ${noun} address, starting with https://.`,
     };
   }
   let url: URL;
@@ -55,11 +63,11 @@ export function validatePhotoUrl(raw: string): Checked<string> {
   } catch {
     return {
       ok: false,
-      message: "That is not a web link. Paste the full photo address, starting with https://.",
+      message: `That is not a web link. Paste the full ${noun} address, starting with https://.`,
     };
   }
   if (url.hostname === "") {
-    return { ok: false, message: "The photo link has no web address in it." };
+    return { ok: false, message: `The ${noun} link has no web address in it.` };
   }
   return { ok: true, value: text };
 }

@@ -2,8 +2,9 @@
 // session/board.ts), the banner error, and the session actions. Screens read it; only the
 // functions here talk to the backend about sessions.
 
-import { asCommandError, commands, watchSessions } from "../ipc";
-import type { CallBudget, CommandError, Face, SessionView, StageInfo } from "../ipc";
+import { asCommandError, commands, watchAssets, watchSessions } from "../ipc";
+import type { CallBudget, CommandError, Face, ProviderKind, SessionView, StageInfo } from "../ipc";
+import { withAsset } from "../library/asset-status";
 import { arrivalOf, retryAtMs } from "../lib/rate-limit";
 import { applyView, applyViews, emptyBoard, isTerminal, newestOpenId, openViews, type Board } from "../session/board";
 
@@ -24,6 +25,12 @@ export function isEnrollAction(action: SessionAction): action is "enroll" | "enr
  * confirm a price), refused, or not sent (another action ran).
  */
 export type EnrollResult = { ok: true } | { ok: false; error: CommandError | null };
+
+/** A person's group, for which the Library should open its add-asset form. */
+export interface GroupRef {
+  provider: ProviderKind;
+  groupId: string;
+}
 
 export interface ActionError {
   action: SessionAction;
@@ -54,6 +61,14 @@ export class Studio {
   budget = $state.raw<CallBudget | null>(null);
   /** When the provider takes new QR links again, after it refused one as rate-limited. */
   linkWaitUntilMs = $state<number | null>(null);
+  /**
+   * The latest word on every asset the window has heard of since it opened, by asset id: the
+   * `watchAssets` stream, enroll and upload answers, "Check again". The session panel and the
+   * library lay it over what they were given.
+   */
+  assets = $state.raw<Readonly<Record<string, Face>>>({});
+  /** Set by "Add another photo" on a session: the Library opens that group's add-asset form. */
+  addAssetFor = $state.raw<GroupRef | null>(null);
 
   current: SessionView | null = $derived(
     this.selectedId === null ? null : (this.board.views[this.selectedId] ?? null),
@@ -80,6 +95,9 @@ export class Studio {
       await watchSessions((view) => {
         this.receive(view);
       });
+      await watchAssets((face) => {
+        this.receiveAsset(face);
+      });
     } catch (e) {
       this.showError(e);
     }
@@ -101,12 +119,26 @@ export class Studio {
     if (view.budget !== null) {
       this.budget = view.budget;
     }
+    if (view.asset !== null) {
+      this.receiveAsset(view.asset);
+    }
     const before = this.board.views[view.session.id]?.session.state;
     this.board = applyView(this.board, view);
     const after = this.board.views[view.session.id]?.session.state;
     if (after === "enrolled" && before !== "enrolled") {
       this.libraryVersion += 1;
     }
+  }
+
+  /** New word on an asset (a BytePlus upload moving from processing to active or failed). */
+  receiveAsset(face: Face): void {
+    this.assets = withAsset(this.assets, face);
+  }
+
+  /** "Add another photo" after a failed upload: the Library opens this group's form. */
+  openAddAsset(group: GroupRef): void {
+    this.addAssetFor = group;
+    this.show("library");
   }
 
   show(screen: Screen): void {
@@ -239,6 +271,7 @@ export class Studio {
 
   #recordFace(id: string, face: Face): void {
     this.enrolled = { ...this.enrolled, [id]: face };
+    this.receiveAsset(face);
     this.libraryVersion += 1;
   }
 

@@ -1,7 +1,7 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Face, SessionView, StageInfo } from "../ipc";
-import { T0, quote, view } from "../testing/views";
+import { T0, asset, face as faceOf, quote, view } from "../testing/views";
 import { Studio } from "./studio.svelte";
 
 type Handler = (cmd: string, args: Record<string, unknown>) => unknown;
@@ -27,19 +27,7 @@ const stage = {
   rehearsalPersonality: "blockrun" as const,
 };
 
-const face: Face = {
-  assetId: "ta_0123456789abcdef0123456789abcdef",
-  provider: "rehearsal",
-  kind: "real_face",
-  name: "Ada Lovelace",
-  imageUrl: "https://photos.example/ada.jpg",
-  thumbnail: null,
-  groupId: "grp_1",
-  enrolledAtMs: T0 + 40_000,
-  priceUsd: null,
-  txHash: null,
-  photoOverride: null,
-};
+const face: Face = faceOf({ enrolledAtMs: T0 + 40_000 });
 
 beforeEach(() => {
   vi.stubGlobal("window", globalThis);
@@ -56,6 +44,7 @@ describe("Studio.init", () => {
     backend({
       get_stage: () => stage,
       watch_sessions: (_c, args) => subscriptions.push(args.onUpdate),
+      watch_assets: () => null,
       list_open_sessions: () => [
         view({ id: "new", createdAtMs: T0 + 1 }),
         view({ id: "old", state: "expired", createdAtMs: T0 - 1 }, { qrSvg: null }),
@@ -76,6 +65,7 @@ describe("Studio.init", () => {
     backend({
       get_stage: () => stage,
       watch_sessions: () => null,
+      watch_assets: () => null,
       list_open_sessions: () => {
         throw { code: "storage", message: "The studio database failed: disk I/O error", field: null };
       },
@@ -94,6 +84,7 @@ describe("Studio.init", () => {
         channel = args.onUpdate as { id: number };
         return null;
       },
+      watch_assets: () => null,
       list_open_sessions: () => [view()],
     });
     const studio = new Studio();
@@ -102,6 +93,39 @@ describe("Studio.init", () => {
       .__TAURI_INTERNALS__;
     internals.runCallback(channel?.id ?? -1, { index: 0, message: view({ state: "verified", updatedAtMs: T0 + 9 }) });
     expect(studio.current?.session.state).toBe("verified");
+  });
+
+  it("keeps the latest word on every asset from the asset stream, never going back to processing", async () => {
+    let channel: { id: number } | undefined;
+    backend({
+      get_stage: () => stage,
+      watch_sessions: () => null,
+      watch_assets: (_c, args) => {
+        channel = args.onUpdate as { id: number };
+        return null;
+      },
+      list_open_sessions: () => [],
+    });
+    const studio = new Studio();
+    await studio.init();
+    const internals = (globalThis as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
+      .__TAURI_INTERNALS__;
+    const id = channel?.id ?? -1;
+    internals.runCallback(id, { index: 0, message: asset({ status: "processing" }) });
+    expect(studio.assets[asset().assetId]?.status).toBe("processing");
+    internals.runCallback(id, { index: 1, message: asset({ status: "active" }) });
+    expect(studio.assets[asset().assetId]?.status).toBe("active");
+    // A session view filed before the upload settled brings the old word: it is not taken.
+    studio.receive(view({ state: "enrolled", assetId: asset().assetId, updatedAtMs: T0 + 5 }, { asset: asset({ status: "processing" }) }));
+    expect(studio.assets[asset().assetId]?.status).toBe("active");
+    expect(studio.banner).toBeNull();
+  });
+
+  it("opens the Library's add-asset form for a group", () => {
+    const studio = new Studio();
+    studio.openAddAsset({ provider: "anyfast", groupId: "group-1" });
+    expect(studio.screen).toBe("library");
+    expect(studio.addAssetFor).toEqual({ provider: "anyfast", groupId: "group-1" });
   });
 });
 

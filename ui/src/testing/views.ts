@@ -1,6 +1,6 @@
 // Builders for test data shaped like the backend's.
 
-import type { LivenessSession, PaymentQuote, SessionView } from "../ipc";
+import type { Face, LivenessSession, PaymentQuote, SessionView } from "../ipc";
 
 export const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -19,8 +19,42 @@ export function session(overrides: Partial<LivenessSession> = {}): LivenessSessi
     createdAtMs: T0,
     updatedAtMs: T0,
     photoOverride: null,
+    livenessToken: null,
     ...overrides,
   };
+}
+
+/** A library entry; by default an active `ta_…` face. */
+export function face(overrides: Partial<Face> = {}): Face {
+  return {
+    assetId: "ta_0123456789abcdef0123456789abcdef",
+    provider: "rehearsal",
+    kind: "real_face",
+    name: "Ada Lovelace",
+    imageUrl: "https://photos.example/ada.jpg",
+    thumbnail: null,
+    groupId: "grp_1",
+    enrolledAtMs: T0,
+    priceUsd: null,
+    txHash: null,
+    photoOverride: null,
+    assetType: "image",
+    status: "active",
+    statusMessage: null,
+    ...overrides,
+  };
+}
+
+/** A BytePlus asset in Ada's group; by default a photo still processing. */
+export function asset(overrides: Partial<Face> = {}): Face {
+  return face({
+    assetId: "asset-20260702223855-bdv2r",
+    provider: "anyfast",
+    kind: "asset",
+    groupId: "group-20260702221642-5czvq",
+    status: "processing",
+    ...overrides,
+  });
 }
 
 export function view(
@@ -35,6 +69,7 @@ export function view(
     quote: null,
     payeeChanged: false,
     budget: null,
+    asset: null,
     ...extra,
   };
 }
