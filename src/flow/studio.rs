@@ -22,7 +22,7 @@ use crate::library::{CallKind, Face, FaceKind, Library, LivenessSession, SyncRep
 use crate::library::{PaymentRecord, PaymentStatus};
 use crate::payment::{self, PaymentQuote, SignedPayment};
 use crate::photo;
-use crate::providers::{EnrollmentReceipt, LivenessStatus, Paid, Provider, ProviderKind};
+use crate::providers::{EnrollmentReceipt, LivenessStatus, Paid, Provider};
 use crate::spend::{self, SpendCaps};
 use alloy::signers::local::PrivateKeySigner;
 
@@ -923,9 +923,7 @@ impl Studio {
                     // ledger keeps it), so it cannot be charged twice.
                     s.state = SessionState::Verified;
                     let provider = self.provider();
-                    let message = if provider.holds_assets()
-                        && provider.kind() == ProviderKind::Crun
-                    {
+                    let message = if matches!(provider, Provider::Crun(_)) {
                         "The app stopped while uploading the photo. Crun keeps no list of uploads: check the asset in Crun's dashboard before pressing Enroll again, so it is not billed twice."
                     } else if provider.holds_assets() {
                         "The app stopped while uploading the photo. Press Enroll to finish: the provider's listing is checked first, so it is never uploaded twice."
