@@ -70,6 +70,40 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE faces ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
     ALTER TABLE faces ADD COLUMN status_message TEXT;
     CREATE INDEX faces_by_status ON faces (status);",
+    // 5: Seedance video jobs. A job outlives the app (providers keep it claimable for 48 h), so
+    // its remote id, poll address and payment are written before polling starts.
+    "CREATE TABLE video_jobs (
+        id TEXT PRIMARY KEY,
+        provider TEXT NOT NULL,
+        face_asset_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        duration_seconds INTEGER NOT NULL,
+        resolution TEXT NOT NULL,
+        aspect_ratio TEXT NOT NULL,
+        state TEXT NOT NULL,
+        remote_id TEXT,
+        poll_url TEXT,
+        price_usd TEXT,
+        payment_id TEXT,
+        charged INTEGER,
+        result_url TEXT,
+        local_path TEXT,
+        error TEXT,
+        created_at_ms INTEGER NOT NULL,
+        submitted_at_ms INTEGER,
+        completed_at_ms INTEGER,
+        updated_at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX video_jobs_by_state ON video_jobs (state, created_at_ms);",
+    // 6: the consent record kept with every face: who ran the session, when, the liveness
+    // session or group, the photo's bytes (sha256) and what paid.
+    "ALTER TABLE faces ADD COLUMN consent_operator TEXT;
+    ALTER TABLE faces ADD COLUMN consent_at_ms INTEGER;
+    ALTER TABLE faces ADD COLUMN liveness_ref TEXT;
+    ALTER TABLE faces ADD COLUMN photo_sha256 TEXT;
+    ALTER TABLE faces ADD COLUMN payment_ref TEXT;
+    CREATE INDEX faces_by_name ON faces (name COLLATE NOCASE);",
 ];
 
 pub(super) fn migrate(conn: &Connection) -> Result<()> {
