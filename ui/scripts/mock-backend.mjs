@@ -461,8 +461,8 @@ export function installMock({ qrSvg, scenario }) {
             refuse("not_configured", "JarvisClaw is not set up yet: it has no face listing to sync from. Faces enrolled here are already in the library.");
           }
           const added = [
-            { ...faces[0], assetId: "ta_aa01bb02cc03dd04ee05ff0611223344", name: "Mary Jackson", thumbnail: face(300), enrolledAtMs: now - 86_400_000 * 4 },
-            { ...faces[0], assetId: "ta_99887766554433221100ffeeddccbbaa", name: "Annie Easley", thumbnail: face(60), enrolledAtMs: now - 86_400_000 * 5 },
+            { ...faces[0], assetId: "ta_aa01bb02cc03dd04ee05ff0611223344", name: "Mary Jackson", thumbnail: face(300), groupId: "grp_mj", enrolledAtMs: now - 86_400_000 * 4 },
+            { ...faces[0], assetId: "ta_99887766554433221100ffeeddccbbaa", name: "Annie Easley", thumbnail: face(60), groupId: "grp_ae", enrolledAtMs: now - 86_400_000 * 5 },
           ].filter((f) => !libraryFaces.some((g) => g.assetId === f.assetId));
           libraryFaces.push(...added);
           return { added: added.length, updated: added.length > 0 ? 1 : 0, unchanged: libraryFaces.length - added.length - (added.length > 0 ? 1 : 0), conflicts: 0 };

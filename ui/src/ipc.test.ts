@@ -1,7 +1,7 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { asCommandError, commands, isErrorCode, watchSessions, type SessionView } from "./ipc";
-import { view } from "./testing/views";
+import { asCommandError, commands, isErrorCode, watchAssets, watchSessions, type Face, type SessionView } from "./ipc";
+import { asset, view } from "./testing/views";
 
 describe("asCommandError", () => {
   it("passes the backend's {code, message, field} through", () => {
@@ -111,6 +111,26 @@ describe("through Tauri's IPC (mocked)", () => {
     internals.runCallback(channelId ?? -1, { index: 1, message: second });
     internals.runCallback(channelId ?? -1, { index: 0, message: first });
     expect(seen).toEqual([first, second]);
+  });
+
+  it("watchAssets hands every asset change to the callback, in the order sent", async () => {
+    let channelId: number | undefined;
+    mockIPC((cmd, args) => {
+      if (cmd === "watch_assets") {
+        channelId = (args as { onUpdate: { id: number } }).onUpdate.id;
+        return null;
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const seen: Face[] = [];
+    await watchAssets((f) => seen.push(f));
+    const internals = (globalThis as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
+      .__TAURI_INTERNALS__;
+    const processing = asset({ status: "processing" });
+    const active = asset({ status: "active" });
+    internals.runCallback(channelId ?? -1, { index: 1, message: active });
+    internals.runCallback(channelId ?? -1, { index: 0, message: processing });
+    expect(seen).toEqual([processing, active]);
   });
 
   it("watchSessions fails loudly when the backend refuses", async () => {

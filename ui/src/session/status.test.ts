@@ -17,6 +17,13 @@ describe("describeSession", () => {
     expect(describeSession(view(), T0, clock).detail).toBeNull();
   });
 
+  it("words a BytePlus session's steps as adding to the talent's group", () => {
+    expect(describeSession(view({ state: "verified" }), T0, clock, true).detail).toBe("Add their photo to their group to use it in videos.");
+    expect(describeSession(view({ state: "expired" }), T0, clock, true).detail).toBe("Generate a fresh QR to carry on: it starts a new phone check.");
+    expect(describeSession(view({ state: "enrolling" }), T0, clock, true).headline).toBe("Adding the photo to Ada Lovelace's group…");
+    expect(describeSession(view({ state: "verified" }), T0, clock).detail).toBe("Enroll to save the face to the library.");
+  });
+
   it("says time is up when the countdown reaches zero before the backend's verdict", () => {
     const lines = describeSession(view(), T0 + 120_000, clock);
     expect(lines.headline).toBe("Time is up for this QR.");

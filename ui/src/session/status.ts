@@ -15,8 +15,10 @@ export interface StatusLines {
 
 /**
  * @param clock formats an epoch-ms time of day for "Next automatic check at …".
+ * @param groups the session runs on a BytePlus API (Anyfast, Crun): Enroll adds the photo to the
+ *   talent's group, and a fresh QR is a new phone check rather than the same one continued.
  */
-export function describeSession(view: SessionView, nowMs: number, clock: (ms: number) => string): StatusLines {
+export function describeSession(view: SessionView, nowMs: number, clock: (ms: number) => string, groups = false): StatusLines {
   const { session } = view;
   const name = session.talentName;
   switch (session.state) {
@@ -38,13 +40,15 @@ export function describeSession(view: SessionView, nowMs: number, clock: (ms: nu
     case "expired":
       return {
         headline: `This QR expired before ${name} finished.`,
-        detail: "Generate a fresh QR to carry on: it continues the same session.",
+        detail: groups
+          ? "Generate a fresh QR to carry on: it starts a new phone check."
+          : "Generate a fresh QR to carry on: it continues the same session.",
         tone: "attention",
       };
     case "verified":
       return {
         headline: `${name} finished the phone check.`,
-        detail: "Enroll to save the face to the library.",
+        detail: groups ? "Add their photo to their group to use it in videos." : "Enroll to save the face to the library.",
         tone: "good",
       };
     case "awaiting_payment": {
@@ -57,7 +61,7 @@ export function describeSession(view: SessionView, nowMs: number, clock: (ms: nu
     }
     case "enrolling":
       return {
-        headline: `Enrolling ${name}…`,
+        headline: groups ? `Adding the photo to ${name}'s group…` : `Enrolling ${name}…`,
         detail: "This takes a few seconds. Keep the app open.",
         tone: "busy",
       };

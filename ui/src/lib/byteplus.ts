@@ -1,0 +1,58 @@
+// Anyfast and Crun wrap BytePlus "LivenessFace": the talent's phone check yields a group bound to
+// that one person, and any number of files (photos, videos, voice clips) then go into it as
+// assets, each used in Seedance as `asset://<id>`. They are paid per upload with the provider's
+// API key; there is no x402 price to confirm. These are the few facts the window needs.
+
+import type { ProviderKind, RehearsalPersonality, StageInfo } from "../ipc";
+import { providerLabel } from "./format";
+
+export type BytePlusProvider = Extract<ProviderKind, "anyfast" | "crun">;
+
+export function isBytePlus(provider: ProviderKind | RehearsalPersonality | null): provider is BytePlusProvider {
+  return provider === "anyfast" || provider === "crun";
+}
+
+/**
+ * Which BytePlus API the running stage speaks: the provider itself, or the one Rehearsal plays.
+ * Null for the providers that enroll one `ta_…` face per payment.
+ */
+export function bytePlusApi(stage: Pick<StageInfo, "provider" | "rehearsalPersonality"> | null): BytePlusProvider | null {
+  if (stage === null) {
+    return null;
+  }
+  if (isBytePlus(stage.provider)) {
+    return stage.provider;
+  }
+  if (stage.provider === "rehearsal" && isBytePlus(stage.rehearsalPersonality)) {
+    return stage.rehearsalPersonality;
+  }
+  return null;
+}
+
+/**
+ * The BytePlus API a session runs on. A session filed under Anyfast or Crun is one whatever runs
+ * now; a Rehearsal session is one when Rehearsal plays a BytePlus API (the stage is the only
+ * word on that).
+ */
+export function sessionApi(
+  sessionProvider: ProviderKind,
+  stage: Pick<StageInfo, "provider" | "rehearsalPersonality"> | null,
+): BytePlusProvider | null {
+  if (isBytePlus(sessionProvider)) {
+    return sessionProvider;
+  }
+  return stage !== null && stage.provider === sessionProvider ? bytePlusApi(stage) : null;
+}
+
+/** The line under "Add photo to …'s group": who pays for the upload. */
+export function uploadBillingNote(sessionProvider: ProviderKind, api: BytePlusProvider): string {
+  if (sessionProvider === "rehearsal") {
+    return `Rehearsal plays ${providerLabel(api)}: nothing is billed.`;
+  }
+  return `Billed to your ${providerLabel(api)} account per upload`;
+}
+
+/** How Seedance refers to an asset in a video request. */
+export function assetRef(assetId: string): string {
+  return `asset://${assetId}`;
+}
