@@ -19,6 +19,8 @@ mkdir -p "$WORK/photos"
 cp "$ROOT/tests/fixtures/photos/astronaut.jpg" "$WORK/photos/face.jpg"
 cp "$ROOT/tests/fixtures/photos/two_faces.jpg" "$WORK/photos/two.jpg"
 printf '<!doctype html><html><body>not a photo</body></html>' > "$WORK/photos/page.jpg"
+# A short talent video for a BytePlus group (tests/fixtures/media/README.md).
+cp "$ROOT/tests/fixtures/media/talent-3s.mp4" "$WORK/photos/talent.mp4"
 
 export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
 export PATH="$CARGO_HOME/bin:$PATH"
