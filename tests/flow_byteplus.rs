@@ -162,6 +162,17 @@ async fn enrolls_a_person_and_collects_assets(kind: ProviderKind) {
         .await
         .unwrap();
     assert_eq!(view.session.group_id, "", "no group before the phone check");
+    let budget = view.budget.clone().unwrap();
+    assert_eq!(
+        (budget.new_links_per_hour, budget.status_checks_per_hour),
+        (60, 360),
+        "the BytePlus API's own budget, counted apart from BlockRun's on the same host"
+    );
+    assert!(budget.host.ends_with(if kind == ProviderKind::Anyfast {
+        "#anyfast"
+    } else {
+        "#crun"
+    }));
     let token = view.session.liveness_token.clone().unwrap();
     assert!(
         view.session.h5_link.contains(&token),

@@ -27,7 +27,7 @@ export PATH="$CARGO_HOME/bin:$PATH"
 export HOME="$WORK/home" XDG_DATA_HOME="$WORK/data"
 export LIKENESS_REHEARSAL_HOST=127.0.0.1 LIKENESS_KEYRING_SERVICE=likeness-e2e
 export SSL_CERT_FILE="$WORK/bundle.pem"
-export E2E_WORK="$WORK" E2E_OUT="$OUT" E2E_APP="${CARGO_TARGET_DIR:-$ROOT/target}/debug/likeness-studio"
+export E2E_WORK="$WORK" E2E_OUT="$OUT" E2E_APP="${E2E_APP:-${CARGO_TARGET_DIR:-$ROOT/target}/debug/likeness-studio}"
 export NO_AT_BRIDGE=1
 
 dbus-run-session -- bash -c '
