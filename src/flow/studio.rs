@@ -103,7 +103,7 @@ pub struct StudioConfig {
 impl StudioConfig {
     pub fn for_provider(provider: &Provider) -> Self {
         StudioConfig {
-            policy: PollPolicy::for_budget(provider.kind().status_checks_per_hour()),
+            policy: PollPolicy::for_budget(provider.status_checks_per_hour()),
             updates: broadcast::channel(64).0,
             asset_updates: broadcast::channel(64).0,
             caps: SpendCaps::default(),
@@ -969,14 +969,14 @@ impl Studio {
             .calls_in_last_hour(&provider.budget_key(), CallKind::Init, now_ms)
             .map(|c| c.len() as u32)
             .unwrap_or(0);
-        provider.kind().inits_per_hour().saturating_sub(used)
+        provider.inits_per_hour().saturating_sub(used)
     }
 
     fn spend_init_budget(&self, provider: &Provider) -> Result<()> {
         self.spend_calls(
             provider,
             CallKind::Init,
-            provider.kind().inits_per_hour(),
+            provider.inits_per_hour(),
             1,
         )
     }
@@ -1287,7 +1287,7 @@ impl Studio {
             .calls_in_last_hour(&key, CallKind::Status, now)?;
         let inits = self.library.calls_in_last_hour(&key, CallKind::Init, now)?;
         let status_per_hour = self.config.policy.budget_per_hour;
-        let inits_per_hour = provider.kind().inits_per_hour();
+        let inits_per_hour = provider.inits_per_hour();
         let left = |used: usize, limit: u32| limit.saturating_sub(used as u32);
         Ok(CallBudget {
             host: key,

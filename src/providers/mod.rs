@@ -245,16 +245,48 @@ impl Provider {
         }
     }
 
+    /// The API root and its HTTP mechanics, for calls beyond enrollment (Seedance video jobs).
+    pub fn endpoint(&self) -> Option<&endpoint::Endpoint> {
+        match self {
+            Provider::BlockRun(c) => Some(c.endpoint()),
+            Provider::JarvisClaw(c) => Some(c.endpoint()),
+            Provider::Anyfast(c) => Some(c.endpoint()),
+            Provider::Crun(c) => Some(c.endpoint()),
+            #[cfg(test)]
+            Provider::Scripted(_) => None,
+        }
+    }
+
     /// The key the hourly budgets are counted under: the API host (limits are per client IP
-    /// at a host, and parallel sessions share them).
+    /// at a host, and parallel sessions share them). The BytePlus APIs keep their own count,
+    /// so rehearsing them on Rehearsal's host does not eat BlockRun's budget.
     pub fn budget_key(&self) -> String {
         match self {
             Provider::BlockRun(c) => c.endpoint().budget_key(),
             Provider::JarvisClaw(c) => c.endpoint().budget_key(),
-            Provider::Anyfast(c) => c.endpoint().budget_key(),
-            Provider::Crun(c) => c.endpoint().budget_key(),
+            Provider::Anyfast(c) => format!("{}#anyfast", c.endpoint().budget_key()),
+            Provider::Crun(c) => format!("{}#crun", c.endpoint().budget_key()),
             #[cfg(test)]
             Provider::Scripted(_) => "scripted".into(),
+        }
+    }
+
+    /// The hourly status budget of the API this client speaks (Rehearsal's follow the API it
+    /// plays).
+    pub fn status_checks_per_hour(&self) -> u32 {
+        match self {
+            Provider::Anyfast(_) => ProviderKind::Anyfast.status_checks_per_hour(),
+            Provider::Crun(_) => ProviderKind::Crun.status_checks_per_hour(),
+            _ => self.kind().status_checks_per_hour(),
+        }
+    }
+
+    /// The hourly budget for new links of the API this client speaks.
+    pub fn inits_per_hour(&self) -> u32 {
+        match self {
+            Provider::Anyfast(_) => ProviderKind::Anyfast.inits_per_hour(),
+            Provider::Crun(_) => ProviderKind::Crun.inits_per_hour(),
+            _ => self.kind().inits_per_hour(),
         }
     }
 
