@@ -7,7 +7,8 @@
 //! - [`photo`], [`qr`]: the face photo check and the QR;
 //! - [`rehearsal`]: the built-in server that speaks BlockRun's API;
 //! - [`secrets`], [`settings`]: the OS keyring and the operator's settings;
-//! - [`wallet`]: the studio wallet that signs x402 payments.
+//! - [`wallet`]: the studio wallet that signs x402 payments;
+//! - [`video`]: Seedance video jobs with a library face, per provider.
 
 pub mod clock;
 pub mod error;
@@ -24,6 +25,7 @@ pub mod secrets;
 pub mod settings;
 pub mod spend;
 pub mod stage;
+pub mod video;
 pub mod wallet;
 
 pub use error::{CommandError, Error, ErrorCode, Result};

@@ -41,7 +41,13 @@ pub struct Settings {
     pub lan_callback: bool,
     /// The receiver's port.
     pub callback_port: u16,
+    /// Who runs the sessions at this desk: written into every face's consent record. Empty
+    /// until the operator types it in Settings.
+    pub operator_name: String,
 }
+
+/// The longest operator name a consent record takes.
+pub const MAX_OPERATOR_CHARS: usize = 80;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "lowercase")]
@@ -77,6 +83,7 @@ impl Default for Settings {
             crun_language: "en".into(),
             lan_callback: true,
             callback_port: DEFAULT_CALLBACK_PORT,
+            operator_name: String::new(),
         }
     }
 }
@@ -160,6 +167,7 @@ impl Settings {
                 "Pick a port between 1024 and 65535 for the phone's return page, not Rehearsal's.",
             ));
         }
+        validate_operator_name(&self.operator_name)?;
         if self.rehearsal_port == 0 {
             return Err(Error::invalid(
                 "rehearsal_port",
@@ -168,6 +176,26 @@ impl Settings {
         }
         Ok(())
     }
+}
+
+/// The operator's name as a consent record keeps it: trimmed, at most
+/// [`MAX_OPERATOR_CHARS`] characters, on one line. Empty is allowed (not set yet).
+pub fn validate_operator_name(raw: &str) -> Result<String> {
+    let name = raw.trim();
+    let count = name.chars().count();
+    if count > MAX_OPERATOR_CHARS {
+        return Err(Error::invalid(
+            "operator_name",
+            format!("The operator's name is {count} characters; keep it to {MAX_OPERATOR_CHARS} or fewer."),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "operator_name",
+            "Type the operator's name on one line, without tabs or line breaks.",
+        ));
+    }
+    Ok(name.to_string())
 }
 
 /// "2.5" → 2_500_000. At most 6 decimals, no sign, no exponent.
@@ -250,5 +278,38 @@ mod tests {
             })
         ));
         assert!(Settings::default().validate().is_ok());
+    }
+
+    #[test]
+    fn the_operator_name_is_optional_short_and_on_one_line() {
+        assert_eq!(Settings::default().operator_name, "");
+        let s = Settings::from_stored(serde_json::json!({"operatorName": "Grace H."})).unwrap();
+        assert_eq!(s.operator_name, "Grace H.");
+        assert!(s.validate().is_ok());
+        assert_eq!(validate_operator_name("  Grace  ").unwrap(), "Grace");
+        assert!(
+            validate_operator_name(&"é".repeat(80)).is_ok(),
+            "80 characters, not bytes"
+        );
+        for bad in [
+            "x".repeat(81),
+            "Grace\nHopper".to_string(),
+            "a\tb".to_string(),
+        ] {
+            let s = Settings {
+                operator_name: bad.clone(),
+                ..Settings::default()
+            };
+            assert!(
+                matches!(
+                    s.validate(),
+                    Err(Error::Invalid {
+                        field: "operator_name",
+                        ..
+                    })
+                ),
+                "{bad:?}"
+            );
+        }
     }
 }

@@ -383,6 +383,11 @@ async fn start_rehearsal(
         crate::payment::X402Version::V2
     };
     config.jarvisclaw_shape = settings.rehearsal_jarvisclaw_shape;
+    // BlockRun and JarvisClaw share the video path; their poll addresses differ.
+    config.video_gateway = match settings.rehearsal_personality {
+        RehearsalPersonality::JarvisClaw => crate::rehearsal::VideoGateway::JarvisClaw,
+        _ => crate::rehearsal::VideoGateway::BlockRun,
+    };
     match RehearsalServer::start(config.clone()).await {
         Ok(s) => Ok(s),
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {

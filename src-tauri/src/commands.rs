@@ -2,13 +2,14 @@
 
 use likeness::error::{CommandError, Error};
 use likeness::flow::{AssetFileCheck, EnrollOutcome, SessionView};
-use likeness::library::{payments_csv, Face, PaymentRecord, SyncReport};
+use likeness::library::{payments_csv, Face, FaceSummary, PaymentRecord, SyncReport};
 use likeness::media::AssetType;
 use likeness::photo::PhotoCheck;
 use likeness::providers::ProviderKind;
 use likeness::secrets::{Secret, SecretName};
 use likeness::settings::Settings;
 use likeness::stage::StageInfo;
+use likeness::video::{VideoJob, VideoOptions, VideoRequest};
 use likeness::wallet::{Wallet, WalletInfo};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -235,13 +236,49 @@ pub async fn list_open_sessions<R: Runtime>(
     Ok(state.studio().await.open_sessions()?)
 }
 
+/// The library list, newest first, without previews: ask for a row's picture with
+/// `face_thumbnail` and for its full record with `get_face`.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_faces<R: Runtime>(
     _app: AppHandle<R>,
     state: State<'_, AppState>,
-) -> Answer<Vec<Face>> {
-    Ok(state.library.faces()?)
+) -> Answer<Vec<FaceSummary>> {
+    Ok(state.library.face_summaries()?)
+}
+
+/// One filed face or asset in full: the preview, the payment and the consent record.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_face<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    asset_id: String,
+) -> Answer<Face> {
+    Ok(state.library.face(&asset_id)?)
+}
+
+/// A face's preview (`data:image/jpeg;base64,…`), or null when it has none.
+#[tauri::command]
+#[specta::specta]
+pub async fn face_thumbnail<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    asset_id: String,
+) -> Answer<Option<String>> {
+    Ok(state.library.face_thumbnail(&asset_id)?)
+}
+
+/// A face's consent record as a self-contained printable HTML page (no scripts, nothing
+/// loaded), for the window to save or print.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_receipt<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    asset_id: String,
+) -> Answer<String> {
+    Ok(state.library.consent_receipt(&asset_id)?)
 }
 
 /// Fills and refreshes the library from the provider's wallet listings.
@@ -436,4 +473,130 @@ pub async fn open_explorer<R: Runtime>(app: AppHandle<R>, url: String) -> Answer
     app.opener()
         .open_url(&url, None::<&str>)
         .map_err(|e| Error::Internal(format!("could not open the browser: {e}")).into())
+}
+
+/// What the video form may offer on the selected provider: its models, lengths, resolutions
+/// and ratios as documented, and the library's faces usable with it.
+#[tauri::command]
+#[specta::specta]
+pub async fn video_options<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<VideoOptions> {
+    Ok(state.studio().await.video_options()?)
+}
+
+/// Checks a video request and shows what it costs: the provider's price (x402; nothing is
+/// signed) or that the account is billed. The job waits for `confirm_video`.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn quote_video<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    request: VideoRequest,
+) -> Answer<VideoJob> {
+    Ok(state.studio().await.quote_video(&request).await?)
+}
+
+/// The operator confirmed: sign and record the payment (x402), send the job, follow it.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn confirm_video<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    job_id: String,
+    payee_change_confirmed: bool,
+) -> Answer<VideoJob> {
+    Ok(state
+        .studio()
+        .await
+        .confirm_video(&job_id, payee_change_confirmed)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn decline_video<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    job_id: String,
+) -> Answer<VideoJob> {
+    Ok(state.studio().await.decline_video(&job_id)?)
+}
+
+/// Every video job, newest first, with status, time taken and price.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_jobs<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<Vec<VideoJob>> {
+    Ok(state.studio().await.list_jobs()?)
+}
+
+/// Streams every video job change to the window until the window goes away.
+#[tauri::command]
+#[specta::specta]
+pub async fn watch_jobs<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    on_update: Channel<VideoJob>,
+) -> Answer<()> {
+    let mut updates = state.job_updates.subscribe();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match updates.recv().await {
+                Ok(job) => {
+                    if on_update.send(job).is_err() {
+                        break;
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::debug!(skipped = n, "job updates lagged");
+                }
+                Err(_) => break,
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Downloads a finished video again (after a failed download); nothing is made or charged
+/// again.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn download_job<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    job_id: String,
+) -> Answer<VideoJob> {
+    Ok(state.studio().await.download_job(&job_id).await?)
+}
+
+/// Opens the folder of a finished video with the file selected. Only a job's own saved file
+/// is revealed, never a path from the window.
+#[tauri::command]
+#[specta::specta]
+pub async fn reveal_job_file<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    job_id: String,
+) -> Answer<()> {
+    let job = state.studio().await.video_job(&job_id)?;
+    let path = job
+        .local_path
+        .filter(|p| std::path::Path::new(p).is_file())
+        .ok_or_else(|| {
+            Error::invalid(
+                "job",
+                "This job has no video on this computer yet. Download it first.",
+            )
+        })?;
+    use tauri_plugin_opener::OpenerExt;
+    app.opener()
+        .reveal_item_in_dir(&path)
+        .map_err(|e| Error::Internal(format!("could not open the folder: {e}")).into())
 }

@@ -41,12 +41,23 @@ macro_rules! specta_builder {
                 $crate::commands::cancel_session::<$runtime>,
                 $crate::commands::list_open_sessions::<$runtime>,
                 $crate::commands::list_faces::<$runtime>,
+                $crate::commands::get_face::<$runtime>,
+                $crate::commands::face_thumbnail::<$runtime>,
+                $crate::commands::export_receipt::<$runtime>,
                 $crate::commands::sync_faces::<$runtime>,
                 $crate::commands::watch_sessions::<$runtime>,
                 $crate::commands::check_asset_file::<$runtime>,
                 $crate::commands::add_asset::<$runtime>,
                 $crate::commands::check_asset::<$runtime>,
                 $crate::commands::watch_assets::<$runtime>,
+                $crate::commands::video_options::<$runtime>,
+                $crate::commands::quote_video::<$runtime>,
+                $crate::commands::confirm_video::<$runtime>,
+                $crate::commands::decline_video::<$runtime>,
+                $crate::commands::list_jobs::<$runtime>,
+                $crate::commands::watch_jobs::<$runtime>,
+                $crate::commands::download_job::<$runtime>,
+                $crate::commands::reveal_job_file::<$runtime>,
             ])
             .error_handling($crate::tauri_specta::ErrorHandlingMode::Throw)
             .dangerously_cast_bigints_to_number()

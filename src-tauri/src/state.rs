@@ -11,6 +11,11 @@ use likeness::stage::{Stage, StageInfo, StageOptions};
 use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::{broadcast, RwLock};
 
+use likeness::video::VideoJob;
+
+/// The folder inside the app's data folder that finished videos are saved into.
+pub const MEDIA_DIR: &str = "media";
+
 pub struct Running {
     pub studio: Arc<Studio>,
     pub stage: Stage,
@@ -22,6 +27,8 @@ pub struct AppState {
     pub secrets: Arc<dyn SecretStore>,
     pub updates: broadcast::Sender<SessionView>,
     pub asset_updates: broadcast::Sender<Face>,
+    /// Every video job change; kept across provider switches like `updates`.
+    pub job_updates: broadcast::Sender<VideoJob>,
     pub stage_options: StageOptions,
     pub running: RwLock<Running>,
     /// Photo downloads for the form's check (3 redirects at most, each on https), built once.
@@ -59,10 +66,11 @@ impl AppState {
     ) -> Result<AppState> {
         let updates = broadcast::channel(64).0;
         let asset_updates = broadcast::channel(64).0;
+        let job_updates = broadcast::channel(64).0;
         let running = run(
             &library,
             secrets.as_ref(),
-            (&updates, &asset_updates),
+            (&updates, &asset_updates, &job_updates),
             &stage_options,
             settings,
         )
@@ -74,6 +82,7 @@ impl AppState {
             secrets,
             updates,
             asset_updates,
+            job_updates,
             stage_options,
             running: RwLock::new(running),
         })
@@ -93,7 +102,7 @@ impl AppState {
         match run(
             &self.library,
             self.secrets.as_ref(),
-            (&self.updates, &self.asset_updates),
+            (&self.updates, &self.asset_updates, &self.job_updates),
             &self.stage_options,
             settings,
         )
@@ -107,7 +116,7 @@ impl AppState {
                 *running = run(
                     &self.library,
                     self.secrets.as_ref(),
-                    (&self.updates, &self.asset_updates),
+                    (&self.updates, &self.asset_updates, &self.job_updates),
                     &self.stage_options,
                     previous,
                 )
@@ -121,7 +130,11 @@ impl AppState {
 async fn run(
     library: &Arc<Library>,
     secrets: &dyn SecretStore,
-    (updates, asset_updates): (&broadcast::Sender<SessionView>, &broadcast::Sender<Face>),
+    (updates, asset_updates, job_updates): (
+        &broadcast::Sender<SessionView>,
+        &broadcast::Sender<Face>,
+        &broadcast::Sender<VideoJob>,
+    ),
     options: &StageOptions,
     settings: Settings,
 ) -> Result<Running> {
@@ -129,8 +142,12 @@ async fn run(
     let config = StudioConfig {
         updates: updates.clone(),
         asset_updates: asset_updates.clone(),
+        job_updates: job_updates.clone(),
+        // Finished videos go next to the library, in the app's data folder.
+        media_dir: options.data_dir.as_ref().map(|d| d.join(MEDIA_DIR)),
         caps: settings.caps()?,
         wallet: stage.wallet.clone(),
+        operator: settings.operator_name.trim().to_string(),
         ..StudioConfig::for_provider(&stage.provider)
     };
     let studio = Studio::new(

@@ -4,6 +4,7 @@
 
 mod output;
 mod photo;
+mod video;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -68,6 +69,10 @@ struct Global {
     /// keyring; it is not stored (except by `wallet import`, which stores it).
     #[arg(long, global = true, value_name = "VAR")]
     wallet_key_env: Option<String>,
+    /// Who runs the session, written into each new face's consent record (up to 80
+    /// characters). The app takes it from Settings.
+    #[arg(long, global = true, env = "LIKENESS_OPERATOR", value_name = "NAME")]
+    operator: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -91,8 +96,11 @@ enum Command {
         #[arg(long, value_name = "U")]
         image_url: String,
     },
-    /// List the faces in the library.
+    /// List the faces in the library, or print one's consent record (`faces receipt`).
+    #[command(args_conflicts_with_subcommands = true)]
     Faces {
+        #[command(subcommand)]
+        action: Option<FacesCommand>,
         /// First fill and refresh the library from the provider's wallet listings (BlockRun and
         /// Rehearsal; two calls from the hourly status budget).
         #[arg(long)]
@@ -100,6 +108,16 @@ enum Command {
         /// Whose listings to read (default: the paying wallet).
         #[arg(long, value_name = "ADDRESS", requires = "sync")]
         wallet: Option<String>,
+        /// Only faces whose name, asset id or group id contains this (any case).
+        #[arg(long, value_name = "Q")]
+        search: Option<String>,
+        /// Only faces filed under this provider. (`--provider` chooses the provider to talk
+        /// to, for `--sync`.)
+        #[arg(long, value_name = "P")]
+        only_provider: Option<String>,
+        /// Only this kind of face.
+        #[arg(long, value_name = "real_face|portrait|asset")]
+        kind: Option<String>,
     },
     /// List sessions that still need the operator.
     Sessions,
@@ -119,9 +137,24 @@ enum Command {
     /// Check a face photo before paying (format, size, faces, sharpness).
     #[command(subcommand)]
     Photo(photo::PhotoCommand),
+    /// Seedance 2.0 videos with a face from the library: create, status, wait.
+    #[command(subcommand)]
+    Video(video::VideoCommand),
     /// A verified person's files on Anyfast or Crun: photos, short videos, voice clips.
     #[command(subcommand)]
     Asset(AssetCommand),
+}
+
+#[derive(Subcommand)]
+enum FacesCommand {
+    /// Write a face's consent record as a printable HTML page and print where it went.
+    Receipt {
+        #[arg(long, value_name = "ID")]
+        id: String,
+        /// Where to write it (default: `<id>-consent.html` in the current folder).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -298,6 +331,11 @@ fn stage_options(global: &Global) -> Result<StageOptions> {
     })
 }
 
+fn operator(global: &Global) -> Result<String> {
+    likeness::settings::validate_operator_name(global.operator.as_deref().unwrap_or_default())
+        .map_err(|e| Error::invalid("operator", e.to_string()))
+}
+
 async fn studio(global: &Global, in_process: bool) -> Result<(Arc<Studio>, Stage)> {
     let settings = settings(global, in_process)?;
     let stage = Stage::start(&settings, &keyring(), &stage_options(global)?).await?;
@@ -311,6 +349,7 @@ async fn studio(global: &Global, in_process: bool) -> Result<(Arc<Studio>, Stage
         StudioConfig {
             caps: settings.caps()?,
             wallet: stage.wallet.clone(),
+            operator: operator(global)?,
             ..StudioConfig::for_provider(&stage.provider)
         },
     );
@@ -390,7 +429,28 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
             stage.stop().await;
             Ok(())
         }
-        Command::Faces { sync, wallet } => {
+        Command::Faces {
+            action: Some(FacesCommand::Receipt { id, out: path }),
+            ..
+        } => {
+            let library = Library::open(&data_dir(g).join(likeness::library::FILE_NAME))?;
+            let html = library.consent_receipt(id.trim())?;
+            let path = path.unwrap_or_else(|| PathBuf::from(receipt_file_name(id.trim())));
+            std::fs::write(&path, html)
+                .map_err(|e| Error::Storage(format!("could not write {}: {e}", path.display())))?;
+            out.receipt_written(id.trim(), &path);
+            Ok(())
+        }
+        Command::Faces {
+            action: None,
+            sync,
+            wallet,
+            search,
+            only_provider,
+            kind,
+        } => {
+            let filter =
+                faces_filter(search.as_deref(), only_provider.as_deref(), kind.as_deref())?;
             if sync {
                 let (studio, stage) = studio(g, false).await?;
                 let wallet = wallet.or_else(|| stage.listing_wallet());
@@ -398,7 +458,12 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
                 out.sync_report(&report);
             }
             let library = Library::open(&data_dir(g).join(likeness::library::FILE_NAME))?;
-            out.faces(&library.faces()?);
+            let mut faces = library.faces()?;
+            faces.retain(|f| filter.matches_face(f));
+            out.faces(
+                &faces,
+                search.is_some() || only_provider.is_some() || kind.is_some(),
+            );
             Ok(())
         }
         Command::Sessions => {
@@ -409,6 +474,7 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
         Command::EnrollFlow { name, image_url } => enroll_flow(g, out, &name, &image_url).await,
         Command::Wallet(cmd) => wallet(g, out, cmd),
         Command::Photo(cmd) => photo::run(g, out, cmd).await,
+        Command::Video(cmd) => video::run(g, out, cmd).await,
         Command::Asset(AssetCommand::Add {
             group,
             asset_type,
@@ -509,6 +575,58 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// The `faces` search flags, checked before anything runs.
+fn faces_filter(
+    search: Option<&str>,
+    provider: Option<&str>,
+    kind: Option<&str>,
+) -> Result<likeness::library::FaceFilter> {
+    let provider = provider
+        .map(|p| {
+            ProviderKind::parse(&p.trim().to_ascii_lowercase()).ok_or_else(|| {
+                Error::invalid(
+                    "only_provider",
+                    format!(
+                        "Unknown provider {p:?}. Known: {}.",
+                        ProviderKind::ALL.map(ProviderKind::as_str).join(", ")
+                    ),
+                )
+            })
+        })
+        .transpose()?;
+    let kind = kind
+        .map(|k| {
+            likeness::library::FaceKind::parse(&k.trim().to_ascii_lowercase()).ok_or_else(|| {
+                Error::invalid(
+                    "kind",
+                    format!("Unknown kind {k:?}: use real_face, portrait or asset."),
+                )
+            })
+        })
+        .transpose()?;
+    Ok(likeness::library::FaceFilter::new(
+        search.unwrap_or_default(),
+        provider,
+        kind,
+    ))
+}
+
+/// `<id>-consent.html`, with anything but letters, digits, `-`, `_` and `.` made `_` so an id
+/// can never name a path.
+fn receipt_file_name(id: &str) -> String {
+    let safe: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{}-consent.html", safe.trim_start_matches('.'))
 }
 
 /// What a price confirmation asks.

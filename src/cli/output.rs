@@ -187,9 +187,13 @@ impl Output {
         }
     }
 
-    pub fn faces(&self, faces: &[Face]) {
+    /// The library list; `searched` when it was narrowed by `--search`, `--only-provider` or
+    /// `--kind`.
+    pub fn faces(&self, faces: &[Face], searched: bool) {
         if self.json {
             self.result(json!(faces.iter().map(face_json).collect::<Vec<_>>()));
+        } else if faces.is_empty() && searched {
+            println!("No face in the library matches the search.");
         } else if faces.is_empty() {
             println!("The library is empty. Enroll a face with `likeness enroll-flow`.");
         } else {
@@ -204,6 +208,15 @@ impl Output {
                     rfc3339(f.enrolled_at_ms)
                 );
             }
+        }
+    }
+
+    /// Where `faces receipt` wrote the page.
+    pub fn receipt_written(&self, asset_id: &str, path: &std::path::Path) {
+        if self.json {
+            self.result(json!({ "assetId": asset_id, "path": path.display().to_string() }));
+        } else {
+            println!("{}", path.display());
         }
     }
 
@@ -230,6 +243,49 @@ impl Output {
 }
 
 impl Output {
+    /// A video job: its id, where it stands, what it costs, its file or its problem.
+    pub fn job(&self, j: &likeness::video::VideoJob) {
+        if self.json {
+            self.result(job_json(j));
+            return;
+        }
+        println!("job       {}", j.id);
+        println!("state     {}", j.state.label());
+        println!("provider  {}", j.provider);
+        match &j.face_name {
+            Some(n) => println!("face      {} ({n})", j.face_asset_id),
+            None => println!("face      {}", j.face_asset_id),
+        }
+        println!(
+            "video     {} · {} s · {} · {}",
+            j.model, j.duration_seconds, j.resolution, j.aspect_ratio
+        );
+        if let Some(p) = &j.price_usd {
+            println!("price     ${p}");
+        }
+        let secs = j.elapsed_ms / 1000;
+        println!("elapsed   {}:{:02}", secs / 60, secs % 60);
+        if let Some(n) = &j.charge_note {
+            println!("cost      {n}");
+        }
+        if let Some(p) = &j.local_path {
+            println!("file      {p}");
+        }
+        if let Some(e) = &j.error {
+            println!("problem   {e}");
+        }
+    }
+
+    /// A job changed while `video wait` follows it.
+    pub fn job_progress(&self, j: &likeness::video::VideoJob) {
+        if self.json {
+            self.event("job_updated", job_json(j));
+        } else {
+            let progress = j.progress.map(|p| format!(" ({p}%)")).unwrap_or_default();
+            println!("{}: {}{progress}", j.id, j.state.label());
+        }
+    }
+
     /// The wallet's address and link; `headline` is for humans only.
     pub fn wallet(&self, info: &WalletInfo, headline: &str) {
         if self.json {
@@ -278,6 +334,13 @@ impl Output {
     }
 }
 
+fn job_json(j: &likeness::video::VideoJob) -> Value {
+    let mut v = json!(j);
+    v["createdAt"] = json!(rfc3339(j.created_at_ms));
+    v["completedAt"] = json!(j.completed_at_ms.map(rfc3339));
+    v
+}
+
 fn face_json(f: &Face) -> Value {
     json!({
         "assetId": f.asset_id,
@@ -292,6 +355,8 @@ fn face_json(f: &Face) -> Value {
         "assetType": f.asset_type,
         "status": f.status,
         "statusMessage": f.status_message,
+        "photoOverride": f.photo_override,
+        "consent": f.consent,
     })
 }
 

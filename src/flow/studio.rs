@@ -4,6 +4,7 @@
 //! The UI and the CLI only render these views; they never time anything themselves.
 
 pub(crate) mod assets;
+pub(crate) mod video;
 
 pub use assets::AssetFileCheck;
 
@@ -18,6 +19,7 @@ use super::poll::{self, PollPlan, PollPolicy};
 use super::{next, Event, SessionState};
 use crate::clock::Clock;
 use crate::error::{CommandError, Error, ErrorCode, Result};
+use crate::library::{liveness_ref, ConsentRecord};
 use crate::library::{CallKind, Face, FaceKind, Library, LivenessSession, SyncReport};
 use crate::library::{PaymentRecord, PaymentStatus};
 use crate::payment::{self, PaymentQuote, SignedPayment};
@@ -80,7 +82,8 @@ pub enum EnrollOutcome {
 struct PendingQuote {
     quote: PaymentQuote,
     payee_changed: bool,
-    thumbnail: String,
+    /// The photo as checked before the quote: its preview and the sha256 for the consent record.
+    photo: photo::PhotoCheck,
 }
 
 const DAY_MS: i64 = 86_400_000;
@@ -98,6 +101,15 @@ pub struct StudioConfig {
     pub caps: SpendCaps,
     /// The wallet that signs x402 payments; `None` on the account rail.
     pub wallet: Option<PrivateKeySigner>,
+    /// Where video job changes are broadcast; kept across provider switches like `updates`.
+    pub job_updates: broadcast::Sender<crate::video::VideoJob>,
+    /// Where finished videos are saved (`<media_dir>/<job id>.mp4`). Without one a finished
+    /// video waits at the provider until a download is asked for with a folder.
+    pub media_dir: Option<std::path::PathBuf>,
+    /// When video jobs are polled.
+    pub video_poll: crate::video::VideoPollPolicy,
+    /// Who runs the sessions (Settings → Operator name), written into each consent record.
+    pub operator: String,
 }
 
 impl StudioConfig {
@@ -108,6 +120,10 @@ impl StudioConfig {
             asset_updates: broadcast::channel(64).0,
             caps: SpendCaps::default(),
             wallet: None,
+            job_updates: broadcast::channel(64).0,
+            media_dir: None,
+            video_poll: crate::video::VideoPollPolicy::standard(),
+            operator: String::new(),
         }
     }
 }
@@ -133,6 +149,14 @@ pub struct Studio {
     uploads: Mutex<HashSet<(String, String)>>,
     /// Where the phone's page reports back, when the LAN callback receiver runs.
     callbacks: Mutex<Option<super::callback::CallbackServer>>,
+    /// Every change to a video job.
+    job_updates: broadcast::Sender<crate::video::VideoJob>,
+    /// The video jobs being polled, each with its watch's generation.
+    job_watches: Mutex<HashMap<String, (u64, CancellationToken)>>,
+    /// Video prices shown and not yet confirmed.
+    video_quotes: Mutex<HashMap<String, video::PendingVideoQuote>>,
+    /// Video jobs being sent or downloaded, so a double press never does it twice.
+    video_busy: Mutex<HashSet<String>>,
 }
 
 pub const MAX_NAME_CHARS: usize = 64;
@@ -165,6 +189,7 @@ impl Studio {
     ) -> Arc<Self> {
         let updates = config.updates.clone();
         let asset_updates = config.asset_updates.clone();
+        let job_updates = config.job_updates.clone();
         Arc::new(Studio {
             library,
             provider: RwLock::new(provider),
@@ -178,6 +203,10 @@ impl Studio {
             asset_watches: Mutex::new(HashMap::new()),
             uploads: Mutex::new(HashSet::new()),
             callbacks: Mutex::new(None),
+            job_updates,
+            job_watches: Mutex::new(HashMap::new()),
+            video_quotes: Mutex::new(HashMap::new()),
+            video_busy: Mutex::new(HashSet::new()),
         })
     }
 
@@ -460,14 +489,7 @@ impl Studio {
             tracing::info!(session = %session.id, "re-sending the payment signed earlier");
             let signed = signed_from_record(&pending)?;
             let face = self
-                .pay_and_enroll(
-                    &provider,
-                    session,
-                    photo.thumbnail,
-                    signed,
-                    pending.id,
-                    None,
-                )
+                .pay_and_enroll(&provider, session, photo, signed, pending.id, None)
                 .await?;
             return Ok(EnrollOutcome::Enrolled {
                 face: Box::new(face),
@@ -485,7 +507,7 @@ impl Studio {
             .await
         {
             Ok(Paid::Done(receipt)) => {
-                let face = self.finish_enroll(session, receipt, photo.thumbnail)?;
+                let face = self.finish_enroll(session, receipt, photo)?;
                 Ok(EnrollOutcome::Enrolled {
                     face: Box::new(face),
                 })
@@ -504,7 +526,7 @@ impl Studio {
                     PendingQuote {
                         quote: (*quote).clone(),
                         payee_changed,
-                        thumbnail: photo.thumbnail,
+                        photo,
                     },
                 );
                 session.state = SessionState::AwaitingPayment;
@@ -573,7 +595,7 @@ impl Studio {
         self.pay_and_enroll(
             &provider,
             session,
-            pending.thumbnail,
+            pending.photo,
             signed,
             record_id,
             Some((pending.quote, wallet)),
@@ -642,7 +664,7 @@ impl Studio {
         self: &Arc<Self>,
         provider: &Provider,
         mut session: LivenessSession,
-        thumbnail: String,
+        photo: photo::PhotoCheck,
         mut signed: SignedPayment,
         mut record_id: String,
         mut resign: Option<(PaymentQuote, PrivateKeySigner)>,
@@ -679,7 +701,7 @@ impl Studio {
             }
             self.record_outcome(&record_id, &result)?;
             return match result {
-                Ok(receipt) => self.finish_enroll(session, receipt, thumbnail),
+                Ok(receipt) => self.finish_enroll(session, receipt, photo),
                 Err(e @ (Error::Network { .. } | Error::Timeout { .. })) => {
                     let e = Error::Network {
                         provider: provider.kind(),
@@ -751,16 +773,30 @@ impl Studio {
         &self,
         mut session: LivenessSession,
         receipt: EnrollmentReceipt,
-        thumbnail: String,
+        photo: photo::PhotoCheck,
     ) -> Result<Face> {
         session.state = SessionState::Enrolled;
         session.asset_id = Some(receipt.asset_id.clone());
+        let now = self.clock.now_ms();
+        let payment = self.library.payment_for(
+            &receipt.asset_id,
+            session.provider,
+            receipt.tx_hash.as_deref(),
+        )?;
+        let consent = ConsentRecord {
+            operator: self.config.operator.clone(),
+            recorded_at_ms: now,
+            liveness_ref: Some(liveness_ref(&session.id, &session.group_id)),
+            file_sha256: Some(photo.sha256),
+            payment: Some(payment),
+        };
         let face = face_from(
             &session,
             receipt,
             FaceKind::RealFace,
-            Some(thumbnail).filter(|t| !t.is_empty()),
-            self.clock.now_ms(),
+            Some(photo.thumbnail).filter(|t| !t.is_empty()),
+            now,
+            Some(consent),
         );
         self.library.save_face(&face)?;
         self.persist_and_send(&mut session, None)?;
@@ -831,6 +867,17 @@ impl Studio {
             },
         };
         let now = self.clock.now_ms();
+        let consent = ConsentRecord {
+            operator: self.config.operator.clone(),
+            recorded_at_ms: now,
+            liveness_ref: None,
+            file_sha256: Some(photo.sha256.clone()),
+            payment: Some(self.library.payment_for(
+                &receipt.asset_id,
+                provider.kind(),
+                receipt.tx_hash.as_deref(),
+            )?),
+        };
         let face = Face {
             asset_id: receipt.asset_id,
             provider: provider.kind(),
@@ -846,6 +893,7 @@ impl Studio {
             asset_type: crate::media::AssetType::Image,
             status: crate::providers::AssetStatus::Active,
             status_message: None,
+            consent: Some(consent),
         };
         self.library.save_face(&face)?;
         Ok(face)
@@ -903,6 +951,9 @@ impl Studio {
     /// `Expired` at once and offer a fresh QR), and settle interrupted enrolls.
     pub fn resume_open_sessions(self: &Arc<Self>) -> Result<Vec<SessionView>> {
         self.resume_assets()?;
+        if let Err(e) = self.resume_jobs() {
+            tracing::warn!(error = %e, "could not resume the video jobs");
+        }
         let kind = self.provider().kind();
         let mut views = vec![];
         for mut s in self.library.open_sessions()? {
@@ -973,12 +1024,7 @@ impl Studio {
     }
 
     fn spend_init_budget(&self, provider: &Provider) -> Result<()> {
-        self.spend_calls(
-            provider,
-            CallKind::Init,
-            provider.inits_per_hour(),
-            1,
-        )
+        self.spend_calls(provider, CallKind::Init, provider.inits_per_hour(), 1)
     }
 
     /// Logs `n` calls against the hourly `limit` of the provider's host, or refuses them all,
@@ -1307,6 +1353,7 @@ impl Studio {
     }
 
     fn stop_all_watches(&self) {
+        self.stop_job_watches();
         for (_, w) in self.watches.lock().expect("watch map poisoned").drain() {
             w.cancel.cancel();
         }
@@ -1335,6 +1382,7 @@ fn face_from(
     kind: FaceKind,
     thumbnail: Option<String>,
     now_ms: i64,
+    consent: Option<ConsentRecord>,
 ) -> Face {
     Face {
         asset_id: r.asset_id,
@@ -1351,6 +1399,7 @@ fn face_from(
         asset_type: crate::media::AssetType::Image,
         status: crate::providers::AssetStatus::Active,
         status_message: None,
+        consent,
     }
 }
 

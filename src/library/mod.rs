@@ -1,10 +1,18 @@
 //! The studio's SQLite file: liveness sessions (so a restart resumes them), enrolled faces, and
 //! the log of rate-limited provider calls (so a restart cannot overspend an hourly budget).
 
+mod consent;
+mod jobs;
 mod payments;
+mod receipt;
 mod schema;
 
+pub use consent::{
+    liveness_ref, split_liveness_ref, ConsentPayment, ConsentRecord, NO_CONSENT_RECORD,
+    NO_CONSENT_RECORD_YET, NO_LIVENESS,
+};
 pub use payments::{payments_csv, usdc_decimal, PaymentRecord, PaymentStatus};
+pub use receipt::{render_receipt, ReceiptInput};
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -75,6 +83,145 @@ pub struct Face {
     pub status: AssetStatus,
     /// Why a failed asset failed, in plain words.
     pub status_message: Option<String>,
+    /// Who ran the session, when, the liveness session, the photo's sha256 and what paid.
+    /// `None` for faces enrolled elsewhere (filled in from a provider's listing).
+    #[serde(default)]
+    pub consent: Option<ConsentRecord>,
+}
+
+impl FaceKind {
+    /// The name used in the database and the CLI (`real_face`, `portrait`, `asset`).
+    pub fn as_str(self) -> &'static str {
+        kind_str(self)
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [FaceKind::RealFace, FaceKind::Portrait, FaceKind::Asset]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// One row of the library list: what the list shows and filters on, without the preview image
+/// (fetched per visible row with `face_thumbnail`) or the consent details (`get_face`), so
+/// 10,000 rows list in milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FaceSummary {
+    pub asset_id: String,
+    pub provider: ProviderKind,
+    pub kind: FaceKind,
+    pub name: String,
+    pub group_id: Option<String>,
+    pub enrolled_at_ms: i64,
+    pub asset_type: AssetType,
+    pub status: AssetStatus,
+    pub status_message: Option<String>,
+    /// A preview was made at enrollment: ask for it with `face_thumbnail`.
+    pub has_thumbnail: bool,
+    /// The face has a consent record in this studio (faces enrolled elsewhere do not).
+    pub has_consent: bool,
+}
+
+impl From<&Face> for FaceSummary {
+    fn from(f: &Face) -> Self {
+        FaceSummary {
+            asset_id: f.asset_id.clone(),
+            provider: f.provider,
+            kind: f.kind,
+            name: f.name.clone(),
+            group_id: f.group_id.clone(),
+            enrolled_at_ms: f.enrolled_at_ms,
+            asset_type: f.asset_type,
+            status: f.status,
+            status_message: f.status_message.clone(),
+            has_thumbnail: f.thumbnail.as_deref().is_some_and(|t| !t.is_empty()),
+            has_consent: f.consent.is_some(),
+        }
+    }
+}
+
+/// The library's search: part of a name, an asset id or a group id (case and surrounding
+/// spaces do not matter), and optionally one provider and one kind. The same rule as the
+/// window's search box.
+#[derive(Debug, Clone, Default)]
+pub struct FaceFilter {
+    query: String,
+    ascii: bool,
+    provider: Option<ProviderKind>,
+    kind: Option<FaceKind>,
+}
+
+impl FaceFilter {
+    pub fn new(query: &str, provider: Option<ProviderKind>, kind: Option<FaceKind>) -> Self {
+        let query = query.trim().to_lowercase();
+        FaceFilter {
+            ascii: query.is_ascii(),
+            query,
+            provider,
+            kind,
+        }
+    }
+
+    fn text_matches(&self, text: &str) -> bool {
+        let q = self.query.as_bytes();
+        if self.ascii && text.is_ascii() {
+            // No allocation per row: this runs on every keystroke over the whole library.
+            return text
+                .as_bytes()
+                .windows(q.len())
+                .any(|w| w.eq_ignore_ascii_case(q));
+        }
+        text.to_lowercase().contains(&self.query)
+    }
+
+    fn matches_parts(
+        &self,
+        provider: ProviderKind,
+        kind: FaceKind,
+        name: &str,
+        asset_id: &str,
+        group_id: Option<&str>,
+    ) -> bool {
+        if self.provider.is_some_and(|p| p != provider) || self.kind.is_some_and(|k| k != kind) {
+            return false;
+        }
+        self.query.is_empty()
+            || self.text_matches(name)
+            || self.text_matches(asset_id)
+            || group_id.is_some_and(|g| self.text_matches(g))
+    }
+
+    pub fn matches(&self, f: &FaceSummary) -> bool {
+        self.matches_parts(
+            f.provider,
+            f.kind,
+            &f.name,
+            &f.asset_id,
+            f.group_id.as_deref(),
+        )
+    }
+
+    pub fn matches_face(&self, f: &Face) -> bool {
+        self.matches_parts(
+            f.provider,
+            f.kind,
+            &f.name,
+            &f.asset_id,
+            f.group_id.as_deref(),
+        )
+    }
+}
+
+/// The rows matching a search (see [`FaceFilter`]), in the order given.
+pub fn filter<'a>(
+    faces: &'a [FaceSummary],
+    query: &str,
+    provider: Option<ProviderKind>,
+    kind: Option<FaceKind>,
+) -> Vec<&'a FaceSummary> {
+    let f = FaceFilter::new(query, provider, kind);
+    faces.iter().filter(|s| f.matches(s)).collect()
 }
 
 /// A filed face's provider, name, photo link, group and payment, as a sync compares them.
@@ -96,6 +243,8 @@ pub struct SyncReport {
 pub enum CallKind {
     Init,
     Status,
+    /// A poll of a Seedance video job (one budget per host, shared by every job).
+    VideoPoll,
 }
 
 impl CallKind {
@@ -103,6 +252,7 @@ impl CallKind {
         match self {
             CallKind::Init => "init",
             CallKind::Status => "status",
+            CallKind::VideoPoll => "video_poll",
         }
     }
 }
@@ -126,6 +276,9 @@ pub fn default_data_dir() -> std::path::PathBuf {
 /// Must match `identifier` in src-tauri/tauri.conf.json.
 pub const APP_IDENTIFIER: &str = "studio.likeness.app";
 
+/// How much of the file SQLite may map (it maps only what exists).
+const MMAP_BYTES: i64 = 1 << 30;
+
 pub struct Library {
     conn: Mutex<Connection>,
 }
@@ -140,6 +293,9 @@ impl Library {
         // WAL keeps the CLI and the app from blocking each other on one file.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Previews make a large file whose rows spill onto overflow pages; reading them mapped
+        // instead of through read() calls keeps a 10,000-face list well inside a frame budget.
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         Self::with(conn)
     }
 
@@ -214,15 +370,24 @@ impl Library {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// Files a face. A face already filed keeps its consent record: the record made at
+    /// enrollment is never rewritten by a later save or sync.
     pub fn save_face(&self, f: &Face) -> Result<()> {
+        let consent = f.consent.as_ref();
         self.conn().execute(
             "INSERT INTO faces (asset_id, provider, kind, name, image_url, thumbnail, group_id, enrolled_at_ms,
-                                price_usd, tx_hash, photo_override, asset_type, status, status_message)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                                price_usd, tx_hash, photo_override, asset_type, status, status_message,
+                                consent_operator, consent_at_ms, liveness_ref, photo_sha256, payment_ref)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
              ON CONFLICT(asset_id) DO UPDATE SET name = ?4, image_url = ?5,
                  thumbnail = COALESCE(?6, faces.thumbnail), group_id = COALESCE(?7, faces.group_id),
                  price_usd = COALESCE(?9, faces.price_usd), tx_hash = COALESCE(?10, faces.tx_hash),
-                 photo_override = COALESCE(?11, faces.photo_override), status = ?13, status_message = ?14",
+                 photo_override = COALESCE(?11, faces.photo_override), status = ?13, status_message = ?14,
+                 consent_operator = COALESCE(faces.consent_operator, ?15),
+                 consent_at_ms = COALESCE(faces.consent_at_ms, ?16),
+                 liveness_ref = COALESCE(faces.liveness_ref, ?17),
+                 photo_sha256 = COALESCE(faces.photo_sha256, ?18),
+                 payment_ref = COALESCE(faces.payment_ref, ?19)",
             params![
                 f.asset_id,
                 f.provider.as_str(),
@@ -238,6 +403,11 @@ impl Library {
                 f.asset_type.as_str(),
                 f.status.as_str(),
                 f.status_message,
+                consent.map(|c| c.operator.as_str()),
+                consent.map(|c| c.recorded_at_ms),
+                consent.and_then(|c| c.liveness_ref.as_deref()),
+                consent.and_then(|c| c.file_sha256.as_deref()),
+                consent.and_then(|c| c.payment.as_ref()).map(ConsentPayment::to_column),
             ],
         )?;
         Ok(())
@@ -442,12 +612,26 @@ impl Library {
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
             "SELECT asset_id, provider, kind, name, image_url, thumbnail, group_id, enrolled_at_ms, price_usd, tx_hash,
-                    photo_override, asset_type, status, status_message
+                    photo_override, asset_type, status, status_message,
+                    consent_operator, consent_at_ms, liveness_ref, photo_sha256, payment_ref
              FROM faces {filter} ORDER BY enrolled_at_ms DESC, rowid DESC"
         ))?;
         let rows = stmt.query_map(args, |r| {
             let asset_type: String = r.get(11)?;
             let status: String = r.get(12)?;
+            let tx_hash: Option<String> = r.get(9)?;
+            let consent = match r.get::<_, Option<i64>>(15)? {
+                None => None,
+                Some(recorded_at_ms) => Some(ConsentRecord {
+                    operator: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
+                    recorded_at_ms,
+                    liveness_ref: r.get(16)?,
+                    file_sha256: r.get(17)?,
+                    payment: r
+                        .get::<_, Option<String>>(18)?
+                        .and_then(|p| ConsentPayment::from_column(&p, tx_hash.clone())),
+                }),
+            };
             Ok(Face {
                 asset_id: r.get(0)?,
                 provider: parse_provider(r.get::<_, String>(1)?)?,
@@ -458,15 +642,62 @@ impl Library {
                 group_id: r.get(6)?,
                 enrolled_at_ms: r.get::<_, i64>(7)?,
                 price_usd: r.get(8)?,
-                tx_hash: r.get(9)?,
+                tx_hash,
                 photo_override: r.get(10)?,
                 asset_type: AssetType::parse(&asset_type)
                     .ok_or_else(|| bad_value(11, asset_type.clone()))?,
                 status: AssetStatus::parse(&status).ok_or_else(|| bad_value(12, status.clone()))?,
                 status_message: r.get(13)?,
+                consent,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The library list, newest first: one query, no previews (see [`FaceSummary`]).
+    pub fn face_summaries(&self) -> Result<Vec<FaceSummary>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT asset_id, provider, kind, name, group_id, enrolled_at_ms, asset_type, status,
+                    status_message, thumbnail IS NOT NULL, consent_at_ms IS NOT NULL
+             FROM faces ORDER BY enrolled_at_ms DESC, rowid DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let asset_type: String = r.get(6)?;
+            let status: String = r.get(7)?;
+            Ok(FaceSummary {
+                asset_id: r.get(0)?,
+                provider: parse_provider(r.get::<_, String>(1)?)?,
+                kind: parse_kind(&r.get::<_, String>(2)?),
+                name: r.get(3)?,
+                group_id: r.get(4)?,
+                enrolled_at_ms: r.get(5)?,
+                asset_type: AssetType::parse(&asset_type)
+                    .ok_or_else(|| bad_value(6, asset_type.clone()))?,
+                status: AssetStatus::parse(&status).ok_or_else(|| bad_value(7, status.clone()))?,
+                status_message: r.get(8)?,
+                has_thumbnail: r.get(9)?,
+                has_consent: r.get(10)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// A face's preview (a `data:image/jpeg;base64,…` URL), for the list row that shows it.
+    /// `None` when the face has none; an error when the id is not filed.
+    pub fn face_thumbnail(&self, asset_id: &str) -> Result<Option<String>> {
+        self.conn()
+            .query_row(
+                "SELECT thumbnail FROM faces WHERE asset_id = ?1",
+                [asset_id],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "No asset {asset_id} in the library. Run `likeness faces` to list them."
+                ))
+            })
     }
 
     /// Logs one budgeted call. `budget_key` is the provider host the budget belongs to
@@ -625,6 +856,7 @@ mod tests {
             asset_type: AssetType::Image,
             status: AssetStatus::Active,
             status_message: None,
+            consent: None,
         };
         lib.save_face(&f).unwrap();
         f.thumbnail = None;
@@ -643,6 +875,149 @@ mod tests {
             Some("face_count"),
             "the override stays on the face's record"
         );
+    }
+
+    fn filed(asset_id: &str, name: &str, provider: ProviderKind, kind: FaceKind) -> Face {
+        Face {
+            asset_id: asset_id.into(),
+            provider,
+            kind,
+            name: name.into(),
+            image_url: "https://x/a.jpg".into(),
+            thumbnail: None,
+            group_id: Some(format!("g_{asset_id}")),
+            enrolled_at_ms: 5,
+            price_usd: None,
+            tx_hash: Some("0xtx".into()),
+            photo_override: None,
+            asset_type: AssetType::Image,
+            status: AssetStatus::Active,
+            status_message: None,
+            consent: None,
+        }
+    }
+
+    #[test]
+    fn the_consent_record_is_filed_once_and_never_rewritten() {
+        let lib = Library::open_in_memory().unwrap();
+        let mut f = filed("ta_1", "Ada", ProviderKind::Rehearsal, FaceKind::RealFace);
+        let record = ConsentRecord {
+            operator: "Grace".into(),
+            recorded_at_ms: 7,
+            liveness_ref: Some(liveness_ref("ses_1", "g_ta_1")),
+            file_sha256: Some("ab".repeat(32)),
+            payment: Some(ConsentPayment::X402 {
+                ledger_id: "pay_1".into(),
+                tx_hash: Some("0xtx".into()),
+            }),
+        };
+        f.consent = Some(record.clone());
+        lib.save_face(&f).unwrap();
+        assert_eq!(lib.face("ta_1").unwrap(), f, "filed as given");
+
+        // A later save (a status change, a sync) without a record, or with another, keeps it.
+        f.consent = None;
+        f.status = AssetStatus::Failed;
+        lib.save_face(&f).unwrap();
+        let mut other = record.clone();
+        other.operator = "Mallory".into();
+        f.consent = Some(other);
+        lib.save_face(&f).unwrap();
+        let back = lib.face("ta_1").unwrap();
+        assert_eq!(back.status, AssetStatus::Failed);
+        assert_eq!(back.consent, Some(record));
+
+        // A face without one stays without one.
+        let synced = filed("ta_2", "Bo", ProviderKind::BlockRun, FaceKind::RealFace);
+        lib.save_face(&synced).unwrap();
+        assert_eq!(lib.face("ta_2").unwrap().consent, None);
+    }
+
+    #[test]
+    fn summaries_list_without_previews_and_the_search_matches_like_the_window() {
+        let lib = Library::open_in_memory().unwrap();
+        let mut ada = filed(
+            "ta_ada",
+            "Ada Lovelace",
+            ProviderKind::BlockRun,
+            FaceKind::RealFace,
+        );
+        ada.thumbnail = Some("data:image/jpeg;base64,AA==".into());
+        ada.consent = Some(ConsentRecord {
+            operator: String::new(),
+            recorded_at_ms: 5,
+            liveness_ref: None,
+            file_sha256: None,
+            payment: None,
+        });
+        let mut zoe = filed(
+            "asset-9",
+            "Zoë Ødegaard",
+            ProviderKind::Anyfast,
+            FaceKind::Asset,
+        );
+        zoe.enrolled_at_ms = 9;
+        zoe.asset_type = AssetType::Video;
+        let robo = filed(
+            "ta_robo",
+            "Robo",
+            ProviderKind::BlockRun,
+            FaceKind::Portrait,
+        );
+        for f in [&ada, &zoe, &robo] {
+            lib.save_face(f).unwrap();
+        }
+        let rows = lib.face_summaries().unwrap();
+        let ids: Vec<&str> = rows.iter().map(|r| r.asset_id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["asset-9", "ta_robo", "ta_ada"],
+            "newest first, then last filed"
+        );
+        assert_eq!(rows[2], FaceSummary::from(&ada));
+        assert!(rows[2].has_thumbnail && rows[2].has_consent);
+        assert!(!rows[0].has_thumbnail && !rows[0].has_consent);
+        assert_eq!(
+            lib.face_thumbnail("ta_ada").unwrap().as_deref(),
+            Some("data:image/jpeg;base64,AA==")
+        );
+        assert_eq!(lib.face_thumbnail("ta_robo").unwrap(), None);
+        assert!(matches!(
+            lib.face_thumbnail("nope"),
+            Err(Error::NotFound(_))
+        ));
+
+        let hits = |q: &str, p: Option<ProviderKind>, k: Option<FaceKind>| -> Vec<String> {
+            filter(&rows, q, p, k)
+                .into_iter()
+                .map(|r| r.asset_id.clone())
+                .collect()
+        };
+        assert_eq!(hits("", None, None).len(), 3);
+        assert_eq!(hits("  LOVE ", None, None), ["ta_ada"]);
+        assert_eq!(
+            hits("zoË", None, None),
+            ["asset-9"],
+            "any case, beyond ASCII"
+        );
+        assert_eq!(hits("ØDE", None, None), ["asset-9"]);
+        assert_eq!(hits("g_ta_r", None, None), ["ta_robo"], "by group id");
+        assert_eq!(hits("ASSET-", None, None), ["asset-9"], "by asset id");
+        assert_eq!(hits("", Some(ProviderKind::BlockRun), None).len(), 2);
+        assert_eq!(
+            hits("", Some(ProviderKind::BlockRun), Some(FaceKind::Portrait)),
+            ["ta_robo"]
+        );
+        assert!(hits("ada", Some(ProviderKind::Anyfast), None).is_empty());
+        assert!(FaceFilter::new("robo", None, None).matches_face(&robo));
+        for k in [FaceKind::RealFace, FaceKind::Portrait, FaceKind::Asset] {
+            assert_eq!(FaceKind::parse(k.as_str()), Some(k));
+            assert_eq!(
+                serde_json::to_value(k).unwrap(),
+                serde_json::json!(k.as_str())
+            );
+        }
+        assert_eq!(FaceKind::parse("robot"), None);
     }
 
     #[test]

@@ -162,6 +162,24 @@ impl Library {
             .optional()?)
     }
 
+    pub fn payment(&self, id: &str) -> Result<PaymentRecord> {
+        self.conn()
+            .query_row(&format!("{COLUMNS} WHERE id = ?1"), [id], from_row)
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("No payment with id {id}.")))
+    }
+
+    /// Every payment made for `purpose`, oldest first (a video job's first authorization and
+    /// any re-signed after it lapsed).
+    pub fn payments_for(&self, purpose: &str) -> Result<Vec<PaymentRecord>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "{COLUMNS} WHERE purpose = ?1 ORDER BY created_at_ms, rowid"
+        ))?;
+        let rows = stmt.query_map([purpose], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// Newest first.
     pub fn payments(&self) -> Result<Vec<PaymentRecord>> {
         let conn = self.conn();

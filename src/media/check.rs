@@ -41,6 +41,7 @@ pub fn examine_bytes(
         asset_type,
         container,
         size_bytes: bytes.len() as u64,
+        sha256: crate::photo::sha256_hex(bytes),
         duration_ms: info.map(|i| i.duration_ms),
         fps: info.and_then(|i| i.fps),
         width_px: info.and_then(|i| i.width_px),

@@ -430,6 +430,9 @@ pub struct MediaCheck {
     /// `None` when the bytes are nothing we recognise.
     pub container: Option<MediaContainer>,
     pub size_bytes: u64,
+    /// The sha256 (lowercase hex) of exactly the bytes that were fetched and checked: what the
+    /// asset's consent record keeps.
+    pub sha256: String,
     pub duration_ms: Option<u64>,
     pub fps: Option<f32>,
     /// As shown (a quarter-turned track is swapped).

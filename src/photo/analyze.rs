@@ -115,6 +115,12 @@ fn capitalized(word: String) -> String {
     }
 }
 
+/// The sha256 of `bytes` as lowercase hex (64 characters).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
 /// Runs every check on bytes already in memory. Errors only when the bytes are not an image.
 pub fn examine_bytes(url: &str, bytes: &[u8], limits: &PhotoLimits) -> Result<PhotoCheck> {
     let (format, raw_w, raw_h) = sniff_bytes(bytes).map_err(|e| match e {
@@ -230,6 +236,7 @@ pub fn examine_bytes(url: &str, bytes: &[u8], limits: &PhotoLimits) -> Result<Ph
         width_px: raw_w,
         height_px: raw_h,
         size_bytes: bytes.len().min(u32::MAX as usize) as u32,
+        sha256: sha256_hex(bytes),
         thumbnail: String::new(),
         provider: p.to_string(),
         checks,

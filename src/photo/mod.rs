@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
-pub use analyze::{examine_bytes, sniff};
+pub use analyze::{examine_bytes, sha256_hex, sniff};
 pub use fetch::{client, FetchProgress, CONNECT_TIMEOUT, MAX_REDIRECTS};
 pub use limits::PhotoLimits;
 
@@ -171,6 +171,9 @@ pub struct PhotoCheck {
     pub width_px: u32,
     pub height_px: u32,
     pub size_bytes: u32,
+    /// The sha256 (lowercase hex) of exactly the bytes that were fetched and judged here: what
+    /// a face's consent record keeps, so the photo can be proven unchanged later.
+    pub sha256: String,
     /// A `data:image/jpeg;base64,…` preview, at most 256 px on its long edge; empty when the
     /// photo cannot be decoded here (HEIC, AVIF).
     pub thumbnail: String,
@@ -338,6 +341,19 @@ mod tests {
             assert!(e.to_string().contains(needle), "{raw:?}: {e}");
         }
         assert!(validate_url(" https://example.com/a.jpg ").is_ok());
+    }
+
+    #[test]
+    fn the_check_carries_the_sha256_of_the_bytes_it_judged() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let bytes = png(400, 500);
+        let c = inspect("https://x/a.png", &bytes).unwrap();
+        assert_eq!(c.sha256, sha256_hex(&bytes));
+        let other = inspect("https://x/a.png", &png(401, 500)).unwrap();
+        assert_ne!(other.sha256, c.sha256, "other bytes, another digest");
     }
 
     #[test]

@@ -179,6 +179,38 @@ impl Endpoint {
         Ok(Paid::PaymentRequired(Box::new(challenge.quote()?)))
     }
 
+    /// `path` under the API root, or a root-relative or absolute address the provider handed
+    /// out, as a full URL.
+    pub fn resolve(&self, path: &str) -> Result<url::Url> {
+        self.url(path)
+    }
+
+    /// Whether `url` is on this API's origin (scheme, host and port): the only place the key or
+    /// a payment header may be sent.
+    pub fn same_origin(&self, url: &url::Url) -> bool {
+        url.origin() == self.base.origin()
+    }
+
+    /// A GET at an address the provider handed out (a job's poll URL), with the key and, when
+    /// given, a payment header re-sent as is. Refused off the API's origin, so neither the key
+    /// nor the payment ever reaches another host.
+    pub async fn get_at(&self, url: &url::Url, payment: Option<&SignedPayment>) -> Result<Answer> {
+        if !self.same_origin(url) {
+            return Err(Error::Decode {
+                provider: self.kind,
+                body: format!(
+                    "the provider pointed at {url}, which is not its own address; nothing was sent there"
+                ),
+            });
+        }
+        let mut req = self.authorised(self.http.get(url.clone()));
+        if let Some(p) = payment {
+            let (name, value) = p.header();
+            req = req.header(name, value);
+        }
+        self.read(req).await
+    }
+
     async fn read(&self, req: reqwest::RequestBuilder) -> Result<Answer> {
         let response = req.send().await.map_err(|e| self.transport(e))?;
         let status = response.status();

@@ -26,8 +26,8 @@ use super::service::{Account, Service};
 
 type Shared = State<Arc<Service>>;
 /// Boxed: a `Response` is too large to be carried in every `Result`.
-type Refused = Box<Response>;
-type Reply = Result<Response, Refused>;
+pub(super) type Refused = Box<Response>;
+pub(super) type Reply = Result<Response, Refused>;
 
 const ERROR_TYPE: &str = "volc_asset_error";
 const CONFIG_ID: &str = "rehearsal-anyfast";
@@ -44,7 +44,7 @@ fn go_json(value: &Value) -> String {
         .replace('>', "\\u003e")
 }
 
-fn reply(status: StatusCode, value: Value) -> Response {
+pub(super) fn reply(status: StatusCode, value: Value) -> Response {
     (
         status,
         [(CONTENT_TYPE, "application/json; charset=utf-8")],
@@ -53,14 +53,14 @@ fn reply(status: StatusCode, value: Value) -> Response {
         .into_response()
 }
 
-fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Refused {
+pub(super) fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Refused {
     Box::new(reply(
         status,
         json!({ "error": { "code": code, "message": message.into(), "type": ERROR_TYPE } }),
     ))
 }
 
-fn invalid(message: impl Into<String>) -> Refused {
+pub(super) fn invalid(message: impl Into<String>) -> Refused {
     error(StatusCode::BAD_REQUEST, "InvalidParameter", message)
 }
 
@@ -72,7 +72,7 @@ fn aigc_only() -> Refused {
     )
 }
 
-fn account(svc: &Service, headers: &HeaderMap) -> Result<Account, Refused> {
+pub(super) fn account(svc: &Service, headers: &HeaderMap) -> Result<Account, Refused> {
     let key = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -88,7 +88,7 @@ fn account(svc: &Service, headers: &HeaderMap) -> Result<Account, Refused> {
 }
 
 /// The body as an object; an empty body is an empty object (every field is then missing).
-fn object(body: &Bytes) -> Result<Map<String, Value>, Refused> {
+pub(super) fn object(body: &Bytes) -> Result<Map<String, Value>, Refused> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
@@ -99,7 +99,10 @@ fn object(body: &Bytes) -> Result<Map<String, Value>, Refused> {
     }
 }
 
-fn optional<'a>(body: &'a Map<String, Value>, field: &str) -> Result<Option<&'a str>, Refused> {
+pub(super) fn optional<'a>(
+    body: &'a Map<String, Value>,
+    field: &str,
+) -> Result<Option<&'a str>, Refused> {
     match body.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -107,7 +110,7 @@ fn optional<'a>(body: &'a Map<String, Value>, field: &str) -> Result<Option<&'a 
     }
 }
 
-fn required<'a>(body: &'a Map<String, Value>, field: &str) -> Result<&'a str, Refused> {
+pub(super) fn required<'a>(body: &'a Map<String, Value>, field: &str) -> Result<&'a str, Refused> {
     optional(body, field)?
         .filter(|s| !s.trim().is_empty())
         .ok_or_else(|| invalid(format!("The parameter {field} is required.")))

@@ -26,8 +26,8 @@ use super::service::{Account, Service};
 
 type Shared = State<Arc<Service>>;
 /// Boxed: a `Response` is too large to be carried in every `Result`.
-type Refused = Box<Response>;
-type Reply = Result<Response, Refused>;
+pub(super) type Refused = Box<Response>;
+pub(super) type Reply = Result<Response, Refused>;
 
 const CONFIG_ID: &str = "rehearsal-crun";
 /// Crun's H5 links default to Chinese.
@@ -35,17 +35,17 @@ const LNG: &str = "zh";
 /// What a 429 asks the client to wait, in seconds.
 const RETRY_AFTER_SECS: u32 = 30;
 
-fn ok(data: Value) -> Response {
+pub(super) fn ok(data: Value) -> Response {
     Json(json!({ "code": 200, "message": "success", "data": data })).into_response()
 }
 
 /// A business error: HTTP 200, the code in the body.
-fn business(code: u16, message: impl Into<String>) -> Refused {
+pub(super) fn business(code: u16, message: impl Into<String>) -> Refused {
     Box::new(Json(json!({ "code": code, "message": message.into(), "data": null })).into_response())
 }
 
 /// Code 422 about one field: `message` is "<field> <problem>".
-fn invalid(field: &str, problem: &str) -> Refused {
+pub(super) fn invalid(field: &str, problem: &str) -> Refused {
     Box::new(
         Json(json!({
             "code": 422,
@@ -74,7 +74,7 @@ fn code_message(code: u16) -> &'static str {
 }
 
 /// What every call does first: the armed business code, if any, then the key.
-fn admit(svc: &Service, headers: &HeaderMap) -> Result<Account, Refused> {
+pub(super) fn admit(svc: &Service, headers: &HeaderMap) -> Result<Account, Refused> {
     if let Some(code) = svc.faults.take_crun_code() {
         tracing::info!(code, "rehearsal: Crun business code (fault injection)");
         let mut response = business(code, code_message(code));
@@ -93,7 +93,7 @@ fn admit(svc: &Service, headers: &HeaderMap) -> Result<Account, Refused> {
 }
 
 /// The body as an object; an empty body is an empty object.
-fn object(body: &Bytes) -> Result<Map<String, Value>, Refused> {
+pub(super) fn object(body: &Bytes) -> Result<Map<String, Value>, Refused> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
@@ -105,7 +105,10 @@ fn object(body: &Bytes) -> Result<Map<String, Value>, Refused> {
 }
 
 /// A string field; empty counts as absent.
-fn optional<'a>(body: &'a Map<String, Value>, field: &str) -> Result<Option<&'a str>, Refused> {
+pub(super) fn optional<'a>(
+    body: &'a Map<String, Value>,
+    field: &str,
+) -> Result<Option<&'a str>, Refused> {
     match body.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.as_str()).filter(|s| !s.trim().is_empty())),
@@ -113,11 +116,14 @@ fn optional<'a>(body: &'a Map<String, Value>, field: &str) -> Result<Option<&'a 
     }
 }
 
-fn required<'a>(body: &'a Map<String, Value>, field: &str) -> Result<&'a str, Refused> {
+pub(super) fn required<'a>(body: &'a Map<String, Value>, field: &str) -> Result<&'a str, Refused> {
     optional(body, field)?.ok_or_else(|| invalid(field, "is required"))
 }
 
-fn query_param<'a>(query: &'a HashMap<String, String>, field: &str) -> Result<&'a str, Refused> {
+pub(super) fn query_param<'a>(
+    query: &'a HashMap<String, String>,
+    field: &str,
+) -> Result<&'a str, Refused> {
     query
         .get(field)
         .map(String::as_str)

@@ -112,6 +112,47 @@ pub fn is_liveness_asset_id(s: &str) -> bool {
     is_stamped(s, "asset-")
 }
 
+/// `bytedance:video_` + 24 lowercase hex: a BlockRun (and JarvisClaw) Seedance job.
+pub fn video_job_id() -> String {
+    format!("bytedance:video_{}", random_hex(12))
+}
+
+/// `cgt-YYYYMMDDhhmmss-xxxxx` (UTC): an Anyfast video task, shaped like the ModelArk task ids
+/// (`cgt-…`) Anyfast passes through.
+pub fn anyfast_task_id(at: SystemTime) -> String {
+    format!("cgt-{}-{}", utc_stamp(at), lower_alphanumerics(5))
+}
+
+/// A Crun task id: 8-4-4-4-12 lowercase hex, like a UUID.
+pub fn crun_task_id() -> String {
+    let h = random_hex(16);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}
+
+/// The upstream request id a finished Seedance clip carries: 32 lowercase hex.
+pub fn video_request_id() -> String {
+    random_hex(16)
+}
+
+/// The `sig` of a JarvisClaw poll URL: 16 hex, derived from the job id so every answer about
+/// one job names the same URL.
+pub fn jarvisclaw_poll_sig(job_id: &str) -> String {
+    let digest = Sha256::digest(format!("rehearsal-jarvisclaw-poll:{job_id}").as_bytes());
+    hex::encode(digest)[..16].to_owned()
+}
+
+pub fn is_video_job_id(s: &str) -> bool {
+    s.strip_prefix("bytedance:video_")
+        .is_some_and(|h| h.len() == 24 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// The `pl` parameter of an Anyfast H5 link: 16 lowercase hex.
 pub fn h5_pl() -> String {
     random_hex(8)
@@ -189,6 +230,24 @@ mod tests {
         let pl = h5_pl();
         assert_eq!(pl.len(), 16);
         assert!(pl.bytes().all(|b| b.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn video_shapes() {
+        let id = video_job_id();
+        assert!(is_video_job_id(&id), "{id}");
+        assert!(!is_video_job_id("bytedance:video_12"));
+        let at = SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(1_783_030_526_805);
+        let task = anyfast_task_id(at);
+        assert!(task.starts_with("cgt-20260702221526-"), "{task}");
+        assert_eq!(task.len(), "cgt-20260702221526-abcde".len());
+        let crun = crun_task_id();
+        let parts: Vec<usize> = crun.split('-').map(str::len).collect();
+        assert_eq!(parts, [8, 4, 4, 4, 12], "{crun}");
+        let sig = jarvisclaw_poll_sig(&id);
+        assert_eq!(sig.len(), 16);
+        assert_eq!(sig, jarvisclaw_poll_sig(&id));
+        assert_eq!(video_request_id().len(), 32);
     }
 
     #[test]

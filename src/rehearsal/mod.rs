@@ -135,6 +135,53 @@
 //! [`RehearsalServer::complete_liveness_token`] and [`RehearsalServer::fail_liveness_token`]
 //! play the phone for a BytedToken; [`RehearsalServer::byteplus_counts`] counts the calls.
 //!
+//! ## Video generation
+//!
+//! Seedance 2.0 in all four personalities (the `video` module). Every job is queued for the
+//! first quarter of [`RehearsalConfig::video_delay`], then in progress, then completed with a
+//! real 3-second MP4 at `GET /media/<job id>.mp4` (`Range` → `206`, unknown → `404`), or failed:
+//! [`VIDEO_FAIL_MARKER`] in the prompt (or [`Faults::video_fail_once`]) halfway, "generation
+//! failed"; [`MODERATION_MARKER`] at the end, blocked by output moderation. A failed job is
+//! never charged. Jobs are polled up to 48 h after submit (then `404` "job expired").
+//!
+//! **BlockRun** (and **JarvisClaw**, same bodies; [`RehearsalConfig::video_gateway`] picks the
+//! `poll_url` form): `POST /v1/videos/generations {model: bytedance/seedance-2.0[-fast],
+//! prompt, real_face_asset_id?, duration_seconds 4–15 (5), resolution (720p; 1080p not on
+//! fast), aspect_ratio (adaptive), generate_audio?, seed?, watermark?}`, validated before
+//! payment (400; an unknown `ta_…` too, and `real_face_asset_id` next to `image_url`,
+//! `last_frame_url` or `reference_image_urls`). Priced per BlockRun's metering: `21 690 ×
+//! seconds × (0.5 | 1 | 2.25)` tokens at $7.252 (fast) or $9.9715 (2.0) per million, rounded
+//! up to the USDC unit. No key and no payment: `402`. A valid payment is verified, **not
+//! settled**: `202` `{id: "bytedance:video_…", status: "queued", payment_status: "verified",
+//! poll_url, …}`; a key gives `payment_status: "account"`. Polls (`GET
+//! /api/v1/videos/generations/{id}` or `/v1/videos/generations/{id}`) need a payment header
+//! signed by the submit's wallet (its signer is all that is compared: the SDKs re-send the
+//! submit's header) or, for a key job, the key; otherwise `402` for the job's price. `202`
+//! queued / in progress (`progress`, `elapsed_seconds`), then the first completed poll settles
+//! the held authorization, once (`200` with `payment.status: "settled"` and the settlement
+//! header; later polls `already_settled`). If its `validBefore` passed meanwhile: `402`
+//! `error: "payment_expired"`, and a newly signed payment from the same wallet on a poll is
+//! settled instead. The settlement goes in the nonce ledger like an enrollment's, so
+//! [`RehearsalServer::settlements`] counts it; a nonce a job holds is refused elsewhere.
+//!
+//! **Anyfast**: `POST /v1/video/generations {model: seedance|seedance-fast, content: [text,
+//! image_url/video_url/audio_url …], resolution, ratio, duration, generate_audio, watermark}`
+//! (Bearer key; `asset://asset-…` references must be the key's own `Active` assets) →
+//! `{id: "cgt-…", task_id, object: "video", status: "", progress: 0, created_at}`; `GET
+//! /v1/video/generations/{task_id}` → `{code: "success", data: {status:
+//! NOT_START|QUEUED|IN_PROGRESS|SUCCESS|FAILURE, result_url, fail_reason, progress: "50%",
+//! data: {content: {video_url}, status}}}`.
+//!
+//! **Crun**: `POST /api/v1/client/job/CreateTask {model: bytedance/seedance2-0-r2v |
+//! -fast-r2v | -i2v, callback_url?, input: {prompt, reference_images | img_urls, resolution,
+//! aspect_ratio, duration, audio}}` → `data: {task_id}`; `GET
+//! /api/v1/client/job/TaskInfo?task_id=…` → `data: {status: pending|running|success|failed,
+//! result: {code, message, media_urls} | null, …}`, in Crun's envelope (errors inside HTTP
+//! 200). A `callback_url` is recorded, not called.
+//!
+//! [`RehearsalServer::video_counts`] counts jobs, polls, settlements and downloads;
+//! [`RehearsalServer::finish_videos_now`] skips the rest of every job's delay.
+//!
 //! ## State
 //!
 //! State lives in memory unless [`RehearsalConfig::state_file`] is set. Then groups, H5 session
@@ -143,7 +190,8 @@
 //! restarted Rehearsal still knows them, as a real provider would (see the `persist` module). The
 //! x402 nonce ledger, with each settled payment's response, is saved there too, and so are the
 //! Anyfast/Crun tokens, groups and assets (an asset still processing at a restart is checked
-//! again and turns on its original schedule).
+//! again and turns on its original schedule). Video jobs are saved with the authorization each
+//! one holds, so a job made before a restart is polled, completed and settled (once) after it.
 
 mod anyfast;
 mod api;
@@ -162,6 +210,7 @@ mod rate_limit;
 mod service;
 mod session;
 mod store;
+mod video;
 mod wall_clock;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -182,7 +231,8 @@ use service::{Service, ServiceSettings};
 
 pub use jarvisclaw::JarvisClawShape;
 pub use payment::TREASURY as REHEARSAL_TREASURY;
-pub use service::{BytePlusCounts, CallCounts};
+pub use service::{BytePlusCounts, CallCounts, VideoCounts};
+pub use video::VideoGateway;
 
 /// An `image_url` containing this gets `422` "face-match failed" from `/v1/realface/enroll`, after
 /// the photo was fetched and checked (so the URL must still serve a valid image). Virtual
@@ -191,6 +241,15 @@ pub const FACE_MISMATCH_MARKER: &str = "rehearsal-face-mismatch";
 /// An `image_url` containing this gets `502` "upload to inference partner failed" from either
 /// enroll endpoint, after the photo was fetched and checked. It wins over the face-mismatch marker.
 pub const UPSTREAM_ERROR_MARKER: &str = "rehearsal-upstream-error";
+
+/// A video prompt containing this makes the job fail ("generation failed") halfway through
+/// [`RehearsalConfig::video_delay`]; nothing is charged for it.
+pub const VIDEO_FAIL_MARKER: &str = "rehearsal-video-fail";
+/// A video prompt containing this makes the job fail once the delay has passed, with "The
+/// generated video was blocked by output moderation (sensitive content)"; nothing is charged.
+pub const MODERATION_MARKER: &str = "rehearsal-moderation";
+/// From a video job's submit until it completes.
+pub const DEFAULT_VIDEO_DELAY: Duration = Duration::from_secs(20);
 
 /// An Anyfast or Crun key starting with this is a valid account "routed to the regular AIGC
 /// group": Anyfast refuses it LivenessFace sessions and assets with "GroupType must be one of
@@ -219,6 +278,8 @@ pub struct Faults {
     /// Non-zero: the next Crun call answers HTTP 200 with this business code in its body (402,
     /// 429 with `Retry-After: 30`, 455, 500, 501, 505, with the doc's message). 0 is off.
     pub crun_code_once: AtomicU16,
+    /// The next video job (any personality) fails with "generation failed", uncharged.
+    pub video_fail_once: AtomicBool,
 }
 
 impl Clone for Faults {
@@ -231,6 +292,7 @@ impl Clone for Faults {
             ),
             upstream_error_once: AtomicBool::new(self.upstream_error_once.load(Ordering::SeqCst)),
             crun_code_once: AtomicU16::new(self.crun_code_once.load(Ordering::SeqCst)),
+            video_fail_once: AtomicBool::new(self.video_fail_once.load(Ordering::SeqCst)),
         }
     }
 }
@@ -250,6 +312,15 @@ impl Faults {
     /// Arms [`Faults::crun_code_once`] with `code` (0 disarms it).
     pub fn crun_code_on_next_call(&self, code: u16) {
         self.crun_code_once.store(code, Ordering::SeqCst);
+    }
+
+    /// Arms [`Faults::video_fail_once`].
+    pub fn fail_next_video(&self) {
+        self.video_fail_once.store(true, Ordering::SeqCst);
+    }
+
+    pub(crate) fn take_video_fail(&self) -> bool {
+        self.video_fail_once.swap(false, Ordering::SeqCst)
     }
 
     pub(crate) fn take_crun_code(&self) -> Option<u16> {
@@ -306,6 +377,12 @@ pub struct RehearsalConfig {
     pub extra_api_keys: Vec<String>,
     /// How long a new Anyfast/Crun asset stays `Processing` at least. Default 3 s.
     pub asset_processing_delay: Duration,
+    /// From a video job's submit until it completes (queued for the first quarter, then in
+    /// progress). Default 20 s.
+    pub video_delay: Duration,
+    /// Which gateway `POST /v1/videos/generations` plays (BlockRun and JarvisClaw share the
+    /// path; only the `poll_url` differs). Default [`VideoGateway::BlockRun`].
+    pub video_gateway: VideoGateway,
 }
 
 impl std::fmt::Debug for RehearsalConfig {
@@ -330,6 +407,8 @@ impl std::fmt::Debug for RehearsalConfig {
                 &format!("<{} redacted>", self.extra_api_keys.len()),
             )
             .field("asset_processing_delay", &self.asset_processing_delay)
+            .field("video_delay", &self.video_delay)
+            .field("video_gateway", &self.video_gateway)
             .finish_non_exhaustive()
     }
 }
@@ -337,7 +416,8 @@ impl std::fmt::Debug for RehearsalConfig {
 impl RehearsalConfig {
     /// The doc's defaults: 10 inits and 20 lookups per hour per IP, 120 s sessions, memory only,
     /// x402 v2 on Base Sepolia to [`REHEARSAL_TREASURY`] at $0.01 / $0.50, no faults, no extra
-    /// Anyfast/Crun accounts, assets processed in 3 s.
+    /// Anyfast/Crun accounts, assets processed in 3 s, videos made in 20 s with BlockRun's
+    /// poll URLs.
     /// `key_owner` is `0x` + the first 40 hex of sha256(api_key), so the same key always owns the
     /// same wallet.
     pub fn new(
@@ -364,6 +444,8 @@ impl RehearsalConfig {
             jarvisclaw_shape: JarvisClawShape::Live,
             extra_api_keys: Vec::new(),
             asset_processing_delay: DEFAULT_ASSET_PROCESSING_DELAY,
+            video_delay: DEFAULT_VIDEO_DELAY,
+            video_gateway: VideoGateway::BlockRun,
         }
     }
 }
@@ -434,6 +516,23 @@ fn router(service: Arc<Service>) -> Router {
         )
         .route("/api/v1/client/job/asset-upload", post(crun::asset_upload))
         .route("/api/v1/client/job/asset-info", get(crun::asset_info))
+        .route("/v1/videos/generations", post(video::blockrun::submit))
+        .route("/v1/videos/generations/{id}", get(video::blockrun::poll))
+        .route(
+            "/api/v1/videos/generations/{id}",
+            get(video::blockrun::poll),
+        )
+        .route("/v1/video/generations", post(video::anyfast::create))
+        .route(
+            "/v1/video/generations/{task_id}",
+            get(video::anyfast::query),
+        )
+        .route(
+            "/api/v1/client/job/CreateTask",
+            post(video::crun::create_task),
+        )
+        .route("/api/v1/client/job/TaskInfo", get(video::crun::task_info))
+        .route("/media/{file}", get(video::media))
         .route("/h5/qr/{file}", get(jarvisclaw::qr_png))
         .route("/h5", get(h5::page))
         .route("/h5/", get(h5::page))
@@ -467,6 +566,8 @@ impl RehearsalServer {
             jarvisclaw_shape: config.jarvisclaw_shape,
             extra_api_keys: config.extra_api_keys,
             asset_processing_delay: config.asset_processing_delay,
+            video_delay: config.video_delay,
+            video_gateway: config.video_gateway,
         }));
         service.resume_processing();
         // A wildcard bind is reachable from this machine on loopback.
@@ -520,10 +621,23 @@ impl RehearsalServer {
         &self.service.key_owner
     }
 
-    /// x402 settlements so far, across both endpoints (one per settled nonce; an identical
-    /// retry of a settled payment does not count again). The account rail never counts.
+    /// x402 settlements so far, across the enroll endpoints and video jobs (one per settled
+    /// nonce; an identical retry of a settled payment, or a later poll of a settled job, does
+    /// not count again), restarts with the same state file included. The account rail never
+    /// counts.
     pub fn settlements(&self) -> u64 {
         self.service.settlements()
+    }
+
+    /// Video jobs submitted, polls, x402 video settlements and clip downloads since start.
+    pub fn video_counts(&self) -> VideoCounts {
+        self.service.video_counts()
+    }
+
+    /// Skips the rest of [`RehearsalConfig::video_delay`] for every job: each shows its end
+    /// (a clip, or its scripted failure) on the next poll.
+    pub fn finish_videos_now(&self) {
+        self.service.finish_videos_now();
     }
 
     /// Calls let through and refused per rate-limit bucket since start.

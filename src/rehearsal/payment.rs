@@ -122,6 +122,23 @@ impl PaidCall {
     }
 }
 
+impl PaidCall {
+    /// The same sale offered at another URL of this host (a video job's poll URL, query
+    /// included): the challenge's `resource` names what the client asked for.
+    pub fn at_path(
+        mut self,
+        headers: &HeaderMap,
+        fallback_host: &str,
+        path_and_query: &str,
+    ) -> Self {
+        self.resource = format!(
+            "http://{}{path_and_query}",
+            request_host(headers, fallback_host)
+        );
+        self
+    }
+}
+
 /// The `Host` the client used, if it is a plausible `host[:port]`.
 fn request_host(headers: &HeaderMap, fallback: &str) -> String {
     headers
@@ -233,6 +250,11 @@ impl PaymentGate {
             }
         }
         reply
+    }
+
+    /// The first `402` for `call`: the challenge, with the missing header named.
+    pub fn payment_required(&self, call: &PaidCall) -> ApiError {
+        self.probe(call)
     }
 
     fn probe(&self, call: &PaidCall) -> ApiError {
@@ -505,6 +527,94 @@ pub fn finish(
     })
 }
 
+/// A payment checked for `call` without putting its nonce in flight: what a Seedance job's
+/// submit does. The authorization is held by the job and settled later, on its first completed
+/// poll ([`settlement_header`] then carries the receipt). A refusal is `402` with a fresh
+/// challenge and the reason code.
+pub fn verify_only(
+    gate: &PaymentGate,
+    header: &str,
+    call: &PaidCall,
+) -> Result<VerifiedPayment, ApiError> {
+    let requirement = gate.requirement(call);
+    x402::verify(header, gate.version, &requirement, now_unix())
+        .map_err(|e| gate.challenge(call, e.code(), &e.to_string()))
+}
+
+/// `402 nonce_already_used` for `call`, `why` in words.
+pub fn nonce_refused(gate: &PaymentGate, call: &PaidCall, why: &str) -> ApiError {
+    nonce_used(gate, call, why)
+}
+
+/// Who signed a payment header, whatever it pays for and whenever: `authorization.from` if the
+/// EIP-712 signature over the authorization, on Rehearsal's network, recovers to it.
+///
+/// A video job's polls prove the paying wallet this way: the SDKs re-send the submit's header,
+/// whose window may have closed by then and which must not be spent twice, so only the signer
+/// is compared. A signature made for another chain or token recovers to another address.
+pub fn signer_of(header: &str) -> Option<Address> {
+    use crate::payment::challenge::{parse_address, parse_atomic_amount};
+    let root = crate::payment::decode_header_json(header).ok()?;
+    let payload = root.get("payload")?.as_object()?;
+    let auth = payload.get("authorization")?.as_object()?;
+    let text = |key: &str| auth.get(key).and_then(Value::as_str);
+    let whole = |key: &str| {
+        text(key)
+            .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|t| t.parse::<u64>().ok())
+    };
+    let nonce: [u8; 32] = hex::decode(text("nonce")?.strip_prefix("0x")?)
+        .ok()?
+        .try_into()
+        .ok()?;
+    let authorization = x402::Authorization {
+        from: parse_address(text("from")?)?,
+        to: parse_address(text("to")?)?,
+        value: parse_atomic_amount(text("value")?).ok()?,
+        valid_after: whole("validAfter")?,
+        valid_before: whole("validBefore")?,
+        nonce: alloy::primitives::B256::from(nonce),
+    };
+    let signature = payload.get("signature")?.as_str()?.strip_prefix("0x")?;
+    let bytes = hex::decode(signature).ok()?;
+    if bytes.len() != 65 {
+        return None;
+    }
+    let signature = alloy::primitives::Signature::from_raw(&bytes).ok()?;
+    let recovered = signature
+        .recover_address_from_prehash(&x402::signing_hash(NETWORK, &authorization))
+        .ok()?;
+    (recovered == authorization.from).then_some(recovered)
+}
+
+/// The settlement header (`PAYMENT-RESPONSE` in v2, `X-PAYMENT-RESPONSE` in v1) for a payment
+/// settled outside [`finish`]: a video job's.
+pub fn settlement_header(
+    version: X402Version,
+    transaction: &str,
+    network: &str,
+    payer: &str,
+) -> Option<(HeaderName, HeaderValue)> {
+    let receipt = x402::Settlement {
+        version,
+        success: true,
+        transaction: Some(transaction.to_owned()),
+        network: Some(network.to_owned()),
+        payer: Some(payer.to_owned()),
+        error_reason: None,
+    };
+    let (name, value) = receipt.to_header();
+    Some((
+        HeaderName::from_bytes(name.as_bytes()).ok()?,
+        HeaderValue::from_str(&value).ok()?,
+    ))
+}
+
+/// Seconds since the Unix epoch, the clock payment windows are read on.
+pub fn unix_now() -> u64 {
+    now_unix()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -555,6 +665,49 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("x-api-key", "brk_secret".parse().unwrap());
         assert!(matches!(gate.rail(&h), Ok(Rail::Key { .. })));
+    }
+
+    #[test]
+    fn signer_of_recovers_the_payer_whatever_the_window() {
+        use alloy::signers::local::PrivateKeySigner;
+        let signer: PrivateKeySigner =
+            "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+                .parse()
+                .unwrap();
+        let gate = gate();
+        let call = PaidCall::new(
+            "/v1/videos/generations",
+            Price { atomic: 786_480 },
+            "test",
+            &HeaderMap::new(),
+            "127.0.0.1:1",
+            &[],
+        );
+        let required = gate.requirement(&call).challenge(X402Version::V2, "x");
+        let (_, value) = required.header.unwrap();
+        let quote =
+            x402::quote_challenge(&[("PAYMENT-REQUIRED", value.as_str())][..], b"{}").unwrap();
+        // Signed long ago: expired for verification, still the same wallet.
+        let old = x402::sign(&quote, &signer, 1_000_000, x402::fresh_nonce()).unwrap();
+        assert_eq!(signer_of(&old.header_value), Some(signer.address()));
+        assert!(verify_only(&gate, &old.header_value, &call).is_err());
+        let fresh = x402::sign(&quote, &signer, now_unix(), x402::fresh_nonce()).unwrap();
+        assert_eq!(
+            verify_only(&gate, &fresh.header_value, &call)
+                .unwrap()
+                .payer,
+            signer.address().to_checksum(None)
+        );
+        assert_eq!(signer_of("bm90IGpzb24="), None);
+        // A payload whose `from` is not the signer.
+        let mut payload = crate::payment::decode_header_json(&old.header_value).unwrap();
+        payload["payload"]["authorization"]["from"] =
+            Value::String("0x70997970C51812dc3A010C7d01b50e0d17dc79C8".into());
+        let forged = crate::payment::encode_header_json(&payload);
+        assert_eq!(signer_of(&forged), None);
+        let (name, _) =
+            settlement_header(X402Version::V2, "0x01", "eip155:84532", "0xabc").unwrap();
+        assert_eq!(name.as_str(), "payment-response");
     }
 
     #[test]

@@ -31,6 +31,18 @@
 //!                  "ready_at_ms": …, "outcome": { "result": "active" },
 //!                  "checked_at_ms": … }]
 //!   },
+//!   "videos": [{ "id": "bytedance:video_…", "api": "blockrun", "model": "…", "tier": "fast",
+//!                "prompt": "…", "duration_seconds": 5, "resolution": "720p",
+//!                "aspect_ratio": "adaptive", "generate_audio": false, "references": ["ta_…"],
+//!                "param": null, "callback_url": null, "owner": "0x…",
+//!                "billing": { "rail": "x402", "payment": { "payer": "0x…", "nonce": "0x…",
+//!                             "version": "v2", "amount_atomic": "786480",
+//!                             "valid_before": …, "header_sha256": "…",
+//!                             "request_sha256": "…" } },
+//!                "tokens": 108450, "price_atomic": 786480, "created_at_ms": …,
+//!                "done_at_ms": …, "fate": { "result": "clip" }, "request_id": "…",
+//!                "delivered": { "at_ms": …, "tx_hash": "0x…", "network": "eip155:84532",
+//!                               "x402": true } }],
 //!   "rate_limits": { "init": { "127.0.0.1": [1779639540000] }, "lookup": {} },
 //!   "payments": [{ "payer": "0x…", "nonce": "0x…", "state": "settled", "version": "v2",
 //!                  "endpoint": "/v1/realface/enroll", "amount_atomic": "10000",
@@ -45,6 +57,8 @@
 //! BytedTokens, LivenessFace groups and assets (see the `byteplus` module; an account is the
 //! API key's `key_owner` digest, never the key); older files have none and load without any.
 //! An asset whose `outcome` is missing was still being fetched: it is fetched again at start.
+//! `videos` is the Seedance jobs (see the `video` module) with the x402 authorization each one
+//! holds until its first completed poll settles it; older files have none.
 //!
 //! Every time is wall-clock epoch milliseconds, so a token whose `expires_at_ms` passed while
 //! Rehearsal was down is expired when it comes back, and the hourly windows keep counting.
@@ -67,6 +81,7 @@ use super::ledger::PaymentRecord;
 use super::rate_limit::Calls;
 use super::session::Session;
 use super::store::{Group, PortraitRecord, RealFaceRecord};
+use super::video::VideoJob;
 
 /// The `version` this build writes and the only one it reads.
 pub const VERSION: u32 = 1;
@@ -95,6 +110,9 @@ pub struct SavedStore {
     /// The Anyfast and Crun side.
     #[serde(default)]
     pub byteplus: SavedLiveness,
+    /// Seedance jobs of every personality, oldest first.
+    #[serde(default)]
+    pub videos: Vec<VideoJob>,
 }
 
 /// The calls still counted in each hourly window, per client IP.
@@ -380,6 +398,7 @@ mod tests {
                     enrollment_tx_hash: "0x02".into(),
                 }],
                 byteplus: SavedLiveness::default(),
+                videos: Vec::new(),
             },
             rate_limits: SavedRateLimits {
                 init: Calls::from([(
@@ -476,6 +495,16 @@ mod tests {
         let file = StateFile::new(dir.path().join("state.json"));
         let mut json = serde_json::to_value(sample()).unwrap();
         assert!(json.as_object_mut().unwrap().remove("byteplus").is_some());
+        fs::write(file.path(), serde_json::to_vec(&json).unwrap()).unwrap();
+        assert_eq!(file.load(Ok), Some(sample()));
+    }
+
+    #[test]
+    fn a_file_from_before_videos_loads_without_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = StateFile::new(dir.path().join("state.json"));
+        let mut json = serde_json::to_value(sample()).unwrap();
+        assert!(json.as_object_mut().unwrap().remove("videos").is_some());
         fs::write(file.path(), serde_json::to_vec(&json).unwrap()).unwrap();
         assert_eq!(file.load(Ok), Some(sample()));
     }

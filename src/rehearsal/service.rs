@@ -1,5 +1,5 @@
 //! What the handlers share: settings, the store, the rate limits, the payment gate, the x402
-//! nonce ledger, the Anyfast/Crun accounts and their asset processing.
+//! nonce ledger, the Anyfast/Crun accounts and their asset processing, and the Seedance jobs.
 //!
 //! Every change to the store or to a rate-limit window goes through a method here that, with a
 //! state file configured, saves the whole state before returning, so what a client was told has
@@ -26,14 +26,19 @@ use super::byteplus::{
     self, AssetRecord, AssetView, ListFilter, NewAsset, ValidateResult, ValidateSession,
 };
 use super::error::ApiError;
-use super::ledger::{Attempt, Ledger, LedgerKey, PaymentRecord, Refusal, Replay, SettledPayment};
-use super::payment::{PaymentGate, Price};
+use super::ledger::{
+    Attempt, Ledger, LedgerKey, NonceState, PaymentRecord, Refusal, Replay, SettledPayment,
+};
+use super::payment::{PaymentGate, Price, NETWORK, SETTLEMENT_NETWORK};
 use super::persist::{self, SavedRateLimits, SavedState, StateFile};
 use super::rate_limit::{self, Calls, Decision, SlidingWindow};
 use super::session::{Progress, Session, Step, StepRefusal};
 use super::store::{
     Group, GroupStatus, PortraitRecord, RealFaceRecord, SessionSnapshot,
     SessionState as StoreSessionState, StepFailure, Store,
+};
+use super::video::{
+    self, Billing, Delivered, HeldPayment, NewJob, VideoApi, VideoGateway, VideoJob,
 };
 use super::wall_clock::{self, Clock};
 use super::{ids, Faults, AIGC_KEY_PREFIX};
@@ -77,6 +82,11 @@ pub struct Service {
     /// The asset checks running now; drained at shutdown so none saves after it.
     processing: Mutex<JoinSet<()>>,
     processing_stop: CancellationToken,
+    /// From a video job's submit until it shows its end.
+    pub video_delay: Duration,
+    /// Which gateway `POST /v1/videos/generations` plays.
+    pub video_gateway: VideoGateway,
+    video_counts: VideoCounters,
 }
 
 /// The Anyfast and Crun accounts: every configured key, plus any key with [`AIGC_KEY_PREFIX`].
@@ -146,6 +156,36 @@ pub struct BytePlusCounts {
 }
 
 #[derive(Default)]
+struct VideoCounters {
+    submitted: AtomicU64,
+    polls: AtomicU64,
+    settlements: AtomicU64,
+    downloads: AtomicU64,
+}
+
+/// What the video endpoints have served since start, every personality together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct VideoCounts {
+    /// Jobs made (a resubmit answered with its existing job does not count).
+    pub submitted: u64,
+    /// Polls of a known job, whatever they answered.
+    pub polls: u64,
+    /// x402 settlements of video jobs (also counted in
+    /// [`RehearsalServer::settlements`](crate::rehearsal::RehearsalServer::settlements)).
+    pub settlements: u64,
+    /// Clip downloads answered `200` or `206`.
+    pub downloads: u64,
+}
+
+/// Why a completed job could not be handed out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliverRefusal {
+    UnknownJob,
+    /// The authorization to settle is spent or held elsewhere.
+    Nonce(Refusal),
+}
+
+#[derive(Default)]
 struct CallCounters {
     inits: std::sync::atomic::AtomicU64,
     lookups: std::sync::atomic::AtomicU64,
@@ -181,6 +221,8 @@ pub struct ServiceSettings {
     pub jarvisclaw_shape: super::JarvisClawShape,
     pub extra_api_keys: Vec<String>,
     pub asset_processing_delay: Duration,
+    pub video_delay: Duration,
+    pub video_gateway: VideoGateway,
 }
 
 /// What a state file gave back.
@@ -231,6 +273,9 @@ impl Service {
             liveness_counts: LivenessCounters::default(),
             processing: Mutex::new(JoinSet::new()),
             processing_stop: CancellationToken::new(),
+            video_delay: s.video_delay,
+            video_gateway: s.video_gateway,
+            video_counts: VideoCounters::default(),
             gate: PaymentGate::new(&s.api_key, s.key_owner.clone(), s.x402_version, s.pay_to),
             realface_price: Price {
                 atomic: s.realface_price_atomic,
@@ -363,9 +408,22 @@ impl Service {
         lock(&self.ledger).replay(header_sha256, request_sha256)
     }
 
-    /// Puts a verified payment's nonce in flight (saved), unless it is spent or busy.
+    /// Puts a verified payment's nonce in flight (saved), unless it is spent or busy: settled,
+    /// in flight, or held by a video job that may still settle it.
     pub fn begin_payment(&self, attempt: Attempt) -> Result<LedgerKey, Refusal> {
-        let key = lock(&self.ledger).begin(attempt)?;
+        let key = {
+            // Store before ledger, the order every method here takes them in.
+            let store = self.store();
+            if store
+                .videos()
+                .holder(&attempt.payer, &attempt.nonce, self.clock.now_ms())
+                .is_some()
+            {
+                return Err(Refusal::InFlight);
+            }
+            let key = lock(&self.ledger).begin(attempt)?;
+            key
+        };
         self.save();
         Ok(key)
     }
@@ -382,7 +440,8 @@ impl Service {
         lock(&self.ledger).record(key).cloned()
     }
 
-    /// x402 settlements so far (one per settled nonce, across both endpoints, restarts included).
+    /// x402 settlements so far (one per settled nonce, across the enroll endpoints and video
+    /// jobs, restarts included).
     pub fn settlements(&self) -> u64 {
         lock(&self.ledger).settlements()
     }
@@ -682,6 +741,243 @@ impl Service {
             self.apply_step(token, step)
                 .map_err(|e| e.message().to_owned())?;
         }
+    }
+}
+
+/// Seedance video jobs (see the `video` module).
+impl Service {
+    /// Epoch milliseconds on the service's clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Makes a job (saved) and answers it, with `true`; for an x402 submit whose header already
+    /// made a job for this very request, answers that job, with `false`. Refuses an
+    /// authorization that is spent, in flight, or held by another job.
+    pub fn create_video_job(&self, new: NewJob) -> Result<(VideoJob, bool), Refusal> {
+        let now = self.clock.now_ms();
+        let job = {
+            let mut store = self.store();
+            if let Billing::X402 { payment } = &new.billing {
+                if let Some(holder) = store.videos().holder(&payment.payer, &payment.nonce, now) {
+                    let same = matches!(&holder.billing, Billing::X402 { payment: held }
+                        if held.header_sha256 == payment.header_sha256
+                            && held.request_sha256 == payment.request_sha256);
+                    return if same {
+                        tracing::info!(id = %holder.id, "rehearsal: video resubmitted with its payment; same job");
+                        Ok((holder.clone(), false))
+                    } else {
+                        Err(Refusal::InFlight)
+                    };
+                }
+                let key = LedgerKey::new(&payment.payer, &payment.nonce);
+                match lock(&self.ledger).record(&key).map(|r| r.state) {
+                    Some(NonceState::Settled) => return Err(Refusal::Settled),
+                    Some(NonceState::InFlight) => return Err(Refusal::InFlight),
+                    Some(NonceState::Void) | None => {}
+                }
+            }
+            let (fate, divisor) = video::scripted_fate(&new.prompt, self.faults.take_video_fail());
+            let delay = wall_clock::millis_ceil(self.video_delay);
+            let done_at_ms = now.saturating_add(match divisor {
+                Some(d) => delay / i64::from(d),
+                None => delay,
+            });
+            let id = loop {
+                let id = match new.api {
+                    VideoApi::Blockrun | VideoApi::Jarvisclaw => ids::video_job_id(),
+                    VideoApi::Anyfast => ids::anyfast_task_id(SystemTime::now()),
+                    VideoApi::Crun => ids::crun_task_id(),
+                };
+                if !store.videos().contains(&id) {
+                    break id;
+                }
+            };
+            let quote = video::quote(new.tier, new.resolution, new.duration_seconds);
+            let job = VideoJob {
+                id,
+                api: new.api,
+                model: new.model,
+                tier: new.tier,
+                prompt: new.prompt,
+                duration_seconds: new.duration_seconds,
+                resolution: new.resolution.as_str().to_owned(),
+                aspect_ratio: new.aspect_ratio,
+                generate_audio: new.generate_audio,
+                references: new.references,
+                param: new.param,
+                callback_url: new.callback_url,
+                owner: new.owner,
+                billing: new.billing,
+                tokens: quote.tokens,
+                price_atomic: quote.atomic,
+                created_at_ms: now,
+                done_at_ms,
+                fate,
+                request_id: ids::video_request_id(),
+                delivered: None,
+            };
+            store.videos_mut().insert(job.clone(), now);
+            job
+        };
+        self.save();
+        bump(&self.video_counts.submitted);
+        tracing::info!(
+            id = %job.id,
+            api = ?job.api,
+            model = %job.model,
+            duration_seconds = job.duration_seconds,
+            fate = ?job.fate,
+            "rehearsal: video job submitted"
+        );
+        Ok((job, true))
+    }
+
+    /// A job as it stands (not counted as a poll).
+    pub fn video_job(&self, id: &str) -> Option<VideoJob> {
+        self.store().videos().get(id).cloned()
+    }
+
+    pub fn count_video_poll(&self) {
+        bump(&self.video_counts.polls);
+    }
+
+    pub fn count_video_download(&self) {
+        bump(&self.video_counts.downloads);
+    }
+
+    /// Whether `/media/<id>.mp4` serves the clip now.
+    pub fn video_clip_available(&self, id: &str) -> bool {
+        let now = self.clock.now_ms();
+        self.store()
+            .videos()
+            .get(id)
+            .is_some_and(|j| j.clip_available(now))
+    }
+
+    /// The first completed poll of a BlockRun/JarvisClaw job, once: settles its authorization
+    /// (`fresh`, a newer one from the same payer, instead of the held one when given) in the
+    /// same save that marks it delivered, with `body` (the completed answer) as the ledger's
+    /// response. Later calls answer the delivery made then, with `false`.
+    pub fn deliver_video(
+        &self,
+        id: &str,
+        fresh: Option<HeldPayment>,
+        body: impl Fn(&VideoJob) -> serde_json::Value,
+    ) -> Result<(VideoJob, bool), DeliverRefusal> {
+        let now = self.clock.now_ms();
+        let job = {
+            let mut store = self.store();
+            if let Some(f) = &fresh {
+                let other = store
+                    .videos()
+                    .holder(&f.payer, &f.nonce, now)
+                    .is_some_and(|j| j.id != id);
+                if other {
+                    return Err(DeliverRefusal::Nonce(Refusal::InFlight));
+                }
+            }
+            let job = store
+                .videos_mut()
+                .get_mut(id)
+                .ok_or(DeliverRefusal::UnknownJob)?;
+            if job.delivered.is_some() {
+                return Ok((job.clone(), false));
+            }
+            let at = wall_clock::rfc3339_millis(SystemTime::now());
+            match (&job.billing, fresh) {
+                (Billing::Account, _) => {
+                    job.delivered = Some(Delivered {
+                        at_ms: now,
+                        tx_hash: ids::tx_hash(),
+                        network: SETTLEMENT_NETWORK.to_owned(),
+                        x402: false,
+                    });
+                }
+                (Billing::X402 { payment: held }, fresh) => {
+                    let payment = fresh.unwrap_or_else(|| held.clone());
+                    let mut ledger = lock(&self.ledger);
+                    let key = ledger
+                        .begin(Attempt {
+                            payer: payment.payer.clone(),
+                            nonce: payment.nonce.clone(),
+                            version: payment.version,
+                            endpoint: video::blockrun::SUBMIT_PATH.to_owned(),
+                            amount_atomic: payment.amount_atomic.clone(),
+                            header_sha256: payment.header_sha256.clone(),
+                            request_sha256: payment.request_sha256.clone(),
+                            now: at.clone(),
+                        })
+                        .map_err(DeliverRefusal::Nonce)?;
+                    let delivered = Delivered {
+                        at_ms: now,
+                        tx_hash: ids::tx_hash(),
+                        network: NETWORK.wire_name(payment.version).to_owned(),
+                        x402: true,
+                    };
+                    job.billing = Billing::X402 { payment };
+                    job.delivered = Some(delivered.clone());
+                    ledger.settle(
+                        &key,
+                        SettledPayment {
+                            transaction: delivered.tx_hash,
+                            network: delivered.network,
+                            settled_at: at,
+                            response: body(job),
+                        },
+                    );
+                }
+            }
+            job.clone()
+        };
+        self.save();
+        let x402 = job.delivered.as_ref().is_some_and(|d| d.x402);
+        if x402 {
+            bump(&self.video_counts.settlements);
+        }
+        tracing::info!(
+            id = %job.id,
+            x402,
+            tx_hash = ?job.delivered.as_ref().map(|d| &d.tx_hash),
+            settlements = self.settlements(),
+            "rehearsal: video delivered and settled (recorded, no chain)"
+        );
+        Ok((job, true))
+    }
+
+    /// Ends the wait of every unfinished job now.
+    pub fn finish_videos_now(&self) {
+        let changed = self.store().videos_mut().finish_now(self.clock.now_ms());
+        if changed > 0 {
+            self.save();
+            tracing::info!(changed, "rehearsal: video jobs finished early");
+        }
+    }
+
+    pub fn video_counts(&self) -> VideoCounts {
+        use std::sync::atomic::Ordering::SeqCst;
+        let c = &self.video_counts;
+        VideoCounts {
+            submitted: c.submitted.load(SeqCst),
+            polls: c.polls.load(SeqCst),
+            settlements: c.settlements.load(SeqCst),
+            downloads: c.downloads.load(SeqCst),
+        }
+    }
+
+    /// Whether `ta_…` is an enrolled RealFace or Virtual Portrait.
+    pub fn knows_face_asset(&self, asset_id: &str) -> bool {
+        self.store().has_face_asset(asset_id)
+    }
+
+    /// `owner`'s BytePlus asset as it stands, without counting a read (a generation checking
+    /// its references is not a GetAsset).
+    pub fn peek_liveness_asset(&self, owner: &str, id: &str) -> Option<AssetView> {
+        let now = self.clock.now_ms();
+        self.store()
+            .liveness()
+            .asset(id, owner)
+            .map(|a| a.view(now))
     }
 }
 

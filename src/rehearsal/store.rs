@@ -1,5 +1,6 @@
-//! Rehearsal's memory: RealFace groups, their H5 sessions and the enrolled assets, and the
-//! BytePlus side the Anyfast and Crun personalities share (see the `byteplus` module).
+//! Rehearsal's memory: RealFace groups, their H5 sessions and the enrolled assets, the
+//! BytePlus side the Anyfast and Crun personalities share (see the `byteplus` module), and the
+//! Seedance video jobs of every personality (see the `video` module).
 //!
 //! Times are epoch milliseconds (see [`super::wall_clock::Clock`]). With a state file the service
 //! saves [`Store::saved`] after every change and starts from [`Store::restore`] (see the `persist`
@@ -15,6 +16,7 @@ use super::byteplus::Liveness;
 use super::ids;
 use super::persist::{SavedPortrait, SavedRealFace, SavedStore};
 use super::session::{Progress, Session, Step, StepRefusal};
+use super::video::VideoJobs;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -98,6 +100,7 @@ pub struct Store {
     portraits: Vec<PortraitRecord>,
     next_group_number: u64,
     liveness: Liveness,
+    videos: VideoJobs,
 }
 
 impl Default for Store {
@@ -109,6 +112,7 @@ impl Default for Store {
             portraits: Vec::new(),
             next_group_number: ids::first_group_number(),
             liveness: Liveness::default(),
+            videos: VideoJobs::default(),
         }
     }
 }
@@ -163,6 +167,21 @@ impl Store {
 
     pub fn liveness_mut(&mut self) -> &mut Liveness {
         &mut self.liveness
+    }
+
+    pub fn videos(&self) -> &VideoJobs {
+        &self.videos
+    }
+
+    pub fn videos_mut(&mut self) -> &mut VideoJobs {
+        &mut self.videos
+    }
+
+    /// Whether `asset_id` is an enrolled RealFace or Virtual Portrait (a `ta_…` a Seedance
+    /// call may name as `real_face_asset_id`).
+    pub fn has_face_asset(&self, asset_id: &str) -> bool {
+        self.realfaces.iter().any(|r| r.asset_id == asset_id)
+            || self.portraits.iter().any(|p| p.asset_id == asset_id)
     }
 
     /// One phone action. Completing the last step flips the group to `active` (or, for a
@@ -246,6 +265,7 @@ impl Store {
             realfaces: self.realfaces.iter().map(SavedRealFace::from).collect(),
             portraits: self.portraits.iter().map(SavedPortrait::from).collect(),
             byteplus: self.liveness.saved(),
+            videos: self.videos.saved(),
         }
     }
 
@@ -304,6 +324,7 @@ impl Store {
             portraits,
             next_group_number: saved.next_group_number,
             liveness: Liveness::restore(saved.byteplus)?,
+            videos: VideoJobs::restore(saved.videos)?,
         })
     }
 }

@@ -46,7 +46,20 @@ export const commands = {
 	openExplorer: (url: string) => __TAURI_INVOKE<null>("open_explorer", { url }),
 	cancelSession: (id: string) => __TAURI_INVOKE<SessionView>("cancel_session", { id }),
 	listOpenSessions: () => __TAURI_INVOKE<SessionView[]>("list_open_sessions"),
-	listFaces: () => __TAURI_INVOKE<Face[]>("list_faces"),
+	/**
+	 *  The library list, newest first, without previews: ask for a row's picture with
+	 *  `face_thumbnail` and for its full record with `get_face`.
+	 */
+	listFaces: () => __TAURI_INVOKE<FaceSummary[]>("list_faces"),
+	/**  One filed face or asset in full: the preview, the payment and the consent record. */
+	getFace: (assetId: string) => __TAURI_INVOKE<Face>("get_face", { assetId }),
+	/**  A face's preview (`data:image/jpeg;base64,…`), or null when it has none. */
+	faceThumbnail: (assetId: string) => __TAURI_INVOKE<string | null>("face_thumbnail", { assetId }),
+	/**
+	 *  A face's consent record as a self-contained printable HTML page (no scripts, nothing
+	 *  loaded), for the window to save or print.
+	 */
+	exportReceipt: (assetId: string) => __TAURI_INVOKE<string>("export_receipt", { assetId }),
 	/**  Fills and refreshes the library from the provider's wallet listings. */
 	syncFaces: () => __TAURI_INVOKE<SyncReport>("sync_faces"),
 	/**  Streams every session change to the window until the window goes away. */
@@ -65,6 +78,33 @@ export const commands = {
 	checkAsset: (assetId: string) => __TAURI_INVOKE<Face>("check_asset", { assetId }),
 	/**  Streams every asset status change (processing → active or failed) to the window. */
 	watchAssets: (onUpdate: Channel<Face>) => __TAURI_INVOKE<null>("watch_assets", { onUpdate }),
+	/**
+	 *  What the video form may offer on the selected provider: its models, lengths, resolutions
+	 *  and ratios as documented, and the library's faces usable with it.
+	 */
+	videoOptions: () => __TAURI_INVOKE<VideoOptions>("video_options"),
+	/**
+	 *  Checks a video request and shows what it costs: the provider's price (x402; nothing is
+	 *  signed) or that the account is billed. The job waits for `confirm_video`.
+	 */
+	quoteVideo: (request: VideoRequest) => __TAURI_INVOKE<VideoJob>("quote_video", { request }),
+	/**  The operator confirmed: sign and record the payment (x402), send the job, follow it. */
+	confirmVideo: (jobId: string, payeeChangeConfirmed: boolean) => __TAURI_INVOKE<VideoJob>("confirm_video", { jobId, payeeChangeConfirmed }),
+	declineVideo: (jobId: string) => __TAURI_INVOKE<VideoJob>("decline_video", { jobId }),
+	/**  Every video job, newest first, with status, time taken and price. */
+	listJobs: () => __TAURI_INVOKE<VideoJob[]>("list_jobs"),
+	/**  Streams every video job change to the window until the window goes away. */
+	watchJobs: (onUpdate: Channel<VideoJob>) => __TAURI_INVOKE<null>("watch_jobs", { onUpdate }),
+	/**
+	 *  Downloads a finished video again (after a failed download); nothing is made or charged
+	 *  again.
+	 */
+	downloadJob: (jobId: string) => __TAURI_INVOKE<VideoJob>("download_job", { jobId }),
+	/**
+	 *  Opens the folder of a finished video with the file selected. Only a job's own saved file
+	 *  is revealed, never a path from the window.
+	 */
+	revealJobFile: (jobId: string) => __TAURI_INVOKE<null>("reveal_job_file", { jobId }),
 };
 
 /* Types */
@@ -116,6 +156,30 @@ export type CommandError = {
 	retryAfterSeconds?: number | null,
 };
 
+/**  What paid. Never holds a key. */
+export type ConsentPayment = 
+/**  x402 from the studio wallet: the payment ledger's row and the settlement transaction. */
+{ rail: "x402"; ledgerId: string; txHash: string | null } | 
+/**  Billed to the provider account behind the studio's API key. */
+{ rail: "account"; provider: ProviderKind };
+
+/**  One face's consent record, made when it was enrolled. */
+export type ConsentRecord = {
+	/**  Who ran the session (Settings → Operator name); empty when no name was set. */
+	operator: string,
+	/**  When the record was made: the moment the provider accepted the face or file. */
+	recordedAtMs: number,
+	/**
+	 *  The liveness session and group the person was verified in (`ses_… / group …`). `None`
+	 *  for an AI character, which has no liveness check.
+	 */
+	livenessRef: string | null,
+	/**  sha256 (lowercase hex) of the photo or file bytes the studio fetched and checked. */
+	fileSha256: string | null,
+	/**  What paid for the enrollment or upload. */
+	payment: ConsentPayment | null,
+};
+
 /**  What pressing Enroll led to. */
 export type EnrollOutcome = { outcome: "enrolled"; face: Face } | 
 /**  The provider named its price; confirm or decline it. */
@@ -148,6 +212,11 @@ export type Face = {
 	status: AssetStatus,
 	/**  Why a failed asset failed, in plain words. */
 	statusMessage: string | null,
+	/**
+	 *  Who ran the session, when, the liveness session, the photo's sha256 and what paid.
+	 *  `None` for faces enrolled elsewhere (filled in from a provider's listing).
+	 */
+	consent?: ConsentRecord | null,
 };
 
 /**
@@ -176,12 +245,50 @@ export type FaceKind =
  */
 "asset";
 
+/**
+ *  One row of the library list: what the list shows and filters on, without the preview image
+ *  (fetched per visible row with `face_thumbnail`) or the consent details (`get_face`), so
+ *  10,000 rows list in milliseconds.
+ */
+export type FaceSummary = {
+	assetId: string,
+	provider: ProviderKind,
+	kind: FaceKind,
+	name: string,
+	groupId: string | null,
+	enrolledAtMs: number,
+	assetType: AssetType,
+	status: AssetStatus,
+	statusMessage: string | null,
+	/**  A preview was made at enrollment: ask for it with `face_thumbnail`. */
+	hasThumbnail: boolean,
+	/**  The face has a consent record in this studio (faces enrolled elsewhere do not). */
+	hasConsent: boolean,
+};
+
 /**  Which of JarvisClaw's two documented answer shapes Rehearsal speaks. */
 export type JarvisClawShape = 
 /**  Seed 001's shape (`verification_url`, `expires_at`, `completed`, `liveness_score`). */
 "seed" | 
 /**  The live API's BlockRun-like shape (`h5_link`, `expires_in_seconds`, `active`). */
 "live";
+
+/**  Where a job stands. */
+export type JobState = 
+/**  The price (or, on an account, the billing) is shown; nothing is signed or sent. */
+"awaiting_confirmation" | 
+/**  The confirmed job is being sent (or was, and the answer was lost). */
+"submitting" | 
+/**  The provider accepted it and has not started. */
+"queued" | 
+/**  The provider is generating it. */
+"running" | 
+/**  The provider finished; the file is coming down (or failed to, and can be retried). */
+"downloading" | 
+/**  The video is on disk. */
+"completed" | "failed" | 
+/**  Not finished within the 48 h providers keep a job. */
+"expired";
 
 /**
  *  The TypeScript shape of an arbitrary JSON value, for fields that carry server JSON verbatim
@@ -219,6 +326,11 @@ export type MediaCheck = {
 	/**  `None` when the bytes are nothing we recognise. */
 	container: MediaContainer | null,
 	sizeBytes: number,
+	/**
+	 *  The sha256 (lowercase hex) of exactly the bytes that were fetched and checked: what the
+	 *  asset's consent record keeps.
+	 */
+	sha256: string,
 	durationMs: number | null,
 	fps: number | null,
 	/**  As shown (a quarter-turned track is swapped). */
@@ -327,6 +439,11 @@ export type PhotoCheck = {
 	heightPx: number,
 	sizeBytes: number,
 	/**
+	 *  The sha256 (lowercase hex) of exactly the bytes that were fetched and judged here: what
+	 *  a face's consent record keeps, so the photo can be proven unchanged later.
+	 */
+	sha256: string,
+	/**
 	 *  A `data:image/jpeg;base64,…` preview, at most 256 px on its long edge; empty when the
 	 *  photo cannot be decoded here (HEIC, AVIF).
 	 */
@@ -365,6 +482,9 @@ export type ProviderKind =
 "crun";
 
 export type RehearsalPersonality = "blockrun" | "jarvisclaw" | "anyfast" | "crun";
+
+/**  Seedance 2.0 (ByteDance's "Pro") or 2.0 fast, whatever the provider calls them. */
+export type SeedanceTier = "seedance-2.0" | "seedance-2.0-fast";
 
 /**  Where a liveness session stands. Pending, expired and mismatched are states, not errors. */
 export type SessionState = 
@@ -428,6 +548,11 @@ export type Settings = {
 	lanCallback: boolean,
 	/**  The receiver's port. */
 	callbackPort: number,
+	/**
+	 *  Who runs the sessions at this desk: written into every face's consent record. Empty
+	 *  until the operator types it in Settings.
+	 */
+	operatorName: string,
 };
 
 /**  What the operator sees about the running provider. */
@@ -456,6 +581,106 @@ export type SyncReport = {
 };
 
 export type Verdict = "pass" | "warn" | "fail";
+
+/**  Which video API a provider speaks (Rehearsal plays one of them). */
+export type VideoApi = "blockrun" | "jarvisclaw" | "anyfast" | "crun";
+
+/**
+ *  Who pays for a job: the studio wallet over x402 (a price is quoted and confirmed), or the
+ *  provider account behind the API key (billed by the provider).
+ */
+export type VideoBilling = "wallet" | "account";
+
+/**  One video job, as stored (`video_jobs`) plus what the window shows with it. */
+export type VideoJob = {
+	id: string,
+	provider: ProviderKind,
+	faceAssetId: string,
+	/**  The provider's own model id. */
+	model: string,
+	prompt: string,
+	durationSeconds: number,
+	resolution: string,
+	aspectRatio: string,
+	state: JobState,
+	/**  The provider's job or task id. */
+	remoteId: string | null,
+	/**  Where the provider said to ask about it (BlockRun, JarvisClaw), verbatim. */
+	pollUrl: string | null,
+	/**  USD, as quoted or as the provider stated it. */
+	priceUsd: string | null,
+	/**  The x402 ledger row paying for it (the latest, after a re-signed authorization). */
+	paymentId: string | null,
+	/**  Whether money was spent: `None` while unknown. */
+	charged: boolean | null,
+	/**  The finished video at the provider. */
+	resultUrl: string | null,
+	/**  The finished video on this machine. */
+	localPath: string | null,
+	/**  What went wrong, in words, with whether it was charged. */
+	error: string | null,
+	createdAtMs: number,
+	submittedAtMs: number | null,
+	completedAtMs: number | null,
+	updatedAtMs: number,
+	billing: VideoBilling,
+	/**  The price to confirm, while the job waits for the operator (x402). */
+	quote: PaymentQuote | null,
+	/**  The payee differs from the one this provider was paid before: confirm twice. */
+	payeeChanged: boolean,
+	/**  The face's name in the library. */
+	faceName: string | null,
+	/**  The provider's progress, in percent, when it reports one. */
+	progress: number | null,
+	/**  When the studio will next ask the provider, while it polls. */
+	nextCheckAtMs: number | null,
+	/**  Since it was submitted (or created), until it completed (or now). */
+	elapsedMs: number,
+	/**  Whether and what it cost, in words. */
+	chargeNote: string | null,
+	/**
+	 *  The latest trouble asking about it (a dropped connection, a rate limit); the studio
+	 *  keeps asking.
+	 */
+	notice: string | null,
+};
+
+/**  One model as the provider names it, with the resolutions it takes. */
+export type VideoModelOption = {
+	/**  The provider's own id, sent as is. */
+	id: string,
+	label: string,
+	tier: SeedanceTier,
+	resolutions: string[],
+	defaultResolution: string,
+};
+
+/**  Everything a video form may offer for the selected provider, and nothing else. */
+export type VideoOptions = {
+	provider: ProviderKind,
+	api: VideoApi,
+	billing: VideoBilling,
+	models: VideoModelOption[],
+	defaultModel: string,
+	durations: number[],
+	defaultDuration: number,
+	ratios: string[],
+	defaultRatio: string,
+	maxPromptChars: number,
+	/**  The library's faces usable here (this provider, this API's kind of id, active photos). */
+	faces: FaceSummary[],
+};
+
+/**  What the operator asked for. Unset fields take the options' defaults. */
+export type VideoRequest = {
+	faceAssetId: string,
+	prompt: string,
+	/**  `seedance-2.0` / `seedance-2.0-fast`, or the provider's own id. */
+	model?: string | null,
+	durationSeconds?: number | null,
+	resolution?: string | null,
+	aspectRatio?: string | null,
+};
 
 /**  The wallet as the UI sees it. */
 export type WalletInfo = {

@@ -12,7 +12,9 @@ use tokio_util::sync::CancellationToken;
 use super::{EnrollOutcome, Studio};
 use crate::error::{CommandError, Error, Result};
 use crate::flow::{next, Event, SessionState};
-use crate::library::{Face, FaceKind, LivenessSession};
+use crate::library::{
+    liveness_ref, ConsentPayment, ConsentRecord, Face, FaceKind, LivenessSession,
+};
 use crate::media::{self, AssetType};
 use crate::photo;
 use crate::providers::{AssetStatus, AssetUpload, Provider, RemoteAsset};
@@ -68,23 +70,42 @@ impl Studio {
     }
 
     /// The checked file, or the reason it cannot go: a failed provider limit always stops it;
-    /// a failed face check stops it unless the operator overrode. Returns the preview and the
-    /// overridden checks.
+    /// a failed face check stops it unless the operator overrode. Returns the preview, the
+    /// overridden checks and the sha256 of the bytes that were checked.
     async fn vetted_file(
         &self,
         asset_type: AssetType,
         url: &str,
         overridden: bool,
-    ) -> Result<(Option<String>, Option<String>)> {
+    ) -> Result<(Option<String>, Option<String>, String)> {
         match self.check_asset_file(asset_type, url).await? {
             AssetFileCheck::Photo(_) => {
                 let (p, o) = self.vetted_photo(url, overridden).await?;
-                Ok((Some(p.thumbnail).filter(|t| !t.is_empty()), o))
+                Ok((Some(p.thumbnail).filter(|t| !t.is_empty()), o, p.sha256))
             }
             AssetFileCheck::Media(m) => match m.refusal() {
                 Some(item) => Err(Error::invalid("url", item.message.clone())),
-                None => Ok((None, None)),
+                None => Ok((None, None, m.sha256)),
             },
+        }
+    }
+
+    /// The consent record of a file uploaded into a person's group: billed to the provider
+    /// account (BytePlus has no x402), verified in the session that opened the group.
+    fn asset_consent(
+        &self,
+        provider: &Provider,
+        liveness: Option<String>,
+        sha256: String,
+    ) -> ConsentRecord {
+        ConsentRecord {
+            operator: self.config.operator.clone(),
+            recorded_at_ms: self.clock.now_ms(),
+            liveness_ref: liveness,
+            file_sha256: Some(sha256),
+            payment: Some(ConsentPayment::Account {
+                provider: provider.kind(),
+            }),
         }
     }
 
@@ -112,6 +133,11 @@ impl Studio {
         };
         match self.upload(provider, upload).await {
             Ok(asset_id) => {
+                let consent = self.asset_consent(
+                    provider,
+                    Some(liveness_ref(&session.id, &session.group_id)),
+                    photo.sha256,
+                );
                 let face = Face {
                     asset_id: asset_id.clone(),
                     provider: session.provider,
@@ -127,6 +153,7 @@ impl Studio {
                     asset_type: AssetType::Image,
                     status: AssetStatus::Processing,
                     status_message: None,
+                    consent: Some(consent),
                 };
                 self.library.save_face(&face)?;
                 session.state =
@@ -240,8 +267,9 @@ impl Studio {
                 }
             },
         };
-        let (thumbnail, photo_override) =
+        let (thumbnail, photo_override, sha256) =
             self.vetted_file(asset_type, &url, photo_override).await?;
+        let liveness = self.library.group_liveness_ref(provider.kind(), group_id)?;
         let asset_id = self
             .upload(
                 &provider,
@@ -253,6 +281,7 @@ impl Studio {
                 },
             )
             .await?;
+        let consent = self.asset_consent(&provider, liveness, sha256);
         let face = Face {
             asset_id,
             provider: provider.kind(),
@@ -268,6 +297,7 @@ impl Studio {
             asset_type,
             status: AssetStatus::Processing,
             status_message: None,
+            consent: Some(consent),
         };
         self.library.save_face(&face)?;
         let _ = self.asset_updates.send(face.clone());

@@ -1,0 +1,232 @@
+//! Crun's Seedance API (research §4.4): `POST /CreateTask {model, input{prompt,
+//! reference_images:["asset://…"], resolution, aspect_ratio, duration, audio}}` → `data.task_id`,
+//! then `GET /TaskInfo?task_id=` → `data.status` (`pending|running|success|failed`, any case) and
+//! `data.result.media_urls[0]`.
+//!
+//! Every answer is Crun's `{code, message, data}` envelope, read by the same rule as the asset
+//! client's: the body's `code` wins over the HTTP status, so a 200 carrying `{"code":402}` is a
+//! refusal. (The rule is repeated here rather than shared because the asset client's words are
+//! about uploads.)
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::{plain_id, RemoteState, RemoteStatus, Submitted, VideoSpec};
+use crate::error::{Error, ProviderReason, Result};
+use crate::providers::endpoint::{truncate, Answer, Endpoint};
+
+fn require_key(ep: &Endpoint) -> Result<()> {
+    if ep.has_api_key() {
+        return Ok(());
+    }
+    Err(Error::NotConfigured {
+        provider: ep.kind,
+        what: "add the Crun API key in Settings.".into(),
+    })
+}
+
+pub(super) async fn submit(ep: &Endpoint, spec: &VideoSpec) -> Result<Submitted> {
+    require_key(ep)?;
+    let body = json!({
+        "model": spec.model,
+        "input": {
+            "prompt": spec.prompt,
+            "reference_images": [format!("asset://{}", spec.face_asset_id)],
+            "resolution": spec.resolution,
+            "aspect_ratio": spec.aspect_ratio,
+            "duration": spec.duration_seconds,
+            "audio": false,
+        },
+    });
+    let answer = ep.send(Method::POST, "CreateTask", Some(&body)).await?;
+    let data = read(ep, &answer, true)?;
+    let id = data
+        .get("task_id")
+        .or(data.get("taskId"))
+        .and_then(Value::as_str)
+        .filter(|id| plain_id(id))
+        .ok_or_else(|| ep.undecodable(&format!("no task_id in {}", answer.text)))?;
+    Ok(Submitted {
+        remote_id: id.to_string(),
+        poll_url: None,
+        price_usd: None,
+    })
+}
+
+pub(super) async fn poll(ep: &Endpoint, task_id: &str) -> Result<RemoteStatus> {
+    require_key(ep)?;
+    if !plain_id(task_id) {
+        return Err(ep.undecodable(&format!("a task id we cannot use: {task_id}")));
+    }
+    let path = format!(
+        "TaskInfo?task_id={}",
+        url::form_urlencoded::byte_serialize(task_id.as_bytes()).collect::<String>()
+    );
+    let answer = ep.send(Method::GET, &path, None).await?;
+    let data = read(ep, &answer, false)?;
+    let word = data.get("status").and_then(Value::as_str).unwrap_or("");
+    let result = data.get("result").filter(|r| r.is_object());
+    let url = result
+        .and_then(|r| r.get("media_urls"))
+        .and_then(Value::as_array)
+        .and_then(|urls| urls.iter().find_map(Value::as_str))
+        .filter(|u| !u.trim().is_empty());
+    let state = match (status_word(word), url) {
+        (Some(Phase::Queued), _) => RemoteState::Queued,
+        (Some(Phase::Running), _) => RemoteState::Running,
+        (Some(Phase::Succeeded), Some(u)) => RemoteState::Completed { url: u.to_string() },
+        // Finished without its address yet: ask again.
+        (Some(Phase::Succeeded), None) => RemoteState::Running,
+        (Some(Phase::Failed), _) => RemoteState::Failed {
+            reason: result
+                .and_then(|r| r.get("message"))
+                .and_then(Value::as_str)
+                .or(data.get("message").and_then(Value::as_str))
+                .unwrap_or_default()
+                .to_string(),
+            // Crun documents no refund rule; `credits` says what the task cost, when present.
+            charged: data.get("credits").and_then(Value::as_f64).map(|c| c > 0.0),
+        },
+        (None, _) => {
+            return Err(ep.undecodable(&format!(
+                "an unknown task status {word:?} in {}",
+                answer.text
+            )))
+        }
+    };
+    Ok(RemoteStatus {
+        state,
+        progress: super::percent(data.get("progress")),
+        settlement_tx: None,
+        price_usd: None,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Phase {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+/// `pending|running|success|failed`, compared without case (one client mocks `SUCCESS`).
+pub(super) fn status_word(word: &str) -> Option<Phase> {
+    match word.trim().to_ascii_lowercase().as_str() {
+        "pending" | "queued" | "waiting" | "submitted" => Some(Phase::Queued),
+        "running" | "processing" | "in_progress" => Some(Phase::Running),
+        "success" | "succeeded" | "completed" => Some(Phase::Succeeded),
+        "failed" | "failure" | "error" | "cancelled" | "canceled" => Some(Phase::Failed),
+        _ => None,
+    }
+}
+
+/// `data` of a successful envelope; the body's `code` wins over the HTTP status.
+fn read(ep: &Endpoint, answer: &Answer, submitting: bool) -> Result<Value> {
+    let v: Option<Value> = serde_json::from_str(&answer.text).ok();
+    let body_code = v.as_ref().and_then(|v| v.get("code")).and_then(|c| {
+        c.as_u64()
+            .or_else(|| c.as_str().and_then(|s| s.parse().ok()))
+    });
+    let status = answer.status.as_u16();
+    match (body_code, answer.status.is_success()) {
+        (Some(200) | None, true) => {
+            let v = v.ok_or_else(|| ep.undecodable(&answer.text))?;
+            Ok(v.get("data").cloned().unwrap_or(Value::Null))
+        }
+        // A body that says fine on an HTTP failure: trust the HTTP status.
+        (Some(200) | None, false) => Err(refusal(ep, status, v.as_ref(), answer, submitting)),
+        (Some(code), _) => Err(refusal(ep, code as u16, v.as_ref(), answer, submitting)),
+    }
+}
+
+/// Seed 004's code list, in words about videos.
+fn refusal(
+    ep: &Endpoint,
+    code: u16,
+    body: Option<&Value>,
+    answer: &Answer,
+    submitting: bool,
+) -> Error {
+    let p = ep.kind;
+    let message = body
+        .and_then(|b| b.get("message").or(b.get("msg")))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let fields: Vec<String> = body
+        .and_then(|b| b.get("errors"))
+        .and_then(Value::as_array)
+        .map(|errs| {
+            errs.iter()
+                .filter_map(|e| {
+                    let f = e.get("field").and_then(Value::as_str)?;
+                    let m = e
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("invalid");
+                    Some(format!("{f}: {m}"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let said = match (message.is_empty(), fields.is_empty()) {
+        (true, true) => String::new(),
+        (false, true) => format!(" (Crun said: {})", truncate(message)),
+        (_, false) => format!(" (Crun said: {})", truncate(&fields.join("; "))),
+    };
+    let nothing = if submitting {
+        " Nothing was billed."
+    } else {
+        ""
+    };
+    let (reason, text) = match code {
+        429 => {
+            return Error::RateLimited {
+                provider: p,
+                retry_after_seconds: answer.retry_after_seconds(),
+            }
+        }
+        401 | 403 => (
+            ProviderReason::Unauthorized,
+            format!("Crun refused the API key. Check the key in Settings.{said}{nothing}"),
+        ),
+        402 => (
+            ProviderReason::Other,
+            format!("Crun says the account does not have enough credits for this video. Top up at crun.ai, then try again.{said}{nothing}"),
+        ),
+        404 => (
+            ProviderReason::NotFound,
+            format!("Crun does not know this task.{said}"),
+        ),
+        400 | 422 => (
+            ProviderReason::BadRequest,
+            format!("Crun refused the video request{said}.{nothing} Check the face, the prompt and the options, then try again."),
+        ),
+        455 => (
+            ProviderReason::UpstreamFailed,
+            format!("Crun is down for maintenance.{nothing} Try again later.{said}"),
+        ),
+        501 => (
+            ProviderReason::UpstreamFailed,
+            format!("Crun's generation failed.{said} Try again."),
+        ),
+        505 => (
+            ProviderReason::Other,
+            format!("Crun has this feature switched off for the account. Ask Crun support to enable Seedance with real-person assets.{said}{nothing}"),
+        ),
+        500..=599 => (
+            ProviderReason::UpstreamFailed,
+            format!("Crun had a server error ({code}).{nothing} It is asked again shortly.{said}"),
+        ),
+        other => (
+            ProviderReason::Other,
+            format!("Crun answered {other}{said}.{nothing} Try again in a moment."),
+        ),
+    };
+    Error::Provider {
+        provider: p,
+        status: code,
+        reason,
+        message: text,
+    }
+}

@@ -1,0 +1,379 @@
+use super::*;
+use crate::providers::ProviderKind;
+
+fn face(id: &str, provider: ProviderKind, kind: FaceKind) -> FaceSummary {
+    FaceSummary {
+        asset_id: id.into(),
+        provider,
+        kind,
+        name: "Ada".into(),
+        group_id: None,
+        enrolled_at_ms: 0,
+        asset_type: AssetType::Image,
+        status: AssetStatus::Active,
+        status_message: None,
+        has_thumbnail: false,
+        has_consent: false,
+    }
+}
+
+fn request(face: &str) -> VideoRequest {
+    VideoRequest {
+        face_asset_id: face.into(),
+        prompt: "she smiles and waves in soft studio light".into(),
+        ..VideoRequest::default()
+    }
+}
+
+fn options(api: VideoApi, kind: ProviderKind) -> VideoOptions {
+    VideoOptions::for_api(kind, api, VideoBilling::Wallet)
+}
+
+#[test]
+fn each_provider_offers_exactly_its_documented_values() {
+    let br = options(VideoApi::BlockRun, ProviderKind::BlockRun);
+    let ids: Vec<&str> = br.models.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["bytedance/seedance-2.0", "bytedance/seedance-2.0-fast"]
+    );
+    assert_eq!(br.models[0].resolutions, ["480p", "720p", "1080p"]);
+    assert_eq!(br.models[1].resolutions, ["480p", "720p"]);
+    assert_eq!(
+        br.ratios,
+        ["adaptive", "16:9", "9:16", "1:1", "4:3", "3:4", "21:9"]
+    );
+    assert_eq!(br.durations, (4..=15).collect::<Vec<u32>>());
+    assert_eq!(br.default_model, "bytedance/seedance-2.0-fast");
+
+    let af = options(VideoApi::Anyfast, ProviderKind::Anyfast);
+    let ids: Vec<&str> = af.models.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["seedance", "seedance-fast"]);
+    assert_eq!(af.models[0].resolutions, ["480p", "720p", "1080p"]);
+    assert_eq!(af.models[1].resolutions, ["480p", "720p"]);
+    assert_eq!(
+        af.ratios,
+        ["16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "adaptive"]
+    );
+
+    let cr = options(VideoApi::Crun, ProviderKind::Crun);
+    let ids: Vec<&str> = cr.models.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "bytedance/seedance2-0-r2v",
+            "bytedance/seedance2-0-fast-r2v"
+        ]
+    );
+    assert!(cr.models.iter().all(|m| m.resolutions == ["720p"]));
+    assert_eq!(cr.ratios, ["16:9", "auto"]);
+
+    let jc = options(VideoApi::JarvisClaw, ProviderKind::JarvisClaw);
+    assert_eq!(jc.models, br.models);
+}
+
+#[test]
+fn a_request_is_checked_before_anything_is_sent() {
+    let o = options(VideoApi::BlockRun, ProviderKind::BlockRun);
+    let f = face("ta_1", ProviderKind::BlockRun, FaceKind::RealFace);
+    let spec = o.check(&request("ta_1"), Some(&f)).unwrap();
+    assert_eq!(spec.model, "bytedance/seedance-2.0-fast");
+    assert_eq!(
+        (spec.duration_seconds, spec.resolution.as_str()),
+        (5, "720p")
+    );
+
+    let mut r = request("ta_1");
+    r.model = Some("seedance-2.0".into());
+    r.resolution = Some("1080P".into());
+    r.aspect_ratio = Some("9:16".into());
+    r.duration_seconds = Some(15);
+    let spec = o.check(&r, Some(&f)).unwrap();
+    assert_eq!(spec.model, "bytedance/seedance-2.0");
+    assert_eq!(spec.resolution, "1080p");
+    assert_eq!(spec.tier, SeedanceTier::Standard);
+
+    let refused = |r: VideoRequest| o.check(&r, Some(&f)).unwrap_err();
+    let mut r = request("ta_1");
+    r.resolution = Some("1080p".into());
+    let e = refused(r);
+    assert_eq!(e.field(), Some("resolution"));
+    assert!(e.to_string().contains("480p or 720p"), "{e}");
+    let mut r = request("ta_1");
+    r.duration_seconds = Some(16);
+    assert!(refused(r).to_string().contains("4 to 15 seconds"));
+    let mut r = request("ta_1");
+    r.duration_seconds = Some(3);
+    assert_eq!(refused(r).field(), Some("duration"));
+    let mut r = request("ta_1");
+    r.aspect_ratio = Some("auto".into());
+    assert_eq!(refused(r).field(), Some("ratio"));
+    let mut r = request("ta_1");
+    r.model = Some("seedance-fast".into());
+    assert_eq!(refused(r).field(), Some("model"));
+    let mut r = request("ta_1");
+    r.prompt = "   ".into();
+    assert_eq!(refused(r).field(), Some("prompt"));
+    let mut r = request("ta_1");
+    r.prompt = "x".repeat(MAX_PROMPT_CHARS + 1);
+    assert_eq!(refused(r).field(), Some("prompt"));
+
+    // The provider's own ids work too.
+    let a = options(VideoApi::Anyfast, ProviderKind::Anyfast);
+    let g = face("asset-2026-x", ProviderKind::Anyfast, FaceKind::Asset);
+    let mut r = request("asset-2026-x");
+    r.model = Some("seedance".into());
+    r.resolution = Some("1080p".into());
+    assert_eq!(a.check(&r, Some(&g)).unwrap().model, "seedance");
+    let c = options(VideoApi::Crun, ProviderKind::Crun);
+    let g = face("asset-2026-x", ProviderKind::Crun, FaceKind::Asset);
+    let mut r = request("asset-2026-x");
+    r.resolution = Some("480p".into());
+    assert_eq!(
+        c.check(&r, Some(&g)).unwrap_err().field(),
+        Some("resolution")
+    );
+}
+
+#[test]
+fn face_ids_never_cross_providers_or_apis() {
+    let br = VideoApi::BlockRun;
+    let ta = face("ta_1", ProviderKind::Rehearsal, FaceKind::RealFace);
+    assert!(br
+        .face_refusal(ProviderKind::Rehearsal, "ta_1", Some(&ta))
+        .is_none());
+    // Filed under another provider.
+    let e = br
+        .face_refusal(ProviderKind::BlockRun, "ta_1", Some(&ta))
+        .unwrap();
+    assert!(e.to_string().contains("never cross providers"), "{e}");
+    // Not in the library.
+    assert!(br
+        .face_refusal(ProviderKind::BlockRun, "ta_9", None)
+        .is_some());
+    // Rehearsal playing Anyfast takes asset- photos only.
+    let e = VideoApi::Anyfast
+        .face_refusal(ProviderKind::Rehearsal, "ta_1", Some(&ta))
+        .unwrap();
+    assert!(e.to_string().contains("asset-"), "{e}");
+    let mut asset = face("asset-1", ProviderKind::Rehearsal, FaceKind::Asset);
+    assert!(br
+        .face_refusal(ProviderKind::Rehearsal, "asset-1", Some(&asset))
+        .is_some());
+    assert!(VideoApi::Crun
+        .face_refusal(ProviderKind::Rehearsal, "asset-1", Some(&asset))
+        .is_none());
+    asset.status = AssetStatus::Processing;
+    assert!(VideoApi::Crun
+        .face_refusal(ProviderKind::Rehearsal, "asset-1", Some(&asset))
+        .unwrap()
+        .to_string()
+        .contains("still processing"));
+    asset.status = AssetStatus::Active;
+    asset.asset_type = AssetType::Video;
+    assert!(VideoApi::Crun
+        .face_refusal(ProviderKind::Rehearsal, "asset-1", Some(&asset))
+        .unwrap()
+        .to_string()
+        .contains("must be a photo"));
+}
+
+#[test]
+fn anyfast_reads_both_status_vocabularies_in_any_case() {
+    use anyfast::{status_word, Phase};
+    for (w, p) in [
+        ("", Phase::Queued),
+        ("NOT_START", Phase::Queued),
+        ("QUEUED", Phase::Queued),
+        ("queued", Phase::Queued),
+        ("IN_PROGRESS", Phase::Running),
+        ("running", Phase::Running),
+        ("SUCCESS", Phase::Succeeded),
+        ("succeeded", Phase::Succeeded),
+        ("FAILURE", Phase::Failed),
+        ("failed", Phase::Failed),
+        ("cancelled", Phase::Failed),
+    ] {
+        assert_eq!(status_word(w), Some(p), "{w}");
+    }
+    assert_eq!(status_word("DELETED?"), None);
+}
+
+#[test]
+fn crun_reads_its_statuses_in_any_case() {
+    use crun::{status_word, Phase};
+    for (w, p) in [
+        ("pending", Phase::Queued),
+        ("RUNNING", Phase::Running),
+        ("success", Phase::Succeeded),
+        ("SUCCESS", Phase::Succeeded),
+        ("Failed", Phase::Failed),
+    ] {
+        assert_eq!(status_word(w), Some(p), "{w}");
+    }
+    assert_eq!(status_word(""), None);
+}
+
+#[test]
+fn poll_addresses_stay_on_the_api_and_lose_api_on_the_key_rail() {
+    use blockrun::resolve_poll_url;
+    let wallet: url::Url = "https://blockrun.ai/api/".parse().unwrap();
+    let key: url::Url = "https://api.blockrun.ai/".parse().unwrap();
+    let poll = "/api/v1/videos/generations/bytedance:video_ab?model=bytedance%2Fseedance-2.0-fast&duration=5";
+    assert_eq!(
+        resolve_poll_url(&wallet, poll, false).unwrap().as_str(),
+        "https://blockrun.ai/api/v1/videos/generations/bytedance:video_ab?model=bytedance%2Fseedance-2.0-fast&duration=5"
+    );
+    assert_eq!(
+        resolve_poll_url(&key, poll, true).unwrap().as_str(),
+        "https://api.blockrun.ai/v1/videos/generations/bytedance:video_ab?model=bytedance%2Fseedance-2.0-fast&duration=5"
+    );
+    let jc: url::Url = "https://api.jarvisclaw.ai/".parse().unwrap();
+    assert_eq!(
+        resolve_poll_url(&jc, "/v1/videos/generations/x?model=m&sig=s", false)
+            .unwrap()
+            .as_str(),
+        "https://api.jarvisclaw.ai/v1/videos/generations/x?model=m&sig=s"
+    );
+    let local: url::Url = "http://127.0.0.1:8402/".parse().unwrap();
+    assert_eq!(
+        resolve_poll_url(&local, poll, false).unwrap().path(),
+        "/api/v1/videos/generations/bytedance:video_ab"
+    );
+    assert_eq!(
+        resolve_poll_url(
+            &jc,
+            "https://api.jarvisclaw.ai/v1/videos/generations/x",
+            false
+        )
+        .unwrap()
+        .path(),
+        "/v1/videos/generations/x"
+    );
+    assert!(resolve_poll_url(&jc, "https://evil.example/v1/x", false).is_err());
+}
+
+#[test]
+fn progress_is_read_in_every_spelling() {
+    use serde_json::json;
+    assert_eq!(percent(Some(&json!("50%"))), Some(50));
+    assert_eq!(percent(Some(&json!(75))), Some(75));
+    assert_eq!(percent(Some(&json!(0.25))), Some(25));
+    assert_eq!(percent(Some(&json!("soon"))), None);
+    assert_eq!(percent(None), None);
+}
+
+#[test]
+fn failures_say_what_happened_and_what_it_cost() {
+    assert!(is_moderation(
+        "Output video may contain sensitive information (OutputVideoSensitiveContentDetected)"
+    ));
+    assert!(is_moderation(
+        "rehearsal-moderation: output moderation rejected the video"
+    ));
+    assert!(!is_moderation("upstream timeout"));
+    let w = failure_words(
+        "BlockRun",
+        "output moderation rejected it",
+        "Nothing was charged.",
+    );
+    assert!(w.contains("output check turned down") && w.contains("Nothing was charged."));
+    let w = failure_words("Anyfast", "upstream timeout", "Nothing was charged.");
+    assert!(w.starts_with("Anyfast could not make this video (upstream timeout)."));
+
+    let spec = VideoSpec {
+        face_asset_id: "ta_1".into(),
+        prompt: "p".into(),
+        model: "bytedance/seedance-2.0-fast".into(),
+        tier: SeedanceTier::Fast,
+        duration_seconds: 5,
+        resolution: "720p".into(),
+        aspect_ratio: "16:9".into(),
+    };
+    let mut job = VideoJob::new("vid_1".into(), ProviderKind::BlockRun, &spec, 0);
+    job.billing = VideoBilling::Wallet;
+    job.price_usd = Some("0.79".into());
+    assert!(job.money_words().contains("confirm the price of $0.79"));
+    job.state = JobState::Running;
+    assert!(job.money_words().contains("a failed video costs nothing"));
+    job.charged = Some(true);
+    assert_eq!(job.money_words(), "This was charged: $0.79.");
+    job.charged = Some(false);
+    assert_eq!(job.money_words(), "Nothing was charged.");
+    let mut acct = VideoJob::new("vid_2".into(), ProviderKind::Anyfast, &spec, 0);
+    acct.charged = Some(true);
+    assert_eq!(
+        acct.money_words(),
+        "This was billed to the Anyfast account."
+    );
+    assert_eq!(job.spec(), spec);
+}
+
+#[test]
+fn job_states_round_trip_their_names() {
+    for s in JobState::ALL {
+        assert_eq!(JobState::parse(s.as_str()), Some(s));
+    }
+    assert!(JobState::Queued.at_provider() && JobState::Running.at_provider());
+    assert!(!JobState::Downloading.at_provider());
+    assert!(JobState::Expired.is_final());
+}
+
+#[test]
+fn only_https_or_a_local_rehearsal_is_downloaded() {
+    let u = |s: &str| url::Url::parse(s).unwrap();
+    assert!(download::allowed(&u("https://blockrun.ai/api/media/x.mp4"), false).is_ok());
+    assert!(download::allowed(&u("http://blockrun.ai/media/x.mp4"), false).is_err());
+    assert!(download::allowed(&u("http://127.0.0.1:8402/media/x.mp4"), false).is_err());
+    assert!(download::allowed(&u("http://127.0.0.1:8402/media/x.mp4"), true).is_ok());
+    assert!(download::allowed(&u("http://192.168.1.20:8402/media/x.mp4"), true).is_ok());
+    assert!(download::allowed(&u("http://localhost:8402/media/x.mp4"), true).is_ok());
+    assert!(download::allowed(&u("http://example.com/x.mp4"), true).is_err());
+    assert!(download::allowed(&u("file:///etc/passwd"), true).is_err());
+}
+
+#[test]
+fn a_large_file_is_probed_from_its_index_alone() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/media");
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "ok-3s-25fps.mp4",
+        "ok-3s-25fps-faststart.mp4",
+        "ok-3s-25fps.mov",
+    ] {
+        let bytes = std::fs::read(fixtures.join(name)).unwrap();
+        let whole = crate::media::probe(&bytes).unwrap();
+        // Padded past the first megabyte with media data the probe never needs.
+        let mut big = bytes.clone();
+        let pad = 3 << 20;
+        big.extend_from_slice(&((pad + 8) as u32).to_be_bytes());
+        big.extend_from_slice(b"mdat");
+        big.extend(std::iter::repeat_n(0u8, pad));
+        let path = dir.path().join(name);
+        std::fs::write(&path, &big).unwrap();
+        let read = download::probe_file(&path).unwrap();
+        assert_eq!(read, whole, "{name}");
+        // Cut short inside the index-less tail: the probe says so.
+        std::fs::write(&path, &big[..big.len() - 10]).unwrap();
+        assert!(matches!(
+            download::probe_file(&path),
+            Err(download::ProbeFile::Media(_))
+        ));
+    }
+    let page = dir.path().join("page.mp4");
+    std::fs::write(&page, b"<!doctype html><html>nope</html>").unwrap();
+    assert!(matches!(
+        download::probe_file(&page),
+        Err(download::ProbeFile::Media(_))
+    ));
+}
+
+#[test]
+fn prices_are_shown_exactly_to_at_least_the_cent() {
+    assert_eq!(tidy_usd("0.786480"), "0.78648");
+    assert_eq!(tidy_usd("0.79"), "0.79");
+    assert_eq!(tidy_usd("0.5"), "0.50");
+    assert_eq!(tidy_usd("1"), "1.00");
+    assert_eq!(tidy_usd("2.000000"), "2.00");
+    assert_eq!(tidy_usd("about 1"), "about 1");
+}
