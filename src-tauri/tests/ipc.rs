@@ -184,3 +184,63 @@ fn the_wallet_crosses_ipc_as_an_address_and_the_key_only_on_confirmed_export() {
         "the key is never echoed: {bad}"
     );
 }
+
+/// The commands added for assets, videos and consent records are wired, take camelCase
+/// arguments, and refuse in words before any request leaves.
+#[test]
+fn asset_video_and_receipt_commands_are_wired_and_refuse_plainly() {
+    let (_app, window) = app();
+
+    // Rehearsal plays BlockRun by default: no asset groups there.
+    let err = invoke(
+        &window,
+        "add_asset",
+        json!({"groupId": "group-1", "assetType": "video", "url": "https://example.com/a.mp4", "photoOverride": false}),
+    )
+    .expect_err("BlockRun has no asset groups");
+    assert_eq!(err["code"], "invalid_input");
+    assert!(
+        err["message"].as_str().unwrap().contains("Anyfast or Crun"),
+        "{err}"
+    );
+
+    let err = invoke(
+        &window,
+        "check_asset_file",
+        json!({"assetType": "audio", "url": "http://example.com/a.mp3"}),
+    )
+    .expect_err("http is refused before any request");
+    assert_eq!(err["code"], "invalid_input");
+
+    let options = invoke(&window, "video_options", json!({})).expect("video_options");
+    let models: Vec<&str> = options["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        models,
+        ["bytedance/seedance-2.0", "bytedance/seedance-2.0-fast"],
+        "BlockRun's own model ids: {options}"
+    );
+    assert_eq!(
+        options["faces"],
+        json!([]),
+        "no face is offered before one is enrolled"
+    );
+    assert_eq!(
+        invoke(&window, "list_jobs", json!({})).expect("list_jobs"),
+        json!([])
+    );
+
+    let err = invoke(&window, "export_receipt", json!({"assetId": "ta_missing"}))
+        .expect_err("unknown face");
+    assert_eq!(err["code"], "not_found");
+    let err =
+        invoke(&window, "get_face", json!({"assetId": "ta_missing"})).expect_err("unknown face");
+    assert_eq!(err["code"], "not_found");
+    let err = invoke(&window, "face_thumbnail", json!({"assetId": "ta_missing"}))
+        .expect_err("unknown face");
+    assert_eq!(err["code"], "not_found");
+}
