@@ -22,9 +22,26 @@
 // checklist for videos and clips ("long" in the link: a 21.4 s video that fails Duration; "slow":
 // 15 fps that fails Frame rate) and the photo checklist for photos ("two": a failed face check);
 // `add_asset` files the upload as processing and settles it like Enroll does.
+//
+// The library lists `FaceSummary` rows (no previews, no consent); `face_thumbnail` answers one
+// preview, `get_face` the full record with its consent record, `export_receipt` a printable page.
+// `library-10k` lists 10,000 entries (lone `ta_…` faces, portraits, BytePlus people with several
+// files, across the five providers) for the perf script and the long-list screenshot.
+//
+// Video: `video_options` answers per provider as the backend documents it (models with their
+// resolutions, 4–15 s, the ratios, the faces usable there). `generate` runs Rehearsal as BlockRun
+// on the test wallet (x402 price to confirm), `generate-payee-changed` the same to a new payee,
+// `generate-anyfast` Anyfast on its account (no price, "Billed to your Anyfast account"),
+// `generate-crun` Crun (its own model ids, 720p only, 16:9 or auto),
+// `generate-none` BlockRun with no face enrolled there, and `jobs` has one job in each state
+// (queued, generating, done with its file, refused by moderation, a download cut off, declined).
+// A confirmed job goes queued → generating (progress) → downloading → done on the `watch_jobs`
+// channel, every `window.__mock.videoStepMs`; `window.__mock.failVideo` makes it fail at the
+// provider's output check instead. `convertFileSrc` gives `http://asset.localhost/<path>`, which
+// the screenshot script serves from tests/fixtures/media.
 
 /** Runs in the page before the app: the backend, played from fixtures. */
-export function installMock({ qrSvg, scenario }) {
+export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
   const now = Date.now();
   const face = (hue) =>
     "data:image/svg+xml;base64," +
@@ -127,6 +144,8 @@ export function installMock({ qrSvg, scenario }) {
         ]
       : [];
   const paying = scenario === "payment" || scenario === "payee-changed";
+  const sha = (seed) => Array.from({ length: 64 }, (_, i) => "0123456789abcdef"[(seed * 7 + i * 13 + ((seed * i) % 5)) % 16]).join("");
+  const consentOf = (operator, at, livenessRef, seed, payment) => ({ operator, recordedAtMs: at, livenessRef, fileSha256: sha(seed), payment });
   const faces = [
     {
       assetId: "ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70",
@@ -137,12 +156,17 @@ export function installMock({ qrSvg, scenario }) {
       thumbnail: face(210),
       groupId: "grp_kj",
       enrolledAtMs: now - 3_600_000,
-      priceUsd: null,
-      txHash: null,
+      priceUsd: "0.01",
+      txHash: "0x7a1c9e0b3d5f2a4c6e8b0d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c",
       photoOverride: null,
       assetType: "image",
       status: "active",
       statusMessage: null,
+      consent: consentOf("Grace Hopper", now - 3_600_000, "ses_kj81a7c3 / group grp_kj", 1, {
+        rail: "x402",
+        ledgerId: "pay_1",
+        txHash: "0x7a1c9e0b3d5f2a4c6e8b0d2f4a6c8e0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c",
+      }),
     },
     {
       assetId: "ta_1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a",
@@ -155,10 +179,11 @@ export function installMock({ qrSvg, scenario }) {
       enrolledAtMs: now - 86_400_000 * 2,
       priceUsd: null,
       txHash: null,
-      photoOverride: null,
+      photoOverride: "face_count",
       assetType: "image",
       status: "active",
       statusMessage: null,
+      consent: consentOf("", now - 86_400_000 * 2, "ses_dv22b1f0 / group grp_dv", 2, { rail: "x402", ledgerId: "pay_2", txHash: null }),
     },
     {
       assetId: "ta_55aa55aa55aa55aa55aa55aa55aa55aa",
@@ -175,13 +200,14 @@ export function installMock({ qrSvg, scenario }) {
       assetType: "image",
       status: "active",
       statusMessage: null,
+      consent: consentOf("Grace Hopper", now - 86_400_000 * 9, null, 3, { rail: "x402", ledgerId: "pay_3", txHash: null }),
     },
   ];
 
   // Ada's BytePlus group on Anyfast: verified on the phone, then a photo, a video and a voice
   // clip filed into it (one photo refused, the video still processing).
   const GROUP = "group-20260702221642-5czvq";
-  const bytePlus = scenario === "byteplus-session" || scenario === "library-assets";
+  const bytePlus = scenario === "byteplus-session" || scenario === "library-assets" || scenario === "generate-anyfast";
   const asset = (id, assetType, status, minutesAgo, extra = {}) => ({
     assetId: `asset-20260702${id}`,
     provider: "anyfast",
@@ -197,6 +223,7 @@ export function installMock({ qrSvg, scenario }) {
     assetType,
     status,
     statusMessage: null,
+    consent: consentOf("Grace Hopper", now - minutesAgo * 60_000, `ses_ada_anyfast / group ${GROUP}`, minutesAgo, { rail: "account", provider: "anyfast" }),
     ...extra,
   });
   const adaAssets = [
@@ -234,7 +261,126 @@ export function installMock({ qrSvg, scenario }) {
   }[scenario] ?? [];
   // Rehearsal found its set port busy and listens on another one.
   const listeningPort = scenario === "settings-port-moved" ? 40123 : 8402;
-  const libraryFaces = scenario === "library-empty" ? [] : scenario === "library-assets" ? [...adaAssets, ...faces] : faces.slice();
+  // 10,000 entries for the perf script and the long-list screenshot, made the same every time.
+  const bigLibrary = (count) => {
+    let seed = 20261130;
+    const rand = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = (list) => list[Math.floor(rand() * list.length)];
+    const FIRST = ["Ada", "Grace", "Katherine", "Dorothy", "Mary", "Annie", "Margaret", "Hedy", "Radia", "Frances", "Barbara", "Joan", "Evelyn", "Sophie", "Karen", "Lynn", "Shafi", "Fei-Fei", "Zoë", "Chen", "Amara", "Ngozi", "Priya", "Ines", "Mateo", "Jonas", "Ravi", "Kenji", "Olu", "Sven", "Tariq", "Yusuf", "Lars", "Diego", "Hugo", "Aiko", "Mei", "Noor", "Leila", "Tomás"];
+    const LAST = ["Lovelace", "Hopper", "Johnson", "Vaughan", "Jackson", "Easley", "Hamilton", "Lamarr", "Perlman", "Allen", "Liskov", "Clarke", "Boyd", "Wilson", "Spärck Jones", "Conway", "Goldwasser", "Li", "Okafor", "Nakamura", "Haddad", "Novak", "Rossi", "Silva", "Kowalski", "Andersson", "Moreau", "Fischer", "Ibrahim", "Mensah", "Tanaka", "Park", "Singh", "García", "Dubois", "Kim", "Ivanova", "Costa", "Weber", "Osei"];
+    const hex = (n) => Array.from({ length: n }, () => "0123456789abcdef"[Math.floor(rand() * 16)]).join("");
+    const out = [];
+    let at = now - 60_000;
+    while (out.length < count) {
+      const name = `${pick(FIRST)} ${pick(LAST)}`;
+      const roll = rand();
+      at -= Math.floor(rand() * 900_000);
+      const base = { name, imageUrl: "https://photos.example/x.jpg", thumbnail: null, priceUsd: null, txHash: null, photoOverride: null, statusMessage: null };
+      if (roll < 0.5) {
+        const provider = pick(["rehearsal", "rehearsal", "blockrun", "blockrun", "jarvisclaw"]);
+        const portrait = rand() < 0.2;
+        const id = `ta_${hex(32)}`;
+        out.push({
+          ...base,
+          assetId: id,
+          provider,
+          kind: portrait ? "portrait" : "real_face",
+          groupId: portrait ? null : `grp_${hex(8)}`,
+          enrolledAtMs: at,
+          assetType: "image",
+          status: "active",
+          hasThumbnail: rand() < 0.9,
+          consent: rand() < 0.9 ? consentOf("Grace Hopper", at, portrait ? null : `ses_${hex(8)}`, out.length, null) : null,
+        });
+      } else {
+        const provider = pick(["anyfast", "anyfast", "crun"]);
+        const group = `group-2026${hex(10)}-${hex(5)}`;
+        const files = 1 + Math.floor(rand() * 6);
+        for (let i = 0; i < files && out.length < count; i++) {
+          const type = i === 0 ? "image" : pick(["image", "video", "audio"]);
+          const r = rand();
+          const status = r < 0.85 ? "active" : r < 0.93 ? "processing" : "failed";
+          out.push({
+            ...base,
+            assetId: `asset-2026${hex(10)}-${hex(5)}`,
+            provider,
+            kind: "asset",
+            groupId: group,
+            enrolledAtMs: at + i * 60_000,
+            assetType: type,
+            status,
+            statusMessage: status === "failed" ? "Face consistency verification failed: the photo does not show the person who did the phone check." : null,
+            hasThumbnail: type === "image",
+            consent: consentOf("", at, `ses_${hex(8)} / group ${group}`, out.length, { rail: "account", provider }),
+          });
+        }
+      }
+    }
+    return out;
+  };
+  const libraryFaces =
+    scenario === "library-empty"
+      ? []
+      : scenario === "library-assets" || scenario === "generate-anyfast"
+        ? [...adaAssets, ...faces]
+        : scenario === "generate-crun"
+          ? [...adaAssets.map((f) => ({ ...f, provider: "crun", consent: { ...f.consent, payment: { rail: "account", provider: "crun" } } })), ...faces]
+        : scenario === "library-10k"
+          ? bigLibrary(10_000)
+          : faces.slice();
+  /** The list's row: no preview, no consent details. */
+  const summaryOf = (f) => ({
+    assetId: f.assetId,
+    provider: f.provider,
+    kind: f.kind,
+    name: f.name,
+    groupId: f.groupId,
+    enrolledAtMs: f.enrolledAtMs,
+    assetType: f.assetType,
+    status: f.status,
+    statusMessage: f.statusMessage,
+    hasThumbnail: f.hasThumbnail ?? (f.thumbnail !== null && f.thumbnail !== ""),
+    hasConsent: f.consent !== undefined && f.consent !== null,
+  });
+  /** A preview: the record's own, or one drawn for a generated entry. */
+  const thumbnailOf = (f) => {
+    if (f.thumbnail) return f.thumbnail;
+    if (!f.hasThumbnail) return null;
+    let h = 0;
+    for (const c of f.assetId) h = (h * 31 + c.charCodeAt(0)) % 360;
+    return face(h);
+  };
+  // The real answer crosses IPC as JSON: the big list is parsed afresh on every listing, as the
+  // webview does (serialised once here, before the app starts).
+  const bigListJson = scenario === "library-10k" ? JSON.stringify(libraryFaces.map(summaryOf)) : null;
+  const receiptOf = (f) => {
+    const esc = (t) => String(t).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+    const c = f.consent;
+    const rows = [
+      ["Talent", f.name],
+      ["Provider", LABEL[f.provider]],
+      ["Asset id", f.assetId],
+      ["Recorded", new Date(c?.recordedAtMs ?? f.enrolledAtMs).toUTCString()],
+      ["Operator", c ? c.operator || "Not recorded" : "—"],
+      ["Liveness", c?.livenessRef ?? "None"],
+      ["File sha256", c?.fileSha256 ?? "—"],
+      ["Consent record", c ? "Recorded in this studio." : "Enrolled elsewhere; no consent record in this studio."],
+    ];
+    return (
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Consent receipt — ${esc(f.name)}</title>` +
+      `<style>@page{size:A4;margin:18mm 16mm}body{font:10.5pt/1.4 Georgia,serif;color:#111;margin:0 auto;max-width:178mm;padding:12mm 4mm}` +
+      `h1{font-size:18pt;margin:0 0 1mm}table{width:100%;border-collapse:collapse}th,td{text-align:left;vertical-align:top;padding:1.4mm 2.5mm;border-bottom:.3mm solid #bbb}` +
+      `th{width:40mm}.statement{border:.4mm solid #111;padding:4mm;margin:6mm 0}</style></head><body>` +
+      `<h1>Consent receipt</h1><p>Likeness Studio</p><div class="statement">${esc(rows[7][1])}</div><table>` +
+      rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join("") +
+      `</table></body></html>`
+    );
+  };
   let settings = {
     provider: bytePlus ? "anyfast" : "rehearsal",
     baseUrl: null,
@@ -250,9 +396,17 @@ export function installMock({ qrSvg, scenario }) {
     crunLanguage: "en",
     lanCallback: true,
     callbackPort: 8403,
+    operatorName: "",
   };
+  if (scenario === "generate-none") {
+    settings.provider = "blockrun";
+  }
+  if (scenario === "generate-crun") {
+    settings.provider = "crun";
+    settings.paymentMethod = "api_key";
+  }
   /** Providers with an API key in the (pretend) keychain. */
-  const apiKeys = new Set(bytePlus ? ["rehearsal", "anyfast"] : ["rehearsal"]);
+  const apiKeys = new Set(bytePlus ? ["rehearsal", "anyfast"] : scenario === "generate-crun" ? ["rehearsal", "crun"] : ["rehearsal"]);
   const KEY_HINT = { blockrun: "brk_…", jarvisclaw: "sk-…" };
   const LABEL = { rehearsal: "Rehearsal", blockrun: "BlockRun", jarvisclaw: "JarvisClaw", anyfast: "Anyfast", crun: "Crun" };
   /** Paid with their key only, per upload (no wallet, no x402). */
@@ -421,6 +575,202 @@ export function installMock({ qrSvg, scenario }) {
     return { expiresAtMs: t + 120_000, linkIssuedAtMs: t, updatedAtMs: t };
   };
 
+
+  // ---- Video: options per provider, jobs and their channel ----
+  const VIDEO_MODELS = {
+    blockrun: ["bytedance/seedance-2.0", "bytedance/seedance-2.0-fast"],
+    jarvisclaw: ["bytedance/seedance-2.0", "bytedance/seedance-2.0-fast"],
+    anyfast: ["seedance", "seedance-fast"],
+    crun: ["bytedance/seedance2-0-r2v", "bytedance/seedance2-0-fast-r2v"],
+  };
+  const VIDEO_RATIOS = {
+    blockrun: ["adaptive", "16:9", "9:16", "1:1", "4:3", "3:4", "21:9"],
+    jarvisclaw: ["adaptive", "16:9", "9:16", "1:1", "4:3", "3:4", "21:9"],
+    anyfast: ["16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "adaptive"],
+    crun: ["16:9", "auto"],
+  };
+  const videoApi = () => (settings.provider === "rehearsal" ? settings.rehearsalPersonality : settings.provider);
+  const videoBilling = () => {
+    const api = videoApi();
+    return (api === "blockrun" || api === "jarvisclaw") && settings.paymentMethod === "wallet" ? "wallet" : "account";
+  };
+  const usableFaces = () => {
+    const api = videoApi();
+    const ta = api === "blockrun" || api === "jarvisclaw";
+    return libraryFaces
+      .filter((f) =>
+        f.provider === settings.provider &&
+        (ta ? f.kind !== "asset" && f.assetId.startsWith("ta_") : f.kind === "asset" && f.assetType === "image" && f.status === "active"),
+      )
+      .map(summaryOf);
+  };
+  const videoOptions = () => {
+    const api = videoApi();
+    const [standard, fast] = VIDEO_MODELS[api];
+    const resolutions = (tier) => (api === "crun" ? ["720p"] : tier === "fast" ? ["480p", "720p"] : ["480p", "720p", "1080p"]);
+    return {
+      provider: settings.provider,
+      api,
+      billing: videoBilling(),
+      models: [
+        { id: standard, label: "Seedance 2.0", tier: "seedance-2.0", resolutions: resolutions("standard"), defaultResolution: "720p" },
+        { id: fast, label: "Seedance 2.0 fast", tier: "seedance-2.0-fast", resolutions: resolutions("fast"), defaultResolution: "720p" },
+      ],
+      defaultModel: fast,
+      durations: Array.from({ length: 12 }, (_, i) => i + 4),
+      defaultDuration: 5,
+      ratios: VIDEO_RATIOS[api],
+      defaultRatio: "16:9",
+      maxPromptChars: 5000,
+      faces: usableFaces(),
+    };
+  };
+  const MEDIA = "/home/operator/.local/share/studio.likeness.app/media";
+  const videoQuote = (usd) => ({
+    ...quote,
+    amountAtomic: String(Math.round(Number(usd) * 1_000_000)),
+    amountUsdc: usd,
+    resource: "http://127.0.0.1:8402/v1/videos/generations",
+    description: "Seedance 2.0 video",
+  });
+  const moneyWords = (j) => {
+    const account = LABEL[j.provider];
+    if (j.charged === false) return "Nothing was charged.";
+    if (j.charged === true) return j.priceUsd ? `This was charged: $${j.priceUsd}.` : `This was billed to the ${account} account.`;
+    if (j.billing === "wallet") {
+      if (j.state === "awaiting_confirmation") return `Nothing is signed until you confirm the price of $${j.priceUsd}.`;
+      return "Nothing is charged until the video is delivered; a failed video costs nothing.";
+    }
+    if (j.state === "awaiting_confirmation") return `Submitting it bills the ${account} account (the provider sets the price).`;
+    return `Billed to the ${account} account by the provider.`;
+  };
+  const jobView = (j) => ({
+    ...j,
+    elapsedMs: Math.max(0, (j.completedAtMs ?? Date.now()) - (j.submittedAtMs ?? j.createdAtMs)),
+    chargeNote: moneyWords(j),
+  });
+  const jobOf = (id, patch) => ({
+    id,
+    provider: "rehearsal",
+    faceAssetId: faces[0].assetId,
+    model: "bytedance/seedance-2.0-fast",
+    prompt: "She smiles warmly and waves at the camera in soft studio light",
+    durationSeconds: 5,
+    resolution: "720p",
+    aspectRatio: "16:9",
+    state: "queued",
+    remoteId: `task_${id.slice(4, 10)}`,
+    pollUrl: null,
+    priceUsd: "0.79",
+    paymentId: `pay_${id}`,
+    charged: null,
+    resultUrl: null,
+    localPath: null,
+    error: null,
+    createdAtMs: now - 60_000,
+    submittedAtMs: now - 58_000,
+    completedAtMs: null,
+    updatedAtMs: now - 58_000,
+    billing: "wallet",
+    quote: null,
+    payeeChanged: false,
+    faceName: faces[0].name,
+    progress: null,
+    nextCheckAtMs: null,
+    notice: null,
+    ...patch,
+  });
+  const videoJobs =
+    scenario === "jobs"
+      ? [
+          jobOf("vid_1a2b3c4d5e6f7081", { state: "queued", createdAtMs: now - 21_000, submittedAtMs: now - 20_000, nextCheckAtMs: now + 10_000 }),
+          jobOf("vid_2b3c4d5e6f708192", {
+            state: "running",
+            progress: 42,
+            faceAssetId: faces[1].assetId,
+            faceName: faces[1].name,
+            model: "bytedance/seedance-2.0",
+            resolution: "1080p",
+            durationSeconds: 10,
+            prompt: "He walks toward the camera through a sunlit greenhouse, then stops and nods",
+            createdAtMs: now - 100_000,
+            submittedAtMs: now - 95_000,
+            priceUsd: "1.52",
+          }),
+          jobOf("vid_3c4d5e6f70819203", {
+            state: "completed",
+            charged: true,
+            resultUrl: "https://cdn.example/v/3c4d.mp4",
+            localPath: `${MEDIA}/vid_3c4d5e6f70819203.mp4`,
+            createdAtMs: now - 3_600_000,
+            submittedAtMs: now - 3_598_000,
+            completedAtMs: now - 3_476_000,
+            aspectRatio: "4:3",
+          }),
+          jobOf("vid_4d5e6f7081920314", {
+            state: "failed",
+            charged: false,
+            error:
+              'Rehearsal\'s output check turned down the finished video (The output video may contain sensitive information). Nothing was charged. Change the prompt (no brands, famous people or sensitive content) and try again.',
+            prompt: "A famous pop star sings on stage in front of a giant logo",
+            createdAtMs: now - 7_200_000,
+            submittedAtMs: now - 7_198_000,
+            completedAtMs: now - 7_010_000,
+          }),
+          jobOf("vid_5e6f708192031425", {
+            state: "downloading",
+            charged: true,
+            resultUrl: "https://cdn.example/v/5e6f.mp4",
+            error: "The download was cut off (connection reset by peer). Press Download to try again: the video is made, and fetching it again costs nothing.",
+            createdAtMs: now - 10_800_000,
+            submittedAtMs: now - 10_797_000,
+            completedAtMs: now - 10_650_000,
+          }),
+          jobOf("vid_6f70819203142536", {
+            state: "failed",
+            charged: false,
+            submittedAtMs: null,
+            paymentId: null,
+            remoteId: null,
+            error: "Declined: nothing was signed or charged.",
+            createdAtMs: now - 14_400_000,
+            completedAtMs: now - 14_390_000,
+          }),
+        ]
+      : [];
+  let jobChannel = null;
+  let jobIndex = 0;
+  const pushJob = (j) => {
+    j.updatedAtMs = Math.max(Date.now(), j.updatedAtMs + 1);
+    const at = videoJobs.findIndex((k) => k.id === j.id);
+    if (at >= 0) videoJobs[at] = j;
+    else videoJobs.unshift(j);
+    if (jobChannel !== null) callbacks.get(jobChannel)?.({ index: jobIndex++, message: jobView(j) });
+    return jobView(j);
+  };
+  /** The provider's side of a sent job: queued, generating, made, downloaded (or refused). */
+  const runJob = (id) => {
+    const step = () => window.__mock.videoStepMs;
+    const update = (patch) => pushJob({ ...videoJobs.find((k) => k.id === id), ...patch });
+    setTimeout(() => update({ state: "running", progress: 10 }), step());
+    setTimeout(() => update({ state: "running", progress: 55 }), 2 * step());
+    setTimeout(() => {
+      if (window.__mock.failVideo) {
+        const j = videoJobs.find((k) => k.id === id);
+        update({
+          state: "failed",
+          charged: false,
+          progress: null,
+          completedAtMs: Date.now(),
+          error: `${LABEL[j.provider]}'s output check turned down the finished video (The output video may contain sensitive information). Nothing was charged. Change the prompt (no brands, famous people or sensitive content) and try again.`,
+        });
+        return;
+      }
+      update({ state: "downloading", progress: 100, resultUrl: "https://cdn.example/v/new.mp4", completedAtMs: Date.now() });
+      setTimeout(() => update({ state: "completed", charged: true, localPath: `${MEDIA}/${id}.mp4` }), step());
+    }, 3 * step());
+  };
+
   async function handle(cmd, args) {
     switch (cmd) {
       case "get_stage":
@@ -442,6 +792,9 @@ export function installMock({ qrSvg, scenario }) {
           if (next.callbackPort === next.rehearsalPort) {
             refuse("invalid_input", "Pick a port between 1024 and 65535 for the phone's return page, not Rehearsal's.", "callback_port");
           }
+          if (Array.from(next.operatorName.trim()).length > 80) {
+            refuse("invalid_input", `The operator's name is ${Array.from(next.operatorName.trim()).length} characters; keep it to 80 or fewer.`, "operator_name");
+          }
           if (next.jarvisclawRedirectUrl !== null && !next.jarvisclawRedirectUrl.startsWith("https://")) {
             refuse("invalid_input", "The page after the phone check must be a full https:// link, or left empty.", "jarvisclaw_redirect_url");
           }
@@ -461,8 +814,8 @@ export function installMock({ qrSvg, scenario }) {
             refuse("not_configured", "JarvisClaw is not set up yet: it has no face listing to sync from. Faces enrolled here are already in the library.");
           }
           const added = [
-            { ...faces[0], assetId: "ta_aa01bb02cc03dd04ee05ff0611223344", name: "Mary Jackson", thumbnail: face(300), groupId: "grp_mj", enrolledAtMs: now - 86_400_000 * 4 },
-            { ...faces[0], assetId: "ta_99887766554433221100ffeeddccbbaa", name: "Annie Easley", thumbnail: face(60), groupId: "grp_ae", enrolledAtMs: now - 86_400_000 * 5 },
+            { ...faces[0], assetId: "ta_aa01bb02cc03dd04ee05ff0611223344", name: "Mary Jackson", thumbnail: face(300), groupId: "grp_mj", enrolledAtMs: now - 86_400_000 * 4, consent: null },
+            { ...faces[0], assetId: "ta_99887766554433221100ffeeddccbbaa", name: "Annie Easley", thumbnail: face(60), groupId: "grp_ae", enrolledAtMs: now - 86_400_000 * 5, consent: null },
           ].filter((f) => !libraryFaces.some((g) => g.assetId === f.assetId));
           libraryFaces.push(...added);
           return { added: added.length, updated: added.length > 0 ? 1 : 0, unchanged: libraryFaces.length - added.length - (added.length > 0 ? 1 : 0), conflicts: 0 };
@@ -514,10 +867,100 @@ export function installMock({ qrSvg, scenario }) {
           if (f === undefined) refuse("not_found", "There is no such asset in the library.");
           return f;
         });
+      case "video_options":
+        return later(120, () => {
+          if (settings.provider === "rehearsal" && settings.rehearsalPersonality === undefined) refuse("not_configured", "Rehearsal is not running.");
+          return videoOptions();
+        });
+      case "quote_video":
+        window.__mock.videoCalls.push("quote");
+        return later(400, () => {
+          const o = videoOptions();
+          const r = args.request;
+          if (!o.faces.some((f) => f.assetId === r.faceAssetId)) {
+            refuse("invalid_input", `${r.faceAssetId} was enrolled with another provider; face ids never cross providers. Pick a face enrolled with ${LABEL[settings.provider]}.`, "face");
+          }
+          if (r.prompt.trim() === "") refuse("invalid_input", "Describe the video in the prompt (what the person does, the setting, the light).", "prompt");
+          if (r.prompt.includes("4k")) refuse("invalid_input", `Seedance 2.0 fast at ${LABEL[o.api]} does not offer 4K. Choose 480p or 720p.`, "resolution");
+          const model = o.models.find((m) => m.id === r.model) ?? o.models[1];
+          const wallet = o.billing === "wallet";
+          const price = wallet ? (model.tier === "seedance-2.0" ? "1.52" : "0.79") : null;
+          const f = o.faces.find((g) => g.assetId === r.faceAssetId);
+          const j = {
+            ...jobOf(`vid_${String(Date.now()).slice(-8)}a0b1c2d3`, {}),
+            provider: settings.provider,
+            faceAssetId: r.faceAssetId,
+            faceName: f.name,
+            model: model.id,
+            prompt: r.prompt,
+            durationSeconds: r.durationSeconds,
+            resolution: r.resolution,
+            aspectRatio: r.aspectRatio,
+            state: "awaiting_confirmation",
+            remoteId: null,
+            paymentId: null,
+            priceUsd: price,
+            createdAtMs: Date.now(),
+            submittedAtMs: null,
+            billing: o.billing,
+            quote: wallet ? videoQuote(price) : null,
+            payeeChanged: wallet && window.__mock.videoPayeeChanged,
+          };
+          return pushJob(j);
+        });
+      case "confirm_video":
+        window.__mock.videoCalls.push(`confirm:${args.payeeChangeConfirmed}`);
+        return later(500, () => {
+          const j = videoJobs.find((k) => k.id === args.jobId);
+          if (j?.state !== "awaiting_confirmation") refuse("invalid_input", "This job is not waiting for confirmation; there is nothing to confirm.", "job");
+          if (j.payeeChanged && !args.payeeChangeConfirmed) {
+            refuse("confirmation_needed", "This payee differs from the one paid before. Confirm the new payee to pay it.");
+          }
+          const sent = { ...j, state: "queued", quote: null, payeeChanged: false, submittedAtMs: Date.now(), remoteId: "task_new", paymentId: j.billing === "wallet" ? `pay_${j.id}` : null };
+          setTimeout(() => runJob(j.id), 0);
+          return pushJob(sent);
+        });
+      case "decline_video":
+        window.__mock.videoCalls.push("decline");
+        return later(200, () => {
+          const j = videoJobs.find((k) => k.id === args.jobId);
+          return pushJob({ ...j, state: "failed", charged: false, quote: null, completedAtMs: Date.now(), error: j.quote ? "Declined: nothing was signed or charged." : "Declined: nothing was sent or charged." });
+        });
+      case "list_jobs":
+        return later(60, () => videoJobs.map(jobView));
+      case "watch_jobs":
+        jobChannel = args.onUpdate.id;
+        return null;
+      case "download_job":
+        window.__mock.videoCalls.push(`download:${args.jobId}`);
+        return later(600, () => {
+          const j = videoJobs.find((k) => k.id === args.jobId);
+          return pushJob({ ...j, state: "completed", error: null, localPath: `${MEDIA}/${j.id}.mp4` });
+        });
+      case "reveal_job_file":
+        window.__mock.videoCalls.push(`reveal:${args.jobId}`);
+        return later(50, () => null);
       case "list_open_sessions":
         return open;
       case "list_faces":
-        return libraryFaces;
+        // 10,000 rows take the backend `listDelayMs` to list and serialise (docs/PERFORMANCE.md,
+        // `library_10k/list_as_ipc_json`): the answer arrives that late, and is parsed here.
+        return bigListJson !== null ? later(listDelayMs, () => JSON.parse(bigListJson)) : libraryFaces.map(summaryOf);
+      case "face_thumbnail": {
+        window.__mock.thumbnailCalls += 1;
+        const f = libraryFaces.find((g) => g.assetId === args.assetId);
+        return later(5, () => (f === undefined ? null : thumbnailOf(f)));
+      }
+      case "get_face": {
+        const f = libraryFaces.find((g) => g.assetId === args.assetId);
+        if (f === undefined) refuse("not_found", "There is no such face in the library.");
+        return later(60, () => ({ ...f, thumbnail: thumbnailOf(f), consent: f.consent ?? null }));
+      }
+      case "export_receipt": {
+        const f = libraryFaces.find((g) => g.assetId === args.assetId);
+        if (f === undefined) refuse("not_found", "There is no such face in the library.");
+        return later(80, () => receiptOf(f));
+      }
       case "check_photo":
         if (args.imageUrl.includes("large")) {
           // A 6.5 MB photo: the download reports its progress before the answer.
@@ -702,6 +1145,8 @@ export function installMock({ qrSvg, scenario }) {
     },
     callbacks,
     invoke: (cmd, args) => handle(cmd, args ?? {}),
+    // The asset protocol as the shell serves it on Windows and Android (Linux: asset://localhost/).
+    convertFileSrc: (filePath, protocol = "asset") => `http://${protocol}.localhost/${encodeURIComponent(filePath)}`,
     metadata: { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
   };
   window.__TAURI_EVENT_PLUGIN_INTERNALS__ = {
@@ -726,6 +1171,16 @@ export function installMock({ qrSvg, scenario }) {
     /** `check_asset_file` and `add_asset` calls, as "check:<type>" and "add:<type>:<override>". */
     assetCalls: [],
     pushAsset,
+    /** Previews asked for with `face_thumbnail`. */
+    thumbnailCalls: 0,
+    /** Video commands, in order: "quote", "confirm:<payeeChangeConfirmed>", "decline", "download:<id>", "reveal:<id>". */
+    videoCalls: [],
+    /** How long each step of a sent video takes at the provider. */
+    videoStepMs: 700,
+    /** The provider's output check refuses the next finished video. */
+    failVideo: false,
+    /** The video price goes to a payee this provider was not paid before. */
+    videoPayeeChanged: scenario === "generate-payee-changed",
     /** The studio wallet commands, by name (export with its `confirmed`), in order. */
     walletCalls: [],
     /** The provider of every `set_api_key`, in order (never the key). */

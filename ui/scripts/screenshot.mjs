@@ -8,71 +8,33 @@
 //
 // Env: CHROMIUM (default /usr/bin/chromium), SHOTS_DIR (default <repo>/artifacts/ui).
 
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createConnection } from "node:net";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { installMock } from "./mock-backend.mjs";
+import { launchChromium, requireBuild, startPreview, UI, withAppCsp } from "./harness.mjs";
 
-const UI = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = process.env.SHOTS_DIR ?? resolve(UI, "../artifacts/ui");
 const PORT = 4173;
 const BASE = `http://127.0.0.1:${PORT}/`;
-const CSP = JSON.parse(readFileSync(resolve(UI, "../src-tauri/tauri.conf.json"), "utf8")).app.security.csp;
-const CSP_HEADER = Object.entries(CSP)
-  .map(([k, v]) => `${k} ${v}`)
-  .join("; ");
 const QR_SVG = readFileSync(join(UI, "scripts/fixtures/qr.svg"), "utf8");
+// A finished video, as the asset protocol would serve it from the media folder.
+const VIDEO = readFileSync(resolve(UI, "../tests/fixtures/media/talent-3s.mp4"));
 
-if (!existsSync(join(UI, "dist/index.html"))) {
-  console.error("ui/dist is missing: run `npm run build` first.");
-  process.exit(1);
-}
+requireBuild();
 mkdirSync(OUT, { recursive: true });
 
-function waitForPort(port, timeoutMs = 15_000) {
-  const end = Date.now() + timeoutMs;
-  return new Promise((resolvePort, reject) => {
-    const attempt = () => {
-      const socket = createConnection({ port, host: "127.0.0.1" });
-      socket.once("connect", () => {
-        socket.end();
-        resolvePort();
-      });
-      socket.once("error", () => {
-        socket.destroy();
-        if (Date.now() > end) reject(new Error(`nothing listens on ${port}`));
-        else setTimeout(attempt, 150);
-      });
-    };
-    attempt();
-  });
-}
-
 const problems = [];
-const server = spawn(process.execPath, [join(UI, "node_modules/vite/bin/vite.js"), "preview", "--host", "127.0.0.1", "--port", String(PORT), "--strictPort"], {
-  cwd: UI,
-  stdio: ["ignore", "ignore", "inherit"],
-});
-
+let server;
 let browser;
 try {
-  await waitForPort(PORT);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  server = await startPreview(PORT);
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1180, height: 820 }, deviceScaleFactor: 1 });
-  await context.route("**/*", async (route) => {
-    const response = await route.fetch();
-    const headers = { ...response.headers() };
-    if ((headers["content-type"] ?? "").includes("text/html")) {
-      headers["content-security-policy"] = CSP_HEADER;
-    }
-    await route.fulfill({ response, headers });
-  });
+  await withAppCsp(context);
+  // The shell's asset protocol (`convertFileSrc`): every local video is the 3 s test clip.
+  await context.route("http://asset.localhost/**", (route) =>
+    route.fulfill({ status: 200, contentType: "video/mp4", body: VIDEO, headers: { "accept-ranges": "bytes" } }),
+  );
 
   async function open(scenario) {
     const page = await context.newPage();
@@ -648,11 +610,262 @@ try {
   await page.click(".face-row[data-asset-id='asset-20260702225010-v1d30'] .check-asset");
   await page.waitForSelector(".face-row[data-asset-id='asset-20260702225010-v1d30'] .check-asset:enabled");
   await page.close();
+
+  // Library: the kind filter, and a face's consent record with its printable receipt.
+  page = await open("library-assets");
+  await page.click("#nav-library");
+  await page.waitForSelector(".person[data-group-id='group-20260702221642-5czvq']");
+  await page.selectOption("#library-kind", "asset");
+  if ((await page.locator(".person").count()) !== 1) problems.push("the kind filter did not narrow the library to BytePlus assets");
+  await page.selectOption("#library-kind", "real_face");
+  const realFaces = await page.locator(".person h2").allTextContents();
+  if (JSON.stringify(realFaces) !== '["Katherine Johnson","Dorothy Vaughan"]') problems.push(`real faces read ${JSON.stringify(realFaces)}`);
+  await page.selectOption("#library-provider", "anyfast");
+  await page.waitForSelector("#library-no-match");
+  await page.waitForSelector("#library-count:has-text('Showing 0 of 4 people')");
+  await page.selectOption("#library-provider", "all");
+  await page.selectOption("#library-kind", "all");
+  await page.click(".face-row[data-asset-id='ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70'] .consent-open");
+  await page.waitForSelector("#consent-dialog[open] #receipt-frame");
+  await page.waitForSelector("#consent-dialog:has-text('Grace Hopper')");
+  await page.waitForSelector("#consent-dialog:has-text('pay_1')");
+  const frameText = await page.frameLocator("#receipt-frame").locator("body").textContent();
+  if (!frameText?.includes("Katherine Johnson")) problems.push(`the receipt frame reads "${frameText?.slice(0, 80)}"`);
+  const sandbox = await page.getAttribute("#receipt-frame", "sandbox");
+  if (sandbox?.includes("allow-scripts")) problems.push("the receipt frame may run scripts");
+  // Print reaches the frame's own print(); stubbed here, as headless Chromium has no dialog.
+  await page.evaluate(() => {
+    const w = document.querySelector("#receipt-frame").contentWindow;
+    w.print = () => {
+      window.__printed = true;
+    };
+  });
+  await page.click("#print-receipt");
+  if (!(await page.evaluate(() => window.__printed === true))) problems.push("Print did not reach the receipt frame");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#save-receipt")]);
+  const name = download.suggestedFilename();
+  if (!/^consent-katherine-johnson-ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70\.html$/.test(name)) problems.push(`the receipt saves as ${name}`);
+  const saved = readFileSync(await download.path(), "utf8");
+  if (!saved.includes("<!doctype html>") || !saved.includes("Katherine Johnson")) problems.push("the saved receipt is not the page");
+  await shot(page, "34-consent-dialog");
+  await page.click(".close-consent");
+  await page.waitForSelector("#consent-dialog", { state: "detached" });
+  // A face synced from the provider has no record here, and says so.
+  await page.click("#sync-faces");
+  await page.waitForSelector(".face-row[data-asset-id='ta_aa01bb02cc03dd04ee05ff0611223344']");
+  await page.click(".face-row[data-asset-id='ta_aa01bb02cc03dd04ee05ff0611223344'] .consent-open");
+  await page.waitForSelector("#consent-statement:has-text('Enrolled elsewhere; no consent record in this studio.')");
+  await shot(page, "34b-consent-none");
+  await page.keyboard.press("Escape");
+  await page.waitForSelector("#consent-dialog", { state: "detached" });
+  // A group's file has its own record.
+  await page.click(".face-row[data-asset-id='asset-20260702223855-bdv2r'] .consent-open");
+  await page.waitForSelector("#consent-dialog:has-text('Billed to the Anyfast account')");
+  await page.keyboard.press("Escape");
+  await page.close();
+
+  // 10,000 entries: only the rows in view are in the page; search and filters still answer.
+  page = await open("library-10k");
+  await page.click("#nav-library");
+  await page.waitForSelector("#library .person");
+  await page.waitForSelector("#library-count:has-text('10,000 files')");
+  const rendered = await page.locator("#library .person").count();
+  if (rendered > 40) problems.push(`the 10k library renders ${rendered} cards`);
+  await shot(page, "35-library-10k");
+  await page.evaluate(() => {
+    const list = document.querySelector("#library");
+    list.scrollTop = list.scrollHeight / 2;
+  });
+  await page.waitForTimeout(400);
+  const mid = await page.locator("#library .person").count();
+  if (mid === 0 || mid > 40) problems.push(`the scrolled 10k library renders ${mid} cards`);
+  await shot(page, "35b-library-10k-scrolled");
+  const thumbCalls = await page.evaluate(() => window.__mock.thumbnailCalls);
+  if (thumbCalls === 0 || thumbCalls > 200) problems.push(`the 10k library asked for ${thumbCalls} previews`);
+  await page.fill("#library-search", "margaret h");
+  await page.waitForSelector("#library-count:has-text('Showing')");
+  const names = await page.locator("#library .person h2").allTextContents();
+  if (names.length === 0 || !names.every((n) => n.toLowerCase().startsWith("margaret h"))) problems.push(`"margaret h" shows ${JSON.stringify(names.slice(0, 5))}`);
+  await page.selectOption("#library-kind", "portrait");
+  await page.waitForTimeout(200);
+  await shot(page, "35c-library-10k-search");
+  await page.fill("#library-search", "");
+  await page.selectOption("#library-kind", "asset");
+  await page.selectOption("#library-provider", "crun");
+  await page.waitForSelector("#library .person .face-row.asset-row");
+  await page.close();
+
+  // Generate on Rehearsal (BlockRun's API, test wallet): only the provider's options, errors by
+  // their field, the price before anything is signed, then the job until its video plays here.
+  page = await open("generate");
+  await page.evaluate(() => {
+    window.__mock.videoStepMs = 250;
+  });
+  await page.click("#nav-generate");
+  await page.waitForSelector("#generate-form");
+  const modelLabels = await page.locator("#video-model option").allTextContents();
+  if (JSON.stringify(modelLabels) !== '["Seedance 2.0","Seedance 2.0 fast"]') problems.push(`models read ${JSON.stringify(modelLabels)}`);
+  if ((await page.inputValue("#video-model")) !== "bytedance/seedance-2.0-fast") problems.push("the default model is not 2.0 fast");
+  let resolutions = await page.locator("#video-resolution option").allTextContents();
+  if (JSON.stringify(resolutions) !== '["480p","720p"]') problems.push(`2.0 fast offers ${JSON.stringify(resolutions)}`);
+  await page.selectOption("#video-model", "bytedance/seedance-2.0");
+  await page.selectOption("#video-resolution", "1080p");
+  await page.selectOption("#video-model", "bytedance/seedance-2.0-fast");
+  if ((await page.inputValue("#video-resolution")) !== "720p") problems.push("the resolution was not reset when the model stopped offering 1080p");
+  const durations = await page.locator("#video-duration option").count();
+  if (durations !== 12) problems.push(`${durations} lengths offered, expected 4–15 s`);
+  await page.click("#get-video-price");
+  await page.waitForSelector("#video-face ~ #video-error:has-text('Pick the face')");
+  await shot(page, "36-generate-form-error");
+  await page.selectOption("#video-face", "ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70");
+  await page.click("#get-video-price");
+  await page.waitForSelector("#video-prompt ~ #video-error:has-text('Describe the video')");
+  await page.fill("#video-prompt", "She smiles warmly and waves at the camera in soft studio light");
+  await page.waitForSelector("#video-prompt-count:has-text('62 / 5,000 characters')");
+  await shot(page, "36b-generate-form");
+  await page.click("#get-video-price");
+  await page.waitForSelector("#video-price-panel");
+  const panel = await page.textContent("#video-price-panel");
+  for (const words of ["0.79", "USDC", "Base Sepolia", "Charged only when the video is delivered; a failed job costs nothing."]) {
+    if (!panel?.includes(words)) problems.push(`the video price panel lacks "${words}"`);
+  }
+  await page.waitForSelector(".job-row .job-state:has-text('Waiting for your confirmation')");
+  await shot(page, "37-video-price");
+  await page.click("#decline-video");
+  await page.waitForSelector("#video-price-panel", { state: "detached" });
+  await page.waitForSelector(".job-row .job-state:has-text('Not sent')");
+  await page.click("#get-video-price");
+  await page.click("#confirm-video");
+  await page.waitForSelector("#video-sent");
+  await page.waitForSelector(".job-row .job-state:has-text('Generating')");
+  await shot(page, "38-video-generating");
+  const done = ".job-row[data-state='completed'] .job-video";
+  await page.waitForSelector(done, { timeout: 10_000 });
+  const charge = await page.textContent(".job-row[data-state='completed'] .job-charge");
+  if (charge?.trim() !== "This was charged: $0.79.") problems.push(`the finished job's charge reads "${charge}"`);
+  const src = await page.getAttribute(done, "src");
+  if (!src?.startsWith("http://asset.localhost/")) problems.push(`the video plays from ${src}`);
+  await page.waitForFunction((sel) => document.querySelector(sel)?.readyState >= 1, done, { timeout: 5000 }).catch(() => {
+    problems.push("the finished video did not load");
+  });
+  await page.evaluate(() => document.querySelector("#jobs-heading")?.scrollIntoView({ block: "start" }));
+  await shot(page, "38b-video-done");
+  const calls = await page.evaluate(() => window.__mock.videoCalls);
+  if (JSON.stringify(calls) !== '["quote","decline","quote","confirm:false"]') problems.push(`video commands were ${JSON.stringify(calls)}`);
+  // A failed job: the provider's words, and that nothing was charged.
+  await page.evaluate(() => {
+    window.__mock.failVideo = true;
+  });
+  await page.click("#get-video-price");
+  await page.click("#confirm-video");
+  await page.waitForSelector(".job-row[data-state='failed'] .job-error:has-text('output check')", { timeout: 10_000 });
+  await page.close();
+
+  // A new payee: the Pay button waits for the tick.
+  page = await open("generate-payee-changed");
+  await page.click("#nav-generate");
+  await page.selectOption("#video-face", "ta_1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a");
+  await page.fill("#video-prompt", "He nods at the camera");
+  await page.click("#get-video-price");
+  await page.waitForSelector("#video-payee-changed");
+  if (!(await page.isDisabled("#confirm-video"))) problems.push("#confirm-video is enabled before the payee change was ticked");
+  await shot(page, "37b-video-payee-changed");
+  await page.check("#confirm-video-payee-change");
+  await page.click("#confirm-video");
+  await page.waitForSelector("#video-sent");
+  const payeeCalls = await page.evaluate(() => window.__mock.videoCalls);
+  if (JSON.stringify(payeeCalls) !== '["quote","confirm:true"]') problems.push(`video commands were ${JSON.stringify(payeeCalls)}`);
+  await page.close();
+
+  // Anyfast bills its account: no price, a Submit confirmation; only its active photos are offered.
+  page = await open("generate-anyfast");
+  await page.click("#nav-generate");
+  await page.waitForSelector("#generate-form");
+  const anyfastFaces = await page.locator("#video-face option:not([value=''])").allTextContents();
+  if (anyfastFaces.length !== 1 || !anyfastFaces[0].startsWith("Ada Lovelace · BytePlus photo · asset-")) problems.push(`Anyfast offers ${JSON.stringify(anyfastFaces)}`);
+  const anyfastModels = await page.locator("#video-model option").evaluateAll((os) => os.map((o) => o.value));
+  if (JSON.stringify(anyfastModels) !== '["seedance","seedance-fast"]') problems.push(`Anyfast models are ${JSON.stringify(anyfastModels)}`);
+  await page.fill("#video-prompt", "She turns to the window and smiles");
+  await page.click("#get-video-price");
+  await page.waitForSelector("#video-price-panel:has-text('Billed to your Anyfast account')");
+  if ((await page.locator("#video-price-panel:has-text('USDC')").count()) > 0) problems.push("an x402 price shows for Anyfast");
+  await shot(page, "39-generate-anyfast");
+  await page.click("#confirm-video");
+  await page.waitForSelector("#video-sent");
+  await page.close();
+
+  // Crun offers less: its reference-to-video models, 720p only, 16:9 or automatic.
+  page = await open("generate-crun");
+  await page.click("#nav-generate");
+  await page.waitForSelector("#generate-form");
+  const crunModels = await page.locator("#video-model option").evaluateAll((os) => os.map((o) => o.value));
+  if (JSON.stringify(crunModels) !== '["bytedance/seedance2-0-r2v","bytedance/seedance2-0-fast-r2v"]') problems.push(`Crun models are ${JSON.stringify(crunModels)}`);
+  const crunResolutions = await page.locator("#video-resolution option").allTextContents();
+  if (JSON.stringify(crunResolutions) !== '["720p"]') problems.push(`Crun offers ${JSON.stringify(crunResolutions)}`);
+  const crunRatios = await page.locator("#video-ratio option").allTextContents();
+  if (JSON.stringify(crunRatios) !== '["16:9 landscape","Automatic"]') problems.push(`Crun ratios read ${JSON.stringify(crunRatios)}`);
+  await page.selectOption("#video-model", "bytedance/seedance2-0-r2v");
+  if ((await page.inputValue("#video-resolution")) !== "720p") problems.push("Crun's resolution is not 720p");
+  await shot(page, "39b-generate-crun");
+  await page.close();
+
+  // No face usable with the running provider: how to get one.
+  page = await open("generate-none");
+  await page.click("#nav-generate");
+  await page.waitForSelector("#generate-no-faces:has-text('enroll the talent with BlockRun')");
+  await shot(page, "40-generate-no-faces");
+  await page.close();
+
+  // The jobs list: every state in words, the video of a finished job, "Download again".
+  page = await open("jobs");
+  await page.click("#nav-generate");
+  await page.waitForSelector("#jobs-list .job-row[data-job-id]");
+  const states = await page.locator("#jobs-list .job-row .job-state").allTextContents();
+  const expectedStates = ["Queued", "Generating — 42%", "Done", "Failed", "Download failed", "Not sent"];
+  if (JSON.stringify(states.map((t) => t.trim())) !== JSON.stringify(expectedStates)) problems.push(`job states read ${JSON.stringify(states)}`);
+  if ((await page.locator("#jobs-list .job-video").count()) !== 1) problems.push("not exactly one playable job");
+  await page.waitForSelector(".job-row[data-job-id='vid_4d5e6f7081920314'] .job-charge:has-text('Nothing was charged.')");
+  const elapsedBefore = await page.textContent(".job-row[data-job-id='vid_1a2b3c4d5e6f7081'] .job-elapsed");
+  await page.waitForTimeout(2100);
+  const elapsedAfter = await page.textContent(".job-row[data-job-id='vid_1a2b3c4d5e6f7081'] .job-elapsed");
+  if (elapsedBefore === elapsedAfter) problems.push(`the queued job's time stands still at "${elapsedAfter}"`);
+  await page.evaluate(() => document.querySelector("#jobs-heading")?.scrollIntoView({ block: "start" }));
+  await shot(page, "41-jobs");
+  await page.evaluate(() => document.querySelector(".job-row[data-job-id='vid_4d5e6f7081920314']")?.scrollIntoView({ block: "start" }));
+  await shot(page, "41b-jobs-failed");
+  await page.click(".job-row[data-job-id='vid_3c4d5e6f70819203'] .reveal-job");
+  await page.click(".job-row[data-job-id='vid_5e6f708192031425'] .retry-download");
+  await page.waitForSelector(".job-row[data-job-id='vid_5e6f708192031425'] .job-video");
+  const jobCalls = await page.evaluate(() => window.__mock.videoCalls);
+  if (JSON.stringify(jobCalls) !== '["reveal:vid_3c4d5e6f70819203","download:vid_5e6f708192031425"]') problems.push(`job commands were ${JSON.stringify(jobCalls)}`);
+  await page.close();
+
+  // Settings: the operator's name goes into every consent record; the wallet is not Anyfast's.
+  page = await open("settings");
+  await page.click("#nav-settings");
+  await page.waitForSelector("#operator-name");
+  await page.fill("#operator-name", "x".repeat(81));
+  await page.click("#save-settings");
+  await page.waitForSelector("#operator-name-error:has-text('81 characters')");
+  await page.waitForSelector("#operator-name[aria-invalid='true']");
+  await page.locator("#operator-name").scrollIntoViewIfNeeded();
+  await shot(page, "42-settings-operator-error");
+  await page.fill("#operator-name", "  Grace Hopper ");
+  await page.click("#save-settings");
+  await page.waitForSelector("#save-settings + .note:has-text('Saved.')");
+  const savedName = await page.evaluate(() => window.__TAURI_INTERNALS__.invoke("get_settings").then((s) => s.operatorName));
+  if (savedName !== "Grace Hopper") problems.push(`the operator name was saved as "${savedName}"`);
+  if ((await page.locator("#studio-wallet-not-used").count()) > 0) problems.push("the wallet says it is unused on Rehearsal");
+  await page.click("#provider-anyfast");
+  await page.waitForSelector("#studio-wallet-not-used:has-text('Anyfast does not use the studio wallet')");
+  await page.locator("#studio-wallet").scrollIntoViewIfNeeded();
+  await shot(page, "43-studio-wallet-anyfast");
+  await page.close();
 } catch (e) {
   problems.push(`script: ${e instanceof Error ? e.stack : String(e)}`);
 } finally {
   await browser?.close();
-  server.kill("SIGTERM");
+  server?.kill("SIGTERM");
 }
 
 if (problems.length > 0) {

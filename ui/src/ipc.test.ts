@@ -1,7 +1,18 @@
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks, mockConvertFileSrc, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { asCommandError, commands, isErrorCode, watchAssets, watchSessions, type Face, type SessionView } from "./ipc";
-import { asset, view } from "./testing/views";
+import {
+  asCommandError,
+  commands,
+  convertFileSrc,
+  isErrorCode,
+  watchAssets,
+  watchJobs,
+  watchSessions,
+  type Face,
+  type SessionView,
+  type VideoJob,
+} from "./ipc";
+import { asset, job, view } from "./testing/views";
 
 describe("asCommandError", () => {
   it("passes the backend's {code, message, field} through", () => {
@@ -131,6 +142,35 @@ describe("through Tauri's IPC (mocked)", () => {
     internals.runCallback(channelId ?? -1, { index: 1, message: active });
     internals.runCallback(channelId ?? -1, { index: 0, message: processing });
     expect(seen).toEqual([processing, active]);
+  });
+
+  it("watchJobs hands every job change to the callback, in the order sent", async () => {
+    let channelId: number | undefined;
+    mockIPC((cmd, args) => {
+      if (cmd === "watch_jobs") {
+        channelId = (args as { onUpdate: { id: number } }).onUpdate.id;
+        return null;
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    const seen: VideoJob[] = [];
+    await watchJobs((j) => seen.push(j));
+    const internals = (globalThis as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
+      .__TAURI_INTERNALS__;
+    const running = job({ state: "running", progress: 40 });
+    const done = job({ state: "completed", localPath: "/media/vid_1.mp4" });
+    internals.runCallback(channelId ?? -1, { index: 1, message: done });
+    internals.runCallback(channelId ?? -1, { index: 0, message: running });
+    expect(seen).toEqual([running, done]);
+  });
+
+  it("turns a local video's path into the asset protocol's URL", () => {
+    mockConvertFileSrc("linux");
+    expect(convertFileSrc("/home/op/.local/share/studio.likeness.app/media/vid 1.mp4")).toBe(
+      "asset://localhost/%2Fhome%2Fop%2F.local%2Fshare%2Fstudio.likeness.app%2Fmedia%2Fvid%201.mp4",
+    );
+    mockConvertFileSrc("windows");
+    expect(convertFileSrc("C:\\media\\vid_1.mp4")).toBe("http://asset.localhost/C%3A%5Cmedia%5Cvid_1.mp4");
   });
 
   it("watchSessions fails loudly when the backend refuses", async () => {

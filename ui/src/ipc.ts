@@ -4,7 +4,7 @@
 // The app's own type names below are derived from the command signatures rather than imported
 // by name, so a renamed or phase-split type in a regenerated file cannot silently drift.
 
-import { Channel } from "@tauri-apps/api/core";
+import { Channel, convertFileSrc as tauriFileSrc } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { commands } from "./bindings";
 
@@ -41,6 +41,19 @@ export type MediaCheck = Omit<Extract<AssetFileCheck, { kind: "media" }>, "kind"
 export type MediaCheckItem = MediaCheck["checks"][number];
 export type MediaCheckId = MediaCheckItem["id"];
 export type ProviderKind = Face["provider"];
+/** One library row as `listFaces` answers it: no preview, no consent details (10,000 list fast). */
+export type FaceSummary = Answer<typeof commands.listFaces>[number];
+/** Who ran the session, when, the liveness check, the file's sha256 and what paid. */
+export type ConsentRecord = NonNullable<Face["consent"]>;
+export type ConsentPayment = NonNullable<ConsentRecord["payment"]>;
+/** What the video form may offer on the running provider, and the faces usable there. */
+export type VideoOptions = Answer<typeof commands.videoOptions>;
+export type VideoModelOption = VideoOptions["models"][number];
+export type VideoRequest = Parameters<typeof commands.quoteVideo>[0];
+export type VideoJob = Answer<typeof commands.quoteVideo>;
+export type JobState = VideoJob["state"];
+/** Who pays for a video: the studio wallet (x402, a price to confirm) or the provider account. */
+export type VideoBilling = VideoJob["billing"];
 export type CommandError = NonNullable<SessionView["notice"]>;
 export type ErrorCode = CommandError["code"];
 
@@ -119,6 +132,24 @@ export async function watchSessions(onUpdate: (view: SessionView) => void): Prom
 export async function watchAssets(onUpdate: (face: Face) => void): Promise<void> {
   const channel = new Channel<Face>(onUpdate);
   await commands.watchAssets(channel);
+}
+
+/**
+ * Subscribes to every video job change (queued, generating with progress, downloading, done,
+ * failed). Call once per window, like `watchSessions`.
+ */
+export async function watchJobs(onUpdate: (job: VideoJob) => void): Promise<void> {
+  const channel = new Channel<VideoJob>(onUpdate);
+  await commands.watchJobs(channel);
+}
+
+/**
+ * The URL the webview plays a file on this machine from (Tauri's asset protocol). The shell
+ * scopes that protocol to the media folder and allows it in the CSP's `media-src` only, so only
+ * the studio's own videos load this way.
+ */
+export function convertFileSrc(path: string): string {
+  return tauriFileSrc(path);
 }
 
 /** How far the backend has got downloading a photo: the `photo-progress` event of `check_photo`. */

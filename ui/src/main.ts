@@ -1,5 +1,6 @@
 import { mount } from "svelte";
 import App from "./App.svelte";
+import { warmUpFormats } from "./lib/format";
 import "./app.css";
 
 const target = document.getElementById("app");
@@ -8,3 +9,9 @@ if (target === null) {
 }
 
 export default mount(App, { target });
+
+// The first date formatter a page makes loads ICU's data (~20 ms): pay for it right after the
+// first frame, not when the operator opens the Library.
+requestAnimationFrame(() => {
+  setTimeout(warmUpFormats, 0);
+});

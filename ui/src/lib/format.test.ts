@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { costNote, faceKindLabel, formatBytes, formatClock, formatDateTime, formatTime, providerLabel, shortName, stageNote } from "./format";
+import {
+  costNote,
+  faceKindLabel,
+  formatBytes,
+  formatClock,
+  formatCount,
+  formatDateTime,
+  formatTime,
+  providerLabel,
+  shortName,
+  stageNote,
+} from "./format";
 
 describe("format", () => {
   it("sizes", () => {
@@ -54,5 +65,23 @@ describe("stageNote", () => {
     expect(stageNote({ provider: "blockrun", rehearsalPersonality: null })).toBe("real payments");
     expect(stageNote({ provider: "rehearsal", rehearsalPersonality: "crun" })).toBe("as Crun · test money only");
     expect(stageNote({ provider: "anyfast", rehearsalPersonality: null })).toBe("billed per upload");
+  });
+});
+
+describe("formatCount", () => {
+  it("groups thousands the same on every machine", () => {
+    expect(formatCount(0)).toBe("0");
+    expect(formatCount(999)).toBe("999");
+    expect(formatCount(1000)).toBe("1,000");
+    expect(formatCount(10_000)).toBe("10,000");
+    expect(formatCount(1_234_567)).toBe("1,234,567");
+    expect(formatCount(-4321)).toBe("-4,321");
+    expect(formatCount(12.9)).toBe("12");
+  });
+
+  it("formats library dates with the same (reused) formatter each time", () => {
+    const at = Date.UTC(2026, 10, 23, 9, 40);
+    expect(formatDateTime(at)).toBe(formatDateTime(at));
+    expect(formatDateTime(at, { locale: "en-GB", timeZone: "UTC" })).toBe("23 Nov 2026, 09:40");
   });
 });

@@ -14,6 +14,8 @@ import {
   keyStatus,
   keyStatusText,
   keyToSaveFirst,
+  MAX_OPERATOR_CHARS,
+  operatorNameProblem,
   parseSettingsForm,
   phoneAddress,
   portMovedNote,
@@ -42,6 +44,7 @@ const form = (overrides: Partial<SettingsForm> = {}): SettingsForm => ({
   crunLanguage: "en",
   lanCallback: true,
   callbackPort: "8403",
+  operatorName: "",
   ...overrides,
 });
 
@@ -56,6 +59,7 @@ const PAY = {
   crunLanguage: "en",
   lanCallback: true,
   callbackPort: 8403,
+  operatorName: "",
 } as const;
 
 describe("formFromSettings", () => {
@@ -398,7 +402,35 @@ describe("where a refused save is shown", () => {
     expect(settingsErrorField({ code: "invalid_input", message: "x", field: "base_url" })).toBe("base_url");
     expect(settingsErrorField({ code: "invalid_input", message: "x", field: "crun_language" })).toBe("crun_language");
     expect(settingsErrorField({ code: "invalid_input", message: "x", field: "callback_port" })).toBe("callback_port");
+    expect(settingsErrorField({ code: "invalid_input", message: "x", field: "operator_name" })).toBe("operator_name");
     expect(settingsErrorField({ code: "invalid_input", message: "x", field: "settings" })).toBeNull();
     expect(settingsErrorField({ code: "storage", message: "x", field: null })).toBeNull();
+  });
+});
+
+describe("the operator's name", () => {
+  it("is optional, trimmed, and saved with the other settings", () => {
+    expect(parseSettingsForm(form({ operatorName: "" }))).toMatchObject({ ok: true, value: { operatorName: "" } });
+    expect(parseSettingsForm(form({ operatorName: "  Grace Hopper  " }))).toMatchObject({ ok: true, value: { operatorName: "Grace Hopper" } });
+    expect(formFromSettings({ provider: "rehearsal", rehearsalHost: null, rehearsalPort: 8402, baseUrl: null, ...PAY, operatorName: "Grace" }).operatorName).toBe(
+      "Grace",
+    );
+  });
+
+  it("takes at most 80 characters, counted as characters, like the backend", () => {
+    expect(MAX_OPERATOR_CHARS).toBe(80);
+    expect(operatorNameProblem("é".repeat(80))).toBeNull();
+    expect(operatorNameProblem(` ${"x".repeat(80)} `)).toBeNull();
+    expect(operatorNameProblem("x".repeat(81))).toBe("The operator's name is 81 characters; keep it to 80 or fewer.");
+    expect(parseSettingsForm(form({ operatorName: "x".repeat(81) }))).toEqual({
+      ok: false,
+      errors: { operator_name: "The operator's name is 81 characters; keep it to 80 or fewer." },
+    });
+  });
+
+  it("stays on one line", () => {
+    expect(operatorNameProblem("Grace\nHopper")).toBe("Type the operator's name on one line, without tabs or line breaks.");
+    expect(operatorNameProblem("a\tb")).not.toBeNull();
+    expect(operatorNameProblem("Zoë Ångström")).toBeNull();
   });
 });

@@ -33,6 +33,8 @@ export interface SettingsForm {
   /** Catch the phone's return page on the studio network (BytePlus providers). */
   lanCallback: boolean;
   callbackPort: string;
+  /** Who runs the sessions at this desk: written into every consent record. */
+  operatorName: string;
 }
 
 /**
@@ -50,7 +52,8 @@ export type SettingsField =
   | "daily_cap_usd"
   | "jarvisclaw_redirect_url"
   | "crun_language"
-  | "callback_port";
+  | "callback_port"
+  | "operator_name";
 
 const SETTINGS_FIELDS: ReadonlySet<string> = new Set<SettingsField>([
   "provider",
@@ -64,6 +67,7 @@ const SETTINGS_FIELDS: ReadonlySet<string> = new Set<SettingsField>([
   "jarvisclaw_redirect_url",
   "crun_language",
   "callback_port",
+  "operator_name",
 ]);
 
 export function isSettingsField(field: string | null): field is SettingsField {
@@ -244,6 +248,27 @@ export function keyToSaveFirst(form: Pick<SettingsForm, "provider">, draft: stri
   return isRemote(form.provider) && key !== "" ? key : null;
 }
 
+/** The longest operator name a consent record takes (`MAX_OPERATOR_CHARS` in src/settings.rs). */
+export const MAX_OPERATOR_CHARS = 80;
+
+/**
+ * What is wrong with a typed operator name, checked like `validate_operator_name` in
+ * src/settings.rs: trimmed, at most 80 characters (not bytes), on one line. Empty is allowed.
+ */
+export function operatorNameProblem(text: string): string | null {
+  const name = text.trim();
+  const count = Array.from(name).length;
+  if (count > MAX_OPERATOR_CHARS) {
+    return `The operator's name is ${count} characters; keep it to ${MAX_OPERATOR_CHARS} or fewer.`;
+  }
+  // Control characters (tabs, line breaks) would break the record's one line.
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) {
+    return "Type the operator's name on one line, without tabs or line breaks.";
+  }
+  return null;
+}
+
 export const REDIRECT_MESSAGE = "The page after the phone check must be a full https:// link, or left empty.";
 
 function isHttpsUrl(text: string): boolean {
@@ -295,6 +320,7 @@ export function formFromSettings(s: Settings): SettingsForm {
     crunLanguage: asCrunLanguage(s.crunLanguage),
     lanCallback: s.lanCallback,
     callbackPort: String(s.callbackPort),
+    operatorName: s.operatorName,
   };
 }
 
@@ -367,6 +393,10 @@ export function parseSettingsForm(form: SettingsForm): ParsedSettings {
     }
     redirect = null;
   }
+  const operator = operatorNameProblem(form.operatorName);
+  if (operator !== null) {
+    errors.operator_name = operator;
+  }
   if (Object.keys(errors).length > 0) {
     return { ok: false, errors };
   }
@@ -388,6 +418,7 @@ export function parseSettingsForm(form: SettingsForm): ParsedSettings {
       crunLanguage: form.crunLanguage,
       lanCallback: form.lanCallback,
       callbackPort,
+      operatorName: form.operatorName.trim(),
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   importKeyProblem,
   shownKey,
   walletErrorInCard,
+  walletNotUsedNote,
   walletPanel,
   type WalletPanel,
 } from "./studio-wallet";
@@ -97,5 +98,17 @@ describe("explorerNetwork", () => {
     expect(explorerNetwork("https://etherscan.io/address/0x1")).toBeNull();
     expect(explorerNetwork("basescan.org/address/0x1")).toBeNull();
     expect(explorerNetwork("")).toBeNull();
+  });
+});
+
+describe("walletNotUsedNote", () => {
+  it("says the wallet does not pay Anyfast or Crun, and nothing for the others", () => {
+    expect(walletNotUsedNote("anyfast")).toBe(
+      "Anyfast does not use the studio wallet: it bills your Anyfast account through its API key. The wallet pays BlockRun and JarvisClaw, over x402.",
+    );
+    expect(walletNotUsedNote("crun")).toContain("Crun does not use the studio wallet");
+    for (const provider of ["rehearsal", "blockrun", "jarvisclaw", null] as const) {
+      expect(walletNotUsedNote(provider)).toBeNull();
+    }
   });
 });

@@ -4,7 +4,8 @@
 // component's local state. Every other panel drops it: leaving "key_shown" for any reason (Hide,
 // another action, the wallet changing) forgets the key. Never put a panel into a store or a log.
 
-import type { CommandError } from "../ipc";
+import type { CommandError, ProviderKind } from "../ipc";
+import { providerLabel } from "./format";
 
 /** `CommandError.field` for a malformed or refused wallet key (src/wallet.rs `FIELD`). */
 export const WALLET_KEY_FIELD = "wallet_key";
@@ -90,4 +91,16 @@ export function explorerNetwork(explorerUrl: string): "Base" | "Base Sepolia" | 
     return "Base Sepolia";
   }
   return null;
+}
+
+/**
+ * Said on the card when the provider chosen in Settings never uses the studio wallet: Anyfast and
+ * Crun bill the account behind their API key (no x402), so the wallet pays nothing there.
+ */
+export function walletNotUsedNote(provider: ProviderKind | null): string | null {
+  if (provider !== "anyfast" && provider !== "crun") {
+    return null;
+  }
+  const name = providerLabel(provider);
+  return `${name} does not use the studio wallet: it bills your ${name} account through its API key. The wallet pays BlockRun and JarvisClaw, over x402.`;
 }

@@ -13,6 +13,7 @@ function video(url: string, ...checks: MediaCheckItem[]): AssetFileCheck {
     assetType: "video",
     container: "mp4",
     sizeBytes: 18_000_000,
+    sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
     durationMs: 21_400,
     fps: 30,
     widthPx: 1080,
@@ -189,6 +190,7 @@ describe("AssetForm", () => {
       widthPx: 1200,
       heightPx: 1600,
       sizeBytes: 348_211,
+      sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
       thumbnail: "",
       provider: "BytePlus",
       checks: [

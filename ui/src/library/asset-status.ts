@@ -6,8 +6,8 @@
 import type { Face } from "../ipc";
 import { assetRef } from "../lib/byteplus";
 
-/** Of the word held on an asset and new word on it, the one to keep. */
-export function newerAsset(held: Face | null | undefined, incoming: Face): Face {
+/** Of the word held on an asset and new word on it, the one to keep (a full record or a list row). */
+export function newerAsset<T extends Pick<Face, "assetId" | "status">>(held: T | null | undefined, incoming: T): T {
   if (held?.assetId !== incoming.assetId) {
     return incoming;
   }

@@ -10,7 +10,7 @@ function item(id: PhotoCheckItem["id"], verdict: PhotoCheckItem["verdict"]): Pho
 }
 
 function photo(url: string, ...checks: PhotoCheckItem[]): PhotoCheck {
-  return { url, format: "jpeg", widthPx: 600, heightPx: 800, sizeBytes: 52_000, thumbnail: "data:image/jpeg;base64,AA==", provider: "BlockRun", checks, faces: [] };
+  return { url, format: "jpeg", widthPx: 600, heightPx: 800, sizeBytes: 52_000, sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", thumbnail: "data:image/jpeg;base64,AA==", provider: "BlockRun", checks, faces: [] };
 }
 
 const answers = new Map<string, PhotoCheck>([

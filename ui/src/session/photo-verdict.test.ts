@@ -13,6 +13,7 @@ function check(...checks: PhotoCheckItem[]): PhotoCheck {
     widthPx: 1200,
     heightPx: 1600,
     sizeBytes: 300_000,
+    sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
     thumbnail: "data:image/jpeg;base64,AA==",
     provider: "BlockRun",
     checks,

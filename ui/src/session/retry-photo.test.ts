@@ -13,7 +13,7 @@ const MISMATCH: CommandError = {
 };
 
 function photo(url: string): PhotoCheck {
-  return { url, format: "jpeg", widthPx: 900, heightPx: 1200, sizeBytes: 120_000, thumbnail: "data:image/jpeg;base64,AA==", provider: "BlockRun", checks: [], faces: [] };
+  return { url, format: "jpeg", widthPx: 900, heightPx: 1200, sizeBytes: 120_000, sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", thumbnail: "data:image/jpeg;base64,AA==", provider: "BlockRun", checks: [], faces: [] };
 }
 
 /** A form whose photo checks answer at once (`refuse` lists links the backend turns down). */

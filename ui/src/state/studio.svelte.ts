@@ -8,7 +8,7 @@ import { withAsset } from "../library/asset-status";
 import { arrivalOf, retryAtMs } from "../lib/rate-limit";
 import { applyView, applyViews, emptyBoard, isTerminal, newestOpenId, openViews, type Board } from "../session/board";
 
-export type Screen = "session" | "library" | "payments" | "settings";
+export type Screen = "session" | "library" | "generate" | "payments" | "settings";
 /**
  * `enroll_new_photo`: enroll with another photo than the session's (after a mismatch).
  * `pay`: the operator confirmed the quoted price (sign, pay, enroll); `decline`: they did not.

@@ -1,6 +1,6 @@
 // Builders for test data shaped like the backend's.
 
-import type { Face, LivenessSession, PaymentQuote, SessionView } from "../ipc";
+import type { Face, FaceSummary, LivenessSession, PaymentQuote, SessionView, VideoJob, VideoOptions } from "../ipc";
 
 export const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -57,6 +57,36 @@ export function asset(overrides: Partial<Face> = {}): Face {
   });
 }
 
+/** A library list row; by default an active `ta_…` face with a preview and a consent record. */
+export function summary(overrides: Partial<FaceSummary> = {}): FaceSummary {
+  return {
+    assetId: "ta_0123456789abcdef0123456789abcdef",
+    provider: "rehearsal",
+    kind: "real_face",
+    name: "Ada Lovelace",
+    groupId: "grp_1",
+    enrolledAtMs: T0,
+    assetType: "image",
+    status: "active",
+    statusMessage: null,
+    hasThumbnail: true,
+    hasConsent: true,
+    ...overrides,
+  };
+}
+
+/** A list row of a BytePlus asset in Ada's group; by default a photo still processing. */
+export function assetSummary(overrides: Partial<FaceSummary> = {}): FaceSummary {
+  return summary({
+    assetId: "asset-20260702223855-bdv2r",
+    provider: "anyfast",
+    kind: "asset",
+    groupId: "group-20260702221642-5czvq",
+    status: "processing",
+    ...overrides,
+  });
+}
+
 export function view(
   overrides: Partial<LivenessSession> = {},
   extra: Partial<Omit<SessionView, "session">> = {},
@@ -93,4 +123,81 @@ export function quote(overrides: Partial<PaymentQuote> = {}): PaymentQuote {
     offered: null,
     ...overrides,
   };
+}
+
+/** What the video form may offer: Rehearsal playing BlockRun, paid with the test wallet. */
+export function videoOptions(overrides: Partial<VideoOptions> = {}): VideoOptions {
+  return {
+    provider: "rehearsal",
+    api: "blockrun",
+    billing: "wallet",
+    models: [
+      {
+        id: "bytedance/seedance-2.0",
+        label: "Seedance 2.0",
+        tier: "seedance-2.0",
+        resolutions: ["480p", "720p", "1080p"],
+        defaultResolution: "720p",
+      },
+      {
+        id: "bytedance/seedance-2.0-fast",
+        label: "Seedance 2.0 fast",
+        tier: "seedance-2.0-fast",
+        resolutions: ["480p", "720p"],
+        defaultResolution: "720p",
+      },
+    ],
+    defaultModel: "bytedance/seedance-2.0-fast",
+    durations: [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+    defaultDuration: 5,
+    ratios: ["adaptive", "16:9", "9:16", "1:1", "4:3", "3:4", "21:9"],
+    defaultRatio: "16:9",
+    maxPromptChars: 5000,
+    faces: [summary()],
+    ...overrides,
+  };
+}
+
+/** A video job; by default queued at the provider, paid from the wallet, not yet charged. */
+export function job(overrides: Partial<VideoJob> = {}): VideoJob {
+  return {
+    id: "vid_0123456789abcdef",
+    provider: "rehearsal",
+    faceAssetId: "ta_0123456789abcdef0123456789abcdef",
+    model: "bytedance/seedance-2.0-fast",
+    prompt: "She smiles and waves at the camera in soft studio light",
+    durationSeconds: 5,
+    resolution: "720p",
+    aspectRatio: "16:9",
+    state: "queued",
+    remoteId: "task_1",
+    pollUrl: null,
+    priceUsd: "0.79",
+    paymentId: "pay_1",
+    charged: null,
+    resultUrl: null,
+    localPath: null,
+    error: null,
+    createdAtMs: T0,
+    submittedAtMs: T0 + 2_000,
+    completedAtMs: null,
+    updatedAtMs: T0 + 2_000,
+    billing: "wallet",
+    quote: null,
+    payeeChanged: false,
+    faceName: "Ada Lovelace",
+    progress: null,
+    nextCheckAtMs: null,
+    elapsedMs: 0,
+    chargeNote: "Nothing is charged until the video is delivered; a failed video costs nothing.",
+    notice: null,
+    ...overrides,
+  };
+}
+
+/** What the backend rejects with: a plain `{code, message, field}`, as Tauri passes it on. */
+export function refused(error: unknown): Promise<never> {
+  return Promise.resolve().then(() => {
+    throw error;
+  });
 }

@@ -1,0 +1,169 @@
+import { describe, expect, it } from "vitest";
+import { summary, videoOptions } from "../testing/views";
+import {
+  accountBillingNote,
+  draftProblem,
+  faceOptionLabel,
+  initialDraft,
+  matchingFaces,
+  noFacesHelp,
+  promptCountText,
+  promptLength,
+  ratioLabel,
+  requestOf,
+  resolutionsFor,
+  videoErrorField,
+  withModel,
+} from "./form";
+
+const STANDARD = "bytedance/seedance-2.0";
+const FAST = "bytedance/seedance-2.0-fast";
+const ada = summary({ assetId: "ta_ada", name: "Ada Lovelace" });
+const grace = summary({ assetId: "ta_grace", name: "Grace Hopper" });
+const options = videoOptions({ faces: [ada, grace] });
+
+describe("initialDraft", () => {
+  it("starts from the provider's defaults, with no face picked among several", () => {
+    expect(initialDraft(options)).toEqual({
+      faceId: "",
+      model: FAST,
+      prompt: "",
+      durationSeconds: 5,
+      resolution: "720p",
+      aspectRatio: "16:9",
+    });
+  });
+
+  it("picks the only usable face", () => {
+    expect(initialDraft(videoOptions({ faces: [ada] })).faceId).toBe("ta_ada");
+  });
+
+  it("keeps what was chosen while it is still offered, and nothing that is not", () => {
+    const chosen = { faceId: "ta_grace", model: STANDARD, prompt: "She waves", durationSeconds: 12, resolution: "1080p", aspectRatio: "21:9" };
+    expect(initialDraft(options, chosen)).toEqual(chosen);
+    // Crun: its own models, 720p only, 16:9 or auto; no face of another provider carries over.
+    const crun = videoOptions({
+      provider: "crun",
+      api: "crun",
+      billing: "account",
+      models: [
+        { id: "bytedance/seedance2-0-r2v", label: "Seedance 2.0", tier: "seedance-2.0", resolutions: ["720p"], defaultResolution: "720p" },
+        { id: "bytedance/seedance2-0-fast-r2v", label: "Seedance 2.0 fast", tier: "seedance-2.0-fast", resolutions: ["720p"], defaultResolution: "720p" },
+      ],
+      defaultModel: "bytedance/seedance2-0-fast-r2v",
+      ratios: ["16:9", "auto"],
+      faces: [summary({ assetId: "asset-1", kind: "asset", provider: "crun" }), summary({ assetId: "asset-2", kind: "asset", provider: "crun" })],
+    });
+    expect(initialDraft(crun, chosen)).toEqual({
+      faceId: "",
+      model: "bytedance/seedance2-0-fast-r2v",
+      prompt: "She waves",
+      durationSeconds: 12,
+      resolution: "720p",
+      aspectRatio: "16:9",
+    });
+  });
+});
+
+describe("withModel", () => {
+  it("keeps the resolution the new model also offers", () => {
+    const draft = { ...initialDraft(options), model: STANDARD, resolution: "480p" };
+    expect(withModel(draft, options, FAST).resolution).toBe("480p");
+  });
+
+  it("resets the resolution when the new model does not offer it", () => {
+    const draft = { ...initialDraft(options), model: STANDARD, resolution: "1080p" };
+    const fast = withModel(draft, options, FAST);
+    expect(fast).toMatchObject({ model: FAST, resolution: "720p" });
+    expect(resolutionsFor(options, FAST)).toEqual(["480p", "720p"]);
+    expect(resolutionsFor(options, STANDARD)).toEqual(["480p", "720p", "1080p"]);
+    expect(resolutionsFor(options, "nope")).toEqual([]);
+  });
+
+  it("falls back to the model's first resolution when its default is not listed", () => {
+    const odd = videoOptions({
+      models: [{ id: "m", label: "M", tier: "seedance-2.0", resolutions: ["480p"], defaultResolution: "720p" }],
+      defaultModel: "m",
+    });
+    expect(withModel({ ...initialDraft(options), resolution: "1080p" }, odd, "m").resolution).toBe("480p");
+  });
+});
+
+describe("the prompt", () => {
+  it("counts characters as the backend does: trimmed, not bytes", () => {
+    expect(promptLength("  héllo 👋  ")).toBe(7);
+    expect(promptCountText("She waves", 5000)).toBe("9 / 5,000 characters");
+  });
+});
+
+describe("draftProblem", () => {
+  const ready = { ...initialDraft(options), faceId: "ta_ada", prompt: "She waves" };
+
+  it("holds the form until a face is picked and the video described", () => {
+    expect(draftProblem({ ...ready, faceId: "" }, options)).toMatchObject({ field: "face" });
+    expect(draftProblem({ ...ready, faceId: "ta_other" }, options)).toMatchObject({ field: "face" });
+    expect(draftProblem({ ...ready, prompt: "   " }, options)).toMatchObject({ field: "prompt" });
+    expect(draftProblem({ ...ready, prompt: "x".repeat(5001) }, options)).toEqual({
+      field: "prompt",
+      message: "The prompt is 5,001 characters; at most 5,000 are taken. Shorten it.",
+    });
+    expect(draftProblem(ready, options)).toBeNull();
+  });
+
+  it("sends exactly the choices, the prompt trimmed", () => {
+    expect(requestOf({ ...ready, prompt: "  She waves  " })).toEqual({
+      faceAssetId: "ta_ada",
+      prompt: "She waves",
+      model: FAST,
+      durationSeconds: 5,
+      resolution: "720p",
+      aspectRatio: "16:9",
+    });
+  });
+});
+
+describe("videoErrorField", () => {
+  it("places a refusal next to the field it names, else under the form", () => {
+    for (const field of ["face", "model", "prompt", "duration", "resolution", "ratio"]) {
+      expect(videoErrorField({ field })).toBe(field);
+    }
+    expect(videoErrorField({ field: "job" })).toBeNull();
+    expect(videoErrorField({ field: null })).toBeNull();
+  });
+});
+
+describe("the face picker", () => {
+  const many = Array.from({ length: 500 }, (_, i) => summary({ assetId: `ta_${String(i).padStart(3, "0")}`, name: i === 321 ? "Zoë Ada" : `Person ${i}` }));
+
+  it("labels a face with its name, kind and id", () => {
+    expect(faceOptionLabel(summary({ name: "Ada", assetId: "ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70" }))).toBe("Ada · Real face · ta_8c2f4e1a9b7…5e6f70");
+    expect(faceOptionLabel(summary({ name: "Ada", kind: "asset", assetId: "asset-1" }))).toBe("Ada · BytePlus photo · asset-1");
+  });
+
+  it("searches by name or id, shows at most the limit, and never drops the chosen face", () => {
+    expect(matchingFaces(many, "", "", 200)).toMatchObject({ total: 500 });
+    expect(matchingFaces(many, "", "", 200).faces).toHaveLength(200);
+    expect(matchingFaces(many, "zoë", "", 200).faces.map((f) => f.name)).toEqual(["Zoë Ada"]);
+    expect(matchingFaces(many, "TA_499", "", 200).faces.map((f) => f.assetId)).toEqual(["ta_499"]);
+    const kept = matchingFaces(many, "zoë", "ta_007", 200);
+    expect(kept.faces.map((f) => f.assetId)).toEqual(["ta_007", "ta_321"]);
+    expect(kept.total).toBe(1);
+  });
+});
+
+describe("words", () => {
+  it("says how to get a usable face on each kind of provider", () => {
+    expect(noFacesHelp({ provider: "blockrun", api: "blockrun" })).toContain("enroll the talent with BlockRun in Session");
+    expect(noFacesHelp({ provider: "rehearsal", api: "anyfast" })).toContain("run a session with Rehearsal (as Anyfast)");
+    expect(noFacesHelp({ provider: "crun", api: "crun" })).toContain("once the photo is Active");
+  });
+
+  it("names the ratios and who is billed", () => {
+    expect(ratioLabel("9:16")).toBe("9:16 portrait");
+    expect(ratioLabel("auto")).toBe("Automatic");
+    expect(ratioLabel("5:4")).toBe("5:4");
+    expect(ratioLabel("constructor")).toBe("constructor");
+    expect(accountBillingNote("anyfast", "anyfast")).toBe("Billed to your Anyfast account");
+    expect(accountBillingNote("rehearsal", "crun")).toContain("nothing is billed");
+  });
+});
