@@ -313,7 +313,7 @@ def generate_video(w, asset_id):
             break
         time.sleep(0.25)
     check("the video loads in the app from the local file",
-          meta[0] >= 1 and 2.5 <= meta[1] <= 3.5 and "asset" in meta[2], str(meta))
+          meta[0] >= 1 and 2.5 <= meta[1] <= 3.5 and meta[2].startswith("blob:"), str(meta))
     w.js(f"""const v = document.querySelector(".job-row[data-job-id='{job_id}'] .job-video");
              v.muted = true; v.play();""")
     played = 0

@@ -152,6 +152,20 @@ export function convertFileSrc(path: string): string {
   return tauriFileSrc(path);
 }
 
+/**
+ * A `blob:` URL of a file in the media folder, for `<video>`. WebKitGTK hands a media element's
+ * URL to GStreamer, which cannot read Tauri's custom `asset:` scheme (tauri-apps/tauri#3725,
+ * WebKit bug 146351); WebKit's own loader can, so the file is read through `fetch` and played
+ * from memory. Seedance clips are 4–15 s, a few MB. The caller revokes the URL when done.
+ */
+export async function localVideoUrl(path: string): Promise<string> {
+  const response = await fetch(tauriFileSrc(path));
+  if (!response.ok) {
+    throw new Error(`The video file could not be read (${response.status}).`);
+  }
+  return URL.createObjectURL(await response.blob());
+}
+
 /** How far the backend has got downloading a photo: the `photo-progress` event of `check_photo`. */
 export interface PhotoProgress {
   url: string;
