@@ -348,22 +348,7 @@ pub async fn watch_assets<R: Runtime>(
     state: State<'_, AppState>,
     on_update: Channel<Face>,
 ) -> Answer<()> {
-    let mut updates = state.asset_updates.subscribe();
-    tauri::async_runtime::spawn(async move {
-        loop {
-            match updates.recv().await {
-                Ok(face) => {
-                    if on_update.send(face).is_err() {
-                        break;
-                    }
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                    tracing::debug!(skipped = n, "asset updates lagged");
-                }
-                Err(_) => break,
-            }
-        }
-    });
+    forward(state.asset_updates.subscribe(), on_update, "asset");
     Ok(())
 }
 
@@ -375,22 +360,7 @@ pub async fn watch_sessions<R: Runtime>(
     state: State<'_, AppState>,
     on_update: Channel<SessionView>,
 ) -> Answer<()> {
-    let mut updates = state.updates.subscribe();
-    tauri::async_runtime::spawn(async move {
-        loop {
-            match updates.recv().await {
-                Ok(view) => {
-                    if on_update.send(view).is_err() {
-                        break;
-                    }
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                    tracing::debug!(skipped = n, "session updates lagged");
-                }
-                Err(_) => break,
-            }
-        }
-    });
+    forward(state.updates.subscribe(), on_update, "session");
     Ok(())
 }
 
@@ -544,22 +514,7 @@ pub async fn watch_jobs<R: Runtime>(
     state: State<'_, AppState>,
     on_update: Channel<VideoJob>,
 ) -> Answer<()> {
-    let mut updates = state.job_updates.subscribe();
-    tauri::async_runtime::spawn(async move {
-        loop {
-            match updates.recv().await {
-                Ok(job) => {
-                    if on_update.send(job).is_err() {
-                        break;
-                    }
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                    tracing::debug!(skipped = n, "job updates lagged");
-                }
-                Err(_) => break,
-            }
-        }
-    });
+    forward(state.job_updates.subscribe(), on_update, "job");
     Ok(())
 }
 
@@ -599,4 +554,30 @@ pub async fn reveal_job_file<R: Runtime>(
     app.opener()
         .reveal_item_in_dir(&path)
         .map_err(|e| Error::Internal(format!("could not open the folder: {e}")).into())
+}
+
+/// Sends every broadcast change to the window's channel until the window goes away (its channel
+/// refuses) or the sender closes. A window that falls behind skips to the newest changes.
+fn forward<T>(
+    mut updates: tokio::sync::broadcast::Receiver<T>,
+    on_update: Channel<T>,
+    what: &'static str,
+) where
+    T: Clone + serde::Serialize + Send + 'static,
+{
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match updates.recv().await {
+                Ok(change) => {
+                    if on_update.send(change).is_err() {
+                        break;
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::debug!(skipped = n, what, "updates lagged");
+                }
+                Err(_) => break,
+            }
+        }
+    });
 }
