@@ -3,16 +3,16 @@
 //! then `GET /TaskInfo?task_id=` → `data.status` (`pending|running|success|failed`, any case) and
 //! `data.result.media_urls[0]`.
 //!
-//! Every answer is Crun's `{code, message, data}` envelope, read by the same rule as the asset
-//! client's: the body's `code` wins over the HTTP status, so a 200 carrying `{"code":402}` is a
-//! refusal. (The rule is repeated here rather than shared because the asset client's words are
-//! about uploads.)
+//! Every answer is Crun's `{code, message, data}` envelope, opened by the asset client's
+//! [`crun::open_envelope`]: the body's `code` wins over the HTTP status, so a 200 carrying
+//! `{"code":402}` is a refusal. Only the words differ: these are about videos.
 
 use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::{plain_id, RemoteState, RemoteStatus, Submitted, VideoSpec};
 use crate::error::{Error, ProviderReason, Result};
+use crate::providers::crun;
 use crate::providers::endpoint::{truncate, Answer, Endpoint};
 
 fn require_key(ep: &Endpoint) -> Result<()> {
@@ -121,23 +121,11 @@ pub(super) fn status_word(word: &str) -> Option<Phase> {
     }
 }
 
-/// `data` of a successful envelope; the body's `code` wins over the HTTP status.
+/// `data` of a successful envelope (see [`crun::open_envelope`]), or the refusal in words about
+/// videos.
 fn read(ep: &Endpoint, answer: &Answer, submitting: bool) -> Result<Value> {
-    let v: Option<Value> = serde_json::from_str(&answer.text).ok();
-    let body_code = v.as_ref().and_then(|v| v.get("code")).and_then(|c| {
-        c.as_u64()
-            .or_else(|| c.as_str().and_then(|s| s.parse().ok()))
-    });
-    let status = answer.status.as_u16();
-    match (body_code, answer.status.is_success()) {
-        (Some(200) | None, true) => {
-            let v = v.ok_or_else(|| ep.undecodable(&answer.text))?;
-            Ok(v.get("data").cloned().unwrap_or(Value::Null))
-        }
-        // A body that says fine on an HTTP failure: trust the HTTP status.
-        (Some(200) | None, false) => Err(refusal(ep, status, v.as_ref(), answer, submitting)),
-        (Some(code), _) => Err(refusal(ep, code as u16, v.as_ref(), answer, submitting)),
-    }
+    crun::open_envelope(ep, answer)?
+        .map_err(|refused| refusal(ep, refused.code, refused.body.as_ref(), answer, submitting))
 }
 
 /// Seed 004's code list, in words about videos.
@@ -149,26 +137,8 @@ fn refusal(
     submitting: bool,
 ) -> Error {
     let p = ep.kind;
-    let message = body
-        .and_then(|b| b.get("message").or(b.get("msg")))
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let fields: Vec<String> = body
-        .and_then(|b| b.get("errors"))
-        .and_then(Value::as_array)
-        .map(|errs| {
-            errs.iter()
-                .filter_map(|e| {
-                    let f = e.get("field").and_then(Value::as_str)?;
-                    let m = e
-                        .get("message")
-                        .and_then(Value::as_str)
-                        .unwrap_or("invalid");
-                    Some(format!("{f}: {m}"))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let (message, fields) = crun::what_crun_said(body);
+    let fields: Vec<String> = fields.iter().map(|(f, m)| format!("{f}: {m}")).collect();
     let said = match (message.is_empty(), fields.is_empty()) {
         (true, true) => String::new(),
         (false, true) => format!(" (Crun said: {})", truncate(message)),

@@ -128,53 +128,20 @@ impl Client {
             .undecodable(&format!("missing field {field}; the answer was {v}"))
     }
 
-    /// `data` of a successful envelope. The body's `code` wins over the HTTP status: a 200 with
-    /// `{"code":402}` is out of credit.
+    /// `data` of a successful envelope, or the refusal in words (see [`open_envelope`]).
     fn read(&self, answer: &Answer) -> Result<Value> {
-        let v: Option<Value> = serde_json::from_str(&answer.text).ok();
-        let body_code = v.as_ref().and_then(|v| v.get("code")).and_then(|c| {
-            c.as_u64()
-                .or_else(|| c.as_str().and_then(|s| s.parse().ok()))
-        });
-        let status = answer.status.as_u16();
-        let code = match (body_code, status) {
-            (Some(c), _) => c as u16,
-            (None, s) => s,
-        };
-        if code == 200 && answer.status.is_success() {
-            let v = v.ok_or_else(|| self.endpoint.undecodable(&answer.text))?;
-            return Ok(v.get("data").cloned().unwrap_or(Value::Null));
-        }
-        if code == 200 {
-            // A body that says fine on an HTTP failure: trust the HTTP status.
-            return Err(self.refusal(status, v.as_ref(), answer));
-        }
-        Err(self.refusal(code, v.as_ref(), answer))
+        open_envelope(&self.endpoint, answer)?
+            .map_err(|refused| self.refusal(refused.code, refused.body.as_ref(), answer))
     }
 
     /// Seed 004's code list, in words.
     fn refusal(&self, code: u16, body: Option<&Value>, answer: &Answer) -> Error {
         let p = self.endpoint.kind;
-        let message = body
-            .and_then(|b| b.get("message").or(b.get("msg")))
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let fields: Vec<String> = body
-            .and_then(|b| b.get("errors"))
-            .and_then(Value::as_array)
-            .map(|errs| {
-                errs.iter()
-                    .filter_map(|e| {
-                        let f = e.get("field").and_then(Value::as_str)?;
-                        let m = e
-                            .get("message")
-                            .and_then(Value::as_str)
-                            .unwrap_or("invalid");
-                        Some(format!("{}: {m}", field_words(f)))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let (message, fields) = what_crun_said(body);
+        let fields: Vec<String> = fields
+            .iter()
+            .map(|(f, m)| format!("{}: {m}", field_words(f)))
+            .collect();
         let said = match (message.is_empty(), fields.is_empty()) {
             (true, true) => String::new(),
             (false, true) => format!(" (Crun said: {message})"),
@@ -240,6 +207,62 @@ impl Client {
             message: text,
         }
     }
+}
+
+/// A Crun answer that is not a success: the code that counts, and the body to quote.
+pub(crate) struct Refused {
+    pub code: u16,
+    pub body: Option<Value>,
+}
+
+/// Opens Crun's `{code, message, data}` envelope: `data` when both the HTTP status and the
+/// body's `code` say success. **The body's `code` wins over the HTTP status**: a 200 with
+/// `{"code":402}` is out of credit; a body that says 200 on an HTTP failure takes the HTTP
+/// status. The outer error is only for a success whose body cannot be read. Shared by the asset
+/// and the video clients, which word refusals about their own calls.
+pub(crate) fn open_envelope(
+    endpoint: &Endpoint,
+    answer: &Answer,
+) -> Result<std::result::Result<Value, Refused>> {
+    let body: Option<Value> = serde_json::from_str(&answer.text).ok();
+    let body_code = body.as_ref().and_then(|v| v.get("code")).and_then(|c| {
+        c.as_u64()
+            .or_else(|| c.as_str().and_then(|s| s.parse().ok()))
+    });
+    let code = match (body_code, answer.status.is_success()) {
+        (Some(200) | None, true) => {
+            let v = body.ok_or_else(|| endpoint.undecodable(&answer.text))?;
+            return Ok(Ok(v.get("data").cloned().unwrap_or(Value::Null)));
+        }
+        (Some(200) | None, false) => answer.status.as_u16(),
+        (Some(c), _) => c as u16,
+    };
+    Ok(Err(Refused { code, body }))
+}
+
+/// Crun's `message` and its `errors[]` as `(field, message)` pairs, from a refusal's body.
+pub(crate) fn what_crun_said(body: Option<&Value>) -> (&str, Vec<(&str, &str)>) {
+    let message = body
+        .and_then(|b| b.get("message").or(b.get("msg")))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let fields = body
+        .and_then(|b| b.get("errors"))
+        .and_then(Value::as_array)
+        .map(|errs| {
+            errs.iter()
+                .filter_map(|e| {
+                    let f = e.get("field").and_then(Value::as_str)?;
+                    let m = e
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("invalid");
+                    Some((f, m))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (message, fields)
 }
 
 /// The operator's words for Crun's field names.
