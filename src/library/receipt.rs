@@ -85,7 +85,7 @@ const MONTHS: [&str; 12] = [
 /// (`2 July 2026`, `14:03:11`) of an instant shifted by `offset_s`.
 fn date_time(ms: i64, offset_s: i32) -> (String, String) {
     let secs = ms.div_euclid(1000) + offset_s as i64;
-    let (y, m, d) = tz::civil_from_days(secs.div_euclid(86_400));
+    let (y, m, d) = crate::clock::civil_from_days(secs.div_euclid(86_400));
     let sod = secs.rem_euclid(86_400);
     (
         format!("{d} {} {y}", MONTHS[(m - 1) as usize]),

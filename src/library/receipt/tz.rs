@@ -3,6 +3,8 @@
 //! rule at its end for instants past its last transition. `None` where the zone cannot be read
 //! (no zoneinfo, as on Windows): the receipt then says so and shows UTC only.
 
+use crate::clock::{civil_from_days, days_from_civil};
+
 /// Seconds east of UTC on this machine at `at_s` (Unix seconds).
 pub fn local_offset_s(at_s: i64) -> Option<i32> {
     let zone = match std::env::var("TZ") {
@@ -315,30 +317,6 @@ fn day_of(year: i64, day: Day) -> i64 {
             day
         }
     }
-}
-
-/// Howard Hinnant's algorithms (as in `crate::clock`).
-pub(super) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (m as i64 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-pub(super) fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 #[cfg(test)]
