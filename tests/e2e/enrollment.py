@@ -141,12 +141,21 @@ class Window:
         return wd("GET", f"/session/{self.sid}/element/{el}/displayed")
 
     def type(self, css, text, clear=True):
-        el = self.wait(css)
-        if clear:
-            wd("POST", f"/session/{self.sid}/element/{el}/clear", {})
-        if text:
-            wd("POST", f"/session/{self.sid}/element/{el}/value", {"text": text})
-        return el
+        # WebKitWebDriver now and then answers a key event with a bare 500 "unknown error" (an
+        # empty message) while the window is still taking focus after launch; the field is
+        # found again and the keys sent again, a few times at most.
+        for attempt in range(4):
+            el = self.wait(css)
+            try:
+                if clear:
+                    wd("POST", f"/session/{self.sid}/element/{el}/clear", {})
+                if text:
+                    wd("POST", f"/session/{self.sid}/element/{el}/value", {"text": text})
+                return el
+            except RuntimeError as e:
+                if attempt == 3 or '"unknown error","message":""' not in str(e):
+                    raise
+                time.sleep(0.5)
 
     def click(self, css, timeout=30):
         el = self.wait(css, timeout, what=self.enabled)
