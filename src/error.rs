@@ -47,7 +47,7 @@ pub enum Error {
         message: String,
     },
     #[error(
-        "{provider} sent an answer we could not read. Nothing was charged for it. Body: {body}"
+        "{provider} sent an answer we could not read. Try again in a moment; if it keeps happening, report this answer: {body}"
     )]
     Decode {
         provider: ProviderKind,
@@ -97,6 +97,7 @@ pub enum ProviderReason {
 fn retry_hint(retry_after_seconds: Option<u64>) -> String {
     match retry_after_seconds {
         Some(s) if s >= 120 => format!("Wait about {} minutes, then try again.", s.div_ceil(60)),
+        Some(1) => "Wait 1 second, then try again.".to_string(),
         Some(s) => format!("Wait {s} seconds, then try again."),
         None => "Wait a minute, then try again.".to_string(),
     }

@@ -703,12 +703,22 @@ impl Studio {
             return match result {
                 Ok(receipt) => self.finish_enroll(session, receipt, photo),
                 Err(e @ (Error::Network { .. } | Error::Timeout { .. })) => {
+                    // The message already opens with "Could not reach …": only the cause and
+                    // the next step go in its detail.
+                    let cause = match e {
+                        Error::Network { detail, .. } => detail,
+                        other => other.to_string().trim_end_matches('.').to_string(),
+                    };
                     let e = Error::Network {
                         provider: provider.kind(),
                         detail: format!(
-                            "{e}. The payment was signed once; pressing Enroll again re-sends the same one, so it cannot be charged twice"
+                            "{cause}. The payment was signed once; pressing Enroll again re-sends the same one, so it cannot be charged twice"
                         ),
                     };
+                    Err(self.enroll_failed(session, e))
+                }
+                Err(e) if outcome_unknown(&e) => {
+                    let e = unknown_outcome(provider.kind(), &e, "press Enroll again");
                     Err(self.enroll_failed(session, e))
                 }
                 Err(e) => Err(self.enroll_failed(session, e)),
@@ -745,7 +755,8 @@ impl Studio {
         }
     }
 
-    /// Writes how a sent payment ended. A transport failure leaves the row `signed`: the outcome
+    /// Writes how a sent payment ended. A transport failure, or an answer that may have come
+    /// after the provider settled (see [`outcome_unknown`]), leaves the row `signed`: the outcome
     /// is unknown, and the next attempt re-sends the same header.
     fn record_outcome(&self, record_id: &str, result: &Result<EnrollmentReceipt>) -> Result<()> {
         let now = self.clock.now_ms();
@@ -758,6 +769,7 @@ impl Studio {
                 now,
             ),
             Err(Error::Network { .. } | Error::Timeout { .. }) => Ok(()),
+            Err(e) if outcome_unknown(e) => Ok(()),
             Err(Error::PaymentRejected { .. }) => {
                 self.library
                     .update_payment(record_id, PaymentStatus::Rejected, None, None, now)
@@ -911,7 +923,13 @@ impl Studio {
             .send_signed(|| provider.enroll_portrait(name, image_url, Some(signed)))
             .await;
         self.record_outcome(record_id, &result)?;
-        result
+        result.map_err(|e| {
+            if outcome_unknown(&e) {
+                unknown_outcome(provider.kind(), &e, "enroll the same name and photo again")
+            } else {
+                e
+            }
+        })
     }
 
     pub fn cancel_session(&self, id: &str) -> Result<SessionView> {
@@ -956,46 +974,69 @@ impl Studio {
         }
         let kind = self.provider().kind();
         let mut views = vec![];
-        for mut s in self.library.open_sessions()? {
+        for s in self.library.open_sessions()? {
             if s.provider != kind {
                 views.push(self.view(s, None));
                 continue;
             }
-            match s.state {
-                SessionState::AwaitingScan => self.watch(s.clone()),
-                SessionState::AwaitingPayment => {
-                    // The quote lived in memory and nothing was signed: ask for a fresh price.
-                    s.state = SessionState::Verified;
-                    self.persist_and_send(&mut s, None)?;
-                }
-                SessionState::Enrolling => {
-                    // The app stopped mid-call: the provider may or may not have enrolled. Nothing
-                    // is re-sent automatically; Enroll re-sends the payment already signed (the
-                    // ledger keeps it), so it cannot be charged twice.
-                    s.state = SessionState::Verified;
-                    let provider = self.provider();
-                    let message = if matches!(provider, Provider::Crun(_)) {
-                        "The app stopped while uploading the photo. Crun keeps no list of uploads: check the asset in Crun's dashboard before pressing Enroll again, so it is not billed twice."
-                    } else if provider.holds_assets() {
-                        "The app stopped while uploading the photo. Press Enroll to finish: the provider's listing is checked first, so it is never uploaded twice."
-                    } else {
-                        "The app stopped while enrolling. Press Enroll to finish: a payment already signed is re-sent, never paid twice."
-                    };
-                    let notice = CommandError {
-                        code: ErrorCode::Internal,
-                        message: message.into(),
-                        field: None,
-                        retry_after_seconds: None,
-                    };
-                    self.persist_and_send(&mut s, Some(notice.clone()))?;
-                    views.push(self.view(s, Some(notice)));
-                    continue;
-                }
-                _ => {}
+            if s.state == SessionState::AwaitingScan {
+                self.watch(s.clone());
             }
-            views.push(self.view(s, None));
+            views.push(self.recover(s)?);
         }
         Ok(views)
+    }
+
+    /// One session as a fresh process finds it: a price or an enroll that lived in a process
+    /// that has stopped is settled as at the app's launch. The CLI runs every step in a new
+    /// process, so its `enroll` calls this first; without it, a session left `Enrolling` by a
+    /// killed run stayed "already in progress" for good.
+    pub fn resume_session(&self, id: &str) -> Result<SessionView> {
+        let session = self.library.session(id)?;
+        if session.provider != self.provider().kind() {
+            return Ok(self.view(session, None));
+        }
+        self.recover(session)
+    }
+
+    fn recover(&self, mut s: LivenessSession) -> Result<SessionView> {
+        match s.state {
+            SessionState::AwaitingPayment
+                if !self
+                    .quotes
+                    .lock()
+                    .expect("quote map poisoned")
+                    .contains_key(&s.id) =>
+            {
+                // The quote lived in memory and nothing was signed: ask for a fresh price.
+                s.state = SessionState::Verified;
+                self.persist_and_send(&mut s, None)?;
+                Ok(self.view(s, None))
+            }
+            SessionState::Enrolling => {
+                // The app stopped mid-call: the provider may or may not have enrolled. Nothing
+                // is re-sent automatically; Enroll re-sends the payment already signed (the
+                // ledger keeps it), so it cannot be charged twice.
+                s.state = SessionState::Verified;
+                let provider = self.provider();
+                let message = if matches!(provider, Provider::Crun(_)) {
+                    "The app stopped while uploading the photo. Crun keeps no list of uploads: check the asset in Crun's dashboard before pressing Enroll again, so it is not billed twice."
+                } else if provider.holds_assets() {
+                    "The app stopped while uploading the photo. Press Enroll to finish: the provider's listing is checked first, so it is never uploaded twice."
+                } else {
+                    "The app stopped while enrolling. Press Enroll to finish: a payment already signed is re-sent, never paid twice."
+                };
+                let notice = CommandError {
+                    code: ErrorCode::Internal,
+                    message: message.into(),
+                    field: None,
+                    retry_after_seconds: None,
+                };
+                self.persist_and_send(&mut s, Some(notice.clone()))?;
+                Ok(self.view(s, Some(notice)))
+            }
+            _ => Ok(self.view(s, None)),
+        }
     }
 
     fn provider_for(&self, session: &LivenessSession) -> Result<Provider> {
@@ -1400,6 +1441,37 @@ fn face_from(
         status: crate::providers::AssetStatus::Active,
         status_message: None,
         consent,
+    }
+}
+
+/// A paid call's failure after which the provider may have settled: a success whose body could
+/// not be read, or a server error other than the 502 the docs say is never charged. The same
+/// signed payment is re-sent rather than a new one signed, since a nonce settles at most once.
+fn outcome_unknown(e: &Error) -> bool {
+    match e {
+        Error::Decode { .. } => true,
+        Error::Provider { status, .. } => (500..=599).contains(status) && *status != 502,
+        _ => false,
+    }
+}
+
+/// What the operator is told after such a failure: what happened, that nothing more will be
+/// charged, and `retry` (the press that re-sends the same payment).
+fn unknown_outcome(provider: crate::providers::ProviderKind, e: &Error, retry: &str) -> Error {
+    let (status, what) = match e {
+        Error::Provider { status, .. } => (
+            *status,
+            format!("{provider} had an error on its side ({status})"),
+        ),
+        _ => (200, format!("{provider}'s answer could not be read")),
+    };
+    Error::Provider {
+        provider,
+        status,
+        reason: crate::error::ProviderReason::Other,
+        message: format!(
+            "{what}, so it is not known yet whether the payment went through. It was signed once: {retry} to re-send the same one, which cannot be charged twice."
+        ),
     }
 }
 

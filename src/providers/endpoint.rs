@@ -266,9 +266,19 @@ pub struct SettlementBody {
 pub fn decode<T: serde::de::DeserializeOwned>(endpoint: &Endpoint, text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| {
         tracing::debug!(error = %e, provider = %endpoint.kind, "undecodable provider answer");
-        // serde names the missing or mistyped field ("missing field `group_id`").
-        let reason = e.to_string();
-        let reason = reason.split(" at line ").next().unwrap_or_default();
+        // serde names the missing or mistyped field ("missing field `group_id`"); a body that
+        // is not JSON at all is said in words, not in the parser's.
+        let reason = if e.is_eof() {
+            "cut short".to_string()
+        } else if e.is_syntax() {
+            "not valid JSON".to_string()
+        } else {
+            let said = e.to_string();
+            said.split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        };
         Error::Decode {
             provider: endpoint.kind,
             body: format!("{reason}; the answer was {}", truncate(text)),

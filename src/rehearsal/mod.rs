@@ -74,6 +74,14 @@
 //! - [`Faults::crun_code_once`]: the next call to a Crun path, whatever it is, answers HTTP 200
 //!   with that business code in the body (see below).
 //!
+//! The **fault plan** ([`Faults::arm`], the `fault` module) is the general form, for the fault
+//! drills: a [`Fault`] on a [`FaultRoute`] (init, status, enroll, portrait enroll, video
+//! submit, video poll, media, in every personality's spelling) for the next N requests there.
+//! It drops the connection before the handler runs or after it acted, holds the answer past
+//! the client's timeout, answers N 5xx or 429s (with or without `Retry-After`) without acting,
+//! or acts and then sends malformed or truncated JSON. [`Faults::fired`] counts what fired.
+//! With nothing armed every request goes straight to its handler.
+//!
 //! ## Anyfast and Crun
 //!
 //! Both wrap BytePlus's real-human asset library (the `byteplus` module holds the model they
@@ -199,6 +207,7 @@ mod byteplus;
 mod conn;
 mod crun;
 mod error;
+mod fault;
 mod h5;
 mod ids;
 mod jarvisclaw;
@@ -229,6 +238,7 @@ use tokio_util::sync::CancellationToken;
 use crate::payment::X402Version;
 use service::{Service, ServiceSettings};
 
+pub use fault::{Fault, FaultRoute};
 pub use jarvisclaw::JarvisClawShape;
 pub use payment::TREASURY as REHEARSAL_TREASURY;
 pub use service::{BytePlusCounts, CallCounts, VideoCounts};
@@ -280,6 +290,8 @@ pub struct Faults {
     pub crun_code_once: AtomicU16,
     /// The next video job (any personality) fails with "generation failed", uncharged.
     pub video_fail_once: AtomicBool,
+    /// Network and server faults armed per route ([`Faults::arm`]).
+    plan: fault::FaultPlan,
 }
 
 impl Clone for Faults {
@@ -293,6 +305,7 @@ impl Clone for Faults {
             upstream_error_once: AtomicBool::new(self.upstream_error_once.load(Ordering::SeqCst)),
             crun_code_once: AtomicU16::new(self.crun_code_once.load(Ordering::SeqCst)),
             video_fail_once: AtomicBool::new(self.video_fail_once.load(Ordering::SeqCst)),
+            plan: self.plan.clone(),
         }
     }
 }
@@ -317,6 +330,27 @@ impl Faults {
     /// Arms [`Faults::video_fail_once`].
     pub fn fail_next_video(&self) {
         self.video_fail_once.store(true, Ordering::SeqCst);
+    }
+
+    /// Serves `fault` to the next `times` requests on `route` (after any armed there before).
+    /// See [`Fault`] for what each does and whether the server acts first.
+    pub fn arm(&self, route: FaultRoute, fault: Fault, times: u32) {
+        self.plan.arm(route, fault, times);
+    }
+
+    /// How many requests on `route` were served a fault so far.
+    pub fn fired(&self, route: FaultRoute) -> u32 {
+        self.plan.fired(route)
+    }
+
+    /// How many more requests on `route` will be served a fault.
+    pub fn armed_on(&self, route: FaultRoute) -> u32 {
+        self.plan.armed_on(route)
+    }
+
+    /// Disarms every fault armed with [`Faults::arm`] (the switches above stay as they are).
+    pub fn disarm_all(&self) {
+        self.plan.disarm_all();
     }
 
     pub(crate) fn take_video_fail(&self) -> bool {
@@ -539,6 +573,10 @@ fn router(service: Arc<Service>) -> Router {
         .route("/h5/api/session", get(h5::session))
         .route("/h5/api/step", post(h5::step))
         .fallback(api::fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            service.clone(),
+            fault::inject,
+        ))
         .with_state(service)
 }
 

@@ -870,16 +870,22 @@ impl Studio {
                     Ok(self.job_view(job))
                 }
                 Err(e) if transport(&e) => {
-                    let words = if paid.is_some() {
-                        format!("{e} The payment was signed once; confirming again re-sends the same one, so it cannot be charged twice.")
+                    let next = if paid.is_some() {
+                        "The payment was signed once; confirming again re-sends the same one, so it cannot be charged twice.".to_string()
                     } else {
-                        format!("{e} {}", lost_submission(job.provider))
+                        lost_submission(job.provider)
                     };
-                    job.error = Some(words.clone());
+                    job.error = Some(format!("{e} {next}"));
                     self.save_job_and_send(&mut job)?;
+                    // The returned error already opens with "Could not reach …": only the
+                    // cause and the next step go in its detail.
+                    let cause = match e {
+                        Error::Network { detail, .. } => detail,
+                        other => other.to_string().trim_end_matches('.').to_string(),
+                    };
                     Err(Error::Network {
                         provider: provider.kind(),
-                        detail: words,
+                        detail: format!("{cause}. {next}"),
                     })
                 }
                 Err(e) => {

@@ -205,6 +205,12 @@ impl Client {
                 ProviderReason::UpstreamFailed,
                 format!("{p}'s upstream service failed. Nothing was charged; try again.{said_suffix}"),
             ),
+            // A paid call's server error is re-worded by the flow, which knows whether a
+            // payment went with it.
+            code @ 500..=599 => (
+                ProviderReason::Other,
+                format!("{p} had an error on its side ({code}){said_suffix}. Nothing was charged; try again in a moment."),
+            ),
             code => (
                 ProviderReason::Other,
                 format!("{p} answered {code}{said_suffix}. Try again in a moment."),
