@@ -385,7 +385,16 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
             image_url,
         } => {
             let (studio, stage) = studio(g, false).await?;
-            let view = studio.session_view(&session)?;
+            // A run killed mid-enroll left the session `Enrolling`: settled as the app's
+            // launch does, so the payment it signed is re-sent instead of refused.
+            let view = studio.resume_session(&session)?;
+            if let (Some(n), likeness::providers::Provider::Crun(_)) =
+                (&view.notice, studio.provider())
+            {
+                // Crun keeps no list of uploads: the operator checks before this run uploads
+                // again, and the next `enroll` (the session is verified now) goes on.
+                return Err(Error::invalid("session", n.message.clone()));
+            }
             if stage.info.payment_method == PaymentMethod::ApiKey {
                 confirm(
                     g,

@@ -129,7 +129,7 @@ impl Output {
             if let Some(n) = &v.notice {
                 println!("\n{}", n.message);
             }
-            println!("\n{}", plain_state(v));
+            println!("\n{}", plain_state(v.session.state));
         }
     }
 
@@ -237,6 +237,7 @@ impl Output {
                     s.state.as_str(),
                     s.group_id
                 );
+                println!("    {}", next_step(s));
             }
         }
     }
@@ -273,6 +274,12 @@ impl Output {
         }
         if let Some(e) = &j.error {
             println!("problem   {e}");
+        }
+        if j.state.at_provider() || j.state == likeness::video::JobState::Downloading {
+            println!(
+                "next      `likeness video wait --id {} --out DIR` follows it to the end and saves the video",
+                j.id
+            );
         }
     }
 
@@ -360,9 +367,9 @@ fn face_json(f: &Face) -> Value {
     })
 }
 
-fn plain_state(v: &SessionView) -> &'static str {
+fn plain_state(state: likeness::flow::SessionState) -> &'static str {
     use likeness::flow::SessionState as S;
-    match v.session.state {
+    match state {
         S::AwaitingScan => "Waiting for the talent to finish on their phone.",
         S::Expired => "The QR expired before the talent finished.",
         S::Verified => "The talent finished the phone check.",
@@ -370,5 +377,40 @@ fn plain_state(v: &SessionView) -> &'static str {
         S::Enrolling => "Enrolling…",
         S::Enrolled => "Enrolled.",
         S::Cancelled => "Cancelled.",
+    }
+}
+
+/// Where an open session stands and the command that moves it on, for `likeness sessions`
+/// (after a crash this is how the operator finds the way back in).
+fn next_step(s: &LivenessSession) -> String {
+    use likeness::flow::SessionState as S;
+    let id = &s.id;
+    let url = if s.image_url.is_empty() {
+        "URL"
+    } else {
+        &s.image_url
+    };
+    let enroll = format!(
+        "likeness enroll --session {id} --name \"{}\" --image-url {url}",
+        s.talent_name
+    );
+    match s.state {
+        S::AwaitingScan => format!(
+            "Waiting for the talent to finish on their phone (the QR expires at {}). When they have, run `likeness session status --id {id}`; once it has expired, `likeness session refresh --id {id}` gives a fresh QR.",
+            rfc3339(s.expires_at_ms)
+        ),
+        S::Expired => format!(
+            "The QR expired before the talent finished. Run `likeness session refresh --id {id}` for a fresh QR in the same session."
+        ),
+        S::Verified => format!(
+            "The talent finished the phone check. Run `{enroll}` to see the price and enroll."
+        ),
+        S::AwaitingPayment => format!(
+            "A price was shown and not confirmed; nothing was signed. Run `{enroll}` to see the price again."
+        ),
+        S::Enrolling => format!(
+            "The enrollment was interrupted before its answer arrived. Run `{enroll}` to finish it: a payment already signed is re-sent, so it cannot be charged twice."
+        ),
+        S::Enrolled | S::Cancelled => plain_state(s.state).into(),
     }
 }
