@@ -2,225 +2,16 @@
 
 Drives the debug app through tauri-driver (WebDriver) under Xvfb. The talent's phone is played
 by HTTP calls to the Rehearsal liveness page, the same calls its buttons make. Screenshots go to
-$E2E_OUT. Standard library only.
+$E2E_OUT. Standard library only; the shared parts are in harness.py.
 """
 
-import base64
-import http.client
-import http.server
-import json
 import os
 import re
-import socket
-import ssl
-import subprocess
-import sys
-import threading
 import time
 import urllib.parse
-import urllib.request
 
-WORK = os.environ["E2E_WORK"]
-OUT = os.environ["E2E_OUT"]
-APP = os.environ["E2E_APP"]
-DRIVER = "http://127.0.0.1:4444"
-ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
-PASSED = []
-TIMINGS = {}
-
-
-def check(name, cond, detail=""):
-    if not cond:
-        raise AssertionError(f"{name}: {detail}")
-    PASSED.append(name)
-    print(f"ok - {name}", flush=True)
-
-
-# --- the HTTPS photo host -------------------------------------------------------------------
-class Photos(http.server.SimpleHTTPRequestHandler):
-    def __init__(self, *a, **kw):
-        super().__init__(*a, directory=os.path.join(WORK, "photos"), **kw)
-
-    def do_GET(self):
-        if self.path.startswith("/huge.jpg"):
-            # 50 MB announced; the app must refuse on the header, before downloading it.
-            self.send_response(200)
-            self.send_header("Content-Type", "image/jpeg")
-            self.send_header("Content-Length", str(50 * 1024 * 1024))
-            self.end_headers()
-            try:
-                chunk = b"\xff\xd8\xff\xe0" + b"\0" * (1 << 20)
-                for _ in range(50):
-                    self.wfile.write(chunk)
-            except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
-                pass  # the app hung up after reading the header, as it should
-            return
-        if self.path.startswith("/page.jpg"):
-            body = open(os.path.join(WORK, "photos", "page.jpg"), "rb").read()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        super().do_GET()
-
-    def log_message(self, *args):
-        pass
-
-
-class QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        pass  # aborted downloads are the expected outcome of the 50 MB case
-
-
-def start_photo_host():
-    server = QuietServer(("127.0.0.1", 0), Photos)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(os.path.join(WORK, "cert.pem"), os.path.join(WORK, "key.pem"))
-    server.socket = ctx.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"https://localhost:{server.server_address[1]}"
-
-
-# --- a minimal WebDriver client ---------------------------------------------------------------
-def wd(method, path, body=None, timeout=60):
-    data = None if body is None else json.dumps(body).encode()
-    # tauri-driver's proxy sometimes reuses a connection WebKitWebDriver already closed and
-    # drops the request before forwarding it ("client error (SendRequest)"); resending is safe.
-    for attempt in range(4):
-        req = urllib.request.Request(DRIVER + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as r:
-                return json.loads(r.read() or b"{}").get("value")
-        except urllib.error.HTTPError as e:
-            raise RuntimeError(f"{method} {path}: {e.code} {e.read()[:300]!r}") from None
-        except (http.client.RemoteDisconnected, ConnectionResetError):
-            if attempt == 3:
-                raise
-            time.sleep(0.2)
-
-
-class Window:
-    def __init__(self):
-        caps = {"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": APP}}}}
-        self.sid = wd("POST", "/session", caps, timeout=120)["sessionId"]
-
-    def find(self, css):
-        try:
-            found = wd("POST", f"/session/{self.sid}/element", {"using": "css selector", "value": css})
-        except RuntimeError as e:
-            if os.environ.get("E2E_DEBUG"):
-                print("find", css, e, flush=True)
-            return None
-        if os.environ.get("E2E_DEBUG"):
-            print("found", css, found, flush=True)
-        return found.get(ELEMENT) if isinstance(found, dict) else None
-
-    def wait(self, css, timeout=30, what=None):
-        end = time.time() + timeout
-        while time.time() < end:
-            el = self.find(css)
-            if el and (what is None or what(el)):
-                return el
-            time.sleep(0.25)
-        self.shot("failure")
-        raise AssertionError(f"timed out waiting for {css}")
-
-    def text(self, el):
-        return wd("GET", f"/session/{self.sid}/element/{el}/text")
-
-    def attr(self, el, name):
-        return wd("GET", f"/session/{self.sid}/element/{el}/attribute/{name}")
-
-    def enabled(self, el):
-        return wd("GET", f"/session/{self.sid}/element/{el}/enabled")
-
-    def visible(self, el):
-        return wd("GET", f"/session/{self.sid}/element/{el}/displayed")
-
-    def type(self, css, text, clear=True):
-        # WebKitWebDriver now and then answers a key event with a bare 500 "unknown error" (an
-        # empty message) while the window is still taking focus after launch; the field is
-        # found again and the keys sent again, a few times at most.
-        for attempt in range(4):
-            el = self.wait(css)
-            try:
-                if clear:
-                    wd("POST", f"/session/{self.sid}/element/{el}/clear", {})
-                if text:
-                    wd("POST", f"/session/{self.sid}/element/{el}/value", {"text": text})
-                return el
-            except RuntimeError as e:
-                if attempt == 3 or '"unknown error","message":""' not in str(e):
-                    raise
-                time.sleep(0.5)
-
-    def click(self, css, timeout=30):
-        el = self.wait(css, timeout, what=self.enabled)
-        wd("POST", f"/session/{self.sid}/element/{el}/click", {})
-
-    def js(self, script, *args):
-        return wd("POST", f"/session/{self.sid}/execute/sync", {"script": script, "args": list(args)})
-
-    def shot(self, name):
-        data = wd("GET", f"/session/{self.sid}/screenshot")
-        png = base64.b64decode(data)
-        with open(os.path.join(OUT, f"{name}.png"), "wb") as f:
-            f.write(png)
-
-    def close(self):
-        try:
-            wd("DELETE", f"/session/{self.sid}")
-        except Exception:
-            pass
-
-
-def error_text(w, css):
-    el = w.wait(css, 30, what=lambda e: w.visible(e) and w.text(e).strip() != "")
-    return w.text(el)
-
-
-def blur(w):
-    w.js("document.activeElement && document.activeElement.blur()")
-
-
-# --- the phone ---------------------------------------------------------------------------------
-def phone_completes(link):
-    page = urllib.request.urlopen(link, timeout=10).read().decode()
-    check("phone page loads from the QR link", "camera" in page.lower(), page[:200])
-    q = urllib.parse.parse_qs(urllib.parse.urlparse(link).query)
-    token = q["sessionToken"][0]
-    origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlparse(link))
-    for step in ("camera", "nod", "blink"):
-        req = urllib.request.Request(origin + "/h5/api/step", method="POST",
-                                     data=json.dumps({"sessionToken": token, "step": step}).encode(),
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as r:
-            body = json.loads(r.read())
-    check("phone reaches 'Verification completed'", "complet" in json.dumps(body).lower(), json.dumps(body))
-
-
-def phone_returns(link):
-    """A BytePlus phone: the same steps, then the page sends the phone to the studio's callback."""
-    page = urllib.request.urlopen(link, timeout=10).read().decode()
-    check("BytePlus phone page loads from the QR link", "camera" in page.lower(), page[:200])
-    q = urllib.parse.parse_qs(urllib.parse.urlparse(link).query)
-    token = q["bytedToken"][0]
-    origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlparse(link))
-    for step in ("camera", "nod", "blink"):
-        req = urllib.request.Request(origin + "/h5/api/step", method="POST",
-                                     data=json.dumps({"sessionToken": token, "step": step}).encode(),
-                                     headers={"Content-Type": "application/json"})
-        urllib.request.urlopen(req, timeout=10).read()
-    session = json.loads(urllib.request.urlopen(
-        origin + "/h5/api/session?sessionToken=" + urllib.parse.quote(token), timeout=10).read())
-    redirect = session.get("callback_redirect") or ""
-    check("the phone is sent back to the studio's LAN callback",
-          "/liveness/done" in redirect and "resultCode=10000" in redirect, redirect)
-    done = urllib.request.urlopen(redirect, timeout=10).read().decode()
-    check("the phone says to hand it back", "hand the phone back" in done, done[:300])
+from harness import (DATA, TIMINGS, Window, blur, check, drive, error_text, mp4_boxes,
+                     phone_completes, phone_returns, pin_rehearsal_port, shown_price)
 
 
 def byteplus_session(w, photos, personality, name):
@@ -265,29 +56,6 @@ def byteplus_session(w, photos, personality, name):
     return m.group(0)
 
 
-def mp4_boxes(path):
-    """The top-level ISO BMFF boxes of a file: what makes it a playable MP4."""
-    data = open(path, "rb").read()
-    boxes, at = [], 0
-    while at + 8 <= len(data):
-        size = int.from_bytes(data[at:at + 4], "big")
-        kind = data[at + 4:at + 8].decode("latin-1")
-        if size == 1:
-            size = int.from_bytes(data[at + 8:at + 16], "big")
-        if size < 8 or at + size > len(data):
-            raise AssertionError(f"box {kind!r} at {at} runs past the end")
-        boxes.append(kind)
-        at += size
-    return boxes, len(data)
-
-
-def shown_price(w, panel, shot):
-    """Waits for a price panel, keeps a screenshot of it, and returns its words."""
-    w.wait(panel, 60, what=w.visible)
-    w.shot(shot)
-    return w.js(f"return document.querySelector('{panel}').textContent")
-
-
 def generate_video(w, asset_id):
     """The Generate screen: the enrolled face, a prompt, the price, the job, the file, playback."""
     w.click("#nav-generate")
@@ -310,7 +78,7 @@ def generate_video(w, asset_id):
     TIMINGS["video_confirm_to_playable_seconds"] = round(took, 3)
     charge = w.js(f"return document.querySelector(\".job-row[data-job-id='{job_id}'] .job-charge\").textContent")
     check("the job says what was charged", "charged" in charge.lower(), charge)
-    path = os.path.join(WORK, "data", "studio.likeness.app", "media", f"{job_id}.mp4")
+    path = os.path.join(DATA, "media", f"{job_id}.mp4")
     boxes, size = mp4_boxes(path)
     check("the downloaded file is a valid MP4", boxes[0] == "ftyp" and "moov" in boxes and "mdat" in boxes,
           f"{boxes} ({size} bytes)")
@@ -332,32 +100,17 @@ def generate_video(w, asset_id):
             break
         time.sleep(0.25)
     check("the video plays", played > 0.2, str(played))
+    w.js(f"""document.querySelector(".job-row[data-job-id='{job_id}']").scrollIntoView({{block: 'end'}})""")
     w.shot("19-video-playing")
     return job_id
-
-
-def main():
-    photos = start_photo_host()
-    driver_log = open(os.path.join(OUT, "tauri-driver.log"), "w")
-    driver = subprocess.Popen(["tauri-driver", "--port", "4444"], stdout=driver_log, stderr=subprocess.STDOUT)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", 4444), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        run(photos)
-    finally:
-        driver.terminate()
-        driver.wait(10)
-    print(f"{len(PASSED)} passed, 0 failed", flush=True)
 
 
 def run(photos):
     w = Window()
     w.wait("#talent-name", 60)
     w.shot("01-first-launch")
+    pin_rehearsal_port(w)
+    w.click("#nav-session")
 
     # Bad input is refused on the form, before anything is sent, each with guidance.
     w.type("#talent-name", "x" * 65)
@@ -547,16 +300,8 @@ def run(photos):
     byteplus_session(w, photos, "crun", "Dorothy Vaughan")
     w.close()
 
-    with open(os.path.join(OUT, "timings.json"), "w") as f:
-        json.dump({"start_to_qr_seconds": round(start_to_qr, 3), **TIMINGS}, f)
+    TIMINGS["start_to_qr_seconds"] = round(start_to_qr, 3)
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as e:  # report and fail
-        import traceback
-        traceback.print_exc()
-        print(f"not ok - {e}", flush=True)
-        print(f"{len(PASSED)} passed, 1 failed", flush=True)
-        sys.exit(1)
+    drive(run, "timings.json")

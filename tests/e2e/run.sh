@@ -2,12 +2,16 @@
 # End to end in the real window: builds nothing (scripts/test-all builds first), then runs the
 # debug app under Xvfb inside a private D-Bus session with an unlocked gnome-keyring, drives it
 # through tauri-driver + WebKitWebDriver, and keeps screenshots in artifacts/e2e/.
+# Two runs, each with its own app data folder: enrollment.py (a producer's first session, the
+# four provider personalities, a video) and studio.py (first launch, two talents and an expired
+# QR, wallet import, a portrait, settings across a SIGKILL, a failed phone check and its retry).
+# E2E_ONLY=enrollment|studio runs one of them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT="$ROOT/artifacts/e2e"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$OUT" "$WORK/home" "$WORK/data"
+mkdir -p "$OUT" "$WORK/home" "$WORK/data-enrollment" "$WORK/data-studio"
 
 # An HTTPS photo host on loopback with its own certificate, trusted by the app via SSL_CERT_FILE.
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 2 \
@@ -24,13 +28,23 @@ cp "$ROOT/tests/fixtures/media/talent-3s.mp4" "$WORK/photos/talent.mp4"
 
 export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
 export PATH="$CARGO_HOME/bin:$PATH"
-export HOME="$WORK/home" XDG_DATA_HOME="$WORK/data"
+export HOME="$WORK/home"
 export LIKENESS_REHEARSAL_HOST=127.0.0.1 LIKENESS_KEYRING_SERVICE=likeness-e2e
 export SSL_CERT_FILE="$WORK/bundle.pem"
 export E2E_WORK="$WORK" E2E_OUT="$OUT" E2E_APP="${E2E_APP:-${CARGO_TARGET_DIR:-$ROOT/target}/debug/likeness-studio}"
-export NO_AT_BRIDGE=1
+export E2E_ONLY="${E2E_ONLY:-}" E2E_DIR="$ROOT/tests/e2e"
+export NO_AT_BRIDGE=1 PYTHONDONTWRITEBYTECODE=1
 
+# Both runs always go; the script fails if either did.
 dbus-run-session -- bash -c '
   echo -n e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
-  xvfb-run -a -s "-screen 0 1280x860x24" python3 "'"$ROOT"'/tests/e2e/enrollment.py"
+  xvfb-run -a -s "-screen 0 1280x860x24" bash -c "
+    status=0
+    for run in enrollment studio; do
+      [ -z \"\$E2E_ONLY\" ] || [ \"\$E2E_ONLY\" = \"\$run\" ] || continue
+      echo \"# \$run\"
+      XDG_DATA_HOME=\"\$E2E_WORK/data-\$run\" python3 \"\$E2E_DIR/\$run.py\" || status=1
+    done
+    exit \$status
+  "
 ' 2> >(grep -v "Failed to set fd limit" >&2)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatUsdcAtomic, networkName, paymentStatusLabel, shortHex } from "./payments";
+import { formatUsdcAtomic, networkName, paymentPurposeLabel, paymentStatusLabel, shortHex } from "./payments";
 
 describe("formatUsdcAtomic", () => {
   it("shows six decimals exactly", () => {
@@ -49,5 +49,20 @@ describe("networkName", () => {
     expect(networkName("base-sepolia")).toBe("Base Sepolia (test)");
     expect(networkName("toString")).toBe("toString");
     expect(networkName("polygon")).toBe("polygon");
+  });
+});
+
+describe("paymentPurposeLabel", () => {
+  it("says what each ledger key bought", () => {
+    expect(paymentPurposeLabel("realface:ses_6d26f6ddf6d3ddd4")).toBe("Real face enrollment");
+    expect(paymentPurposeLabel("portrait:Robo Presenter|https://example.com/a.jpg")).toBe("Portrait enrollment: Robo Presenter");
+    expect(paymentPurposeLabel("portrait:A|B|https://example.com/a.jpg")).toBe("Portrait enrollment: A|B");
+    expect(paymentPurposeLabel("portrait:|https://example.com/a.jpg")).toBe("Portrait enrollment");
+    expect(paymentPurposeLabel("video:vid_0123")).toBe("Video generation");
+  });
+
+  it("shows unknown keys as stored", () => {
+    expect(paymentPurposeLabel("top-up:42")).toBe("top-up:42");
+    expect(paymentPurposeLabel("")).toBe("");
   });
 });

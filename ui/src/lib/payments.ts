@@ -50,3 +50,27 @@ const NETWORK_LABELS: Readonly<Record<string, string>> = {
 export function networkName(network: string): string {
   return Object.prototype.hasOwnProperty.call(NETWORK_LABELS, network) ? (NETWORK_LABELS[network] ?? network) : network;
 }
+
+/**
+ * What a payment bought, from the ledger's purpose key ("realface:ses_…", "portrait:Name|url",
+ * "video:vid_…"), which exists to tell retries apart and is kept whole for the CSV and the tooltip.
+ * Unknown keys are shown as stored.
+ */
+export function paymentPurposeLabel(purpose: string): string {
+  const colon = purpose.indexOf(":");
+  const kind = colon < 0 ? purpose : purpose.slice(0, colon);
+  const rest = colon < 0 ? "" : purpose.slice(colon + 1);
+  switch (kind) {
+    case "realface":
+      return "Real face enrollment";
+    case "portrait": {
+      const bar = rest.lastIndexOf("|");
+      const name = (bar < 0 ? rest : rest.slice(0, bar)).trim();
+      return name === "" ? "Portrait enrollment" : `Portrait enrollment: ${name}`;
+    }
+    case "video":
+      return "Video generation";
+    default:
+      return purpose;
+  }
+}
