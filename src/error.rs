@@ -116,6 +116,8 @@ pub enum ErrorCode {
     NotReady,
     /// The liveness link ran out before enrollment: offer a fresh QR.
     SessionExpired,
+    /// The talent's phone check did not pass: the link is spent, a fresh QR lets them retry.
+    LivenessFailed,
     FaceMismatch,
     UpstreamFailed,
     ProviderRefused,

@@ -390,6 +390,11 @@ async fn a_failed_phone_check_ends_the_link_and_a_fresh_qr_opens_a_new_session()
     .await;
     let notice = expired.notice.expect("the operator is told why");
     assert!(notice.message.contains("Generate a fresh QR"), "{notice:?}");
+    assert_eq!(
+        notice.code,
+        ErrorCode::LivenessFailed,
+        "a failed check is not told as a QR that ran out of time: {notice:?}"
+    );
 
     let fresh = studio.refresh_session(&view.session.id).await.unwrap();
     assert_ne!(

@@ -6,7 +6,10 @@ pub mod poll;
 mod studio;
 
 pub(crate) use studio::assets as studio_assets;
-pub use studio::{AssetFileCheck, CallBudget, EnrollOutcome, SessionView, Studio, StudioConfig};
+pub use studio::{
+    AssetFileCheck, CallBudget, EnrollOutcome, PortraitOutcome, PortraitQuote, SessionView, Studio,
+    StudioConfig,
+};
 
 use serde::{Deserialize, Serialize};
 

@@ -4,9 +4,11 @@
 //! The UI and the CLI only render these views; they never time anything themselves.
 
 pub(crate) mod assets;
+pub(crate) mod portrait;
 pub(crate) mod video;
 
 pub use assets::AssetFileCheck;
+pub use portrait::{PortraitOutcome, PortraitQuote};
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
@@ -157,6 +159,8 @@ pub struct Studio {
     video_quotes: Mutex<HashMap<String, video::PendingVideoQuote>>,
     /// Video jobs being sent or downloaded, so a double press never does it twice.
     video_busy: Mutex<HashSet<String>>,
+    /// Portrait prices shown and not yet confirmed.
+    portrait_quotes: Mutex<HashMap<String, portrait::PendingPortrait>>,
 }
 
 pub const MAX_NAME_CHARS: usize = 64;
@@ -207,6 +211,7 @@ impl Studio {
             job_watches: Mutex::new(HashMap::new()),
             video_quotes: Mutex::new(HashMap::new()),
             video_busy: Mutex::new(HashSet::new()),
+            portrait_quotes: Mutex::new(HashMap::new()),
         })
     }
 
@@ -414,14 +419,14 @@ impl Studio {
                 retry_after_seconds: Some(((frees_at - now) / 1000).max(1) as u64),
             });
         }
-        let session = self.check_status(&provider, session).await?;
+        let (session, notice) = self.check_status(&provider, session).await?;
         if session.state == SessionState::AwaitingScan {
             // Re-plan the automatic schedule from this check.
             if let Some(w) = self.watches.lock().expect("watch map poisoned").get(id) {
                 w.check_now.notify_one();
             }
         }
-        let view = self.view(session, None);
+        let view = self.view(session, notice);
         let _ = self.updates.send(view.clone());
         Ok(view)
     }
@@ -1088,12 +1093,15 @@ impl Studio {
         Ok(())
     }
 
-    /// One status call, counted against the budget, with the resulting transition saved.
+    /// One status call, counted against the budget, with the resulting transition saved. A
+    /// phone check the provider reports as failed comes with its notice: the link is spent like
+    /// an expired one, but the operator must hear that the check did not pass, not that time ran
+    /// out.
     async fn check_status(
         &self,
         provider: &Provider,
-        mut session: LivenessSession,
-    ) -> Result<LivenessSession> {
+        session: LivenessSession,
+    ) -> Result<(LivenessSession, Option<CommandError>)> {
         let now = self.clock.now_ms();
         self.library
             .record_call(&provider.budget_key(), CallKind::Status, now)?;
@@ -1112,13 +1120,14 @@ impl Studio {
             // The provider says this link is spent: a fresh QR is the way on.
             LivenessStatus::Expired | LivenessStatus::Failed => Event::LinkExpired,
         };
-        if status == LivenessStatus::Failed {
+        let failed = (status == LivenessStatus::Failed).then(|| {
             tracing::info!(session = %session.id, "the provider reports the phone check failed");
-        }
+            phone_check_failed(None)
+        });
         // Re-read: the operator may have cancelled or refreshed while the call was in flight.
         let mut current = self.library.session(&session.id)?;
         if current.h5_link != session.h5_link {
-            return Ok(current);
+            return Ok((current, None));
         }
         if let Some(state) = next(current.state, event) {
             if state != current.state {
@@ -1128,8 +1137,7 @@ impl Studio {
                 tracing::info!(session = %current.id, state = state.as_str(), "session state changed");
             }
         }
-        session = current;
-        Ok(session)
+        Ok((current, failed))
     }
 
     fn watch(self: &Arc<Self>, session: LivenessSession) {
@@ -1234,13 +1242,13 @@ impl Studio {
             last_check = Some(self.clock.now_ms());
             checks_made += 1;
             match self.check_status(&provider, session.clone()).await {
-                Ok(s) => {
+                Ok((s, failed)) => {
                     notice = None;
                     not_before = None;
                     let changed = s.state != session.state;
                     session = s;
                     if changed || session.state != SessionState::AwaitingScan {
-                        let _ = self.updates.send(self.view(session.clone(), None));
+                        let _ = self.updates.send(self.view(session.clone(), failed));
                     }
                 }
                 Err(e) => {
@@ -1521,6 +1529,22 @@ fn describe(state: SessionState) -> &'static str {
         SessionState::Enrolling => "enrolling",
         SessionState::Enrolled => "already enrolled",
         SessionState::Cancelled => "cancelled",
+    }
+}
+
+/// What the operator hears when the talent's phone check did not pass (the provider's status, or
+/// the phone's own result code on the LAN callback). The link is spent; a fresh QR retries.
+pub(crate) fn phone_check_failed(result_code: Option<&str>) -> CommandError {
+    let code = result_code
+        .map(|c| format!(" (code {c})"))
+        .unwrap_or_default();
+    CommandError {
+        code: ErrorCode::LivenessFailed,
+        message: format!(
+            "The phone check did not pass{code}. Generate a fresh QR and have the talent try again in good light, face to the camera."
+        ),
+        field: None,
+        retry_after_seconds: None,
     }
 }
 

@@ -55,6 +55,8 @@ export type JobState = VideoJob["state"];
 /** Who pays for a video: the studio wallet (x402, a price to confirm) or the provider account. */
 export type VideoBilling = VideoJob["billing"];
 export type CommandError = NonNullable<SessionView["notice"]>;
+export type PortraitQuote = Answer<typeof commands.quotePortrait>;
+export type PortraitOutcome = Answer<typeof commands.confirmPortrait>;
 export type ErrorCode = CommandError["code"];
 
 // A `Record` over the union, so a code added in Rust (and so in the bindings) fails `tsc` here
@@ -68,6 +70,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   unauthorized: true,
   not_ready: true,
   session_expired: true,
+  liveness_failed: true,
   face_mismatch: true,
   upstream_failed: true,
   provider_refused: true,

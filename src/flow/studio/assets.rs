@@ -10,7 +10,7 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use super::{EnrollOutcome, Studio};
-use crate::error::{CommandError, Error, Result};
+use crate::error::{Error, Result};
 use crate::flow::{next, Event, SessionState};
 use crate::library::{
     liveness_ref, ConsentPayment, ConsentRecord, Face, FaceKind, LivenessSession,
@@ -425,15 +425,7 @@ impl Studio {
             tracing::info!(session = %session.id, "phone reported the check passed");
             self.check_now(session_id).await?;
         } else {
-            let notice = CommandError {
-                code: crate::error::ErrorCode::SessionExpired,
-                message: format!(
-                    "The phone check did not pass (code {}). Generate a fresh QR and have the talent try again in good light, face to the camera.",
-                    result_code.unwrap_or("none")
-                ),
-                field: None,
-                retry_after_seconds: None,
-            };
+            let notice = super::phone_check_failed(Some(result_code.unwrap_or("none")));
             if let Some(w) = self
                 .watches
                 .lock()

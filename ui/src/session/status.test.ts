@@ -24,6 +24,15 @@ describe("describeSession", () => {
     expect(describeSession(view({ state: "verified" }), T0, clock).detail).toBe("Enroll to save the face to the library.");
   });
 
+  it("says a failed phone check did not pass, not that the QR ran out of time", () => {
+    const notice = { code: "liveness_failed" as const, message: "The phone check did not pass (code 10001).", field: null, retryAfterSeconds: null };
+    const failed = describeSession(view({ state: "expired" }, { notice }), T0, clock, true);
+    expect(failed.headline).toBe("Ada Lovelace's phone check did not pass.");
+    expect(failed.detail).toBeNull();
+    const expired = describeSession(view({ state: "expired" }, { notice: { ...notice, code: "session_expired" } }), T0, clock, true);
+    expect(expired.headline).toBe("This QR expired before Ada Lovelace finished.");
+  });
+
   it("says time is up when the countdown reaches zero before the backend's verdict", () => {
     const lines = describeSession(view(), T0 + 120_000, clock);
     expect(lines.headline).toBe("Time is up for this QR.");

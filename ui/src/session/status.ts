@@ -38,6 +38,10 @@ export function describeSession(view: SessionView, nowMs: number, clock: (ms: nu
       };
     }
     case "expired":
+      if (view.notice?.code === "liveness_failed") {
+        // The notice under this line says what to do; the headline must not blame the clock.
+        return { headline: `${name}'s phone check did not pass.`, detail: null, tone: "attention" };
+      }
       return {
         headline: `This QR expired before ${name} finished.`,
         detail: groups
