@@ -1,7 +1,7 @@
 //! `#[tauri::command]` one-liners over the core. Errors cross as `{code, message, field}`.
 
 use likeness::error::{CommandError, Error};
-use likeness::flow::{AssetFileCheck, EnrollOutcome, SessionView};
+use likeness::flow::{AssetFileCheck, EnrollOutcome, PortraitOutcome, PortraitQuote, SessionView};
 use likeness::library::{payments_csv, Face, FaceSummary, PaymentRecord, SyncReport};
 use likeness::media::AssetType;
 use likeness::photo::PhotoCheck;
@@ -494,6 +494,52 @@ pub async fn decline_video<R: Runtime>(
     job_id: String,
 ) -> Answer<VideoJob> {
     Ok(state.studio().await.decline_video(&job_id)?)
+}
+
+/// A virtual portrait's price (x402; nothing is signed) or that the account is billed. The
+/// quote waits for `confirm_portrait`.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn quote_portrait<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    name: String,
+    image_url: String,
+    photo_override: bool,
+) -> Answer<PortraitQuote> {
+    Ok(state
+        .studio()
+        .await
+        .quote_portrait(&name, &image_url, photo_override)
+        .await?)
+}
+
+/// The operator's Pay: enrolls if the provider still asks the price shown, else a new quote.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn confirm_portrait<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    quote_id: String,
+    payee_change_confirmed: bool,
+) -> Answer<PortraitOutcome> {
+    Ok(state
+        .studio()
+        .await
+        .confirm_portrait(&quote_id, payee_change_confirmed)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn decline_portrait<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    quote_id: String,
+) -> Answer<()> {
+    Ok(state.studio().await.decline_portrait(&quote_id)?)
 }
 
 /// Every video job, newest first, with status, time taken and price.

@@ -244,3 +244,54 @@ fn asset_video_and_receipt_commands_are_wired_and_refuse_plainly() {
         .expect_err("unknown face");
     assert_eq!(err["code"], "not_found");
 }
+
+#[test]
+fn portrait_commands_are_wired_and_refuse_plainly() {
+    let (_app, window) = app();
+
+    let err = invoke(
+        &window,
+        "quote_portrait",
+        json!({"name": " ", "imageUrl": "https://example.com/a.jpg", "photoOverride": false}),
+    )
+    .expect_err("an empty name is refused");
+    assert_eq!(err["code"], "invalid_input");
+    assert_eq!(err["field"], "name");
+
+    let err = invoke(
+        &window,
+        "quote_portrait",
+        json!({"name": "Robo", "imageUrl": "http://example.com/a.jpg", "photoOverride": false}),
+    )
+    .expect_err("http is refused before any request");
+    assert_eq!(err["field"], "image_url");
+
+    let err = invoke(
+        &window,
+        "confirm_portrait",
+        json!({"quoteId": "ptq_missing", "payeeChangeConfirmed": false}),
+    )
+    .expect_err("no price was shown");
+    assert_eq!(err["code"], "invalid_input");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("nothing was signed"),
+        "{err}"
+    );
+
+    assert_eq!(
+        invoke(
+            &window,
+            "decline_portrait",
+            json!({"quoteId": "ptq_missing"})
+        )
+        .expect("declining signs nothing and always succeeds"),
+        Value::Null
+    );
+    assert_eq!(
+        invoke(&window, "list_faces", json!({})).expect("list_faces"),
+        json!([])
+    );
+}

@@ -3,8 +3,8 @@
 Its own app data folder and a fresh start: the first launch with nothing set up and every screen
 empty; two talents on the Session screen at once, one enrolled while the other's QR runs out,
 then a fresh QR for the late one; the studio wallet imported from a known test key (that never
-shows again); a virtual portrait (the CLI, on the same Rehearsal and library, since the window
-has no portrait form) found in the Library; a video's price on Generate; the Payments ledger;
+shows again); a virtual portrait (an AI character) enrolled in the window, its price shown
+before paying, then found in the Library; a video's price on Generate; the Payments ledger;
 settings changed, the app killed with SIGKILL and started again; and on Crun, a talent who fails
 the phone check and succeeds on a fresh QR. The expiry is the provider's real 120 s: the other
 steps run while it counts down. Screenshots go to $E2E_OUT (20-… onwards).
@@ -13,7 +13,6 @@ steps run while it counts down. Screenshots go to $E2E_OUT (20-… onwards).
 import json
 import os
 import re
-import subprocess
 import time
 import urllib.parse
 import urllib.request
@@ -123,21 +122,26 @@ def import_wallet(w):
     check("the key is in none of the app's files (only the keychain)", stored == [], str(stored))
 
 
-def portrait_by_cli(photos, base):
-    """A virtual portrait: price, consent to pay, a ta_ id, into this app's library."""
-    cli = os.path.join(os.path.dirname(APP), "likeness")
-    run = subprocess.run([cli, "--json", "--data-dir", DATA, "--provider", "rehearsal", "--base-url", base,
-                          "--yes", "portrait", "--name", "Robo Presenter", "--image-url", photos + "/face.jpg"],
-                         capture_output=True, text=True, timeout=180)
-    lines = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
-    check("portrait: the CLI succeeds on the app's Rehearsal", run.returncode == 0, run.stdout[-600:] + run.stderr[-600:])
-    quotes = [x["data"] for x in lines if x.get("event") == "payment_quote"]
-    check("portrait: the price is shown before paying ($0.50 on the test network)",
-          len(quotes) == 1 and "0.5" in json.dumps(quotes[0]) and "84532" in json.dumps(quotes[0]), str(quotes)[:400])
-    face = [x["result"] for x in lines if "result" in x][0]
-    check("portrait: enrolled with a ta_ id, kind portrait",
-          TA_ID.match(face["assetId"]) is not None and face["kind"] == "portrait", json.dumps(face)[:400])
-    return face["assetId"]
+def portrait_in_window(w, photos):
+    """An AI character on the Session screen: name, image, Get price, Pay, the ta_ id."""
+    w.click("#nav-session")
+    if w.find("#subject-portrait") is None:
+        w.click("#new-session")
+    w.click("#subject-portrait")
+    w.type("#portrait-name", "Robo Presenter")
+    w.type("#portrait-photo-url", photos + "/face.jpg")
+    blur(w)
+    w.wait("#portrait-photo-preview", 40)
+    w.click("#portrait-get-price")
+    text = shown_price(w, "#portrait-price", "27c-portrait-price")
+    check("portrait: the price is shown before paying ($0.50 on Base Sepolia)",
+          "$0.5" in text and "Sepolia" in text and "no liveness" in text, text)
+    w.click("#portrait-pay")
+    asset = w.wait("#portrait-asset-id", 60, what=lambda e: TA_ID.match(w.text(e).strip()) is not None)
+    saved = dom_text(w, "#portrait-saved") or ""
+    check("portrait: enrolled with a ta_ id and saved to the Library", "Saved to the Library" in saved, saved)
+    w.shot("27d-portrait-enrolled")
+    return w.text(asset).strip()
 
 
 def settle(w):
@@ -156,7 +160,7 @@ def restart_hard(w):
 
 def run(photos):
     w = Window()
-    base = first_launch_tour(w)
+    first_launch_tour(w)
 
     # Two talents at once. Bessie's QR is left to run out while everything below happens.
     w.click("#nav-session")
@@ -189,7 +193,7 @@ def run(photos):
 
     import_wallet(w)
 
-    portrait = portrait_by_cli(photos, base)
+    portrait = portrait_in_window(w, photos)
     w.click("#nav-library")
     w.wait("#library-kind", 20)
     w.click("#library-kind option[value='portrait']")
@@ -315,6 +319,9 @@ def run(photos):
     note = wait_dom_text(w, ".info .message", lambda t: "did not pass" in t, 20)
     check("the operator sees the failure in plain words, with the next step",
           "Generate a fresh QR" in note and "try again" in note, note)
+    headline = w.text(w.find("#session-status"))
+    check("the headline says the check did not pass, not that the QR expired",
+          "did not pass" in headline and "expired" not in headline.lower(), headline)
     check("and a fresh QR is offered first", w.enabled(w.wait("#fresh-qr")) and "btn-primary" in w.attr(w.find("#fresh-qr"), "class"))
     settle(w)
     w.shot("39-crun-failed")

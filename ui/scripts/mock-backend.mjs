@@ -408,6 +408,8 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
   /** Providers with an API key in the (pretend) keychain. */
   const apiKeys = new Set(bytePlus ? ["rehearsal", "anyfast"] : scenario === "generate-crun" ? ["rehearsal", "crun"] : ["rehearsal"]);
   const KEY_HINT = { blockrun: "brk_…", jarvisclaw: "sk-…" };
+  /** Portrait prices shown and not yet paid or declined, by quote id. */
+  const portraitQuotes = new Map();
   const LABEL = { rehearsal: "Rehearsal", blockrun: "BlockRun", jarvisclaw: "JarvisClaw", anyfast: "Anyfast", crun: "Crun" };
   /** Paid with their key only, per upload (no wallet, no x402). */
   const KEY_ONLY = new Set(["anyfast", "crun"]);
@@ -1079,6 +1081,47 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
         const { thumbnail } = checkPhoto(s.imageUrl);
         return { ...faces[0], assetId, name: s.talentName, imageUrl: s.imageUrl, thumbnail, groupId: s.groupId, enrolledAtMs: Date.now(), priceUsd: "0.01", txHash };
       }
+      case "quote_portrait":
+        return later(500, () => {
+          if (args.name.trim() === "") refuse("invalid_input", "Type the talent's name (it labels the face in the library).", "name");
+          const id = `ptq_${String(Date.now()).slice(-8)}`;
+          const portraitQuote = {
+            ...quote,
+            amountAtomic: "500000",
+            amountUsdc: "0.5",
+            resource: "http://127.0.0.1:8402/v1/portrait/enroll",
+            description: null,
+          };
+          portraitQuotes.set(id, { name: args.name.trim(), imageUrl: args.imageUrl });
+          return {
+            id,
+            name: args.name.trim(),
+            imageUrl: args.imageUrl,
+            provider: "rehearsal",
+            quote: portraitQuote,
+            payeeChanged: false,
+            buys: `Enrolls “${args.name.trim()}” at Rehearsal as a virtual portrait (AI character — no liveness).`,
+            notice: null,
+          };
+        });
+      case "confirm_portrait": {
+        const held = portraitQuotes.get(args.quoteId);
+        if (held === undefined) {
+          refuse("invalid_input", "The price shown for this portrait is no longer held (it was paid, declined, or the app restarted). Get the price again; nothing was signed.", "quote");
+        }
+        portraitQuotes.delete(args.quoteId);
+        await later(900, () => null);
+        const assetId = "ta_7c1d9e2f3a4b5c6d7e8f9a0b1c2d3e4f";
+        const txHash = "0x7a1e8f1a3c4b6d7e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5a6";
+        ledger.unshift(payment(0, "settled", { purpose: `portrait:${held.name}|${held.imageUrl}`, amountAtomic: "500000", settlementTx: txHash, assetId, createdAtMs: Date.now() }));
+        const { thumbnail } = checkPhoto(held.imageUrl);
+        const f = { ...faces[0], assetId, kind: "portrait", name: held.name, imageUrl: held.imageUrl, thumbnail, groupId: null, enrolledAtMs: Date.now(), priceUsd: "0.50", txHash };
+        libraryFaces.push(f);
+        return { outcome: "enrolled", face: f };
+      }
+      case "decline_portrait":
+        portraitQuotes.delete(args.quoteId);
+        return later(200, () => null);
       case "decline_payment": {
         const s = { ...sessions.get(args.id), state: "verified", updatedAtMs: Date.now() };
         sessions.set(s.id, s);

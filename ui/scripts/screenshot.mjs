@@ -92,6 +92,23 @@ try {
   await fits(page, "started");
   await page.close();
 
+  // An AI character (virtual portrait): no liveness, the price before Pay, the ta_ id after.
+  page = await open("form");
+  await page.click("#subject-portrait");
+  await shot(page, "04e-portrait-form");
+  await page.fill("#portrait-name", "Robo Presenter");
+  await page.fill("#portrait-photo-url", "https://photos.example/ada.jpg");
+  await page.locator("#portrait-photo-url").blur();
+  await page.waitForSelector("#portrait-photo-preview");
+  await page.click("#portrait-get-price:enabled");
+  await page.waitForSelector("#portrait-price:has-text('0.5')");
+  await shot(page, "04f-portrait-price");
+  await page.click("#portrait-pay");
+  await page.waitForSelector("#portrait-asset-id:has-text('ta_')");
+  await page.waitForSelector("#portrait-saved:has-text('Saved to the Library')");
+  await shot(page, "04g-portrait-enrolled");
+  await page.close();
+
   // A session that was waiting when the app started.
   page = await open("awaiting");
   await page.waitForSelector("#qr svg");

@@ -91,6 +91,14 @@ export const commands = {
 	/**  The operator confirmed: sign and record the payment (x402), send the job, follow it. */
 	confirmVideo: (jobId: string, payeeChangeConfirmed: boolean) => __TAURI_INVOKE<VideoJob>("confirm_video", { jobId, payeeChangeConfirmed }),
 	declineVideo: (jobId: string) => __TAURI_INVOKE<VideoJob>("decline_video", { jobId }),
+	/**
+	 *  A virtual portrait's price (x402; nothing is signed) or that the account is billed. The
+	 *  quote waits for `confirm_portrait`.
+	 */
+	quotePortrait: (name: string, imageUrl: string, photoOverride: boolean) => __TAURI_INVOKE<PortraitQuote>("quote_portrait", { name, imageUrl, photoOverride }),
+	/**  The operator's Pay: enrolls if the provider still asks the price shown, else a new quote. */
+	confirmPortrait: (quoteId: string, payeeChangeConfirmed: boolean) => __TAURI_INVOKE<PortraitOutcome>("confirm_portrait", { quoteId, payeeChangeConfirmed }),
+	declinePortrait: (quoteId: string) => __TAURI_INVOKE<null>("decline_portrait", { quoteId }),
 	/**  Every video job, newest first, with status, time taken and price. */
 	listJobs: () => __TAURI_INVOKE<VideoJob[]>("list_jobs"),
 	/**  Streams every video job change to the window until the window goes away. */
@@ -188,7 +196,9 @@ export type EnrollOutcome = { outcome: "enrolled"; face: Face } |
 /**  The code the UI switches on. It grows only when the UI branches on a new case. */
 export type ErrorCode = "invalid_input" | "not_configured" | "network" | "timeout" | "rate_limited" | "unauthorized" | "not_ready" | 
 /**  The liveness link ran out before enrollment: offer a fresh QR. */
-"session_expired" | "face_mismatch" | "upstream_failed" | "provider_refused" | "unexpected_response" | "payment_refused" | "payment_rejected" | 
+"session_expired" | 
+/**  The talent's phone check did not pass: the link is spent, a fresh QR lets them retry. */
+"liveness_failed" | "face_mismatch" | "upstream_failed" | "provider_refused" | "unexpected_response" | "payment_refused" | "payment_rejected" | 
 /**  The operator must confirm a second time (the payee changed). */
 "confirmation_needed" | "keychain" | "storage" | "not_found" | "internal";
 
@@ -468,6 +478,27 @@ export type PhotoCheckItem = {
 
 /**  The image format, from the bytes (never from the link's extension). */
 export type PhotoFormat = "jpeg" | "png" | "webp" | "gif" | "heic" | "avif" | "bmp" | "tiff";
+
+/**  What pressing Pay led to. */
+export type PortraitOutcome = { outcome: "enrolled"; face: Face } | 
+/**  The provider now asks for something else than what was shown; nothing was signed. */
+{ outcome: "price_changed"; quote: PortraitQuote };
+
+/**  A portrait's price as shown to the operator, waiting for Pay or Decline. */
+export type PortraitQuote = {
+	id: string,
+	name: string,
+	imageUrl: string,
+	provider: ProviderKind,
+	/**  The provider's x402 price; `None` on a key rail, where the account is billed. */
+	quote: PaymentQuote | null,
+	/**  The payee differs from the one this provider was paid before: confirm twice. */
+	payeeChanged: boolean,
+	/**  What pressing Pay buys, in a line. */
+	buys: string,
+	/**  Why this quote replaces the one shown before, if it does (the provider's price changed). */
+	notice: string | null,
+};
 
 export type ProviderKind = 
 /**  The built-in local server: real flow, real phone, nothing to pay. */

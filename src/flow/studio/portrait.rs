@@ -1,0 +1,273 @@
+//! Virtual portraits (AI characters, no liveness) in two steps for the window: the price is shown
+//! first and nothing is signed, then the operator's Pay runs [`Studio::enroll_portrait`], which
+//! signs only if the provider still asks for exactly the price that was shown.
+//!
+//! Shown prices are held in memory only, as the session's are: after a restart the price is
+//! asked for again, so nothing is ever signed against a quote the operator did not see.
+
+use serde::Serialize;
+
+use super::{validate_name, Studio, DAY_MS};
+use crate::error::{Error, Result};
+use crate::library::Face;
+use crate::payment::PaymentQuote;
+use crate::providers::{Paid, Provider, ProviderKind};
+use crate::spend;
+
+/// A portrait's price as shown to the operator, waiting for Pay or Decline.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PortraitQuote {
+    pub id: String,
+    pub name: String,
+    pub image_url: String,
+    pub provider: ProviderKind,
+    /// The provider's x402 price; `None` on a key rail, where the account is billed.
+    pub quote: Option<PaymentQuote>,
+    /// The payee differs from the one this provider was paid before: confirm twice.
+    pub payee_changed: bool,
+    /// What pressing Pay buys, in a line.
+    pub buys: String,
+    /// Why this quote replaces the one shown before, if it does (the provider's price changed).
+    pub notice: Option<String>,
+}
+
+/// What pressing Pay led to.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum PortraitOutcome {
+    Enrolled {
+        face: Box<Face>,
+    },
+    /// The provider now asks for something else than what was shown; nothing was signed.
+    PriceChanged {
+        quote: Box<PortraitQuote>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct PendingPortrait {
+    shown: PortraitQuote,
+    photo_override: bool,
+}
+
+/// Whether a fresh 402 asks for exactly what the operator saw: a signature binds all four.
+fn same_terms(shown: &PaymentQuote, fresh: &PaymentQuote) -> bool {
+    shown.amount_atomic() == fresh.amount_atomic()
+        && shown.pay_to() == fresh.pay_to()
+        && shown.network() == fresh.network()
+        && shown.asset() == fresh.asset()
+}
+
+fn describe(quote: Option<&PaymentQuote>) -> String {
+    match quote {
+        Some(q) => format!(
+            "${} USDC to {} on {}",
+            q.amount_usdc(),
+            q.pay_to(),
+            q.network().label()
+        ),
+        None => "billing to the account".into(),
+    }
+}
+
+impl Studio {
+    /// Checks the name and the photo and shows what enrolling the portrait costs: on x402 the
+    /// provider's price (nothing is signed), on a key that the account is billed. The quote
+    /// waits for [`Self::confirm_portrait`] or [`Self::decline_portrait`].
+    pub async fn quote_portrait(
+        &self,
+        name: &str,
+        image_url: &str,
+        photo_override: bool,
+    ) -> Result<PortraitQuote> {
+        let name = validate_name(name)?;
+        let (photo, _) = self.vetted_photo(image_url, photo_override).await?;
+        let provider = self.provider();
+        if !matches!(provider, Provider::BlockRun(_) | Provider::JarvisClaw(_)) {
+            return Err(Error::invalid(
+                "provider",
+                format!(
+                    "{} has no virtual portraits (AI characters). Use BlockRun or JarvisClaw for those.",
+                    provider.kind()
+                ),
+            ));
+        }
+        // On a key the provider enrolls at once, so asking it for a price would enroll.
+        let quote = if provider.endpoint().is_some_and(|e| e.has_api_key()) {
+            None
+        } else {
+            match provider.enroll_portrait(&name, &photo.url, None).await? {
+                Paid::PaymentRequired(quote) => Some(*quote),
+                Paid::Done(receipt) => {
+                    tracing::warn!(asset = %receipt.asset_id, "portrait enrolled without a price");
+                    return Err(Error::invalid(
+                        "provider",
+                        format!(
+                            "{} enrolled this portrait without asking to be paid ({}). Sync the library to see it.",
+                            provider.kind(),
+                            receipt.asset_id
+                        ),
+                    ));
+                }
+            }
+        };
+        let shown =
+            self.hold_portrait_quote(&provider, name, photo.url, photo_override, quote, None)?;
+        tracing::info!(quote = %shown.id, "portrait price shown");
+        Ok(shown)
+    }
+
+    /// The operator's Pay. Enrolls through [`Self::enroll_portrait`], whose fresh 402 is signed
+    /// only if it matches the quote shown; if it does not, a new quote comes back instead.
+    pub async fn confirm_portrait(
+        &self,
+        quote_id: &str,
+        payee_change_confirmed: bool,
+    ) -> Result<PortraitOutcome> {
+        let pending = self
+            .portrait_quotes
+            .lock()
+            .expect("quote map poisoned")
+            .get(quote_id)
+            .cloned()
+            .ok_or_else(|| {
+                Error::invalid(
+                    "quote",
+                    "The price shown for this portrait is no longer held (it was paid, declined, or the app restarted). Get the price again; nothing was signed.",
+                )
+            })?;
+        let shown = pending.shown;
+        if let (true, false, Some(q)) = (
+            shown.payee_changed,
+            payee_change_confirmed,
+            shown.quote.as_ref(),
+        ) {
+            return Err(Error::invalid(
+                "payee",
+                format!(
+                    "This payment goes to {}, not to the address {} was paid before. Check it, then confirm again.",
+                    q.pay_to(),
+                    shown.provider
+                ),
+            ));
+        }
+        // Taken before anything is sent, so a second press cannot pay twice; a payment signed
+        // and then lost in transit is re-sent by the next enroll of the same name and photo.
+        self.portrait_quotes
+            .lock()
+            .expect("quote map poisoned")
+            .remove(quote_id);
+        let mut fresh: Option<PaymentQuote> = None;
+        let result = self
+            .enroll_portrait(
+                &shown.name,
+                &shown.image_url,
+                pending.photo_override,
+                |asked| {
+                    let same = shown.quote.as_ref().is_some_and(|s| same_terms(s, asked));
+                    if !same {
+                        fresh = Some(asked.clone());
+                    }
+                    same
+                },
+            )
+            .await;
+        match (result, fresh) {
+            (Ok(face), _) => {
+                tracing::info!(asset = %face.asset_id, "portrait enrolled");
+                Ok(PortraitOutcome::Enrolled {
+                    face: Box::new(face),
+                })
+            }
+            (Err(_), Some(asked)) => {
+                let notice = format!(
+                    "{} now asks for {}, not the {} shown. Nothing was signed; check the new price and confirm again.",
+                    shown.provider,
+                    describe(Some(&asked)),
+                    describe(shown.quote.as_ref()),
+                );
+                let provider = self.provider();
+                let quote = self.hold_portrait_quote(
+                    &provider,
+                    shown.name,
+                    shown.image_url,
+                    pending.photo_override,
+                    Some(asked),
+                    Some(notice),
+                )?;
+                tracing::warn!(quote = %quote.id, "portrait price changed before paying");
+                Ok(PortraitOutcome::PriceChanged {
+                    quote: Box::new(quote),
+                })
+            }
+            (Err(e), None) => Err(e),
+        }
+    }
+
+    /// The operator said no: the shown price is forgotten and nothing is signed.
+    pub fn decline_portrait(&self, quote_id: &str) -> Result<()> {
+        let held = self
+            .portrait_quotes
+            .lock()
+            .expect("quote map poisoned")
+            .remove(quote_id)
+            .is_some();
+        tracing::info!(quote = %quote_id, held, "portrait price declined");
+        Ok(())
+    }
+
+    fn hold_portrait_quote(
+        &self,
+        provider: &Provider,
+        name: String,
+        image_url: String,
+        photo_override: bool,
+        quote: Option<PaymentQuote>,
+        notice: Option<String>,
+    ) -> Result<PortraitQuote> {
+        let payee_changed = match &quote {
+            Some(q) => {
+                let now = self.clock.now_ms();
+                spend::check(
+                    self.config.caps,
+                    q.amount_atomic(),
+                    self.library.spent_since(now - DAY_MS)?,
+                )?;
+                self.payee_changed(provider, q)?
+            }
+            None => false,
+        };
+        let buys = match &quote {
+            Some(_) => format!(
+                "Enrolls “{name}” at {} as a virtual portrait (AI character — no liveness).",
+                provider.kind()
+            ),
+            None => format!(
+                "Enrolls “{name}” as a virtual portrait (AI character — no liveness), billed to your {} account.",
+                provider.kind()
+            ),
+        };
+        let shown = PortraitQuote {
+            id: format!("ptq_{}", hex::encode(rand::random::<[u8; 8]>())),
+            name,
+            image_url,
+            provider: provider.kind(),
+            quote,
+            payee_changed,
+            buys,
+            notice,
+        };
+        self.portrait_quotes
+            .lock()
+            .expect("quote map poisoned")
+            .insert(
+                shown.id.clone(),
+                PendingPortrait {
+                    shown: shown.clone(),
+                    photo_override,
+                },
+            );
+        Ok(shown)
+    }
+}
