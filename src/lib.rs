@@ -13,6 +13,9 @@
 pub mod clock;
 pub mod error;
 pub mod flow;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 pub mod library;
 pub mod media;
