@@ -517,8 +517,18 @@ async fn a_header_too_big_to_read_is_refused() {
     let bench = Bench::new(Challenge::RawHeader(header)).await;
     let (returned, notice) = bench.refused().await;
     // The client gives up reading before any challenge exists, so there is nothing to judge or
-    // sign; the words are the transport's (docs/RELIABILITY.md notes they blame the connection).
-    assert_eq!(returned.code, ErrorCode::Network, "{}", returned.message);
+    // sign; the words say the answer could not be read, not that the network is down.
+    assert_eq!(
+        returned.code,
+        ErrorCode::UnexpectedResponse,
+        "{}",
+        returned.message
+    );
+    assert!(
+        returned.message.contains("headers were too large"),
+        "{}",
+        returned.message
+    );
     assert!(
         returned.message.contains("BlockRun"),
         "{}",

@@ -224,6 +224,15 @@ impl Endpoint {
     }
 
     fn transport(&self, e: reqwest::Error) -> Error {
+        if let Some(what) = unreadable_head(&e) {
+            // The server was reached and answered, just not in HTTP we can read (headers past
+            // the client's limit, a garbled status line): "could not reach" would send the
+            // operator to check a network that works.
+            return Error::Decode {
+                provider: self.kind,
+                body: what.into(),
+            };
+        }
         if e.is_timeout() {
             Error::Timeout {
                 provider: self.kind,
@@ -247,6 +256,23 @@ impl Endpoint {
             body: truncate(body),
         }
     }
+}
+
+/// What was wrong with an answer whose status line or headers could not be parsed, found in
+/// the error's chain (hyper's parse errors: "message head is too large", "invalid HTTP …").
+fn unreadable_head(e: &reqwest::Error) -> Option<&'static str> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        let text = err.to_string();
+        if text.contains("message head is too large") {
+            return Some("its headers were too large to read");
+        }
+        if text.contains("invalid HTTP") || text.contains("invalid header") {
+            return Some("it was not valid HTTP");
+        }
+        source = err.source();
+    }
+    None
 }
 
 /// `price` in an enrollment's body, as both `ta_…` providers write it.

@@ -236,7 +236,8 @@ impl Client {
         let said = if message.is_empty() {
             String::new()
         } else {
-            format!(" (Anyfast said: {message})")
+            // Quoted, never at any length: a hostile answer cannot fill the screen.
+            format!(" (Anyfast said: {})", super::endpoint::truncate(message))
         };
         let lower = message.to_ascii_lowercase();
         let (reason, text) = if message.contains("GroupType must be one of") {

@@ -10,7 +10,7 @@ mod wire;
 use reqwest::Method;
 use serde_json::json;
 
-use super::endpoint::{decode, Answer, Endpoint, KeyHeader};
+use super::endpoint::{decode, truncate, Answer, Endpoint, KeyHeader};
 use super::{
     EnrollmentReceipt, LivenessLink, LivenessStatus, Paid, ProviderKind, RemoteFace, RemoteFaceKind,
 };
@@ -158,7 +158,8 @@ impl Client {
     fn refusal(&self, answer: &Answer) -> Error {
         let said = serde_json::from_str::<wire::ErrorBody>(&answer.text).ok();
         let field = said.as_ref().and_then(|b| b.field.clone());
-        let said = said.and_then(|b| b.text());
+        // A server's own words are quoted, never at any length: a hostile answer cannot fill the screen.
+        let said = said.and_then(|b| b.text()).map(|s| truncate(&s));
         let said_suffix = said
             .as_deref()
             .map(|s| format!(" ({s})"))

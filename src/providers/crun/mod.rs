@@ -144,8 +144,12 @@ impl Client {
             .collect();
         let said = match (message.is_empty(), fields.is_empty()) {
             (true, true) => String::new(),
-            (false, true) => format!(" (Crun said: {message})"),
-            (_, false) => format!(" (Crun said: {})", fields.join("; ")),
+            // Quoted, never at any length: a hostile answer cannot fill the screen.
+            (false, true) => format!(" (Crun said: {})", super::endpoint::truncate(message)),
+            (_, false) => format!(
+                " (Crun said: {})",
+                super::endpoint::truncate(&fields.join("; "))
+            ),
         };
         let lower = message.to_ascii_lowercase();
         let (reason, text) = match code {

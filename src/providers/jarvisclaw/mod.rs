@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::blockrun::{field_label, query_value};
-use super::endpoint::{decode, Answer, Endpoint, KeyHeader};
+use super::endpoint::{decode, truncate, Answer, Endpoint, KeyHeader};
 use super::{EnrollmentReceipt, LivenessLink, LivenessStatus, Paid, ProviderKind};
 use crate::error::{Error, ProviderReason, Result};
 use crate::payment::SignedPayment;
@@ -152,7 +152,11 @@ impl Client {
     fn refusal(&self, answer: &Answer) -> Error {
         let body = serde_json::from_str::<wire::ErrorBody>(&answer.text).ok();
         let code = body.as_ref().and_then(|b| b.code()).unwrap_or_default();
-        let said = body.as_ref().and_then(|b| b.message());
+        // A server's own words are quoted, never at any length: a hostile answer cannot fill the screen.
+        let said = body
+            .as_ref()
+            .and_then(|b| b.message())
+            .map(|s| truncate(&s));
         let said_suffix = said
             .as_deref()
             .map(|s| format!(" ({s})"))
