@@ -25,7 +25,7 @@ impl Default for SpendCaps {
 
 /// Refuses `amount_atomic` when it passes a cap, given what may already have left today.
 pub fn check(caps: SpendCaps, amount_atomic: u128, spent_today_atomic: u128) -> Result<()> {
-    let usd = |a: u128| usdc_decimal(&a.to_string());
+    let usd = |a: u128| dollars(&usdc_decimal(&a.to_string()));
     if amount_atomic == 0 {
         return Err(Error::invalid(
             "amount",
@@ -57,6 +57,18 @@ pub fn check(caps: SpendCaps, amount_atomic: u128, spent_today_atomic: u128) -> 
     Ok(())
 }
 
+/// An amount for the operator's eyes: cents always, the sixth decimal only when it matters
+/// ("2.00", "20.000001"), where the ledger keeps all six.
+fn dollars(decimal: &str) -> String {
+    match decimal.split_once('.') {
+        Some((whole, frac)) => {
+            let frac = frac.trim_end_matches('0');
+            format!("{whole}.{frac:0<2}")
+        }
+        None => format!("{decimal}.00"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,8 +82,7 @@ mod tests {
         );
         let e = check(caps, 2_000_001, 0).unwrap_err();
         assert!(
-            e.to_string()
-                .contains("above the $2.000000 per-payment cap"),
+            e.to_string().contains("above the $2.00 per-payment cap"),
             "{e}"
         );
         assert!(check(caps, 1_000_000, 19_000_000).is_ok());
@@ -81,5 +92,14 @@ mod tests {
             "{e}"
         );
         assert!(check(caps, 0, 0).is_err());
+    }
+
+    #[test]
+    fn amounts_read_as_dollars_and_cents() {
+        assert_eq!(dollars("2.000000"), "2.00");
+        assert_eq!(dollars("0.500000"), "0.50");
+        assert_eq!(dollars("20.000001"), "20.000001");
+        assert_eq!(dollars("0.012300"), "0.0123");
+        assert_eq!(dollars("7"), "7.00");
     }
 }

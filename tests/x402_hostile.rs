@@ -312,7 +312,7 @@ async fn a_huge_amount_is_refused_by_the_cap() {
     assert_eq!(returned.field.as_deref(), Some("per_payment_cap"));
     assert_says(
         &returned,
-        &["costs $1000000.", "above the $2.000000 per-payment cap"],
+        &["costs $1000000.", "above the $2.00 per-payment cap"],
     );
     assert_eq!(returned.message, notice.message);
 }
