@@ -205,6 +205,12 @@ impl Client {
                 ProviderReason::UpstreamFailed,
                 format!("{p}'s upstream service failed. Nothing was charged; try again.{said_suffix}"),
             ),
+            // As for BlockRun, whose API it mirrors: a paid call's server error is re-worded by
+            // the flow, which knows whether a payment went with it.
+            (_, code @ 500..=599) => (
+                ProviderReason::Other,
+                format!("{p} had an error on its side ({code}){said_suffix}. Nothing was charged; try again in a moment."),
+            ),
             (_, code) => (
                 ProviderReason::Other,
                 format!("{p} answered {code}{said_suffix}. Try again in a moment."),
@@ -221,4 +227,41 @@ impl Client {
 
 fn sent(body: &serde_json::Value, field: &str) -> Option<String> {
     body.get(field).and_then(|v| v.as_str()).map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client() -> Client {
+        Client::new(
+            ProviderKind::JarvisClaw,
+            url::Url::parse("https://api.jarvisclaw.ai/v1/marketplace/").unwrap(),
+            reqwest::Client::new(),
+            None,
+            None,
+        )
+    }
+
+    fn answer(status: u16, text: &str) -> Answer {
+        Answer {
+            status: reqwest::StatusCode::from_u16(status).unwrap(),
+            headers: reqwest::header::HeaderMap::new(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn a_server_error_says_so_in_words_and_keeps_its_status() {
+        let e = client().refusal(&answer(503, r#"{"error":"maintenance"}"#));
+        let text = e.to_string();
+        assert!(
+            text.contains("had an error on its side (503)") && text.contains("try again"),
+            "{text}"
+        );
+        // The flow reads the status to tell a paid call's unknown outcome from a refusal.
+        assert!(matches!(e, Error::Provider { status: 503, .. }), "{e:?}");
+        let other = client().refusal(&answer(418, "{}")).to_string();
+        assert!(other.contains("answered 418"), "{other}");
+    }
 }
