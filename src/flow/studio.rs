@@ -566,14 +566,7 @@ impl Studio {
             ));
         };
         if pending.payee_changed && !payee_change_confirmed {
-            return Err(Error::invalid(
-                "payee",
-                format!(
-                    "This payment goes to {}, not to the address {} was paid before. Check it, then confirm again.",
-                    pending.quote.pay_to(),
-                    session.provider
-                ),
-            ));
+            return Err(payee_not_confirmed(session.provider, &pending.quote));
         }
         let provider = self.provider_for(&session)?;
         let wallet = self
@@ -708,18 +701,11 @@ impl Studio {
             return match result {
                 Ok(receipt) => self.finish_enroll(session, receipt, photo),
                 Err(e @ (Error::Network { .. } | Error::Timeout { .. })) => {
-                    // The message already opens with "Could not reach …": only the cause and
-                    // the next step go in its detail.
-                    let cause = match e {
-                        Error::Network { detail, .. } => detail,
-                        other => other.to_string().trim_end_matches('.').to_string(),
-                    };
-                    let e = Error::Network {
-                        provider: provider.kind(),
-                        detail: format!(
-                            "{cause}. The payment was signed once; pressing Enroll again re-sends the same one, so it cannot be charged twice"
-                        ),
-                    };
+                    let e = unreachable_then(
+                        provider.kind(),
+                        e,
+                        "The payment was signed once; pressing Enroll again re-sends the same one, so it cannot be charged twice",
+                    );
                     Err(self.enroll_failed(session, e))
                 }
                 Err(e) if outcome_unknown(&e) => {
@@ -1530,6 +1516,39 @@ fn describe(state: SessionState) -> &'static str {
         SessionState::Enrolled => "already enrolled",
         SessionState::Cancelled => "cancelled",
     }
+}
+
+/// A paid call's transport failure (`Network` or `Timeout`), said as "Could not reach …" with its
+/// cause and `next`, what the operator does now. The message already opens with "Could not
+/// reach …", so only the cause and the next step go in its detail.
+pub(crate) fn unreachable_then(
+    provider: crate::providers::ProviderKind,
+    e: Error,
+    next: &str,
+) -> Error {
+    let cause = match e {
+        Error::Network { detail, .. } => detail,
+        other => other.to_string().trim_end_matches('.').to_string(),
+    };
+    Error::Network {
+        provider,
+        detail: format!("{cause}. {next}"),
+    }
+}
+
+/// Pay pressed once on a price whose payee differs from the one this provider was paid before:
+/// the operator must look at the address and confirm a second time (sessions, videos, portraits).
+pub(crate) fn payee_not_confirmed(
+    provider: crate::providers::ProviderKind,
+    quote: &PaymentQuote,
+) -> Error {
+    Error::invalid(
+        "payee",
+        format!(
+            "This payment goes to {}, not to the address {provider} was paid before. Check it, then confirm again.",
+            quote.pay_to()
+        ),
+    )
 }
 
 /// What the operator hears when the talent's phone check did not pass (the provider's status, or

@@ -143,14 +143,7 @@ impl Studio {
             payee_change_confirmed,
             shown.quote.as_ref(),
         ) {
-            return Err(Error::invalid(
-                "payee",
-                format!(
-                    "This payment goes to {}, not to the address {} was paid before. Check it, then confirm again.",
-                    q.pay_to(),
-                    shown.provider
-                ),
-            ));
+            return Err(super::payee_not_confirmed(shown.provider, q));
         }
         // Taken before anything is sent, so a second press cannot pay twice; a payment signed
         // and then lost in transit is re-sent by the next enroll of the same name and photo.

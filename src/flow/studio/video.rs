@@ -200,14 +200,7 @@ impl Studio {
                 )
             })?;
         if pending.payee_changed && !payee_change_confirmed {
-            return Err(Error::invalid(
-                "payee",
-                format!(
-                    "This payment goes to {}, not to the address {} was paid before. Check it, then confirm again.",
-                    pending.quote.pay_to(),
-                    job.provider
-                ),
-            ));
+            return Err(super::payee_not_confirmed(job.provider, &pending.quote));
         }
         let wallet = self.paying_wallet(&provider)?;
         let now = self.clock.now_ms();
@@ -877,16 +870,7 @@ impl Studio {
                     };
                     job.error = Some(format!("{e} {next}"));
                     self.save_job_and_send(&mut job)?;
-                    // The returned error already opens with "Could not reach …": only the
-                    // cause and the next step go in its detail.
-                    let cause = match e {
-                        Error::Network { detail, .. } => detail,
-                        other => other.to_string().trim_end_matches('.').to_string(),
-                    };
-                    Err(Error::Network {
-                        provider: provider.kind(),
-                        detail: format!("{cause}. {next}"),
-                    })
+                    Err(super::unreachable_then(provider.kind(), e, &next))
                 }
                 Err(e) => {
                     if let Some((_, record_id)) = &paid {
