@@ -337,6 +337,15 @@ fn operator(global: &Global) -> Result<String> {
 }
 
 async fn studio(global: &Global, in_process: bool) -> Result<(Arc<Studio>, Stage)> {
+    studio_with_media(global, in_process, None).await
+}
+
+/// A studio as [`studio`] makes it, whose finished videos (if any) go into `media_dir`.
+async fn studio_with_media(
+    global: &Global,
+    in_process: bool,
+    media_dir: Option<PathBuf>,
+) -> Result<(Arc<Studio>, Stage)> {
     let settings = settings(global, in_process)?;
     let stage = Stage::start(&settings, &keyring(), &stage_options(global)?).await?;
     let library = Arc::new(Library::open(
@@ -350,6 +359,7 @@ async fn studio(global: &Global, in_process: bool) -> Result<(Arc<Studio>, Stage
             caps: settings.caps()?,
             wallet: stage.wallet.clone(),
             operator: operator(global)?,
+            media_dir,
             ..StudioConfig::for_provider(&stage.provider)
         },
     );

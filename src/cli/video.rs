@@ -6,16 +6,13 @@ use std::time::Duration;
 
 use clap::Subcommand;
 use likeness::error::{Error, ProviderReason, Result};
-use likeness::flow::{Studio, StudioConfig};
-use likeness::library::Library;
+use likeness::flow::Studio;
 use likeness::stage::Stage;
 use likeness::video::{JobState, VideoBilling, VideoJob, VideoRequest};
 use serde_json::json;
 
 use super::output::Output;
-use super::{
-    confirm, data_dir, keyring, operator, price_question, settings, stage_options, Global,
-};
+use super::{confirm, data_dir, price_question, Global};
 
 #[derive(Subcommand)]
 pub enum VideoCommand {
@@ -58,24 +55,7 @@ pub enum VideoCommand {
 
 /// A studio whose finished videos go into `media_dir`.
 async fn studio(g: &Global, media_dir: PathBuf) -> Result<(Arc<Studio>, Stage)> {
-    let settings = settings(g, false)?;
-    let stage = Stage::start(&settings, &keyring(), &stage_options(g)?).await?;
-    let library = Arc::new(Library::open(
-        &data_dir(g).join(likeness::library::FILE_NAME),
-    )?);
-    let studio = Studio::new(
-        library,
-        stage.provider.clone(),
-        stage.http.clone(),
-        StudioConfig {
-            caps: settings.caps()?,
-            wallet: stage.wallet.clone(),
-            operator: operator(g)?,
-            media_dir: Some(media_dir),
-            ..StudioConfig::for_provider(&stage.provider)
-        },
-    );
-    Ok((studio, stage))
+    super::studio_with_media(g, false, Some(media_dir)).await
 }
 
 pub async fn run(g: &Global, out: &Output, cmd: VideoCommand) -> Result<()> {
