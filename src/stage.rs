@@ -304,6 +304,19 @@ impl Stage {
         self.rehearsal.as_ref()
     }
 
+    /// Where phones reach the built-in Rehearsal server this run, when it runs.
+    pub fn rehearsal_phone_origin(&self) -> Option<url::Url> {
+        let rehearsal = self.rehearsal.as_ref()?;
+        let host = self.info.phone_host.as_deref()?;
+        let host = if host.contains(':') && !host.starts_with('[') {
+            format!("[{host}]")
+        } else {
+            host.to_owned()
+        };
+        let port = rehearsal.local_addr().port();
+        url::Url::parse(&format!("http://{host}:{port}/")).ok()
+    }
+
     /// Stops the in-process Rehearsal server, freeing its port.
     pub async fn stop(&mut self) {
         if let Some(r) = self.rehearsal.take() {
@@ -464,6 +477,13 @@ mod tests {
         assert_eq!(
             stage.info.rehearsal_port,
             stage.rehearsal().map(|r| r.local_addr().port())
+        );
+        assert_eq!(
+            stage.rehearsal_phone_origin().map(|u| u.to_string()),
+            stage
+                .info
+                .rehearsal_port
+                .map(|p| format!("http://127.0.0.1:{p}/"))
         );
         stage.stop().await;
     }

@@ -170,6 +170,7 @@ impl Bench {
             wallet: Some(HARDHAT_KEY.parse::<PrivateKeySigner>().unwrap()),
             media_dir: Some(self.dir.path().join("media")),
             video_poll: FAST_POLLS,
+            rehearsal_phone_origin: Some(self.base_url()),
             ..StudioConfig::for_provider(&provider)
         };
         Studio::new(Arc::clone(&self.library), provider, http, config)
@@ -868,6 +869,49 @@ async fn rehearsal_restarting_while_awaiting_scan_keeps_the_session() {
     bench.verify(&studio, &view).await;
     let face = bench.enroll_and_pay(&studio, &id).await;
     bench.assert_invariants(&[&id], &[&face.asset_id], 1);
+}
+
+#[tokio::test]
+async fn rehearsal_back_on_another_port_moves_the_waiting_qr_there() {
+    let mut bench = Bench::new().await;
+    let studio = bench.studio();
+    let view = bench.start_session(&studio).await;
+    let id = view.session.id.clone();
+    let old_port = bench.port;
+    bench.stop().await;
+    drop(studio);
+
+    // The next launch finds the port taken: Rehearsal listens on a free one, its state kept.
+    let squatter = std::net::TcpListener::bind(("127.0.0.1", old_port)).unwrap();
+    bench.port = 0;
+    bench.start().await;
+    let studio = bench.studio();
+    let resumed = studio.resume_open_sessions().unwrap();
+    assert_eq!(resumed.len(), 1);
+    let link = resumed[0].session.h5_link.clone();
+    assert_eq!(
+        link,
+        view.session.h5_link.replace(
+            &format!("127.0.0.1:{old_port}/"),
+            &format!("127.0.0.1:{}/", bench.port)
+        ),
+        "the QR names the new port, the tokens as issued"
+    );
+    assert!(resumed[0].qr_svg.is_some(), "a QR to scan");
+    let fresh = Library::open(&bench.dir.path().join("likeness.sqlite3")).unwrap();
+    assert_eq!(
+        fresh.session(&id).unwrap().h5_link,
+        link,
+        "kept in the library"
+    );
+
+    // The talent's phone opens the page at the moved link and finishes there.
+    let page = reqwest::get(&link).await.unwrap();
+    assert_eq!(page.status(), reqwest::StatusCode::OK);
+    bench.verify(&studio, &resumed[0]).await;
+    let face = bench.enroll_and_pay(&studio, &id).await;
+    bench.assert_invariants(&[&id], &[&face.asset_id], 1);
+    drop(squatter);
 }
 
 #[tokio::test]

@@ -148,6 +148,7 @@ async fn run(
         caps: settings.caps()?,
         wallet: stage.wallet.clone(),
         operator: settings.operator_name.trim().to_string(),
+        rehearsal_phone_origin: stage.rehearsal_phone_origin(),
         ..StudioConfig::for_provider(&stage.provider)
     };
     let studio = Studio::new(

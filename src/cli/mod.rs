@@ -360,6 +360,7 @@ async fn studio_with_media(
             wallet: stage.wallet.clone(),
             operator: operator(global)?,
             media_dir,
+            rehearsal_phone_origin: stage.rehearsal_phone_origin(),
             ..StudioConfig::for_provider(&stage.provider)
         },
     );

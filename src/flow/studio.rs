@@ -26,7 +26,7 @@ use crate::library::{CallKind, Face, FaceKind, Library, LivenessSession, SyncRep
 use crate::library::{PaymentRecord, PaymentStatus};
 use crate::payment::{self, PaymentQuote, SignedPayment};
 use crate::photo;
-use crate::providers::{EnrollmentReceipt, LivenessStatus, Paid, Provider};
+use crate::providers::{EnrollmentReceipt, LivenessStatus, Paid, Provider, ProviderKind};
 use crate::spend::{self, SpendCaps};
 use alloy::signers::local::PrivateKeySigner;
 
@@ -112,6 +112,10 @@ pub struct StudioConfig {
     pub video_poll: crate::video::VideoPollPolicy,
     /// Who runs the sessions (Settings → Operator name), written into each consent record.
     pub operator: String,
+    /// Where phones reach the built-in Rehearsal server this run (`http://<LAN IP>:<port>/`).
+    /// A Rehearsal link from an earlier run names the address Rehearsal had then; when the
+    /// port was busy at this launch (or the LAN address changed) it is moved here on resume.
+    pub rehearsal_phone_origin: Option<url::Url>,
 }
 
 impl StudioConfig {
@@ -126,6 +130,7 @@ impl StudioConfig {
             media_dir: None,
             video_poll: crate::video::VideoPollPolicy::standard(),
             operator: String::new(),
+            rehearsal_phone_origin: None,
         }
     }
 }
@@ -970,6 +975,7 @@ impl Studio {
                 views.push(self.view(s, None));
                 continue;
             }
+            let s = self.move_rehearsal_link(s)?;
             if s.state == SessionState::AwaitingScan {
                 self.watch(s.clone());
             }
@@ -987,7 +993,28 @@ impl Studio {
         if session.provider != self.provider().kind() {
             return Ok(self.view(session, None));
         }
+        let session = self.move_rehearsal_link(session)?;
         self.recover(session)
+    }
+
+    /// Rehearsal keeps its sessions across restarts (its state file), but not always its
+    /// address: with 8402 busy it takes a free port. A QR still waiting for its scan would
+    /// point the talent's phone at a dead port, so its link follows Rehearsal to where it
+    /// listens now; the path and tokens, which name the session, stay as issued. Links of
+    /// real providers are theirs and never touched.
+    fn move_rehearsal_link(&self, mut s: LivenessSession) -> Result<LivenessSession> {
+        let Some(origin) = &self.config.rehearsal_phone_origin else {
+            return Ok(s);
+        };
+        if s.provider != ProviderKind::Rehearsal || s.state != SessionState::AwaitingScan {
+            return Ok(s);
+        }
+        if let Some(moved) = moved_link(&s.h5_link, origin) {
+            tracing::info!(session = %s.id, to = %origin, "Rehearsal moved; the QR follows it");
+            s.h5_link = moved;
+            self.persist_and_send(&mut s, None)?;
+        }
+        Ok(s)
     }
 
     fn recover(&self, mut s: LivenessSession) -> Result<SessionView> {
@@ -1567,8 +1594,52 @@ pub(crate) fn phone_check_failed(result_code: Option<&str>) -> CommandError {
     }
 }
 
+/// `link` on `origin`'s scheme, host and port, when it is not there already; `None` when it
+/// is, or when it is no link at all (nothing is guessed from a broken one).
+fn moved_link(link: &str, origin: &url::Url) -> Option<String> {
+    let mut url = url::Url::parse(link).ok()?;
+    if url.scheme() == origin.scheme()
+        && url.host_str() == origin.host_str()
+        && url.port_or_known_default() == origin.port_or_known_default()
+    {
+        return None;
+    }
+    url.set_scheme(origin.scheme()).ok()?;
+    url.set_host(origin.host_str()).ok()?;
+    url.set_port(origin.port()).ok()?;
+    Some(url.to_string())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_rehearsal_link_follows_rehearsal_to_its_new_port_and_keeps_its_tokens() {
+        let link =
+            "http://192.168.1.20:8402/h5/?accessKeyId=rehearsal&sessionToken=st_1&configId=rg_2";
+        let now = url::Url::parse("http://192.168.1.20:40511/").unwrap();
+        assert_eq!(
+            moved_link(link, &now).as_deref(),
+            Some("http://192.168.1.20:40511/h5/?accessKeyId=rehearsal&sessionToken=st_1&configId=rg_2")
+        );
+        // A new LAN address, same port.
+        let wifi = url::Url::parse("http://10.0.0.7:8402/").unwrap();
+        assert_eq!(
+            moved_link(link, &wifi).as_deref(),
+            Some("http://10.0.0.7:8402/h5/?accessKeyId=rehearsal&sessionToken=st_1&configId=rg_2")
+        );
+    }
+
+    #[test]
+    fn a_link_already_where_rehearsal_listens_or_no_link_at_all_is_left_alone() {
+        let here = url::Url::parse("http://192.168.1.20:8402/").unwrap();
+        assert_eq!(
+            moved_link("http://192.168.1.20:8402/h5/?sessionToken=st_1", &here),
+            None
+        );
+        assert_eq!(moved_link("not a link", &here), None);
+        assert_eq!(moved_link("", &here), None);
+    }
+
     use std::time::Duration;
 
     use super::*;
