@@ -306,15 +306,9 @@ impl Stage {
 
     /// Where phones reach the built-in Rehearsal server this run, when it runs.
     pub fn rehearsal_phone_origin(&self) -> Option<url::Url> {
-        let rehearsal = self.rehearsal.as_ref()?;
-        let host = self.info.phone_host.as_deref()?;
-        let host = if host.contains(':') && !host.starts_with('[') {
-            format!("[{host}]")
-        } else {
-            host.to_owned()
-        };
-        let port = rehearsal.local_addr().port();
-        url::Url::parse(&format!("http://{host}:{port}/")).ok()
+        self.rehearsal
+            .as_ref()
+            .and_then(RehearsalServer::phone_origin)
     }
 
     /// Stops the in-process Rehearsal server, freeing its port.

@@ -655,6 +655,17 @@ impl RehearsalServer {
         self.local_addr
     }
 
+    /// `http://<public host>:<port>/`: where the phone links this server writes point (none
+    /// when the configured host makes no link).
+    pub fn phone_origin(&self) -> Option<url::Url> {
+        url::Url::parse(&format!(
+            "http://{}:{}/",
+            api::url_host(&self.service.public_host),
+            self.local_addr.port()
+        ))
+        .ok()
+    }
+
     pub fn key_owner(&self) -> &str {
         &self.service.key_owner
     }
