@@ -4,7 +4,7 @@
 //! file so it can be restarted on the same port mid-session).
 //!
 //! Every drill ends by asserting the four invariants (see [`Bench::assert_invariants`] and
-//! [`assert_plain`]):
+//! [`common::assert_plain`]):
 //!
 //! 1. no session or face is lost: each one made is still in the library's SQLite file, read
 //!    through a fresh connection;
@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alloy::signers::local::PrivateKeySigner;
-use common::PhotoHost;
+use common::{assert_plain, PhotoHost};
 use likeness::error::{CommandError, Error, ErrorCode};
 use likeness::flow::poll::PollPolicy;
 use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioConfig};
@@ -50,44 +50,6 @@ const FAST_POLLS: VideoPollPolicy = VideoPollPolicy {
     polls_per_hour: 10_000,
     claimable_ms: CLAIMABLE_MS,
 };
-
-/// Words that mean the operator is reading a transport or parser error, not a sentence.
-const JARGON: [&str; 12] = [
-    "reqwest",
-    "hyper",
-    "os error",
-    "error sending request",
-    "error decoding",
-    "EOF while",
-    "at line",
-    "tcp",
-    "ConnectionAborted",
-    "connection reset",
-    "panicked",
-    "Internal",
-];
-
-/// Invariant 4: `words` are plain and say what to do next (one of `next_steps`).
-fn assert_plain(words: &str, next_steps: &[&str]) {
-    // Shown with --nocapture: the quotes in docs/RELIABILITY.md come from here.
-    eprintln!("operator sees: {words}");
-    let first = words.split(". ").next().unwrap_or_default();
-    assert_eq!(
-        words.matches(first).count(),
-        1,
-        "the same sentence twice: {words}"
-    );
-    for j in JARGON {
-        assert!(
-            !words.to_lowercase().contains(&j.to_lowercase()),
-            "jargon {j:?} in what the operator sees: {words}"
-        );
-    }
-    assert!(
-        next_steps.iter().any(|n| words.contains(n)),
-        "no next step ({next_steps:?}) in what the operator sees: {words}"
-    );
-}
 
 struct Bench {
     photos: PhotoHost,

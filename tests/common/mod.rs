@@ -320,3 +320,42 @@ pub fn unused_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("address").port()
 }
+
+/// Words that mean the operator is reading a transport or parser error, not a sentence.
+pub const JARGON: [&str; 12] = [
+    "reqwest",
+    "hyper",
+    "os error",
+    "error sending request",
+    "error decoding",
+    "EOF while",
+    "at line",
+    "tcp",
+    "ConnectionAborted",
+    "connection reset",
+    "panicked",
+    "Internal",
+];
+
+/// The fault drills' fourth invariant: `words` are plain (no [`JARGON`], never the same
+/// sentence twice) and say what to do next (one of `next_steps`).
+pub fn assert_plain(words: &str, next_steps: &[&str]) {
+    // Shown with --nocapture: the quotes in docs/RELIABILITY.md come from here.
+    eprintln!("operator sees: {words}");
+    let first = words.split(". ").next().unwrap_or_default();
+    assert_eq!(
+        words.matches(first).count(),
+        1,
+        "the same sentence twice: {words}"
+    );
+    for j in JARGON {
+        assert!(
+            !words.to_lowercase().contains(&j.to_lowercase()),
+            "jargon {j:?} in what the operator sees: {words}"
+        );
+    }
+    assert!(
+        next_steps.iter().any(|n| words.contains(n)),
+        "no next step ({next_steps:?}) in what the operator sees: {words}"
+    );
+}

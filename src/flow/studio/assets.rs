@@ -204,11 +204,21 @@ impl Studio {
             .lock()
             .expect("upload set poisoned")
             .remove(&key);
+        // Only a provider with a listing can be synced; Crun keeps none, so its dashboard is
+        // the one place to look.
+        let look_first = if matches!(provider, Provider::Crun(_)) {
+            "check the asset in Crun's dashboard before trying again"
+        } else {
+            "sync the library before trying again"
+        };
         result.map_err(|e| match e {
-            Error::Network { provider, detail } => Error::Network {
-                provider,
+            Error::Network {
+                provider: kind,
+                detail,
+            } => Error::Network {
+                provider: kind,
                 detail: format!(
-                    "{detail}. The upload may or may not have reached {provider}; sync the library before trying again so it is not uploaded twice"
+                    "{detail}. The upload may or may not have reached {kind}; {look_first}, so it is not uploaded twice"
                 ),
             },
             other => other,
