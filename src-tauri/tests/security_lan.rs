@@ -197,6 +197,17 @@ fn a_forged_callback_cannot_verify_a_session() {
         let state = studio.session_view(&id).unwrap().session.state;
         assert_eq!(state, SessionState::AwaitingScan, "nothing changed");
 
+        // Knowing the session id alone is not enough to end its QR.
+        let page = done(format!("session={id}&resultCode=50001")).await;
+        assert!(page.contains("Hand the phone back"), "{page}");
+        let view = studio.session_view(&id).unwrap();
+        assert_eq!(
+            view.session.state,
+            SessionState::AwaitingScan,
+            "a failing callback without the QR's token changes nothing"
+        );
+        assert!(view.qr_svg.is_some(), "the same QR still shown");
+
         studio.stop();
         stage.stop().await;
     });

@@ -417,11 +417,21 @@ impl Studio {
         result_code: Option<&str>,
     ) -> Result<bool> {
         let session = self.library.session(session_id)?;
-        if let (Some(given), Some(ours)) = (token, session.liveness_token.as_deref()) {
-            if given != ours {
-                return Err(Error::NotFound(
-                    "This page belongs to an older QR code of the session.".into(),
-                ));
+        // BytePlus sends the phone back with the session's BytedToken. Without it, a session id
+        // seen on the studio Wi-Fi would be enough to end someone's QR.
+        if let Some(ours) = session.liveness_token.as_deref() {
+            match token {
+                Some(given) if given == ours => {}
+                Some(_) => {
+                    return Err(Error::NotFound(
+                        "This page belongs to an older QR code of the session.".into(),
+                    ))
+                }
+                None => {
+                    return Err(Error::NotFound(
+                        "This page did not come from the session's QR code.".into(),
+                    ))
+                }
             }
         }
         let passed = result_code == Some(PASSED);
