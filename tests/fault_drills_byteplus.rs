@@ -109,6 +109,23 @@ impl Bench {
         view.session.id
     }
 
+    /// Enroll on the key rail: the first photo is uploaded at once, no price asked.
+    async fn enroll(&self, id: &str) -> Face {
+        match self
+            .studio
+            .enroll_session(id, None, None, None)
+            .await
+            .unwrap()
+        {
+            EnrollOutcome::Enrolled { face } => *face,
+            EnrollOutcome::PaymentRequired { .. } => panic!("the key rail never asks for a price"),
+        }
+    }
+
+    fn state(&self, id: &str) -> SessionState {
+        self.library.session(id).unwrap().state
+    }
+
     fn arm(&self, route: FaultRoute, fault: Fault, times: u32) {
         self.rehearsal.faults().arm(route, fault, times);
     }
@@ -142,13 +159,6 @@ fn shown(e: &Error) -> CommandError {
     CommandError::from(e)
 }
 
-fn enrolled(outcome: EnrollOutcome) -> Face {
-    match outcome {
-        EnrollOutcome::Enrolled { face } => *face,
-        EnrollOutcome::PaymentRequired { .. } => panic!("the key rail never asks for a price"),
-    }
-}
-
 // ------------------------------------------------------------------ the first photo's upload
 
 #[tokio::test]
@@ -169,25 +179,13 @@ async fn anyfast_upload_answer_lost_the_retry_finds_it_in_the_listing() {
     );
     assert_eq!(bench.rehearsal.faults().fired(FaultRoute::Enroll), 1);
     assert_eq!(bench.assets_created(), 1, "Anyfast made the asset");
-    assert_eq!(
-        bench.library.session(&id).unwrap().state,
-        SessionState::Verified
-    );
+    assert_eq!(bench.state(&id), SessionState::Verified);
 
     // Enroll again: the tagged name is found in Anyfast's listing, nothing is uploaded twice.
-    let face = enrolled(
-        bench
-            .studio
-            .enroll_session(&id, None, None, None)
-            .await
-            .unwrap(),
-    );
+    let face = bench.enroll(&id).await;
     assert_eq!(bench.assets_created(), 1, "no second upload");
     assert!(bench.rehearsal.byteplus_counts().asset_lists >= 1);
-    assert_eq!(
-        bench.library.session(&id).unwrap().state,
-        SessionState::Enrolled
-    );
+    assert_eq!(bench.state(&id), SessionState::Enrolled);
     bench.assert_kept(&id, &[&face.asset_id]);
 }
 
@@ -234,13 +232,7 @@ async fn upload_refused_with_a_server_error_uploads_once_on_the_retry() {
         assert_plain(&shown(&e).message, &["try again", "Try again"]);
         assert_eq!(bench.assets_created(), 0, "{}: nothing made", bench.name());
 
-        let face = enrolled(
-            bench
-                .studio
-                .enroll_session(&id, None, None, None)
-                .await
-                .unwrap(),
-        );
+        let face = bench.enroll(&id).await;
         assert_eq!(bench.assets_created(), 1, "{}: one upload", bench.name());
         bench.assert_kept(&id, &[&face.asset_id]);
     }
@@ -261,7 +253,7 @@ async fn result_query_5xx_burst_keeps_the_session_waiting_and_the_token_unspent(
             let e = bench.studio.check_now(&id).await.unwrap_err();
             assert_plain(&shown(&e).message, &["try again", "Try again"]);
             assert_eq!(
-                bench.library.session(&id).unwrap().state,
+                bench.state(&id),
                 SessionState::AwaitingScan,
                 "{}: still waiting, the same QR",
                 bench.name()
@@ -271,13 +263,7 @@ async fn result_query_5xx_burst_keeps_the_session_waiting_and_the_token_unspent(
         let checked = bench.studio.check_now(&id).await.unwrap();
         assert_eq!(checked.session.state, SessionState::Verified);
         assert!(!checked.session.group_id.is_empty());
-        let face = enrolled(
-            bench
-                .studio
-                .enroll_session(&id, None, None, None)
-                .await
-                .unwrap(),
-        );
+        let face = bench.enroll(&id).await;
         bench.assert_kept(&id, &[&face.asset_id]);
     }
 }
@@ -309,10 +295,7 @@ async fn result_answer_lost_after_the_token_was_read_asks_for_a_fresh_qr_and_rec
             }
         };
         assert_plain(&words, &["fresh QR"]);
-        assert_ne!(
-            bench.library.session(&id).unwrap().state,
-            SessionState::Verified
-        );
+        assert_ne!(bench.state(&id), SessionState::Verified);
 
         // "Generate fresh QR": a new token, the talent scans again, and it enrolls once.
         let fresh = bench.studio.refresh_session(&id).await.unwrap();
@@ -321,13 +304,7 @@ async fn result_answer_lost_after_the_token_was_read_asks_for_a_fresh_qr_and_rec
         bench.phone_passes(&fresh).await;
         let checked = bench.studio.check_now(&id).await.unwrap();
         assert_eq!(checked.session.state, SessionState::Verified);
-        let face = enrolled(
-            bench
-                .studio
-                .enroll_session(&id, None, None, None)
-                .await
-                .unwrap(),
-        );
+        let face = bench.enroll(&id).await;
         assert_eq!(bench.assets_created(), 1, "{}", bench.name());
         bench.assert_kept(&id, &[&face.asset_id]);
     }
