@@ -16,7 +16,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
-use super::api::url_host;
 use super::byteplus::{
     self, AssetStatus, AssetType, AssetView, GroupKind, ListFilter, NewAsset, ValidateResult,
     GROUP_TYPE,
@@ -118,9 +117,8 @@ pub(super) fn required<'a>(body: &'a Map<String, Value>, field: &str) -> Result<
 
 fn h5_link(svc: &Service, token: &str) -> String {
     format!(
-        "http://{}:{}/h5/?bytedToken={token}&pl={}&configId={CONFIG_ID}",
-        url_host(&svc.public_host),
-        svc.port,
+        "http://{}/h5/?bytedToken={token}&pl={}&configId={CONFIG_ID}",
+        svc.authority(),
         ids::h5_pl()
     )
 }

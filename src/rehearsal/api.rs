@@ -175,9 +175,8 @@ pub async fn init(
 /// The phone's page for one H5 session, on the address phones reach this machine at.
 pub(super) fn h5_link(svc: &Service, token: &str, group_id: &str) -> String {
     format!(
-        "http://{}:{}/h5/?accessKeyId=rehearsal&sessionToken={token}&configId={group_id}",
-        url_host(&svc.public_host),
-        svc.port,
+        "http://{}/h5/?accessKeyId=rehearsal&sessionToken={token}&configId={group_id}",
+        svc.authority(),
     )
 }
 
@@ -334,10 +333,6 @@ fn to_body(response: &impl Serialize) -> Result<Value, ApiError> {
     })
 }
 
-fn fallback_host(svc: &Service) -> String {
-    format!("{}:{}", url_host(&svc.public_host), svc.port)
-}
-
 /// `POST /v1/realface/enroll {name, image_url, group_id}`, paid.
 ///
 /// Order: body (400) → API key (401) → identical retry of a settled payment (its 200) → group
@@ -385,7 +380,7 @@ pub(super) async fn realface_enrollment(
         route.price,
         route.description,
         headers,
-        &fallback_host(svc),
+        &svc.authority(),
         &[Some(&name), Some(&image_url), Some(&group_id)],
     );
     if let Some(replay) = payment::replayed(svc, &rail, &call)? {
@@ -500,7 +495,7 @@ pub(super) async fn portrait_enrollment(
         route.price,
         route.description,
         headers,
-        &fallback_host(svc),
+        &svc.authority(),
         &[Some(&name), Some(&image_url), None],
     );
     if let Some(replay) = payment::replayed(svc, &rail, &call)? {

@@ -20,7 +20,6 @@ use axum::Json;
 use serde_json::{json, Map, Value};
 
 use super::anyfast::is_http_url;
-use super::api::url_host;
 use super::byteplus::{self, AssetType, AssetView, NewAsset, ValidateResult};
 use super::service::{Account, Service};
 
@@ -147,9 +146,8 @@ fn create_session(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Reply {
     let session = svc.create_validate_session(&account.owner, callback);
     let token = session.token();
     let link = format!(
-        "http://{}:{}/h5/?bytedToken={token}&configId={CONFIG_ID}&lng={LNG}",
-        url_host(&svc.public_host),
-        svc.port,
+        "http://{}/h5/?bytedToken={token}&configId={CONFIG_ID}&lng={LNG}",
+        svc.authority(),
     );
     Ok(ok(json!({
         "BytedToken": token,

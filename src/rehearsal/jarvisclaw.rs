@@ -166,7 +166,7 @@ pub async fn init(svc: Shared, peer: ConnectInfo<Peer>, body: Bytes) -> Response
         Ok(json) => json.into_response(),
         Err(e) => return translate_error(e.into_response(), None).await,
     };
-    let public = format!("{}:{}", api::url_host(&svc.public_host), svc.port);
+    let public = svc.authority();
     reshape(response, |r| {
         let group_id = r.get("group_id").and_then(Value::as_str).unwrap_or("");
         let expires_in = r

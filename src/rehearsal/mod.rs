@@ -658,12 +658,7 @@ impl RehearsalServer {
     /// `http://<public host>:<port>/`: where the phone links this server writes point (none
     /// when the configured host makes no link).
     pub fn phone_origin(&self) -> Option<url::Url> {
-        url::Url::parse(&format!(
-            "http://{}:{}/",
-            api::url_host(&self.service.public_host),
-            self.local_addr.port()
-        ))
-        .ok()
+        url::Url::parse(&format!("http://{}/", self.service.authority())).ok()
     }
 
     pub fn key_owner(&self) -> &str {

@@ -246,6 +246,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Service {
+    /// `host:port` as phones and LAN clients reach this server: every link it writes (the
+    /// phone's page, clips, x402 resources) starts `http://` and this.
+    pub fn authority(&self) -> String {
+        format!("{}:{}", super::api::url_host(&self.public_host), self.port)
+    }
+
     /// With `state_file`, starts from what it holds (see the `persist` module); never fails.
     pub fn new(s: ServiceSettings) -> Self {
         let clock = Clock::start();

@@ -36,7 +36,6 @@ use serde_json::Value;
 
 use crate::payment::X402Version;
 
-use super::api::url_host;
 use super::byteplus::{AssetStatus, AssetType};
 use super::error::ApiError;
 use super::ids;
@@ -441,11 +440,7 @@ impl VideoJobs {
 
 /// `http://<public host>:<port>/media/<id>.mp4`: where a clip is downloaded.
 pub fn clip_url(svc: &Service, id: &str) -> String {
-    format!(
-        "http://{}:{}/media/{id}.mp4",
-        url_host(&svc.public_host),
-        svc.port
-    )
+    format!("http://{}/media/{id}.mp4", svc.authority())
 }
 
 // ---------------------------------------------------------------- Anyfast and Crun references

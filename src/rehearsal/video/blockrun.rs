@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
-use super::super::api::{self, url_host};
+use super::super::api;
 use super::super::error::ApiError;
 use super::super::ids;
 use super::super::ledger::{sha256_hex, Refusal};
@@ -218,10 +218,6 @@ fn checked(svc: &Service, body: &Map<String, Value>) -> Result<Request, ApiError
     })
 }
 
-fn fallback_host(svc: &Service) -> String {
-    format!("{}:{}", url_host(&svc.public_host), svc.port)
-}
-
 fn price_of(job: &VideoJob) -> Price {
     Price {
         atomic: u128::from(job.price_atomic),
@@ -249,7 +245,7 @@ fn submitted(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Result<Respons
         },
         DESCRIPTION,
         headers,
-        &fallback_host(svc),
+        &svc.authority(),
         &[Some(&canonical)],
     );
     let (owner, billing) = match rail {
@@ -401,7 +397,7 @@ fn polled(svc: &Service, id: &str, headers: &HeaderMap, uri: &Uri) -> Result<Res
             .with("code", "JOB_EXPIRED")
             .with("id", id));
     }
-    let host = fallback_host(svc);
+    let host = svc.authority();
     let path = uri
         .path_and_query()
         .map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned());
