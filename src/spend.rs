@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::library::usdc_decimal;
+use crate::video::tidy_usd;
 
 /// Caps in atomic USDC units (6 decimals).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,7 +26,9 @@ impl Default for SpendCaps {
 
 /// Refuses `amount_atomic` when it passes a cap, given what may already have left today.
 pub fn check(caps: SpendCaps, amount_atomic: u128, spent_today_atomic: u128) -> Result<()> {
-    let usd = |a: u128| dollars(&usdc_decimal(&a.to_string()));
+    // Cents always, the sixth decimal only when it matters ("2.00", "20.000001"), where the
+    // ledger keeps all six: as video prices are shown.
+    let usd = |a: u128| tidy_usd(&usdc_decimal(&a.to_string()));
     if amount_atomic == 0 {
         return Err(Error::invalid(
             "amount",
@@ -57,18 +60,6 @@ pub fn check(caps: SpendCaps, amount_atomic: u128, spent_today_atomic: u128) -> 
     Ok(())
 }
 
-/// An amount for the operator's eyes: cents always, the sixth decimal only when it matters
-/// ("2.00", "20.000001"), where the ledger keeps all six.
-fn dollars(decimal: &str) -> String {
-    match decimal.split_once('.') {
-        Some((whole, frac)) => {
-            let frac = frac.trim_end_matches('0');
-            format!("{whole}.{frac:0<2}")
-        }
-        None => format!("{decimal}.00"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,10 +87,10 @@ mod tests {
 
     #[test]
     fn amounts_read_as_dollars_and_cents() {
-        assert_eq!(dollars("2.000000"), "2.00");
-        assert_eq!(dollars("0.500000"), "0.50");
-        assert_eq!(dollars("20.000001"), "20.000001");
-        assert_eq!(dollars("0.012300"), "0.0123");
-        assert_eq!(dollars("7"), "7.00");
+        assert_eq!(tidy_usd("2.000000"), "2.00");
+        assert_eq!(tidy_usd("0.500000"), "0.50");
+        assert_eq!(tidy_usd("20.000001"), "20.000001");
+        assert_eq!(tidy_usd("0.012300"), "0.0123");
+        assert_eq!(tidy_usd("7"), "7.00");
     }
 }
