@@ -28,16 +28,6 @@ use proptest::prelude::*;
 
 const HARDHAT_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
-const STATES: [SessionState; 7] = [
-    SessionState::AwaitingScan,
-    SessionState::Expired,
-    SessionState::Verified,
-    SessionState::AwaitingPayment,
-    SessionState::Enrolling,
-    SessionState::Enrolled,
-    SessionState::Cancelled,
-];
-
 const EVENTS: [Event; 9] = [
     Event::LinkIssued,
     Event::StillPending,
@@ -151,7 +141,7 @@ proptest! {
     /// From any state at all (a library written by an older build, a restart mid-way), the
     /// same rules hold for any one event, and a reload never changes a state.
     #[test]
-    fn every_state_and_event(s in proptest::sample::select(STATES.to_vec()),
+    fn every_state_and_event(s in proptest::sample::select(SessionState::ALL.to_vec()),
                              e in proptest::sample::select(EVENTS.to_vec())) {
         prop_assert_eq!(reload(s), s);
         match next(s, e) {

@@ -32,6 +32,17 @@ pub enum SessionState {
 }
 
 impl SessionState {
+    /// Every state, for parsing and for the tests that must cover them all.
+    pub const ALL: [SessionState; 7] = [
+        SessionState::AwaitingScan,
+        SessionState::Expired,
+        SessionState::Verified,
+        SessionState::AwaitingPayment,
+        SessionState::Enrolling,
+        SessionState::Enrolled,
+        SessionState::Cancelled,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             SessionState::AwaitingScan => "awaiting_scan",
@@ -45,17 +56,7 @@ impl SessionState {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            SessionState::AwaitingScan,
-            SessionState::Expired,
-            SessionState::Verified,
-            SessionState::AwaitingPayment,
-            SessionState::Enrolling,
-            SessionState::Enrolled,
-            SessionState::Cancelled,
-        ]
-        .into_iter()
-        .find(|st| st.as_str() == s)
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
     pub fn is_terminal(self) -> bool {
