@@ -64,6 +64,14 @@ pub enum Error {
         provider: ProviderKind,
         reason: String,
     },
+    /// A payment that may have settled was not found at the provider, and can still settle:
+    /// nothing more is signed until it cannot.
+    #[error("{message}")]
+    PaymentUnresolved {
+        provider: ProviderKind,
+        message: String,
+        retry_after_seconds: Option<u64>,
+    },
 
     // --- this machine ---
     #[error("The system keychain is unavailable: {0}. Unlock or start the keyring service and try again.")]
@@ -124,6 +132,9 @@ pub enum ErrorCode {
     UnexpectedResponse,
     PaymentRefused,
     PaymentRejected,
+    /// A payment's outcome is not known yet and nothing more was signed; `retry_after_seconds`
+    /// says when it can no longer settle.
+    PaymentUnresolved,
     /// The operator must confirm a second time (the payee changed).
     ConfirmationNeeded,
     Keychain,
@@ -154,6 +165,7 @@ impl Error {
             Error::Decode { .. } => ErrorCode::UnexpectedResponse,
             Error::PaymentRefused(_) => ErrorCode::PaymentRefused,
             Error::PaymentRejected { .. } => ErrorCode::PaymentRejected,
+            Error::PaymentUnresolved { .. } => ErrorCode::PaymentUnresolved,
             Error::Keychain(_) => ErrorCode::Keychain,
             Error::Storage(_) => ErrorCode::Storage,
             Error::NotFound(_) => ErrorCode::NotFound,
@@ -201,8 +213,9 @@ pub struct CommandError {
     pub code: ErrorCode,
     pub message: String,
     pub field: Option<String>,
-    /// With `rate_limited`: how long until the provider takes calls again, so the window can
-    /// show the time to wait until.
+    /// With `rate_limited`: how long until the provider takes calls again; with
+    /// `payment_unresolved`: until the payment signed can no longer settle. The window shows the
+    /// time to wait until.
     #[serde(default)]
     pub retry_after_seconds: Option<u64>,
 }
@@ -215,6 +228,10 @@ impl From<&Error> for CommandError {
             field: e.field().map(str::to_string),
             retry_after_seconds: match e {
                 Error::RateLimited {
+                    retry_after_seconds,
+                    ..
+                }
+                | Error::PaymentUnresolved {
                     retry_after_seconds,
                     ..
                 } => *retry_after_seconds,

@@ -2,6 +2,7 @@
 //! async driver ([`Studio`]) that runs effects, owns deadlines and reports every change.
 
 pub mod callback;
+pub(crate) mod checkout;
 pub mod poll;
 mod studio;
 
@@ -64,6 +65,19 @@ impl SessionState {
     }
 }
 
+/// A state that only [`next`] may change: the one writer of session and job states, so every
+/// transition the flow makes is one the tables below allow, and the property tests can walk them.
+pub trait Transitions: Copy + PartialEq {
+    type Event: Copy;
+    fn step(self, event: Self::Event) -> Option<Self>;
+}
+
+/// The transition function. `None` means the event does not apply in this state and must be
+/// ignored (for example a late poll answer arriving after the operator cancelled).
+pub fn next<S: Transitions>(state: S, event: S::Event) -> Option<S> {
+    state.step(event)
+}
+
 /// Something that happened to a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
@@ -75,33 +89,106 @@ pub enum Event {
     ScanCompleted,
     /// The link's deadline passed with the group still pending.
     LinkExpired,
+    /// The enroll call leaves: the price probe, an account's enroll, or a re-send of the
+    /// payment signed earlier.
     EnrollStarted,
+    /// The provider named its price; it waits for the operator.
+    QuoteShown,
+    /// The operator declined the price, or it was refused before signing (a cap): nothing signed.
+    QuoteDeclined,
+    /// The operator confirmed; the payment is signed and on its way.
+    PaymentSigned,
     EnrollSucceeded,
-    /// The enroll call failed without charging (mismatch, upstream, network); the group stays
-    /// verified so the operator can retry, possibly with another photo.
+    /// The enroll call failed without charging (mismatch, upstream, network before acting); the
+    /// group stays verified so the operator can retry, possibly with another photo.
     EnrollFailed,
+    /// The paid call may have settled and its answer was lost: back to verified, where Enroll
+    /// re-sends the same payment or reconciles; never a second signature while it can settle.
+    OutcomeUnknown,
+    /// Reconciliation found the enrollment at the provider: the lost answer's face is filed.
+    Recovered,
     /// The provider says the group is not active after all (425).
     EnrollNotReady,
+    /// The process that held a price or an enroll in flight stopped; a fresh one starts over.
+    Interrupted,
     Cancelled,
 }
 
-/// The transition function. `None` means the event does not apply in this state and must be
-/// ignored (for example a late poll answer arriving after the operator cancelled).
-pub fn next(state: SessionState, event: Event) -> Option<SessionState> {
-    use Event as E;
-    use SessionState as S;
-    match (state, event) {
-        (S::Enrolled | S::Cancelled, _) => None,
-        (_, E::Cancelled) if state != S::Enrolling => Some(S::Cancelled),
-        (S::AwaitingScan | S::Expired, E::LinkIssued) => Some(S::AwaitingScan),
-        (S::AwaitingScan, E::StillPending) => Some(S::AwaitingScan),
-        (S::AwaitingScan | S::Expired, E::ScanCompleted) => Some(S::Verified),
-        (S::AwaitingScan, E::LinkExpired) => Some(S::Expired),
-        (S::Verified | S::AwaitingPayment, E::EnrollStarted) => Some(S::Enrolling),
-        (S::Enrolling, E::EnrollSucceeded) => Some(S::Enrolled),
-        (S::Enrolling, E::EnrollFailed) => Some(S::Verified),
-        (S::Enrolling, E::EnrollNotReady) => Some(S::Expired),
-        _ => None,
+impl Transitions for SessionState {
+    type Event = Event;
+
+    fn step(self, event: Event) -> Option<SessionState> {
+        use Event as E;
+        use SessionState as S;
+        match (self, event) {
+            (S::Enrolled | S::Cancelled, _) => None,
+            (S::Enrolling, E::Cancelled) => None,
+            (_, E::Cancelled) => Some(S::Cancelled),
+            (S::AwaitingScan | S::Expired, E::LinkIssued) => Some(S::AwaitingScan),
+            (S::AwaitingScan, E::StillPending) => Some(S::AwaitingScan),
+            (S::AwaitingScan | S::Expired, E::ScanCompleted) => Some(S::Verified),
+            (S::AwaitingScan, E::LinkExpired) => Some(S::Expired),
+            (S::Verified | S::AwaitingPayment, E::EnrollStarted) => Some(S::Enrolling),
+            (S::Enrolling | S::AwaitingPayment, E::QuoteShown) => Some(S::AwaitingPayment),
+            (S::Enrolling | S::AwaitingPayment, E::QuoteDeclined) => Some(S::Verified),
+            (S::AwaitingPayment, E::PaymentSigned) => Some(S::Enrolling),
+            (S::Enrolling, E::EnrollSucceeded) => Some(S::Enrolled),
+            (S::Enrolling, E::EnrollFailed | E::OutcomeUnknown) => Some(S::Verified),
+            (S::Enrolling | S::Verified, E::Recovered) => Some(S::Enrolled),
+            (S::Enrolling, E::EnrollNotReady) => Some(S::Expired),
+            (S::Enrolling | S::AwaitingPayment, E::Interrupted) => Some(S::Verified),
+            _ => None,
+        }
+    }
+}
+
+/// Something that happened to a video job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobEvent {
+    /// The operator confirmed (or confirms again to re-send the payment signed earlier).
+    Confirmed,
+    /// The provider took the job.
+    Accepted,
+    /// A poll found it waiting in the provider's queue.
+    StillQueued,
+    /// A poll found it being generated.
+    Generating,
+    /// A poll found the video made: it is downloaded next.
+    Made,
+    /// The file is on disk.
+    Saved,
+    /// The provider failed it, refused it, or no longer has it.
+    Failed,
+    /// The operator declined the price, or cleared a submission whose answer was lost.
+    Declined,
+    /// Not made within the time the provider keeps a job.
+    TimedOut,
+    /// Its payment lapsed uncollected with the outcome unknown: the price is shown again.
+    Requoted,
+}
+
+impl Transitions for crate::video::JobState {
+    type Event = JobEvent;
+
+    fn step(self, event: JobEvent) -> Option<Self> {
+        use crate::video::JobState as J;
+        use JobEvent as E;
+        match (self, event) {
+            (J::AwaitingConfirmation | J::Submitting, E::Confirmed) => Some(J::Submitting),
+            // A provider that takes a job without asking to be paid accepts it at the quote.
+            (J::AwaitingConfirmation | J::Submitting, E::Accepted) => Some(J::Queued),
+            (J::Queued | J::Running, E::StillQueued) => Some(J::Queued),
+            (J::Queued | J::Running, E::Generating) => Some(J::Running),
+            (J::Queued | J::Running, E::Made) => Some(J::Downloading),
+            (J::Downloading | J::Completed, E::Saved) => Some(J::Completed),
+            (J::AwaitingConfirmation | J::Submitting | J::Queued | J::Running, E::Failed) => {
+                Some(J::Failed)
+            }
+            (J::AwaitingConfirmation | J::Submitting, E::Declined) => Some(J::Failed),
+            (J::Queued | J::Running, E::TimedOut) => Some(J::Expired),
+            (J::Submitting, E::Requoted) => Some(J::AwaitingConfirmation),
+            _ => None,
+        }
     }
 }
 

@@ -17,17 +17,19 @@ use serde::Serialize;
 use tokio::sync::{broadcast, Notify};
 use tokio_util::sync::CancellationToken;
 
+use super::checkout::{self, Reconciled, Sent};
 use super::poll::{self, PollPlan, PollPolicy};
 use super::{next, Event, SessionState};
 use crate::clock::Clock;
 use crate::error::{CommandError, Error, ErrorCode, Result};
 use crate::library::{liveness_ref, ConsentRecord};
 use crate::library::{CallKind, Face, FaceKind, Library, LivenessSession, SyncReport};
-use crate::library::{PaymentRecord, PaymentStatus};
-use crate::payment::{self, PaymentQuote, SignedPayment};
+use crate::payment::PaymentQuote;
 use crate::photo;
-use crate::providers::{EnrollmentReceipt, LivenessStatus, Paid, Provider, ProviderKind};
-use crate::spend::{self, SpendCaps};
+use crate::providers::{
+    EnrollmentReceipt, LivenessStatus, Paid, Provider, ProviderKind, RemoteFaceKind,
+};
+use crate::spend::SpendCaps;
 use alloy::signers::local::PrivateKeySigner;
 
 /// What the UI shows for one session.
@@ -80,17 +82,17 @@ pub enum EnrollOutcome {
     },
 }
 
+/// A session whose price is shown: the photo as checked before the quote, its preview and the
+/// sha256 for the consent record. The price itself is held by the checkout.
 #[derive(Debug, Clone)]
 struct PendingQuote {
-    quote: PaymentQuote,
-    payee_changed: bool,
-    /// The photo as checked before the quote: its preview and the sha256 for the consent record.
     photo: photo::PhotoCheck,
 }
 
-const DAY_MS: i64 = 86_400_000;
-/// Re-sends of one signed payment after a dropped connection or timeout.
-const TRANSPORT_RETRIES: u32 = 2;
+/// The ledger's purpose for a real face's enrollment.
+fn realface_purpose(session_id: &str) -> String {
+    format!("realface:{session_id}")
+}
 
 #[derive(Debug, Clone)]
 pub struct StudioConfig {
@@ -148,6 +150,8 @@ pub struct Studio {
     config: StudioConfig,
     watches: Mutex<HashMap<String, Watch>>,
     quotes: Mutex<HashMap<String, PendingQuote>>,
+    /// Every paid step's prices, signatures and outcomes.
+    checkout: super::checkout::Checkout,
     updates: broadcast::Sender<SessionView>,
     /// Every change to a filed asset's status (BytePlus processing), for the library.
     asset_updates: broadcast::Sender<Face>,
@@ -160,8 +164,6 @@ pub struct Studio {
     job_updates: broadcast::Sender<crate::video::VideoJob>,
     /// The video jobs being polled, each with its watch's generation.
     job_watches: Mutex<HashMap<String, (u64, CancellationToken)>>,
-    /// Video prices shown and not yet confirmed.
-    video_quotes: Mutex<HashMap<String, video::PendingVideoQuote>>,
     /// Video jobs being sent or downloaded, so a double press never does it twice.
     video_busy: Mutex<HashSet<String>>,
     /// Portrait prices shown and not yet confirmed.
@@ -199,14 +201,22 @@ impl Studio {
         let updates = config.updates.clone();
         let asset_updates = config.asset_updates.clone();
         let job_updates = config.job_updates.clone();
+        let clock = Clock::new();
+        let checkout = super::checkout::Checkout::new(
+            Arc::clone(&library),
+            clock,
+            config.caps,
+            config.wallet.clone(),
+        );
         Arc::new(Studio {
             library,
             provider: RwLock::new(provider),
             http,
-            clock: Clock::new(),
+            clock,
             config,
             watches: Mutex::new(HashMap::new()),
             quotes: Mutex::new(HashMap::new()),
+            checkout,
             updates,
             asset_updates,
             asset_watches: Mutex::new(HashMap::new()),
@@ -214,7 +224,6 @@ impl Studio {
             callbacks: Mutex::new(None),
             job_updates,
             job_watches: Mutex::new(HashMap::new()),
-            video_quotes: Mutex::new(HashMap::new()),
             video_busy: Mutex::new(HashSet::new()),
             portrait_quotes: Mutex::new(HashMap::new()),
         })
@@ -494,18 +503,18 @@ impl Studio {
         if provider.holds_assets() {
             return self.enroll_into_group(&provider, session, photo).await;
         }
-        let purpose = format!("realface:{}", session.id);
-        if let Some(pending) = self.library.pending_payment(&purpose)? {
+        let purpose = realface_purpose(&session.id);
+        if let Some(ticket) = self.checkout.unresolved(&purpose)? {
             tracing::info!(session = %session.id, "re-sending the payment signed earlier");
-            let signed = signed_from_record(&pending)?;
+            self.step(&mut session, Event::EnrollStarted)?;
             let face = self
-                .pay_and_enroll(&provider, session, photo, signed, pending.id, None)
+                .pay_and_enroll(&provider, session, photo, ticket)
                 .await?;
             return Ok(EnrollOutcome::Enrolled {
                 face: Box::new(face),
             });
         }
-        session.state = SessionState::Enrolling;
+        self.step(&mut session, Event::EnrollStarted)?;
         self.persist_and_send(&mut session, None)?;
         match provider
             .enroll(
@@ -517,29 +526,23 @@ impl Studio {
             .await
         {
             Ok(Paid::Done(receipt)) => {
-                let face = self.finish_enroll(session, receipt, photo)?;
+                let face =
+                    self.finish_enroll(session, receipt, photo, Event::EnrollSucceeded, None)?;
                 Ok(EnrollOutcome::Enrolled {
                     face: Box::new(face),
                 })
             }
             Ok(Paid::PaymentRequired(quote)) => {
-                let now = self.clock.now_ms();
-                let spent = self.library.spent_since(now - DAY_MS)?;
-                if let Err(e) = spend::check(self.config.caps, quote.amount_atomic(), spent) {
-                    session.state = SessionState::Verified;
+                if let Err(e) = self.checkout.hold(provider.kind(), &purpose, *quote) {
+                    self.step(&mut session, Event::QuoteDeclined)?;
                     self.persist_and_send(&mut session, Some(CommandError::from(&e)))?;
                     return Err(e);
                 }
-                let payee_changed = self.payee_changed(&provider, &quote)?;
-                self.quotes.lock().expect("quote map poisoned").insert(
-                    session.id.clone(),
-                    PendingQuote {
-                        quote: (*quote).clone(),
-                        payee_changed,
-                        photo,
-                    },
-                );
-                session.state = SessionState::AwaitingPayment;
+                self.quotes
+                    .lock()
+                    .expect("quote map poisoned")
+                    .insert(session.id.clone(), PendingQuote { photo });
+                self.step(&mut session, Event::QuoteShown)?;
                 self.persist_and_send(&mut session, None)?;
                 Ok(EnrollOutcome::PaymentRequired {
                     view: Box::new(self.view(session, None)),
@@ -549,232 +552,193 @@ impl Studio {
         }
     }
 
-    /// The operator confirmed the quote: sign it, write it to the ledger, then send it.
-    /// `payee_change_confirmed` is the second confirmation asked when the payee differs from the
-    /// one this provider was paid before.
+    /// The operator confirmed the quote: the checkout signs it and writes it to the ledger,
+    /// then it is sent. `payee_change_confirmed` is the second confirmation asked when the
+    /// payee differs from the one this provider was paid before.
     pub async fn confirm_payment(
         self: &Arc<Self>,
         id: &str,
         payee_change_confirmed: bool,
     ) -> Result<Face> {
-        let session = self.library.session(id)?;
+        let mut session = self.library.session(id)?;
         let pending = self
             .quotes
             .lock()
             .expect("quote map poisoned")
             .get(id)
             .cloned();
+        const NO_PRICE: &str =
+            "There is no price waiting for confirmation on this session; press Enroll first.";
         let (SessionState::AwaitingPayment, Some(pending)) = (session.state, pending) else {
-            return Err(Error::invalid(
-                "session",
-                "There is no price waiting for confirmation on this session; press Enroll first.",
-            ));
+            return Err(Error::invalid("session", NO_PRICE));
         };
-        if pending.payee_changed && !payee_change_confirmed {
-            return Err(payee_not_confirmed(session.provider, &pending.quote));
-        }
         let provider = self.provider_for(&session)?;
-        let wallet = self
-            .config
-            .wallet
-            .clone()
-            .ok_or_else(|| Error::NotConfigured {
-                provider: provider.kind(),
-                what: "create or import a wallet to pay with".into(),
-            })?;
-        let now = self.clock.now_ms();
-        spend::check(
-            self.config.caps,
-            pending.quote.amount_atomic(),
-            self.library.spent_since(now - DAY_MS)?,
-        )?;
-        let (signed, record_id) = self.sign_and_record(
-            &provider,
-            &pending.quote,
-            &wallet,
-            &format!("realface:{id}"),
+        let ticket = self.checkout.sign_held(
+            provider.kind(),
+            &realface_purpose(id),
+            payee_change_confirmed,
+            NO_PRICE,
         )?;
         self.quotes.lock().expect("quote map poisoned").remove(id);
-        self.pay_and_enroll(
-            &provider,
-            session,
-            pending.photo,
-            signed,
-            record_id,
-            Some((pending.quote, wallet)),
-        )
-        .await
+        self.step(&mut session, Event::PaymentSigned)?;
+        self.pay_and_enroll(&provider, session, pending.photo, ticket)
+            .await
     }
 
     /// The operator declined the price: nothing is signed and the session stays verified.
     pub fn decline_payment(&self, id: &str) -> Result<SessionView> {
         let mut session = self.library.session(id)?;
         self.quotes.lock().expect("quote map poisoned").remove(id);
-        if session.state == SessionState::AwaitingPayment {
-            session.state = SessionState::Verified;
+        self.checkout.release(&realface_purpose(id));
+        if next(session.state, Event::QuoteDeclined).is_some()
+            && session.state == SessionState::AwaitingPayment
+        {
+            self.step(&mut session, Event::QuoteDeclined)?;
             self.persist_and_send(&mut session, None)?;
         }
         Ok(self.view(session, None))
     }
 
-    fn payee_changed(&self, provider: &Provider, quote: &PaymentQuote) -> Result<bool> {
-        let kind = provider.kind();
-        let last = self
-            .library
-            .payments()?
-            .into_iter()
-            .find(|p| p.provider == kind && p.status == PaymentStatus::Settled);
-        Ok(last.is_some_and(|p| !p.payee.eq_ignore_ascii_case(&quote.pay_to().to_string())))
+    /// Applies `event` through the state machine, or refuses a transition it does not allow.
+    fn step(&self, session: &mut LivenessSession, event: Event) -> Result<()> {
+        match next(session.state, event) {
+            Some(state) => {
+                session.state = state;
+                Ok(())
+            }
+            None => Err(Error::Internal(format!(
+                "{event:?} does not apply to a session that is {}",
+                session.state.as_str()
+            ))),
+        }
     }
 
-    fn sign_and_record(
-        &self,
-        provider: &Provider,
-        quote: &PaymentQuote,
-        wallet: &PrivateKeySigner,
-        purpose: &str,
-    ) -> Result<(SignedPayment, String)> {
-        let now = self.clock.now_ms();
-        let signed = payment::sign(quote, wallet, (now / 1000) as u64, payment::fresh_nonce())
-            .map_err(|e| Error::Internal(format!("could not sign the payment: {e}")))?;
-        let record = PaymentRecord {
-            id: format!("pay_{}", hex::encode(rand::random::<[u8; 8]>())),
-            provider: provider.kind(),
-            purpose: purpose.to_string(),
-            amount_atomic: signed.value.clone(),
-            payee: signed.to.clone(),
-            network: quote.network().label().to_string(),
-            asset_contract: quote.asset().to_string(),
-            nonce: signed.nonce_hex.clone(),
-            header_name: signed.header_name.clone(),
-            header_value: signed.header_value.clone(),
-            status: PaymentStatus::Signed,
-            settlement_tx: None,
-            asset_id: None,
-            created_at_ms: now,
-            updated_at_ms: now,
-        };
-        // Written before the request leaves: whatever happens next, a retry finds this header.
-        self.library.record_payment(&record)?;
-        tracing::info!(payment = %record.id, amount = %record.amount_atomic, "payment signed and recorded");
-        Ok((signed, record.id))
-    }
-
-    /// Sends a signed payment and enrolls. Transport failures re-send the same header; a
-    /// payment the provider rejects as invalid or expired is re-signed at most once (when
-    /// `resign` allows).
+    /// Sends the signed enrollment (the same header again after a transport failure). When the
+    /// outcome is unknown, the checkout reconciles with the wallet's listing instead of signing
+    /// again: a face found there is filed with this payment.
     async fn pay_and_enroll(
         self: &Arc<Self>,
         provider: &Provider,
         mut session: LivenessSession,
         photo: photo::PhotoCheck,
-        mut signed: SignedPayment,
-        mut record_id: String,
-        mut resign: Option<(PaymentQuote, PrivateKeySigner)>,
+        mut ticket: super::checkout::Ticket,
     ) -> Result<Face> {
-        session.state = SessionState::Enrolling;
         self.persist_and_send(&mut session, None)?;
-        loop {
-            let result = self
-                .send_signed(|| {
-                    provider.enroll(
-                        &session.talent_name,
-                        &session.image_url,
-                        &session.group_id,
-                        Some(&signed),
-                    )
-                })
-                .await;
-            if let Err(Error::PaymentRejected { reason, .. }) = &result {
-                if let Some((quote, wallet)) = resign.take() {
-                    let now = self.clock.now_ms();
-                    self.library.update_payment(
-                        &record_id,
-                        PaymentStatus::Rejected,
-                        None,
-                        None,
-                        now,
-                    )?;
-                    tracing::warn!(%reason, "payment rejected; signing a fresh authorization once");
-                    let purpose = format!("realface:{}", session.id);
-                    (signed, record_id) =
-                        self.sign_and_record(provider, &quote, &wallet, &purpose)?;
-                    continue;
-                }
+        let (name, url, group) = (
+            session.talent_name.clone(),
+            session.image_url.clone(),
+            session.group_id.clone(),
+        );
+        let sent = self
+            .checkout
+            .send(&mut ticket, |signed| {
+                let (provider, name, url, group) =
+                    (provider.clone(), name.clone(), url.clone(), group.clone());
+                async move { provider.enroll(&name, &url, &group, Some(&signed)).await }
+            })
+            .await;
+        let cause = match sent {
+            Sent::Delivered(receipt) => {
+                self.checkout.settled(
+                    &ticket,
+                    receipt.tx_hash.as_deref(),
+                    Some(&receipt.asset_id),
+                )?;
+                return self.finish_enroll(session, receipt, photo, Event::EnrollSucceeded, None);
             }
-            self.record_outcome(&record_id, &result)?;
-            return match result {
-                Ok(receipt) => self.finish_enroll(session, receipt, photo),
-                Err(e @ (Error::Network { .. } | Error::Timeout { .. })) => {
-                    let e = unreachable_then(
-                        provider.kind(),
-                        e,
-                        "The payment was signed once; pressing Enroll again re-sends the same one, so it cannot be charged twice",
-                    );
-                    Err(self.enroll_failed(session, e))
-                }
-                Err(e) if outcome_unknown(&e) => {
-                    let e = unknown_outcome(provider.kind(), &e, "press Enroll again");
-                    Err(self.enroll_failed(session, e))
-                }
-                Err(e) => Err(self.enroll_failed(session, e)),
-            };
+            Sent::Refused(e) => return Err(self.enroll_failed(session, e)),
+            Sent::Unknown(e) => e,
+        };
+        let kind = provider.kind();
+        let finder = self.finder(provider, RemoteFaceKind::RealFace);
+        let found = finder.map(|f| {
+            let session = session.clone();
+            async move {
+                let faces = f.await?;
+                Ok(faces
+                    .into_iter()
+                    .find(|r| r.group_id.as_deref() == Some(session.group_id.as_str()))
+                    .map(|r| receipt_from(r, &session.talent_name)))
+            }
+        });
+        let reconciled = self
+            .checkout
+            .reconcile(&ticket, found, |r: &EnrollmentReceipt| {
+                (r.asset_id.clone(), r.tx_hash.clone())
+            })
+            .await;
+        match reconciled {
+            Ok(Reconciled::Found(receipt)) => {
+                let notice = CommandError {
+                    code: ErrorCode::Internal,
+                    message: format!(
+                        "Found: it was enrolled. The answer from {kind} was lost, but {kind} lists this face as {}. It is in the library, paid once.",
+                        receipt.asset_id
+                    ),
+                    field: None,
+                    retry_after_seconds: None,
+                };
+                self.finish_enroll(session, receipt, photo, Event::Recovered, Some(notice))
+            }
+            Ok(Reconciled::NotYet { until_ms }) => {
+                let e = checkout::unresolved(
+                    kind,
+                    &cause,
+                    until_ms,
+                    self.clock.now_ms(),
+                    "Press Enroll again then: it re-sends the same payment or finds the face, and never pays twice.",
+                );
+                Err(self.outcome_unknown(session, e))
+            }
+            Ok(Reconciled::Lapsed) => Err(self.outcome_unknown(
+                session,
+                lapsed(kind, "Press Enroll to see the price again."),
+            )),
+            Err(check) => {
+                let e = checkout::unchecked(
+                    kind,
+                    &cause,
+                    &check,
+                    "Press Enroll again to check again; nothing more will be signed.",
+                );
+                Err(self.outcome_unknown(session, e))
+            }
         }
     }
 
-    /// Sends one signed payment, re-sending the same header after a dropped connection or a
-    /// timeout, since the provider settles at most once per nonce.
-    async fn send_signed<F, Fut>(&self, mut send: F) -> Result<EnrollmentReceipt>
-    where
-        F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = Result<Paid<EnrollmentReceipt>>>,
-    {
-        let mut retries = 0;
-        loop {
-            match send().await {
-                Ok(Paid::Done(receipt)) => return Ok(receipt),
-                Ok(Paid::PaymentRequired(_)) => {
-                    return Err(Error::Internal(
-                        "the provider asked to pay while a payment was attached".into(),
-                    ))
-                }
-                Err(e @ (Error::Network { .. } | Error::Timeout { .. }))
-                    if retries < TRANSPORT_RETRIES =>
-                {
-                    retries += 1;
-                    tracing::warn!(error = %e, attempt = retries, "re-sending the same signed payment");
-                    tokio::time::sleep(std::time::Duration::from_millis(500 * retries as u64))
-                        .await;
-                }
-                Err(e) => return Err(e),
-            }
+    /// The listing where a lost answer's face would be, as a future, where the provider has one
+    /// for the paying wallet. One listing call, out of the status budget (BlockRun counts both
+    /// in one bucket).
+    fn finder(
+        &self,
+        provider: &Provider,
+        kind: RemoteFaceKind,
+    ) -> Option<impl std::future::Future<Output = Result<Vec<crate::providers::RemoteFace>>>> {
+        if provider.listing_calls() == 0 {
+            return None;
         }
+        let wallet = self.checkout.wallet()?.address().to_checksum(None);
+        let budget = self.spend_calls(
+            provider,
+            CallKind::Status,
+            self.config.policy.budget_per_hour,
+            1,
+        );
+        let provider = provider.clone();
+        Some(async move {
+            budget?;
+            provider.list_faces_of(&wallet, kind).await
+        })
     }
 
-    /// Writes how a sent payment ended. A transport failure, or an answer that may have come
-    /// after the provider settled (see [`outcome_unknown`]), leaves the row `signed`: the outcome
-    /// is unknown, and the next attempt re-sends the same header.
-    fn record_outcome(&self, record_id: &str, result: &Result<EnrollmentReceipt>) -> Result<()> {
-        let now = self.clock.now_ms();
-        match result {
-            Ok(r) => self.library.update_payment(
-                record_id,
-                PaymentStatus::Settled,
-                r.tx_hash.as_deref(),
-                Some(&r.asset_id),
-                now,
-            ),
-            Err(Error::Network { .. } | Error::Timeout { .. }) => Ok(()),
-            Err(e) if outcome_unknown(e) => Ok(()),
-            Err(Error::PaymentRejected { .. }) => {
-                self.library
-                    .update_payment(record_id, PaymentStatus::Rejected, None, None, now)
-            }
-            Err(_) => {
-                self.library
-                    .update_payment(record_id, PaymentStatus::NotCharged, None, None, now)
-            }
+    fn outcome_unknown(&self, mut session: LivenessSession, e: Error) -> Error {
+        if let Some(state) = next(session.state, Event::OutcomeUnknown) {
+            session.state = state;
         }
+        if let Err(save) = self.persist_and_send(&mut session, Some(CommandError::from(&e))) {
+            tracing::warn!(error = %save, "could not save the session");
+        }
+        e
     }
 
     fn finish_enroll(
@@ -782,8 +746,10 @@ impl Studio {
         mut session: LivenessSession,
         receipt: EnrollmentReceipt,
         photo: photo::PhotoCheck,
+        event: Event,
+        notice: Option<CommandError>,
     ) -> Result<Face> {
-        session.state = SessionState::Enrolled;
+        self.step(&mut session, event)?;
         session.asset_id = Some(receipt.asset_id.clone());
         let now = self.clock.now_ms();
         let payment = self.library.payment_for(
@@ -807,7 +773,7 @@ impl Studio {
             Some(consent),
         );
         self.library.save_face(&face)?;
-        self.persist_and_send(&mut session, None)?;
+        self.persist_and_send(&mut session, notice)?;
         tracing::info!(session = %session.id, asset = %face.asset_id, "face enrolled");
         Ok(face)
     }
@@ -818,7 +784,9 @@ impl Studio {
         } else {
             Event::EnrollFailed
         };
-        session.state = next(SessionState::Enrolling, event).unwrap_or(SessionState::Verified);
+        if let Some(state) = next(session.state, event) {
+            session.state = state;
+        }
         if let Err(save) = self.persist_and_send(&mut session, Some(CommandError::from(&e))) {
             tracing::warn!(error = %save, "could not save the session");
         }
@@ -837,39 +805,32 @@ impl Studio {
         let name = validate_name(name)?;
         let (photo, photo_override) = self.vetted_photo(image_url, photo_override).await?;
         let provider = self.provider();
-        let purpose = format!("portrait:{name}|{}", photo.url);
-        let receipt = match self.library.pending_payment(&purpose)? {
-            Some(pending) => {
-                let signed = signed_from_record(&pending)?;
-                self.send_portrait_payment(&provider, &name, &photo.url, &signed, &pending.id)
+        let kind = provider.kind();
+        let purpose = portrait::purpose(&name, &photo.url);
+        let (receipt, notice) = match self.checkout.unresolved(&purpose)? {
+            Some(ticket) => {
+                self.pay_portrait(&provider, &name, &photo.url, ticket)
                     .await?
             }
             None => match provider.enroll_portrait(&name, &photo.url, None).await? {
-                Paid::Done(r) => r,
+                Paid::Done(r) => (r, None),
                 Paid::PaymentRequired(quote) => {
-                    let now = self.clock.now_ms();
-                    spend::check(
-                        self.config.caps,
-                        quote.amount_atomic(),
-                        self.library.spent_since(now - DAY_MS)?,
-                    )?;
+                    self.checkout.hold(kind, &purpose, (*quote).clone())?;
                     if !approve(&quote) {
+                        self.checkout.release(&purpose);
                         return Err(Error::invalid(
                             "yes",
                             "Not confirmed; nothing was signed or charged.",
                         ));
                     }
-                    let wallet =
-                        self.config
-                            .wallet
-                            .clone()
-                            .ok_or_else(|| Error::NotConfigured {
-                                provider: provider.kind(),
-                                what: "create or import a wallet to pay with".into(),
-                            })?;
-                    let (signed, record_id) =
-                        self.sign_and_record(&provider, &quote, &wallet, &purpose)?;
-                    self.send_portrait_payment(&provider, &name, &photo.url, &signed, &record_id)
+                    // The operator approved this very price and payee.
+                    let ticket = self.checkout.sign_held(
+                        kind,
+                        &purpose,
+                        true,
+                        "The price shown is no longer held; ask for it again. Nothing was signed.",
+                    )?;
+                    self.pay_portrait(&provider, &name, &photo.url, ticket)
                         .await?
                 }
             },
@@ -882,13 +843,13 @@ impl Studio {
             file_sha256: Some(photo.sha256.clone()),
             payment: Some(self.library.payment_for(
                 &receipt.asset_id,
-                provider.kind(),
+                kind,
                 receipt.tx_hash.as_deref(),
             )?),
         };
         let face = Face {
             asset_id: receipt.asset_id,
-            provider: provider.kind(),
+            provider: kind,
             kind: FaceKind::Portrait,
             name: receipt.name,
             image_url: receipt.image_url,
@@ -904,28 +865,74 @@ impl Studio {
             consent: Some(consent),
         };
         self.library.save_face(&face)?;
+        if let Some(n) = notice {
+            tracing::info!(asset = %face.asset_id, "{n}");
+        }
         Ok(face)
     }
 
-    async fn send_portrait_payment(
+    /// Sends a portrait's signed payment; an unknown outcome is reconciled with the wallet's
+    /// portrait listing (by name and photo) instead of a second signature. The words beside a
+    /// receipt say it was found that way.
+    async fn pay_portrait(
         &self,
         provider: &Provider,
         name: &str,
         image_url: &str,
-        signed: &SignedPayment,
-        record_id: &str,
-    ) -> Result<EnrollmentReceipt> {
-        let result = self
-            .send_signed(|| provider.enroll_portrait(name, image_url, Some(signed)))
+        mut ticket: super::checkout::Ticket,
+    ) -> Result<(EnrollmentReceipt, Option<String>)> {
+        let (n, u) = (name.to_string(), image_url.to_string());
+        let sent = self
+            .checkout
+            .send(&mut ticket, |signed| {
+                let (provider, n, u) = (provider.clone(), n.clone(), u.clone());
+                async move { provider.enroll_portrait(&n, &u, Some(&signed)).await }
+            })
             .await;
-        self.record_outcome(record_id, &result)?;
-        result.map_err(|e| {
-            if outcome_unknown(&e) {
-                unknown_outcome(provider.kind(), &e, "enroll the same name and photo again")
-            } else {
-                e
+        let cause = match sent {
+            Sent::Delivered(r) => {
+                self.checkout
+                    .settled(&ticket, r.tx_hash.as_deref(), Some(&r.asset_id))?;
+                return Ok((r, None));
             }
-        })
+            Sent::Refused(e) => return Err(e),
+            Sent::Unknown(e) => e,
+        };
+        let kind = provider.kind();
+        let found = self
+            .finder(provider, RemoteFaceKind::Portrait)
+            .map(|f| async move {
+                let faces = f.await?;
+                Ok(faces
+                    .into_iter()
+                    .find(|r| r.name == n && r.image_url == u)
+                    .map(|r| receipt_from(r, &n)))
+            });
+        let retry = "Enroll the same name and photo again then: it re-sends the same payment or finds the portrait, and never pays twice.";
+        match self
+            .checkout
+            .reconcile(&ticket, found, |r: &EnrollmentReceipt| {
+                (r.asset_id.clone(), r.tx_hash.clone())
+            })
+            .await
+        {
+            Ok(Reconciled::Found(r)) => {
+                let words = format!(
+                    "Found: it was enrolled. The answer from {kind} was lost, but {kind} lists this portrait as {}. It is in the library, paid once.",
+                    r.asset_id
+                );
+                Ok((r, Some(words)))
+            }
+            Ok(Reconciled::NotYet { until_ms }) => Err(checkout::unresolved(
+                kind,
+                &cause,
+                until_ms,
+                self.clock.now_ms(),
+                retry,
+            )),
+            Ok(Reconciled::Lapsed) => Err(lapsed(kind, "Ask for the price again to enroll it.")),
+            Err(check) => Err(checkout::unchecked(kind, &cause, &check, retry)),
+        }
     }
 
     pub fn cancel_session(&self, id: &str) -> Result<SessionView> {
@@ -1027,7 +1034,7 @@ impl Studio {
                     .contains_key(&s.id) =>
             {
                 // The quote lived in memory and nothing was signed: ask for a fresh price.
-                s.state = SessionState::Verified;
+                self.step(&mut s, Event::Interrupted)?;
                 self.persist_and_send(&mut s, None)?;
                 Ok(self.view(s, None))
             }
@@ -1035,14 +1042,14 @@ impl Studio {
                 // The app stopped mid-call: the provider may or may not have enrolled. Nothing
                 // is re-sent automatically; Enroll re-sends the payment already signed (the
                 // ledger keeps it), so it cannot be charged twice.
-                s.state = SessionState::Verified;
+                self.step(&mut s, Event::Interrupted)?;
                 let provider = self.provider();
                 let message = if matches!(provider, Provider::Crun(_)) {
                     "The app stopped while uploading the photo. Crun keeps no list of uploads: check the asset in Crun's dashboard before pressing Enroll again, so it is not billed twice."
                 } else if provider.holds_assets() {
                     "The app stopped while uploading the photo. Press Enroll to finish: the provider's listing is checked first, so it is never uploaded twice."
                 } else {
-                    "The app stopped while enrolling. Press Enroll to finish: a payment already signed is re-sent, never paid twice."
+                    "The app stopped while enrolling. Press Enroll to finish: a payment already signed is re-sent or found at the provider, never paid twice."
                 };
                 let notice = CommandError {
                     code: ErrorCode::Internal,
@@ -1314,15 +1321,13 @@ impl Studio {
             SessionState::AwaitingScan => crate::qr::svg(&session.h5_link).ok(),
             _ => None,
         };
-        let pending = self
-            .quotes
-            .lock()
-            .expect("quote map poisoned")
-            .get(&session.id)
-            .cloned();
-        let (quote, payee_changed) = match (session.state, pending) {
-            (SessionState::AwaitingPayment, Some(p)) => (Some(p.quote), p.payee_changed),
-            _ => (None, false),
+        let held = match session.state {
+            SessionState::AwaitingPayment => self.checkout.held(&realface_purpose(&session.id)),
+            _ => None,
+        };
+        let (quote, payee_changed) = match held {
+            Some(h) => (Some(h.quote), h.payee_changed),
+            None => (None, false),
         };
         let budget = self.call_budget().ok();
         let asset = session
@@ -1361,7 +1366,7 @@ impl Studio {
         }
         let wallet = match wallet {
             Some(w) => w.trim().to_string(),
-            None => match &self.config.wallet {
+            None => match self.checkout.wallet() {
                 Some(signer) => signer.address().to_checksum(None),
                 None => {
                     return Err(Error::NotConfigured {
@@ -1465,72 +1470,33 @@ fn face_from(
     }
 }
 
-/// A paid call's failure after which the provider may have settled: a success whose body could
-/// not be read, or a server error other than the 502 the docs say is never charged. The same
-/// signed payment is re-sent rather than a new one signed, since a nonce settles at most once.
-fn outcome_unknown(e: &Error) -> bool {
-    match e {
-        Error::Decode { .. } => true,
-        Error::Provider { status, .. } => (500..=599).contains(status) && *status != 502,
-        _ => false,
+/// A face or portrait found in the wallet's listing, as the enroll answer that was lost would
+/// have said it.
+fn receipt_from(r: crate::providers::RemoteFace, name: &str) -> EnrollmentReceipt {
+    EnrollmentReceipt {
+        asset_id: r.asset_id,
+        group_id: r.group_id,
+        name: if r.name.is_empty() {
+            name.to_string()
+        } else {
+            r.name
+        },
+        image_url: r.image_url,
+        created_at: r.created_at.unwrap_or_default(),
+        price_usd: None,
+        tx_hash: r.tx_hash,
     }
 }
 
-/// What the operator is told after such a failure: what happened, that nothing more will be
-/// charged, and `retry` (the press that re-sends the same payment).
-fn unknown_outcome(provider: crate::providers::ProviderKind, e: &Error, retry: &str) -> Error {
-    let (status, what) = match e {
-        Error::Provider { status, .. } => (
-            *status,
-            format!("{provider} had an error on its side ({status})"),
-        ),
-        _ => (200, format!("{provider}'s answer could not be read")),
-    };
-    Error::Provider {
+/// An unknown outcome, not found at the provider, whose authorization lapsed: it can never be
+/// collected now, so nothing was charged and a fresh price may be confirmed.
+fn lapsed(provider: crate::providers::ProviderKind, next: &str) -> Error {
+    Error::PaymentRejected {
         provider,
-        status,
-        reason: crate::error::ProviderReason::Other,
-        message: format!(
-            "{what}, so it is not known yet whether the payment went through. It was signed once: {retry} to re-send the same one, which cannot be charged twice."
+        reason: format!(
+            "it was not collected before it lapsed, and {provider} does not show the purchase. {next}"
         ),
     }
-}
-
-/// Rebuilds the signed payment stored in the ledger, to re-send it byte-identical.
-fn signed_from_record(p: &PaymentRecord) -> Result<SignedPayment> {
-    let version = if p
-        .header_name
-        .eq_ignore_ascii_case(payment::X_PAYMENT_HEADER)
-    {
-        payment::X402Version::V1
-    } else {
-        payment::X402Version::V2
-    };
-    let network = payment::Network::from_wire(&p.network)
-        .or_else(|| {
-            [payment::Network::Base, payment::Network::BaseSepolia]
-                .into_iter()
-                .find(|n| n.label() == p.network)
-        })
-        .ok_or_else(|| {
-            Error::Storage(format!(
-                "payment {} has an unknown network {:?}",
-                p.id, p.network
-            ))
-        })?;
-    Ok(SignedPayment {
-        version,
-        network,
-        header_name: p.header_name.clone(),
-        header_value: p.header_value.clone(),
-        nonce_hex: p.nonce.clone(),
-        from: String::new(),
-        to: p.payee.clone(),
-        value: p.amount_atomic.clone(),
-        valid_after: 0,
-        valid_before: 0,
-        signature_hex: String::new(),
-    })
 }
 
 fn describe(state: SessionState) -> &'static str {
@@ -1561,21 +1527,6 @@ pub(crate) fn unreachable_then(
         provider,
         detail: format!("{cause}. {next}"),
     }
-}
-
-/// Pay pressed once on a price whose payee differs from the one this provider was paid before:
-/// the operator must look at the address and confirm a second time (sessions, videos, portraits).
-pub(crate) fn payee_not_confirmed(
-    provider: crate::providers::ProviderKind,
-    quote: &PaymentQuote,
-) -> Error {
-    Error::invalid(
-        "payee",
-        format!(
-            "This payment goes to {}, not to the address {provider} was paid before. Check it, then confirm again.",
-            quote.pay_to()
-        ),
-    )
 }
 
 /// What the operator hears when the talent's phone check did not pass (the provider's status, or

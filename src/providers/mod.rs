@@ -488,6 +488,19 @@ impl Provider {
         }
     }
 
+    /// One of the wallet's listings (one budgeted call), where a lost enrollment's face would
+    /// be. Empty where the provider keeps none.
+    pub async fn list_faces_of(
+        &self,
+        wallet: &str,
+        kind: RemoteFaceKind,
+    ) -> Result<Vec<RemoteFace>> {
+        match self {
+            Provider::BlockRun(c) => c.list_of(wallet, kind).await,
+            _ => Ok(Vec::new()),
+        }
+    }
+
     /// How many budgeted calls [`Self::list_faces`] makes.
     pub fn listing_calls(&self) -> usize {
         match self {

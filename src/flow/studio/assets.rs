@@ -123,7 +123,7 @@ impl Studio {
                 "The provider has not given this talent's group yet. Check the session again.",
             ));
         }
-        session.state = SessionState::Enrolling;
+        self.step(&mut session, Event::EnrollStarted)?;
         self.persist_and_send(&mut session, None)?;
         let upload = AssetUpload {
             group_id: &session.group_id,

@@ -7,12 +7,18 @@
 
 use serde::Serialize;
 
-use super::{validate_name, Studio, DAY_MS};
+use super::{validate_name, Studio};
 use crate::error::{Error, Result};
+use crate::flow::checkout;
 use crate::library::Face;
 use crate::payment::PaymentQuote;
 use crate::providers::{Paid, Provider, ProviderKind};
-use crate::spend;
+
+/// The ledger's purpose for a portrait: its name and photo, so enrolling the same again after a
+/// lost answer finds the payment signed for it.
+pub(crate) fn purpose(name: &str, image_url: &str) -> String {
+    format!("portrait:{name}|{image_url}")
+}
 
 /// A portrait's price as shown to the operator, waiting for Pay or Decline.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -143,7 +149,7 @@ impl Studio {
             payee_change_confirmed,
             shown.quote.as_ref(),
         ) {
-            return Err(super::payee_not_confirmed(shown.provider, q));
+            return Err(checkout::payee_not_confirmed(shown.provider, q));
         }
         // Taken before anything is sent, so a second press cannot pay twice; a payment signed
         // and then lost in transit is re-sent by the next enroll of the same name and photo.
@@ -221,13 +227,9 @@ impl Studio {
     ) -> Result<PortraitQuote> {
         let payee_changed = match &quote {
             Some(q) => {
-                let now = self.clock.now_ms();
-                spend::check(
-                    self.config.caps,
-                    q.amount_atomic(),
-                    self.library.spent_since(now - DAY_MS)?,
-                )?;
-                self.payee_changed(provider, q)?
+                self.checkout
+                    .hold(provider.kind(), &purpose(&name, &image_url), q.clone())?
+                    .payee_changed
             }
             None => false,
         };

@@ -13,28 +13,20 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use alloy::signers::local::PrivateKeySigner;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
-use super::{signed_from_record, Studio, DAY_MS, TRANSPORT_RETRIES};
+use super::Studio;
 use crate::error::{Error, ProviderReason, Result};
+use crate::flow::checkout::{self, Reconciled, Sent, Ticket};
+use crate::flow::{next, JobEvent};
 use crate::library::{CallKind, PaymentRecord, PaymentStatus};
-use crate::payment::{PaymentQuote, SignedPayment};
+use crate::payment::PaymentQuote;
 use crate::providers::{Paid, Provider, ProviderKind};
-use crate::spend;
 use crate::video::{
     self, download, JobState, PollAnswer, RemoteState, RemoteStatus, SeedanceTier, Submitted,
     VideoApi, VideoBilling, VideoJob, VideoOptions, VideoPollPlan, VideoRequest,
 };
-
-/// A price shown for a job and not yet confirmed. Held in memory only: after a restart a fresh
-/// price is asked for, so nothing is ever signed against a quote the operator did not see.
-#[derive(Debug, Clone)]
-pub(crate) struct PendingVideoQuote {
-    quote: PaymentQuote,
-    payee_changed: bool,
-}
 
 /// Fresh authorizations signed for one job after the provider said the first had lapsed
 /// (BlockRun's SDK does the same, at most twice).
@@ -56,6 +48,21 @@ struct Busy<'a> {
 impl Drop for Busy<'_> {
     fn drop(&mut self) {
         self.set.lock().expect("busy set poisoned").remove(&self.id);
+    }
+}
+
+/// Applies `event` to a job through the state machine; an event that does not apply leaves it
+/// as it is (a late answer after the operator moved on) and says so.
+fn step(job: &mut VideoJob, event: JobEvent) -> bool {
+    match next(job.state, event) {
+        Some(state) => {
+            job.state = state;
+            true
+        }
+        None => {
+            tracing::debug!(job = %job.id, ?event, state = job.state.as_str(), "event ignored");
+            false
+        }
     }
 }
 
@@ -130,23 +137,10 @@ impl Studio {
         }
         match video::submit(&provider, &spec, None).await? {
             Paid::PaymentRequired(quote) => {
-                spend::check(
-                    self.config.caps,
-                    quote.amount_atomic(),
-                    self.library.spent_since(now - DAY_MS)?,
-                )?;
-                let payee_changed = self.payee_changed(&provider, &quote)?;
-                job.price_usd = Some(video::tidy_usd(quote.amount_usdc()));
-                self.video_quotes
-                    .lock()
-                    .expect("quote map poisoned")
-                    .insert(
-                        job.id.clone(),
-                        PendingVideoQuote {
-                            quote: *quote,
-                            payee_changed,
-                        },
-                    );
+                let held = self
+                    .checkout
+                    .hold(provider.kind(), &purpose(&job.id), *quote)?;
+                job.price_usd = Some(video::tidy_usd(held.quote.amount_usdc()));
                 self.save_job_and_send(&mut job)?;
                 tracing::info!(job = %job.id, price = ?job.price_usd, "video price shown");
                 Ok(self.job_view(job))
@@ -182,62 +176,29 @@ impl Studio {
             }
         }
         if self.video_billing(&provider) == VideoBilling::Account {
-            job.state = JobState::Submitting;
+            step(&mut job, JobEvent::Confirmed);
             job.error = None;
             self.save_job_and_send(&mut job)?;
-            return self.send_job(&provider, job, None, None).await;
+            return self.send_job(&provider, job, None).await;
         }
-        let pending = self
-            .video_quotes
-            .lock()
-            .expect("quote map poisoned")
-            .get(id)
-            .cloned()
-            .ok_or_else(|| {
-                Error::invalid(
-                    "job",
-                    "The price shown for this job is no longer held (the app restarted, or the settings changed). Make the video again to see a fresh price; nothing was signed.",
-                )
-            })?;
-        if pending.payee_changed && !payee_change_confirmed {
-            return Err(super::payee_not_confirmed(job.provider, &pending.quote));
-        }
-        let wallet = self.paying_wallet(&provider)?;
-        let now = self.clock.now_ms();
-        spend::check(
-            self.config.caps,
-            pending.quote.amount_atomic(),
-            self.library.spent_since(now - DAY_MS)?,
+        let ticket = self.checkout.sign_held(
+            job.provider,
+            &purpose(id),
+            payee_change_confirmed,
+            "The price shown for this job is no longer held (the app restarted, or the settings changed). Make the video again to see a fresh price; nothing was signed.",
         )?;
-        let (signed, record_id) =
-            self.sign_and_record(&provider, &pending.quote, &wallet, &purpose(id))?;
-        self.video_quotes
-            .lock()
-            .expect("quote map poisoned")
-            .remove(id);
-        job.payment_id = Some(record_id.clone());
-        job.state = JobState::Submitting;
+        job.payment_id = Some(ticket.record_id.clone());
+        step(&mut job, JobEvent::Confirmed);
         job.error = None;
         self.save_job_and_send(&mut job)?;
-        self.send_job(
-            &provider,
-            job,
-            Some((signed, record_id)),
-            Some((pending.quote, wallet)),
-        )
-        .await
+        self.send_job(&provider, job, Some(ticket)).await
     }
 
     /// The operator said no to the price: nothing is signed, and the job is closed as declined.
     /// A job whose submission's answer was lost on an account can be cleared the same way.
     pub fn decline_video(&self, id: &str) -> Result<VideoJob> {
         let mut job = self.library.job(id)?;
-        let quoted = self
-            .video_quotes
-            .lock()
-            .expect("quote map poisoned")
-            .remove(id)
-            .is_some();
+        let quoted = self.checkout.release(&purpose(id));
         match job.state {
             JobState::AwaitingConfirmation => {
                 job.charged = Some(false);
@@ -272,7 +233,7 @@ impl Studio {
                 ))
             }
         }
-        job.state = JobState::Failed;
+        step(&mut job, JobEvent::Declined);
         job.completed_at_ms = Some(self.clock.now_ms());
         self.save_job_and_send(&mut job)?;
         Ok(self.job_view(job))
@@ -383,7 +344,7 @@ impl Studio {
         match result {
             Ok(path) => {
                 current.local_path = Some(path.display().to_string());
-                current.state = JobState::Completed;
+                step(&mut current, JobEvent::Saved);
                 current.error = None;
                 self.save_job_and_send(&mut current)?;
                 tracing::info!(job = %id, path = %path.display(), "video saved");
@@ -411,16 +372,12 @@ impl Studio {
                 out.push(self.job_view(job));
                 continue;
             };
-            let quoted = self
-                .video_quotes
-                .lock()
-                .expect("quote map poisoned")
-                .contains_key(&job.id);
+            let quoted = self.checkout.held(&purpose(&job.id)).is_some();
             match job.state {
                 JobState::AwaitingConfirmation
                     if !quoted && self.video_billing(&provider) == VideoBilling::Wallet =>
                 {
-                    job.state = JobState::Failed;
+                    step(&mut job, JobEvent::Declined);
                     job.charged = Some(false);
                     job.completed_at_ms = Some(self.clock.now_ms());
                     job.error = Some(
@@ -586,12 +543,15 @@ impl Studio {
             Some(pid) => Some(self.library.payment(pid)?),
             None => None,
         };
-        let signed = record.as_ref().map(signed_from_record).transpose()?;
+        let ticket = match &job.payment_id {
+            Some(pid) => Some(self.checkout.ticket(pid)?),
+            None => None,
+        };
         let answer = video::poll(
             provider,
             &remote_id,
             job.poll_url.as_deref(),
-            signed.as_ref(),
+            ticket.as_ref().map(|t| &t.signed),
         )
         .await;
         match answer {
@@ -611,7 +571,7 @@ impl Studio {
             ) => {
                 // The provider no longer has it: nothing more will come.
                 let mut current = self.library.job(id)?;
-                current.state = JobState::Failed;
+                step(&mut current, JobEvent::Failed);
                 current.completed_at_ms = Some(self.clock.now_ms());
                 let money = self.job_view(current.clone()).money_words();
                 current.error = Some(format!("{e} {money}"));
@@ -636,13 +596,14 @@ impl Studio {
         let label = current.provider.label();
         match status.state {
             RemoteState::Queued | RemoteState::Running => {
-                let state = if status.state == RemoteState::Queued {
-                    JobState::Queued
+                let event = if status.state == RemoteState::Queued {
+                    JobEvent::StillQueued
                 } else {
-                    JobState::Running
+                    JobEvent::Generating
                 };
-                if state != current.state || current.error.is_some() {
-                    current.state = state;
+                let before = current.state;
+                step(&mut current, event);
+                if before != current.state || current.error.is_some() {
                     current.error = None;
                     current.updated_at_ms = now;
                     self.library.save_job(&current)?;
@@ -652,15 +613,14 @@ impl Studio {
                 current.result_url = Some(url);
                 current.charged = Some(true);
                 current.completed_at_ms = Some(now);
-                current.state = JobState::Downloading;
+                step(&mut current, JobEvent::Made);
                 current.error = None;
                 if let Some(pid) = &current.payment_id {
-                    self.library.update_payment(
+                    self.checkout.mark(
                         pid,
                         PaymentStatus::Settled,
                         status.settlement_tx.as_deref(),
                         current.remote_id.as_deref(),
-                        now,
                     )?;
                 }
                 current.updated_at_ms = now;
@@ -676,16 +636,11 @@ impl Studio {
                         None => None,
                     };
                     if let Some(o) = outcome {
-                        self.library.update_payment(
-                            pid,
-                            o,
-                            status.settlement_tx.as_deref(),
-                            None,
-                            now,
-                        )?;
+                        self.checkout
+                            .mark(pid, o, status.settlement_tx.as_deref(), None)?;
                     }
                 }
-                current.state = JobState::Failed;
+                step(&mut current, JobEvent::Failed);
                 current.completed_at_ms = Some(now);
                 let money = self.job_view(current.clone()).money_words();
                 current.error = Some(video::failure_words(label, &reason, &money));
@@ -737,10 +692,10 @@ impl Studio {
             None
         };
         if let Some(words) = refusal {
-            self.library
-                .update_payment(&old.id, PaymentStatus::NotCharged, None, None, now)?;
+            self.checkout
+                .mark(&old.id, PaymentStatus::NotCharged, None, None)?;
             let mut current = self.library.job(&job.id)?;
-            current.state = JobState::Failed;
+            step(&mut current, JobEvent::Failed);
             current.charged = Some(false);
             current.completed_at_ms = Some(now);
             current.error = Some(words);
@@ -748,7 +703,7 @@ impl Studio {
             *job = current;
             return Ok(());
         }
-        let wallet = self.paying_wallet(provider)?;
+        let wallet = self.checkout.paying_wallet(provider.kind())?;
         // The provider binds a job to the wallet that paid for it; another would be refused.
         if let Some(from) = payer(&old) {
             if !from.eq_ignore_ascii_case(&wallet.address().to_checksum(None)) {
@@ -760,11 +715,13 @@ impl Studio {
         }
         // The old authorization is void (the provider said it lapsed); it is marked so before
         // the new one is signed, so the daily total counts the job once.
-        self.library
-            .update_payment(&old.id, PaymentStatus::Rejected, None, None, now)?;
-        let (_, record_id) = self.sign_and_record(provider, &quote, &wallet, &purpose(&job.id))?;
+        self.checkout
+            .mark(&old.id, PaymentStatus::Rejected, None, None)?;
+        let ticket = self
+            .checkout
+            .sign(provider.kind(), &purpose(&job.id), &quote, &wallet)?;
         let mut current = self.library.job(&job.id)?;
-        current.payment_id = Some(record_id);
+        current.payment_id = Some(ticket.record_id);
         self.save_job_and_send(&mut current)?;
         tracing::info!(job = %current.id, "job payment lapsed; the same price re-signed");
         *job = current;
@@ -777,14 +734,14 @@ impl Studio {
         if let Some(pid) = &job.payment_id {
             // x402 settles only on a poll that finds the video made, which never came.
             job.charged = Some(false);
-            if let Err(e) =
-                self.library
-                    .update_payment(pid, PaymentStatus::NotCharged, None, None, now)
+            if let Err(e) = self
+                .checkout
+                .mark(pid, PaymentStatus::NotCharged, None, None)
             {
                 tracing::warn!(error = %e, "could not update the ledger");
             }
         }
-        job.state = JobState::Expired;
+        step(&mut job, JobEvent::TimedOut);
         job.completed_at_ms = Some(now);
         let money = self.job_view(job.clone()).money_words();
         job.error = Some(format!(
@@ -800,15 +757,12 @@ impl Studio {
     /// A job left `submitting`: re-sent with its own signed payment on x402; never re-sent on
     /// an account, where a second submission would be billed again.
     async fn resend(self: &Arc<Self>, provider: &Provider, mut job: VideoJob) -> Result<VideoJob> {
-        if let Some(pending) = self.library.pending_payment(&purpose(&job.id))? {
+        if let Some(ticket) = self.checkout.unresolved(&purpose(&job.id))? {
             tracing::info!(job = %job.id, "re-sending the payment signed earlier");
-            let signed = signed_from_record(&pending)?;
-            return self
-                .send_job(provider, job, Some((signed, pending.id)), None)
-                .await;
+            return self.send_job(provider, job, Some(ticket)).await;
         }
         if job.payment_id.is_some() {
-            job.state = JobState::Failed;
+            step(&mut job, JobEvent::Failed);
             job.charged = Some(false);
             job.completed_at_ms = Some(self.clock.now_ms());
             job.error = Some(
@@ -821,113 +775,137 @@ impl Studio {
         Err(Error::invalid("job", lost_submission(job.provider)))
     }
 
-    /// Sends a job, re-sending the same payment after a dropped connection; a payment the
-    /// provider refuses is re-signed once when `resign` allows. Accepted → `queued` and watched.
+    /// Sends a job. On x402 the checkout sends its signed payment (the same header again after
+    /// a dropped connection) and, when the outcome is unknown, never signs again while the
+    /// authorization can still be collected: the job waits, and once it lapsed unused a fresh
+    /// price is shown to confirm. Accepted → `queued` and watched.
     async fn send_job(
         self: &Arc<Self>,
         provider: &Provider,
         mut job: VideoJob,
-        mut paid: Option<(SignedPayment, String)>,
-        mut resign: Option<(PaymentQuote, PrivateKeySigner)>,
+        paid: Option<Ticket>,
     ) -> Result<VideoJob> {
         let spec = job.spec();
-        loop {
-            let result = self
-                .submit_once(provider, &spec, paid.as_ref().map(|(s, _)| s))
-                .await;
-            if let (Err(Error::PaymentRejected { reason, .. }), Some((_, record_id))) =
-                (&result, &paid)
-            {
-                if let Some((quote, wallet)) = resign.take() {
-                    tracing::warn!(%reason, "video payment rejected; signing a fresh authorization once");
-                    let now = self.clock.now_ms();
-                    self.library.update_payment(
-                        record_id,
-                        PaymentStatus::Rejected,
-                        None,
-                        None,
-                        now,
-                    )?;
-                    let (signed, new_id) =
-                        self.sign_and_record(provider, &quote, &wallet, &purpose(&job.id))?;
-                    job.payment_id = Some(new_id.clone());
-                    self.save_job_and_send(&mut job)?;
-                    paid = Some((signed, new_id));
-                    continue;
-                }
-            }
-            return match result {
+        let Some(mut ticket) = paid else {
+            return match self.submit_on_account(provider, &spec).await {
                 Ok(submitted) => {
                     self.accepted(&mut job, submitted)?;
                     self.watch_job(&job.id);
                     Ok(self.job_view(job))
                 }
                 Err(e) if transport(&e) => {
-                    let next = if paid.is_some() {
-                        "The payment was signed once; confirming again re-sends the same one, so it cannot be charged twice.".to_string()
-                    } else {
-                        lost_submission(job.provider)
-                    };
+                    let next = lost_submission(job.provider);
                     job.error = Some(format!("{e} {next}"));
                     self.save_job_and_send(&mut job)?;
                     Err(super::unreachable_then(provider.kind(), e, &next))
                 }
-                Err(e) => {
-                    if let Some((_, record_id)) = &paid {
-                        let status = if matches!(e, Error::PaymentRejected { .. }) {
-                            PaymentStatus::Rejected
-                        } else {
-                            PaymentStatus::NotCharged
-                        };
-                        self.library.update_payment(
-                            record_id,
-                            status,
-                            None,
-                            None,
-                            self.clock.now_ms(),
-                        )?;
-                    }
-                    job.state = JobState::Failed;
-                    job.charged = Some(false);
-                    job.completed_at_ms = Some(self.clock.now_ms());
-                    let said = e.to_string();
-                    job.error = Some(if said.contains("Nothing was") {
-                        said
-                    } else {
-                        format!("{said} Nothing was charged.")
-                    });
-                    self.save_job_and_send(&mut job)?;
-                    Err(e)
-                }
+                Err(e) => Err(self.refused(job, e)),
             };
+        };
+        let sent = self
+            .checkout
+            .send(&mut ticket, |signed| {
+                let (provider, spec) = (provider.clone(), spec.clone());
+                async move { video::submit(&provider, &spec, Some(&signed)).await }
+            })
+            .await;
+        let cause = match sent {
+            Sent::Delivered(submitted) => {
+                self.accepted(&mut job, submitted)?;
+                self.watch_job(&job.id);
+                return Ok(self.job_view(job));
+            }
+            Sent::Refused(e) => return Err(self.refused(job, e)),
+            Sent::Unknown(e) => e,
+        };
+        // A job is known by the id its lost answer carried: there is nothing to look it up by.
+        // Unpolled, it is never charged (x402 video settles on the poll that finds it made).
+        let nothing: Option<std::future::Ready<Result<Option<video::Submitted>>>> = None;
+        let kind = provider.kind();
+        match self
+            .checkout
+            .reconcile(&ticket, nothing, |s: &video::Submitted| {
+                (s.remote_id.clone(), None)
+            })
+            .await?
+        {
+            Reconciled::Found(submitted) => {
+                self.accepted(&mut job, submitted)?;
+                self.watch_job(&job.id);
+                Ok(self.job_view(job))
+            }
+            Reconciled::NotYet { until_ms } => {
+                let e = checkout::unresolved(
+                    kind,
+                    &cause,
+                    until_ms,
+                    self.clock.now_ms(),
+                    "Confirm again then: once it can no longer be collected, a fresh price is shown, and it is never paid twice.",
+                );
+                job.error = Some(e.to_string());
+                self.save_job_and_send(&mut job)?;
+                Err(e)
+            }
+            Reconciled::Lapsed => self.requote(provider, job).await,
         }
     }
 
-    /// One submission; with a signed payment, a dropped connection re-sends the same header
-    /// (the provider accepts a nonce once). Without one it is not repeated: on an account a
-    /// second submission could be billed again.
-    async fn submit_once(
+    /// A job whose payment lapsed uncollected: nothing was charged, so the price is asked for
+    /// again and shown; the operator confirms before anything new is signed.
+    async fn requote(self: &Arc<Self>, provider: &Provider, mut job: VideoJob) -> Result<VideoJob> {
+        let spec = job.spec();
+        match video::submit(provider, &spec, None).await? {
+            Paid::PaymentRequired(quote) => {
+                let held = self
+                    .checkout
+                    .hold(provider.kind(), &purpose(&job.id), *quote)?;
+                job.price_usd = Some(video::tidy_usd(held.quote.amount_usdc()));
+                job.payment_id = None;
+                step(&mut job, JobEvent::Requoted);
+                job.error = Some(format!(
+                    "The first payment was not collected before it lapsed, and {} shows no job for it: nothing was charged. This is the price again; confirm to make the video.",
+                    job.provider
+                ));
+                self.save_job_and_send(&mut job)?;
+                tracing::info!(job = %job.id, "job payment lapsed uncollected; price shown again");
+                Ok(self.job_view(job))
+            }
+            Paid::Done(submitted) => {
+                self.accepted(&mut job, submitted)?;
+                self.watch_job(&job.id);
+                Ok(self.job_view(job))
+            }
+        }
+    }
+
+    /// A submission refused for good: the job fails, and nothing was charged.
+    fn refused(&self, mut job: VideoJob, e: Error) -> Error {
+        step(&mut job, JobEvent::Failed);
+        job.charged = Some(false);
+        job.completed_at_ms = Some(self.clock.now_ms());
+        let said = e.to_string();
+        job.error = Some(if said.contains("Nothing was") {
+            said
+        } else {
+            format!("{said} Nothing was charged.")
+        });
+        if let Err(save) = self.save_job_and_send(&mut job) {
+            tracing::warn!(error = %save, "could not save the job");
+        }
+        e
+    }
+
+    /// One submission billed to the account, never repeated: a second could be billed again.
+    async fn submit_on_account(
         &self,
         provider: &Provider,
         spec: &video::VideoSpec,
-        payment: Option<&SignedPayment>,
     ) -> Result<Submitted> {
-        let mut retries = 0;
-        loop {
-            match video::submit(provider, spec, payment).await {
-                Ok(Paid::Done(s)) => return Ok(s),
-                Ok(Paid::PaymentRequired(_)) => {
-                    return Err(Error::Internal(
-                        "the provider asked to pay for a confirmed job".into(),
-                    ))
-                }
-                Err(e) if transport(&e) && payment.is_some() && retries < TRANSPORT_RETRIES => {
-                    retries += 1;
-                    tracing::warn!(error = %e, attempt = retries, "re-sending the same signed video payment");
-                    tokio::time::sleep(Duration::from_millis(500 * retries as u64)).await;
-                }
-                Err(e) => return Err(e),
-            }
+        match video::submit(provider, spec, None).await? {
+            Paid::Done(s) => Ok(s),
+            Paid::PaymentRequired(_) => Err(Error::Internal(
+                "the provider asked to pay for a job billed to the account".into(),
+            )),
         }
     }
 
@@ -938,7 +916,7 @@ impl Studio {
         if let Some(p) = s.price_usd {
             job.price_usd = Some(video::tidy_usd(&p));
         }
-        job.state = JobState::Queued;
+        step(job, JobEvent::Accepted);
         job.submitted_at_ms = Some(self.clock.now_ms());
         job.error = None;
         self.save_job_and_send(job)?;
@@ -975,16 +953,6 @@ impl Studio {
         Ok(provider)
     }
 
-    fn paying_wallet(&self, provider: &Provider) -> Result<PrivateKeySigner> {
-        self.config
-            .wallet
-            .clone()
-            .ok_or_else(|| Error::NotConfigured {
-                provider: provider.kind(),
-                what: "create or import a wallet to pay with".into(),
-            })
-    }
-
     fn busy(&self, id: &str, message: &'static str) -> Result<Busy<'_>> {
         if !self
             .video_busy
@@ -1009,12 +977,7 @@ impl Studio {
 
     /// The stored job with what the window shows beside it.
     fn job_view(&self, mut job: VideoJob) -> VideoJob {
-        let pending = self
-            .video_quotes
-            .lock()
-            .expect("quote map poisoned")
-            .get(&job.id)
-            .cloned();
+        let pending = self.checkout.held(&purpose(&job.id));
         job.billing = if job.payment_id.is_some() || pending.is_some() {
             VideoBilling::Wallet
         } else {

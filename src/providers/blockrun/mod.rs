@@ -103,24 +103,36 @@ impl Client {
 
     /// Both wallet listings (free, in the status calls' 20/hour bucket: two calls).
     pub(crate) async fn list_faces(&self, wallet: &str) -> Result<Vec<RemoteFace>> {
-        let mut faces = Vec::new();
-        let path = format!("v1/wallet/{}/realfaces", query_value(wallet));
+        let mut faces = self.list_of(wallet, RemoteFaceKind::RealFace).await?;
+        faces.extend(self.list_of(wallet, RemoteFaceKind::Portrait).await?);
+        Ok(faces)
+    }
+
+    /// One wallet listing: `/realfaces` or `/portraits` (one call).
+    pub(crate) async fn list_of(
+        &self,
+        wallet: &str,
+        kind: RemoteFaceKind,
+    ) -> Result<Vec<RemoteFace>> {
+        let (list, items) = match kind {
+            RemoteFaceKind::RealFace => ("realfaces", true),
+            RemoteFaceKind::Portrait => ("portraits", false),
+        };
+        let path = format!("v1/wallet/{}/{list}", query_value(wallet));
         let answer = self.endpoint.send(Method::GET, &path, None).await?;
-        let list: wire::RealFaceList = self.read(&answer)?;
-        faces.extend(
+        Ok(if items {
+            let list: wire::RealFaceList = self.read(&answer)?;
             list.realfaces
                 .into_iter()
-                .map(|f| f.into_remote(RemoteFaceKind::RealFace)),
-        );
-        let path = format!("v1/wallet/{}/portraits", query_value(wallet));
-        let answer = self.endpoint.send(Method::GET, &path, None).await?;
-        let list: wire::PortraitList = self.read(&answer)?;
-        faces.extend(
+                .map(|f| f.into_remote(kind))
+                .collect()
+        } else {
+            let list: wire::PortraitList = self.read(&answer)?;
             list.portraits
                 .into_iter()
-                .map(|f| f.into_remote(RemoteFaceKind::Portrait)),
-        );
-        Ok(faces)
+                .map(|f| f.into_remote(kind))
+                .collect()
+        })
     }
 
     async fn paid(
