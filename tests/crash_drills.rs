@@ -774,7 +774,7 @@ async fn restart_mid_payment(d: &Drill, id: &str, signed: &PaymentRecord) {
     let notice = view.notice.as_ref().expect("the app says what happened");
     assert_eq!(
         notice.message,
-        "The app stopped while enrolling. Press Enroll to finish: a payment already signed is re-sent, never paid twice."
+        "The app stopped while enrolling. Press Enroll to finish: a payment already signed is re-sent or found at the provider, never paid twice."
     );
 
     let open = d.text(&["sessions"]).await;

@@ -402,7 +402,7 @@ pub(crate) fn unresolved(
     Error::PaymentUnresolved {
         provider,
         message: format!(
-            "{what}, so it is not known yet whether the payment went through, and {provider} does not show it yet. It was signed once and nothing more was signed; it can be collected until {}. {retry}",
+            "{what}, so it is not known yet whether the payment went through, and {provider} does not show it yet. It was signed once and nothing more was signed. {retry} No new payment is signed before {}, when this one can no longer be collected.",
             until_words(until_ms, now_ms)
         ),
         retry_after_seconds: Some(((until_ms - now_ms).max(1000) / 1000) as u64),

@@ -134,7 +134,7 @@ impl Transitions for SessionState {
             (S::AwaitingPayment, E::PaymentSigned) => Some(S::Enrolling),
             (S::Enrolling, E::EnrollSucceeded) => Some(S::Enrolled),
             (S::Enrolling, E::EnrollFailed | E::OutcomeUnknown) => Some(S::Verified),
-            (S::Enrolling | S::Verified, E::Recovered) => Some(S::Enrolled),
+            (S::Enrolling, E::Recovered) => Some(S::Enrolled),
             (S::Enrolling, E::EnrollNotReady) => Some(S::Expired),
             (S::Enrolling | S::AwaitingPayment, E::Interrupted) => Some(S::Verified),
             _ => None,

@@ -686,7 +686,7 @@ impl Studio {
                     &cause,
                     until_ms,
                     self.clock.now_ms(),
-                    "Press Enroll again then: it re-sends the same payment or finds the face, and never pays twice.",
+                    "Press Enroll again to re-send the same one: it cannot be charged twice, and a face that went through is found.",
                 );
                 Err(self.outcome_unknown(session, e))
             }
@@ -908,7 +908,7 @@ impl Studio {
                     .find(|r| r.name == n && r.image_url == u)
                     .map(|r| receipt_from(r, &n)))
             });
-        let retry = "Enroll the same name and photo again then: it re-sends the same payment or finds the portrait, and never pays twice.";
+        let retry = "Enroll the same name and photo again to re-send the same one: it cannot be charged twice, and a portrait that went through is found.";
         match self
             .checkout
             .reconcile(&ticket, found, |r: &EnrollmentReceipt| {

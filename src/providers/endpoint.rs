@@ -145,7 +145,9 @@ impl Endpoint {
         let mut req = self.authorised(self.http.post(self.url(path)?).json(body));
         if let Some(p) = payment {
             let (name, value) = p.header();
-            req = req.header(name, value);
+            // The seller settles only after the upstream face match (seed 000): a slow answer
+            // is the work being done, not a lost one, so a paid call gets its own long clock.
+            req = req.header(name, value).timeout(PAID_CALL_TIMEOUT);
         }
         let answer = self.read(req).await?;
         if answer.status != StatusCode::PAYMENT_REQUIRED {
@@ -288,6 +290,22 @@ pub struct SettlementBody {
     pub tx_hash: Option<String>,
 }
 
+/// How long a paid call may take: the seller answers after the upstream face match, which
+/// BlockRun's own tools wait out rather than time.
+pub const PAID_CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(180);
+
+/// The `ta_…` asset id in a success whose body could not be read whole (cut short, a stray
+/// comma): the enrollment happened and was paid, so the id is taken as written rather than the
+/// success being read as a failure. `None` when no such id is there.
+fn asset_id_in(text: &str) -> Option<String> {
+    let start = text.find("\"ta_")? + 1;
+    let id: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (id.len() > "ta_".len() + 3).then_some(id)
+}
+
 /// Reads a JSON body into `T`, or says which body could not be read.
 pub fn decode<T: serde::de::DeserializeOwned>(endpoint: &Endpoint, text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| {
@@ -317,5 +335,44 @@ pub fn truncate(body: &str) -> String {
     match body.char_indices().nth(MAX) {
         Some((i, _)) => format!("{}…", &body[..i]),
         None => body.to_string(),
+    }
+}
+
+/// A paid success whose body could not be read whole: the asset id as written, the rest from
+/// the request. The raw answer goes to the log, to report.
+pub fn lenient_receipt(
+    delivered: &Delivered,
+    body: &serde_json::Value,
+) -> Option<super::EnrollmentReceipt> {
+    let asset_id = asset_id_in(&delivered.answer.text)?;
+    tracing::warn!(answer = %truncate(&delivered.answer.text), %asset_id, "a paid success could not be read whole; its asset id is taken as written");
+    let sent = |k: &str| body.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    Some(super::EnrollmentReceipt {
+        asset_id,
+        group_id: sent("group_id"),
+        name: sent("name").unwrap_or_default(),
+        image_url: sent("image_url").unwrap_or_default(),
+        created_at: crate::clock::rfc3339(crate::clock::Clock::new().now_ms()),
+        price_usd: None,
+        tx_hash: delivered.settlement_tx.clone(),
+    })
+}
+
+#[cfg(test)]
+mod lenient_tests {
+    use super::asset_id_in;
+
+    #[test]
+    fn the_asset_id_of_a_cut_or_malformed_success_is_taken_as_written() {
+        assert_eq!(
+            asset_id_in(r#"{"object":"realface","asset_id":"ta_f85b20b9394e47be95"#).as_deref(),
+            Some("ta_f85b20b9394e47be95")
+        );
+        assert_eq!(
+            asset_id_in(r#"{"asset_id":"ta_4cc9ab19,", ,}"#).as_deref(),
+            Some("ta_4cc9ab19")
+        );
+        assert_eq!(asset_id_in(r#"{"asset_id":"ta_"#), None);
+        assert_eq!(asset_id_in("<html>bad gateway</html>"), None);
     }
 }

@@ -840,7 +840,7 @@ impl Studio {
                     &cause,
                     until_ms,
                     self.clock.now_ms(),
-                    "Confirm again then: once it can no longer be collected, a fresh price is shown, and it is never paid twice.",
+                    "Confirming again re-sends the same one: it cannot be charged twice. Once it can no longer be collected, confirming shows the price again.",
                 );
                 job.error = Some(e.to_string());
                 self.save_job_and_send(&mut job)?;

@@ -10,7 +10,7 @@ mod wire;
 use reqwest::Method;
 use serde_json::json;
 
-use super::endpoint::{decode, truncate, Answer, Endpoint, KeyHeader};
+use super::endpoint::{decode, lenient_receipt, truncate, Answer, Endpoint, KeyHeader};
 use super::{
     EnrollmentReceipt, LivenessLink, LivenessStatus, Paid, ProviderKind, RemoteFace, RemoteFaceKind,
 };
@@ -143,7 +143,13 @@ impl Client {
     ) -> Result<Paid<EnrollmentReceipt>> {
         let paid = self.endpoint.send_paid(path, body, payment).await?;
         paid.try_map(|delivered| {
-            let r: wire::EnrollResponse = self.read(&delivered.answer)?;
+            let r: wire::EnrollResponse = match self.read(&delivered.answer) {
+                Ok(r) => r,
+                Err(e @ Error::Decode { .. }) if delivered.answer.status.is_success() => {
+                    return lenient_receipt(&delivered, body).ok_or(e)
+                }
+                Err(e) => return Err(e),
+            };
             Ok(EnrollmentReceipt {
                 asset_id: r.asset_id,
                 group_id: r.group_id,

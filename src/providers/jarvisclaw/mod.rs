@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::blockrun::{field_label, query_value};
-use super::endpoint::{decode, truncate, Answer, Endpoint, KeyHeader};
+use super::endpoint::{decode, lenient_receipt, truncate, Answer, Endpoint, KeyHeader};
 use super::{EnrollmentReceipt, LivenessLink, LivenessStatus, Paid, ProviderKind};
 use crate::error::{Error, ProviderReason, Result};
 use crate::payment::SignedPayment;
@@ -111,7 +111,13 @@ impl Client {
         let paid = self.endpoint.send_paid(path, body, payment).await?;
         // The doc's answers may leave out what was sent: take it from the request.
         paid.try_map(|delivered| {
-            let r: wire::EnrollResponse = self.read(&delivered.answer)?;
+            let r: wire::EnrollResponse = match self.read(&delivered.answer) {
+                Ok(r) => r,
+                Err(e @ Error::Decode { .. }) if delivered.answer.status.is_success() => {
+                    return lenient_receipt(&delivered, body).ok_or(e)
+                }
+                Err(e) => return Err(e),
+            };
             Ok(EnrollmentReceipt {
                 asset_id: r.asset_id,
                 group_id: r.group_id.or_else(|| sent(body, "group_id")),
