@@ -135,6 +135,9 @@ pub enum ErrorCode {
     /// A payment's outcome is not known yet and nothing more was signed; `retry_after_seconds`
     /// says when it can no longer settle.
     PaymentUnresolved,
+    /// Not a failure: an answer was lost, and reconciling found what the payment bought (a
+    /// notice on the session, beside the filed face).
+    PaymentFound,
     /// The operator must confirm a second time (the payee changed).
     ConfirmationNeeded,
     Keychain,

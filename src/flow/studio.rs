@@ -670,7 +670,7 @@ impl Studio {
         match reconciled {
             Ok(Reconciled::Found(receipt)) => {
                 let notice = CommandError {
-                    code: ErrorCode::Internal,
+                    code: ErrorCode::PaymentFound,
                     message: format!(
                         "Found: it was enrolled. The answer from {kind} was lost, but {kind} lists this face as {}. It is in the library, paid once.",
                         receipt.asset_id

@@ -77,6 +77,8 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   unexpected_response: true,
   payment_refused: true,
   payment_rejected: true,
+  payment_unresolved: true,
+  payment_found: true,
   confirmation_needed: true,
   keychain: true,
   storage: true,
