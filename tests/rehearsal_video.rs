@@ -103,6 +103,9 @@ fn challenge_of(reply: &Reply) -> Value {
     serde_json::from_slice(&bytes).unwrap()
 }
 
+/// What a facilitator answers for an authorization whose nonce was already used.
+const NONCE_USED: &str = "invalid_exact_evm_nonce_already_used";
+
 fn base_config(photos: &PhotoHost) -> RehearsalConfig {
     let mut config = common::rehearsal_config(photos);
     config.video_delay = DELAY;
@@ -585,10 +588,15 @@ async fn an_x402_job_is_queued_then_in_progress_then_completed_and_settles_once(
     assert_eq!(counts.settlements, 1);
     assert!(counts.polls >= 3, "{counts:?}");
 
-    // The held nonce settled: the same header cannot start another job.
-    let reused = rig.paid(&fast_body("another clip"), &payment).await;
-    assert_eq!(reused.status, StatusCode::PAYMENT_REQUIRED);
-    assert_eq!(reused.body["error"], "nonce_already_used");
+    // The held nonce settled: the same header cannot start another job, for this body or
+    // another.
+    for body in [fast_body("a dancer"), fast_body("another clip")] {
+        let reused = rig.paid(&body, &payment).await;
+        assert_eq!(reused.status, StatusCode::PAYMENT_REQUIRED);
+        assert_eq!(reused.body["error"], NONCE_USED);
+    }
+    assert_eq!(rig.counts().submitted, 1);
+    assert_eq!(rig.server.settlements(), 1);
 }
 
 #[tokio::test]
@@ -839,16 +847,21 @@ async fn an_expired_authorization_is_replaced_by_a_new_one_from_the_same_wallet(
 }
 
 #[tokio::test]
-async fn a_resubmit_is_the_same_job_and_a_held_nonce_pays_for_nothing_else() {
+async fn a_held_nonce_pays_for_nothing_else_not_even_the_same_submit() {
     let rig = Rig::new().await;
     let body = fast_body("a dancer");
     let (job, payment) = rig.submit_x402(&body, &payer()).await;
-    let again = rig.paid(&body, &payment).await.expect(StatusCode::ACCEPTED);
-    assert_eq!(again["id"], job["id"]);
+    // The very same submit again: the seller has that authorization in use, so it is refused
+    // like any other use of its nonce, and no second job is made.
+    let again = rig.paid(&body, &payment).await;
+    assert_eq!(again.status, StatusCode::PAYMENT_REQUIRED, "{}", again.body);
+    assert_eq!(again.body["error"], NONCE_USED);
+    assert_eq!(challenge_of(&again)["error"], NONCE_USED);
     assert_eq!(rig.counts().submitted, 1);
     let other = rig.paid(&fast_body("another"), &payment).await;
     assert_eq!(other.status, StatusCode::PAYMENT_REQUIRED);
-    assert_eq!(other.body["error"], "nonce_already_used");
+    assert_eq!(other.body["error"], NONCE_USED);
+    assert_eq!(rig.counts().submitted, 1);
 
     // An enrollment signed with the nonce the job holds is refused too.
     let init = send(
@@ -880,8 +893,17 @@ async fn a_resubmit_is_the_same_job_and_a_held_nonce_pays_for_nothing_else() {
         "{}",
         refused.body
     );
-    assert_eq!(refused.body["error"], "nonce_already_used");
+    assert_eq!(refused.body["error"], NONCE_USED);
     assert_eq!(rig.server.settlements(), 0);
+
+    // The job itself is untouched: its wallet polls it to the end, and it settles once.
+    rig.server.finish_videos_now();
+    let done = rig
+        .poll_with(&poll_path(&job), Some(&payment))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(done["payment"]["status"], "settled");
+    assert_eq!(rig.server.settlements(), 1);
 }
 
 #[tokio::test]

@@ -20,7 +20,7 @@ use serde_json::{json, Map, Value};
 use super::super::api;
 use super::super::error::ApiError;
 use super::super::ids;
-use super::super::ledger::{sha256_hex, Refusal};
+use super::super::ledger::Refusal;
 use super::super::payment::{self, PaidCall, Price, Rail};
 use super::super::service::{DeliverRefusal, Service};
 use super::{
@@ -226,8 +226,8 @@ fn price_of(job: &VideoJob) -> Price {
 
 /// `POST /v1/videos/generations`.
 ///
-/// Order: body (400) → API key (401) → payment (402) → `202` with the queued job. An x402
-/// payment is verified and held, not settled.
+/// Order: body (400) → API key (401) → payment (402, also for a nonce a job holds or that
+/// settled) → `202` with the queued job. An x402 payment is verified and held, not settled.
 pub async fn submit(State(svc): Shared, headers: HeaderMap, body: Bytes) -> Response {
     submitted(&svc, &headers, &body).unwrap_or_else(IntoResponse::into_response)
 }
@@ -237,7 +237,6 @@ fn submitted(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Result<Respons
     let request = checked(svc, &fields)?;
     let rail = svc.gate.rail(headers)?;
     let quote = quote(request.tier, request.resolution, request.duration_seconds);
-    let canonical = Value::Object(fields.clone()).to_string();
     let call = PaidCall::new(
         SUBMIT_PATH,
         Price {
@@ -246,7 +245,6 @@ fn submitted(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Result<Respons
         DESCRIPTION,
         headers,
         &svc.authority(),
-        &[Some(&canonical)],
     );
     let (owner, billing) = match rail {
         Rail::Key { wallet } => (wallet, Billing::Account),
@@ -261,8 +259,6 @@ fn submitted(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Result<Respons
                 version: verified.version,
                 amount_atomic: verified.value.clone(),
                 valid_before: verified.valid_before,
-                header_sha256: sha256_hex(header.as_bytes()),
-                request_sha256: call.request_sha256.clone(),
             };
             (verified.payer, Billing::X402 { payment: held })
         }
@@ -271,7 +267,7 @@ fn submitted(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Result<Respons
         VideoGateway::BlockRun => VideoApi::Blockrun,
         VideoGateway::JarvisClaw => VideoApi::Jarvisclaw,
     };
-    let (job, _) = svc
+    let job = svc
         .create_video_job(NewJob {
             api,
             model: request.model.to_owned(),
@@ -294,7 +290,7 @@ fn submitted(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Result<Respons
                 match refusal {
                     Refusal::Settled => "was already settled",
                     Refusal::InFlight => {
-                        "is held by another video job or a request still being served"
+                        "is held by a video job (this one or another) or a request still being served"
                     }
                 },
             )
@@ -401,15 +397,8 @@ fn polled(svc: &Service, id: &str, headers: &HeaderMap, uri: &Uri) -> Result<Res
     let path = uri
         .path_and_query()
         .map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned());
-    let call = PaidCall::new(
-        SUBMIT_PATH,
-        price_of(&job),
-        DESCRIPTION,
-        headers,
-        &host,
-        &[],
-    )
-    .at_path(headers, &host, &path);
+    let call = PaidCall::new(SUBMIT_PATH, price_of(&job), DESCRIPTION, headers, &host)
+        .at_path(headers, &host, &path);
     let rail = svc.gate.rail(headers)?;
     let poll_header = authorized(svc, &job, rail, &call)?;
 
@@ -483,7 +472,7 @@ fn completed(
         _ => None,
     };
     let (job, first) = svc
-        .deliver_video(&job.id, fresh, |j| completed_body(svc, j, "settled"))
+        .deliver_video(&job.id, fresh)
         .map_err(|refusal| match refusal {
             DeliverRefusal::UnknownJob => job_not_found(&job.id),
             DeliverRefusal::Nonce(_) => payment::nonce_refused(
@@ -535,8 +524,6 @@ fn replacement(
         version: verified.version,
         amount_atomic: verified.value,
         valid_before: verified.valid_before,
-        header_sha256: sha256_hex(header.as_bytes()),
-        request_sha256: held.request_sha256.clone(),
     })
 }
 
