@@ -106,6 +106,21 @@ fn challenge_of(reply: &Reply) -> Value {
 /// What a facilitator answers for an authorization whose nonce was already used.
 const NONCE_USED: &str = "invalid_exact_evm_nonce_already_used";
 
+/// A poll refused for coming from another wallet than the job's: `403` with Rehearsal's plain
+/// JSON error, and no x402 challenge inviting that wallet to pay.
+fn assert_forbidden(reply: &Reply) {
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert_eq!(reply.body["code"], "PAYER_MISMATCH", "{}", reply.body);
+    assert!(
+        reply.body["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.get("accepts").is_none(), "{}", reply.body);
+    assert!(!reply.headers.contains_key("payment-required"));
+    assert!(!reply.headers.contains_key("payment-response"));
+}
+
 fn base_config(photos: &PhotoHost) -> RehearsalConfig {
     let mut config = common::rehearsal_config(photos);
     config.video_delay = DELAY;
@@ -611,11 +626,11 @@ async fn polls_need_the_paying_wallet() {
     assert_eq!(quote_of(&bare).amount_atomic(), FAST_5S_720P_ATOMIC);
     assert_eq!(challenge_of(&bare)["resource"]["url"], rig.url(&poll));
 
-    // Another wallet's signature, even for the right price: refused.
+    // Another wallet's valid signature, even for the right price: forbidden, not a challenge
+    // (the job is not theirs to pay for or to see).
     let other = signed_by(&quote_of(&bare), &other_wallet());
     let foreign = rig.poll_with(&poll, Some(&other)).await;
-    assert_eq!(foreign.status, StatusCode::PAYMENT_REQUIRED);
-    assert_eq!(foreign.body["error"], "payer_mismatch");
+    assert_forbidden(&foreign);
     // The key does not stand in for the wallet.
     assert_eq!(
         rig.poll_keyed(&poll).await.status,
@@ -629,8 +644,7 @@ async fn polls_need_the_paying_wallet() {
         StatusCode::ACCEPTED
     );
     rig.server.finish_videos_now();
-    let foreign = rig.poll_with(&poll, Some(&other)).await;
-    assert_eq!(foreign.status, StatusCode::PAYMENT_REQUIRED);
+    assert_forbidden(&rig.poll_with(&poll, Some(&other)).await);
     assert_eq!(
         rig.server.settlements(),
         0,
@@ -822,10 +836,8 @@ async fn an_expired_authorization_is_replaced_by_a_new_one_from_the_same_wallet(
 
     // Another wallet's new payment does not take the job over.
     let other = signed_by(&quote_of(&expired), &other_wallet());
-    assert_eq!(
-        rig.poll_with(&poll, Some(&other)).await.body["error"],
-        "payer_mismatch"
-    );
+    assert_forbidden(&rig.poll_with(&poll, Some(&other)).await);
+    assert_eq!(rig.server.settlements(), 0);
 
     let renewed = signed_by(&quote_of(&expired), &payer());
     let done = rig.poll_with(&poll, Some(&renewed)).await;
@@ -981,7 +993,15 @@ async fn jarvisclaw_hands_out_its_own_poll_url() {
     let prefix = format!("/v1/videos/generations/{id}?model={FAST}&sig=");
     assert!(poll.starts_with(&prefix), "{poll}");
     assert_hex(&poll[prefix.len()..], 16);
+    // Another wallet's signature: 403 here too.
+    let other = signed_by(
+        &quote_of(&rig.unpaid(&fast_body("a dancer")).await),
+        &other_wallet(),
+    );
+    assert_forbidden(&rig.poll_with(&poll, Some(&other)).await);
     rig.server.finish_videos_now();
+    assert_forbidden(&rig.poll_with(&poll, Some(&other)).await);
+    assert_eq!(rig.server.settlements(), 0);
     let done = rig
         .poll_with(&poll, Some(&payment))
         .await

@@ -166,7 +166,8 @@
 //! poll_url, …}`; a key gives `payment_status: "account"`. Polls (`GET
 //! /api/v1/videos/generations/{id}` or `/v1/videos/generations/{id}`) need a payment header
 //! signed by the submit's wallet (its signer is all that is compared: the SDKs re-send the
-//! submit's header) or, for a key job, the key; otherwise `402` for the job's price. `202`
+//! submit's header) or, for a key job, the key; a header signed by another wallet is `403`
+//! (the job is not theirs), no proof at all `402` for the job's price. `202`
 //! queued / in progress (`progress`, `elapsed_seconds`), then the first completed poll settles
 //! the held authorization, once (`200` with `payment.status: "settled"` and the settlement
 //! header; later polls `already_settled`). If its `validBefore` passed meanwhile: `402`

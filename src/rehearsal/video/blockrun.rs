@@ -5,8 +5,12 @@
 //! x402 here is verify-now, settle-later: the submit's payment is verified and held by the job;
 //! the first poll that finds the job completed settles it, exactly once. Polls prove the wallet
 //! with any payment header that wallet signed (the SDKs re-send the submit's), so the held
-//! authorization's nonce is never spent by a poll. A failed job, or one never polled to the
-//! end, is never charged.
+//! authorization's nonce is never spent by a poll; a header signed by another wallet is `403`,
+//! as the job is not theirs to see. A failed job, or one never polled to the end, is never
+//! charged.
+//!
+//! The held authorization is in use from the submit on: another submit carrying its nonce, the
+//! very same header included, is `402 invalid_exact_evm_nonce_already_used` and makes no job.
 
 use std::sync::Arc;
 
@@ -370,8 +374,9 @@ fn job_not_found(id: &str) -> ApiError {
 /// `GET /api/v1/videos/generations/{id}` and `GET /v1/videos/generations/{id}` (any query).
 ///
 /// Order: job (404, "job expired" after 48 h) → API key (401) → the submit's wallet or key
-/// (402) → `202` queued / in progress, `200` failed, or `200` completed (the first one
-/// settles; `402 payment_expired` if the held authorization ran out and no newer one came).
+/// (402 without one, 403 for another wallet's signature) → `202` queued / in progress, `200`
+/// failed, or `200` completed (the first one settles; `402 payment_expired` if the held
+/// authorization ran out and no newer one came).
 pub async fn poll(
     State(svc): Shared,
     Path(id): Path<String>,
@@ -431,6 +436,9 @@ fn polled(svc: &Service, id: &str, headers: &HeaderMap, uri: &Uri) -> Result<Res
 
 /// The poll's proof of who is asking: the key for a key job; for an x402 job, a payment
 /// header signed by the submit's wallet (returned, in case it must be settled instead).
+///
+/// A valid signature from another wallet proves who is asking, and it is not the job's payer:
+/// `403`, not a `402` that would invite that wallet to pay for someone else's job.
 fn authorized(
     svc: &Service,
     job: &VideoJob,
@@ -448,10 +456,16 @@ fn authorized(
             Some(signer) if signer.to_checksum(None).eq_ignore_ascii_case(&held.payer) => {
                 Ok(Some(header))
             }
-            _ => Err(svc.gate.challenge(
+            Some(_) => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "This job was paid for by another wallet. Only the wallet that submitted it may poll it.",
+            )
+            .with("code", "PAYER_MISMATCH")
+            .with("id", job.id.as_str())),
+            None => Err(svc.gate.challenge(
                 call,
-                "payer_mismatch",
-                "This job was paid for by another wallet. Poll it with a payment signed by the wallet that submitted it (re-sending the submit's header is enough).",
+                "invalid_exact_evm_payload_signature",
+                "The payment header carries no valid signature. Poll with a payment signed by the wallet that submitted the job (re-sending the submit's header is enough).",
             )),
         },
         _ => Err(svc.gate.payment_required(call)),
