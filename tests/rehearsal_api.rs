@@ -1515,6 +1515,8 @@ const OTHER_ADDRESS: &str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const BASE_SEPOLIA_USDC: &str = "0x036CbD53842c5426634e7929541eC2318f3dCF7e";
 const REALFACE: &str = "/v1/realface/enroll";
 const PORTRAIT: &str = "/v1/portrait/enroll";
+/// What a facilitator answers for an authorization whose nonce was already used.
+const NONCE_USED: &str = "invalid_exact_evm_nonce_already_used";
 
 fn payer() -> PrivateKeySigner {
     PAYER_KEY.parse().unwrap()
@@ -1692,19 +1694,19 @@ async fn x402_challenges_carry_the_doc_prices_on_base_sepolia() {
         .unwrap()
         .contains("Virtual Portrait enrollment"));
 
-    // Group checks come before the payment: a pending group is 425 even unpaid.
+    // The payment comes before the group checks (seed 000's table: 400, then 402, then 425):
+    // unpaid, a pending or unknown group gets the same probe as an active one.
     let pending = rig.init("Later").await["group_id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let early = rig
-        .unpaid(REALFACE, &rig.realface_body(&pending, "face.jpg"))
-        .await;
-    assert_eq!(early.status, StatusCode::TOO_EARLY);
-    let unknown = rig
-        .unpaid(REALFACE, &rig.realface_body("legacy_rf_1", "face.jpg"))
-        .await;
-    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    for group in [pending.as_str(), "legacy_rf_1"] {
+        let unpaid = rig
+            .unpaid(REALFACE, &rig.realface_body(group, "face.jpg"))
+            .await;
+        assert_eq!(quote_of(&unpaid).amount_atomic(), 10_000, "{group}");
+        assert_eq!(unpaid.body["error"], "PAYMENT-SIGNATURE header is required");
+    }
     // Nothing was fetched or settled by asking.
     assert_eq!(rig.photos.hits("/face.jpg"), 0);
     assert_eq!(rig.photos.hits("/face.png"), 0);
@@ -1735,7 +1737,7 @@ async fn x402_challenges_carry_the_doc_prices_on_base_sepolia() {
 }
 
 #[tokio::test]
-async fn a_correct_payment_enrolls_settles_once_and_replays_identically() {
+async fn a_correct_payment_enrolls_settles_once_and_is_never_accepted_again() {
     let rig = Rig::new().await;
     let group_id = rig.active_group().await;
     let body = rig.realface_body(&group_id, "face.jpg");
@@ -1775,25 +1777,17 @@ async fn a_correct_payment_enrolls_settles_once_and_replays_identically() {
     assert_eq!(listed["realfaces"][0]["assetId"], asset["asset_id"]);
     assert_eq!(listed["realfaces"][0]["enrollmentTxHash"], tx);
 
-    // The same header for the same request: the same answer, no second settlement, no work.
-    let again = rig.paid(REALFACE, &body, &payment).await;
-    assert_eq!(again.status, StatusCode::OK);
-    assert_eq!(again.body, reply.body);
-    assert_eq!(
-        again.headers["payment-response"],
-        reply.headers["payment-response"]
-    );
+    // The same header for the same request: the nonce is spent, so it is refused as a real
+    // facilitator refuses it. No second settlement, no work, no second asset.
+    assert_refused(&rig.paid(REALFACE, &body, &payment).await, NONCE_USED);
     assert_eq!(rig.server.settlements(), 1);
     assert_eq!(rig.asset_count(&group_id).await, 1);
     assert_eq!(rig.photos.hits("/face.jpg"), 1);
 
-    // The same header for another request: the nonce is spent.
+    // The same header for another request: spent too.
     let mut other = body.clone();
     other["name"] = json!("Another name");
-    assert_refused(
-        &rig.paid(REALFACE, &other, &payment).await,
-        "nonce_already_used",
-    );
+    assert_refused(&rig.paid(REALFACE, &other, &payment).await, NONCE_USED);
     // A new signature with the same nonce, even for the same request: spent too.
     let quote = rig.quote(REALFACE, &body).await;
     let nonce: [u8; 32] = hex::decode(payment.nonce_hex.trim_start_matches("0x"))
@@ -1802,10 +1796,7 @@ async fn a_correct_payment_enrolls_settles_once_and_replays_identically() {
         .unwrap();
     let resigned = sign(&quote, &payer(), now_unix() - 5, nonce).unwrap();
     assert_ne!(resigned.header_value, payment.header_value);
-    assert_refused(
-        &rig.paid(REALFACE, &body, &resigned).await,
-        "nonce_already_used",
-    );
+    assert_refused(&rig.paid(REALFACE, &body, &resigned).await, NONCE_USED);
     assert_eq!(rig.server.settlements(), 1);
     assert_eq!(rig.asset_count(&group_id).await, 1);
 
@@ -1962,8 +1953,8 @@ async fn unsettled_attempts_leave_the_nonce_usable() {
         .quote(REALFACE, &rig.realface_body(&active, "face.jpg"))
         .await;
 
-    // 425: the group is pending. Nothing is verified or settled; once the phone is done, the
-    // very same header succeeds.
+    // 425: the group is pending. The payment is verified (it is checked before the group) but
+    // not settled; once the phone is done, the very same header succeeds.
     let pending = rig.init("Spokesperson").await["group_id"]
         .as_str()
         .unwrap()
@@ -2001,7 +1992,8 @@ async fn unsettled_attempts_leave_the_nonce_usable() {
         assert_eq!(failed.status, status, "{broken}: {}", failed.body);
         assert!(!failed.headers.contains_key("payment-response"));
         assert_eq!(rig.server.settlements(), settled_before, "{broken}");
-        // The same failing request again: verified again and fails again (not nonce_already_used).
+        // The same failing request again: verified again and fails again (not
+        // invalid_exact_evm_nonce_already_used).
         let failed_again = rig
             .paid(REALFACE, &rig.realface_body(&active, &broken), &payment)
             .await;
@@ -2015,11 +2007,70 @@ async fn unsettled_attempts_leave_the_nonce_usable() {
         assert_refused(
             &rig.paid(REALFACE, &rig.realface_body(&active, &broken), &payment)
                 .await,
-            "nonce_already_used",
+            NONCE_USED,
         );
     }
     assert_eq!(rig.server.settlements(), 4);
     assert_eq!(rig.asset_count(&active).await, 3);
+}
+
+#[tokio::test]
+async fn a_pending_group_is_the_probe_unpaid_and_425_only_once_paid() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state_path(&dir);
+    let rig = Rig::with(|c| c.state_file = Some(state.clone())).await;
+    let pending = rig.init("Spokesperson").await["group_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = rig.realface_body(&pending, "face.jpg");
+
+    // No payment: the 402 probe, not the group's 425.
+    let probe = rig.unpaid(REALFACE, &body).await;
+    let quote = quote_of(&probe);
+    // A payment that fails verification: 402 with its reason, still not the 425.
+    let wrong_amount = signed(&edited_quote(&probe, |offer| {
+        offer["amount"] = json!("5000")
+    }));
+    assert_refused(
+        &rig.paid(REALFACE, &body, &wrong_amount).await,
+        "invalid_exact_evm_payload_authorization_value",
+    );
+
+    // A valid payment: verified, then the group is pending, so 425 and the nonce goes void.
+    let payment = signed(&quote);
+    let early = rig.paid(REALFACE, &body, &payment).await;
+    assert_eq!(early.status, StatusCode::TOO_EARLY, "{}", early.body);
+    assert_eq!(early.body["settled"], false);
+    assert!(!early.headers.contains_key("payment-response"));
+    assert_eq!(rig.server.settlements(), 0);
+    assert_eq!(rig.photos.hits("/face.jpg"), 0);
+    let saved: Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+    let payments = saved["payments"].as_array().unwrap();
+    assert_eq!(payments.len(), 1, "{saved}");
+    assert_eq!(payments[0]["nonce"], payment.nonce_hex.to_ascii_lowercase());
+    assert_eq!(payments[0]["state"], "void");
+
+    // An unknown group, paid: 404, nothing settled.
+    let lost = signed(&quote);
+    let unknown = rig
+        .paid(
+            REALFACE,
+            &rig.realface_body("legacy_rf_1", "face.jpg"),
+            &lost,
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.body);
+    assert_eq!(rig.server.settlements(), 0);
+
+    // Once the phone is done, the very same header pays, once.
+    rig.server.complete_liveness(&pending).await.unwrap();
+    let ok = rig.paid(REALFACE, &body, &payment).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(rig.server.settlements(), 1);
+    assert_refused(&rig.paid(REALFACE, &body, &payment).await, NONCE_USED);
+    assert_eq!(rig.server.settlements(), 1);
+    assert_eq!(rig.asset_count(&pending).await, 1);
 }
 
 #[tokio::test]
@@ -2057,7 +2108,7 @@ async fn upstream_error_once_is_a_502_then_the_resend_succeeds() {
 }
 
 #[tokio::test]
-async fn a_connection_dropped_after_settling_is_answered_on_resend() {
+async fn a_connection_dropped_after_settling_refuses_the_resend() {
     let rig = Rig::new().await;
     let group_id = rig.active_group().await;
     let body = rig.realface_body(&group_id, "face.jpg");
@@ -2089,29 +2140,27 @@ async fn a_connection_dropped_after_settling_is_answered_on_resend() {
         .drop_connection_after_settle_once
         .load(Ordering::SeqCst));
 
+    // The client re-sends the same header: the nonce settled, so it is refused (a real seller
+    // does not answer a spent authorization twice), and nothing settles again.
     let resent = rig.paid(REALFACE, &body, &payment).await;
-    assert_eq!(resent.status, StatusCode::OK, "{}", resent.body);
+    assert_refused(&resent, NONCE_USED);
     assert_eq!(rig.server.settlements(), 1);
-    let receipt = settlement_of(&resent);
-    assert_eq!(
-        receipt.transaction.as_deref(),
-        resent.body["settlement"]["tx_hash"].as_str()
-    );
-    // The one asset that was enrolled when it settled.
+    // What the client reconciles with: the one asset enrolled when it settled, in the wallet's
+    // listing and the group's count.
     assert_eq!(rig.asset_count(&group_id).await, 1);
     let listed = rig
         .get(&format!("/v1/wallet/{}/realfaces", payer_address()))
         .await
         .expect(StatusCode::OK);
     assert_eq!(listed["count"], 1);
-    assert_eq!(listed["realfaces"][0]["assetId"], resent.body["asset_id"]);
-    assert_eq!(
-        listed["realfaces"][0]["enrollmentTxHash"],
-        resent.body["settlement"]["tx_hash"]
-    );
-    // And again: still the same.
-    let third = rig.paid(REALFACE, &body, &payment).await;
-    assert_eq!(third.body, resent.body);
+    assert!(is_asset_id(
+        listed["realfaces"][0]["assetId"].as_str().unwrap()
+    ));
+    assert!(is_tx_hash(
+        listed["realfaces"][0]["enrollmentTxHash"].as_str().unwrap()
+    ));
+    // And again: still refused, still one settlement.
+    assert_refused(&rig.paid(REALFACE, &body, &payment).await, NONCE_USED);
     assert_eq!(rig.server.settlements(), 1);
 }
 
@@ -2133,18 +2182,16 @@ async fn a_nonce_in_flight_is_refused_until_its_request_ends() {
     .await
     .expect("the first request reaches the photo");
 
-    assert_refused(
-        &rig.paid(PORTRAIT, &body, &payment).await,
-        "nonce_already_used",
-    );
+    assert_refused(&rig.paid(PORTRAIT, &body, &payment).await, NONCE_USED);
     assert_eq!(rig.photos.hits("/held.jpg"), 1, "refused before the fetch");
 
     rig.photos.release_held();
     let first = first.await.unwrap();
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     assert_eq!(rig.server.settlements(), 1);
-    let again = rig.paid(PORTRAIT, &body, &payment).await;
-    assert_eq!(again.body, first.body);
+    // Settled now: the identical re-send is refused too, and fetches nothing.
+    assert_refused(&rig.paid(PORTRAIT, &body, &payment).await, NONCE_USED);
+    assert_eq!(rig.photos.hits("/held.jpg"), 1);
     assert_eq!(rig.server.settlements(), 1);
 }
 
@@ -2217,20 +2264,12 @@ async fn settled_payments_survive_a_restart() {
 
     let rig = rig.restart(Duration::ZERO, durable).await;
     assert_eq!(rig.server.settlements(), 1);
-    let replayed = rig.paid(REALFACE, &body, &payment).await;
-    assert_eq!(replayed.status, StatusCode::OK);
-    assert_eq!(replayed.body, settled.body);
-    assert_eq!(
-        replayed.headers["payment-response"],
-        settled.headers["payment-response"]
-    );
+    // A restart forgets no spent nonce: the identical re-send is refused, as is any other use.
+    assert_refused(&rig.paid(REALFACE, &body, &payment).await, NONCE_USED);
     assert_eq!(rig.server.settlements(), 1);
     let mut other = body.clone();
     other["name"] = json!("Someone else");
-    assert_refused(
-        &rig.paid(REALFACE, &other, &payment).await,
-        "nonce_already_used",
-    );
+    assert_refused(&rig.paid(REALFACE, &other, &payment).await, NONCE_USED);
     // The void one pays now.
     rig.paid(REALFACE, &body, &void)
         .await
@@ -2396,6 +2435,63 @@ async fn jarvisclaw_live_shape_and_the_doc_error_table() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.body["error"], "face_match_failed", "{}", r.body);
+}
+
+#[tokio::test]
+async fn jarvisclaw_enrollments_take_the_payment_before_the_group() {
+    const JC_REALFACE: &str = "/v1/marketplace/realface/enroll";
+    const JC_PORTRAIT: &str = "/v1/marketplace/portrait/enroll";
+    let rig = Rig::with(|c| c.session_ttl = Duration::from_millis(600)).await;
+    let init =
+        |name: &'static str| rig.post("/v1/marketplace/realface/init", json!({ "name": name }));
+    let pending = init("John Doe").await.expect(StatusCode::OK)["group_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = |group: &str| json!({ "name": "John Doe", "image_url": rig.photos.url("/face.jpg"), "group_id": group });
+
+    // Unpaid: the x402 probe, whatever the group (pending, unknown), on both enrollments.
+    let probe = rig.unpaid(JC_REALFACE, &body(&pending)).await;
+    let quote = quote_of(&probe);
+    assert_eq!(quote.amount_atomic(), 10_000);
+    assert_eq!(
+        quote_of(&rig.unpaid(JC_REALFACE, &body("legacy_rf_999999999")).await).amount_atomic(),
+        10_000
+    );
+    let portrait = json!({ "name": "Cyber Knight", "image_url": rig.photos.url("/face.png") });
+    assert_eq!(
+        quote_of(&rig.unpaid(JC_PORTRAIT, &portrait).await).amount_atomic(),
+        10_000
+    );
+
+    // Paid, on a pending group: the doc's 425, nothing settled.
+    let payment = signed(&quote);
+    let early = rig.paid(JC_REALFACE, &body(&pending), &payment).await;
+    assert_eq!(early.status, StatusCode::TOO_EARLY, "{}", early.body);
+    assert_eq!(early.body["error"], "liveness_incomplete");
+    assert_eq!(rig.server.settlements(), 0);
+
+    // The link ran out: unpaid is still the probe; paid, the doc's 400 session_expired.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    quote_of(&rig.unpaid(JC_REALFACE, &body(&pending)).await);
+    let expired = rig.paid(JC_REALFACE, &body(&pending), &payment).await;
+    assert_eq!(expired.status, StatusCode::BAD_REQUEST, "{}", expired.body);
+    assert_eq!(expired.body["error"], "session_expired");
+    assert_eq!(rig.server.settlements(), 0);
+
+    // Neither consumed the nonce: the same header enrolls on an active group, once.
+    let active = init("John Doe").await.expect(StatusCode::OK)["group_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    rig.server.complete_liveness(&active).await.unwrap();
+    let ok = rig.paid(JC_REALFACE, &body(&active), &payment).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(ok.body["object"], "realface.enroll");
+    assert_eq!(rig.server.settlements(), 1);
+    let again = rig.paid(JC_REALFACE, &body(&active), &payment).await;
+    assert_refused(&again, NONCE_USED);
+    assert_eq!(rig.server.settlements(), 1);
 }
 
 #[tokio::test]

@@ -103,6 +103,24 @@ fn challenge_of(reply: &Reply) -> Value {
     serde_json::from_slice(&bytes).unwrap()
 }
 
+/// What a facilitator answers for an authorization whose nonce was already used.
+const NONCE_USED: &str = "invalid_exact_evm_nonce_already_used";
+
+/// A poll refused for coming from another wallet than the job's: `403` with Rehearsal's plain
+/// JSON error, and no x402 challenge inviting that wallet to pay.
+fn assert_forbidden(reply: &Reply) {
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    assert_eq!(reply.body["code"], "PAYER_MISMATCH", "{}", reply.body);
+    assert!(
+        reply.body["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.get("accepts").is_none(), "{}", reply.body);
+    assert!(!reply.headers.contains_key("payment-required"));
+    assert!(!reply.headers.contains_key("payment-response"));
+}
+
 fn base_config(photos: &PhotoHost) -> RehearsalConfig {
     let mut config = common::rehearsal_config(photos);
     config.video_delay = DELAY;
@@ -585,10 +603,15 @@ async fn an_x402_job_is_queued_then_in_progress_then_completed_and_settles_once(
     assert_eq!(counts.settlements, 1);
     assert!(counts.polls >= 3, "{counts:?}");
 
-    // The held nonce settled: the same header cannot start another job.
-    let reused = rig.paid(&fast_body("another clip"), &payment).await;
-    assert_eq!(reused.status, StatusCode::PAYMENT_REQUIRED);
-    assert_eq!(reused.body["error"], "nonce_already_used");
+    // The held nonce settled: the same header cannot start another job, for this body or
+    // another.
+    for body in [fast_body("a dancer"), fast_body("another clip")] {
+        let reused = rig.paid(&body, &payment).await;
+        assert_eq!(reused.status, StatusCode::PAYMENT_REQUIRED);
+        assert_eq!(reused.body["error"], NONCE_USED);
+    }
+    assert_eq!(rig.counts().submitted, 1);
+    assert_eq!(rig.server.settlements(), 1);
 }
 
 #[tokio::test]
@@ -603,11 +626,11 @@ async fn polls_need_the_paying_wallet() {
     assert_eq!(quote_of(&bare).amount_atomic(), FAST_5S_720P_ATOMIC);
     assert_eq!(challenge_of(&bare)["resource"]["url"], rig.url(&poll));
 
-    // Another wallet's signature, even for the right price: refused.
+    // Another wallet's valid signature, even for the right price: forbidden, not a challenge
+    // (the job is not theirs to pay for or to see).
     let other = signed_by(&quote_of(&bare), &other_wallet());
     let foreign = rig.poll_with(&poll, Some(&other)).await;
-    assert_eq!(foreign.status, StatusCode::PAYMENT_REQUIRED);
-    assert_eq!(foreign.body["error"], "payer_mismatch");
+    assert_forbidden(&foreign);
     // The key does not stand in for the wallet.
     assert_eq!(
         rig.poll_keyed(&poll).await.status,
@@ -621,8 +644,7 @@ async fn polls_need_the_paying_wallet() {
         StatusCode::ACCEPTED
     );
     rig.server.finish_videos_now();
-    let foreign = rig.poll_with(&poll, Some(&other)).await;
-    assert_eq!(foreign.status, StatusCode::PAYMENT_REQUIRED);
+    assert_forbidden(&rig.poll_with(&poll, Some(&other)).await);
     assert_eq!(
         rig.server.settlements(),
         0,
@@ -814,10 +836,8 @@ async fn an_expired_authorization_is_replaced_by_a_new_one_from_the_same_wallet(
 
     // Another wallet's new payment does not take the job over.
     let other = signed_by(&quote_of(&expired), &other_wallet());
-    assert_eq!(
-        rig.poll_with(&poll, Some(&other)).await.body["error"],
-        "payer_mismatch"
-    );
+    assert_forbidden(&rig.poll_with(&poll, Some(&other)).await);
+    assert_eq!(rig.server.settlements(), 0);
 
     let renewed = signed_by(&quote_of(&expired), &payer());
     let done = rig.poll_with(&poll, Some(&renewed)).await;
@@ -839,16 +859,21 @@ async fn an_expired_authorization_is_replaced_by_a_new_one_from_the_same_wallet(
 }
 
 #[tokio::test]
-async fn a_resubmit_is_the_same_job_and_a_held_nonce_pays_for_nothing_else() {
+async fn a_held_nonce_pays_for_nothing_else_not_even_the_same_submit() {
     let rig = Rig::new().await;
     let body = fast_body("a dancer");
     let (job, payment) = rig.submit_x402(&body, &payer()).await;
-    let again = rig.paid(&body, &payment).await.expect(StatusCode::ACCEPTED);
-    assert_eq!(again["id"], job["id"]);
+    // The very same submit again: the seller has that authorization in use, so it is refused
+    // like any other use of its nonce, and no second job is made.
+    let again = rig.paid(&body, &payment).await;
+    assert_eq!(again.status, StatusCode::PAYMENT_REQUIRED, "{}", again.body);
+    assert_eq!(again.body["error"], NONCE_USED);
+    assert_eq!(challenge_of(&again)["error"], NONCE_USED);
     assert_eq!(rig.counts().submitted, 1);
     let other = rig.paid(&fast_body("another"), &payment).await;
     assert_eq!(other.status, StatusCode::PAYMENT_REQUIRED);
-    assert_eq!(other.body["error"], "nonce_already_used");
+    assert_eq!(other.body["error"], NONCE_USED);
+    assert_eq!(rig.counts().submitted, 1);
 
     // An enrollment signed with the nonce the job holds is refused too.
     let init = send(
@@ -880,8 +905,17 @@ async fn a_resubmit_is_the_same_job_and_a_held_nonce_pays_for_nothing_else() {
         "{}",
         refused.body
     );
-    assert_eq!(refused.body["error"], "nonce_already_used");
+    assert_eq!(refused.body["error"], NONCE_USED);
     assert_eq!(rig.server.settlements(), 0);
+
+    // The job itself is untouched: its wallet polls it to the end, and it settles once.
+    rig.server.finish_videos_now();
+    let done = rig
+        .poll_with(&poll_path(&job), Some(&payment))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(done["payment"]["status"], "settled");
+    assert_eq!(rig.server.settlements(), 1);
 }
 
 #[tokio::test]
@@ -959,7 +993,15 @@ async fn jarvisclaw_hands_out_its_own_poll_url() {
     let prefix = format!("/v1/videos/generations/{id}?model={FAST}&sig=");
     assert!(poll.starts_with(&prefix), "{poll}");
     assert_hex(&poll[prefix.len()..], 16);
+    // Another wallet's signature: 403 here too.
+    let other = signed_by(
+        &quote_of(&rig.unpaid(&fast_body("a dancer")).await),
+        &other_wallet(),
+    );
+    assert_forbidden(&rig.poll_with(&poll, Some(&other)).await);
     rig.server.finish_videos_now();
+    assert_forbidden(&rig.poll_with(&poll, Some(&other)).await);
+    assert_eq!(rig.server.settlements(), 0);
     let done = rig
         .poll_with(&poll, Some(&payment))
         .await

@@ -18,7 +18,7 @@ use super::ids;
 use super::payment::{self, PaidCall, Price, PriceBody, Settlement};
 use super::photo::{self, Photo, PhotoError};
 use super::service::{Asset, Bucket, Service};
-use super::store::{GroupStatus, PortraitRecord, RealFaceRecord};
+use super::store::{GroupStatus, PortraitRecord, RealFaceRecord, SessionState};
 use super::wall_clock;
 use super::{FACE_MISMATCH_MARKER, UPSTREAM_ERROR_MARKER};
 
@@ -335,9 +335,10 @@ fn to_body(response: &impl Serialize) -> Result<Value, ApiError> {
 
 /// `POST /v1/realface/enroll {name, image_url, group_id}`, paid.
 ///
-/// Order: body (400) → API key (401) → identical retry of a settled payment (its 200) → group
-/// (404, 425) → payment (402) → photo fetch (400) → upload (502) → face match (422) → settle →
-/// 200. Each enroll on an active group adds one asset to it.
+/// Order, as seed 000's error table reads: body (400) → API key (401) → payment (402: none, or
+/// verification failed, or its nonce is in flight or spent) → group (404, 425) → photo fetch
+/// (400) → upload (502) → face match (422) → settle → 200. Everything after the 402 voids the
+/// nonce unless it settles. Each enroll on an active group adds one asset to it.
 pub async fn enroll_realface(
     State(svc): Shared,
     ConnectInfo(peer): ConnectInfo<Peer>,
@@ -348,6 +349,7 @@ pub async fn enroll_realface(
         path: REALFACE_ENROLL,
         price: svc.realface_price,
         description: REALFACE_DESCRIPTION,
+        expired_session_is_400: false,
     };
     realface_enrollment(&svc, &peer, &headers, &body, route).await
 }
@@ -359,6 +361,9 @@ pub(super) struct PaidRoute {
     pub path: &'static str,
     pub price: Price,
     pub description: &'static str,
+    /// JarvisClaw's `400 session_expired` for a pending group whose H5 link ran out unfinished;
+    /// BlockRun answers such a group `425` like any pending one.
+    pub expired_session_is_400: bool,
 }
 
 pub(super) async fn realface_enrollment(
@@ -381,17 +386,30 @@ pub(super) async fn realface_enrollment(
         route.description,
         headers,
         &svc.authority(),
-        &[Some(&name), Some(&image_url), Some(&group_id)],
     );
-    if let Some(replay) = payment::replayed(svc, &rail, &call)? {
-        return Ok(replay);
-    }
+    // The group is looked at only once the caller has paid (or holds a key): an unpaid probe
+    // learns the price and nothing about the group. A refusal below drops `charge`, which voids
+    // the nonce.
+    let charge = payment::charge(svc, rail, &call)?;
 
-    let status = svc
-        .store()
-        .group(&group_id)
-        .map(|g| g.status)
+    let (status, session) = svc
+        .group_phase(&group_id)
         .ok_or_else(|| ApiError::group_not_found(&group_id))?;
+    if route.expired_session_is_400
+        && status == GroupStatus::PendingValidation
+        && matches!(
+            session,
+            Some(SessionState::Expired | SessionState::Superseded)
+        )
+    {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "Liveness session expired (120s timeout); call /init again for a new session",
+        )
+        .with("code", "SESSION_EXPIRED")
+        .with("group_id", group_id.as_str())
+        .with("settled", false));
+    }
     if status == GroupStatus::PendingValidation {
         return Err(ApiError::new(
             StatusCode::TOO_EARLY,
@@ -403,8 +421,6 @@ pub(super) async fn realface_enrollment(
         .with("hint", "Have the person scan h5_link and finish the nod + blink, poll /v1/realface/status until it is active, then retry. Nothing was charged.")
         .with("settled", false));
     }
-
-    let charge = payment::charge(svc, rail, &call)?;
 
     fetch_photo(svc, &url).await?;
     upstream_outcome(svc, &image_url, true)?;
@@ -462,8 +478,9 @@ pub struct PortraitResponse {
 
 /// `POST /v1/portrait/enroll {name, image_url}`, paid, no liveness.
 ///
-/// A portrait has no face match, so only the upstream-error marker applies (502, as the
-/// Virtual Portrait doc lists for every upstream rejection).
+/// Order: body (400) → API key (401) → payment (402) → photo fetch (400) → upload (502) →
+/// settle → 200. A portrait has no face match, so only the upstream-error marker applies (502,
+/// as the Virtual Portrait doc lists for every upstream rejection).
 pub async fn enroll_portrait(
     State(svc): Shared,
     ConnectInfo(peer): ConnectInfo<Peer>,
@@ -474,6 +491,7 @@ pub async fn enroll_portrait(
         path: PORTRAIT_ENROLL,
         price: svc.portrait_price,
         description: PORTRAIT_DESCRIPTION,
+        expired_session_is_400: false,
     };
     portrait_enrollment(&svc, &peer, &headers, &body, route).await
 }
@@ -496,12 +514,7 @@ pub(super) async fn portrait_enrollment(
         route.description,
         headers,
         &svc.authority(),
-        &[Some(&name), Some(&image_url), None],
     );
-    if let Some(replay) = payment::replayed(svc, &rail, &call)? {
-        return Ok(replay);
-    }
-
     let charge = payment::charge(svc, rail, &call)?;
 
     fetch_photo(svc, &url).await?;

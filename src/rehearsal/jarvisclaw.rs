@@ -16,6 +16,10 @@
 //! 400 `session_expired` (enrolling on a group whose link ran out unfinished), 404
 //! `group_not_found`. Both enrollments cost $0.01 (the realface price). There is no refresh: a
 //! `groupId` on init is ignored and a new group is made.
+//!
+//! The enrollments check in BlockRun's order (400 body → 402 payment → group), so the group's
+//! errors (404, 425, 400 `session_expired`) reach only a caller that has paid, and void its
+//! nonce.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -99,6 +103,7 @@ async fn translate_error(response: Response, group_id: Option<&str>) -> Response
             422 => "face_match_failed",
             429 => "rate_limited",
             404 if group_id.is_some() || message.starts_with("Asset group") => "group_not_found",
+            400 if upstream_code == "SESSION_EXPIRED" => "session_expired",
             400 if upstream_code == "INVALID_IMAGE_URL"
                 || original.get("field").and_then(Value::as_str) == Some("image_url") =>
             {
@@ -284,26 +289,14 @@ pub async fn enroll_realface(
         .and_then(Value::as_str)
         .map(str::to_owned);
     if let Some(g) = &asked {
-        let group_id = inward(g);
-        // The doc's 400 session_expired: the link ran out before the talent finished.
-        if let Some((
-            GroupStatus::PendingValidation,
-            Some(SessionState::Expired | SessionState::Superseded),
-        )) = svc.group_phase(&group_id)
-        {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "session_expired",
-                "Liveness session expired (120s timeout); call /init again for a new session",
-            );
-        }
-        fields.insert("group_id".into(), Value::String(group_id));
+        fields.insert("group_id".into(), Value::String(inward(g)));
     }
     let inner = Bytes::from(serde_json::to_vec(&fields).unwrap_or_default());
     let route = PaidRoute {
         path: REALFACE_ENROLL,
         price: svc.realface_price,
         description: REALFACE_DESCRIPTION,
+        expired_session_is_400: true,
     };
     let response = match api::realface_enrollment(&svc, &peer, &headers, &inner, route).await {
         Ok(r) if r.status().is_success() => r,
@@ -340,6 +333,7 @@ pub async fn enroll_portrait(
         path: PORTRAIT_ENROLL,
         price: svc.realface_price,
         description: PORTRAIT_DESCRIPTION,
+        expired_session_is_400: false,
     };
     let response = match api::portrait_enrollment(&svc, &peer, &headers, &body, route).await {
         Ok(r) if r.status().is_success() => r,

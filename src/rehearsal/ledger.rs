@@ -1,15 +1,16 @@
 //! The x402 nonce ledger: one record per EIP-3009 authorization Rehearsal has seen.
 //!
 //! On chain, `transferWithAuthorization` consumes `(from, nonce)` when it executes and never
-//! before, so the ledger plays the token contract's `authorizationState` plus what a gateway
-//! needs for idempotent retries. Each record is in one of three states:
+//! before, so the ledger plays the token contract's `authorizationState`, as a real facilitator
+//! reads it before it settles. Each record is in one of three states:
 //!
 //! - `in_flight`: a request carrying it passed verification and is being served. Any other
-//!   request with the same nonce is refused (`nonce_already_used`) until it ends.
+//!   request with the same nonce is refused (`invalid_exact_evm_nonce_already_used`) until it
+//!   ends.
 //! - `settled`: the enrollment succeeded and the authorization was executed (recorded). The nonce
-//!   is spent for good. The record keeps the 200 body and the settlement, so the *exact same
-//!   header* on the *same request* (a client retrying after a lost response) gets that same
-//!   answer again without a second settlement; anything else with the nonce is refused.
+//!   is spent for good: anything carrying it again, even the identical header for the identical
+//!   request, is refused. A client that lost the answer reconciles (wallet listing, group
+//!   status); the seller does not answer twice.
 //! - `void`: the request ended without settling (425, 422, 502, a bad photo, a dropped client).
 //!   Nothing was consumed, so the nonce may be presented again, by the same header or another.
 //!
@@ -19,8 +20,6 @@
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::payment::X402Version;
 
@@ -32,7 +31,7 @@ pub enum NonceState {
     Void,
 }
 
-/// What a settled payment answered, replayed verbatim to an identical retry.
+/// The pretend execution of a settled authorization.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SettledPayment {
     /// `0x` + 64 hex: the pretend transaction.
@@ -40,8 +39,6 @@ pub struct SettledPayment {
     /// As the settlement header and body name it (`eip155:84532` in v2, `base-sepolia` in v1).
     pub network: String,
     pub settled_at: String,
-    /// The 200 body.
-    pub response: Value,
 }
 
 /// One authorization, as the state file keeps it.
@@ -52,15 +49,11 @@ pub struct PaymentRecord {
     /// `0x` + 64 lowercase hex.
     pub nonce: String,
     pub state: NonceState,
-    /// The protocol version of the last attempt (decides the settlement header's name).
+    /// The protocol version of the last attempt.
     pub version: X402Version,
     /// The path it paid for, e.g. `/v1/realface/enroll`.
     pub endpoint: String,
     pub amount_atomic: String,
-    /// sha256 of the payment header value of the last attempt: "the exact same header".
-    pub header_sha256: String,
-    /// sha256 of the request of the last attempt (endpoint and body fields): "the same request".
-    pub request_sha256: String,
     /// Requests that got past verification with this nonce.
     pub attempts: u32,
     pub updated_at: String,
@@ -96,8 +89,6 @@ pub struct Attempt {
     pub version: X402Version,
     pub endpoint: String,
     pub amount_atomic: String,
-    pub header_sha256: String,
-    pub request_sha256: String,
     pub now: String,
 }
 
@@ -110,41 +101,12 @@ pub enum Refusal {
     InFlight,
 }
 
-/// What an incoming header means before it is verified.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Replay {
-    /// Not a header that settled: verify it and go on.
-    Fresh,
-    /// This header settled for this very request: answer what was answered then.
-    Same(PaymentRecord),
-    /// This header settled, but for another request.
-    OtherRequest(PaymentRecord),
-}
-
 #[derive(Debug, Default)]
 pub struct Ledger {
     records: HashMap<LedgerKey, PaymentRecord>,
 }
 
-/// Hex sha256, the form the ledger compares headers and requests in.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
 impl Ledger {
-    /// Looks a header up among the settled payments.
-    pub fn replay(&self, header_sha256: &str, request_sha256: &str) -> Replay {
-        let settled = self
-            .records
-            .values()
-            .find(|r| r.state == NonceState::Settled && r.header_sha256 == header_sha256);
-        match settled {
-            None => Replay::Fresh,
-            Some(r) if r.request_sha256 == request_sha256 => Replay::Same(r.clone()),
-            Some(r) => Replay::OtherRequest(r.clone()),
-        }
-    }
-
     /// Marks a verified payment in flight, unless its nonce is spent or busy.
     pub fn begin(&mut self, attempt: Attempt) -> Result<LedgerKey, Refusal> {
         let key = LedgerKey::new(&attempt.payer, &attempt.nonce);
@@ -163,8 +125,6 @@ impl Ledger {
                 version: attempt.version,
                 endpoint: attempt.endpoint,
                 amount_atomic: attempt.amount_atomic,
-                header_sha256: attempt.header_sha256,
-                request_sha256: attempt.request_sha256,
                 attempts: attempts.saturating_add(1),
                 updated_at: attempt.now,
                 settled: None,
@@ -255,15 +215,13 @@ mod tests {
 
     const NONCE: &str = "0xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
-    fn attempt(header: &str, request: &str) -> Attempt {
+    fn attempt(endpoint: &str) -> Attempt {
         Attempt {
             payer: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266".into(),
             nonce: NONCE.into(),
             version: X402Version::V2,
-            endpoint: "/v1/realface/enroll".into(),
+            endpoint: endpoint.into(),
             amount_atomic: "10000".into(),
-            header_sha256: sha256_hex(header.as_bytes()),
-            request_sha256: sha256_hex(request.as_bytes()),
             now: "2026-05-24T16:19:00.000Z".into(),
         }
     }
@@ -273,64 +231,56 @@ mod tests {
             transaction: format!("0x{}", "ab".repeat(32)),
             network: "eip155:84532".into(),
             settled_at: "2026-05-24T16:19:01.000Z".into(),
-            response: serde_json::json!({ "asset_id": "ta_1" }),
         }
     }
 
     #[test]
     fn a_nonce_is_busy_in_flight_free_when_void_and_spent_when_settled() {
+        const REALFACE: &str = "/v1/realface/enroll";
         let mut ledger = Ledger::default();
-        let key = ledger.begin(attempt("h1", "r1")).unwrap();
-        assert_eq!(ledger.begin(attempt("h1", "r1")), Err(Refusal::InFlight));
-        assert_eq!(ledger.begin(attempt("h2", "r2")), Err(Refusal::InFlight));
+        let key = ledger.begin(attempt(REALFACE)).unwrap();
+        assert_eq!(ledger.begin(attempt(REALFACE)), Err(Refusal::InFlight));
+        assert_eq!(
+            ledger.begin(attempt("/v1/portrait/enroll")),
+            Err(Refusal::InFlight)
+        );
         assert_eq!(ledger.settlements(), 0);
 
         assert!(ledger.void(&key, "later".into()));
         assert!(!ledger.void(&key, "later".into()), "void twice is a no-op");
         assert!(!ledger.settle(&key, settled()), "only in-flight settles");
         assert_eq!(ledger.record(&key).unwrap().state, NonceState::Void);
-        assert_eq!(
-            ledger.replay(&sha256_hex(b"h1"), &sha256_hex(b"r1")),
-            Replay::Fresh
-        );
 
-        // Void: the same header (or another one with the nonce) may go again.
-        let again = ledger.begin(attempt("h1", "r1")).unwrap();
+        // Void: the nonce may go again.
+        let again = ledger.begin(attempt(REALFACE)).unwrap();
         assert_eq!(again, key);
         assert_eq!(ledger.record(&key).unwrap().attempts, 2);
         assert!(ledger.settle(&key, settled()));
         assert!(!ledger.settle(&key, settled()), "settles once");
         assert_eq!(ledger.settlements(), 1);
 
-        assert_eq!(ledger.begin(attempt("h1", "r1")), Err(Refusal::Settled));
-        assert_eq!(ledger.begin(attempt("h3", "r3")), Err(Refusal::Settled));
+        // Settled: spent for every request, the one it paid for included.
+        assert_eq!(ledger.begin(attempt(REALFACE)), Err(Refusal::Settled));
+        assert_eq!(
+            ledger.begin(attempt("/v1/portrait/enroll")),
+            Err(Refusal::Settled)
+        );
         assert!(
             !ledger.void(&key, "x".into()),
             "a settled nonce never goes void"
         );
-        match ledger.replay(&sha256_hex(b"h1"), &sha256_hex(b"r1")) {
-            Replay::Same(r) => assert_eq!(r.settled.unwrap().response["asset_id"], "ta_1"),
-            other => panic!("{other:?}"),
-        }
-        assert!(matches!(
-            ledger.replay(&sha256_hex(b"h1"), &sha256_hex(b"other")),
-            Replay::OtherRequest(_)
-        ));
-        assert_eq!(
-            ledger.replay(&sha256_hex(b"h9"), &sha256_hex(b"r1")),
-            Replay::Fresh
-        );
+        assert_eq!(ledger.settlements(), 1);
     }
 
     #[test]
     fn nonces_are_per_payer_and_case_blind() {
         let mut ledger = Ledger::default();
-        ledger.begin(attempt("h1", "r1")).unwrap();
-        let mut lower = attempt("h2", "r1");
+        ledger.begin(attempt("/v1/realface/enroll")).unwrap();
+        let mut lower = attempt("/v1/portrait/enroll");
         lower.nonce = NONCE.to_ascii_lowercase();
         lower.payer = lower.payer.to_ascii_lowercase();
         assert_eq!(ledger.begin(lower), Err(Refusal::InFlight));
-        let mut other_payer = attempt("h3", "r1");
+        let mut other_payer = attempt("/v1/realface/enroll");
         other_payer.payer = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8".into();
         assert!(ledger.begin(other_payer).is_ok());
     }
@@ -338,9 +288,9 @@ mod tests {
     #[test]
     fn restores_in_flight_as_void_and_refuses_nonsense() {
         let mut ledger = Ledger::default();
-        let settled_key = ledger.begin(attempt("h1", "r1")).unwrap();
+        let settled_key = ledger.begin(attempt("/v1/realface/enroll")).unwrap();
         ledger.settle(&settled_key, settled());
-        let mut busy = attempt("h2", "r2");
+        let mut busy = attempt("/v1/portrait/enroll");
         busy.nonce = format!("0x{}", "b".repeat(64));
         let busy_key = ledger.begin(busy).unwrap();
 

@@ -35,25 +35,26 @@
 //!   asset, exact amount, payee, time window); a refusal is `402` with a fresh challenge and an
 //!   `error` reason code. A valid key next to a payment header wins, and the payment is unspent.
 //!
-//! Order, per the doc: body (400) → API key (401) → identical retry of a settled payment
-//! (the stored 200) → group (404, 425) → payment (402) → photo fetch and checks (400) → upload
-//! (502) → face match (422) → **settle** → 200. Settling records the payment (there is no chain):
+//! Order, per the doc's error table (400 pre-payment, then 402, then the failures that do not
+//! settle): body (400) → API key (401) → payment (402) → group (404, 425; JarvisClaw's 400
+//! `session_expired`) → photo fetch and checks (400) → upload (502) → face match (422) →
+//! **settle** → 200. So an unpaid call on a pending group is the 402 probe, and a paid one is
+//! 425 with its nonce void. Settling records the payment (there is no chain):
 //! a new `0x` + 64 hex transaction hash, [`RehearsalServer::settlements`] goes up by one, and the
 //! 200 carries `PAYMENT-RESPONSE` (v2) / `X-PAYMENT-RESPONSE` (v1) with `success`, `transaction`,
 //! `network` (`eip155:84532` / `base-sepolia`) and `payer`, the body's `settlement` the same hash
 //! and network.
 //!
-//! Nonces (EIP-3009 consumes one only when it settles), per `(payer, nonce)`:
+//! Nonces (EIP-3009 consumes one only when it settles), per `(payer, nonce)`, read as strictly as
+//! a real facilitator reads them:
 //!
 //! - a nonce settles at most once, ever;
-//! - a nonce that is in flight (its request is still being served) or settled is refused with
-//!   `402` `error: "nonce_already_used"`, except:
-//! - the **exact same header** for the **same request** (same endpoint and body fields) after it
-//!   settled gets the same 200 (same asset id, same body) and the same settlement header again,
-//!   without settling again and without re-verifying (so also after `validBefore` passed, and
-//!   after a restart with the same state file): a client retrying after losing the response
-//!   gets its receipt. A retry that arrives while the original is still being served is refused
-//!   as in flight; it gets the stored 200 once the original has settled;
+//! - a nonce that is in flight (its request is still being served), held by a video job, or
+//!   settled is refused with `402`, the challenge and `error:
+//!   "invalid_exact_evm_nonce_already_used"`. That includes the **exact same header** for the
+//!   **same request** after it settled (also after a restart with the same state file): no seed
+//!   promises the original 200 again and real facilitators refuse it, so a client that lost the
+//!   response must reconcile (wallet listing, group status) rather than count on a replay;
 //! - a payment that did not settle (425, 422, 502, a bad photo, a client that hung up) leaves its
 //!   nonce void: the same header (or any other with that nonce) may be sent again, and is
 //!   verified and served again.
@@ -67,7 +68,8 @@
 //!
 //! - [`Faults::drop_connection_after_settle_once`]: the next x402 enrollment settles, and then its
 //!   connection is reset instead of answered (the client sees a connection error and not one byte
-//!   of the response). Re-sending the same header returns the stored 200.
+//!   of the response). Re-sending the same header is then `402`
+//!   `invalid_exact_evm_nonce_already_used`: the payment went through, the answer did not.
 //! - [`Faults::upstream_error_once`]: the next enrollment (either rail) that gets as far as the
 //!   upload answers `502` "upload to inference partner failed", without settling.
 //!
@@ -164,13 +166,16 @@
 //! poll_url, …}`; a key gives `payment_status: "account"`. Polls (`GET
 //! /api/v1/videos/generations/{id}` or `/v1/videos/generations/{id}`) need a payment header
 //! signed by the submit's wallet (its signer is all that is compared: the SDKs re-send the
-//! submit's header) or, for a key job, the key; otherwise `402` for the job's price. `202`
+//! submit's header) or, for a key job, the key; a header signed by another wallet is `403`
+//! (the job is not theirs), no proof at all `402` for the job's price. `202`
 //! queued / in progress (`progress`, `elapsed_seconds`), then the first completed poll settles
 //! the held authorization, once (`200` with `payment.status: "settled"` and the settlement
 //! header; later polls `already_settled`). If its `validBefore` passed meanwhile: `402`
 //! `error: "payment_expired"`, and a newly signed payment from the same wallet on a poll is
 //! settled instead. The settlement goes in the nonce ledger like an enrollment's, so
-//! [`RehearsalServer::settlements`] counts it; a nonce a job holds is refused elsewhere.
+//! [`RehearsalServer::settlements`] counts it. A nonce a job holds is in use: refused
+//! everywhere else, and on a second submit too (the same header resent makes no second job,
+//! it is `402 invalid_exact_evm_nonce_already_used`).
 //!
 //! **Anyfast**: `POST /v1/video/generations {model: seedance|seedance-fast, content: [text,
 //! image_url/video_url/audio_url …], resolution, ratio, duration, generate_audio, watermark}`
@@ -196,7 +201,7 @@
 //! tokens (with their wall-clock expiry), enrolled assets and the hourly rate-limit windows are
 //! saved to that JSON file after every change and restored at [`RehearsalServer::start`], so a
 //! restarted Rehearsal still knows them, as a real provider would (see the `persist` module). The
-//! x402 nonce ledger, with each settled payment's response, is saved there too, and so are the
+//! x402 nonce ledger is saved there too (a restart forgets no spent nonce), and so are the
 //! Anyfast/Crun tokens, groups and assets (an asset still processing at a restart is checked
 //! again and turns on its original schedule). Video jobs are saved with the authorization each
 //! one holds, so a job made before a restart is polled, completed and settled (once) after it.
@@ -666,7 +671,7 @@ impl RehearsalServer {
     }
 
     /// x402 settlements so far, across the enroll endpoints and video jobs (one per settled
-    /// nonce; an identical retry of a settled payment, or a later poll of a settled job, does
+    /// nonce; a refused re-send of a settled payment, or a later poll of a settled job, does
     /// not count again), restarts with the same state file included. The account rail never
     /// counts.
     pub fn settlements(&self) -> u64 {

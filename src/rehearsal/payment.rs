@@ -12,14 +12,20 @@
 //!   the configured version) is verified for real by [`crate::payment::verify`] (EIP-712 signer,
 //!   scheme, network, asset, exact amount, payee, time window) and checked against the nonce
 //!   ledger (see the `ledger` module). A refusal is `402` with a fresh challenge whose `error` is
-//!   a reason code (`invalid_exact_evm_payload_signature`, `nonce_already_used`, …) and a
-//!   `message` in words.
+//!   a reason code (`invalid_exact_evm_payload_signature`,
+//!   `invalid_exact_evm_nonce_already_used`, …) and a `message` in words.
 //!
-//! Handlers pick the rail ([`PaymentGate::rail`]) right after validating the body, answer an
-//! identical retry of a settled payment from the ledger ([`replayed`]), check the group, then
-//! [`charge`] (the 402 probe and verification), and [`finish`] only once the enrollment succeeded:
-//! 425, 422 and 502 never settle, and the in-flight nonce goes back to void when the request
-//! ends any other way (even when the client hangs up mid-request).
+//! Handlers pick the rail ([`PaymentGate::rail`]) right after validating the body, then
+//! [`charge`] (the 402 probe and verification), then check the group, and [`finish`] only once
+//! the enrollment succeeded, in the order of seed 000's error table (400 → 402 → 425 / 422 /
+//! 502): nothing about a group is told to a caller that has not paid. 425, 422 and 502 never
+//! settle, and the in-flight nonce goes back to void when the request ends any other way (even
+//! when the client hangs up mid-request).
+//!
+//! A settled nonce is spent, so re-sending the header that settled is refused like any other
+//! use of it (`402 invalid_exact_evm_nonce_already_used`), as a real facilitator refuses it: no
+//! seed promises the original 200 again, and a client that counted on it would pay twice
+//! against a real seller.
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -41,7 +47,7 @@ use crate::payment::{
 use super::conn::Peer;
 use super::error::ApiError;
 use super::ids;
-use super::ledger::{sha256_hex, Attempt, LedgerKey, PaymentRecord, Refusal, Replay};
+use super::ledger::{Attempt, LedgerKey, Refusal};
 use super::service::Service;
 use super::wall_clock;
 
@@ -98,8 +104,6 @@ pub struct PaidCall {
     pub description: &'static str,
     /// The request URL, in the challenge's `resource`.
     pub resource: String,
-    /// sha256 of the endpoint and the body's fields: what "the same request" means.
-    pub request_sha256: String,
 }
 
 impl PaidCall {
@@ -109,15 +113,12 @@ impl PaidCall {
         description: &'static str,
         headers: &HeaderMap,
         fallback_host: &str,
-        fields: &[Option<&str>],
     ) -> Self {
-        let request = serde_json::json!([endpoint, fields]).to_string();
         PaidCall {
             endpoint,
             price,
             description,
             resource: format!("http://{}{endpoint}", request_host(headers, fallback_host)),
-            request_sha256: sha256_hex(request.as_bytes()),
         }
     }
 }
@@ -329,62 +330,18 @@ fn now_unix() -> u64 {
         .unwrap_or(0)
 }
 
+/// The reason a facilitator gives for an authorization whose nonce was already used, and the
+/// one Rehearsal gives for a nonce that is settled, in flight, or held by a video job.
+pub const NONCE_ALREADY_USED: &str = "invalid_exact_evm_nonce_already_used";
+
 fn nonce_used(gate: &PaymentGate, call: &PaidCall, why: &str) -> ApiError {
     gate.challenge(
         call,
-        "nonce_already_used",
+        NONCE_ALREADY_USED,
         &format!(
-            "This authorization's nonce {why}. Sign a new payment (fresh nonce) and send it again."
+            "This authorization's nonce {why}. It will not be accepted again: if an earlier request with it may have succeeded, check the wallet's listing before signing a new payment (fresh nonce)."
         ),
     )
-}
-
-/// An identical retry of a settled payment: `Ok(Some(the same 200))`. The header settled for
-/// another request: `402 nonce_already_used`. Otherwise `Ok(None)`: go on.
-pub fn replayed(svc: &Service, rail: &Rail, call: &PaidCall) -> Result<Option<Response>, ApiError> {
-    let Rail::X402 {
-        header: Some(header),
-    } = rail
-    else {
-        return Ok(None);
-    };
-    match svc.replay(&sha256_hex(header.as_bytes()), &call.request_sha256) {
-        Replay::Fresh => Ok(None),
-        Replay::Same(record) => {
-            tracing::info!(nonce = %record.nonce, endpoint = call.endpoint, "rehearsal: settled payment re-sent; answering the same response");
-            Ok(settled_response(&record))
-        }
-        Replay::OtherRequest(record) => {
-            tracing::info!(nonce = %record.nonce, endpoint = call.endpoint, "rehearsal: settled payment re-used for another request");
-            Err(nonce_used(
-                &svc.gate,
-                call,
-                "was already settled for another request",
-            ))
-        }
-    }
-}
-
-/// The 200 a settled record answers, with its settlement header.
-fn settled_response(record: &PaymentRecord) -> Option<Response> {
-    let settled = record.settled.as_ref()?;
-    let receipt = x402::Settlement {
-        version: record.version,
-        success: true,
-        transaction: Some(settled.transaction.clone()),
-        network: Some(settled.network.clone()),
-        payer: Some(record.payer.clone()),
-        error_reason: None,
-    };
-    let (name, value) = receipt.to_header();
-    let mut response = Json(settled.response.clone()).into_response();
-    if let (Ok(name), Ok(value)) = (
-        HeaderName::from_bytes(name.as_bytes()),
-        HeaderValue::from_str(&value),
-    ) {
-        response.headers_mut().insert(name, value);
-    }
-    Some(response)
 }
 
 /// A call that may go ahead, and who pays for it.
@@ -451,8 +408,6 @@ pub fn charge(svc: &Arc<Service>, rail: Rail, call: &PaidCall) -> Result<Charge,
         version: payment.version,
         endpoint: call.endpoint.to_owned(),
         amount_atomic: payment.value.clone(),
-        header_sha256: sha256_hex(header.as_bytes()),
-        request_sha256: call.request_sha256.clone(),
         now: now_text(),
     };
     let key = svc.begin_payment(attempt).map_err(|refusal| {
@@ -498,7 +453,6 @@ pub fn finish(
         transaction: settlement.tx_hash.clone(),
         network: settlement.network.to_owned(),
         settled_at: now_text(),
-        response: body,
     };
     svc.record_asset(asset, Some((&flight.key, settled)))?;
     flight.done = true;
@@ -510,21 +464,19 @@ pub fn finish(
         settlements = svc.settlements(),
         "rehearsal: settled (recorded, no chain)"
     );
-    let record = svc.payment_record(&flight.key).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "settled payment vanished",
-        )
-    })?;
     if svc.faults.take_drop_connection_after_settle() {
         peer.cut();
     }
-    settled_response(&record).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "settled payment has no settlement",
-        )
-    })
+    let mut response = Json(body).into_response();
+    if let Some((name, value)) = settlement_header(
+        flight.payment.version,
+        &settlement.tx_hash,
+        settlement.network,
+        &flight.payment.payer,
+    ) {
+        response.headers_mut().insert(name, value);
+    }
+    Ok(response)
 }
 
 /// A payment checked for `call` without putting its nonce in flight: what a Seedance job's
@@ -541,7 +493,7 @@ pub fn verify_only(
         .map_err(|e| gate.challenge(call, e.code(), &e.to_string()))
 }
 
-/// `402 nonce_already_used` for `call`, `why` in words.
+/// `402 invalid_exact_evm_nonce_already_used` for `call`, `why` in words.
 pub fn nonce_refused(gate: &PaymentGate, call: &PaidCall, why: &str) -> ApiError {
     nonce_used(gate, call, why)
 }
@@ -587,8 +539,9 @@ pub fn signer_of(header: &str) -> Option<Address> {
     (recovered == authorization.from).then_some(recovered)
 }
 
-/// The settlement header (`PAYMENT-RESPONSE` in v2, `X-PAYMENT-RESPONSE` in v1) for a payment
-/// settled outside [`finish`]: a video job's.
+/// The settlement header (`PAYMENT-RESPONSE` in v2, `X-PAYMENT-RESPONSE` in v1) on the answer
+/// that settled a payment: an enrollment's 200, a video job's first completed poll (and its
+/// later polls, which report the same settlement).
 pub fn settlement_header(
     version: X402Version,
     transaction: &str,
@@ -681,7 +634,6 @@ mod tests {
             "test",
             &HeaderMap::new(),
             "127.0.0.1:1",
-            &[],
         );
         let required = gate.requirement(&call).challenge(X402Version::V2, "x");
         let (_, value) = required.header.unwrap();

@@ -37,8 +37,7 @@
 //!                "param": null, "callback_url": null, "owner": "0x…",
 //!                "billing": { "rail": "x402", "payment": { "payer": "0x…", "nonce": "0x…",
 //!                             "version": "v2", "amount_atomic": "786480",
-//!                             "valid_before": …, "header_sha256": "…",
-//!                             "request_sha256": "…" } },
+//!                             "valid_before": … } },
 //!                "tokens": 108450, "price_atomic": 786480, "created_at_ms": …,
 //!                "done_at_ms": …, "fate": { "result": "clip" }, "request_id": "…",
 //!                "delivered": { "at_ms": …, "tx_hash": "0x…", "network": "eip155:84532",
@@ -46,14 +45,15 @@
 //!   "rate_limits": { "init": { "127.0.0.1": [1779639540000] }, "lookup": {} },
 //!   "payments": [{ "payer": "0x…", "nonce": "0x…", "state": "settled", "version": "v2",
 //!                  "endpoint": "/v1/realface/enroll", "amount_atomic": "10000",
-//!                  "header_sha256": "…", "request_sha256": "…", "attempts": 1,
-//!                  "updated_at": "…", "settled": { "transaction": "0x…",
-//!                  "network": "eip155:84532", "settled_at": "…", "response": { … } } }]
+//!                  "attempts": 1, "updated_at": "…", "settled": { "transaction": "0x…",
+//!                  "network": "eip155:84532", "settled_at": "…" } }]
 //! }
 //! ```
 //!
 //! `payments` is the x402 nonce ledger (see the `ledger` module); files written before it existed
-//! have none and load as an empty ledger. `byteplus` is the Anyfast and Crun personalities'
+//! have none and load as an empty ledger. Files from when a settled payment was answered again
+//! also carry `header_sha256`, `request_sha256` (on payments and held video payments) and
+//! `settled.response`; they load, and those fields are dropped. `byteplus` is the Anyfast and Crun personalities'
 //! BytedTokens, LivenessFace groups and assets (see the `byteplus` module; an account is the
 //! API key's `key_owner` digest, never the key); older files have none and load without any.
 //! An asset whose `outcome` is missing was still being fetched: it is fetched again at start.
@@ -435,15 +435,12 @@ mod tests {
             version: crate::payment::X402Version::V2,
             endpoint: "/v1/realface/enroll".into(),
             amount_atomic: "10000".into(),
-            header_sha256: "00".into(),
-            request_sha256: "11".into(),
             attempts: 1,
             updated_at: "2026-05-24T16:19:00.000Z".into(),
             settled: Some(crate::rehearsal::ledger::SettledPayment {
                 transaction: format!("0x{}", "cd".repeat(32)),
                 network: "eip155:84532".into(),
                 settled_at: "2026-05-24T16:19:00.000Z".into(),
-                response: serde_json::json!({ "asset_id": "ta_1" }),
             }),
         });
         file.save(&second).unwrap();
@@ -458,10 +455,7 @@ mod tests {
         assert_eq!(json["groups"][0]["status"], "active");
         assert_eq!(json["payments"][0]["state"], "settled");
         assert_eq!(json["payments"][0]["version"], "v2");
-        assert_eq!(
-            json["payments"][0]["settled"]["response"]["asset_id"],
-            "ta_1"
-        );
+        assert_eq!(json["payments"][0]["settled"]["network"], "eip155:84532");
         assert_eq!(json["realfaces"][0]["wallet"], "0xabc");
         assert_eq!(
             json["rate_limits"]["init"]["127.0.0.1"],
@@ -487,6 +481,35 @@ mod tests {
         json.as_object_mut().unwrap().remove("payments");
         fs::write(file.path(), serde_json::to_vec(&json).unwrap()).unwrap();
         assert_eq!(file.load(Ok), Some(sample()));
+    }
+
+    #[test]
+    fn a_file_from_when_settled_payments_were_replayed_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = StateFile::new(dir.path().join("state.json"));
+        let mut state = sample();
+        state.payments.push(PaymentRecord {
+            payer: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266".into(),
+            nonce: format!("0x{}", "ab".repeat(32)),
+            state: crate::rehearsal::ledger::NonceState::Settled,
+            version: crate::payment::X402Version::V2,
+            endpoint: "/v1/realface/enroll".into(),
+            amount_atomic: "10000".into(),
+            attempts: 1,
+            updated_at: "2026-05-24T16:19:00.000Z".into(),
+            settled: Some(crate::rehearsal::ledger::SettledPayment {
+                transaction: format!("0x{}", "cd".repeat(32)),
+                network: "eip155:84532".into(),
+                settled_at: "2026-05-24T16:19:00.000Z".into(),
+            }),
+        });
+        let mut json = serde_json::to_value(&state).unwrap();
+        let old = &mut json["payments"][0];
+        old["header_sha256"] = "00".into();
+        old["request_sha256"] = "11".into();
+        old["settled"]["response"] = serde_json::json!({ "asset_id": "ta_1" });
+        fs::write(file.path(), serde_json::to_vec(&json).unwrap()).unwrap();
+        assert_eq!(file.load(Ok), Some(state));
     }
 
     #[test]

@@ -26,9 +26,7 @@ use super::byteplus::{
     self, AssetRecord, AssetView, ListFilter, NewAsset, ValidateResult, ValidateSession,
 };
 use super::error::ApiError;
-use super::ledger::{
-    Attempt, Ledger, LedgerKey, NonceState, PaymentRecord, Refusal, Replay, SettledPayment,
-};
+use super::ledger::{Attempt, Ledger, LedgerKey, NonceState, Refusal, SettledPayment};
 use super::payment::{PaymentGate, Price, NETWORK, SETTLEMENT_NETWORK};
 use super::persist::{self, SavedRateLimits, SavedState, StateFile};
 use super::rate_limit::{self, Calls, Decision, SlidingWindow};
@@ -166,7 +164,7 @@ struct VideoCounters {
 /// What the video endpoints have served since start, every personality together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct VideoCounts {
-    /// Jobs made (a resubmit answered with its existing job does not count).
+    /// Jobs made (a refused submit does not count).
     pub submitted: u64,
     /// Polls of a known job, whatever they answered.
     pub polls: u64,
@@ -409,11 +407,6 @@ impl Service {
         Ok(count)
     }
 
-    /// A header that settled before: the same request again, another request, or neither.
-    pub fn replay(&self, header_sha256: &str, request_sha256: &str) -> Replay {
-        lock(&self.ledger).replay(header_sha256, request_sha256)
-    }
-
     /// Puts a verified payment's nonce in flight (saved), unless it is spent or busy: settled,
     /// in flight, or held by a video job that may still settle it.
     pub fn begin_payment(&self, attempt: Attempt) -> Result<LedgerKey, Refusal> {
@@ -440,10 +433,6 @@ impl Service {
         if lock(&self.ledger).void(key, now) {
             self.save();
         }
-    }
-
-    pub fn payment_record(&self, key: &LedgerKey) -> Option<PaymentRecord> {
-        lock(&self.ledger).record(key).cloned()
     }
 
     /// x402 settlements so far (one per settled nonce, across the enroll endpoints and video
@@ -757,24 +746,17 @@ impl Service {
         self.clock.now_ms()
     }
 
-    /// Makes a job (saved) and answers it, with `true`; for an x402 submit whose header already
-    /// made a job for this very request, answers that job, with `false`. Refuses an
-    /// authorization that is spent, in flight, or held by another job.
-    pub fn create_video_job(&self, new: NewJob) -> Result<(VideoJob, bool), Refusal> {
+    /// Makes a job (saved) and answers it. Refuses an authorization that is spent, in flight,
+    /// or held by a job: a resubmit of the very header that made a job is refused too, since
+    /// the seller has that authorization in use and makes no second job for it.
+    pub fn create_video_job(&self, new: NewJob) -> Result<VideoJob, Refusal> {
         let now = self.clock.now_ms();
         let job = {
             let mut store = self.store();
             if let Billing::X402 { payment } = &new.billing {
                 if let Some(holder) = store.videos().holder(&payment.payer, &payment.nonce, now) {
-                    let same = matches!(&holder.billing, Billing::X402 { payment: held }
-                        if held.header_sha256 == payment.header_sha256
-                            && held.request_sha256 == payment.request_sha256);
-                    return if same {
-                        tracing::info!(id = %holder.id, "rehearsal: video resubmitted with its payment; same job");
-                        Ok((holder.clone(), false))
-                    } else {
-                        Err(Refusal::InFlight)
-                    };
+                    tracing::info!(id = %holder.id, "rehearsal: video submit with a nonce a job holds; refused");
+                    return Err(Refusal::InFlight);
                 }
                 let key = LedgerKey::new(&payment.payer, &payment.nonce);
                 match lock(&self.ledger).record(&key).map(|r| r.state) {
@@ -836,7 +818,7 @@ impl Service {
             fate = ?job.fate,
             "rehearsal: video job submitted"
         );
-        Ok((job, true))
+        Ok(job)
     }
 
     /// A job as it stands (not counted as a poll).
@@ -863,13 +845,12 @@ impl Service {
 
     /// The first completed poll of a BlockRun/JarvisClaw job, once: settles its authorization
     /// (`fresh`, a newer one from the same payer, instead of the held one when given) in the
-    /// same save that marks it delivered, with `body` (the completed answer) as the ledger's
-    /// response. Later calls answer the delivery made then, with `false`.
+    /// same save that marks it delivered. Later calls answer the delivery made then, with
+    /// `false`: the job's own polls, not the nonce, are what stays answerable.
     pub fn deliver_video(
         &self,
         id: &str,
         fresh: Option<HeldPayment>,
-        body: impl Fn(&VideoJob) -> serde_json::Value,
     ) -> Result<(VideoJob, bool), DeliverRefusal> {
         let now = self.clock.now_ms();
         let job = {
@@ -910,8 +891,6 @@ impl Service {
                             version: payment.version,
                             endpoint: video::blockrun::SUBMIT_PATH.to_owned(),
                             amount_atomic: payment.amount_atomic.clone(),
-                            header_sha256: payment.header_sha256.clone(),
-                            request_sha256: payment.request_sha256.clone(),
                             now: at.clone(),
                         })
                         .map_err(DeliverRefusal::Nonce)?;
@@ -929,7 +908,6 @@ impl Service {
                             transaction: delivered.tx_hash,
                             network: delivered.network,
                             settled_at: at,
-                            response: body(job),
                         },
                     );
                 }

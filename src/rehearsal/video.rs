@@ -203,9 +203,6 @@ pub struct HeldPayment {
     pub version: X402Version,
     pub amount_atomic: String,
     pub valid_before: u64,
-    pub header_sha256: String,
-    /// sha256 of the submit's request: a resubmit of the same header and body is the same job.
-    pub request_sha256: String,
 }
 
 /// Who pays for a job.

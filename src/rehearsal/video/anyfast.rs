@@ -235,7 +235,7 @@ fn created(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Reply {
     let generate_audio = bool_field(&body, "generate_audio")?.unwrap_or(true);
     bool_field(&body, "watermark")?;
     let content = content(svc, &account.owner, &body)?;
-    let (job, _) = svc
+    let job = svc
         .create_video_job(NewJob {
             api: VideoApi::Anyfast,
             model: model.to_owned(),

@@ -5,8 +5,12 @@
 //! x402 here is verify-now, settle-later: the submit's payment is verified and held by the job;
 //! the first poll that finds the job completed settles it, exactly once. Polls prove the wallet
 //! with any payment header that wallet signed (the SDKs re-send the submit's), so the held
-//! authorization's nonce is never spent by a poll. A failed job, or one never polled to the
-//! end, is never charged.
+//! authorization's nonce is never spent by a poll; a header signed by another wallet is `403`,
+//! as the job is not theirs to see. A failed job, or one never polled to the end, is never
+//! charged.
+//!
+//! The held authorization is in use from the submit on: another submit carrying its nonce, the
+//! very same header included, is `402 invalid_exact_evm_nonce_already_used` and makes no job.
 
 use std::sync::Arc;
 
@@ -20,7 +24,7 @@ use serde_json::{json, Map, Value};
 use super::super::api;
 use super::super::error::ApiError;
 use super::super::ids;
-use super::super::ledger::{sha256_hex, Refusal};
+use super::super::ledger::Refusal;
 use super::super::payment::{self, PaidCall, Price, Rail};
 use super::super::service::{DeliverRefusal, Service};
 use super::{
@@ -226,8 +230,8 @@ fn price_of(job: &VideoJob) -> Price {
 
 /// `POST /v1/videos/generations`.
 ///
-/// Order: body (400) → API key (401) → payment (402) → `202` with the queued job. An x402
-/// payment is verified and held, not settled.
+/// Order: body (400) → API key (401) → payment (402, also for a nonce a job holds or that
+/// settled) → `202` with the queued job. An x402 payment is verified and held, not settled.
 pub async fn submit(State(svc): Shared, headers: HeaderMap, body: Bytes) -> Response {
     submitted(&svc, &headers, &body).unwrap_or_else(IntoResponse::into_response)
 }
@@ -237,7 +241,6 @@ fn submitted(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Result<Respons
     let request = checked(svc, &fields)?;
     let rail = svc.gate.rail(headers)?;
     let quote = quote(request.tier, request.resolution, request.duration_seconds);
-    let canonical = Value::Object(fields.clone()).to_string();
     let call = PaidCall::new(
         SUBMIT_PATH,
         Price {
@@ -246,7 +249,6 @@ fn submitted(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Result<Respons
         DESCRIPTION,
         headers,
         &svc.authority(),
-        &[Some(&canonical)],
     );
     let (owner, billing) = match rail {
         Rail::Key { wallet } => (wallet, Billing::Account),
@@ -261,8 +263,6 @@ fn submitted(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Result<Respons
                 version: verified.version,
                 amount_atomic: verified.value.clone(),
                 valid_before: verified.valid_before,
-                header_sha256: sha256_hex(header.as_bytes()),
-                request_sha256: call.request_sha256.clone(),
             };
             (verified.payer, Billing::X402 { payment: held })
         }
@@ -271,7 +271,7 @@ fn submitted(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Result<Respons
         VideoGateway::BlockRun => VideoApi::Blockrun,
         VideoGateway::JarvisClaw => VideoApi::Jarvisclaw,
     };
-    let (job, _) = svc
+    let job = svc
         .create_video_job(NewJob {
             api,
             model: request.model.to_owned(),
@@ -294,7 +294,7 @@ fn submitted(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Result<Respons
                 match refusal {
                     Refusal::Settled => "was already settled",
                     Refusal::InFlight => {
-                        "is held by another video job or a request still being served"
+                        "is held by a video job (this one or another) or a request still being served"
                     }
                 },
             )
@@ -374,8 +374,9 @@ fn job_not_found(id: &str) -> ApiError {
 /// `GET /api/v1/videos/generations/{id}` and `GET /v1/videos/generations/{id}` (any query).
 ///
 /// Order: job (404, "job expired" after 48 h) → API key (401) → the submit's wallet or key
-/// (402) → `202` queued / in progress, `200` failed, or `200` completed (the first one
-/// settles; `402 payment_expired` if the held authorization ran out and no newer one came).
+/// (402 without one, 403 for another wallet's signature) → `202` queued / in progress, `200`
+/// failed, or `200` completed (the first one settles; `402 payment_expired` if the held
+/// authorization ran out and no newer one came).
 pub async fn poll(
     State(svc): Shared,
     Path(id): Path<String>,
@@ -401,15 +402,8 @@ fn polled(svc: &Service, id: &str, headers: &HeaderMap, uri: &Uri) -> Result<Res
     let path = uri
         .path_and_query()
         .map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned());
-    let call = PaidCall::new(
-        SUBMIT_PATH,
-        price_of(&job),
-        DESCRIPTION,
-        headers,
-        &host,
-        &[],
-    )
-    .at_path(headers, &host, &path);
+    let call = PaidCall::new(SUBMIT_PATH, price_of(&job), DESCRIPTION, headers, &host)
+        .at_path(headers, &host, &path);
     let rail = svc.gate.rail(headers)?;
     let poll_header = authorized(svc, &job, rail, &call)?;
 
@@ -442,6 +436,9 @@ fn polled(svc: &Service, id: &str, headers: &HeaderMap, uri: &Uri) -> Result<Res
 
 /// The poll's proof of who is asking: the key for a key job; for an x402 job, a payment
 /// header signed by the submit's wallet (returned, in case it must be settled instead).
+///
+/// A valid signature from another wallet proves who is asking, and it is not the job's payer:
+/// `403`, not a `402` that would invite that wallet to pay for someone else's job.
 fn authorized(
     svc: &Service,
     job: &VideoJob,
@@ -459,10 +456,16 @@ fn authorized(
             Some(signer) if signer.to_checksum(None).eq_ignore_ascii_case(&held.payer) => {
                 Ok(Some(header))
             }
-            _ => Err(svc.gate.challenge(
+            Some(_) => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "This job was paid for by another wallet. Only the wallet that submitted it may poll it.",
+            )
+            .with("code", "PAYER_MISMATCH")
+            .with("id", job.id.as_str())),
+            None => Err(svc.gate.challenge(
                 call,
-                "payer_mismatch",
-                "This job was paid for by another wallet. Poll it with a payment signed by the wallet that submitted it (re-sending the submit's header is enough).",
+                "invalid_exact_evm_payload_signature",
+                "The payment header carries no valid signature. Poll with a payment signed by the wallet that submitted the job (re-sending the submit's header is enough).",
             )),
         },
         _ => Err(svc.gate.payment_required(call)),
@@ -483,7 +486,7 @@ fn completed(
         _ => None,
     };
     let (job, first) = svc
-        .deliver_video(&job.id, fresh, |j| completed_body(svc, j, "settled"))
+        .deliver_video(&job.id, fresh)
         .map_err(|refusal| match refusal {
             DeliverRefusal::UnknownJob => job_not_found(&job.id),
             DeliverRefusal::Nonce(_) => payment::nonce_refused(
@@ -535,8 +538,6 @@ fn replacement(
         version: verified.version,
         amount_atomic: verified.value,
         valid_before: verified.valid_before,
-        header_sha256: sha256_hex(header.as_bytes()),
-        request_sha256: held.request_sha256.clone(),
     })
 }
 

@@ -251,7 +251,7 @@ fn create(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Reply {
         return Err(wire::invalid(field, "needs at least one image or video"));
     }
 
-    let (job, _) = svc
+    let job = svc
         .create_video_job(NewJob {
             api: VideoApi::Crun,
             model: model.to_owned(),
