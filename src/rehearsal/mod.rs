@@ -256,6 +256,10 @@ pub const FACE_MISMATCH_MARKER: &str = "rehearsal-face-mismatch";
 /// An `image_url` containing this gets `502` "upload to inference partner failed" from either
 /// enroll endpoint, after the photo was fetched and checked. It wins over the face-mismatch marker.
 pub const UPSTREAM_ERROR_MARKER: &str = "rehearsal-upstream-error";
+/// An `image_url` containing this is enrolled and its payment settled, and then the answer is
+/// lost: the connection is cut instead (a re-send of the same header then gets the strict
+/// `402 invalid_exact_evm_nonce_already_used`). For rehearsing a lost answer in the window.
+pub const LOST_ANSWER_MARKER: &str = "rehearsal-lost-answer";
 
 /// A video prompt containing this makes the job fail ("generation failed") halfway through
 /// [`RehearsalConfig::video_delay`]; nothing is charged for it.
@@ -422,6 +426,9 @@ pub struct RehearsalConfig {
     /// Which gateway `POST /v1/videos/generations` plays (BlockRun and JarvisClaw share the
     /// path; only the `poll_url` differs). Default [`VideoGateway::BlockRun`].
     pub video_gateway: VideoGateway,
+    /// The `maxTimeoutSeconds` every challenge offers: how long a signed authorization can be
+    /// collected. Default 300 s, the x402 gateway's own default (research §1.6).
+    pub payment_window: Duration,
 }
 
 impl std::fmt::Debug for RehearsalConfig {
@@ -485,6 +492,7 @@ impl RehearsalConfig {
             asset_processing_delay: DEFAULT_ASSET_PROCESSING_DELAY,
             video_delay: DEFAULT_VIDEO_DELAY,
             video_gateway: VideoGateway::BlockRun,
+            payment_window: Duration::from_secs(300),
         }
     }
 }
@@ -611,6 +619,7 @@ impl RehearsalServer {
             asset_processing_delay: config.asset_processing_delay,
             video_delay: config.video_delay,
             video_gateway: config.video_gateway,
+            payment_window: config.payment_window,
         }));
         service.resume_processing();
         // A wildcard bind is reachable from this machine on loopback.

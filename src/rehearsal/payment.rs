@@ -170,6 +170,8 @@ pub struct PaymentGate {
     key_owner: String,
     version: X402Version,
     pay_to: Address,
+    /// What each challenge offers as `maxTimeoutSeconds`.
+    window_seconds: u64,
 }
 
 impl std::fmt::Debug for PaymentGate {
@@ -189,7 +191,14 @@ impl PaymentGate {
             key_owner,
             version,
             pay_to,
+            window_seconds: 300,
         }
+    }
+
+    /// Authorizations this gate asks for can be collected for `window` (whole seconds, at least 1).
+    pub fn with_window(mut self, window: std::time::Duration) -> Self {
+        self.window_seconds = window.as_secs().max(1);
+        self
     }
 
     pub fn version(&self) -> X402Version {
@@ -231,6 +240,7 @@ impl PaymentGate {
     pub fn requirement(&self, call: &PaidCall) -> Requirement {
         Requirement::new(NETWORK, self.pay_to, call.price.atomic)
             .with_resource(call.resource.clone(), call.description)
+            .with_max_timeout_seconds(self.window_seconds)
     }
 
     /// `402` with the challenge for `call`: v2 in the `PAYMENT-REQUIRED` header and the same
@@ -464,7 +474,11 @@ pub fn finish(
         settlements = svc.settlements(),
         "rehearsal: settled (recorded, no chain)"
     );
-    if svc.faults.take_drop_connection_after_settle() {
+    let lost = body
+        .get("image_url")
+        .and_then(Value::as_str)
+        .is_some_and(|u| u.contains(super::LOST_ANSWER_MARKER));
+    if svc.faults.take_drop_connection_after_settle() || lost {
         peer.cut();
     }
     let mut response = Json(body).into_response();

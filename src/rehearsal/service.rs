@@ -221,6 +221,7 @@ pub struct ServiceSettings {
     pub asset_processing_delay: Duration,
     pub video_delay: Duration,
     pub video_gateway: VideoGateway,
+    pub payment_window: Duration,
 }
 
 /// What a state file gave back.
@@ -280,7 +281,8 @@ impl Service {
             video_delay: s.video_delay,
             video_gateway: s.video_gateway,
             video_counts: VideoCounters::default(),
-            gate: PaymentGate::new(&s.api_key, s.key_owner.clone(), s.x402_version, s.pay_to),
+            gate: PaymentGate::new(&s.api_key, s.key_owner.clone(), s.x402_version, s.pay_to)
+                .with_window(s.payment_window),
             realface_price: Price {
                 atomic: s.realface_price_atomic,
             },
