@@ -737,6 +737,58 @@ fn without_env_keys_or_a_keyring_the_error_says_what_to_do() {
     assert!(stderr.contains(&format!("error: {message}")), "{stderr}");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn json_output_is_only_json_and_logs_carry_no_colour() {
+    let photos = PhotoHost::start().await;
+    let env = Env::new(&photos);
+    let server = serve(&env);
+    let base = server.1.as_str();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--json", "--base-url", base];
+        all.extend_from_slice(args);
+        env.cmd(&all).env("LIKENESS_LOG", "info").output().unwrap()
+    };
+
+    let out = run(&[
+        "session",
+        "start",
+        "--name",
+        "Ada",
+        "--image-url",
+        &photos.url("/face.jpg"),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("liveness session started"),
+        "the info log was asked for: {stderr}"
+    );
+    assert!(
+        !stderr.contains('\x1b'),
+        "colour codes in a pipe: {stderr:?}"
+    );
+    let id = result(&out)["id"].as_str().unwrap().to_string();
+
+    // A paid step refused for want of --yes, and a failure: still JSON lines only on stdout.
+    for args in [
+        &[
+            "enroll",
+            "--session",
+            &id,
+            "--name",
+            "Ada",
+            "--image-url",
+            &photos.url("/face.jpg"),
+        ][..],
+        &["session", "status", "--id", "ses_missing"][..],
+    ] {
+        let out = run(args);
+        assert!(!out.status.success(), "{args:?}");
+        let all = lines(&out);
+        assert!(all.last().unwrap()["error"]["code"].is_string(), "{all:?}");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains('\x1b'));
+    }
+}
+
 /// What the keyless test cannot see: that a run given its keys also writes nothing into a
 /// keyring that works. A run without them stores Rehearsal's key and wallet (the control, so the
 /// check is known to see a write); the same run with either flag stores nothing.

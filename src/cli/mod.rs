@@ -240,6 +240,8 @@ enum WalletCommand {
 pub fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        // Colour is for a person at a terminal; in a captured log it is noise to parse around.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("LIKENESS_LOG")
                 .unwrap_or_else(|_| "warn".into()),
