@@ -789,6 +789,60 @@ async fn json_output_is_only_json_and_logs_carry_no_colour() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn enroll_checks_a_waiting_session_itself() {
+    let photos = PhotoHost::start().await;
+    let env = Env::new(&photos);
+    let server = serve(&env);
+    let base = server.1.as_str();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--json", "--yes", "--base-url", base];
+        all.extend_from_slice(args);
+        env.run(&all)
+    };
+    let face_url = photos.url("/face.jpg");
+    let started = result(&run(&["session", "start", "--name", "Ada"]));
+    let id = started["id"].as_str().unwrap().to_string();
+    let left = started["budget"]["statusChecksLeft"].as_u64().unwrap();
+    let enroll = [
+        "enroll",
+        "--session",
+        &id,
+        "--name",
+        "Ada",
+        "--image-url",
+        &face_url,
+    ];
+
+    // Before the talent is done: one check, and a plain answer.
+    let early = run(&enroll);
+    assert!(!early.status.success());
+    let err = &lines(&early)[0]["error"];
+    assert_eq!(err["code"], "invalid_input", "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("The talent has not finished the phone check yet (checked just now)."),
+        "{err}"
+    );
+
+    // Once they are, enroll goes on with no `session status` in between.
+    phone_completes(started["link"].as_str().unwrap()).await;
+    let face = result(&run(&enroll));
+    assert!(
+        face["assetId"].as_str().unwrap().starts_with("ta_"),
+        "{face}"
+    );
+    let after = result(&run(&["session", "status", "--id", &id]));
+    assert_eq!(after["state"], "enrolled");
+    assert_eq!(
+        after["budget"]["statusChecksLeft"].as_u64().unwrap(),
+        left - 2,
+        "one status check per enroll that found the session waiting: {after}"
+    );
+}
+
 /// What the keyless test cannot see: that a run given its keys also writes nothing into a
 /// keyring that works. A run without them stores Rehearsal's key and wallet (the control, so the
 /// check is known to see a write); the same run with either flag stores nothing.

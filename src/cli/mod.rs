@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use likeness::error::{Error, ErrorCode, Result};
-use likeness::flow::{EnrollOutcome, SessionState, Studio, StudioConfig};
+use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioConfig};
 use likeness::http::TrustRoots;
 use likeness::library::Face;
 use likeness::library::Library;
@@ -441,6 +441,7 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
                 // again, and the next `enroll` (the session is verified now) goes on.
                 return Err(Error::invalid("session", n.message.clone()));
             }
+            settle_scan(&studio, &view).await?;
             if stage.info.payment_method == PaymentMethod::ApiKey {
                 confirm(
                     g,
@@ -702,6 +703,36 @@ fn price_question(quote: &PaymentQuote, payee_changed: bool) -> String {
         q.push_str(" NOTE: this payee differs from the one this provider was paid before.");
     }
     q
+}
+
+/// A session still waiting for the scan may be done by now: each step is its own process, and
+/// nothing checked since the talent finished. One status check (from the hourly budget) finds
+/// out, instead of sending the operator to `session status` first.
+async fn settle_scan(studio: &Arc<Studio>, view: &SessionView) -> Result<()> {
+    if !matches!(
+        view.session.state,
+        SessionState::AwaitingScan | SessionState::Expired
+    ) {
+        return Ok(());
+    }
+    let id = &view.session.id;
+    let view = studio.check_now(id).await?;
+    match view.session.state {
+        SessionState::AwaitingScan => Err(Error::invalid(
+            "session",
+            "The talent has not finished the phone check yet (checked just now). Let them \
+             finish, then run enroll again.",
+        )),
+        SessionState::Expired => Err(Error::invalid(
+            "session",
+            format!(
+                "The QR expired before the talent finished the phone check (checked just now). \
+                 Run `likeness session refresh --id {id}` for a fresh QR, and enroll once they \
+                 have finished."
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Turns an enroll outcome into a face: shows the price and pays only on the operator's word.
