@@ -74,7 +74,8 @@ pub enum Error {
     },
 
     // --- this machine ---
-    #[error("The system keychain is unavailable: {0}. Unlock or start the keyring service and try again.")]
+    /// The message is whole: what went wrong with the keychain and what to do about it.
+    #[error("{0}")]
     Keychain(String),
     #[error("The studio database failed: {0}")]
     Storage(String),
@@ -205,7 +206,10 @@ impl From<rusqlite::Error> for Error {
 impl From<keyring::Error> for Error {
     fn from(e: keyring::Error) -> Self {
         // keyring's Display never includes the secret itself.
-        Error::Keychain(e.to_string())
+        Error::Keychain(format!(
+            "The system keychain is unavailable: {e}. Unlock or start the keyring service and \
+             try again."
+        ))
     }
 }
 

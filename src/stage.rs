@@ -348,7 +348,9 @@ fn rehearsal_wallet(secrets: &dyn SecretStore, options: &StageOptions) -> Result
     if let Some(key) = stored {
         return key.expose().parse::<PrivateKeySigner>().map_err(|_| {
             Error::Keychain(
-                "the stored Rehearsal wallet is unreadable; delete it to make a new one".into(),
+                "The Rehearsal wallet stored in the system keychain is unreadable. Delete its \
+                 entry (rehearsal-wallet-key) to have a new one made."
+                    .into(),
             )
         });
     }

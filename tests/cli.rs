@@ -104,6 +104,11 @@ fn serve(env: &Env) -> Serve {
 }
 
 fn serve_with(env: &Env, extra: &[&str]) -> Serve {
+    spawn_serve(extra, |args| env.cmd(args))
+}
+
+/// `likeness rehearsal serve` on a free port, run by the command `cmd` makes from its arguments.
+fn spawn_serve(extra: &[&str], cmd: impl FnOnce(&[&str]) -> Command) -> Serve {
     let port = common::unused_port().to_string();
     let mut args = vec![
         "--json",
@@ -115,12 +120,7 @@ fn serve_with(env: &Env, extra: &[&str]) -> Serve {
         "127.0.0.1",
     ];
     args.extend_from_slice(extra);
-    let mut child = env
-        .cmd(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
+    let mut child = cmd(&args).stdout(Stdio::piped()).spawn().unwrap();
     let mut first = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut first)
@@ -517,4 +517,386 @@ fn failures_are_plain_and_non_zero() {
     assert!(!out.status.success());
     let line: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["error"]["code"], "not_found");
+}
+
+/// Hardhat's account #0: a public test key that never holds real funds.
+const WALLET_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+/// The binary on a machine with no Secret Service, as scripts, CI runners and servers are: the
+/// session bus is a socket that does not exist, so any keyring call fails, and logs at info
+/// (asked for here) or reports it. `LIKENESS_TEST_KEY` and `LIKENESS_TEST_WALLET` hold keys.
+fn keyless(data_dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    for (var, _) in std::env::vars_os() {
+        if var.to_string_lossy().starts_with("DBUS_") {
+            c.env_remove(var);
+        }
+    }
+    c.arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+        .env("LIKENESS_TEST_KEY", TEST_API_KEY)
+        .env("LIKENESS_TEST_WALLET", WALLET_KEY)
+        .env(
+            "LIKENESS_KEYRING_SERVICE",
+            format!("likeness-cli-test-keyless-{}", std::process::id()),
+        )
+        .env("LIKENESS_LOG", "info")
+        .stdin(Stdio::null());
+    c
+}
+
+/// Words on stderr that mean a run asked the keyring (every keyring failure logs or says so).
+fn assert_no_keyring(stderr: &str) {
+    let lower = stderr.to_lowercase();
+    assert!(
+        !lower.contains("keyring") && !lower.contains("keychain"),
+        "the run asked the keyring: {stderr}"
+    );
+}
+
+fn keyless_result(out: &Output) -> Value {
+    assert_no_keyring(&String::from_utf8_lossy(&out.stderr));
+    result(out)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_from_the_environment_need_no_keyring() {
+    let photos = PhotoHost::start().await;
+    let env = Env::new(&photos);
+    let serve_log = env.data_dir().join("serve.log");
+    let server = spawn_serve(&[], |args| {
+        let mut all = vec![
+            "--api-key-env",
+            "LIKENESS_TEST_KEY",
+            "--wallet-key-env",
+            "LIKENESS_TEST_WALLET",
+        ];
+        all.extend_from_slice(args);
+        let mut c = keyless(env.data_dir(), &all);
+        c.env("SSL_CERT_FILE", &env.ca_bundle)
+            .stderr(std::fs::File::create(&serve_log).unwrap());
+        c
+    });
+    let base = server.1.as_str();
+    let wallet = ["--wallet-key-env", "LIKENESS_TEST_WALLET"];
+    let key = ["--api-key-env", "LIKENESS_TEST_KEY"];
+    let run = |flags: &[&str], args: &[&str]| {
+        let mut all = vec!["--json", "--yes", "--base-url", base];
+        all.extend_from_slice(flags);
+        all.extend_from_slice(args);
+        keyless(env.data_dir(), &all)
+            .env("SSL_CERT_FILE", &env.ca_bundle)
+            .output()
+            .unwrap()
+    };
+
+    // The case: a wallet from the environment and no API key anywhere. The stage used
+    // to read the provider's key from the keyring first, and failed.
+    let out = keyless(
+        env.data_dir(),
+        &[
+            "--json",
+            "--provider",
+            "blockrun",
+            "--base-url",
+            "http://127.0.0.1:9/",
+            "--wallet-key-env",
+            "LIKENESS_TEST_WALLET",
+            "session",
+            "start",
+            "--name",
+            "Ada",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(!out.status.success(), "nothing listens on port 9");
+    let err = &lines(&out)[0]["error"];
+    assert_eq!(err["code"], "network", "got as far as the network: {err}");
+    assert_no_keyring(&String::from_utf8_lossy(&out.stderr));
+
+    // Rehearsal on x402, paid by the wallet from the environment.
+    let face_url = photos.url("/face.jpg");
+    let started = keyless_result(&run(
+        &wallet,
+        &[
+            "session",
+            "start",
+            "--name",
+            "Ada",
+            "--image-url",
+            &face_url,
+        ],
+    ));
+    let id = started["id"].as_str().unwrap().to_string();
+    phone_completes(started["link"].as_str().unwrap()).await;
+    let status = keyless_result(&run(&wallet, &["session", "status", "--id", &id]));
+    assert_eq!(status["state"], "verified");
+    let face = keyless_result(&run(
+        &wallet,
+        &[
+            "enroll",
+            "--session",
+            &id,
+            "--name",
+            "Ada",
+            "--image-url",
+            &face_url,
+        ],
+    ));
+    let asset = face["assetId"].as_str().unwrap().to_string();
+    assert!(asset.starts_with("ta_"), "{face}");
+    assert!(
+        face["txHash"].as_str().is_some_and(|t| t.starts_with("0x")),
+        "paid by the wallet: {face}"
+    );
+
+    // A video of that face, then one poll.
+    let job = keyless_result(&run(
+        &wallet,
+        &["video", "create", "--face", &asset, "--prompt", "Ada waves"],
+    ));
+    let job_id = job["id"].as_str().unwrap().to_string();
+    let polled = keyless_result(&run(&wallet, &["video", "status", "--id", &job_id]));
+    assert_eq!(polled["id"], job_id.as_str());
+
+    // The account rail: a portrait through BlockRun's API with the key from the environment.
+    let portrait = keyless_result(&run(
+        &key,
+        &[
+            "--provider",
+            "blockrun",
+            "portrait",
+            "--name",
+            "Robo",
+            "--image-url",
+            &photos.url("/face.webp"),
+        ],
+    ));
+    assert!(portrait["assetId"].as_str().unwrap().starts_with("ta_"));
+
+    // Both flags at once, and a sync from the wallet's listings.
+    let both = [wallet, key].concat();
+    let status = keyless_result(&run(&both, &["session", "status", "--id", &id]));
+    assert_eq!(status["state"], "enrolled");
+    let out = run(&wallet, &["faces", "--sync"]);
+    let all = lines(&out);
+    assert_eq!(all[0]["event"], "library_synced", "{all:?}");
+    let faces = keyless_result(&out);
+    let ids: Vec<&str> = faces
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["assetId"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&asset.as_str()), "{ids:?}");
+    assert!(
+        ids.contains(&portrait["assetId"].as_str().unwrap()),
+        "{ids:?}"
+    );
+
+    let serve_stderr = std::fs::read_to_string(&serve_log).unwrap();
+    assert_no_keyring(&serve_stderr);
+}
+
+#[test]
+fn without_env_keys_or_a_keyring_the_error_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--provider",
+        "blockrun",
+        "--base-url",
+        "http://127.0.0.1:9/",
+        "session",
+        "start",
+        "--name",
+        "Ada",
+    ];
+    let out = keyless(dir.path(), &[&["--json"], &args[..]].concat())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = &lines(&out)[0]["error"];
+    assert_eq!(err["code"], "keychain", "{err}");
+    let message = err["message"].as_str().unwrap();
+    for words in [
+        "No system keychain is running on this machine",
+        "--wallet-key-env VAR",
+        "--api-key-env VAR",
+        "gnome-keyring",
+    ] {
+        assert!(message.contains(words), "{words:?} in {message}");
+    }
+    common::assert_plain(message, &["--wallet-key-env"]);
+
+    let human = keyless(dir.path(), &args).output().unwrap();
+    assert!(!human.status.success());
+    let stderr = String::from_utf8_lossy(&human.stderr);
+    assert!(stderr.contains(&format!("error: {message}")), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_output_is_only_json_and_logs_carry_no_colour() {
+    let photos = PhotoHost::start().await;
+    let env = Env::new(&photos);
+    let server = serve(&env);
+    let base = server.1.as_str();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--json", "--base-url", base];
+        all.extend_from_slice(args);
+        env.cmd(&all).env("LIKENESS_LOG", "info").output().unwrap()
+    };
+
+    let out = run(&[
+        "session",
+        "start",
+        "--name",
+        "Ada",
+        "--image-url",
+        &photos.url("/face.jpg"),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("liveness session started"),
+        "the info log was asked for: {stderr}"
+    );
+    assert!(
+        !stderr.contains('\x1b'),
+        "colour codes in a pipe: {stderr:?}"
+    );
+    let id = result(&out)["id"].as_str().unwrap().to_string();
+
+    // A paid step refused for want of --yes, and a failure: still JSON lines only on stdout.
+    for args in [
+        &[
+            "enroll",
+            "--session",
+            &id,
+            "--name",
+            "Ada",
+            "--image-url",
+            &photos.url("/face.jpg"),
+        ][..],
+        &["session", "status", "--id", "ses_missing"][..],
+    ] {
+        let out = run(args);
+        assert!(!out.status.success(), "{args:?}");
+        let all = lines(&out);
+        assert!(all.last().unwrap()["error"]["code"].is_string(), "{all:?}");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains('\x1b'));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn enroll_checks_a_waiting_session_itself() {
+    let photos = PhotoHost::start().await;
+    let env = Env::new(&photos);
+    let server = serve(&env);
+    let base = server.1.as_str();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--json", "--yes", "--base-url", base];
+        all.extend_from_slice(args);
+        env.run(&all)
+    };
+    let face_url = photos.url("/face.jpg");
+    let started = result(&run(&["session", "start", "--name", "Ada"]));
+    let id = started["id"].as_str().unwrap().to_string();
+    let left = started["budget"]["statusChecksLeft"].as_u64().unwrap();
+    let enroll = [
+        "enroll",
+        "--session",
+        &id,
+        "--name",
+        "Ada",
+        "--image-url",
+        &face_url,
+    ];
+
+    // Before the talent is done: one check, and a plain answer.
+    let early = run(&enroll);
+    assert!(!early.status.success());
+    let err = &lines(&early)[0]["error"];
+    assert_eq!(err["code"], "invalid_input", "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("The talent has not finished the phone check yet (checked just now)."),
+        "{err}"
+    );
+
+    // Once they are, enroll goes on with no `session status` in between.
+    phone_completes(started["link"].as_str().unwrap()).await;
+    let face = result(&run(&enroll));
+    assert!(
+        face["assetId"].as_str().unwrap().starts_with("ta_"),
+        "{face}"
+    );
+    let after = result(&run(&["session", "status", "--id", &id]));
+    assert_eq!(after["state"], "enrolled");
+    assert_eq!(
+        after["budget"]["statusChecksLeft"].as_u64().unwrap(),
+        left - 2,
+        "one status check per enroll that found the session waiting: {after}"
+    );
+}
+
+/// What the keyless test cannot see: that a run given its keys also writes nothing into a
+/// keyring that works. A run without them stores Rehearsal's key and wallet (the control, so the
+/// check is known to see a write); the same run with either flag stores nothing.
+#[test]
+#[ignore = "needs a Secret Service; run inside dbus-run-session with gnome-keyring unlocked"]
+fn with_a_working_keyring_env_keys_still_store_nothing() {
+    use likeness::providers::ProviderKind;
+    use likeness::secrets::{KeyringStore, SecretName, SecretStore};
+    let names = [
+        SecretName::ApiKey(ProviderKind::Rehearsal),
+        SecretName::RehearsalWalletKey,
+        SecretName::WalletKey,
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let run = |service: &str, flags: &[&str]| {
+        let args = [
+            flags,
+            &[
+                "--base-url",
+                "http://127.0.0.1:9/",
+                "session",
+                "start",
+                "--name",
+                "Ada",
+            ],
+        ]
+        .concat();
+        let out = Command::new(BIN)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(&args)
+            .env("LIKENESS_KEYRING_SERVICE", service)
+            .env("LIKENESS_TEST_KEY", TEST_API_KEY)
+            .env("LIKENESS_TEST_WALLET", WALLET_KEY)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("Could not reach"),
+            "stopped at the network, after the stage: {stderr}"
+        );
+        let store = KeyringStore::new(service);
+        let stored = names.map(|n| store.get(n).unwrap().is_some());
+        for n in names {
+            store.delete(n).unwrap();
+        }
+        stored
+    };
+    let service = |case: &str| format!("likeness-cli-test-{case}-{}", std::process::id());
+    assert_eq!(run(&service("control"), &[]), [true, true, false]);
+    for (case, flags) in [
+        ("wallet", &["--wallet-key-env", "LIKENESS_TEST_WALLET"][..]),
+        ("key", &["--api-key-env", "LIKENESS_TEST_KEY"]),
+    ] {
+        assert_eq!(run(&service(case), flags), [false; 3], "{case}");
+    }
 }

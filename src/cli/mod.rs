@@ -14,13 +14,13 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use likeness::error::{Error, ErrorCode, Result};
-use likeness::flow::{EnrollOutcome, SessionState, Studio, StudioConfig};
+use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioConfig};
 use likeness::http::TrustRoots;
 use likeness::library::Face;
 use likeness::library::Library;
 use likeness::payment::PaymentQuote;
 use likeness::providers::ProviderKind;
-use likeness::secrets::{KeyringStore, Secret};
+use likeness::secrets::{KeyringStore, MemoryStore, Secret, SecretStore};
 use likeness::settings::PaymentMethod;
 use likeness::settings::{Settings, DEFAULT_REHEARSAL_PORT};
 use likeness::stage::{Stage, StageOptions};
@@ -240,6 +240,8 @@ enum WalletCommand {
 pub fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        // Colour is for a person at a terminal; in a captured log it is noise to parse around.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("LIKENESS_LOG")
                 .unwrap_or_else(|_| "warn".into()),
@@ -267,6 +269,34 @@ fn keyring() -> KeyringStore {
     KeyringStore::new(
         std::env::var("LIKENESS_KEYRING_SERVICE").unwrap_or_else(|_| "likeness-studio".into()),
     )
+}
+
+/// Where a run's secrets come from. Scripts, CI runners and servers have no Secret Service, so a
+/// run given its keys from the environment must not need one: it gets a store in memory, and
+/// no path (the provider's key, Rehearsal's key and wallet, the studio wallet) can reach the
+/// keyring. Rehearsal then makes a key and a wallet that last this run only.
+enum Secrets {
+    Keyring(KeyringStore),
+    ThisRunOnly(MemoryStore),
+}
+
+impl Secrets {
+    fn for_run(g: &Global) -> Secrets {
+        if g.api_key_env.is_some() || g.wallet_key_env.is_some() {
+            Secrets::ThisRunOnly(MemoryStore::default())
+        } else {
+            Secrets::Keyring(keyring().or_else_offer(
+                "Give the keys for this run instead: --wallet-key-env VAR and/or --api-key-env VAR",
+            ))
+        }
+    }
+
+    fn store(&self) -> &dyn SecretStore {
+        match self {
+            Secrets::Keyring(k) => k,
+            Secrets::ThisRunOnly(m) => m,
+        }
+    }
 }
 
 fn data_dir(global: &Global) -> PathBuf {
@@ -347,7 +377,12 @@ async fn studio_with_media(
     media_dir: Option<PathBuf>,
 ) -> Result<(Arc<Studio>, Stage)> {
     let settings = settings(global, in_process)?;
-    let stage = Stage::start(&settings, &keyring(), &stage_options(global)?).await?;
+    let stage = Stage::start(
+        &settings,
+        Secrets::for_run(global).store(),
+        &stage_options(global)?,
+    )
+    .await?;
     let library = Arc::new(Library::open(
         &data_dir(global).join(likeness::library::FILE_NAME),
     )?);
@@ -406,6 +441,7 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
                 // again, and the next `enroll` (the session is verified now) goes on.
                 return Err(Error::invalid("session", n.message.clone()));
             }
+            settle_scan(&studio, &view).await?;
             if stage.info.payment_method == PaymentMethod::ApiKey {
                 confirm(
                     g,
@@ -565,7 +601,8 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
                 rehearsal_jarvisclaw_shape: shape,
                 ..Settings::default()
             };
-            let mut stage = Stage::start(&s, &keyring(), &stage_options(g)?).await?;
+            let mut stage =
+                Stage::start(&s, Secrets::for_run(g).store(), &stage_options(g)?).await?;
             let server = stage
                 .rehearsal()
                 .ok_or_else(|| Error::Internal("Rehearsal did not start".into()))?;
@@ -668,6 +705,36 @@ fn price_question(quote: &PaymentQuote, payee_changed: bool) -> String {
     q
 }
 
+/// A session still waiting for the scan may be done by now: each step is its own process, and
+/// nothing checked since the talent finished. One status check (from the hourly budget) finds
+/// out, instead of sending the operator to `session status` first.
+async fn settle_scan(studio: &Arc<Studio>, view: &SessionView) -> Result<()> {
+    if !matches!(
+        view.session.state,
+        SessionState::AwaitingScan | SessionState::Expired
+    ) {
+        return Ok(());
+    }
+    let id = &view.session.id;
+    let view = studio.check_now(id).await?;
+    match view.session.state {
+        SessionState::AwaitingScan => Err(Error::invalid(
+            "session",
+            "The talent has not finished the phone check yet (checked just now). Let them \
+             finish, then run enroll again.",
+        )),
+        SessionState::Expired => Err(Error::invalid(
+            "session",
+            format!(
+                "The QR expired before the talent finished the phone check (checked just now). \
+                 Run `likeness session refresh --id {id}` for a fresh QR, and enroll once they \
+                 have finished."
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Turns an enroll outcome into a face: shows the price and pays only on the operator's word.
 async fn settle(
     g: &Global,
@@ -718,6 +785,9 @@ fn confirm(g: &Global, out: &Output, question: &str) -> Result<()> {
     }
 }
 
+/// The wallet commands work on the keychain's wallet by design (`import` stores the key given
+/// by --wallet-key-env), so they use the keyring whatever the flags; only `wallet address
+/// --wallet-key-env` reads no keyring.
 fn wallet(g: &Global, out: &Output, cmd: WalletCommand) -> Result<()> {
     let store = keyring();
     match cmd {
@@ -758,6 +828,8 @@ fn wallet(g: &Global, out: &Output, cmd: WalletCommand) -> Result<()> {
                 Ok(())
             }
             None => {
+                let store =
+                    store.or_else_offer("Name the key for this run instead: --wallet-key-env VAR");
                 let address = Wallet::address(&store)?.ok_or_else(no_wallet)?;
                 out.wallet(&WalletInfo::base(address), "The studio wallet:");
                 Ok(())
@@ -1019,4 +1091,32 @@ async fn enroll_flow(g: &Global, out: &Output, name: &str, image_url: &str) -> R
     studio.stop();
     stage.stop().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn global(flags: &[&str]) -> Global {
+        let args = [&["likeness"], flags, &["faces"]].concat();
+        Cli::parse_from(args).global
+    }
+
+    #[test]
+    fn keys_from_the_environment_keep_the_run_off_the_keyring() {
+        for flags in [
+            &["--wallet-key-env", "W"][..],
+            &["--api-key-env", "K"],
+            &["--api-key-env", "K", "--wallet-key-env", "W"],
+        ] {
+            assert!(
+                matches!(Secrets::for_run(&global(flags)), Secrets::ThisRunOnly(_)),
+                "{flags:?}"
+            );
+        }
+        assert!(matches!(
+            Secrets::for_run(&global(&[])),
+            Secrets::Keyring(_)
+        ));
+    }
 }
