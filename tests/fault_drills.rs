@@ -165,7 +165,9 @@ impl Bench {
             .unwrap()
             .len();
         for _ in used..20 {
-            self.library.record_call(&key, CallKind::Status, at).unwrap();
+            self.library
+                .record_call(&key, CallKind::Status, at)
+                .unwrap();
         }
     }
 
@@ -363,14 +365,25 @@ async fn enroll_answer_lost_after_settling_is_found_by_reconciling_and_paid_once
     let notice = last_notice(&mut rx, &id).expect("the operator is told what happened");
     assert_eq!(notice.code, ErrorCode::PaymentFound);
     assert_plain(&notice.message, &["It is in the library, paid once"]);
-    assert!(notice.message.contains("Found: it was enrolled"), "{}", notice.message);
-    assert!(notice.message.contains(&face.asset_id), "{}", notice.message);
+    assert!(
+        notice.message.contains("Found: it was enrolled"),
+        "{}",
+        notice.message
+    );
+    assert!(
+        notice.message.contains(&face.asset_id),
+        "{}",
+        notice.message
+    );
     assert_eq!(
         bench.server().settlements(),
         1,
         "settled on the first send, never again"
     );
-    let rows = bench.library.payments_for(&format!("realface:{id}")).unwrap();
+    let rows = bench
+        .library
+        .payments_for(&format!("realface:{id}"))
+        .unwrap();
     assert_eq!(rows.len(), 1, "one signature");
     assert_eq!(rows[0].status, PaymentStatus::Settled);
     assert_eq!(rows[0].asset_id.as_deref(), Some(face.asset_id.as_str()));
@@ -421,7 +434,11 @@ async fn enroll_answer_lost_while_the_listing_is_out_of_budget_is_found_on_a_ret
         }
     };
     eprintln!("found after {presses} presses");
-    assert_eq!(bench.library.payments().unwrap().len(), 1, "never re-signed");
+    assert_eq!(
+        bench.library.payments().unwrap().len(),
+        1,
+        "never re-signed"
+    );
     bench.assert_invariants(&[&id], &[&face.asset_id], 1);
 }
 
@@ -498,7 +515,10 @@ async fn unreadable_answer_after_settling(fault: Fault) {
     let face = studio.confirm_payment(&id, false).await.unwrap();
     assert!(face.asset_id.starts_with("ta_"), "{}", face.asset_id);
     assert_eq!(bench.server().settlements(), 1);
-    let rows = bench.library.payments_for(&format!("realface:{id}")).unwrap();
+    let rows = bench
+        .library
+        .payments_for(&format!("realface:{id}"))
+        .unwrap();
     assert_eq!(rows.len(), 1, "never re-signed");
     assert_eq!(rows[0].status, PaymentStatus::Settled);
     assert_eq!(
@@ -702,9 +722,15 @@ fn assert_delivered_once(bench: &Bench, studio: &Studio, job: &VideoJob) {
     assert_eq!(rows[0].status, PaymentStatus::Settled);
 }
 
+/// The seller takes the job (holding its authorization) and the answer is lost, three times
+/// over: the re-sends are refused as used and lost too. There is no job id to look up, and an
+/// unpolled job is never charged, so the studio signs nothing new while the authorization can
+/// still be collected; once it lapsed, confirming shows the price again, and the video is made
+/// and paid once.
 #[tokio::test]
-async fn video_submit_dropped_after_acting_is_the_same_job_not_a_second_one() {
-    let bench = Bench::new().await;
+async fn video_submit_answer_lost_waits_out_the_authorization_then_pays_once() {
+    let window = Duration::from_secs(4);
+    let bench = Bench::with(Duration::from_millis(300), window).await;
     let studio = bench.studio();
     let face = studio
         .enroll_portrait("Robo", &bench.photo(), false, |_| true)
@@ -720,28 +746,121 @@ async fn video_submit_dropped_after_acting_is_the_same_job_not_a_second_one() {
         .unwrap();
     let mut rx = studio.subscribe_jobs();
     bench.arm(FaultRoute::VideoSubmit, Fault::DropAfterActing, 3);
+    let signed_at = std::time::Instant::now();
     let e = studio.confirm_video(&quoted.id, false).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::PaymentUnresolved);
     assert_plain(
         &shown(&e).message,
-        &["confirming again re-sends the same one"],
+        &["Confirming again re-sends the same one"],
     );
     let waiting = studio.video_job(&quoted.id).unwrap();
     assert_eq!(waiting.state, JobState::Submitting);
     assert_plain(
         waiting.error.as_deref().unwrap(),
-        &["confirming again re-sends the same one"],
+        &["Confirming again re-sends the same one"],
     );
     assert_eq!(
         bench.server().video_counts().submitted,
         1,
-        "the re-sends found the same job"
+        "the re-sends made no job"
     );
 
-    studio.confirm_video(&quoted.id, false).await.unwrap();
+    // While it can still be collected, confirming again signs nothing new.
+    let again = studio.confirm_video(&quoted.id, false).await.unwrap_err();
+    assert_eq!(again.code(), ErrorCode::PaymentUnresolved, "{again}");
+    assert_eq!(
+        bench
+            .library
+            .payments_for(&format!("video:{}", quoted.id))
+            .unwrap()
+            .len(),
+        1,
+        "never re-signed while it can be collected"
+    );
+
+    tokio::time::sleep((window + Duration::from_secs(2)).saturating_sub(signed_at.elapsed())).await;
+    let requoted = studio.confirm_video(&quoted.id, false).await.unwrap();
+    assert_eq!(requoted.state, JobState::AwaitingConfirmation);
+    assert!(requoted.quote.is_some(), "the price is shown again");
+    assert_plain(
+        requoted.error.as_deref().unwrap(),
+        &["confirm to make the video"],
+    );
+    let queued = studio.confirm_video(&quoted.id, false).await.unwrap();
+    assert_eq!(queued.state, JobState::Queued);
     let (job, _) = follow(&mut rx, &quoted.id, |j| j.state.is_final()).await;
-    assert_eq!(bench.server().video_counts().submitted, 1);
-    assert_delivered_once(&bench, &studio, &job);
+    let stored = studio.video_job(&job.id).unwrap();
+    assert_eq!(stored.state, JobState::Completed, "{:?}", stored.error);
+    assert_eq!(stored.charged, Some(true));
+    assert_eq!(
+        bench.server().video_counts().submitted,
+        2,
+        "the lost one and the paid one"
+    );
+    assert_eq!(
+        bench.server().video_counts().settlements,
+        1,
+        "the lost job was never charged"
+    );
+    let rows = bench
+        .library
+        .payments_for(&format!("video:{}", job.id))
+        .unwrap();
+    let statuses: Vec<PaymentStatus> = rows.iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        [PaymentStatus::NotCharged, PaymentStatus::Settled]
+    );
     bench.assert_invariants(&[], &[&face.asset_id], 2);
+}
+
+/// A portrait's answer is lost after settling while the listing is out of budget; the
+/// operator enrolls the same name and photo again (up to three times) and the portrait is
+/// found in the wallet's portrait listing, paid once.
+#[tokio::test]
+async fn portrait_answer_lost_after_settling_is_found_on_a_retry_and_paid_once() {
+    let bench = Bench::new().await;
+    let studio = bench.studio();
+    // Only the settling answer is lost: the price probe before it goes through.
+    bench
+        .server()
+        .faults()
+        .drop_connection_after_settle_once
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    bench.exhaust_listing_budget(Duration::from_secs(3));
+    let e = studio
+        .enroll_portrait("Robo", &bench.photo(), false, |_| true)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::PaymentUnresolved);
+    assert_plain(
+        &shown(&e).message,
+        &["Enroll the same name and photo again to re-send the same one"],
+    );
+    assert_eq!(bench.server().settlements(), 1);
+    let mut presses = 1;
+    let face = loop {
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        presses += 1;
+        match studio
+            .enroll_portrait("Robo", &bench.photo(), false, |_| {
+                panic!("no new price while a payment is unresolved")
+            })
+            .await
+        {
+            Ok(face) => break face,
+            Err(e) => {
+                assert_eq!(e.code(), ErrorCode::PaymentUnresolved, "{e}");
+                assert!(presses < 4, "still not found after three retries: {e}");
+            }
+        }
+    };
+    eprintln!("portrait found after {presses} presses");
+    let rows = bench.library.payments().unwrap();
+    assert_eq!(rows.len(), 1, "never re-signed");
+    assert_eq!(rows[0].status, PaymentStatus::Settled);
+    assert_eq!(rows[0].asset_id.as_deref(), Some(face.asset_id.as_str()));
+    bench.assert_invariants(&[], &[&face.asset_id], 1);
 }
 
 /// The poll that finds the video made settles it, and its answer is lost or spoiled; the watch

@@ -207,6 +207,35 @@ def run(photos):
           str(rows)[:600])
     w.shot("06b-payments")
 
+    # The answer to Pay is lost after Rehearsal settled (its lost-answer marker in the photo link).
+    # Like a real seller, Rehearsal refuses the re-sent payment as already used, so the studio
+    # looks in the wallet's listing, finds the face and files it with the one payment.
+    w.click("#nav-session")
+    w.js("const b = document.querySelector('#new-session'); if (b) b.click();")
+    w.type("#talent-name", "Lin Lost")
+    w.type("#photo-url", photos + "/face.jpg?rehearsal-lost-answer")
+    blur(w)
+    w.wait("#photo-preview", 40)
+    w.click("#start-session")
+    w.wait("#qr svg", 30)
+    phone_completes(w.text(w.wait("#h5-link")).strip())
+    w.click("#check-now")
+    w.wait("#enroll", 60, what=w.enabled)
+    w.click("#enroll")
+    shown_price(w, "#payment-confirm", "06c-lost-answer-price")
+    w.click("#confirm-payment")
+    found = w.wait("#session-notice", 90, what=lambda e: "Found: it was enrolled" in w.text(e))
+    lost_id = w.text(w.wait("#asset-id", 20)).strip()
+    found_text = w.text(found)
+    check("a lost answer is found by reconciling, with its ta_ id",
+          re.match(r"^ta_[0-9a-f]{32}$", lost_id) is not None and lost_id in found_text, found_text)
+    w.shot("06c-lost-answer-found")
+    w.click("#nav-payments")
+    w.wait(".payment-row", 20)
+    rows = w.js("return [...document.querySelectorAll('.payment-row')].map(r => r.textContent + ' ' + r.outerHTML)")
+    lost_rows = [r for r in rows if lost_id in r]
+    check("the lost answer's face was paid once", len(lost_rows) == 1 and "Settled" in lost_rows[0], str(rows)[:600])
+
     # Kill the app while it awaits a scan; the same session comes back after a restart.
     w.click("#nav-session")
     w.type("#talent-name", "Grace Hopper")
