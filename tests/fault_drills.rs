@@ -399,6 +399,12 @@ async fn enroll_answer_lost_after_settling_is_found_by_reconciling_and_paid_once
     assert_eq!(view.session.state, SessionState::Enrolled);
     assert_eq!(view.asset.map(|a| a.asset_id), Some(face.asset_id.clone()));
     assert_eq!(bench.library.payments().unwrap().len(), 1);
+    // One status check ("check now") and one listing call to reconcile, out of the 20/hour.
+    assert_eq!(
+        bench.server().call_counts().lookups,
+        2,
+        "reconciling spent one listing call"
+    );
     bench.assert_invariants(&[&id], &[&face.asset_id], 1);
 }
 
@@ -434,6 +440,8 @@ async fn enroll_answer_lost_while_the_listing_is_out_of_budget_is_found_on_a_ret
         }
     };
     eprintln!("found after {presses} presses");
+    // The check now, and one listing call: the refused reconciliations never left the studio.
+    assert_eq!(bench.server().call_counts().lookups, 2);
     assert_eq!(
         bench.library.payments().unwrap().len(),
         1,
@@ -499,6 +507,8 @@ async fn enroll_5xx_burst_keeps_the_signature_and_the_fourth_press_pays_once() {
     assert_eq!(bench.server().settlements(), 0);
     let face = enrolled(studio.enroll_session(&id, None, None, None).await.unwrap());
     assert_eq!(bench.server().faults().fired(FaultRoute::Enroll), 3);
+    // The check now, and one listing call for each of the three unresolved presses.
+    assert_eq!(bench.server().call_counts().lookups, 4);
     bench.assert_invariants(&[&id], &[&face.asset_id], 1);
 }
 
@@ -536,6 +546,74 @@ async fn enroll_malformed_json_after_settling_files_the_face_paid_once() {
 #[tokio::test]
 async fn enroll_truncated_json_after_settling_files_the_face_paid_once() {
     unreadable_answer_after_settling(Fault::TruncatedJson).await;
+}
+
+#[tokio::test]
+async fn enroll_429_storm_with_retry_after_says_how_long_and_pays_once() {
+    let bench = Bench::new().await;
+    let studio = bench.studio();
+    let mut rx = studio.subscribe();
+    let id = bench.verified(&studio).await;
+    bench.arm(
+        FaultRoute::Enroll,
+        Fault::RateLimited {
+            retry_after_seconds: Some(2),
+        },
+        4,
+    );
+    // Enroll (asking the price) meets the storm; the window says how long to wait.
+    for _ in 0..4 {
+        let e = studio
+            .enroll_session(&id, None, None, None)
+            .await
+            .unwrap_err();
+        let said = shown(&e);
+        assert_eq!(said.code, ErrorCode::RateLimited);
+        assert_eq!(said.retry_after_seconds, Some(2));
+        assert_plain(&said.message, &["Wait 2 seconds, then try again."]);
+        assert_eq!(last_notice(&mut rx, &id), Some(said));
+        assert_eq!(stored_state(&bench, &id), SessionState::Verified);
+    }
+    assert!(
+        bench.library.payments().unwrap().is_empty(),
+        "nothing signed"
+    );
+    let face = bench.enroll_and_pay(&studio, &id).await;
+    bench.assert_invariants(&[&id], &[&face.asset_id], 1);
+}
+
+#[tokio::test]
+async fn enroll_429_storm_without_retry_after_on_the_payment_is_not_charged_and_pays_once() {
+    let bench = Bench::new().await;
+    let studio = bench.studio();
+    let id = bench.verified(&studio).await;
+    quoted(studio.enroll_session(&id, None, None, None).await.unwrap());
+    bench.arm(
+        FaultRoute::Enroll,
+        Fault::RateLimited {
+            retry_after_seconds: None,
+        },
+        3,
+    );
+    let e = studio.confirm_payment(&id, false).await.unwrap_err();
+    let said = shown(&e);
+    assert_eq!(said.retry_after_seconds, None);
+    assert_plain(&said.message, &["Wait a minute, then try again."]);
+    // A 429 is a refusal before any work: that signature is void, and Enroll asks again.
+    assert_eq!(
+        bench.library.payments().unwrap()[0].status,
+        PaymentStatus::NotCharged
+    );
+    for _ in 0..2 {
+        let e = studio
+            .enroll_session(&id, None, None, None)
+            .await
+            .unwrap_err();
+        assert_plain(&shown(&e).message, &["Wait a minute, then try again."]);
+    }
+    let face = bench.enroll_and_pay(&studio, &id).await;
+    assert_eq!(bench.server().faults().fired(FaultRoute::Enroll), 3);
+    bench.assert_invariants(&[&id], &[&face.asset_id], 1);
 }
 
 // ------------------------------------------------------------------ the status poll
