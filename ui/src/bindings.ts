@@ -158,8 +158,9 @@ export type CommandError = {
 	message: string,
 	field: string | null,
 	/**
-	 *  With `rate_limited`: how long until the provider takes calls again, so the window can
-	 *  show the time to wait until.
+	 *  With `rate_limited`: how long until the provider takes calls again; with
+	 *  `payment_unresolved`: until the payment signed can no longer settle. The window shows the
+	 *  time to wait until.
 	 */
 	retryAfterSeconds?: number | null,
 };
@@ -199,6 +200,16 @@ export type ErrorCode = "invalid_input" | "not_configured" | "network" | "timeou
 "session_expired" | 
 /**  The talent's phone check did not pass: the link is spent, a fresh QR lets them retry. */
 "liveness_failed" | "face_mismatch" | "upstream_failed" | "provider_refused" | "unexpected_response" | "payment_refused" | "payment_rejected" | 
+/**
+ *  A payment's outcome is not known yet and nothing more was signed; `retry_after_seconds`
+ *  says when it can no longer settle.
+ */
+"payment_unresolved" | 
+/**
+ *  Not a failure: an answer was lost, and reconciling found what the payment bought (a
+ *  notice on the session, beside the filed face).
+ */
+"payment_found" | 
 /**  The operator must confirm a second time (the payee changed). */
 "confirmation_needed" | "keychain" | "storage" | "not_found" | "internal";
 
