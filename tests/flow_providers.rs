@@ -413,3 +413,64 @@ async fn library_sync_merges_the_wallet_listing_by_asset_id() {
     assert_eq!(bench.rehearsal.call_counts().lookups, 4);
     assert_eq!(studio.call_budget().unwrap().status_checks_left, 16);
 }
+
+/// JarvisClaw on x402 has no wallet listing: when the answer to a settled enrollment is lost, the
+/// group's status (`asset_count`, the live API's BlockRun shape) says it was enrolled. The payment
+/// is recorded as settled and the operator told the id went with the answer; the operator's
+/// later presses (up to three) never sign a second payment.
+#[tokio::test]
+async fn jarvisclaw_lost_answer_is_known_paid_by_the_group_count_and_never_paid_again() {
+    let ttl = Duration::from_secs(30);
+    let bench = Bench::new(ttl, JarvisClawShape::Live).await;
+    let client = jarvisclaw::Client::new(
+        ProviderKind::Rehearsal,
+        bench.rehearsal.base_url(),
+        bench.http(),
+        None,
+        None,
+    );
+    let provider = Provider::JarvisClaw(client);
+    let config = StudioConfig {
+        policy: policy(ttl),
+        wallet: Some(
+            "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+                .parse()
+                .unwrap(),
+        ),
+        ..StudioConfig::for_provider(&provider)
+    };
+    let studio = Studio::new(Arc::clone(&bench.library), provider, bench.http(), config);
+    let photo = bench.photos.url("/face.jpg?rehearsal-lost-answer");
+    let view = studio
+        .start_session("Ada", Some(&photo), false)
+        .await
+        .unwrap();
+    let id = view.session.id.clone();
+    bench
+        .rehearsal
+        .complete_liveness(&view.session.group_id)
+        .await
+        .unwrap();
+    studio.check_now(&id).await.unwrap();
+    match studio.enroll_session(&id, None, None, None).await.unwrap() {
+        EnrollOutcome::PaymentRequired { .. } => {}
+        EnrollOutcome::Enrolled { .. } => panic!("x402 shows the price first"),
+    }
+    let e = studio.confirm_payment(&id, false).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::PaymentUnresolved, "{e}");
+    let words = e.to_string();
+    assert!(words.contains("the payment went through"), "{words}");
+    assert!(words.contains("Nothing more will be signed"), "{words}");
+    assert_eq!(bench.rehearsal.settlements(), 1);
+    for _ in 0..3 {
+        let again = studio
+            .enroll_session(&id, None, None, None)
+            .await
+            .unwrap_err();
+        assert_eq!(again.code(), ErrorCode::PaymentUnresolved, "{again}");
+    }
+    let rows = bench.library.payments().unwrap();
+    assert_eq!(rows.len(), 1, "never signed again: {rows:?}");
+    assert_eq!(rows[0].status, likeness::library::PaymentStatus::Settled);
+    assert_eq!(bench.rehearsal.settlements(), 1);
+}

@@ -223,6 +223,15 @@ impl Checkout {
             .transpose()
     }
 
+    /// The settled payment for `purpose`, if it was paid already.
+    pub fn settled_for(&self, purpose: &str) -> Result<Option<PaymentRecord>> {
+        Ok(self
+            .library
+            .payments_for(purpose)?
+            .into_iter()
+            .find(|p| p.status == PaymentStatus::Settled))
+    }
+
     /// The ledger row behind a payment id as a ticket (a job's polls re-send its header).
     pub fn ticket(&self, record_id: &str) -> Result<Ticket> {
         ticket_from_record(&self.library.payment(record_id)?)

@@ -504,6 +504,11 @@ impl Studio {
             return self.enroll_into_group(&provider, session, photo).await;
         }
         let purpose = realface_purpose(&session.id);
+        if let Some(paid) = self.checkout.settled_for(&purpose)? {
+            // Paid, and the face could not be filed (its id was lost with the answer): never
+            // a second payment for the same session.
+            return Err(paid_but_id_lost(session.provider, &session.group_id, &paid));
+        }
         if let Some(ticket) = self.checkout.unresolved(&purpose)? {
             tracing::info!(session = %session.id, "re-sending the payment signed earlier");
             self.step(&mut session, Event::EnrollStarted)?;
@@ -650,6 +655,32 @@ impl Studio {
             Sent::Unknown(e) => e,
         };
         let kind = provider.kind();
+        if let Some(count) = self.group_count(provider, &session.group_id) {
+            match count.await {
+                // Enrolled, and no listing can name the id the lost answer carried.
+                Ok(Some(n)) if n > 0 => {
+                    self.checkout.mark(
+                        &ticket.record_id,
+                        crate::library::PaymentStatus::Settled,
+                        None,
+                        None,
+                    )?;
+                    let record = self.library.payment(&ticket.record_id)?;
+                    let e = paid_but_id_lost(kind, &session.group_id, &record);
+                    return Err(self.outcome_unknown(session, e));
+                }
+                Ok(_) => {}
+                Err(check) => {
+                    let e = checkout::unchecked(
+                        kind,
+                        &cause,
+                        &check,
+                        "Press Enroll again to check again; nothing more will be signed.",
+                    );
+                    return Err(self.outcome_unknown(session, e));
+                }
+            }
+        }
         let finder = self.finder(provider, RemoteFaceKind::RealFace);
         let found = finder.map(|f| {
             let session = session.clone();
@@ -728,6 +759,29 @@ impl Studio {
         Some(async move {
             budget?;
             provider.list_faces_of(&wallet, kind).await
+        })
+    }
+
+    /// Where no listing names faces but the group's status counts them (JarvisClaw): one status
+    /// call from the hourly budget.
+    fn group_count(
+        &self,
+        provider: &Provider,
+        group_id: &str,
+    ) -> Option<impl std::future::Future<Output = Result<Option<u32>>>> {
+        if provider.listing_calls() > 0 || !matches!(provider, Provider::JarvisClaw(_)) {
+            return None;
+        }
+        let budget = self.spend_calls(
+            provider,
+            CallKind::Status,
+            self.config.policy.budget_per_hour,
+            1,
+        );
+        let (provider, group) = (provider.clone(), group_id.to_string());
+        Some(async move {
+            budget?;
+            provider.group_asset_count(&group).await
         })
     }
 
@@ -1485,6 +1539,23 @@ fn receipt_from(r: crate::providers::RemoteFace, name: &str) -> EnrollmentReceip
         created_at: r.created_at.unwrap_or_default(),
         price_usd: None,
         tx_hash: r.tx_hash,
+    }
+}
+
+/// The session's enrollment was paid and the provider holds the face, but its id went with the
+/// lost answer and no listing can give it back.
+fn paid_but_id_lost(
+    provider: crate::providers::ProviderKind,
+    group_id: &str,
+    paid: &crate::library::PaymentRecord,
+) -> Error {
+    Error::PaymentUnresolved {
+        provider,
+        message: format!(
+            "{provider} shows this talent's face enrolled in group {group_id}, so the payment went through (ledger {}, paid once). Its asset id was in the answer that was lost, and {provider} has no list to read it back from: ask {provider}'s support for the asset of group {group_id}. Nothing more will be signed for this session.",
+            paid.id
+        ),
+        retry_after_seconds: None,
     }
 }
 

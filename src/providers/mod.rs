@@ -488,6 +488,15 @@ impl Provider {
         }
     }
 
+    /// How many faces a liveness group holds, where the provider's status says and no listing
+    /// could name them (JarvisClaw): one budgeted status call. `None` where it cannot tell.
+    pub async fn group_asset_count(&self, group_id: &str) -> Result<Option<u32>> {
+        match self {
+            Provider::JarvisClaw(c) => c.asset_count(group_id).await,
+            _ => Ok(None),
+        }
+    }
+
     /// One of the wallet's listings (one budgeted call), where a lost enrollment's face would
     /// be. Empty where the provider keeps none.
     pub async fn list_faces_of(

@@ -256,6 +256,7 @@ pub async fn status(
                 "object": "realface.status",
                 "group_id": s(&r, "group_id"),
                 "status": status,
+                "asset_count": r.get("asset_count").cloned().unwrap_or(json!(0)),
             }),
             JarvisClawShape::Seed => {
                 let mut out = json!({

@@ -79,6 +79,17 @@ impl Client {
         })
     }
 
+    /// How many faces the group holds, where the status answer says (`asset_count`).
+    pub(crate) async fn asset_count(&self, group_id: &str) -> Result<Option<u32>> {
+        let path = format!(
+            "v1/marketplace/realface/status?groupId={}",
+            query_value(group_id)
+        );
+        let answer = self.endpoint.send(Method::GET, &path, None).await?;
+        let r: wire::StatusResponse = self.read(&answer)?;
+        Ok(r.asset_count)
+    }
+
     pub(crate) async fn enroll(
         &self,
         name: &str,

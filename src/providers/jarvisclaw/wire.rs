@@ -82,6 +82,10 @@ pub(super) struct StatusResponse {
     pub ready_to_finalize: Option<bool>,
     #[serde(default)]
     pub liveness_score: Option<f64>,
+    /// How many faces the group holds, where the answer says (BlockRun's shape, which the live
+    /// API mirrors): after a lost enroll answer, whether it was enrolled.
+    #[serde(default)]
+    pub asset_count: Option<u32>,
 }
 
 impl StatusResponse {
