@@ -7,12 +7,13 @@
 
 use serde::Serialize;
 
+use super::enrollment::{lapsed, receipt_from};
 use super::{validate_name, Studio};
 use crate::error::{Error, Result};
-use crate::flow::checkout;
-use crate::library::Face;
+use crate::flow::checkout::{self, Reconciled, Sent};
+use crate::library::{ConsentRecord, Face, FaceKind};
 use crate::payment::PaymentQuote;
-use crate::providers::{Paid, Provider, ProviderKind};
+use crate::providers::{EnrollmentReceipt, Paid, Provider, ProviderKind, RemoteFaceKind};
 
 /// The ledger's purpose for a portrait: its name and photo, so enrolling the same again after a
 /// lost answer finds the payment signed for it.
@@ -264,5 +265,149 @@ impl Studio {
                 },
             );
         Ok(shown)
+    }
+}
+
+impl Studio {
+    /// A virtual portrait (an AI character): no liveness. On x402 the provider's price is shown
+    /// to `approve` first; nothing is signed unless it answers yes.
+    pub async fn enroll_portrait(
+        &self,
+        name: &str,
+        image_url: &str,
+        photo_override: bool,
+        approve: impl FnOnce(&PaymentQuote) -> bool,
+    ) -> Result<Face> {
+        let name = validate_name(name)?;
+        let (photo, photo_override) = self.vetted_photo(image_url, photo_override).await?;
+        let provider = self.provider();
+        let kind = provider.kind();
+        let purpose = purpose(&name, &photo.url);
+        let (receipt, notice) = match self.checkout.unresolved(&purpose)? {
+            Some(ticket) => {
+                self.pay_portrait(&provider, &name, &photo.url, ticket)
+                    .await?
+            }
+            None => match provider.enroll_portrait(&name, &photo.url, None).await? {
+                Paid::Done(r) => (r, None),
+                Paid::PaymentRequired(quote) => {
+                    self.checkout.hold(kind, &purpose, (*quote).clone())?;
+                    if !approve(&quote) {
+                        self.checkout.release(&purpose);
+                        return Err(Error::invalid(
+                            "yes",
+                            "Not confirmed; nothing was signed or charged.",
+                        ));
+                    }
+                    // The operator approved this very price and payee.
+                    let ticket = self.checkout.sign_held(
+                        kind,
+                        &purpose,
+                        true,
+                        "The price shown is no longer held; ask for it again. Nothing was signed.",
+                    )?;
+                    self.pay_portrait(&provider, &name, &photo.url, ticket)
+                        .await?
+                }
+            },
+        };
+        let now = self.clock.now_ms();
+        let consent = ConsentRecord {
+            operator: self.config.operator.clone(),
+            recorded_at_ms: now,
+            liveness_ref: None,
+            file_sha256: Some(photo.sha256.clone()),
+            payment: Some(self.library.payment_for(
+                &receipt.asset_id,
+                kind,
+                receipt.tx_hash.as_deref(),
+            )?),
+        };
+        let face = Face {
+            asset_id: receipt.asset_id,
+            provider: kind,
+            kind: FaceKind::Portrait,
+            name: receipt.name,
+            image_url: receipt.image_url,
+            thumbnail: Some(photo.thumbnail).filter(|t| !t.is_empty()),
+            group_id: receipt.group_id,
+            enrolled_at_ms: now,
+            price_usd: receipt.price_usd,
+            tx_hash: receipt.tx_hash,
+            photo_override,
+            asset_type: crate::media::AssetType::Image,
+            status: crate::providers::AssetStatus::Active,
+            status_message: None,
+            consent: Some(consent),
+        };
+        self.library.save_face(&face)?;
+        if let Some(n) = notice {
+            tracing::info!(asset = %face.asset_id, "{n}");
+        }
+        Ok(face)
+    }
+
+    /// Sends a portrait's signed payment; an unknown outcome is reconciled with the wallet's
+    /// portrait listing (by name and photo) instead of a second signature. The words beside a
+    /// receipt say it was found that way.
+    async fn pay_portrait(
+        &self,
+        provider: &Provider,
+        name: &str,
+        image_url: &str,
+        mut ticket: super::checkout::Ticket,
+    ) -> Result<(EnrollmentReceipt, Option<String>)> {
+        let (n, u) = (name.to_string(), image_url.to_string());
+        let sent = self
+            .checkout
+            .send(&mut ticket, |signed| {
+                let (provider, n, u) = (provider.clone(), n.clone(), u.clone());
+                async move { provider.enroll_portrait(&n, &u, Some(&signed)).await }
+            })
+            .await;
+        let cause = match sent {
+            Sent::Delivered(r) => {
+                self.checkout
+                    .settled(&ticket, r.tx_hash.as_deref(), Some(&r.asset_id))?;
+                return Ok((r, None));
+            }
+            Sent::Refused(e) => return Err(e),
+            Sent::Unknown(e) => e,
+        };
+        let kind = provider.kind();
+        let found = self
+            .finder(provider, RemoteFaceKind::Portrait)
+            .map(|f| async move {
+                let faces = f.await?;
+                Ok(faces
+                    .into_iter()
+                    .find(|r| r.name == n && r.image_url == u)
+                    .map(|r| receipt_from(r, &n)))
+            });
+        let retry = "Enroll the same name and photo again to re-send the same one: it cannot be charged twice, and a portrait that went through is found.";
+        match self
+            .checkout
+            .reconcile(&ticket, found, |r: &EnrollmentReceipt| {
+                (r.asset_id.clone(), r.tx_hash.clone())
+            })
+            .await
+        {
+            Ok(Reconciled::Found(r)) => {
+                let words = format!(
+                    "Found: it was enrolled. The answer from {kind} was lost, but {kind} lists this portrait as {}. It is in the library, paid once.",
+                    r.asset_id
+                );
+                Ok((r, Some(words)))
+            }
+            Ok(Reconciled::NotYet { until_ms }) => Err(checkout::unresolved(
+                kind,
+                &cause,
+                until_ms,
+                self.clock.now_ms(),
+                retry,
+            )),
+            Ok(Reconciled::Lapsed) => Err(lapsed(kind, "Ask for the price again to enroll it.")),
+            Err(check) => Err(checkout::unchecked(kind, &cause, &check, retry)),
+        }
     }
 }
