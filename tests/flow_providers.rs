@@ -72,6 +72,28 @@ impl Bench {
         self.studio(Provider::JarvisClaw(client), ttl)
     }
 
+    /// JarvisClaw paid from the studio wallet (x402), no key.
+    fn jarvisclaw_x402(&self, ttl: Duration) -> Arc<Studio> {
+        let client = jarvisclaw::Client::new(
+            ProviderKind::Rehearsal,
+            self.rehearsal.base_url(),
+            self.http(),
+            None,
+            None,
+        );
+        let provider = Provider::JarvisClaw(client);
+        let config = StudioConfig {
+            policy: policy(ttl),
+            wallet: Some(
+                "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+                    .parse()
+                    .unwrap(),
+            ),
+            ..StudioConfig::for_provider(&provider)
+        };
+        Studio::new(Arc::clone(&self.library), provider, self.http(), config)
+    }
+
     fn blockrun(&self, ttl: Duration) -> Arc<Studio> {
         let client = blockrun::Client::new(
             ProviderKind::Rehearsal,
@@ -422,24 +444,7 @@ async fn library_sync_merges_the_wallet_listing_by_asset_id() {
 async fn jarvisclaw_lost_answer_is_known_paid_by_the_group_count_and_never_paid_again() {
     let ttl = Duration::from_secs(30);
     let bench = Bench::new(ttl, JarvisClawShape::Live).await;
-    let client = jarvisclaw::Client::new(
-        ProviderKind::Rehearsal,
-        bench.rehearsal.base_url(),
-        bench.http(),
-        None,
-        None,
-    );
-    let provider = Provider::JarvisClaw(client);
-    let config = StudioConfig {
-        policy: policy(ttl),
-        wallet: Some(
-            "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
-                .parse()
-                .unwrap(),
-        ),
-        ..StudioConfig::for_provider(&provider)
-    };
-    let studio = Studio::new(Arc::clone(&bench.library), provider, bench.http(), config);
+    let studio = bench.jarvisclaw_x402(ttl);
     let photo = bench.photos.url("/face.jpg?rehearsal-lost-answer");
     let view = studio
         .start_session("Ada", Some(&photo), false)
@@ -472,5 +477,30 @@ async fn jarvisclaw_lost_answer_is_known_paid_by_the_group_count_and_never_paid_
     let rows = bench.library.payments().unwrap();
     assert_eq!(rows.len(), 1, "never signed again: {rows:?}");
     assert_eq!(rows[0].status, likeness::library::PaymentStatus::Settled);
+    assert_eq!(bench.rehearsal.settlements(), 1);
+}
+
+/// A JarvisClaw portrait has nothing to look it up in (no listing, no group): a lost answer can
+/// never be proven uncharged, so the payment stays signed for good and is never signed again;
+/// the operator's retries re-send the same one (refused as used) and hear the way out.
+#[tokio::test]
+async fn jarvisclaw_portrait_lost_answer_is_never_signed_again() {
+    let ttl = Duration::from_secs(30);
+    let bench = Bench::new(ttl, JarvisClawShape::Live).await;
+    let studio = bench.jarvisclaw_x402(ttl);
+    let photo = bench.photos.url("/face.jpg?rehearsal-lost-answer");
+    for press in 0..3 {
+        let e = studio
+            .enroll_portrait("Robo", &photo, false, |_| press == 0)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::PaymentUnresolved, "{e}");
+        let words = e.to_string();
+        assert!(words.contains("keeps no list"), "{words}");
+        assert!(words.contains("under another name"), "{words}");
+    }
+    let rows = bench.library.payments().unwrap();
+    assert_eq!(rows.len(), 1, "signed once: {rows:?}");
+    assert_eq!(rows[0].status, likeness::library::PaymentStatus::Signed);
     assert_eq!(bench.rehearsal.settlements(), 1);
 }

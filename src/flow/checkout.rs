@@ -429,6 +429,19 @@ fn what_happened(provider: ProviderKind, cause: &Error) -> String {
     }
 }
 
+/// An unknown outcome where the provider keeps nothing to check it against (no listing, no
+/// count): the payment stays as signed for good, since no lapse can prove it uncharged.
+pub(crate) fn unverifiable(provider: ProviderKind, cause: &Error, next: &str) -> Error {
+    Error::PaymentUnresolved {
+        provider,
+        message: format!(
+            "{}, so it is not known whether the payment went through, and {provider} keeps no list the app can check. It was signed once, and nothing more will be signed for it. {next}",
+            what_happened(provider, cause)
+        ),
+        retry_after_seconds: None,
+    }
+}
+
 /// An unknown outcome that could not be checked (the listing failed or is out of budget): the
 /// payment stays as signed, and nothing more is signed.
 pub(crate) fn unchecked(

@@ -228,6 +228,9 @@ impl Studio {
             Sent::Unknown(e) => e,
         };
         let kind = provider.kind();
+        // Whether anything at the provider can tell if it went through: without that, a lapse
+        // proves nothing, and the payment is never taken for uncharged.
+        let mut can_tell = provider.listing_calls() > 0;
         if let Some(count) = self.group_count(provider, &session.group_id) {
             match count.await {
                 // Enrolled, and no listing can name the id the lost answer carried.
@@ -242,9 +245,18 @@ impl Studio {
                     let e = paid_but_id_lost(kind, &session.group_id, &record);
                     return Err(self.outcome_unknown(session, e));
                 }
-                Ok(_) => {}
+                Ok(Some(_)) => can_tell = true,
+                Ok(None) => {}
                 Err(check) => return Err(self.check_failed(session, kind, &cause, &check)),
             }
+        }
+        if !can_tell {
+            let e = checkout::unverifiable(
+                kind,
+                &cause,
+                "Press Enroll again to re-send the same one (it cannot be charged twice), or check the provider's dashboard: if the face is not there, start a new session for the talent.",
+            );
+            return Err(self.outcome_unknown(session, e));
         }
         let finder = self.finder(provider, RemoteFaceKind::RealFace);
         let found = finder.map(|f| {

@@ -375,6 +375,14 @@ impl Studio {
             Sent::Unknown(e) => e,
         };
         let kind = provider.kind();
+        if provider.listing_calls() == 0 {
+            // Nothing to look it up in: a lapse would prove nothing.
+            return Err(checkout::unverifiable(
+                kind,
+                &cause,
+                "Enroll the same name and photo again to re-send the same one (it cannot be charged twice), or check the provider's dashboard: if the portrait is not there, enroll it under another name.",
+            ));
+        }
         let found = self
             .finder(provider, RemoteFaceKind::Portrait)
             .map(|f| async move {
