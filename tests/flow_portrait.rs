@@ -91,7 +91,7 @@ async fn the_price_is_shown_then_pay_settles_once_and_files_the_portrait() {
         .await
         .unwrap();
     let quote = shown.quote.as_ref().expect("x402 names its price");
-    assert_eq!(quote.amount_usdc(), "0.5");
+    assert_eq!(quote.amount_usdc(), "0.01");
     assert!(quote.network().label().starts_with("Base Sepolia"));
     assert_eq!(shown.name, "Robo Host");
     assert!(!shown.payee_changed, "nothing was paid before");
@@ -123,7 +123,7 @@ async fn the_price_is_shown_then_pay_settles_once_and_files_the_portrait() {
     let payments = bench.library.payments().unwrap();
     assert_eq!(payments.len(), 1);
     assert_eq!(payments[0].status, PaymentStatus::Settled);
-    assert_eq!(payments[0].amount_atomic, "500000");
+    assert_eq!(payments[0].amount_atomic, "10000");
 
     // The quote is spent: a second press cannot pay again.
     let again = studio.confirm_portrait(&shown.id, false).await.unwrap_err();
@@ -170,7 +170,7 @@ async fn a_price_changed_after_it_was_shown_is_refused_with_a_new_quote() {
     let notice = renewed.notice.clone().unwrap();
     assert!(
         notice.contains("$0.75")
-            && notice.contains("$0.5")
+            && notice.contains("$0.01")
             && notice.contains("Nothing was signed"),
         "{notice}"
     );

@@ -375,7 +375,7 @@ async fn a_virtual_portrait_is_paid_only_when_approved() {
         .unwrap_err();
     assert_eq!(
         shown.as_deref(),
-        Some("0.5"),
+        Some("0.01"),
         "the portrait price from the challenge is shown"
     );
     assert!(e.to_string().contains("nothing was signed"), "{e}");
@@ -391,7 +391,7 @@ async fn a_virtual_portrait_is_paid_only_when_approved() {
     let ledger = bench.library.payments().unwrap();
     assert_eq!(
         (ledger[0].status, ledger[0].amount_atomic.as_str()),
-        (PaymentStatus::Settled, "500000")
+        (PaymentStatus::Settled, "10000")
     );
     assert_eq!(bench.library.faces().unwrap().len(), 1);
 }
@@ -399,8 +399,9 @@ async fn a_virtual_portrait_is_paid_only_when_approved() {
 #[tokio::test]
 async fn a_portrait_over_the_cap_is_refused_before_the_operator_is_asked() {
     let bench = Bench::new(X402Version::V1).await;
+    // Half a cent: under the portrait's $0.01.
     let studio = bench.studio(SpendCaps {
-        per_payment_atomic: 100_000,
+        per_payment_atomic: 5_000,
         daily_atomic: 20_000_000,
     });
     let e = studio

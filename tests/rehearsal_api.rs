@@ -1034,7 +1034,7 @@ async fn portrait_enroll_answers_the_doc_shape() {
     );
     assert_eq!(
         portrait["price"],
-        json!({ "amount": "0.500000", "currency": "USD" })
+        json!({ "amount": "0.010000", "currency": "USD" })
     );
     assert_eq!(portrait["settlement"]["success"], true);
     assert!(is_tx_hash(
@@ -1185,7 +1185,8 @@ async fn config_defaults_and_key_owner() {
         "0x52454845415253414c0000000000000000000402"
     );
     assert_eq!(config.realface_price_atomic, 10_000);
-    assert_eq!(config.portrait_price_atomic, 500_000);
+    // The live portrait price, not seed 000's $0.50, which was never charged (research §1.4).
+    assert_eq!(config.portrait_price_atomic, 10_000);
     assert!(!config
         .faults
         .drop_connection_after_settle_once
@@ -1686,8 +1687,8 @@ async fn x402_challenges_carry_the_doc_prices_on_base_sepolia() {
     assert_eq!(quote.resource(), Some(rig.url(REALFACE).as_str()));
 
     let portrait = rig.quote(PORTRAIT, &rig.portrait_body("face.png")).await;
-    assert_eq!(portrait.amount_atomic(), 500_000);
-    assert_eq!(portrait.amount_usdc(), "0.5");
+    assert_eq!(portrait.amount_atomic(), 10_000);
+    assert_eq!(portrait.amount_usdc(), "0.01");
     assert_eq!(portrait.network(), Network::BaseSepolia);
     assert!(portrait
         .description()
@@ -1733,12 +1734,13 @@ async fn x402_challenges_carry_the_doc_prices_on_base_sepolia() {
     assert_eq!(quote.network(), Network::BaseSepolia);
     assert_eq!(quote.amount_atomic(), 10_000);
     let portrait = rig.quote(PORTRAIT, &rig.portrait_body("face.png")).await;
-    assert_eq!(portrait.amount_atomic(), 500_000);
+    assert_eq!(portrait.amount_atomic(), 10_000);
 }
 
 #[tokio::test]
 async fn a_correct_payment_enrolls_settles_once_and_is_never_accepted_again() {
-    let rig = Rig::new().await;
+    // The portrait at BlockRun's current $0.011, so the two endpoints' prices differ.
+    let rig = Rig::with(|c: &mut RehearsalConfig| c.portrait_price_atomic = 11_000).await;
     let group_id = rig.active_group().await;
     let body = rig.realface_body(&group_id, "face.jpg");
     let payment = signed(&rig.quote(REALFACE, &body).await);
@@ -1807,7 +1809,7 @@ async fn a_correct_payment_enrolls_settles_once_and_is_never_accepted_again() {
     assert_eq!(portrait.status, StatusCode::OK, "{}", portrait.body);
     assert_eq!(
         portrait.body["price"],
-        json!({ "amount": "0.500000", "currency": "USD" })
+        json!({ "amount": "0.011000", "currency": "USD" })
     );
     assert_eq!(
         settlement_of(&portrait).transaction.as_deref(),

@@ -9,7 +9,7 @@
 //! - `POST /v1/realface/init` `{name}` or `{name, groupId}` (refresh), free, 10 new groups/hour/IP.
 //! - `GET /v1/realface/status?groupId=…`, free, 20/hour/IP in a bucket shared with the listings.
 //! - `POST /v1/realface/enroll` `{name, image_url, group_id}`, $0.01; `POST /v1/portrait/enroll`
-//!   `{name, image_url}`, $0.50. Both really fetch and decode `image_url` (https, JPG/PNG/WEBP,
+//!   `{name, image_url}`, $0.01. Both really fetch and decode `image_url` (https, JPG/PNG/WEBP,
 //!   ≤10 MB). [`FACE_MISMATCH_MARKER`] and [`UPSTREAM_ERROR_MARKER`] in the URL script the
 //!   upstream failures.
 //! - `GET /v1/wallet/<address>/realfaces` and `/portraits`. Key-rail enrollments belong to
@@ -282,9 +282,12 @@ pub const DEFAULT_STATUS_LIMIT_PER_HOUR: u32 = 20;
 pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(120);
 /// RealFace enrollment: $0.01 in USDC atomic units (6 decimals), the doc's price.
 pub const DEFAULT_REALFACE_PRICE_ATOMIC: u128 = 10_000;
-/// Virtual Portrait enrollment: $0.50, the price in the doc's comparison table (the live
-/// gateway's differs; see `research/providers.md`).
-pub const DEFAULT_PORTRAIT_PRICE_ATOMIC: u128 = 500_000;
+/// Virtual Portrait enrollment: $0.01, the live figure. Seed 000 names $0.50 in its comparison
+/// table, but BlockRun's SDK changelog says $0.50 was never live: it was $0.01 from 2026-05-24,
+/// the figure seed 001 gives too (BlockRun's current docs say $0.011 for both enrollments after
+/// a 2026-07 repricing; research §1.3–1.4). The client takes the price from the 402 whatever it
+/// is; Rehearsal quotes the live figure the seeds document.
+pub const DEFAULT_PORTRAIT_PRICE_ATOMIC: u128 = 10_000;
 
 /// Fault switches, flipped at run time through [`RehearsalServer::faults`]. Each fires once and
 /// disarms itself (see the module docs).
@@ -409,7 +412,8 @@ pub struct RehearsalConfig {
     pub pay_to: Address,
     /// `POST /v1/realface/enroll`, USDC atomic units. Default 10 000 ($0.01).
     pub realface_price_atomic: u128,
-    /// `POST /v1/portrait/enroll`, USDC atomic units. Default 500 000 ($0.50).
+    /// `POST /v1/portrait/enroll`, USDC atomic units. Default 10 000 ($0.01; see
+    /// [`DEFAULT_PORTRAIT_PRICE_ATOMIC`]).
     pub portrait_price_atomic: u128,
     /// The fault switches' initial positions (all off by default).
     pub faults: Faults,
@@ -461,9 +465,9 @@ impl std::fmt::Debug for RehearsalConfig {
 
 impl RehearsalConfig {
     /// The doc's defaults: 10 inits and 20 lookups per hour per IP, 120 s sessions, memory only,
-    /// x402 v2 on Base Sepolia to [`REHEARSAL_TREASURY`] at $0.01 / $0.50, no faults, no extra
-    /// Anyfast/Crun accounts, assets processed in 3 s, videos made in 20 s with BlockRun's
-    /// poll URLs.
+    /// x402 v2 on Base Sepolia to [`REHEARSAL_TREASURY`] at $0.01 for either enrollment, no
+    /// faults, no extra Anyfast/Crun accounts, assets processed in 3 s, videos made in 20 s with
+    /// BlockRun's poll URLs.
     /// `key_owner` is `0x` + the first 40 hex of sha256(api_key), so the same key always owns the
     /// same wallet.
     pub fn new(

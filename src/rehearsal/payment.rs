@@ -599,7 +599,7 @@ mod tests {
             atomic: super::super::DEFAULT_PORTRAIT_PRICE_ATOMIC,
         };
         assert_eq!(realface.body().amount, "0.010000");
-        assert_eq!(portrait.body().amount, "0.500000");
+        assert_eq!(portrait.body().amount, "0.010000");
         assert_eq!(Price { atomic: 1_000_000 }.body().amount, "1.000000");
     }
 

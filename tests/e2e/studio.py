@@ -134,8 +134,8 @@ def portrait_in_window(w, photos):
     w.wait("#portrait-photo-preview", 40)
     w.click("#portrait-get-price")
     text = shown_price(w, "#portrait-price", "27c-portrait-price")
-    check("portrait: the price is shown before paying ($0.50 on Base Sepolia)",
-          "$0.5" in text and "Sepolia" in text and "no liveness" in text, text)
+    check("portrait: the price is shown before paying ($0.01 on Base Sepolia)",
+          "$0.01" in text and "Sepolia" in text and "no liveness" in text, text)
     w.click("#portrait-pay")
     asset = w.wait("#portrait-asset-id", 60, what=lambda e: TA_ID.match(w.text(e).strip()) is not None)
     saved = dom_text(w, "#portrait-saved") or ""
@@ -224,7 +224,7 @@ def run(photos):
     rows = w.js("return [...document.querySelectorAll('.payment-row')].map(r => r.textContent + ' ' + r.outerHTML)")
     check("Payments lists Amelia's enrollment and the portrait, settled",
           any(asset_a in r and "0.01" in r and "Settled" in r for r in rows)
-          and any(portrait in r and "0.50" in r and "Settled" in r for r in rows), str(rows)[:800])
+          and any(portrait in r and "0.01" in r and "Settled" in r for r in rows), str(rows)[:800])
     purposes = w.js("return [...document.querySelectorAll('.payment-row .purpose')].map(c => c.textContent.trim())")
     check("each payment says what it bought, in words",
           sorted(purposes) == ["Portrait enrollment: Robo Presenter", "Real face enrollment"], str(purposes))
