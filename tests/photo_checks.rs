@@ -14,6 +14,8 @@ use axum::routing::get;
 use axum::Router;
 use base64::Engine;
 use likeness::http::TrustRoots;
+mod common;
+
 use likeness::photo::{
     self, CheckId, FetchProgress, PhotoCheck, PhotoFormat, PhotoLimits, Verdict,
 };
@@ -284,6 +286,29 @@ fn too_many_pixels_and_too_many_bytes_fail() {
     assert_eq!(size.verdict, Verdict::Fail);
     assert!(
         size.message.contains("The file is 85 KB"),
+        "{}",
+        size.message
+    );
+}
+
+#[test]
+fn the_10_mb_cap_is_ten_million_bytes_not_10_mib() {
+    // "≤ 10 MB" read strictly: the same photo at exactly 10,000,000 bytes passes, one byte more
+    // fails (read as 10 MiB, both would pass, and BlockRun could refuse the second).
+    let face = fixture("astronaut.jpg");
+    let limits = PhotoLimits::blockrun();
+    let at_cap = common::padded_jpeg(&face, 10_000_000);
+    let c = photo::examine_bytes("https://x/at-cap.jpg", &at_cap, &limits).unwrap();
+    assert_eq!(item(&c, CheckId::FileSize).verdict, Verdict::Pass);
+    assert_eq!(c.faces.len(), 1, "still the same picture: {:#?}", c.checks);
+
+    let over = common::padded_jpeg(&face, 10_000_001);
+    let c = photo::examine_bytes("https://x/over.jpg", &over, &limits).unwrap();
+    let size = item(&c, CheckId::FileSize);
+    assert_eq!(size.verdict, Verdict::Fail);
+    assert!(
+        size.message
+            .contains("The file is 10,000,001 bytes; BlockRun accepts up to 10 MB."),
         "{}",
         size.message
     );

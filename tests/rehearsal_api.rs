@@ -759,6 +759,11 @@ async fn enroll_refuses_bad_image_urls() {
         (rig.photos.url("missing.jpg"), "404"),
         (rig.photos.url("huge.jpg"), "10 MB"),
         (rig.photos.url("huge-chunked.jpg"), "10 MB"),
+        // "≤ 10 MB" is 10,000,000 bytes: one more is refused (it was under 10 MiB).
+        (
+            rig.photos.url("padded-10000001.jpg"),
+            "larger than 10 MB (10000000 bytes)",
+        ),
         (rig.photos.url("face.gif"), "GIF"),
         (rig.photos.url("truncated.jpg"), "decoded"),
         (
@@ -793,11 +798,20 @@ async fn enroll_refuses_bad_image_urls() {
         "/missing.jpg",
         "/huge.jpg",
         "/huge-chunked.jpg",
+        "/padded-10000001.jpg",
         "/face.gif",
     ] {
         assert_eq!(rig.photos.hits(path), 1, "{path}");
     }
     assert_eq!(rig.status(&group_id).await["asset_count"], 0);
+    // Exactly at the cap is accepted.
+    let at_cap = rig
+        .post_paid(
+            "/v1/realface/enroll",
+            json!({ "name": "Spokesperson", "image_url": rig.photos.url("padded-10000000.jpg"), "group_id": group_id }),
+        )
+        .await;
+    assert_eq!(at_cap.status, StatusCode::OK, "{}", at_cap.body);
 }
 
 #[tokio::test]

@@ -183,7 +183,7 @@ pub fn examine_bytes(url: &str, bytes: &[u8], limits: &PhotoLimits) -> Result<Ph
             "File size",
             format!(
                 "The file is {}; {p} accepts up to {}. Save a smaller copy (lower JPG quality or fewer pixels).",
-                size_text(bytes.len()),
+                super::limits::size_over_cap(bytes.len() as u64, limits.max_bytes),
                 limits.max_size_text()
             ),
         ));

@@ -245,7 +245,12 @@ fn cut_short(d: &Download, got: usize, expected: u64) -> Error {
 
 fn too_big(d: &Download, len: Option<u64>) -> Error {
     let size = len
-        .map(|n| format!(" (this one is {:.1} MB)", n as f64 / 1e6))
+        .map(|n| {
+            format!(
+                " (this one is {})",
+                super::limits::size_over_cap(n, d.max_bytes)
+            )
+        })
         .unwrap_or_default();
     Error::invalid(
         d.field,

@@ -24,11 +24,13 @@ pub struct PhotoLimits {
 
 impl PhotoLimits {
     /// BlockRun's RealFace API (also JarvisClaw, and Rehearsal, which speaks it): a JPG, PNG or
-    /// WEBP of at most 10 MB. 10 MB is read as 10 MiB, as the Rehearsal server reads it.
+    /// WEBP of at most 10 MB. "≤ 10 MB" is read the strict way, 10,000,000 bytes, not 10 MiB:
+    /// a seller that counts in decimal megabytes refuses the 485,760 bytes in between, and the
+    /// app's own "10.3 MB" would contradict a cap it calls "10 MB".
     pub fn blockrun() -> Self {
         PhotoLimits {
             provider: "BlockRun",
-            max_bytes: 10 * 1024 * 1024,
+            max_bytes: 10_000_000,
             formats: &[PhotoFormat::Jpeg, PhotoFormat::Png, PhotoFormat::Webp],
             min_side_px: None,
             max_side_px: None,
@@ -99,6 +101,28 @@ impl PhotoLimits {
     }
 }
 
+/// A size past a cap, in words that show it is past: "10.4 MB", but "10,000,001 bytes" where
+/// one decimal would round it down onto the cap ("10.0 MB" over a "10 MB" cap reads as a lie).
+pub(crate) fn size_over_cap(bytes: u64, max_bytes: u64) -> String {
+    if bytes < 1_000_000 {
+        // Rounded up, so never onto a cap below it.
+        return format!("{} KB", bytes.div_ceil(1000));
+    }
+    let tenths = (bytes as f64 / 1e5).round() as u64;
+    if tenths * 100_000 > max_bytes {
+        return format!("{:.1} MB", tenths as f64 / 10.0);
+    }
+    let digits = bytes.to_string();
+    let mut grouped = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(d);
+    }
+    format!("{grouped} bytes")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +149,17 @@ mod tests {
         );
         assert_eq!(PhotoLimits::blockrun().max_size_text(), "10 MB");
         assert_eq!(PhotoLimits::byteplus().max_size_text(), "30 MB");
+        // Both caps in decimal megabytes, the strict reading: "≤ 10 MB" and "< 30 MB".
+        assert_eq!(PhotoLimits::blockrun().max_bytes, 10_000_000);
+        assert_eq!(PhotoLimits::byteplus().max_bytes, 29_999_999);
+    }
+
+    #[test]
+    fn a_size_just_past_the_cap_is_not_rounded_onto_it() {
+        assert_eq!(size_over_cap(10_000_001, 10_000_000), "10,000,001 bytes");
+        assert_eq!(size_over_cap(10_049_999, 10_000_000), "10,049,999 bytes");
+        assert_eq!(size_over_cap(10_400_000, 10_000_000), "10.4 MB");
+        assert_eq!(size_over_cap(50_000_000, 29_999_999), "50.0 MB");
+        assert_eq!(size_over_cap(85_000, 50_000), "85 KB");
     }
 }

@@ -29,8 +29,8 @@ pub use analyze::{examine_bytes, sha256_hex, sniff};
 pub use fetch::{client, FetchProgress, CONNECT_TIMEOUT, MAX_REDIRECTS};
 pub use limits::PhotoLimits;
 
-/// BlockRun's cap (10 MB, read as 10 MiB, as the Rehearsal server reads it).
-pub const MAX_PHOTO_BYTES: u64 = 10 * 1024 * 1024;
+/// BlockRun's cap: "≤ 10 MB", read strictly as 10,000,000 bytes (see [`PhotoLimits::blockrun`]).
+pub const MAX_PHOTO_BYTES: u64 = 10_000_000;
 /// The whole download, for BlockRun's 10 MB (BytePlus-backed providers allow longer).
 pub const FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 

@@ -10,8 +10,9 @@ use std::time::Duration;
 use image::{ImageFormat, ImageReader, Limits};
 use url::Url;
 
-/// 10 MB, read as 10 MiB: the larger reading, so a photo the app accepts is never refused here.
-pub const MAX_IMAGE_BYTES: u64 = 10 * 1024 * 1024;
+/// "≤ 10 MB", read the strictest way a seller could: 10,000,000 bytes, not 10 MiB. A photo one
+/// byte over is refused, so an app that counted in MiB would find out here and not at BlockRun.
+pub const MAX_IMAGE_BYTES: u64 = 10_000_000;
 /// Whole fetch (connect, headers, body).
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(20);
 

@@ -35,6 +35,8 @@ pub const HUGE_BYTES: usize = 50 * 1024 * 1024;
 /// - `/truncated.jpg`: the first half of the JPEG; `/missing.jpg` (and anything unknown): 404;
 /// - `/huge.jpg`: 50 MB of JPEG-looking bytes with a Content-Length; `/huge-chunked.jpg`: the same
 ///   streamed without one; `/slow.jpg`: the face after 30 s;
+/// - `/padded-<bytes>.jpg`: the face JPEG grown to exactly `<bytes>` with comment segments
+///   (still a valid JPEG), for the size cap's edge;
 /// - `/media/<file>`: a file from tests/fixtures/media (MP4, MOV, MP3, WAV);
 /// - `/held.jpg`: the face JPEG once [`PhotoHost::release_held`] lets it go (one release per
 ///   request; a release with nobody waiting is kept for the next one).
@@ -167,6 +169,17 @@ async fn serve(path: &str) -> Response {
     if let Some(name) = path.strip_prefix("/media/") {
         return media(name);
     }
+    if let Some(size) = path
+        .strip_prefix("/padded-")
+        .and_then(|p| p.strip_suffix(".jpg"))
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        return (
+            [(CONTENT_TYPE, "image/jpeg")],
+            padded_jpeg(face_jpeg(), size),
+        )
+            .into_response();
+    }
     match path {
         "/face.jpg" => image_response("image/jpeg", face_jpeg()),
         "/face.png" => image_response("image/png", face_png()),
@@ -275,6 +288,35 @@ pub fn two_faces_jpeg() -> &'static [u8] {
         ))
         .expect("two_faces.jpg fixture")
     })
+}
+
+/// `jpeg` grown to exactly `size` bytes by comment segments (`FF FE`) right after its start
+/// marker: decoders skip them, so it is the same picture in a file of the size asked for.
+pub fn padded_jpeg(jpeg: &[u8], size: usize) -> Vec<u8> {
+    const MAX_SEGMENT: usize = 2 + 65_535;
+    let mut left = size
+        .checked_sub(jpeg.len())
+        .expect("padding only grows a file");
+    assert!(
+        left == 0 || left >= 4,
+        "a comment segment takes 4 bytes at least"
+    );
+    let mut out = Vec::with_capacity(size);
+    out.extend_from_slice(&jpeg[..2]);
+    while left > 0 {
+        let mut segment = left.min(MAX_SEGMENT);
+        if (1..4).contains(&(left - segment)) {
+            segment = left - 4;
+        }
+        let length = (segment - 2) as u16;
+        out.extend_from_slice(&[0xFF, 0xFE]);
+        out.extend_from_slice(&length.to_be_bytes());
+        out.resize(out.len() + segment - 4, b' ');
+        left -= segment;
+    }
+    out.extend_from_slice(&jpeg[2..]);
+    assert_eq!(out.len(), size);
+    out
 }
 
 pub fn face_jpeg() -> &'static [u8] {
