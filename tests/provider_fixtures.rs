@@ -251,7 +251,11 @@ async fn blockrun_fixtures_parse_as_documented() {
 
     let e = c.enroll_error(400, "error.400.json").await;
     assert_eq!(e.code(), ErrorCode::ProviderRefused);
-    assert!(e.to_string().contains("face photo link"), "{e}");
+    assert!(e.to_string().contains("Nothing was charged"), "{e}");
+    assert!(
+        e.to_string().contains("must be an https:// URL"),
+        "quoted: {e}"
+    );
     let e = c.enroll_error(425, "error.425.json").await;
     assert_eq!(e.code(), ErrorCode::NotReady);
     assert!(e.to_string().contains("Nothing was charged"), "{e}");
@@ -276,6 +280,20 @@ async fn blockrun_fixtures_parse_as_documented() {
         e.to_string().contains("Nothing was charged; try again"),
         "{e}"
     );
+
+    // Seed 000's table gives statuses and nothing of the body: the status alone decides, so an
+    // empty body means what a worded one does.
+    for (status, code) in [
+        (400, ErrorCode::ProviderRefused),
+        (404, ErrorCode::ProviderRefused),
+        (422, ErrorCode::FaceMismatch),
+        (425, ErrorCode::NotReady),
+        (429, ErrorCode::RateLimited),
+        (502, ErrorCode::UpstreamFailed),
+    ] {
+        let e = c.enroll_error(status, "error.empty.json").await;
+        assert_eq!(e.code(), code, "{status}: {e}");
+    }
 
     c.all_checked();
 }
@@ -409,6 +427,25 @@ async fn jarvisclaw_fixtures_parse_in_both_shapes() {
         let e = c.enroll_error(status, file).await;
         assert_eq!(e.code(), code, "{file}: {e}");
         assert!(e.to_string().contains(words), "{file}: {e}");
+    }
+    // The doc shows no body: without a code the status decides alone, and a 400 gives both
+    // ways out in words (what Rehearsal sends).
+    let e = c.enroll_error(400, "error.400.words.json").await;
+    assert_eq!(e.code(), ErrorCode::ProviderRefused, "{e}");
+    assert!(
+        e.to_string().contains("fresh QR") && e.to_string().contains("photo link"),
+        "{e}"
+    );
+    for (status, code) in [
+        (400, ErrorCode::ProviderRefused),
+        (404, ErrorCode::ProviderRefused),
+        (422, ErrorCode::FaceMismatch),
+        (425, ErrorCode::NotReady),
+        (429, ErrorCode::RateLimited),
+        (502, ErrorCode::UpstreamFailed),
+    ] {
+        let e = c.enroll_error(status, "error.empty.json").await;
+        assert_eq!(e.code(), code, "{status}: {e}");
     }
 
     c.all_checked();

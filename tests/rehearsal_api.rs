@@ -323,8 +323,8 @@ async fn init_name_must_be_1_to_64_characters() {
     ] {
         let reply = rig.post("/v1/realface/init", bad.clone()).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}");
-        assert_eq!(reply.body["field"], "name", "{bad}");
-        assert!(!reply.error().is_empty());
+        only_words(&reply);
+        assert!(reply.error().contains("name"), "{bad}: {}", reply.error());
     }
     // 64 characters, 128 bytes: counted in characters.
     let init = rig.init(&"ü".repeat(64)).await;
@@ -335,7 +335,12 @@ async fn init_name_must_be_1_to_64_characters() {
     for raw in ["{not json", "[\"name\"]", ""] {
         let reply = rig.post_raw("/v1/realface/init", raw).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{raw:?}");
-        assert_eq!(reply.error(), "Invalid request body");
+        assert!(
+            reply.error().starts_with("Invalid request body"),
+            "{raw:?}: {}",
+            reply.error()
+        );
+        only_words(&reply);
     }
 }
 
@@ -354,7 +359,7 @@ async fn eleventh_init_in_an_hour_is_429_with_retry_after() {
     let retry_after = reply.retry_after();
     assert!((1..=3600).contains(&retry_after), "{retry_after}");
     assert_eq!(reply.error(), "Rate limit exceeded");
-    assert_eq!(reply.body["retryAfterSeconds"], retry_after);
+    only_words(&reply);
 
     // Still limited on the next try; the doc's way out is the refresh path, which is not counted.
     assert_eq!(
@@ -441,12 +446,17 @@ async fn status_needs_a_well_formed_known_group() {
     let rig = Rig::new().await;
     let missing = rig.get("/v1/realface/status").await;
     assert_eq!(missing.status, StatusCode::BAD_REQUEST);
-    assert_eq!(missing.body["field"], "groupId");
+    only_words(&missing);
+    assert!(missing.error().contains("groupId"), "{}", missing.error());
     let empty = rig.get("/v1/realface/status?groupId=").await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
     let malformed = rig.get("/v1/realface/status?groupId=tg_123").await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
-    assert_eq!(malformed.body["field"], "groupId");
+    assert!(
+        malformed.error().contains("groupId"),
+        "{}",
+        malformed.error()
+    );
     let unknown = rig.get("/v1/realface/status?groupId=legacy_rf_1").await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert_eq!(unknown.error(), "Asset group not found: legacy_rf_1");
@@ -530,7 +540,11 @@ async fn refresh_of_an_unknown_or_malformed_group_is_refused() {
         )
         .await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
-    assert_eq!(malformed.body["field"], "groupId");
+    assert!(
+        malformed.error().contains("groupId"),
+        "{}",
+        malformed.error()
+    );
     let wrong_type = rig
         .post("/v1/realface/init", json!({ "name": "x", "groupId": 5 }))
         .await;
@@ -718,7 +732,7 @@ async fn enroll_needs_a_key_or_a_payment() {
     ] {
         let wrong = send(rig.http.post(&url).header(AUTHORIZATION, auth).json(&body)).await;
         assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{auth}");
-        assert_eq!(wrong.body["code"], "INVALID_API_KEY");
+        only_words(&wrong);
         assert!(!wrong.error().contains(TEST_API_KEY));
     }
     let portrait = send(
@@ -784,7 +798,7 @@ async fn enroll_refuses_bad_image_urls() {
             "{image_url}: {}",
             reply.body
         );
-        assert_eq!(reply.body["field"], "image_url", "{image_url}");
+        only_words(&reply);
         assert!(
             reply.error().contains(says),
             "{image_url}: {:?} should mention {says:?}",
@@ -850,7 +864,7 @@ async fn enroll_validates_its_body() {
     for (body, field) in cases {
         let reply = rig.post_paid("/v1/realface/enroll", body.clone()).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
-        assert_eq!(reply.body["field"], field, "{body}");
+        only_words(&reply);
         assert!(reply.error().contains(field), "{body}: {}", reply.error());
     }
     let raw = send(
@@ -886,9 +900,7 @@ async fn enroll_is_too_early_while_liveness_is_pending() {
         .to_owned();
     let reply = rig.enroll(&group_id, "face.jpg").await;
     assert_eq!(reply.status, StatusCode::TOO_EARLY);
-    assert_eq!(reply.body["group_status"], "pending_validation");
-    assert!(reply.body["hint"].is_string());
-    assert!(!reply.error().is_empty());
+    only_words(&reply);
     assert_eq!(rig.photos.hits("/face.jpg"), 0);
 
     rig.server.complete_liveness(&group_id).await.unwrap();
@@ -905,7 +917,7 @@ async fn markers_script_the_upstream_failures() {
     let mismatch_path = format!("people/{FACE_MISMATCH_MARKER}.jpg");
     let mismatch = rig.enroll(&group_id, &mismatch_path).await;
     assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(mismatch.body["code"], "FACE_MISMATCH");
+    only_words(&mismatch);
     assert!(mismatch.error().contains("Face-match failed"));
     assert_eq!(
         rig.photos.hits(&format!("/{mismatch_path}")),
@@ -917,7 +929,7 @@ async fn markers_script_the_upstream_failures() {
         .enroll(&group_id, &format!("{UPSTREAM_ERROR_MARKER}/face.png"))
         .await;
     assert_eq!(upstream.status, StatusCode::BAD_GATEWAY);
-    assert_eq!(upstream.body["code"], "UPSTREAM_ERROR");
+    only_words(&upstream);
 
     let both = rig
         .enroll(
@@ -1083,7 +1095,8 @@ async fn portrait_enroll_answers_the_doc_shape() {
     ] {
         let reply = rig.post_paid("/v1/portrait/enroll", body.clone()).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
-        assert_eq!(reply.body["field"], field);
+        only_words(&reply);
+        assert!(reply.error().contains(field), "{body}: {}", reply.error());
     }
 }
 
@@ -1639,6 +1652,19 @@ impl Rig {
     }
 }
 
+/// A refusal in the only shape the seeds let a client count on: its status and
+/// `{"error": "<words>"}`. No code, field, hint or settlement flag a client could come to
+/// depend on: seed 000's table gives statuses only.
+fn only_words(reply: &Reply) {
+    let keys: Vec<&String> = reply
+        .body
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(keys, ["error"], "{}", reply.body);
+    assert!(!reply.error().trim().is_empty(), "{}", reply.body);
+}
+
 /// A 402 that refused a payment: fresh challenge, reason code, nothing settled.
 fn assert_refused(reply: &Reply, code: &str) {
     assert_eq!(reply.status, StatusCode::PAYMENT_REQUIRED, "{}", reply.body);
@@ -1979,7 +2005,7 @@ async fn unsettled_attempts_leave_the_nonce_usable() {
     let payment = signed(&realface_quote);
     let early = rig.paid(REALFACE, &body, &payment).await;
     assert_eq!(early.status, StatusCode::TOO_EARLY);
-    assert_eq!(early.body["settled"], false);
+    only_words(&early);
     assert!(!early.headers.contains_key("payment-response"));
     assert_eq!(rig.server.settlements(), 0);
     rig.server.complete_liveness(&pending).await.unwrap();
@@ -2057,7 +2083,7 @@ async fn a_pending_group_is_the_probe_unpaid_and_425_only_once_paid() {
     let payment = signed(&quote);
     let early = rig.paid(REALFACE, &body, &payment).await;
     assert_eq!(early.status, StatusCode::TOO_EARLY, "{}", early.body);
-    assert_eq!(early.body["settled"], false);
+    only_words(&early);
     assert!(!early.headers.contains_key("payment-response"));
     assert_eq!(rig.server.settlements(), 0);
     assert_eq!(rig.photos.hits("/face.jpg"), 0);
@@ -2098,8 +2124,7 @@ async fn upstream_error_once_is_a_502_then_the_resend_succeeds() {
     rig.server.faults().upstream_error_on_next_enroll();
     let failed = rig.paid(PORTRAIT, &body, &payment).await;
     assert_eq!(failed.status, StatusCode::BAD_GATEWAY);
-    assert_eq!(failed.body["code"], "UPSTREAM_ERROR");
-    assert_eq!(failed.body["settled"], false);
+    only_words(&failed);
     assert_eq!(rig.server.settlements(), 0);
     assert!(!rig
         .server
@@ -2404,10 +2429,12 @@ async fn jarvisclaw_live_shape_and_the_doc_error_table() {
     };
     let r = enroll(&group).await;
     assert_eq!(r.status, StatusCode::TOO_EARLY);
-    assert_eq!(r.body["error"], "liveness_incomplete", "{}", r.body);
+    // The doc's table names a code per status but shows no body: Rehearsal sends words only,
+    // so a client cannot come to depend on where a code would sit.
+    only_words(&r);
     let r = enroll("legacy_rf_999999999").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(r.body["error"], "group_not_found", "{}", r.body);
+    only_words(&r);
     let r = rig
         .post_paid(
             "/v1/marketplace/portrait/enroll",
@@ -2415,7 +2442,8 @@ async fn jarvisclaw_live_shape_and_the_doc_error_table() {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.body["error"], "invalid_image_url", "{}", r.body);
+    only_words(&r);
+    assert!(r.error().contains("https"), "{}", r.body);
 
     tokio::time::sleep(Duration::from_millis(800)).await;
     let s = rig
@@ -2427,7 +2455,8 @@ async fn jarvisclaw_live_shape_and_the_doc_error_table() {
     assert!(s.get("ready_to_finalize").is_none(), "{s}");
     let r = enroll(&group).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.body["error"], "session_expired", "{}", r.body);
+    only_words(&r);
+    assert!(r.error().contains("expired"), "{}", r.body);
 
     // No refresh: a groupId on init is ignored and a new group is made.
     let again = rig
@@ -2450,7 +2479,7 @@ async fn jarvisclaw_live_shape_and_the_doc_error_table() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.body["error"], "face_match_failed", "{}", r.body);
+    only_words(&r);
 }
 
 #[tokio::test]
@@ -2484,7 +2513,7 @@ async fn jarvisclaw_enrollments_take_the_payment_before_the_group() {
     let payment = signed(&quote);
     let early = rig.paid(JC_REALFACE, &body(&pending), &payment).await;
     assert_eq!(early.status, StatusCode::TOO_EARLY, "{}", early.body);
-    assert_eq!(early.body["error"], "liveness_incomplete");
+    only_words(&early);
     assert_eq!(rig.server.settlements(), 0);
 
     // The link ran out: unpaid is still the probe; paid, the doc's 400 session_expired.
@@ -2492,7 +2521,7 @@ async fn jarvisclaw_enrollments_take_the_payment_before_the_group() {
     quote_of(&rig.unpaid(JC_REALFACE, &body(&pending)).await);
     let expired = rig.paid(JC_REALFACE, &body(&pending), &payment).await;
     assert_eq!(expired.status, StatusCode::BAD_REQUEST, "{}", expired.body);
-    assert_eq!(expired.body["error"], "session_expired");
+    only_words(&expired);
     assert_eq!(rig.server.settlements(), 0);
 
     // Neither consumed the nonce: the same header enrolls on an active group, once.
@@ -2511,7 +2540,7 @@ async fn jarvisclaw_enrollments_take_the_payment_before_the_group() {
 }
 
 #[tokio::test]
-async fn jarvisclaw_rate_limit_is_the_doc_code_with_retry_after() {
+async fn jarvisclaw_rate_limit_is_the_doc_status_with_retry_after() {
     let rig = Rig::with(|c| c.init_limit_per_hour = 1).await;
     rig.post("/v1/marketplace/realface/init", json!({ "name": "A" }))
         .await
@@ -2520,7 +2549,7 @@ async fn jarvisclaw_rate_limit_is_the_doc_code_with_retry_after() {
         .post("/v1/marketplace/realface/init", json!({ "name": "B" }))
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(r.body["error"], "rate_limited", "{}", r.body);
+    only_words(&r);
     assert!(r.retry_after() > 0);
     assert_eq!(rig.server.call_counts().rate_limited, 1);
 }

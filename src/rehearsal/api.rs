@@ -31,19 +31,20 @@ const COMPATIBLE_MODELS: [&str; 2] = ["bytedance/seedance-2.0", "bytedance/seeda
 
 // ---------------------------------------------------------------- request bodies
 
+/// 400 in the only shape seed 000 allows a client to count on: a status and `{"error": "<words>"}`.
+/// The seeds document the statuses of every refusal and no body field, so Rehearsal names no
+/// field, code or settlement state a client could come to depend on.
+pub(super) fn bad_request(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, message)
+}
+
 pub(super) fn parse_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(
-            ApiError::new(StatusCode::BAD_REQUEST, "Invalid request body")
-                .with("code", "INVALID_REQUEST_BODY")
-                .with("detail", "the body must be a JSON object"),
-        ),
-        Err(e) => Err(
-            ApiError::new(StatusCode::BAD_REQUEST, "Invalid request body")
-                .with("code", "INVALID_JSON")
-                .with("detail", e.to_string()),
-        ),
+        Ok(_) => Err(bad_request(
+            "Invalid request body: the body must be a JSON object",
+        )),
+        Err(e) => Err(bad_request(format!("Invalid request body: not JSON ({e})"))),
     }
 }
 
@@ -54,10 +55,7 @@ pub(super) fn optional_string<'a>(
     match body.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(ApiError::invalid_field(
-            field,
-            format!("{field} must be a string"),
-        )),
+        Some(_) => Err(bad_request(format!("{field} must be a string"))),
     }
 }
 
@@ -65,8 +63,7 @@ pub(super) fn required_string<'a>(
     body: &'a Map<String, Value>,
     field: &str,
 ) -> Result<&'a str, ApiError> {
-    optional_string(body, field)?
-        .ok_or_else(|| ApiError::invalid_field(field, format!("{field} is required")))
+    optional_string(body, field)?.ok_or_else(|| bad_request(format!("{field} is required")))
 }
 
 /// Display names are 1–64 characters (Unicode scalar values, not bytes) and not blank.
@@ -74,16 +71,12 @@ fn checked_name(body: &Map<String, Value>) -> Result<String, ApiError> {
     let name = required_string(body, "name")?;
     let chars = name.chars().count();
     if name.trim().is_empty() {
-        return Err(ApiError::invalid_field(
-            "name",
-            "name is required (1-64 chars)",
-        ));
+        return Err(bad_request("name is required (1-64 chars)"));
     }
     if chars > NAME_MAX_CHARS {
-        return Err(ApiError::invalid_field(
-            "name",
-            format!("name must be {NAME_MAX_CHARS} chars or fewer (got {chars})"),
-        ));
+        return Err(bad_request(format!(
+            "name must be {NAME_MAX_CHARS} chars or fewer (got {chars})"
+        )));
     }
     Ok(name.to_owned())
 }
@@ -92,10 +85,9 @@ fn checked_group_id(field: &str, group_id: &str) -> Result<(), ApiError> {
     if ids::is_group_id(group_id) {
         Ok(())
     } else {
-        Err(ApiError::invalid_field(
-            field,
-            format!("{field} must look like 'legacy_rf_<digits>'"),
-        ))
+        Err(bad_request(format!(
+            "{field} must look like 'legacy_rf_<digits>'"
+        )))
     }
 }
 
@@ -106,9 +98,7 @@ fn checked_image_url(body: &Map<String, Value>) -> Result<(String, url::Url), Ap
 }
 
 fn image_error(e: PhotoError) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, e.to_string())
-        .with("code", "INVALID_IMAGE_URL")
-        .with("field", "image_url")
+    bad_request(e.to_string())
 }
 
 // ---------------------------------------------------------------- init
@@ -232,7 +222,7 @@ pub async fn status(
     let group_id = query
         .get("groupId")
         .filter(|g| !g.is_empty())
-        .ok_or_else(|| ApiError::invalid_field("groupId", "groupId query parameter is required"))?;
+        .ok_or_else(|| bad_request("groupId query parameter is required"))?;
     checked_group_id("groupId", group_id)?;
     let store = svc.store();
     let group = store
@@ -289,17 +279,13 @@ fn upstream_outcome(svc: &Service, image_url: &str, face_match: bool) -> Result<
         return Err(ApiError::new(
             StatusCode::BAD_GATEWAY,
             "Upload to inference partner failed",
-        )
-        .with("code", "UPSTREAM_ERROR")
-        .with("settled", false));
+        ));
     }
     if face_match && image_url.contains(FACE_MISMATCH_MARKER) {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Face-match failed: the photo does not match the live face from the H5 check",
-        )
-        .with("code", "FACE_MISMATCH")
-        .with("settled", false));
+        ));
     }
     Ok(())
 }
@@ -402,24 +388,15 @@ pub(super) async fn realface_enrollment(
             Some(SessionState::Expired | SessionState::Superseded)
         )
     {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
+        return Err(bad_request(
             "Liveness session expired (120s timeout); call /init again for a new session",
-        )
-        .with("code", "SESSION_EXPIRED")
-        .with("group_id", group_id.as_str())
-        .with("settled", false));
+        ));
     }
     if status == GroupStatus::PendingValidation {
         return Err(ApiError::new(
             StatusCode::TOO_EARLY,
             "Group is not active yet: the rights-holder has not completed the H5 liveness check",
-        )
-        .with("code", "GROUP_NOT_ACTIVE")
-        .with("group_id", group_id.as_str())
-        .with("group_status", "pending_validation")
-        .with("hint", "Have the person scan h5_link and finish the nod + blink, poll /v1/realface/status until it is active, then retry. Nothing was charged.")
-        .with("settled", false));
+        ));
     }
 
     fetch_photo(svc, &url).await?;
@@ -564,8 +541,7 @@ fn checked_wallet(svc: &Service, peer: &Peer, address: &str) -> Result<(), ApiEr
     if ids::is_wallet_address(address) {
         Ok(())
     } else {
-        Err(ApiError::invalid_field(
-            "address",
+        Err(bad_request(
             "Invalid wallet address: expected 0x + 40 hex (EVM) or a base58 Solana address",
         ))
     }

@@ -44,7 +44,7 @@ impl ApiError {
     }
 
     pub fn group_not_found(group_id: &str) -> Self {
-        ApiError::not_found(format!("Asset group not found: {group_id}")).with("group_id", group_id)
+        ApiError::not_found(format!("Asset group not found: {group_id}"))
     }
 
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {

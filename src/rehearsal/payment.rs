@@ -215,10 +215,9 @@ impl PaymentGate {
                     wallet: self.key_owner.clone(),
                 })
             }
-            Presented::Key(_) => Some(unauthorized("Invalid API key", "INVALID_API_KEY")),
+            Presented::Key(_) => Some(unauthorized("Invalid API key")),
             Presented::Malformed => Some(unauthorized(
                 "Invalid API key: the Authorization header must be `Bearer <api key>`",
-                "INVALID_API_KEY",
             )),
         };
         match (refused, payment) {
@@ -323,9 +322,8 @@ fn presented_key(headers: &HeaderMap) -> Presented {
     }
 }
 
-fn unauthorized(message: &str, code: &str) -> ApiError {
+fn unauthorized(message: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, message)
-        .with("code", code)
         .header(WWW_AUTHENTICATE, "Bearer realm=\"rehearsal\"")
 }
 

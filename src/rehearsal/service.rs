@@ -472,9 +472,8 @@ impl Service {
                 let reset_ms = wall_clock::unix_ms(SystemTime::now() + retry_after);
                 tracing::info!(%ip, ?bucket, retry_after_secs = secs, "rehearsal: rate limited");
                 Err(
+                    // The doc names the 429 and the wait (`Retry-After`); nothing in the body.
                     ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded")
-                        .with("code", "RATE_LIMITED")
-                        .with("retryAfterSeconds", secs)
                         .header(RETRY_AFTER, secs)
                         .header("x-ratelimit-limit".parse().expect("static"), window.limit())
                         .header("x-ratelimit-remaining".parse().expect("static"), 0)

@@ -164,8 +164,12 @@ impl Client {
     }
 
     /// The doc's error table (425 `liveness_incomplete`, 422 `face_match_failed`, 429
-    /// `rate_limited`, 400 `invalid_image_url`, 400 `session_expired`, 404 `group_not_found`),
-    /// matched on the code first and the HTTP status second.
+    /// `rate_limited`, 400 `invalid_image_url`, 400 `session_expired`, 404 `group_not_found`).
+    ///
+    /// The status decides, and whether anything was charged follows from it alone: the doc
+    /// shows no error body, so where its code would sit is a guess. A code found where a server
+    /// would plausibly put it (`error` as the bare code, or `code`) only sharpens a 400: the
+    /// words, and an expired link offered as a fresh QR. Without one, a 400 says both ways out.
     fn refusal(&self, answer: &Answer) -> Error {
         let body = serde_json::from_str::<wire::ErrorBody>(&answer.text).ok();
         let code = body.as_ref().and_then(|b| b.code()).unwrap_or_default();
@@ -211,7 +215,7 @@ impl Client {
                 ProviderReason::BadRequest,
                 match body.as_ref().and_then(|b| b.field.clone()) {
                     Some(f) => format!("{p} refused the {}{said_suffix}. Fix it and try again. Nothing was charged.", field_label(&f)),
-                    None => format!("{p} refused the request{said_suffix}. Fix the field it names and try again. Nothing was charged."),
+                    None => format!("{p} refused the request{said_suffix}. Nothing was charged. If the phone check's link ran out, start a new session for a fresh QR; otherwise check the face photo link (a public https:// link to the photo itself)."),
                 },
             ),
             (_, 401 | 403) => (

@@ -122,8 +122,8 @@ pub(super) struct EnrollResponse {
     pub settlement: Option<SettlementBody>,
 }
 
-/// `{"error": "liveness_incomplete", "message": "…"}` per the doc's table; tolerate the error
-/// as an object or as prose too.
+/// An error body, whatever its shape: the doc names codes but shows no body, so the code may be
+/// the bare `error`, an `error.code` or a `code`, and the words anywhere; none of it is needed.
 #[derive(Debug, Deserialize)]
 pub(super) struct ErrorBody {
     #[serde(default)]
