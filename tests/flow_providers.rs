@@ -156,12 +156,27 @@ async fn jarvisclaw_enrolls_in(shape: JarvisClawShape) {
         .await
         .unwrap();
     until(&mut rx, &view.session.id, SessionState::Verified).await;
+    // Seed 001: the enroll name "must match init name". Another name is refused before
+    // anything is sent, in words that say the way out; the same name (as typed) goes through.
+    let renamed = studio
+        .enroll_session(&view.session.id, Some("Grace"), None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(renamed.code(), ErrorCode::InvalidInput, "{renamed}");
+    assert_eq!(renamed.field(), Some("name"));
+    let text = renamed.to_string();
+    assert!(
+        text.contains("the name given when the QR was made (\"Ada\")")
+            && text.contains("Start a new session"),
+        "{text}"
+    );
     let face = enrolled(
         studio
-            .enroll_session(&view.session.id, None, None, None)
+            .enroll_session(&view.session.id, Some(" Ada "), None, None)
             .await
             .unwrap(),
     );
+    assert_eq!(face.name, "Ada");
     assert!(face.asset_id.starts_with("ta_"), "{}", face.asset_id);
     assert_eq!(face.kind, FaceKind::RealFace);
     assert_eq!(face.group_id.as_deref(), Some(group.as_str()));

@@ -2472,7 +2472,7 @@ async fn jarvisclaw_live_shape_and_the_doc_error_table() {
         .post_paid(
             "/v1/marketplace/realface/enroll",
             json!({
-                "name": "John Doe",
+                "name": "Spokesperson",
                 "image_url": rig.photos.url(&format!("/{FACE_MISMATCH_MARKER}.jpg")),
                 "group_id": mismatch,
             }),
@@ -2524,12 +2524,26 @@ async fn jarvisclaw_enrollments_take_the_payment_before_the_group() {
     only_words(&expired);
     assert_eq!(rig.server.settlements(), 0);
 
-    // Neither consumed the nonce: the same header enrolls on an active group, once.
+    // Seed 001: the enroll `name` must match the init's. Another name, paid, is a 400 in words
+    // and settles nothing.
     let active = init("John Doe").await.expect(StatusCode::OK)["group_id"]
         .as_str()
         .unwrap()
         .to_owned();
     rig.server.complete_liveness(&active).await.unwrap();
+    let mut renamed = body(&active);
+    renamed["name"] = json!("Jane Doe");
+    let refused = rig.paid(JC_REALFACE, &renamed, &payment).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    only_words(&refused);
+    assert!(
+        refused.error().contains("must match") && refused.error().contains("John Doe"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(rig.server.settlements(), 0);
+
+    // None of these consumed the nonce: the same header enrolls on an active group, once.
     let ok = rig.paid(JC_REALFACE, &body(&active), &payment).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     assert_eq!(ok.body["object"], "realface.enroll");

@@ -140,7 +140,7 @@ pub async fn init(
         }
         None => {
             svc.rate_limit(Bucket::Init, peer.addr.ip())?;
-            let (group, session) = svc.create_group();
+            let (group, session) = svc.create_group(&name);
             (group, session, false)
         }
     };
@@ -336,6 +336,7 @@ pub async fn enroll_realface(
         price: svc.realface_price,
         description: REALFACE_DESCRIPTION,
         expired_session_is_400: false,
+        name_must_match_init: false,
     };
     realface_enrollment(&svc, &peer, &headers, &body, route).await
 }
@@ -350,6 +351,9 @@ pub(super) struct PaidRoute {
     /// JarvisClaw's `400 session_expired` for a pending group whose H5 link ran out unfinished;
     /// BlockRun answers such a group `425` like any pending one.
     pub expired_session_is_400: bool,
+    /// JarvisClaw's enroll `name` "must match init name" (seed 001): another name is a 400.
+    /// BlockRun's doc asks only for a display name, so there any name goes.
+    pub name_must_match_init: bool,
 }
 
 pub(super) async fn realface_enrollment(
@@ -381,6 +385,14 @@ pub(super) async fn realface_enrollment(
     let (status, session) = svc
         .group_phase(&group_id)
         .ok_or_else(|| ApiError::group_not_found(&group_id))?;
+    if route.name_must_match_init {
+        let given = svc.store().group(&group_id).and_then(|g| g.name.clone());
+        if let Some(given) = given.filter(|g| *g != name) {
+            return Err(bad_request(format!(
+                "name must match the name given at init (\"{given}\")"
+            )));
+        }
+    }
     if route.expired_session_is_400
         && status == GroupStatus::PendingValidation
         && matches!(
@@ -469,6 +481,7 @@ pub async fn enroll_portrait(
         price: svc.portrait_price,
         description: PORTRAIT_DESCRIPTION,
         expired_session_is_400: false,
+        name_must_match_init: false,
     };
     portrait_enrollment(&svc, &peer, &headers, &body, route).await
 }

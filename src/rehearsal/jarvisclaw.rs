@@ -19,6 +19,9 @@
 //! decides on the status alone. Both enrollments cost $0.01 (the realface price). There is no
 //! refresh: a `groupId` on init is ignored and a new group is made.
 //!
+//! The realface enroll's `name` must be the init's ("must match init name", seed 001): another
+//! is a 400, checked with the group (after the payment), so it voids the nonce.
+//!
 //! The enrollments check in BlockRun's order (400 body → 402 payment → group), so the group's
 //! errors (404, 425, 400 `session_expired`) reach only a caller that has paid, and void its
 //! nonce.
@@ -252,6 +255,7 @@ pub async fn enroll_realface(
         price: svc.realface_price,
         description: REALFACE_DESCRIPTION,
         expired_session_is_400: true,
+        name_must_match_init: true,
     };
     let response = match api::realface_enrollment(&svc, &peer, &headers, &inner, route).await {
         Ok(r) if r.status().is_success() => r,
@@ -289,6 +293,7 @@ pub async fn enroll_portrait(
         price: svc.realface_price,
         description: PORTRAIT_DESCRIPTION,
         expired_session_is_400: false,
+        name_must_match_init: false,
     };
     let response = match api::portrait_enrollment(&svc, &peer, &headers, &body, route).await {
         Ok(r) if r.status().is_success() => r,

@@ -370,6 +370,7 @@ mod tests {
                     status: GroupStatus::Active,
                     current_token: "tok".into(),
                     asset_count: 1,
+                    name: Some("Spokesperson".into()),
                 }],
                 sessions: vec![Session {
                     token: "tok".into(),

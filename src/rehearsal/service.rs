@@ -347,10 +347,15 @@ impl Service {
     }
 
     /// A new group with a fresh H5 session.
-    pub fn create_group(&self) -> (Group, Session) {
-        let created = self
-            .store()
-            .create_group(self.clock.now_ms(), self.session_ttl);
+    /// A new group, made under `name`.
+    pub fn create_group(&self, name: &str) -> (Group, Session) {
+        let created = {
+            let mut store = self.store();
+            let (mut group, session) = store.create_group(self.clock.now_ms(), self.session_ttl);
+            store.name_group(&group.id, name);
+            group.name = Some(name.to_owned());
+            (group, session)
+        };
         self.save();
         created
     }

@@ -33,6 +33,10 @@ pub struct Group {
     /// The token of the newest H5 session; older ones are superseded.
     pub current_token: String,
     pub asset_count: u32,
+    /// The `name` given at init: JarvisClaw's enroll must repeat it (seed 001). Absent in state
+    /// files written before it was kept, and then nothing is compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// A RealFace as the wallet listing shows it.
@@ -133,6 +137,7 @@ impl Store {
             status: GroupStatus::PendingValidation,
             current_token: session.token.clone(),
             asset_count: 0,
+            name: None,
         };
         self.groups.insert(id, group.clone());
         self.sessions.insert(session.token.clone(), session.clone());
@@ -155,6 +160,13 @@ impl Store {
         group.current_token = session.token.clone();
         self.sessions.insert(session.token.clone(), session.clone());
         Some((group.clone(), session))
+    }
+
+    /// Keeps the name a group was made with (a refresh's name does not replace it).
+    pub fn name_group(&mut self, group_id: &str, name: &str) {
+        if let Some(group) = self.groups.get_mut(group_id) {
+            group.name = Some(name.to_owned());
+        }
     }
 
     pub fn group(&self, group_id: &str) -> Option<&Group> {

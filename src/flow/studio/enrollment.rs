@@ -34,7 +34,20 @@ impl Studio {
     ) -> Result<EnrollOutcome> {
         let mut session = self.library.session(id)?;
         if let Some(n) = name {
-            session.talent_name = validate_name(n)?;
+            let n = validate_name(n)?;
+            // JarvisClaw's enroll `name` "must match init name" (seed 001): refused here, before
+            // a price is asked or anything signed, rather than by a paid call.
+            let jarvisclaw = matches!(self.provider_for(&session)?, Provider::JarvisClaw(_));
+            if jarvisclaw && n != session.talent_name {
+                return Err(Error::invalid(
+                    "name",
+                    format!(
+                        "JarvisClaw enrolls the face under the name given when the QR was made (\"{}\"). Start a new session to use another name.",
+                        session.talent_name
+                    ),
+                ));
+            }
+            session.talent_name = n;
         }
         if let Some(u) = image_url {
             session.image_url = photo::validate_url(u)?.to_string();
