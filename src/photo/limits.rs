@@ -115,7 +115,7 @@ pub(crate) fn size_over_cap(bytes: u64, max_bytes: u64) -> String {
     let digits = bytes.to_string();
     let mut grouped = String::new();
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(d);
