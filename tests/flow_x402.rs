@@ -16,7 +16,7 @@ use likeness::http::{self, TrustRoots};
 use likeness::library::{Library, PaymentRecord, PaymentStatus};
 use likeness::payment::{self, X402Version};
 use likeness::providers::{blockrun, Provider, ProviderKind};
-use likeness::rehearsal::RehearsalServer;
+use likeness::rehearsal::{ChallengeShape, RehearsalServer};
 use likeness::spend::SpendCaps;
 
 const HARDHAT_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -30,10 +30,15 @@ struct Bench {
 
 impl Bench {
     async fn new(version: X402Version) -> Bench {
+        Bench::shaped(version, ChallengeShape::Standard).await
+    }
+
+    async fn shaped(version: X402Version, shape: ChallengeShape) -> Bench {
         let photos = PhotoHost::start().await;
         let dir = tempfile::tempdir().unwrap();
         let mut config = common::rehearsal_config(&photos);
         config.x402_version = version;
+        config.challenge_shape = shape;
         let rehearsal = common::start_rehearsal_with(config).await;
         let library = Arc::new(Library::open(&dir.path().join("likeness.sqlite3")).unwrap());
         Bench {
@@ -103,8 +108,23 @@ async fn the_operator_confirms_a_quote_and_it_settles_once_v1() {
     paid_enrollment(X402Version::V1).await;
 }
 
+#[tokio::test]
+async fn every_documented_402_shape_is_read_and_paid_once() {
+    // Each place a document puts the challenge, alone (Rehearsal's setting), in both versions:
+    // a client that skipped one would fail here, not at a real seller.
+    for shape in ChallengeShape::ALL {
+        for version in [X402Version::V1, X402Version::V2] {
+            paid_enrollment_in(version, shape).await;
+        }
+    }
+}
+
 async fn paid_enrollment(version: X402Version) {
-    let bench = Bench::new(version).await;
+    paid_enrollment_in(version, ChallengeShape::Standard).await;
+}
+
+async fn paid_enrollment_in(version: X402Version, shape: ChallengeShape) {
+    let bench = Bench::shaped(version, shape).await;
     let studio = bench.studio(SpendCaps::default());
     let id = bench.verified(&studio).await;
 

@@ -14,7 +14,7 @@ use likeness::payment::{
     X402Version,
 };
 use likeness::rehearsal::{
-    RehearsalConfig, RehearsalServer, FACE_MISMATCH_MARKER, REHEARSAL_TREASURY,
+    ChallengeShape, RehearsalConfig, RehearsalServer, FACE_MISMATCH_MARKER, REHEARSAL_TREASURY,
     UPSTREAM_ERROR_MARKER,
 };
 use reqwest::header::{HeaderMap, AUTHORIZATION, RETRY_AFTER};
@@ -1775,6 +1775,49 @@ async fn x402_challenges_carry_the_doc_prices_on_base_sepolia() {
     assert_eq!(quote.amount_atomic(), 10_000);
     let portrait = rig.quote(PORTRAIT, &rig.portrait_body("face.png")).await;
     assert_eq!(portrait.amount_atomic(), 10_000);
+}
+
+#[tokio::test]
+async fn each_challenge_shape_puts_the_challenge_in_one_place_only() {
+    const HEADERS: [&str; 3] = ["payment-required", "x-payment-required", "x-payment"];
+    for (shape, header, body_has) in [
+        (
+            ChallengeShape::PaymentRequiredHeader,
+            Some("payment-required"),
+            None,
+        ),
+        (
+            ChallengeShape::XPaymentRequiredHeader,
+            Some("x-payment-required"),
+            None,
+        ),
+        (ChallengeShape::XPaymentHeader, Some("x-payment"), None),
+        (ChallengeShape::X402Body, None, Some("x402Version")),
+        (ChallengeShape::AcceptsBody, None, Some("accepts")),
+        (ChallengeShape::NestedX402Body, None, Some("x402")),
+    ] {
+        let rig = Rig::with(|c: &mut RehearsalConfig| c.challenge_shape = shape).await;
+        let probe = rig.unpaid(PORTRAIT, &rig.portrait_body("face.png")).await;
+        assert_eq!(probe.status, StatusCode::PAYMENT_REQUIRED, "{shape:?}");
+        for name in HEADERS {
+            assert_eq!(
+                probe.headers.contains_key(name),
+                header == Some(name),
+                "{shape:?}: {name}"
+            );
+        }
+        let body = probe.body.as_object().unwrap();
+        let carries = ["x402Version", "accepts", "x402"].map(|k| body.contains_key(k));
+        match body_has {
+            None => assert_eq!(carries, [false; 3], "{shape:?}: {}", probe.body),
+            Some("accepts") => assert_eq!(carries, [false, true, false], "{}", probe.body),
+            Some("x402") => assert_eq!(carries, [false, false, true], "{}", probe.body),
+            Some(_) => assert_eq!(carries, [true, true, false], "{}", probe.body),
+        }
+        let quote = quote_of(&probe);
+        assert_eq!(quote.amount_atomic(), 10_000, "{shape:?}");
+        assert_eq!(quote.x402_version(), X402Version::V2, "{shape:?}");
+    }
 }
 
 #[tokio::test]

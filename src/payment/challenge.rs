@@ -7,10 +7,19 @@
 //! proof that the offer is payable; it is what the operator confirms, and [`super::sign()`]
 //! signs exactly what the quote shows (its fields are private so nobody can edit one in between).
 //!
-//! Version detection follows the reference clients: a `PAYMENT-REQUIRED` header means v2 and wins;
-//! otherwise the body must be JSON with `x402Version`. A v2 object found in the body is accepted
-//! too (BlockRun's SDK reads the body as a fallback); v1 in the header likewise. The object's own
-//! `x402Version` decides the payload shape.
+//! Where the challenge is: every place a document names, read in this order, the first one
+//! present deciding (a malformed one is refused, not skipped):
+//!
+//! 1. the `PAYMENT-REQUIRED` header (x402 v2, research/x402.md §3);
+//! 2. the `X-Payment-Required` header (BlockRun's API docs; research §1.1);
+//! 3. an `X-Payment` header on the 402 (seed 000: "402 Payment Required with x402 challenge
+//!    headers", next to `X-Payment`);
+//! 4. the body: an object with a top-level `x402Version` (x402 v1), or with `accepts`, or
+//!    with an `x402` object holding the challenge (what BlockRun's SDK reads).
+//!
+//! A header value is base64 JSON, or plain JSON where a server wrote it so (base64 never starts
+//! with `{`). The object's own `x402Version` decides the payload shape; without one (BlockRun's
+//! SDK does not ask for it), the offers say it: `amount` is v2, `maxAmountRequired` v1.
 
 use alloy::primitives::Address;
 use serde::Serialize;
@@ -18,7 +27,8 @@ use serde_json::{Map, Value};
 
 use super::{
     decode_header_json, format_usdc, HeaderSource, JsonValue, Network, X402Version,
-    MAX_TIMEOUT_SECONDS, PAYMENT_REQUIRED_HEADER, SCHEME_EXACT,
+    MAX_TIMEOUT_SECONDS, PAYMENT_REQUIRED_HEADER, SCHEME_EXACT, X_PAYMENT_HEADER,
+    X_PAYMENT_REQUIRED_HEADER,
 };
 
 /// Why a 402 will not be paid. Every message ends by saying nothing was signed, because that is
@@ -26,7 +36,7 @@ use super::{
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PaymentRefusal {
-    #[error("The server asked for payment, but not in a way this app understands (no PAYMENT-REQUIRED header and no x402 JSON body). Nothing was signed.")]
+    #[error("The server asked for payment, but not in a way this app understands (no PAYMENT-REQUIRED, X-Payment-Required or X-Payment header, and no x402 JSON body). Nothing was signed.")]
     NotX402,
     #[error("The server's payment request is malformed: {reason}. Nothing was signed.")]
     MalformedChallenge { reason: String },
@@ -107,25 +117,43 @@ where
     result
 }
 
+/// The challenge headers, in the order they are read (see the module docs).
+pub const CHALLENGE_HEADERS: [&str; 3] = [
+    PAYMENT_REQUIRED_HEADER,
+    X_PAYMENT_REQUIRED_HEADER,
+    X_PAYMENT_HEADER,
+];
+
 fn parse_challenge_inner<H>(headers: &H, body: &[u8]) -> Result<Challenge, PaymentRefusal>
 where
     H: HeaderSource + ?Sized,
 {
-    if let Some(header) = headers.header(PAYMENT_REQUIRED_HEADER) {
-        let value = decode_header_json(&header)
-            .map_err(|e| malformed(format!("the {PAYMENT_REQUIRED_HEADER} header is {e}")))?;
-        return challenge_from_object(value, true);
-    }
-    let value: Value = match serde_json::from_slice(body) {
-        Ok(v) => v,
-        Err(_) => return Err(PaymentRefusal::NotX402),
-    };
-    match &value {
-        Value::Object(map) if map.contains_key("x402Version") => {
-            challenge_from_object(value, false)
+    for name in CHALLENGE_HEADERS {
+        if let Some(header) = headers.header(name) {
+            let value = decode_challenge_header(&header)
+                .map_err(|e| malformed(format!("the {name} header is {e}")))?;
+            return challenge_from_object(value, true);
         }
+    }
+    let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(body) else {
+        return Err(PaymentRefusal::NotX402);
+    };
+    if map.contains_key("x402Version") || map.contains_key("accepts") {
+        return challenge_from_object(Value::Object(map), false);
+    }
+    match map.remove("x402") {
+        Some(inner @ Value::Object(_)) => challenge_from_object(inner, false),
         _ => Err(PaymentRefusal::NotX402),
     }
+}
+
+/// base64 JSON, or the JSON itself where a server sent it bare.
+fn decode_challenge_header(value: &str) -> Result<Value, String> {
+    let trimmed = value.trim();
+    if trimmed.starts_with('{') {
+        return serde_json::from_str(trimmed).map_err(|e| format!("not JSON ({e})"));
+    }
+    decode_header_json(trimmed)
 }
 
 fn challenge_from_object(value: Value, from_header: bool) -> Result<Challenge, PaymentRefusal> {
@@ -145,7 +173,7 @@ fn challenge_from_object(value: Value, from_header: bool) -> Result<Challenge, P
                 version: other.to_string(),
             })
         }
-        None => return Err(malformed("x402Version is missing")),
+        None => version_from_offers(&map).ok_or_else(|| malformed("x402Version is missing"))?,
     };
     let error = match map.remove("error") {
         Some(Value::String(s)) => Some(s),
@@ -167,6 +195,20 @@ fn challenge_from_object(value: Value, from_header: bool) -> Result<Challenge, P
         accepts,
         extensions,
     })
+}
+
+/// Without `x402Version`, the first offer's amount field says the version (v2 `amount`, v1
+/// `maxAmountRequired`), as BlockRun's SDK reads it.
+fn version_from_offers(map: &Map<String, Value>) -> Option<X402Version> {
+    let first = map.get("accepts")?.as_array()?.first()?.as_object()?;
+    match (
+        first.contains_key("amount"),
+        first.contains_key("maxAmountRequired"),
+    ) {
+        (true, false) => Some(X402Version::V2),
+        (false, true) => Some(X402Version::V1),
+        _ => None,
+    }
 }
 
 /// [`parse_challenge`] then [`Challenge::quote`]: the usual client path.

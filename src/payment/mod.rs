@@ -57,8 +57,11 @@ pub const PAYMENT_REQUIRED_HEADER: &str = "PAYMENT-REQUIRED";
 pub const PAYMENT_SIGNATURE_HEADER: &str = "PAYMENT-SIGNATURE";
 /// v2: the server's settlement header.
 pub const PAYMENT_RESPONSE_HEADER: &str = "PAYMENT-RESPONSE";
-/// v1: the client's payment header.
+/// v1: the client's payment header. Seed 000 also names it among the 402's "x402 challenge
+/// headers", so on a 402 it is read as a challenge too.
 pub const X_PAYMENT_HEADER: &str = "X-PAYMENT";
+/// BlockRun's docs' name for the challenge header (the same value as `PAYMENT-REQUIRED`).
+pub const X_PAYMENT_REQUIRED_HEADER: &str = "X-PAYMENT-REQUIRED";
 /// v1: the server's settlement header.
 pub const X_PAYMENT_RESPONSE_HEADER: &str = "X-PAYMENT-RESPONSE";
 

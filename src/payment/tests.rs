@@ -1133,3 +1133,101 @@ fn ui_types_have_specta_definitions() {
         );
     }
 }
+
+// ---------------------------------------------------------------- where a 402 keeps its challenge
+
+/// BlockRun's documented 402 body: words and a price, no challenge in it (the challenge is in the
+/// headers next to it).
+const BLOCKRUN_WORDS_BODY: &str = r#"{"error":"Payment Required","message":"Enrolling a RealFace asset costs $0.0110 USDC.","price":{"amount":"0.0110","currency":"USD"},"paymentInfo":{"network":"base","asset":"USDC","x402Version":2}}"#;
+
+#[test]
+fn every_documented_402_shape_yields_the_same_quote() {
+    for version in [X402Version::V1, X402Version::V2] {
+        let required = requirement(Network::BaseSepolia).payment_required(version, "pay");
+        let expected = parse_challenge(&no_headers, &serde_json::to_vec(&required).unwrap())
+            .unwrap()
+            .quote()
+            .unwrap();
+        let encoded = b64(&required);
+        let plain = required.to_string();
+        let mut bare_accepts = required.clone();
+        bare_accepts.as_object_mut().unwrap().remove("x402Version");
+        let nested = json!({ "error": "Payment Required", "x402": required });
+        type Headers<'a> = Vec<(&'a str, &'a str)>;
+        let cases: Vec<(&str, Headers, String)> = vec![
+            (
+                "PAYMENT-REQUIRED",
+                vec![("payment-required", &encoded)],
+                "{}".into(),
+            ),
+            (
+                "X-Payment-Required, base64",
+                vec![("X-Payment-Required", &encoded)],
+                BLOCKRUN_WORDS_BODY.into(),
+            ),
+            (
+                "X-Payment-Required, bare JSON",
+                vec![("x-payment-required", &plain)],
+                BLOCKRUN_WORDS_BODY.into(),
+            ),
+            (
+                "X-Payment on the 402",
+                vec![("X-Payment", &encoded)],
+                BLOCKRUN_WORDS_BODY.into(),
+            ),
+            ("body with x402Version", vec![], plain.clone()),
+            ("body with accepts only", vec![], bare_accepts.to_string()),
+            ("body with an x402 object", vec![], nested.to_string()),
+        ];
+        for (what, headers, body) in cases {
+            let challenge = parse_challenge(headers.as_slice(), body.as_bytes())
+                .unwrap_or_else(|e| panic!("{version:?} {what}: {e}"));
+            assert_eq!(challenge.version, version, "{what}");
+            assert_eq!(challenge.error.as_deref(), Some("pay"), "{what}");
+            assert_eq!(challenge.quote().unwrap(), expected, "{version:?} {what}");
+        }
+    }
+}
+
+#[test]
+fn a_402_with_no_challenge_anywhere_is_not_x402() {
+    for body in [
+        BLOCKRUN_WORDS_BODY,
+        "{}",
+        "",
+        "<html>pay us</html>",
+        r#"{"x402":true}"#,
+    ] {
+        assert_eq!(
+            parse_challenge(&no_headers, body.as_bytes()),
+            Err(PaymentRefusal::NotX402),
+            "{body}"
+        );
+    }
+    // `accepts` without a version, whose offers do not say it either.
+    let odd = json!({ "accepts": [{ "scheme": "exact" }] }).to_string();
+    assert!(matches!(
+        parse_challenge(&no_headers, odd.as_bytes()),
+        Err(PaymentRefusal::MalformedChallenge { .. })
+    ));
+}
+
+#[test]
+fn the_first_challenge_header_present_decides() {
+    let required = requirement(Network::BaseSepolia).payment_required(X402Version::V2, "pay");
+    let good = b64(&required);
+    // A broken PAYMENT-REQUIRED is refused, not skipped for a later header.
+    let headers = [
+        ("PAYMENT-REQUIRED", "%%%"),
+        ("X-Payment-Required", good.as_str()),
+    ];
+    assert!(matches!(
+        parse_challenge(&headers[..], b"{}"),
+        Err(PaymentRefusal::MalformedChallenge { reason }) if reason.contains("PAYMENT-REQUIRED")
+    ));
+    // A header wins over the body.
+    let other = requirement(Network::Base).payment_required(X402Version::V1, "body");
+    let headers = [("X-Payment", good.as_str())];
+    let c = parse_challenge(&headers[..], other.to_string().as_bytes()).unwrap();
+    assert_eq!((c.version, c.from_header), (X402Version::V2, true));
+}

@@ -34,6 +34,10 @@
 //!   the configured version) is verified for real (EIP-712 signer = `from`, scheme, network,
 //!   asset, exact amount, payee, time window); a refusal is `402` with a fresh challenge and an
 //!   `error` reason code. A valid key next to a payment header wins, and the payment is unspent.
+//!   [`RehearsalConfig::challenge_shape`] picks where every 402 carries its challenge: the
+//!   version's own transport by default, or any one place a document names (`PAYMENT-REQUIRED`,
+//!   `X-Payment-Required`, `X-Payment`, or the body with `x402Version`, with bare `accepts` or
+//!   under `x402`; see [`ChallengeShape`]).
 //!
 //! Order, per the doc's error table (400 pre-payment, then 402, then the failures that do not
 //! settle): body (400) → API key (401) → payment (402) → group (404, 425; JarvisClaw's 400
@@ -245,7 +249,7 @@ use service::{Service, ServiceSettings};
 
 pub use fault::{Fault, FaultRoute};
 pub use jarvisclaw::JarvisClawShape;
-pub use payment::TREASURY as REHEARSAL_TREASURY;
+pub use payment::{ChallengeShape, TREASURY as REHEARSAL_TREASURY};
 pub use service::{BytePlusCounts, CallCounts, VideoCounts};
 pub use video::VideoGateway;
 
@@ -433,6 +437,9 @@ pub struct RehearsalConfig {
     /// The `maxTimeoutSeconds` every challenge offers: how long a signed authorization can be
     /// collected. Default 300 s, the x402 gateway's own default (research §1.6).
     pub payment_window: Duration,
+    /// Where every 402 carries its challenge: each shape a document names, so tests can make
+    /// the client read each one. Default [`ChallengeShape::Standard`].
+    pub challenge_shape: ChallengeShape,
 }
 
 impl std::fmt::Debug for RehearsalConfig {
@@ -459,6 +466,7 @@ impl std::fmt::Debug for RehearsalConfig {
             .field("asset_processing_delay", &self.asset_processing_delay)
             .field("video_delay", &self.video_delay)
             .field("video_gateway", &self.video_gateway)
+            .field("challenge_shape", &self.challenge_shape)
             .finish_non_exhaustive()
     }
 }
@@ -497,6 +505,7 @@ impl RehearsalConfig {
             video_delay: DEFAULT_VIDEO_DELAY,
             video_gateway: VideoGateway::BlockRun,
             payment_window: Duration::from_secs(300),
+            challenge_shape: ChallengeShape::Standard,
         }
     }
 }
@@ -624,6 +633,7 @@ impl RehearsalServer {
             video_delay: config.video_delay,
             video_gateway: config.video_gateway,
             payment_window: config.payment_window,
+            challenge_shape: config.challenge_shape,
         }));
         service.resume_processing();
         // A wildcard bind is reachable from this machine on loopback.

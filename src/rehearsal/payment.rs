@@ -13,7 +13,8 @@
 //!   scheme, network, asset, exact amount, payee, time window) and checked against the nonce
 //!   ledger (see the `ledger` module). A refusal is `402` with a fresh challenge whose `error` is
 //!   a reason code (`invalid_exact_evm_payload_signature`,
-//!   `invalid_exact_evm_nonce_already_used`, …) and a `message` in words.
+//!   `invalid_exact_evm_nonce_already_used`, …). Where the challenge goes is the
+//!   [`ChallengeShape`]: each place a document names, one at a time.
 //!
 //! Handlers pick the rail ([`PaymentGate::rail`]) right after validating the body, then
 //! [`charge`] (the 402 probe and verification), then check the group, and [`finish`] only once
@@ -40,8 +41,8 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::payment::{
-    self as x402, Network, Requirement, VerifiedPayment, X402Version, PAYMENT_SIGNATURE_HEADER,
-    X_PAYMENT_HEADER,
+    self as x402, Network, Requirement, VerifiedPayment, X402Version, PAYMENT_REQUIRED_HEADER,
+    PAYMENT_SIGNATURE_HEADER, X_PAYMENT_HEADER, X_PAYMENT_REQUIRED_HEADER,
 };
 
 use super::conn::Peer;
@@ -165,6 +166,43 @@ pub enum Rail {
     X402 { header: Option<String> },
 }
 
+/// Where a 402 puts its challenge. The same `PaymentRequired` object (offers, `error`,
+/// `resource`) in every shape; only its place differs, and in each shape it is in that place
+/// alone, so a client that reads only some places fails the shapes it skips.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChallengeShape {
+    /// The configured version's own transport: v2 the `PAYMENT-REQUIRED` header with the same
+    /// object (and a `message` in words) as the body; v1 the body.
+    #[default]
+    Standard,
+    /// The x402 v2 reference server: the `PAYMENT-REQUIRED` header, and `{}` as the body.
+    PaymentRequiredHeader,
+    /// BlockRun's API docs: the `X-Payment-Required` header (base64); the body only words.
+    XPaymentRequiredHeader,
+    /// Seed 000's "x402 challenge headers" next to `X-Payment`: an `X-Payment` header (base64)
+    /// on the 402; the body only words.
+    XPaymentHeader,
+    /// x402 v1's transport whatever the version: the object as the body, no header.
+    X402Body,
+    /// What BlockRun's SDK also reads: the body with `accepts` but no `x402Version` (the
+    /// offers' amount field says the version), no header.
+    AcceptsBody,
+    /// The other body BlockRun's SDK reads: `{"error": words, "x402": <the object>}`.
+    NestedX402Body,
+}
+
+impl ChallengeShape {
+    pub const ALL: [ChallengeShape; 7] = [
+        ChallengeShape::Standard,
+        ChallengeShape::PaymentRequiredHeader,
+        ChallengeShape::XPaymentRequiredHeader,
+        ChallengeShape::XPaymentHeader,
+        ChallengeShape::X402Body,
+        ChallengeShape::AcceptsBody,
+        ChallengeShape::NestedX402Body,
+    ];
+}
+
 pub struct PaymentGate {
     key_digest: [u8; 32],
     key_owner: String,
@@ -172,6 +210,7 @@ pub struct PaymentGate {
     pay_to: Address,
     /// What each challenge offers as `maxTimeoutSeconds`.
     window_seconds: u64,
+    shape: ChallengeShape,
 }
 
 impl std::fmt::Debug for PaymentGate {
@@ -192,7 +231,14 @@ impl PaymentGate {
             version,
             pay_to,
             window_seconds: 300,
+            shape: ChallengeShape::Standard,
         }
+    }
+
+    /// Every challenge this gate sends goes in `shape`.
+    pub fn with_shape(mut self, shape: ChallengeShape) -> Self {
+        self.shape = shape;
+        self
     }
 
     /// Authorizations this gate asks for can be collected for `window` (whole seconds, at least 1).
@@ -247,14 +293,45 @@ impl PaymentGate {
     /// first probe, a code after a refusal); `message` says it in words.
     pub fn challenge(&self, call: &PaidCall, error: &str, message: &str) -> ApiError {
         let requirement = self.requirement(call);
-        let built = requirement.challenge(self.version, error);
-        let mut body = match requirement.payment_required(self.version, error) {
+        let required = match requirement.payment_required(self.version, error) {
             Value::Object(map) => map,
             _ => Map::new(),
         };
-        body.insert("message".into(), Value::String(message.to_owned()));
+        let encoded = || x402::encode_header_json(&required);
+        let words = || {
+            let mut body = Map::new();
+            body.insert("error".into(), Value::String(message.to_owned()));
+            body
+        };
+        let (header, body) = match (self.shape, self.version) {
+            (ChallengeShape::Standard, X402Version::V1) | (ChallengeShape::X402Body, _) => {
+                (None, required.clone())
+            }
+            (ChallengeShape::Standard, X402Version::V2) => {
+                let mut body = required.clone();
+                body.insert("message".into(), Value::String(message.to_owned()));
+                (Some((PAYMENT_REQUIRED_HEADER, encoded())), body)
+            }
+            (ChallengeShape::PaymentRequiredHeader, _) => {
+                (Some((PAYMENT_REQUIRED_HEADER, encoded())), Map::new())
+            }
+            (ChallengeShape::XPaymentRequiredHeader, _) => {
+                (Some((X_PAYMENT_REQUIRED_HEADER, encoded())), words())
+            }
+            (ChallengeShape::XPaymentHeader, _) => (Some((X_PAYMENT_HEADER, encoded())), words()),
+            (ChallengeShape::AcceptsBody, _) => {
+                let mut body = required.clone();
+                body.remove("x402Version");
+                (None, body)
+            }
+            (ChallengeShape::NestedX402Body, _) => {
+                let mut body = words();
+                body.insert("x402".into(), Value::Object(required.clone()));
+                (None, body)
+            }
+        };
         let mut reply = ApiError::with_body(StatusCode::PAYMENT_REQUIRED, body);
-        if let Some((name, value)) = built.header {
+        if let Some((name, value)) = header {
             if let Ok(name) = HeaderName::from_bytes(name.as_bytes()) {
                 reply = reply.header(name, value);
             }

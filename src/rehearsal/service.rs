@@ -222,6 +222,7 @@ pub struct ServiceSettings {
     pub video_delay: Duration,
     pub video_gateway: VideoGateway,
     pub payment_window: Duration,
+    pub challenge_shape: super::payment::ChallengeShape,
 }
 
 /// What a state file gave back.
@@ -282,7 +283,8 @@ impl Service {
             video_gateway: s.video_gateway,
             video_counts: VideoCounters::default(),
             gate: PaymentGate::new(&s.api_key, s.key_owner.clone(), s.x402_version, s.pay_to)
-                .with_window(s.payment_window),
+                .with_window(s.payment_window)
+                .with_shape(s.challenge_shape),
             realface_price: Price {
                 atomic: s.realface_price_atomic,
             },
