@@ -38,7 +38,7 @@ pub(super) fn bad_request(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, message)
 }
 
-pub(super) fn parse_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
+pub(super) fn object_of(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(bad_request(
@@ -48,7 +48,7 @@ pub(super) fn parse_object(body: &Bytes) -> Result<Map<String, Value>, ApiError>
     }
 }
 
-pub(super) fn optional_string<'a>(
+pub(super) fn string_field<'a>(
     body: &'a Map<String, Value>,
     field: &str,
 ) -> Result<Option<&'a str>, ApiError> {
@@ -59,16 +59,16 @@ pub(super) fn optional_string<'a>(
     }
 }
 
-pub(super) fn required_string<'a>(
+pub(super) fn required_field<'a>(
     body: &'a Map<String, Value>,
     field: &str,
 ) -> Result<&'a str, ApiError> {
-    optional_string(body, field)?.ok_or_else(|| bad_request(format!("{field} is required")))
+    string_field(body, field)?.ok_or_else(|| bad_request(format!("{field} is required")))
 }
 
 /// Display names are 1–64 characters (Unicode scalar values, not bytes) and not blank.
 fn checked_name(body: &Map<String, Value>) -> Result<String, ApiError> {
-    let name = required_string(body, "name")?;
+    let name = required_field(body, "name")?;
     let chars = name.chars().count();
     if name.trim().is_empty() {
         return Err(bad_request("name is required (1-64 chars)"));
@@ -92,7 +92,7 @@ fn checked_group_id(field: &str, group_id: &str) -> Result<(), ApiError> {
 }
 
 fn checked_image_url(body: &Map<String, Value>) -> Result<(String, url::Url), ApiError> {
-    let raw = required_string(body, "image_url")?;
+    let raw = required_field(body, "image_url")?;
     let url = photo::parse_image_url(raw).map_err(image_error)?;
     Ok((raw.to_owned(), url))
 }
@@ -125,9 +125,9 @@ pub async fn init(
     ConnectInfo(peer): ConnectInfo<Peer>,
     body: Bytes,
 ) -> Reply<InitResponse> {
-    let body = parse_object(&body)?;
+    let body = object_of(&body)?;
     let name = checked_name(&body)?;
-    let refresh = optional_string(&body, "groupId")?;
+    let refresh = string_field(&body, "groupId")?;
     let ttl = svc.session_ttl;
 
     let (group, session, refreshed) = match refresh {
@@ -363,10 +363,10 @@ pub(super) async fn realface_enrollment(
     body: &Bytes,
     route: PaidRoute,
 ) -> Paid {
-    let body = parse_object(body)?;
+    let body = object_of(body)?;
     let name = checked_name(&body)?;
     let (image_url, url) = checked_image_url(&body)?;
-    let group_id = required_string(&body, "group_id")?.to_owned();
+    let group_id = required_field(&body, "group_id")?.to_owned();
     checked_group_id("group_id", &group_id)?;
 
     let rail = svc.gate.rail(headers)?;
@@ -493,7 +493,7 @@ pub(super) async fn portrait_enrollment(
     body: &Bytes,
     route: PaidRoute,
 ) -> Paid {
-    let body = parse_object(body)?;
+    let body = object_of(body)?;
     let name = checked_name(&body)?;
     let (image_url, url) = checked_image_url(&body)?;
 
@@ -602,6 +602,48 @@ pub async fn wallet_portraits(
         count: portraits.len(),
         portraits,
     }))
+}
+
+// The video endpoints' body readers. Their 400s still name the field (`field`, `code`): the
+// video API is not covered by the enrollment docs' error table, and its client and tests read
+// them; the enrollments above use the words-only readers.
+
+pub(super) fn parse_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "Invalid request body")
+                .with("code", "INVALID_REQUEST_BODY")
+                .with("detail", "the body must be a JSON object"),
+        ),
+        Err(e) => Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "Invalid request body")
+                .with("code", "INVALID_JSON")
+                .with("detail", e.to_string()),
+        ),
+    }
+}
+
+pub(super) fn optional_string<'a>(
+    body: &'a Map<String, Value>,
+    field: &str,
+) -> Result<Option<&'a str>, ApiError> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(ApiError::invalid_field(
+            field,
+            format!("{field} must be a string"),
+        )),
+    }
+}
+
+pub(super) fn required_string<'a>(
+    body: &'a Map<String, Value>,
+    field: &str,
+) -> Result<&'a str, ApiError> {
+    optional_string(body, field)?
+        .ok_or_else(|| ApiError::invalid_field(field, format!("{field} is required")))
 }
 
 // ---------------------------------------------------------------- everything else

@@ -106,12 +106,12 @@ fn s(map: &Map<String, Value>, key: &str) -> Value {
 /// `POST /v1/marketplace/realface/init {name, redirect_url?, webhook_url?}`.
 pub async fn init(svc: Shared, peer: ConnectInfo<Peer>, body: Bytes) -> Response {
     let shape = svc.jarvisclaw_shape;
-    let mut fields = match api::parse_object(&body) {
+    let mut fields = match api::object_of(&body) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
     for url_field in ["redirect_url", "webhook_url"] {
-        match api::optional_string(&fields, url_field) {
+        match api::string_field(&fields, url_field) {
             Ok(Some(u)) if !url::Url::parse(u).is_ok_and(|u| u.scheme() == "https") => {
                 return error(
                     StatusCode::BAD_REQUEST,
@@ -241,7 +241,7 @@ pub async fn enroll_realface(
     body: Bytes,
 ) -> Response {
     let shape = svc.jarvisclaw_shape;
-    let mut fields = match api::parse_object(&body) {
+    let mut fields = match api::object_of(&body) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
