@@ -127,6 +127,20 @@ pub(super) fn says_not_ready(code: &str, message: &str) -> bool {
     both.contains("notready") || both.contains("not ready") || both.contains("not_ready")
 }
 
+/// Whether the provider refused to open a phone check because of the callback address it was
+/// given (Anyfast names `CallbackURL`, Crun's `errors[]` names `callback_url`; both clients word
+/// such a refusal as one about "the callback address").
+pub fn refuses_callback(e: &crate::error::Error) -> bool {
+    match e {
+        crate::error::Error::Provider {
+            reason: crate::error::ProviderReason::BadRequest,
+            message,
+            ..
+        } => message.contains("callback address"),
+        _ => false,
+    }
+}
+
 /// Some proxies return the H5 link with `&` written as `\u0026` inside the JSON string (decoded
 /// by the JSON parser) or, double-escaped, as the literal six characters. Both become `&`.
 pub(super) fn clean_link(raw: &str) -> String {

@@ -408,15 +408,36 @@ impl Studio {
     }
 
     /// The phone's page came back through the LAN callback. `10000` means the check passed:
-    /// ask for the group at once instead of waiting for the next scheduled check. Anything else
-    /// ends this link (BytePlus: "create a new validation session").
+    /// the result is read now, once (seed 004: "When resultCode is 10000, call …"). Anything
+    /// else ends this link (BytePlus: "create a new validation session"), with the sub-code
+    /// (`algorithmBaseRespCode`) in the words. `session_id` may be empty when the provider
+    /// dropped the address's own query: the session is then the one holding `token`.
     pub async fn on_callback(
         self: &Arc<Self>,
         session_id: &str,
         token: Option<&str>,
-        result_code: Option<&str>,
+        verdict: PhoneVerdict<'_>,
     ) -> Result<bool> {
-        let session = self.library.session(session_id)?;
+        let result_code = verdict.result_code;
+        let session = match (session_id, token) {
+            ("", Some(t)) if !t.is_empty() => self
+                .library
+                .open_sessions()?
+                .into_iter()
+                .find(|s| s.liveness_token.as_deref() == Some(t))
+                .ok_or_else(|| {
+                    Error::NotFound("No open session holds this page's token.".into())
+                })?,
+            _ => self.library.session(session_id)?,
+        };
+        let session_id = session.id.as_str();
+        tracing::info!(
+            session = %session.id,
+            result_code = result_code.unwrap_or(""),
+            sub_code = verdict.sub_code.unwrap_or(""),
+            verify_type = verdict.verify_type.unwrap_or(""),
+            "the phone came back through the LAN callback"
+        );
         // BytePlus sends the phone back with the session's BytedToken. Without it, a session id
         // seen on the studio Wi-Fi would be enough to end someone's QR.
         if let Some(ours) = session.liveness_token.as_deref() {
@@ -445,7 +466,11 @@ impl Studio {
             tracing::info!(session = %session.id, "phone reported the check passed");
             self.check_now(session_id).await?;
         } else {
-            let notice = super::phone_check_failed(Some(result_code.unwrap_or("none")));
+            let code = match verdict.sub_code.filter(|c| !c.is_empty() && *c != "0") {
+                Some(sub) => format!("{}, sub-code {sub}", result_code.unwrap_or("none")),
+                None => result_code.unwrap_or("none").to_string(),
+            };
+            let notice = super::phone_check_failed(Some(&code));
             if let Some(w) = self
                 .watches
                 .lock()
@@ -469,3 +494,14 @@ fn upload_name(person: &str, asset_type: AssetType, url: &str) -> String {
 
 /// BytePlus's `resultCode` for a check that passed.
 pub const PASSED: &str = "10000";
+
+/// The documented parameters the phone brings back to the callback (seed 004).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PhoneVerdict<'a> {
+    /// `resultCode`: `10000` passed.
+    pub result_code: Option<&'a str>,
+    /// `algorithmBaseRespCode`: the service's sub-code, for when the check did not pass.
+    pub sub_code: Option<&'a str>,
+    /// `verify_type`: `real_time` today; kept in the log only, since nothing depends on it.
+    pub verify_type: Option<&'a str>,
+}
