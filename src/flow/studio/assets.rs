@@ -334,11 +334,12 @@ impl Studio {
     }
 
     fn file_status(&self, mut face: Face, remote: &RemoteAsset) -> Result<Face> {
-        if face.status == remote.status && face.status_message == remote.problem {
+        let (status, problem) = settled_status(&face, remote, self.clock.now_ms());
+        if face.status == status && face.status_message == problem {
             return Ok(face);
         }
-        face.status = remote.status;
-        face.status_message = remote.problem.clone();
+        face.status = status;
+        face.status_message = problem;
         self.library.update_asset_status(
             &face.asset_id,
             face.status,
@@ -485,6 +486,17 @@ impl Studio {
     }
 }
 
+/// What to file for `remote`: its own status, except that an `Inactive` asset with no error
+/// (Anyfast) is waited for only [`crate::providers::byteplus::INACTIVE_WAIT_MS`] from its
+/// upload, then filed as failed with the words to act on, instead of processing for ever.
+fn settled_status(face: &Face, remote: &RemoteAsset, now_ms: i64) -> (AssetStatus, Option<String>) {
+    use crate::providers::byteplus::{inactive_too_long, INACTIVE_WAIT_MS};
+    if remote.inactive && now_ms - face.enrolled_at_ms >= INACTIVE_WAIT_MS {
+        return (AssetStatus::Failed, Some(inactive_too_long(&face.asset_id)));
+    }
+    (remote.status, remote.problem.clone())
+}
+
 /// "Ada · 3f2a9c01": the person, and a tag of what was uploaded.
 fn upload_name(person: &str, asset_type: AssetType, url: &str) -> String {
     use sha2::Digest;
@@ -504,4 +516,71 @@ pub struct PhoneVerdict<'a> {
     pub sub_code: Option<&'a str>,
     /// `verify_type`: `real_time` today; kept in the log only, since nothing depends on it.
     pub verify_type: Option<&'a str>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::FaceKind;
+    use crate::providers::byteplus::INACTIVE_WAIT_MS;
+
+    fn uploaded_at(ms: i64) -> Face {
+        Face {
+            asset_id: "asset-20260702224010-k2m9q".into(),
+            provider: crate::providers::ProviderKind::Anyfast,
+            kind: FaceKind::Asset,
+            name: "Ada".into(),
+            image_url: "https://example.com/clip.mp4".into(),
+            thumbnail: None,
+            group_id: Some("group-20260702221642-5czvq".into()),
+            enrolled_at_ms: ms,
+            price_usd: None,
+            tx_hash: None,
+            photo_override: None,
+            asset_type: AssetType::Video,
+            status: AssetStatus::Processing,
+            status_message: None,
+            consent: None,
+        }
+    }
+
+    fn remote(status: AssetStatus, inactive: bool) -> RemoteAsset {
+        RemoteAsset {
+            asset_id: "asset-20260702224010-k2m9q".into(),
+            group_id: None,
+            name: "Ada".into(),
+            asset_type: AssetType::Video,
+            url: None,
+            status,
+            problem: None,
+            created_at: None,
+            inactive,
+        }
+    }
+
+    #[test]
+    fn an_inactive_asset_without_an_error_is_waited_for_then_failed_in_words() {
+        let face = uploaded_at(0);
+        let inactive = remote(AssetStatus::Processing, true);
+        assert_eq!(
+            settled_status(&face, &inactive, INACTIVE_WAIT_MS - 1),
+            (AssetStatus::Processing, None)
+        );
+        let (status, words) = settled_status(&face, &inactive, INACTIVE_WAIT_MS);
+        assert_eq!(status, AssetStatus::Failed);
+        let words = words.unwrap();
+        assert!(
+            words.contains("Inactive") && words.contains("Upload it again"),
+            "{words}"
+        );
+        // Upstream's own Processing is not bounded here: the asset watch's limit covers it.
+        assert_eq!(
+            settled_status(
+                &face,
+                &remote(AssetStatus::Processing, false),
+                INACTIVE_WAIT_MS * 3
+            ),
+            (AssetStatus::Processing, None)
+        );
+    }
 }
