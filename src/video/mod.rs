@@ -32,8 +32,12 @@ pub const DEFAULT_DURATION_S: u32 = 5;
 /// Crun's documented prompt limit, the only one published; the others are held to it too so a
 /// prompt written for one provider works on all.
 pub const MAX_PROMPT_CHARS: usize = 5000;
-/// How long providers keep a job claimable (BlockRun and JarvisClaw: 48 h).
+/// How long the longest-keeping providers keep a job claimable (BlockRun and JarvisClaw: 48 h);
+/// [`VideoApi::claimable_ms`] is each API's own figure.
 pub const CLAIMABLE_MS: i64 = 48 * 3_600_000;
+/// Anyfast's and Crun's result URLs last 24 h (research §3.4, §5.2): nothing is polled or
+/// promised past that.
+pub const RESULT_URL_MS: i64 = 24 * 3_600_000;
 /// The largest finished video downloaded: a 15 s 1080p clip is tens of MB, so 1 GB is a
 /// runaway server, not a video.
 pub const MAX_VIDEO_BYTES: u64 = 1 << 30;
@@ -71,6 +75,14 @@ impl VideoApi {
             VideoApi::JarvisClaw => "JarvisClaw",
             VideoApi::Anyfast => "Anyfast",
             VideoApi::Crun => "Crun",
+        }
+    }
+
+    /// How long a job can still be claimed (polled, its video fetched) after it was accepted.
+    pub fn claimable_ms(self) -> i64 {
+        match self {
+            VideoApi::BlockRun | VideoApi::JarvisClaw => CLAIMABLE_MS,
+            VideoApi::Anyfast | VideoApi::Crun => RESULT_URL_MS,
         }
     }
 
@@ -438,7 +450,7 @@ pub enum JobState {
     /// The video is on disk.
     Completed,
     Failed,
-    /// Not finished within the 48 h providers keep a job.
+    /// Not finished within the time the provider keeps a job (48 h, or 24 h on Anyfast and Crun).
     Expired,
 }
 
