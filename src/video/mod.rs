@@ -78,6 +78,16 @@ impl VideoApi {
         }
     }
 
+    /// The tier a form starts on: fast (cheaper) where the provider documents faces on it;
+    /// on Crun the 2.0 r2v model, the one whose page documents uploaded assets (the 2.0-fast
+    /// r2v page has its "Custom Uploaded Assets" section commented out, research §4.4).
+    pub fn default_tier(self) -> SeedanceTier {
+        match self {
+            VideoApi::Crun => SeedanceTier::Standard,
+            _ => SeedanceTier::Fast,
+        }
+    }
+
     /// How long a job can still be claimed (polled, its video fetched) after it was accepted.
     pub fn claimable_ms(self) -> i64 {
         match self {
@@ -311,8 +321,7 @@ impl VideoOptions {
             api,
             billing,
             models,
-            // Fast is the default: cheaper, and the one every provider documents for faces.
-            default_model: api.model_id(SeedanceTier::Fast).to_string(),
+            default_model: api.model_id(api.default_tier()).to_string(),
             durations: (MIN_DURATION_S..=MAX_DURATION_S).collect(),
             default_duration: DEFAULT_DURATION_S,
             ratios: api.ratios().iter().map(|r| r.to_string()).collect(),

@@ -401,3 +401,11 @@ fn anyfast_and_crun_jobs_are_claimable_24_hours_the_others_48() {
         );
     }
 }
+
+#[test]
+fn crun_starts_on_the_model_whose_asset_support_is_documented() {
+    let crun = options(VideoApi::Crun, ProviderKind::Crun);
+    assert_eq!(crun.default_model, "bytedance/seedance2-0-r2v");
+    let anyfast = options(VideoApi::Anyfast, ProviderKind::Anyfast);
+    assert_eq!(anyfast.default_model, "seedance-fast");
+}
