@@ -348,9 +348,8 @@ async fn anyfast_and_crun_sessions_and_assets_from_the_command_line() {
         if provider == "crun" {
             assert!(link.ends_with("&lng=en"), "English unless chosen: {link}");
         }
-        let pending = result(&run(&["session", "status", "--id", &id]));
-        assert_eq!(pending["state"], "awaiting_scan");
-
+        // No `session status` before the phone is done: it reads the one-time BytedToken,
+        // and an early read costs the QR (tests/flow_byteplus.rs).
         phone_completes(link).await;
         let status = result(&run(&["session", "status", "--id", &id]));
         assert_eq!(status["state"], "verified", "{provider}: {status}");

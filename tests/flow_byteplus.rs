@@ -1,6 +1,6 @@
 //! Anyfast and Crun end to end against Rehearsal's personalities: a session asked about by its
-//! BytedToken, the phone's return through the LAN callback receiver, the group kept the moment
-//! it arrives (the token works once), the first photo uploaded at Enroll and watched until
+//! BytedToken only on the phone's return through the LAN callback receiver or the operator's
+//! word (the token works once, so no timer reads it), the group kept the moment it arrives, the first photo uploaded at Enroll and watched until
 //! active, then a video, a voice clip and a mismatched photo added to the same person without a
 //! new phone check.
 
@@ -413,10 +413,10 @@ async fn a_failed_phone_check_ends_the_link_and_a_fresh_qr_opens_a_new_session()
     studio.stop();
 }
 
-#[tokio::test]
-async fn polling_alone_finds_the_group_without_a_callback() {
-    let bench = Bench::new().await;
-    let provider = bench.provider(ProviderKind::Anyfast);
+/// A studio with no LAN receiver whose schedule would check half a second in: on BytePlus no
+/// timer reads the one-time token, however eager the schedule.
+async fn studio_without_callback(bench: &Bench, kind: ProviderKind) -> Arc<Studio> {
+    let provider = bench.provider(kind);
     let config = StudioConfig {
         policy: PollPolicy {
             budget_per_hour: 360,
@@ -426,24 +426,201 @@ async fn polling_alone_finds_the_group_without_a_callback() {
         },
         ..StudioConfig::for_provider(&provider)
     };
-    let studio = Studio::new(Arc::clone(&bench.library), provider, bench.http(), config);
+    Studio::new(Arc::clone(&bench.library), provider, bench.http(), config)
+}
+
+#[tokio::test]
+async fn no_timer_reads_the_token_and_the_operators_word_finds_the_group() {
+    for kind in [ProviderKind::Anyfast, ProviderKind::Crun] {
+        let bench = Bench::new().await;
+        let studio = studio_without_callback(&bench, kind).await;
+        let view = studio.start_session("Cy", None, false).await.unwrap();
+        assert_eq!(view.next_check_at_ms, None, "no automatic check is planned");
+        let token = view.session.liveness_token.clone().unwrap();
+        bench
+            .rehearsal
+            .complete_liveness_token(&token)
+            .await
+            .unwrap();
+        // Six times the schedule's first wait.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(
+            bench.rehearsal.byteplus_counts().result_queries,
+            0,
+            "{kind:?}: the result is read on the callback or the operator's word, never on a timer"
+        );
+        assert_eq!(
+            studio.session_view(&view.session.id).unwrap().session.state,
+            SessionState::AwaitingScan
+        );
+        let checked = studio.check_now(&view.session.id).await.unwrap();
+        assert_eq!(checked.session.state, SessionState::Verified, "{kind:?}");
+        assert!(checked.session.group_id.starts_with("group-"));
+        assert_eq!(bench.rehearsal.byteplus_counts().result_queries, 1);
+        studio.stop();
+    }
+}
+
+#[tokio::test]
+async fn an_early_check_now_costs_the_qr_and_says_so() {
+    for kind in [ProviderKind::Anyfast, ProviderKind::Crun] {
+        let bench = Bench::new().await;
+        let studio = bench.studio(kind).await;
+        let view = studio
+            .start_session("Ed", Some(&bench.photos.url("/face.jpg")), false)
+            .await
+            .unwrap();
+        // Pressed while the talent is still nodding: the read spends the token.
+        let early = studio.check_now(&view.session.id).await.unwrap();
+        assert_eq!(early.session.state, SessionState::Expired, "{kind:?}");
+        assert!(
+            early.qr_svg.is_none(),
+            "a QR that can no longer be read is not shown"
+        );
+        let notice = early.notice.expect("the operator is told");
+        assert_eq!(notice.code, ErrorCode::SessionExpired, "{notice:?}");
+        assert!(
+            notice.message.contains("can no longer be read")
+                && notice.message.contains("Generate a fresh QR"),
+            "{notice:?}"
+        );
+        // The talent finishes and the phone comes back: the token is spent, the words stay.
+        phone_finishes(&bench, &view, true).await;
+        let after = studio.session_view(&view.session.id).unwrap();
+        assert_ne!(after.session.state, SessionState::Verified, "{kind:?}");
+        let again = studio.check_now(&view.session.id).await.unwrap();
+        assert!(
+            again
+                .notice
+                .is_some_and(|n| n.message.contains("Generate a fresh QR")),
+            "{kind:?}"
+        );
+        // A fresh QR is a new check, read once on the phone's return.
+        let mut rx = studio.subscribe();
+        let fresh = studio.refresh_session(&view.session.id).await.unwrap();
+        phone_finishes(&bench, &fresh, true).await;
+        until(
+            &mut rx,
+            &view.session.id,
+            SessionState::Verified,
+            Duration::from_secs(5),
+        )
+        .await;
+        studio.stop();
+    }
+}
+
+#[tokio::test]
+async fn a_callback_whose_query_was_dropped_is_matched_by_its_token() {
+    let bench = Bench::new().await;
+    let studio = bench.studio(ProviderKind::Anyfast).await;
     let mut rx = studio.subscribe();
-    let view = studio.start_session("Cy", None, false).await.unwrap();
+    let view = studio.start_session("Fay", None, false).await.unwrap();
     let token = view.session.liveness_token.clone().unwrap();
     bench
         .rehearsal
         .complete_liveness_token(&token)
         .await
         .unwrap();
-    let v = until(
+    let receiver = studio_callback_base(&bench, &view).await;
+    // The provider kept the path but replaced the query with its own parameters.
+    let page = reqwest::get(format!(
+        "{receiver}?bytedToken={token}&resultCode=10000&algorithmBaseRespCode=0&verify_type=real_time"
+    ))
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    assert!(page.contains("hand the phone back"), "{page}");
+    until(
         &mut rx,
         &view.session.id,
         SessionState::Verified,
-        Duration::from_secs(10),
+        Duration::from_secs(5),
     )
     .await;
-    assert!(v.session.group_id.starts_with("group-"));
+    // A token no open session holds matches nothing.
+    let page = reqwest::get(format!("{receiver}?bytedToken=nope&resultCode=10000"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Hand the phone back"), "{page}");
     studio.stop();
+}
+
+/// The LAN receiver's address without its query, as the provider was given it.
+async fn studio_callback_base(bench: &Bench, view: &SessionView) -> String {
+    let token = view.session.liveness_token.clone().unwrap();
+    let session: serde_json::Value = reqwest::get(format!(
+        "{}h5/api/session?sessionToken={token}",
+        bench.rehearsal.base_url()
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let redirect = session["callback_redirect"].as_str().unwrap().to_string();
+    redirect.split_once('?').unwrap().0.to_string()
+}
+
+#[tokio::test]
+async fn a_failed_check_names_the_sub_code() {
+    let bench = Bench::new().await;
+    let studio = bench.studio(ProviderKind::Anyfast).await;
+    let mut rx = studio.subscribe();
+    let view = studio.start_session("Gus", None, false).await.unwrap();
+    phone_finishes(&bench, &view, false).await;
+    let expired = until(
+        &mut rx,
+        &view.session.id,
+        SessionState::Expired,
+        Duration::from_secs(5),
+    )
+    .await;
+    let notice = expired.notice.unwrap();
+    assert!(
+        notice.message.contains("code 10001, sub-code 1"),
+        "algorithmBaseRespCode is read: {notice:?}"
+    );
+    studio.stop();
+}
+
+#[tokio::test]
+async fn a_provider_that_refuses_the_lan_address_gets_the_session_without_it() {
+    for kind in [ProviderKind::Anyfast, ProviderKind::Crun] {
+        let bench = Bench::new().await;
+        bench.rehearsal.faults().refuse_plain_http_callbacks(true);
+        let studio = bench.studio(kind).await;
+        let view = studio
+            .start_session("Hal", Some(&bench.photos.url("/face.jpg")), false)
+            .await
+            .unwrap();
+        assert_eq!(view.session.state, SessionState::AwaitingScan, "{kind:?}");
+        let notice = view.notice.clone().expect("the operator is told");
+        assert!(
+            notice.message.contains("will not report here")
+                && notice.message.contains("Talent finished — check now"),
+            "{notice:?}"
+        );
+        assert_eq!(
+            bench.rehearsal.byteplus_counts().sessions_created,
+            1,
+            "one session, opened without the LAN address"
+        );
+        let token = view.session.liveness_token.clone().unwrap();
+        bench
+            .rehearsal
+            .complete_liveness_token(&token)
+            .await
+            .unwrap();
+        let checked = studio.check_now(&view.session.id).await.unwrap();
+        assert_eq!(checked.session.state, SessionState::Verified, "{kind:?}");
+        studio.stop();
+    }
 }
 
 #[tokio::test]

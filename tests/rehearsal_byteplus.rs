@@ -460,16 +460,10 @@ async fn anyfast_session_escapes_its_link_and_opens_the_phone_page() {
 }
 
 #[tokio::test]
-async fn anyfast_result_is_not_ready_then_the_group_once_then_spent() {
+async fn anyfast_result_is_the_group_once_then_spent() {
     let rig = Rig::new().await;
     let token = str_of(&rig.anyfast_session(KEY, None).await, "BytedToken");
 
-    let pending = rig.anyfast_result(KEY, &token).await;
-    assert_eq!(pending.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        pending.body,
-        anyfast_error("ValidateNotReady", "The validation result is not ready.")
-    );
     let spent = anyfast_error(
         "InvalidParameter.BytedToken",
         "BytedToken is invalid or has already been used.",
@@ -514,10 +508,129 @@ async fn anyfast_result_is_not_ready_then_the_group_once_then_spent() {
         rig.server.byteplus_counts(),
         BytePlusCounts {
             sessions_created: 1,
-            result_queries: 5,
+            result_queries: 4,
             ..BytePlusCounts::default()
         }
     );
+}
+
+/// Seed 003 reads the result "after verification is complete"; upstream's token is "usable
+/// once". A read before the phone finished gets the documented empty GroupId and spends the
+/// token: once the phone finishes, the group is there but this token can no longer read it.
+#[tokio::test]
+async fn an_early_read_spends_the_token_on_both_personalities() {
+    let rig = Rig::new().await;
+    let spent = anyfast_error(
+        "InvalidParameter.BytedToken",
+        "BytedToken is invalid or has already been used.",
+    );
+    let token = str_of(&rig.anyfast_session(KEY, None).await, "BytedToken");
+    let early = rig.anyfast_result(KEY, &token).await.expect(StatusCode::OK);
+    assert_eq!(
+        early,
+        json!({ "GroupId": "" }),
+        "the doc's \"GroupId is empty\""
+    );
+    rig.server.complete_liveness_token(&token).await.unwrap();
+    let late = rig.anyfast_result(KEY, &token).await;
+    assert_eq!(late.status, StatusCode::BAD_REQUEST);
+    assert_eq!(late.body, spent, "the early read cost this QR");
+
+    let crun = str_of(&rig.crun_session(None).await, "BytedToken");
+    let early = rig.crun_result(&crun).await;
+    assert_eq!(
+        early,
+        json!({
+            "code": 422,
+            "message": "byted_token validation has not passed",
+            "data": null,
+            "errors": [{ "field": "byted_token", "message": "validation has not passed" }],
+        }),
+        "Crun documents no not-ready answer: an early read is refused"
+    );
+    rig.server.complete_liveness_token(&crun).await.unwrap();
+    assert_eq!(
+        rig.crun_result(&crun).await["message"],
+        "byted_token is invalid or has already been used"
+    );
+}
+
+/// Every documented callback is an absolute https URL. An empty or malformed one is refused in
+/// each personality's error shape; plain http (the studio's LAN receiver) is taken unless the
+/// https-only switch plays a provider that takes nothing else.
+#[tokio::test]
+async fn callback_addresses_are_checked_in_each_wire_form() {
+    let rig = Rig::new().await;
+    for bad in ["", "   ", "studio/cb", "ftp://studio.example/cb"] {
+        let reply = rig
+            .anyfast(
+                "CreateVisualValidateSession",
+                Some(KEY),
+                json!({ "CallbackURL": bad }),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{bad:?}: {}",
+            reply.text
+        );
+        assert_eq!(reply.body["error"]["code"], "InvalidParameter");
+        assert!(
+            reply.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("The parameter CallbackURL "),
+            "{}",
+            reply.text
+        );
+        let reply = rig
+            .crun_post(
+                "visual-validate-session",
+                Some(KEY),
+                json!({ "callback_url": bad }),
+            )
+            .await
+            .expect(StatusCode::OK);
+        assert_eq!(reply["code"], 422, "{bad:?}: {reply}");
+        assert_eq!(reply["errors"][0]["field"], "callback_url");
+    }
+    assert_eq!(rig.server.byteplus_counts().sessions_created, 0);
+
+    let lan = "http://192.168.1.20:8403/liveness/done?session=ses_1";
+    assert_eq!(
+        rig.anyfast_session(KEY, Some(lan)).await["CallbackURL"],
+        lan
+    );
+    assert_eq!(rig.crun_session(Some(lan)).await["CallbackURL"], lan);
+
+    rig.server.faults().refuse_plain_http_callbacks(true);
+    let reply = rig
+        .anyfast(
+            "CreateVisualValidateSession",
+            Some(KEY),
+            json!({ "CallbackURL": lan }),
+        )
+        .await;
+    assert_eq!(
+        reply.body,
+        anyfast_error(
+            "InvalidParameter",
+            "The parameter CallbackURL must be an https URL."
+        )
+    );
+    let reply = rig
+        .crun_post(
+            "visual-validate-session",
+            Some(KEY),
+            json!({ "callback_url": lan }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(reply["errors"][0]["message"], "must be an https URL");
+    rig.anyfast_session(KEY, Some("https://studio.example/cb"))
+        .await;
+    assert_eq!(rig.server.byteplus_counts().sessions_created, 3);
 }
 
 #[tokio::test]
@@ -539,11 +652,6 @@ async fn a_failed_phone_redirects_with_10001_and_a_passed_one_with_10000() {
         rig.view(&token).await["callback_redirect"],
         failed["callback_redirect"]
     );
-    assert_eq!(
-        rig.anyfast_result(KEY, &token).await.body["error"]["code"],
-        "ValidateNotReady"
-    );
-
     // "Try again" in the same session, then through.
     rig.step(&token, "retry").await;
     assert_eq!(rig.view(&token).await["callback_redirect"], Value::Null);
@@ -1029,11 +1137,6 @@ async fn crun_liveness_answers_in_its_envelope() {
         "Crun's link opens in Chinese"
     );
 
-    let pending = rig.crun_result(&token).await;
-    assert_eq!(
-        pending,
-        json!({ "code": 200, "message": "success", "data": { "GroupId": "" } })
-    );
     for step in ["camera", "nod", "blink"] {
         rig.step(&token, step).await;
     }
@@ -1354,7 +1457,6 @@ async fn tokens_groups_and_processing_assets_survive_a_restart() {
     let again = rig.anyfast_result(KEY, &spent).await;
     assert_eq!(again.body["error"]["code"], "InvalidParameter.BytedToken");
     assert_eq!(rig.view(&waiting).await["next_step"], "nod");
-    assert_eq!(rig.crun_result(&waiting).await["data"]["GroupId"], "");
     rig.step(&waiting, "nod").await;
     rig.step(&waiting, "blink").await;
     assert!(is_stamped_id(

@@ -1,8 +1,9 @@
 //! The LAN callback receiver: where BytePlus sends the talent's phone when the H5 check ends
-//! (`CallbackURL` / `callback_url`, with `bytedToken` and `resultCode`). It turns a finished
-//! check into an immediate status check instead of a wait for the next scheduled one, and tells
-//! the talent to hand the phone back. Polling stays the base: a phone off the studio network
-//! simply never arrives here.
+//! (`CallbackURL` / `callback_url`, with `bytedToken`, `resultCode`, `algorithmBaseRespCode`
+//! and `verify_type`). A passing code is the one moment the result is read on its own (the
+//! BytedToken works once); it tells the talent to hand the phone back. A phone off the studio
+//! network never arrives here: the operator's "Talent finished — check now" reads it then.
+//! A provider that drops the `session` query still sends `bytedToken`, which finds the session.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -117,8 +118,13 @@ async fn done(
     let session = q.get("session").cloned().unwrap_or_default();
     let code = q.get("resultCode").map(String::as_str);
     let token = q.get("bytedToken").map(String::as_str);
+    let verdict = super::studio_assets::PhoneVerdict {
+        result_code: code,
+        sub_code: q.get("algorithmBaseRespCode").map(String::as_str),
+        verify_type: q.get("verify_type").map(String::as_str),
+    };
     let outcome = match studio.upgrade() {
-        Some(studio) => studio.on_callback(&session, token, code).await,
+        Some(studio) => studio.on_callback(&session, token, verdict).await,
         None => Err(crate::error::Error::Internal(
             "the studio has stopped".into(),
         )),

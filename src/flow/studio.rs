@@ -281,6 +281,54 @@ impl Studio {
             .map(|c| c.url_for(session_id))
     }
 
+    /// A new link (or a fresh one for `group_id`), with the phone sent back to the LAN receiver
+    /// where one runs. A provider that refuses that address (the docs show only public https
+    /// ones) gets the session again without it, and the operator hears that the phone will not
+    /// come back on its own: "Talent finished — check now" is then the way the result is read.
+    async fn open_link(
+        &self,
+        provider: &Provider,
+        name: &str,
+        group_id: &str,
+        session_id: &str,
+    ) -> Result<(crate::providers::LivenessLink, Option<CommandError>)> {
+        let callback = self.callback_url(provider, session_id);
+        let first = match group_id {
+            "" => provider.init_session(name, callback.as_deref()).await,
+            g => provider.refresh_session(name, g, callback.as_deref()).await,
+        };
+        let refused = match first {
+            Err(e) if crate::providers::byteplus::refuses_callback(&e) => e,
+            other => return other.map(|link| (link, None)),
+        };
+        let Some(address) = callback else {
+            return Err(no_callback_taken(provider.kind(), refused));
+        };
+        tracing::info!(%address, error = %refused, "the provider refused the LAN callback; opening the session without it");
+        self.spend_init_budget(provider)?;
+        let second = match group_id {
+            "" => provider.init_session(name, None).await,
+            g => provider.refresh_session(name, g, None).await,
+        };
+        let link = second.map_err(|e| {
+            if crate::providers::byteplus::refuses_callback(&e) {
+                no_callback_taken(provider.kind(), e)
+            } else {
+                e
+            }
+        })?;
+        let notice = CommandError {
+            code: ErrorCode::ProviderRefused,
+            message: format!(
+                "{} would not send the phone back to this studio's address ({address}), so the phone will not report here when the talent is done. When they have finished on the phone, press “Talent finished — check now”.",
+                provider.kind()
+            ),
+            field: None,
+            retry_after_seconds: None,
+        };
+        Ok((link, Some(notice)))
+    }
+
     /// Fetches and checks the photo against the selected provider's limits. A failed provider
     /// limit is an error; failed face checks come back in the checklist.
     pub async fn check_photo(&self, image_url: &str) -> Result<photo::PhotoCheck> {
@@ -347,8 +395,7 @@ impl Studio {
         let provider = self.provider();
         self.spend_init_budget(&provider)?;
         let id = format!("ses_{}", hex::encode(rand::random::<[u8; 8]>()));
-        let callback = self.callback_url(&provider, &id);
-        let link = provider.init_session(&name, callback.as_deref()).await?;
+        let (link, notice) = self.open_link(&provider, &name, "", &id).await?;
         let now = self.clock.now_ms();
         let session = LivenessSession {
             id,
@@ -368,8 +415,8 @@ impl Studio {
         };
         self.library.save_session(&session)?;
         tracing::info!(session = %session.id, group = %session.group_id, "liveness session started");
-        let view = self.view(session.clone(), None);
-        self.watch(session);
+        let view = self.view(session.clone(), notice.clone());
+        self.watch(session, notice);
         Ok(view)
     }
 
@@ -387,9 +434,13 @@ impl Studio {
         };
         let provider = self.provider_for(&session)?;
         self.spend_init_budget(&provider)?;
-        let callback = self.callback_url(&provider, &session.id);
-        let link = provider
-            .refresh_session(&session.talent_name, &session.group_id, callback.as_deref())
+        let (link, notice) = self
+            .open_link(
+                &provider,
+                &session.talent_name,
+                &session.group_id,
+                &session.id,
+            )
             .await?;
         let now = self.clock.now_ms();
         session.group_id = link.group_id;
@@ -401,8 +452,8 @@ impl Studio {
         session.updated_at_ms = now;
         self.library.save_session(&session)?;
         tracing::info!(session = %session.id, "fresh QR issued");
-        let view = self.view(session.clone(), None);
-        self.watch(session);
+        let view = self.view(session.clone(), notice.clone());
+        self.watch(session, notice);
         Ok(view)
     }
 
@@ -487,7 +538,7 @@ impl Studio {
             }
             let s = self.move_rehearsal_link(s)?;
             if s.state == SessionState::AwaitingScan {
-                self.watch(s.clone());
+                self.watch(s.clone(), None);
             }
             views.push(self.recover(s)?);
         }
@@ -628,9 +679,32 @@ impl Studio {
         let now = self.clock.now_ms();
         self.library
             .record_call(&provider.budget_key(), CallKind::Status, now)?;
-        let check = provider
+        let one_time = provider.holds_assets();
+        let check = match provider
             .session_status(&session.group_id, session.liveness_token.as_deref())
-            .await?;
+            .await
+        {
+            Ok(c) => c,
+            // The BytedToken is spent (read before, lost with an answer, or past its 30
+            // minutes): this QR is over, and the words say so instead of failing the call.
+            Err(Error::Provider {
+                reason: crate::error::ProviderReason::SessionExpired,
+                status,
+                message,
+                provider: kind,
+            }) if one_time => {
+                let e = Error::Provider {
+                    provider: kind,
+                    status,
+                    reason: crate::error::ProviderReason::SessionExpired,
+                    message,
+                };
+                tracing::info!(session = %session.id, error = %e, "the BytedToken can no longer be read");
+                let notice = CommandError::from(&e);
+                return self.settle_read(&session, Event::LinkExpired, Some(notice));
+            }
+            Err(e) => return Err(e),
+        };
         if let Some(group) = &check.group_id {
             // BytePlus answers with the group once; keep it before anything else can fail.
             self.keep_group(&session, group)?;
@@ -638,15 +712,33 @@ impl Studio {
         let status = check.status;
         let event = match status {
             LivenessStatus::Active => Event::ScanCompleted,
+            // A BytePlus read without a group spent the token all the same: never read again.
+            LivenessStatus::Pending if one_time => Event::LinkExpired,
             LivenessStatus::Pending if now >= session.expires_at_ms => Event::LinkExpired,
             LivenessStatus::Pending => Event::StillPending,
             // The provider says this link is spent: a fresh QR is the way on.
             LivenessStatus::Expired | LivenessStatus::Failed => Event::LinkExpired,
         };
-        let failed = (status == LivenessStatus::Failed).then(|| {
+        let failed = if status == LivenessStatus::Failed {
             tracing::info!(session = %session.id, "the provider reports the phone check failed");
-            phone_check_failed(None)
-        });
+            Some(phone_check_failed(None))
+        } else if one_time && status == LivenessStatus::Pending {
+            tracing::info!(session = %session.id, "the result was read before the phone check finished");
+            Some(read_too_early())
+        } else {
+            None
+        };
+        self.settle_read(&session, event, failed)
+    }
+
+    /// Saves what a status check found, unless the operator cancelled or refreshed while it was
+    /// in flight, and hands back the session as stored with the words for the operator.
+    fn settle_read(
+        &self,
+        session: &LivenessSession,
+        event: Event,
+        failed: Option<CommandError>,
+    ) -> Result<(LivenessSession, Option<CommandError>)> {
         // Re-read: the operator may have cancelled or refreshed while the call was in flight.
         let mut current = self.library.session(&session.id)?;
         if current.h5_link != session.h5_link {
@@ -663,7 +755,7 @@ impl Studio {
         Ok((current, failed))
     }
 
-    fn watch(self: &Arc<Self>, session: LivenessSession) {
+    fn watch(self: &Arc<Self>, session: LivenessSession, notice: Option<CommandError>) {
         let cancel = CancellationToken::new();
         let check_now = Arc::new(Notify::new());
         let previous = self.watches.lock().expect("watch map poisoned").insert(
@@ -679,20 +771,77 @@ impl Studio {
         let studio = Arc::clone(self);
         tokio::spawn(async move {
             let id = session.id.clone();
-            studio.poll_until_settled(session, cancel, check_now).await;
+            studio
+                .poll_until_settled(session, cancel, check_now, notice)
+                .await;
             tracing::debug!(session = %id, "watch ended");
         });
     }
 
     async fn poll_until_settled(
         &self,
+        session: LivenessSession,
+        cancel: CancellationToken,
+        check_now: Arc<Notify>,
+        notice: Option<CommandError>,
+    ) {
+        if self.provider_for(&session).is_ok_and(|p| p.holds_assets()) {
+            return self
+                .wait_for_the_word(session, cancel, check_now, notice)
+                .await;
+        }
+        self.poll_on_schedule(session, cancel, check_now, notice)
+            .await;
+    }
+
+    /// BytePlus (Anyfast, Crun): the BytedToken is read once, so nothing here reads it. The
+    /// seeds read the result after the check is done ("When resultCode is 10000…"): the LAN
+    /// callback or the operator's "Talent finished — check now" does. This only owns the
+    /// deadline: at it, the QR is over, still unread.
+    async fn wait_for_the_word(
+        &self,
         mut session: LivenessSession,
         cancel: CancellationToken,
         check_now: Arc<Notify>,
+        notice: Option<CommandError>,
+    ) {
+        loop {
+            if session.state != SessionState::AwaitingScan {
+                return;
+            }
+            let now = self.clock.now_ms();
+            let expires = session.expires_at_ms;
+            let _ = self
+                .updates
+                .send(self.view(session.clone(), notice.clone()));
+            let sleep_ms = (expires - now).max(0) as u64;
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                // A check was made (check now, the callback); its outcome is already sent.
+                _ = check_now.notified() => {}
+                _ = tokio::time::sleep(std::time::Duration::from_millis(sleep_ms)) => {}
+            }
+            session = match self.library.session(&session.id) {
+                Ok(s) => s,
+                Err(_) => return,
+            };
+            if session.state == SessionState::AwaitingScan && self.clock.now_ms() >= expires {
+                self.apply(session, Event::LinkExpired, Some(ran_out_unread()));
+                return;
+            }
+        }
+    }
+
+    /// BlockRun, JarvisClaw: status checks on [`poll::plan`]'s schedule, within the budget.
+    async fn poll_on_schedule(
+        &self,
+        mut session: LivenessSession,
+        cancel: CancellationToken,
+        check_now: Arc<Notify>,
+        mut notice: Option<CommandError>,
     ) {
         let mut last_check: Option<i64> = None;
         let mut checks_made: u32 = 0;
-        let mut notice: Option<CommandError> = None;
         let mut not_before: Option<i64> = None;
         loop {
             if session.state != SessionState::AwaitingScan {
@@ -989,6 +1138,43 @@ pub(crate) fn phone_check_failed(result_code: Option<&str>) -> CommandError {
         message: format!(
             "The phone check did not pass{code}. Generate a fresh QR and have the talent try again in good light, face to the camera."
         ),
+        field: None,
+        retry_after_seconds: None,
+    }
+}
+
+/// A provider that will not open a phone check without a callback address it accepts, when
+/// the studio has none to give: the operator hears what it said and the way on.
+fn no_callback_taken(provider: ProviderKind, refused: Error) -> Error {
+    let said = match &refused {
+        Error::Provider { message, .. } => format!(" ({})", message.trim_end_matches('.')),
+        _ => String::new(),
+    };
+    Error::invalid(
+        "callback",
+        format!(
+            "{provider} will not open a phone check without a callback address it accepts{said}. Turn on the LAN callback in Settings (the phone must be on the studio network), then start the session again."
+        ),
+    )
+}
+
+/// What the operator hears when a BytePlus result was read before the talent had finished: the
+/// read spent the one-time BytedToken (as upstream may), so this QR can never be read again.
+pub(crate) fn read_too_early() -> CommandError {
+    CommandError {
+        code: ErrorCode::SessionExpired,
+        message: "The result was read before the talent had finished the phone check, and this phone check can no longer be read (its token works once). Generate a fresh QR and have the talent scan it again.".into(),
+        field: None,
+        retry_after_seconds: None,
+    }
+}
+
+/// The notice when a BytePlus QR's two minutes run out with nothing read: its result can still
+/// be read once (the token lasts 30 minutes), so a talent who finished is not lost.
+fn ran_out_unread() -> CommandError {
+    CommandError {
+        code: ErrorCode::SessionExpired,
+        message: "This QR's time is up and its result was not read. If the talent finished on the phone, press “Talent finished — check now” (the result can be read once, within 30 minutes); otherwise generate a fresh QR.".into(),
         field: None,
         retry_after_seconds: None,
     }

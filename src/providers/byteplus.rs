@@ -51,6 +51,22 @@ pub struct RemoteAsset {
     /// Why it failed, in plain words, when it did.
     pub problem: Option<String>,
     pub created_at: Option<String>,
+    /// Anyfast's `Inactive` without an error: read as not ready yet, but Anyfast's doc says no
+    /// more than that, so the studio waits for it only so long ([`INACTIVE_WAIT_MS`]).
+    pub inactive: bool,
+}
+
+/// How long an `Inactive` asset with no error is waited for before it is filed as failed: a
+/// BytePlus upload is processed in seconds to minutes, and nothing documents an `Inactive`
+/// that turns `Active`, so a longer wait only keeps the operator hanging.
+pub const INACTIVE_WAIT_MS: i64 = 10 * 60_000;
+
+/// The operator's words for an asset still `Inactive` after [`INACTIVE_WAIT_MS`].
+pub fn inactive_too_long(asset_id: &str) -> String {
+    format!(
+        "The provider still shows this file as Inactive after {} minutes and gives no reason, so it cannot be used in videos. Upload it again, or ask the provider's support about {asset_id}.",
+        INACTIVE_WAIT_MS / 60_000
+    )
 }
 
 /// What to upload into a group.
@@ -125,6 +141,20 @@ pub(super) fn asset_problem(code: &str, message: &str) -> String {
 pub(super) fn says_not_ready(code: &str, message: &str) -> bool {
     let both = format!("{code} {message}").to_ascii_lowercase();
     both.contains("notready") || both.contains("not ready") || both.contains("not_ready")
+}
+
+/// Whether the provider refused to open a phone check because of the callback address it was
+/// given (Anyfast names `CallbackURL`, Crun's `errors[]` names `callback_url`; both clients word
+/// such a refusal as one about "the callback address").
+pub fn refuses_callback(e: &crate::error::Error) -> bool {
+    match e {
+        crate::error::Error::Provider {
+            reason: crate::error::ProviderReason::BadRequest,
+            message,
+            ..
+        } => message.contains("callback address"),
+        _ => false,
+    }
 }
 
 /// Some proxies return the H5 link with `&` written as `\u0026` inside the JSON string (decoded
@@ -210,6 +240,8 @@ pub(super) fn read_asset(v: &Value) -> Result<RemoteAsset, &'static str> {
         status,
         problem,
         created_at: field(v, &["CreateTime", "create_time", "created_at"]).map(str::to_string),
+        inactive: status == AssetStatus::Processing
+            && status_word.trim().eq_ignore_ascii_case("inactive"),
     })
 }
 

@@ -141,7 +141,8 @@ fn asset_json(v: &AssetView) -> Value {
     out
 }
 
-/// `POST /volc/asset/CreateVisualValidateSession {CallbackURL?}`.
+/// `POST /volc/asset/CreateVisualValidateSession {CallbackURL?}`: a callback, when given, must
+/// be an http(s) URL.
 pub async fn create_visual_validate_session(
     State(svc): Shared,
     headers: HeaderMap,
@@ -156,7 +157,13 @@ fn create_session(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Reply {
     if account.aigc {
         return Err(aigc_only());
     }
-    let callback = optional(&body, "CallbackURL")?.unwrap_or("");
+    let callback = optional(&body, "CallbackURL")?;
+    if let Some(problem) =
+        callback.and_then(|c| byteplus::callback_problem(c, svc.faults.https_callbacks_only()))
+    {
+        return Err(invalid(format!("The parameter CallbackURL {problem}.")));
+    }
+    let callback = callback.unwrap_or("");
     let session = svc.create_validate_session(&account.owner, callback);
     Ok(reply(
         StatusCode::OK,
@@ -186,11 +193,9 @@ fn validate_result(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Reply {
             StatusCode::OK,
             json!({ "GroupId": group_id, "GroupType": GROUP_TYPE }),
         )),
-        ValidateResult::NotReady => Err(error(
-            StatusCode::BAD_REQUEST,
-            "ValidateNotReady",
-            "The validation result is not ready.",
-        )),
+        // The doc's own not-finished answer ("GroupId is empty"); the query spent the token
+        // all the same.
+        ValidateResult::NotReady => Ok(reply(StatusCode::OK, json!({ "GroupId": "" }))),
         ValidateResult::Invalid => Err(error(
             StatusCode::BAD_REQUEST,
             "InvalidParameter.BytedToken",

@@ -4,8 +4,14 @@
 //! A validation session is a BytedToken with an H5 link. The phone walks the same steps as a
 //! BlockRun session (the `/h5/` page, the [`Session`] state machine); when it finishes, a
 //! `LivenessFace` asset group bound to that person is created for the account that opened the
-//! session. The first result query after that hands out the GroupId and spends the token; any
-//! later one, or one past [`BYTED_TOKEN_TTL`], is refused.
+//! session. The first result query spends the token, whatever the phone's state: after the
+//! check it hands out the GroupId, before it only says "not finished" (as upstream may: its
+//! token is "usable once"). Any later query, or one past [`BYTED_TOKEN_TTL`], is refused, so a
+//! client that reads early pays for it with a fresh QR.
+//!
+//! A callback address, when given, must be an absolute http(s) URL ([`callback_problem`]); the
+//! docs show only https ones, and [`super::Faults::https_callbacks_only`] plays a provider
+//! that takes nothing else.
 //!
 //! Assets are uploaded into a group (or, on Crun, into no group) by URL and processed
 //! asynchronously: the file is fetched and its bytes checked against the asset type, then the
@@ -149,7 +155,7 @@ pub struct ValidateSession {
     /// Empty when none was given.
     pub callback_url: String,
     pub created_at_ms: i64,
-    /// A result query has handed out the GroupId: the token is spent.
+    /// A result query was made: the token is spent, whether or not it found the GroupId.
     pub used: bool,
 }
 
@@ -169,6 +175,24 @@ impl ValidateSession {
         (!self.callback_url.is_empty())
             .then(|| callback_redirect(&self.callback_url, self.token(), passed))
     }
+}
+
+/// Why a callback address cannot be taken, as the end of "the callback address …": empty, not
+/// an absolute http(s) URL with a host, or (`https_only`) not https. `None`: it can.
+pub fn callback_problem(raw: &str, https_only: bool) -> Option<&'static str> {
+    if raw.trim().is_empty() {
+        return Some("is empty");
+    }
+    let Ok(url) = url::Url::parse(raw.trim()) else {
+        return Some("is not a URL");
+    };
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Some("must be an http or https URL");
+    }
+    if https_only && url.scheme() != "https" {
+        return Some("must be an https URL");
+    }
+    None
 }
 
 /// `callback` with the verdict's parameters appended after any it already has, before a
@@ -280,7 +304,8 @@ impl AssetRecord {
 pub enum ValidateResult {
     /// The phone finished; this query spent the token.
     Ready(String),
-    /// Not finished (still going, failed, or the link ran out).
+    /// Not finished (still going, failed, or the link ran out), and this query spent the token
+    /// all the same: the check can no longer be read, even once the phone finishes.
     NotReady,
     /// Unknown to this account, older than [`BYTED_TOKEN_TTL`], or already spent.
     Invalid,
@@ -412,7 +437,7 @@ impl Liveness {
         Some(Ok(progress))
     }
 
-    /// A result query by `owner`. Handing out the GroupId spends the token.
+    /// A result query by `owner`. The first one spends the token, ready or not.
     pub fn result(&mut self, token: &str, owner: &str, now: i64) -> ValidateResult {
         let Some(validate) = self
             .sessions
@@ -421,10 +446,10 @@ impl Liveness {
         else {
             return ValidateResult::Invalid;
         };
+        validate.used = true;
         if validate.session.progress != Progress::Completed {
             return ValidateResult::NotReady;
         }
-        validate.used = true;
         ValidateResult::Ready(validate.session.group_id.clone())
     }
 
@@ -746,7 +771,6 @@ mod tests {
         let mut l = Liveness::default();
         let s = l.create_session("a", "", NOW, TTL);
         assert!(ids::is_byted_token(s.token()));
-        assert_eq!(l.result(s.token(), "a", NOW), ValidateResult::NotReady);
         assert_eq!(l.result(s.token(), "b", NOW), ValidateResult::Invalid);
         let group = finish(&mut l, s.token(), NOW + 1);
         assert!(ids::is_liveness_group_id(&group));
@@ -761,15 +785,49 @@ mod tests {
     }
 
     #[test]
+    fn an_early_query_spends_the_token_even_when_the_phone_finishes_later() {
+        let mut l = Liveness::default();
+        let s = l.create_session("a", "", NOW, TTL);
+        assert_eq!(l.result(s.token(), "a", NOW), ValidateResult::NotReady);
+        assert_eq!(l.result(s.token(), "a", NOW + 1), ValidateResult::Invalid);
+        // The phone still finishes and its group exists, but the token can no longer read it.
+        let group = finish(&mut l, s.token(), NOW + 2);
+        assert!(l.group(&group).is_some());
+        assert_eq!(l.result(s.token(), "a", NOW + 3), ValidateResult::Invalid);
+        assert!(l.session(s.token()).unwrap().used);
+    }
+
+    #[test]
+    fn callback_addresses_must_be_http_urls_and_https_when_asked() {
+        assert_eq!(callback_problem("", false), Some("is empty"));
+        assert_eq!(callback_problem("  ", false), Some("is empty"));
+        assert_eq!(callback_problem("studio/cb", false), Some("is not a URL"));
+        assert_eq!(
+            callback_problem("ftp://a.example/cb", false),
+            Some("must be an http or https URL")
+        );
+        assert_eq!(
+            callback_problem("http://192.168.1.20:8403/liveness/done?session=s", false),
+            None
+        );
+        assert_eq!(
+            callback_problem("http://192.168.1.20:8403/liveness/done", true),
+            Some("must be an https URL")
+        );
+        assert_eq!(callback_problem("https://a.example/cb", true), None);
+    }
+
+    #[test]
     fn a_token_is_queryable_for_thirty_minutes() {
         let mut l = Liveness::default();
         let s = l.create_session("a", "", NOW, TTL);
         let limit = NOW + 30 * 60 * 1000;
+        assert_eq!(l.result(s.token(), "a", limit), ValidateResult::Invalid);
+        let s = l.create_session("a", "", NOW, TTL);
         assert_eq!(
             l.result(s.token(), "a", limit - 1),
             ValidateResult::NotReady
         );
-        assert_eq!(l.result(s.token(), "a", limit), ValidateResult::Invalid);
         // Past its link's TTL the phone cannot finish: the token stays not ready.
         assert_eq!(
             l.apply_step(s.token(), Step::Camera, NOW + 120_000),

@@ -142,6 +142,12 @@ pub async fn visual_validate_session(
 fn create_session(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Reply {
     let account = admit(svc, headers)?;
     let body = object(body)?;
+    // `optional` reads an empty string as absent; an empty callback is refused, not dropped.
+    if let Some(Value::String(raw)) = body.get("callback_url") {
+        if let Some(problem) = byteplus::callback_problem(raw, svc.faults.https_callbacks_only()) {
+            return Err(invalid("callback_url", problem));
+        }
+    }
     let callback = optional(&body, "callback_url")?.unwrap_or("");
     let session = svc.create_validate_session(&account.owner, callback);
     let token = session.token();
@@ -170,7 +176,17 @@ fn validate_result(svc: &Service, headers: &HeaderMap, query: &HashMap<String, S
     let token = query_param(query, "byted_token")?;
     match svc.validate_result(&account.owner, token) {
         ValidateResult::Ready(group_id) => Ok(ok(json!({ "GroupId": group_id }))),
-        ValidateResult::NotReady => Ok(ok(json!({ "GroupId": "" }))),
+        // Crun documents no not-ready answer (its flow reads only after `resultCode=10000`),
+        // so a read before is refused, and it spent the token.
+        ValidateResult::NotReady => Err(Box::new(
+            Json(json!({
+                "code": 422,
+                "message": "byted_token validation has not passed",
+                "data": null,
+                "errors": [{ "field": "byted_token", "message": "validation has not passed" }],
+            }))
+            .into_response(),
+        )),
         ValidateResult::Invalid => Err(Box::new(
             Json(json!({
                 "code": 422,

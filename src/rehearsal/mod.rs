@@ -108,7 +108,9 @@
 //! (an account "routed to the regular AIGC group", which Anyfast refuses LivenessFace work).
 //! Another account's group or asset is "not found".
 //!
-//! A session's callback URL, if it has one, is where the phone page goes once it has a verdict:
+//! A session's callback URL, if it has one, must be an absolute http(s) URL (an empty or
+//! malformed one is refused; with [`Faults::https_callbacks_only`] so is plain http). It is
+//! where the phone page goes once it has a verdict:
 //! the URL with `bytedToken`, `resultCode` (`10000` passed, `10001` failed),
 //! `algorithmBaseRespCode` and `verify_type=real_time` appended; `GET /h5/api/session` shows it
 //! as `callback_redirect`. The page speaks `lng=en|zh|zh-Hant` (English by default).
@@ -118,10 +120,12 @@
 //! written `\u0026`, `\u003c`, `\u003e` as Anyfast's Go proxy does):
 //!
 //! - `POST /volc/asset/CreateVisualValidateSession` `{CallbackURL?}` → `{BytedToken, CallbackURL,
-//!   H5Link}` (the link carries `bytedToken`, `pl`, `configId=rehearsal-anyfast`);
-//! - `POST /volc/asset/GetVisualValidateResult` `{BytedToken}` → `{GroupId, GroupType:
-//!   "LivenessFace"}` once; `400 ValidateNotReady` before; `400 InvalidParameter.BytedToken`
-//!   after, or for an unknown or expired token;
+//!   H5Link}` (the link carries `bytedToken`, `pl`, `configId=rehearsal-anyfast`); a bad
+//!   `CallbackURL` is `400 InvalidParameter` naming it;
+//! - `POST /volc/asset/GetVisualValidateResult` `{BytedToken}` → the first query spends the
+//!   token: `{GroupId, GroupType: "LivenessFace"}` after the phone finished, the documented
+//!   empty `{GroupId: ""}` before; `400 InvalidParameter.BytedToken` for any later query, or
+//!   an unknown or expired token;
 //! - `POST /volc/asset/CreateAsset` `{model, GroupId, Name, AssetType, URL}` → `{Id}` (`model`
 //!   must be `volc-asset`, `volc-asset-video` or `volc-asset-audio` to match the type; `404
 //!   NotFound` "asset group … not found");
@@ -137,9 +141,13 @@
 //! `errors: [{field, message}]`):
 //!
 //! - `POST /api/v1/client/job/visual-validate-session` `{callback_url?}` → `data: {BytedToken,
-//!   H5Link, CallbackURL}` (the link carries `configId=rehearsal-crun&lng=zh`);
-//! - `GET /api/v1/client/job/visual-validate-result?byted_token=…` → `data: {GroupId}`, empty
-//!   until the phone finished; `422` "byted_token is invalid or has already been used" after;
+//!   H5Link, CallbackURL}` (the link carries `configId=rehearsal-crun&lng=zh`); a bad
+//!   `callback_url` is `422` with `errors: [{field: "callback_url"}]`;
+//! - `GET /api/v1/client/job/visual-validate-result?byted_token=…` → the first query spends the
+//!   token: `data: {GroupId}` after the phone finished; before it, `422` "byted_token
+//!   validation has not passed" (Crun documents no not-ready answer: the seed reads only after
+//!   `resultCode=10000`); `422` "byted_token is invalid or has already been used" for any later
+//!   query;
 //! - `POST /api/v1/client/job/asset-upload` `{name?, asset_type, asset_url, group_id?}` →
 //!   `data: {AssetId}` (no `group_id`: an asset in no group);
 //! - `GET /api/v1/client/job/asset-info?asset_id=…` → `data: {AssetId, Name, AssetType, Status,
@@ -306,6 +314,10 @@ pub struct Faults {
     pub crun_code_once: AtomicU16,
     /// The next video job (any personality) fails with "generation failed", uncharged.
     pub video_fail_once: AtomicBool,
+    /// Anyfast and Crun refuse every callback address that is not https, as a provider could
+    /// (every documented example is one); off, they take http too, so the studio's LAN
+    /// receiver can be rehearsed.
+    pub https_callbacks_only: AtomicBool,
     /// Network and server faults armed per route ([`Faults::arm`]).
     plan: fault::FaultPlan,
 }
@@ -321,6 +333,7 @@ impl Clone for Faults {
             upstream_error_once: AtomicBool::new(self.upstream_error_once.load(Ordering::SeqCst)),
             crun_code_once: AtomicU16::new(self.crun_code_once.load(Ordering::SeqCst)),
             video_fail_once: AtomicBool::new(self.video_fail_once.load(Ordering::SeqCst)),
+            https_callbacks_only: AtomicBool::new(self.https_callbacks_only.load(Ordering::SeqCst)),
             plan: self.plan.clone(),
         }
     }
@@ -371,6 +384,15 @@ impl Faults {
 
     pub(crate) fn take_video_fail(&self) -> bool {
         self.video_fail_once.swap(false, Ordering::SeqCst)
+    }
+
+    /// Switches [`Faults::https_callbacks_only`].
+    pub fn refuse_plain_http_callbacks(&self, on: bool) {
+        self.https_callbacks_only.store(on, Ordering::SeqCst);
+    }
+
+    pub(crate) fn https_callbacks_only(&self) -> bool {
+        self.https_callbacks_only.load(Ordering::SeqCst)
     }
 
     pub(crate) fn take_crun_code(&self) -> Option<u16> {

@@ -598,16 +598,23 @@ impl Service {
         session
     }
 
-    /// A result query; saved when it spends the token.
+    /// A result query; saved, since the first one spends the token whatever it finds.
     pub fn validate_result(&self, owner: &str, token: &str) -> ValidateResult {
         bump(&self.liveness_counts.result_queries);
         let result = self
             .store()
             .liveness_mut()
             .result(token, owner, self.clock.now_ms());
-        if let ValidateResult::Ready(group_id) = &result {
-            self.save();
-            tracing::info!(%group_id, "rehearsal: BytedToken spent on its GroupId");
+        match &result {
+            ValidateResult::Ready(group_id) => {
+                self.save();
+                tracing::info!(%group_id, "rehearsal: BytedToken spent on its GroupId");
+            }
+            ValidateResult::NotReady => {
+                self.save();
+                tracing::info!("rehearsal: BytedToken spent before the phone finished");
+            }
+            ValidateResult::Invalid => {}
         }
         result
     }

@@ -32,8 +32,12 @@ pub const DEFAULT_DURATION_S: u32 = 5;
 /// Crun's documented prompt limit, the only one published; the others are held to it too so a
 /// prompt written for one provider works on all.
 pub const MAX_PROMPT_CHARS: usize = 5000;
-/// How long providers keep a job claimable (BlockRun and JarvisClaw: 48 h).
+/// How long the longest-keeping providers keep a job claimable (BlockRun and JarvisClaw: 48 h);
+/// [`VideoApi::claimable_ms`] is each API's own figure.
 pub const CLAIMABLE_MS: i64 = 48 * 3_600_000;
+/// Anyfast's and Crun's result URLs last 24 h (research §3.4, §5.2): nothing is polled or
+/// promised past that.
+pub const RESULT_URL_MS: i64 = 24 * 3_600_000;
 /// The largest finished video downloaded: a 15 s 1080p clip is tens of MB, so 1 GB is a
 /// runaway server, not a video.
 pub const MAX_VIDEO_BYTES: u64 = 1 << 30;
@@ -71,6 +75,24 @@ impl VideoApi {
             VideoApi::JarvisClaw => "JarvisClaw",
             VideoApi::Anyfast => "Anyfast",
             VideoApi::Crun => "Crun",
+        }
+    }
+
+    /// The tier a form starts on: fast (cheaper) where the provider documents faces on it;
+    /// on Crun the 2.0 r2v model, the one whose page documents uploaded assets (the 2.0-fast
+    /// r2v page has its "Custom Uploaded Assets" section commented out, research §4.4).
+    pub fn default_tier(self) -> SeedanceTier {
+        match self {
+            VideoApi::Crun => SeedanceTier::Standard,
+            _ => SeedanceTier::Fast,
+        }
+    }
+
+    /// How long a job can still be claimed (polled, its video fetched) after it was accepted.
+    pub fn claimable_ms(self) -> i64 {
+        match self {
+            VideoApi::BlockRun | VideoApi::JarvisClaw => CLAIMABLE_MS,
+            VideoApi::Anyfast | VideoApi::Crun => RESULT_URL_MS,
         }
     }
 
@@ -299,8 +321,7 @@ impl VideoOptions {
             api,
             billing,
             models,
-            // Fast is the default: cheaper, and the one every provider documents for faces.
-            default_model: api.model_id(SeedanceTier::Fast).to_string(),
+            default_model: api.model_id(api.default_tier()).to_string(),
             durations: (MIN_DURATION_S..=MAX_DURATION_S).collect(),
             default_duration: DEFAULT_DURATION_S,
             ratios: api.ratios().iter().map(|r| r.to_string()).collect(),
@@ -438,7 +459,7 @@ pub enum JobState {
     /// The video is on disk.
     Completed,
     Failed,
-    /// Not finished within the 48 h providers keep a job.
+    /// Not finished within the time the provider keeps a job (48 h, or 24 h on Anyfast and Crun).
     Expired,
 }
 

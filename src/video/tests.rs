@@ -377,3 +377,35 @@ fn prices_are_shown_exactly_to_at_least_the_cent() {
     assert_eq!(tidy_usd("2.000000"), "2.00");
     assert_eq!(tidy_usd("about 1"), "about 1");
 }
+
+#[test]
+fn anyfast_and_crun_jobs_are_claimable_24_hours_the_others_48() {
+    use crate::video::{next_poll, VideoPollPlan, VideoPollPolicy};
+    const H: i64 = 3_600_000;
+    for (api, hours) in [
+        (VideoApi::BlockRun, 48),
+        (VideoApi::JarvisClaw, 48),
+        (VideoApi::Anyfast, 24),
+        (VideoApi::Crun, 24),
+    ] {
+        assert_eq!(api.claimable_ms(), hours * H, "{api:?}");
+        let policy = VideoPollPolicy {
+            claimable_ms: api.claimable_ms(),
+            ..VideoPollPolicy::standard()
+        };
+        let plan = next_poll(policy, 0, 25 * H, 10, Some(25 * H - 1), &[], None);
+        assert_eq!(
+            plan == VideoPollPlan::Expire,
+            hours == 24,
+            "{api:?}: polled past its result URLs' life"
+        );
+    }
+}
+
+#[test]
+fn crun_starts_on_the_model_whose_asset_support_is_documented() {
+    let crun = options(VideoApi::Crun, ProviderKind::Crun);
+    assert_eq!(crun.default_model, "bytedance/seedance2-0-r2v");
+    let anyfast = options(VideoApi::Anyfast, ProviderKind::Anyfast);
+    assert_eq!(anyfast.default_model, "seedance-fast");
+}

@@ -334,11 +334,12 @@ impl Studio {
     }
 
     fn file_status(&self, mut face: Face, remote: &RemoteAsset) -> Result<Face> {
-        if face.status == remote.status && face.status_message == remote.problem {
+        let (status, problem) = settled_status(&face, remote, self.clock.now_ms());
+        if face.status == status && face.status_message == problem {
             return Ok(face);
         }
-        face.status = remote.status;
-        face.status_message = remote.problem.clone();
+        face.status = status;
+        face.status_message = problem;
         self.library.update_asset_status(
             &face.asset_id,
             face.status,
@@ -408,15 +409,36 @@ impl Studio {
     }
 
     /// The phone's page came back through the LAN callback. `10000` means the check passed:
-    /// ask for the group at once instead of waiting for the next scheduled check. Anything else
-    /// ends this link (BytePlus: "create a new validation session").
+    /// the result is read now, once (seed 004: "When resultCode is 10000, call …"). Anything
+    /// else ends this link (BytePlus: "create a new validation session"), with the sub-code
+    /// (`algorithmBaseRespCode`) in the words. `session_id` may be empty when the provider
+    /// dropped the address's own query: the session is then the one holding `token`.
     pub async fn on_callback(
         self: &Arc<Self>,
         session_id: &str,
         token: Option<&str>,
-        result_code: Option<&str>,
+        verdict: PhoneVerdict<'_>,
     ) -> Result<bool> {
-        let session = self.library.session(session_id)?;
+        let result_code = verdict.result_code;
+        let session = match (session_id, token) {
+            ("", Some(t)) if !t.is_empty() => self
+                .library
+                .open_sessions()?
+                .into_iter()
+                .find(|s| s.liveness_token.as_deref() == Some(t))
+                .ok_or_else(|| {
+                    Error::NotFound("No open session holds this page's token.".into())
+                })?,
+            _ => self.library.session(session_id)?,
+        };
+        let session_id = session.id.as_str();
+        tracing::info!(
+            session = %session.id,
+            result_code = result_code.unwrap_or(""),
+            sub_code = verdict.sub_code.unwrap_or(""),
+            verify_type = verdict.verify_type.unwrap_or(""),
+            "the phone came back through the LAN callback"
+        );
         // BytePlus sends the phone back with the session's BytedToken. Without it, a session id
         // seen on the studio Wi-Fi would be enough to end someone's QR.
         if let Some(ours) = session.liveness_token.as_deref() {
@@ -445,7 +467,11 @@ impl Studio {
             tracing::info!(session = %session.id, "phone reported the check passed");
             self.check_now(session_id).await?;
         } else {
-            let notice = super::phone_check_failed(Some(result_code.unwrap_or("none")));
+            let code = match verdict.sub_code.filter(|c| !c.is_empty() && *c != "0") {
+                Some(sub) => format!("{}, sub-code {sub}", result_code.unwrap_or("none")),
+                None => result_code.unwrap_or("none").to_string(),
+            };
+            let notice = super::phone_check_failed(Some(&code));
             if let Some(w) = self
                 .watches
                 .lock()
@@ -460,6 +486,17 @@ impl Studio {
     }
 }
 
+/// What to file for `remote`: its own status, except that an `Inactive` asset with no error
+/// (Anyfast) is waited for only [`crate::providers::byteplus::INACTIVE_WAIT_MS`] from its
+/// upload, then filed as failed with the words to act on, instead of processing for ever.
+fn settled_status(face: &Face, remote: &RemoteAsset, now_ms: i64) -> (AssetStatus, Option<String>) {
+    use crate::providers::byteplus::{inactive_too_long, INACTIVE_WAIT_MS};
+    if remote.inactive && now_ms - face.enrolled_at_ms >= INACTIVE_WAIT_MS {
+        return (AssetStatus::Failed, Some(inactive_too_long(&face.asset_id)));
+    }
+    (remote.status, remote.problem.clone())
+}
+
 /// "Ada · 3f2a9c01": the person, and a tag of what was uploaded.
 fn upload_name(person: &str, asset_type: AssetType, url: &str) -> String {
     use sha2::Digest;
@@ -469,3 +506,81 @@ fn upload_name(person: &str, asset_type: AssetType, url: &str) -> String {
 
 /// BytePlus's `resultCode` for a check that passed.
 pub const PASSED: &str = "10000";
+
+/// The documented parameters the phone brings back to the callback (seed 004).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PhoneVerdict<'a> {
+    /// `resultCode`: `10000` passed.
+    pub result_code: Option<&'a str>,
+    /// `algorithmBaseRespCode`: the service's sub-code, for when the check did not pass.
+    pub sub_code: Option<&'a str>,
+    /// `verify_type`: `real_time` today; kept in the log only, since nothing depends on it.
+    pub verify_type: Option<&'a str>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::FaceKind;
+    use crate::providers::byteplus::INACTIVE_WAIT_MS;
+
+    fn uploaded_at(ms: i64) -> Face {
+        Face {
+            asset_id: "asset-20260702224010-k2m9q".into(),
+            provider: crate::providers::ProviderKind::Anyfast,
+            kind: FaceKind::Asset,
+            name: "Ada".into(),
+            image_url: "https://example.com/clip.mp4".into(),
+            thumbnail: None,
+            group_id: Some("group-20260702221642-5czvq".into()),
+            enrolled_at_ms: ms,
+            price_usd: None,
+            tx_hash: None,
+            photo_override: None,
+            asset_type: AssetType::Video,
+            status: AssetStatus::Processing,
+            status_message: None,
+            consent: None,
+        }
+    }
+
+    fn remote(status: AssetStatus, inactive: bool) -> RemoteAsset {
+        RemoteAsset {
+            asset_id: "asset-20260702224010-k2m9q".into(),
+            group_id: None,
+            name: "Ada".into(),
+            asset_type: AssetType::Video,
+            url: None,
+            status,
+            problem: None,
+            created_at: None,
+            inactive,
+        }
+    }
+
+    #[test]
+    fn an_inactive_asset_without_an_error_is_waited_for_then_failed_in_words() {
+        let face = uploaded_at(0);
+        let inactive = remote(AssetStatus::Processing, true);
+        assert_eq!(
+            settled_status(&face, &inactive, INACTIVE_WAIT_MS - 1),
+            (AssetStatus::Processing, None)
+        );
+        let (status, words) = settled_status(&face, &inactive, INACTIVE_WAIT_MS);
+        assert_eq!(status, AssetStatus::Failed);
+        let words = words.unwrap();
+        assert!(
+            words.contains("Inactive") && words.contains("Upload it again"),
+            "{words}"
+        );
+        // Upstream's own Processing is not bounded here: the asset watch's limit covers it.
+        assert_eq!(
+            settled_status(
+                &face,
+                &remote(AssetStatus::Processing, false),
+                INACTIVE_WAIT_MS * 3
+            ),
+            (AssetStatus::Processing, None)
+        );
+    }
+}

@@ -278,8 +278,9 @@ impl Studio {
         }
         let job = self.poll_once(&provider, id).await?;
         let submitted = job.submitted_at_ms.unwrap_or(job.created_at_ms);
-        if job.state.at_provider() && now >= submitted + self.config.video_poll.claimable_ms {
-            return Ok(self.expire(job));
+        let claimable = self.claimable_ms(&provider);
+        if job.state.at_provider() && now >= submitted + claimable {
+            return Ok(self.expire(job, claimable));
         }
         if job.state == JobState::Downloading {
             // The outcome is on the job either way; a failed download is retried by hand.
@@ -470,8 +471,12 @@ impl Studio {
                 }
             };
             let submitted = job.submitted_at_ms.unwrap_or(job.created_at_ms);
+            let claimable = self.claimable_ms(&provider);
             let at = match video::next_poll(
-                self.config.video_poll,
+                video::VideoPollPolicy {
+                    claimable_ms: claimable,
+                    ..self.config.video_poll
+                },
                 submitted,
                 now,
                 polls_made,
@@ -480,7 +485,7 @@ impl Studio {
                 not_before,
             ) {
                 VideoPollPlan::Expire => {
-                    self.expire(job);
+                    self.expire(job, claimable);
                     return;
                 }
                 VideoPollPlan::PollAt(at) => at,
@@ -728,8 +733,17 @@ impl Studio {
         Ok(())
     }
 
-    /// Not made within the 48 h the provider keeps it.
-    fn expire(&self, mut job: VideoJob) -> VideoJob {
+    /// How long `provider`'s jobs can be claimed: its API's own figure (Anyfast's and Crun's
+    /// result URLs last 24 h), never past the configured policy.
+    fn claimable_ms(&self, provider: &Provider) -> i64 {
+        VideoApi::of(provider)
+            .map(VideoApi::claimable_ms)
+            .unwrap_or(video::CLAIMABLE_MS)
+            .min(self.config.video_poll.claimable_ms)
+    }
+
+    /// Not made within the `claimable_ms` the provider keeps it.
+    fn expire(&self, mut job: VideoJob, claimable_ms: i64) -> VideoJob {
         let now = self.clock.now_ms();
         if let Some(pid) = &job.payment_id {
             // x402 settles only on a poll that finds the video made, which never came.
@@ -745,8 +759,9 @@ impl Studio {
         job.completed_at_ms = Some(now);
         let money = self.job_view(job.clone()).money_words();
         job.error = Some(format!(
-            "{} did not finish this video within 48 hours, after which a job can no longer be claimed. {money} Make it again.",
-            job.provider
+            "{} did not finish this video within {} hours, after which a job can no longer be claimed. {money} Make it again.",
+            job.provider,
+            (claimable_ms / 3_600_000).max(1)
         ));
         if let Err(e) = self.save_job_and_send(&mut job) {
             tracing::warn!(error = %e, "could not save the job");

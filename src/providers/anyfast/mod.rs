@@ -258,6 +258,11 @@ impl Client {
                 ProviderReason::SessionExpired,
                 format!("This phone check can no longer be read (its token works once and lasts 30 minutes). Generate a fresh QR and have the talent scan it again.{said}"),
             )
+        } else if lower.contains("callbackurl") {
+            (
+                ProviderReason::BadRequest,
+                format!("Anyfast would not take the callback address for the phone check.{said}"),
+            )
         } else if lower.contains("facemismatch") || code == "FaceMismatch" {
             (
                 ProviderReason::FaceMismatch,

@@ -163,6 +163,10 @@ impl Client {
                 ProviderReason::NotFound,
                 format!("This talent's group was made with a different Crun key (groups belong to the account that created them). Switch back to that key, or verify the talent again.{said}"),
             ),
+            _ if lower.contains("callback_url") || fields.iter().any(|f| f.starts_with("callback address")) => (
+                ProviderReason::BadRequest,
+                format!("Crun would not take the callback address for the phone check.{said}"),
+            ),
             _ if lower.contains("byted_token") || lower.contains("bytedtoken") => (
                 ProviderReason::SessionExpired,
                 format!("This phone check can no longer be read (its token works once). Generate a fresh QR and have the talent scan it again.{said}"),
