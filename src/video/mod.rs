@@ -88,6 +88,19 @@ impl VideoApi {
         }
     }
 
+    /// What the form says beside a model, where the provider's page decides the default.
+    pub fn model_note(self, tier: SeedanceTier) -> Option<&'static str> {
+        match (self, tier) {
+            (VideoApi::Crun, SeedanceTier::Standard) => Some(
+                "The default on Crun: its reference-to-video page documents uploaded faces for Seedance 2.0.",
+            ),
+            (VideoApi::Crun, SeedanceTier::Fast) => Some(
+                "Crun's page does not confirm uploaded faces on 2.0 fast; choose it only if Crun has confirmed it for your account.",
+            ),
+            _ => None,
+        }
+    }
+
     /// How long a job can still be claimed (polled, its video fetched) after it was accepted.
     pub fn claimable_ms(self) -> i64 {
         match self {
@@ -249,6 +262,8 @@ pub struct VideoModelOption {
     pub tier: SeedanceTier,
     pub resolutions: Vec<String>,
     pub default_resolution: String,
+    /// Why this model is (or is not) the default here, where the provider's docs make it matter.
+    pub note: Option<String>,
 }
 
 /// Everything a video form may offer for the selected provider, and nothing else.
@@ -314,6 +329,7 @@ impl VideoOptions {
                     .map(|r| r.to_string())
                     .collect(),
                 default_resolution: "720p".to_string(),
+                note: api.model_note(tier).map(str::to_string),
             })
             .collect();
         VideoOptions {

@@ -408,4 +408,14 @@ fn crun_starts_on_the_model_whose_asset_support_is_documented() {
     assert_eq!(crun.default_model, "bytedance/seedance2-0-r2v");
     let anyfast = options(VideoApi::Anyfast, ProviderKind::Anyfast);
     assert_eq!(anyfast.default_model, "seedance-fast");
+    // The form says why beside each Crun model; elsewhere the docs leave nothing to explain.
+    let note = |o: &VideoOptions, id: &str| {
+        o.models
+            .iter()
+            .find(|m| m.id == id)
+            .and_then(|m| m.note.clone())
+    };
+    assert!(note(&crun, "bytedance/seedance2-0-r2v").is_some_and(|n| n.contains("documents")));
+    assert!(note(&crun, "bytedance/seedance2-0-fast-r2v").is_some_and(|n| n.contains("does not confirm")));
+    assert!(anyfast.models.iter().all(|m| m.note.is_none()));
 }

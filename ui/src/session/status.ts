@@ -26,7 +26,10 @@ export function describeSession(view: SessionView, nowMs: number, clock: (ms: nu
       if (remainingSeconds(session.expiresAtMs, nowMs) === 0) {
         return {
           headline: "Time is up for this QR.",
-          detail: `If ${name} has not finished, generate a fresh QR. The app makes one last check first.`,
+          // BytePlus reads the phone's result once, on the callback or the operator's word.
+          detail: groups
+            ? `If ${name} finished, press “Talent finished — check now”; if not, generate a fresh QR.`
+            : `If ${name} has not finished, generate a fresh QR. The app makes one last check first.`,
           tone: "attention",
         };
       }

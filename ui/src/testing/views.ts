@@ -138,6 +138,7 @@ export function videoOptions(overrides: Partial<VideoOptions> = {}): VideoOption
         tier: "seedance-2.0",
         resolutions: ["480p", "720p", "1080p"],
         defaultResolution: "720p",
+        note: null,
       },
       {
         id: "bytedance/seedance-2.0-fast",
@@ -145,6 +146,7 @@ export function videoOptions(overrides: Partial<VideoOptions> = {}): VideoOption
         tier: "seedance-2.0-fast",
         resolutions: ["480p", "720p"],
         defaultResolution: "720p",
+        note: null,
       },
     ],
     defaultModel: "bytedance/seedance-2.0-fast",

@@ -47,8 +47,8 @@ describe("initialDraft", () => {
       api: "crun",
       billing: "account",
       models: [
-        { id: "bytedance/seedance2-0-r2v", label: "Seedance 2.0", tier: "seedance-2.0", resolutions: ["720p"], defaultResolution: "720p" },
-        { id: "bytedance/seedance2-0-fast-r2v", label: "Seedance 2.0 fast", tier: "seedance-2.0-fast", resolutions: ["720p"], defaultResolution: "720p" },
+        { id: "bytedance/seedance2-0-r2v", label: "Seedance 2.0", tier: "seedance-2.0", resolutions: ["720p"], defaultResolution: "720p", note: null },
+        { id: "bytedance/seedance2-0-fast-r2v", label: "Seedance 2.0 fast", tier: "seedance-2.0-fast", resolutions: ["720p"], defaultResolution: "720p", note: null },
       ],
       defaultModel: "bytedance/seedance2-0-fast-r2v",
       ratios: ["16:9", "auto"],
@@ -82,7 +82,7 @@ describe("withModel", () => {
 
   it("falls back to the model's first resolution when its default is not listed", () => {
     const odd = videoOptions({
-      models: [{ id: "m", label: "M", tier: "seedance-2.0", resolutions: ["480p"], defaultResolution: "720p" }],
+      models: [{ id: "m", label: "M", tier: "seedance-2.0", resolutions: ["480p"], defaultResolution: "720p", note: null }],
       defaultModel: "m",
     });
     expect(withModel({ ...initialDraft(options), resolution: "1080p" }, odd, "m").resolution).toBe("480p");
