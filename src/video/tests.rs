@@ -416,6 +416,7 @@ fn crun_starts_on_the_model_whose_asset_support_is_documented() {
             .and_then(|m| m.note.clone())
     };
     assert!(note(&crun, "bytedance/seedance2-0-r2v").is_some_and(|n| n.contains("documents")));
-    assert!(note(&crun, "bytedance/seedance2-0-fast-r2v").is_some_and(|n| n.contains("does not confirm")));
+    assert!(note(&crun, "bytedance/seedance2-0-fast-r2v")
+        .is_some_and(|n| n.contains("does not confirm")));
     assert!(anyfast.models.iter().all(|m| m.note.is_none()));
 }

@@ -308,7 +308,7 @@ export type JobState =
 "downloading" | 
 /**  The video is on disk. */
 "completed" | "failed" | 
-/**  Not finished within the 48 h providers keep a job. */
+/**  Not finished within the time the provider keeps a job (48 h, or 24 h on Anyfast and Crun). */
 "expired";
 
 /**
@@ -695,6 +695,8 @@ export type VideoModelOption = {
 	tier: SeedanceTier,
 	resolutions: string[],
 	defaultResolution: string,
+	/**  Why this model is (or is not) the default here, where the provider's docs make it matter. */
+	note: string | null,
 };
 
 /**  Everything a video form may offer for the selected provider, and nothing else. */
