@@ -240,9 +240,15 @@ pub struct VideoJob {
     pub resolution: String,
     pub aspect_ratio: String,
     pub generate_audio: bool,
-    /// The `ta_…` (BlockRun/JarvisClaw) or `asset-…` ids it was conditioned on.
+    /// The `ta_…` faces (BlockRun/JarvisClaw) or image `asset-…` ids it was conditioned on.
     #[serde(default)]
     pub references: Vec<String>,
+    /// The video `asset-…` ids given as reference videos (Anyfast, Crun).
+    #[serde(default)]
+    pub reference_videos: Vec<String>,
+    /// The audio `asset-…` ids given as reference audio (Anyfast, Crun).
+    #[serde(default)]
+    pub reference_audios: Vec<String>,
     /// Crun's `param`: the request as it came.
     #[serde(default)]
     pub param: Value,
@@ -261,6 +267,27 @@ pub struct VideoJob {
     pub request_id: String,
     #[serde(default)]
     pub delivered: Option<Delivered>,
+}
+
+/// What a job was given, by slot, for tests to assert what arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VideoMedia {
+    /// The face: `ta_…`, or image `asset-…` ids.
+    pub images: Vec<String>,
+    pub videos: Vec<String>,
+    pub audios: Vec<String>,
+    pub generate_audio: bool,
+}
+
+impl VideoJob {
+    pub fn media(&self) -> VideoMedia {
+        VideoMedia {
+            images: self.references.clone(),
+            videos: self.reference_videos.clone(),
+            audios: self.reference_audios.clone(),
+            generate_audio: self.generate_audio,
+        }
+    }
 }
 
 /// What a poll sees at one moment.
@@ -356,6 +383,8 @@ pub struct NewJob {
     pub aspect_ratio: String,
     pub generate_audio: bool,
     pub references: Vec<String>,
+    pub reference_videos: Vec<String>,
+    pub reference_audios: Vec<String>,
     pub param: Value,
     pub callback_url: Option<String>,
     pub owner: String,
@@ -453,6 +482,8 @@ pub enum AssetRefusal {
     Failed(String),
     /// An asset of another kind than the slot it was put in.
     WrongType(AssetType),
+    /// In another asset group than an earlier reference of the same request (named here).
+    OtherGroup(String),
 }
 
 impl AssetRefusal {
@@ -473,6 +504,9 @@ impl AssetRefusal {
                 article(wanted.as_str()),
                 wanted.as_str()
             ),
+            AssetRefusal::OtherGroup(first) => format!(
+                "asset {id} is in another asset group than asset {first}: one generation takes one real person's assets"
+            ),
         }
     }
 }
@@ -491,13 +525,13 @@ pub fn asset_ref(url: &str) -> Option<&str> {
 }
 
 /// An `asset://` reference may condition a generation when it is the account's own `Active`
-/// asset of the right kind.
+/// asset of the right kind; the answer is its group.
 pub fn usable_asset(
     svc: &Service,
     owner: &str,
     id: &str,
     wanted: AssetType,
-) -> Result<(), AssetRefusal> {
+) -> Result<Option<String>, AssetRefusal> {
     let view = svc
         .peek_liveness_asset(owner, id)
         .ok_or(AssetRefusal::NotFound)?;
@@ -509,7 +543,45 @@ pub fn usable_asset(
         AssetStatus::Active if view.asset_type != wanted => {
             Err(AssetRefusal::WrongType(view.asset_type))
         }
-        AssetStatus::Active => Ok(()),
+        AssetStatus::Active => Ok(view.group_id),
+    }
+}
+
+/// The asset references of one request, each checked as it comes, and all of one group.
+///
+/// The group rule is Rehearsal's own: the docs say a group holds one verified person and
+/// nothing about mixing groups in one generation, and the app never does; a mix here is a
+/// client bug, so it is refused rather than guessed at.
+#[derive(Debug, Default)]
+pub struct References {
+    /// The first asset and its group.
+    first: Option<(String, Option<String>)>,
+    pub images: Vec<String>,
+    pub videos: Vec<String>,
+    pub audios: Vec<String>,
+}
+
+impl References {
+    pub fn take(
+        &mut self,
+        svc: &Service,
+        owner: &str,
+        id: &str,
+        wanted: AssetType,
+    ) -> Result<(), AssetRefusal> {
+        let group = usable_asset(svc, owner, id, wanted)?;
+        match &self.first {
+            None => self.first = Some((id.to_owned(), group)),
+            Some((first, g)) if *g != group => return Err(AssetRefusal::OtherGroup(first.clone())),
+            Some(_) => {}
+        }
+        match wanted {
+            AssetType::Image => &mut self.images,
+            AssetType::Video => &mut self.videos,
+            AssetType::Audio => &mut self.audios,
+        }
+        .push(id.to_owned());
+        Ok(())
     }
 }
 
@@ -671,6 +743,8 @@ mod tests {
             aspect_ratio: "adaptive".into(),
             generate_audio: false,
             references: Vec::new(),
+            reference_videos: Vec::new(),
+            reference_audios: Vec::new(),
             param: Value::Null,
             callback_url: None,
             owner: "0xabc".into(),
