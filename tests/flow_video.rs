@@ -467,20 +467,20 @@ async fn clips_go_with_the_face(api: Api) {
         .quote_video(&with(&[&video.asset_id], &[&voice.asset_id]))
         .await
         .unwrap();
-    assert_eq!(quoted.reference_videos, [video.asset_id.clone()]);
-    assert_eq!(quoted.reference_audios, [voice.asset_id.clone()]);
+    assert_eq!(quoted.reference_videos, [video.asset_id.as_str()]);
+    assert_eq!(quoted.reference_audios, [voice.asset_id.as_str()]);
     let queued = studio.confirm_video(&quoted.id, false).await.unwrap();
     let got = bench
         .rehearsal
         .video_media(queued.remote_id.as_deref().unwrap())
         .expect("Rehearsal made the job");
-    assert_eq!(got.images, [face.asset_id.clone()]);
-    assert_eq!(got.videos, [video.asset_id.clone()]);
-    assert_eq!(got.audios, [voice.asset_id.clone()]);
+    assert_eq!(got.images, [face.asset_id.as_str()]);
+    assert_eq!(got.videos, [video.asset_id.as_str()]);
+    assert_eq!(got.audios, [voice.asset_id.as_str()]);
     assert!(got.generate_audio, "a voice clip is for the soundtrack");
     let done = until_job(&studio, &quoted.id, finished).await;
     assert_eq!(done.state, JobState::Completed, "{:?}", done.error);
-    assert_eq!(done.reference_videos, [video.asset_id.clone()]);
+    assert_eq!(done.reference_videos, [video.asset_id.as_str()]);
     assert_mp4(done.local_path.as_deref().unwrap());
 }
 

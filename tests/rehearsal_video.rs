@@ -1402,9 +1402,9 @@ async fn reference_clips_go_in_their_documented_slots_of_one_persons_group() {
         .server
         .video_media(task["id"].as_str().unwrap())
         .unwrap();
-    assert_eq!(got.images, [ada.face.clone()]);
-    assert_eq!(got.videos, [ada.video.clone()]);
-    assert_eq!(got.audios, [ada.voice.clone()]);
+    assert_eq!(got.images, [ada.face.as_str()]);
+    assert_eq!(got.videos, [ada.video.as_str()]);
+    assert_eq!(got.audios, [ada.voice.as_str()]);
     assert!(got.generate_audio);
 
     let refused = |reply: Reply, status: StatusCode, says: &str| {
