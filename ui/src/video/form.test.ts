@@ -249,7 +249,7 @@ describe("clips", () => {
     expect(ticked.clipIds).toEqual(["asset-video", "asset-voice"]);
     const fast = withModel(ticked, crun, R2V_FAST);
     expect(clipOffer(crun, fast).clips).toEqual([]);
-    expect(clipOffer(crun, fast).note).toContain("choose Seedance 2.0");
+    expect(clipOffer(crun, fast)).toMatchObject({ left: 2, note: expect.stringContaining("choose Seedance 2.0") as unknown });
     expect(fast.clipIds).toEqual([]);
     expect(withClip(ticked, "asset-video", false).clipIds).toEqual(["asset-voice"]);
   });

@@ -88,6 +88,8 @@ export interface ClipOffer {
   maxAudios: number;
   /** What the provider's docs say about clips on this model, when it matters. */
   note: string | null;
+  /** The face's group's active clips this model does not take (the note says why). */
+  left: number;
 }
 
 /**
@@ -100,8 +102,9 @@ export function clipOffer(options: VideoOptions, draft: Pick<VideoDraft, "faceId
   const maxAudios = model?.maxReferenceAudios ?? 0;
   const group = options.faces.find((f) => f.assetId === draft.faceId)?.groupId ?? null;
   const takes = (c: FaceSummary): boolean => (c.assetType === "video" ? maxVideos > 0 : c.assetType === "audio" && maxAudios > 0);
-  const clips = group === null ? [] : options.clips.filter((c) => c.groupId === group && c.status === "active" && takes(c));
-  return { clips, maxVideos, maxAudios, note: model?.clipsNote ?? null };
+  const mine = group === null ? [] : options.clips.filter((c) => c.groupId === group && c.status === "active");
+  const clips = mine.filter(takes);
+  return { clips, maxVideos, maxAudios, note: model?.clipsNote ?? null, left: mine.length - clips.length };
 }
 
 /** Only the ticked clips still offered (after the face or model changed). */
