@@ -106,16 +106,13 @@ impl Studio {
         let api = VideoApi::of(&provider)?;
         let kind = provider.kind();
         let mut options = VideoOptions::for_api(kind, api, self.video_billing(&provider));
-        let (faces, clips): (Vec<_>, Vec<_>) = self
-            .library
-            .face_summaries()?
-            .into_iter()
-            .filter(|f| {
-                api.face_refusal(kind, &f.asset_id, Some(f)).is_none() || api.offers_clip(kind, f)
-            })
-            .partition(|f| api.face_refusal(kind, &f.asset_id, Some(f)).is_none());
-        options.faces = faces;
-        options.clips = clips;
+        for f in self.library.face_summaries()? {
+            if api.face_refusal(kind, &f.asset_id, Some(&f)).is_none() {
+                options.faces.push(f);
+            } else if api.offers_clip(kind, &f) {
+                options.clips.push(f);
+            }
+        }
         Ok(options)
     }
 
