@@ -393,6 +393,8 @@ async fn video_calls(h: &Harness) {
         duration_seconds: 5,
         resolution: "720p".into(),
         aspect_ratio: "16:9".into(),
+        reference_videos: Vec::new(),
+        reference_audios: Vec::new(),
     };
     let poll_url = format!("{}v1/videos/generations/job-1", h.base);
     let rails = [

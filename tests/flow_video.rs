@@ -1,7 +1,8 @@
 //! Seedance video jobs end to end against Rehearsal: a library face, the price shown before
 //! anything is signed, one ledger row, polls until the video is made, exactly one settlement
 //! however many polls, the MP4 on disk; the key rail, Anyfast and Crun; failures that cost
-//! nothing; a restart mid-job; and the options refused before any request.
+//! nothing; a restart mid-job; the person's video and voice clips beside the face (Anyfast,
+//! Crun); and the options refused before any request.
 
 mod common;
 
@@ -15,6 +16,7 @@ use likeness::flow::poll::PollPolicy;
 use likeness::flow::{EnrollOutcome, SessionState, Studio, StudioConfig};
 use likeness::http::{self, TrustRoots};
 use likeness::library::{Face, Library, PaymentStatus};
+use likeness::media::AssetType;
 use likeness::providers::{
     anyfast, blockrun, crun, jarvisclaw, AssetStatus, Provider, ProviderKind,
 };
@@ -164,6 +166,28 @@ impl Bench {
                 .unwrap();
             if f.asset_id == face.asset_id && f.status != AssetStatus::Processing {
                 assert_eq!(f.status, AssetStatus::Active);
+                return f;
+            }
+        }
+    }
+}
+
+impl Bench {
+    /// Uploads `file` to `face`'s group from the library and waits until it is active.
+    async fn clip(&self, studio: &Arc<Studio>, face: &Face, kind: AssetType, file: &str) -> Face {
+        let mut assets = studio.subscribe_assets();
+        let group = face.group_id.as_deref().unwrap();
+        let clip = studio
+            .add_asset(group, kind, &self.photos.url(file), None, false)
+            .await
+            .unwrap();
+        loop {
+            let f = tokio::time::timeout(Duration::from_secs(20), assets.recv())
+                .await
+                .expect("the clip never turned active")
+                .unwrap();
+            if f.asset_id == clip.asset_id && f.status != AssetStatus::Processing {
+                assert_eq!(f.status, AssetStatus::Active, "{f:?}");
                 return f;
             }
         }
@@ -357,6 +381,117 @@ async fn anyfast_sends_the_face_as_an_asset_reference() {
 #[tokio::test]
 async fn crun_sends_the_face_as_a_reference_image() {
     byteplus_face_makes_a_video(Api::Crun).await;
+}
+
+/// The person's video and voice clip go with the face, in the API's documented slots; another
+/// person's clip, a clip of the wrong kind, too many, or clips on a model without them are
+/// refused before anything is sent.
+async fn clips_go_with_the_face(api: Api) {
+    let bench = Bench::new(Duration::from_millis(300)).await;
+    let studio = bench.studio(api);
+    let face = bench.asset_face(&studio).await;
+    let video = bench
+        .clip(&studio, &face, AssetType::Video, "/media/talent-3s.mp4")
+        .await;
+    let voice = bench
+        .clip(&studio, &face, AssetType::Audio, "/media/tone-3s.wav")
+        .await;
+    let other = bench.asset_face(&studio).await;
+    assert_ne!(other.group_id, face.group_id, "a second verified person");
+    let others_video = bench
+        .clip(&studio, &other, AssetType::Video, "/media/ok-3s-25fps.mp4")
+        .await;
+
+    let options = studio.video_options().unwrap();
+    let offered: Vec<&str> = options.clips.iter().map(|c| c.asset_id.as_str()).collect();
+    for id in [&video.asset_id, &voice.asset_id, &others_video.asset_id] {
+        assert!(offered.contains(&id.as_str()), "{id} offered: {offered:?}");
+    }
+    assert!(
+        options
+            .faces
+            .iter()
+            .all(|f| f.asset_type == AssetType::Image),
+        "clips are not faces"
+    );
+    let model = options
+        .models
+        .iter()
+        .find(|m| m.id == options.default_model)
+        .unwrap();
+    assert_eq!(
+        (model.max_reference_videos, model.max_reference_audios),
+        (3, 3)
+    );
+
+    let with = |videos: &[&str], audios: &[&str]| VideoRequest {
+        reference_videos: videos.iter().map(|s| s.to_string()).collect(),
+        reference_audios: audios.iter().map(|s| s.to_string()).collect(),
+        ..request(&face.asset_id)
+    };
+    let refused = |e: likeness::error::Error, says: &str| {
+        assert_eq!(e.code(), ErrorCode::InvalidInput, "{e}");
+        assert_eq!(e.field(), Some("clips"), "{e}");
+        assert!(e.to_string().contains(says), "{says}: {e}");
+    };
+    refused(
+        studio
+            .quote_video(&with(&[&others_video.asset_id], &[]))
+            .await
+            .unwrap_err(),
+        "one verified person",
+    );
+    refused(
+        studio
+            .quote_video(&with(&[&voice.asset_id], &[]))
+            .await
+            .unwrap_err(),
+        "is a voice clip, not a video",
+    );
+    let four = [video.asset_id.as_str(); 4];
+    refused(
+        studio.quote_video(&with(&four, &[])).await.unwrap_err(),
+        "at most 3",
+    );
+    if api == Api::Crun {
+        let mut fast = with(&[&video.asset_id], &[]);
+        fast.model = Some("seedance-2.0-fast".into());
+        refused(
+            studio.quote_video(&fast).await.unwrap_err(),
+            "choose Seedance 2.0",
+        );
+    }
+    assert_eq!(bench.rehearsal.video_counts().submitted, 0);
+
+    let quoted = studio
+        .quote_video(&with(&[&video.asset_id], &[&voice.asset_id]))
+        .await
+        .unwrap();
+    assert_eq!(quoted.reference_videos, [video.asset_id.as_str()]);
+    assert_eq!(quoted.reference_audios, [voice.asset_id.as_str()]);
+    let queued = studio.confirm_video(&quoted.id, false).await.unwrap();
+    let got = bench
+        .rehearsal
+        .video_media(queued.remote_id.as_deref().unwrap())
+        .expect("Rehearsal made the job");
+    assert_eq!(got.images, [face.asset_id.as_str()]);
+    assert_eq!(got.videos, [video.asset_id.as_str()]);
+    assert_eq!(got.audios, [voice.asset_id.as_str()]);
+    assert!(got.generate_audio, "a voice clip is for the soundtrack");
+    let done = until_job(&studio, &quoted.id, finished).await;
+    assert_eq!(done.state, JobState::Completed, "{:?}", done.error);
+    assert_eq!(done.reference_videos, [video.asset_id.as_str()]);
+    assert_mp4(done.local_path.as_deref().unwrap());
+}
+
+#[tokio::test]
+async fn anyfast_sends_the_persons_clips_as_reference_video_and_audio_items() {
+    clips_go_with_the_face(Api::Anyfast).await;
+}
+
+#[tokio::test]
+async fn crun_sends_the_persons_clips_as_reference_lists() {
+    clips_go_with_the_face(Api::Crun).await;
 }
 
 async fn failing_prompt(marker: &str) -> VideoJob {
@@ -651,6 +786,25 @@ async fn the_cli_creates_waits_for_and_reports_a_video() {
     .await;
     assert!(!out.status.success());
     assert_eq!(last_line(&out)["error"]["field"], "duration");
+    // BlockRun takes no group clips: the flags reach the same check.
+    let out = cli(
+        &bench,
+        &[
+            "video",
+            "create",
+            "--face",
+            &face.asset_id,
+            "--prompt",
+            PROMPT,
+            "--reference-video",
+            "asset-20260702223855-bdv2r",
+            "--reference-audio",
+            "asset-20260702223855-bdv2s",
+        ],
+    )
+    .await;
+    assert!(!out.status.success());
+    assert_eq!(last_line(&out)["error"]["field"], "clips");
     let out = cli(
         &bench,
         &[

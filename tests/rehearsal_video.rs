@@ -303,6 +303,76 @@ impl Rig {
         .expect(StatusCode::OK)
     }
 
+    /// A new LivenessFace group of `key`'s account, its person verified.
+    async fn group(&self, key: &str) -> String {
+        let session = self
+            .anyfast_post("/volc/asset/CreateVisualValidateSession", key, json!({}))
+            .await
+            .expect(StatusCode::OK);
+        let token = session["BytedToken"].as_str().unwrap().to_owned();
+        self.server.complete_liveness_token(&token).await.unwrap();
+        let result = self
+            .anyfast_post(
+                "/volc/asset/GetVisualValidateResult",
+                key,
+                json!({ "BytedToken": token }),
+            )
+            .await
+            .expect(StatusCode::OK);
+        result["GroupId"].as_str().unwrap().to_owned()
+    }
+
+    /// An `Active` asset of `kind` (`Image`, `Video`, `Audio`) in `group`, from a fixture.
+    async fn active_asset(&self, key: &str, group: &str, kind: &str, file: &str) -> String {
+        let model = match kind {
+            "Video" => "volc-asset-video",
+            "Audio" => "volc-asset-audio",
+            _ => "volc-asset",
+        };
+        let asset = self
+            .anyfast_post(
+                "/volc/asset/CreateAsset",
+                key,
+                json!({
+                    "model": model,
+                    "GroupId": group,
+                    "Name": "Ada",
+                    "AssetType": kind,
+                    "URL": self.photos.url(file),
+                }),
+            )
+            .await
+            .expect(StatusCode::OK);
+        let id = asset["Id"].as_str().unwrap().to_owned();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let view = self
+                .anyfast_post("/volc/asset/GetAsset", key, json!({ "Id": id }))
+                .await
+                .expect(StatusCode::OK);
+            if view["Status"] == "Active" {
+                return id;
+            }
+            assert_eq!(view["Status"], "Processing", "{view}");
+            assert!(Instant::now() < deadline, "{id} still processing");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// A verified person with a photo, a video and a voice clip, all `Active`.
+    async fn person(&self, key: &str) -> Person {
+        let group = self.group(key).await;
+        Person {
+            face: self.active_asset(key, &group, "Image", "/face.jpg").await,
+            video: self
+                .active_asset(key, &group, "Video", "/media/talent-3s.mp4")
+                .await,
+            voice: self
+                .active_asset(key, &group, "Audio", "/media/tone-3s.wav")
+                .await,
+        }
+    }
+
     /// An image asset of `key`'s account in a LivenessFace group, made through Anyfast; `Active`
     /// once `wait` is set, else straight after the upload (still `Processing`).
     async fn image_asset(&self, key: &str, wait: bool) -> String {
@@ -352,6 +422,12 @@ impl Rig {
         }
         id
     }
+}
+
+struct Person {
+    face: String,
+    video: String,
+    voice: String,
 }
 
 fn fast_body(prompt: &str) -> Value {
@@ -1291,6 +1367,170 @@ async fn crun_tasks_in_the_envelope() {
         3,
         "another account's lookup is not a poll"
     );
+}
+
+#[tokio::test]
+async fn reference_clips_go_in_their_documented_slots_of_one_persons_group() {
+    let rig = Rig::new().await;
+    let ada = rig.person(TEST_API_KEY).await;
+    let bea = rig.person(TEST_API_KEY).await;
+    let foreign = rig.person(KEY_B).await;
+    let asset = |id: &str| format!("asset://{id}");
+    let item = |kind: &str, id: &str, role: &str| json!({ "type": kind, kind: { "url": asset(id) }, "role": role });
+    let anyfast = |media: Vec<Value>| {
+        let mut content = vec![
+            json!({ "type": "text", "text": "@image1 says hello in @audio1's voice" }),
+            item("image_url", &ada.face, "reference_image"),
+        ];
+        content.extend(media);
+        json!({ "model": "seedance-fast", "content": content, "duration": 5, "generate_audio": true })
+    };
+    const CREATE: &str = "/v1/video/generations";
+
+    let task = rig
+        .anyfast_post(
+            CREATE,
+            TEST_API_KEY,
+            anyfast(vec![
+                item("video_url", &ada.video, "reference_video"),
+                item("audio_url", &ada.voice, "reference_audio"),
+            ]),
+        )
+        .await
+        .expect(StatusCode::OK);
+    let got = rig
+        .server
+        .video_media(task["id"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(got.images, [ada.face.as_str()]);
+    assert_eq!(got.videos, [ada.video.as_str()]);
+    assert_eq!(got.audios, [ada.voice.as_str()]);
+    assert!(got.generate_audio);
+
+    let refused = |reply: Reply, status: StatusCode, says: &str| {
+        let v = reply.expect(status);
+        let message = v["error"]["message"].as_str().unwrap().to_owned();
+        assert!(message.contains(says), "{says}: {v}");
+    };
+    // Another person's clip, a video in the audio slot, four videos, an unknown id, another key's.
+    refused(
+        rig.anyfast_post(
+            CREATE,
+            TEST_API_KEY,
+            anyfast(vec![item("video_url", &bea.video, "reference_video")]),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "another asset group",
+    );
+    refused(
+        rig.anyfast_post(
+            CREATE,
+            TEST_API_KEY,
+            anyfast(vec![item("audio_url", &ada.video, "reference_audio")]),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "is a Video, not an Audio",
+    );
+    let four = vec![item("video_url", &ada.video, "reference_video"); 4];
+    refused(
+        rig.anyfast_post(CREATE, TEST_API_KEY, anyfast(four)).await,
+        StatusCode::BAD_REQUEST,
+        "at most 3 video_url",
+    );
+    refused(
+        rig.anyfast_post(
+            CREATE,
+            TEST_API_KEY,
+            anyfast(vec![item(
+                "video_url",
+                "asset-20260702223855-zzzzz",
+                "reference_video",
+            )]),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not found",
+    );
+    refused(
+        rig.anyfast_post(
+            CREATE,
+            TEST_API_KEY,
+            anyfast(vec![item("audio_url", &foreign.voice, "reference_audio")]),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not found",
+    );
+    refused(
+        rig.anyfast_post(
+            CREATE,
+            TEST_API_KEY,
+            anyfast(vec![item("video_url", &ada.video, "reference_audio")]),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "role",
+    );
+
+    // Crun: lists of asset:// strings beside reference_images.
+    let crun = |videos: Vec<&str>, audios: Vec<&str>| {
+        json!({
+            "model": "bytedance/seedance2-0-r2v",
+            "input": {
+                "prompt": "@image1 says hello",
+                "reference_images": [asset(&ada.face)],
+                "reference_videos": videos.iter().map(|v| asset(v)).collect::<Vec<_>>(),
+                "reference_audios": audios.iter().map(|a| asset(a)).collect::<Vec<_>>(),
+                "audio": true,
+            },
+        })
+    };
+    let created = rig
+        .crun_create(TEST_API_KEY, crun(vec![&ada.video], vec![&ada.voice]))
+        .await;
+    assert_eq!(created["code"], 200, "{created}");
+    let got = rig
+        .server
+        .video_media(created["data"]["task_id"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        (got.images, got.videos, got.audios),
+        (
+            vec![ada.face.clone()],
+            vec![ada.video.clone()],
+            vec![ada.voice.clone()]
+        )
+    );
+    for (videos, audios, code, field) in [
+        (
+            vec![bea.video.as_str()],
+            vec![],
+            422,
+            "input.reference_videos",
+        ),
+        (
+            vec![],
+            vec![ada.video.as_str()],
+            422,
+            "input.reference_audios",
+        ),
+        (
+            vec![ada.video.as_str(); 4],
+            vec![],
+            422,
+            "input.reference_videos",
+        ),
+        (vec![], vec![foreign.voice.as_str()], 404, ""),
+    ] {
+        let refused = rig.crun_create(TEST_API_KEY, crun(videos, audios)).await;
+        assert_eq!(refused["code"], code, "{refused}");
+        if code == 422 {
+            assert_eq!(refused["errors"][0]["field"], field, "{refused}");
+        }
+    }
+    assert_eq!(rig.counts().submitted, 2, "refusals make no job");
 }
 
 // ---------------------------------------------------------------- persistence

@@ -113,6 +113,8 @@ fn spec(face: &str, model: &str) -> VideoSpec {
         duration_seconds: 5,
         resolution: "720p".into(),
         aspect_ratio: "16:9".into(),
+        reference_videos: Vec::new(),
+        reference_audios: Vec::new(),
     }
 }
 

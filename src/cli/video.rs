@@ -36,6 +36,14 @@ pub enum VideoCommand {
         /// Aspect ratio, as the provider offers (16:9 by default).
         #[arg(long, value_name = "R")]
         ratio: Option<String>,
+        /// An active video asset (asset-…) of the face's group, given to Seedance as a reference
+        /// video (Anyfast; Crun on seedance-2.0). Repeat for more, up to 3.
+        #[arg(long = "reference-video", value_name = "ID")]
+        reference_videos: Vec<String>,
+        /// An active voice (audio) asset (asset-…) of the face's group, given as a reference
+        /// audio; the video is then made with sound. Repeat for more, up to 3.
+        #[arg(long = "reference-audio", value_name = "ID")]
+        reference_audios: Vec<String>,
     },
     /// Ask the provider once where a job stands (a finished video is downloaded into the data
     /// folder's media folder).
@@ -53,6 +61,26 @@ pub enum VideoCommand {
     },
 }
 
+/// ", given 1 reference video and 2 voice clips", or nothing without clips.
+fn clip_words(job: &VideoJob) -> String {
+    let (v, a) = (job.reference_videos.len(), job.reference_audios.len());
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    match (v, a) {
+        (0, 0) => String::new(),
+        (v, 0) => format!(
+            ", given {}",
+            count(v, "reference video", "reference videos")
+        ),
+        (0, a) => format!(", given {}", count(a, "voice clip", "voice clips")),
+        (v, a) => format!(
+            ", given {} and {}",
+            count(v, "reference video", "reference videos"),
+            count(a, "voice clip", "voice clips")
+        ),
+    }
+}
+
 /// A studio whose finished videos go into `media_dir`.
 async fn studio(g: &Global, media_dir: PathBuf) -> Result<(Arc<Studio>, Stage)> {
     super::studio_with_media(g, false, Some(media_dir)).await
@@ -68,6 +96,8 @@ pub async fn run(g: &Global, out: &Output, cmd: VideoCommand) -> Result<()> {
             duration,
             resolution,
             ratio,
+            reference_videos,
+            reference_audios,
         } => {
             let (studio, _stage) = studio(g, media).await?;
             let request = VideoRequest {
@@ -77,15 +107,18 @@ pub async fn run(g: &Global, out: &Output, cmd: VideoCommand) -> Result<()> {
                 duration_seconds: duration,
                 resolution,
                 aspect_ratio: ratio,
+                reference_videos,
+                reference_audios,
             };
             let job = studio.quote_video(&request).await?;
             out.event("video_quoted", json!(job));
             let what = format!(
-                "a {} s {} {} video of {} with {}",
+                "a {} s {} {} video of {}{} with {}",
                 job.duration_seconds,
                 job.resolution,
                 job.aspect_ratio,
                 job.face_name.as_deref().unwrap_or(&job.face_asset_id),
+                clip_words(&job),
                 job.model
             );
             let question = match (&job.quote, job.billing) {

@@ -1,5 +1,6 @@
 //! Seedance video jobs (`video_jobs`, migration 5). A job is written before it is sent and after
 //! every change, so a restart finds its remote id, poll address and payment and picks it up.
+//! Its reference clips (migration 8) are comma-separated asset ids, which never hold a comma.
 
 use rusqlite::{params, OptionalExtension, Row};
 
@@ -9,7 +10,20 @@ use crate::video::{JobState, VideoJob};
 
 const COLUMNS: &str = "SELECT id, provider, face_asset_id, model, prompt, duration_seconds, resolution,
     aspect_ratio, state, remote_id, poll_url, price_usd, payment_id, charged, result_url, local_path,
-    error, created_at_ms, submitted_at_ms, completed_at_ms, updated_at_ms FROM video_jobs";
+    error, created_at_ms, submitted_at_ms, completed_at_ms, updated_at_ms, reference_videos,
+    reference_audios FROM video_jobs";
+
+fn ids_column(ids: &[String]) -> String {
+    ids.join(",")
+}
+
+fn ids_of(column: String) -> Vec<String> {
+    column
+        .split(',')
+        .filter(|id| !id.is_empty())
+        .map(str::to_string)
+        .collect()
+}
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<VideoJob> {
     let state: String = r.get(8)?;
@@ -36,6 +50,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<VideoJob> {
         submitted_at_ms: r.get(18)?,
         completed_at_ms: r.get(19)?,
         updated_at_ms: r.get(20)?,
+        reference_videos: ids_of(r.get(21)?),
+        reference_audios: ids_of(r.get(22)?),
         ..VideoJob::placeholder()
     };
     // Only x402 jobs carry a ledger row.
@@ -52,8 +68,9 @@ impl Library {
             "INSERT INTO video_jobs (id, provider, face_asset_id, model, prompt, duration_seconds, resolution,
                                      aspect_ratio, state, remote_id, poll_url, price_usd, payment_id, charged,
                                      result_url, local_path, error, created_at_ms, submitted_at_ms,
-                                     completed_at_ms, updated_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+                                     completed_at_ms, updated_at_ms, reference_videos, reference_audios)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
+                     ?22, ?23)
              ON CONFLICT(id) DO UPDATE SET state = ?9, remote_id = ?10, poll_url = ?11, price_usd = ?12,
                  payment_id = ?13, charged = ?14, result_url = ?15, local_path = ?16, error = ?17,
                  submitted_at_ms = ?19, completed_at_ms = ?20, updated_at_ms = ?21",
@@ -79,6 +96,8 @@ impl Library {
                 j.submitted_at_ms,
                 j.completed_at_ms,
                 j.updated_at_ms,
+                ids_column(&j.reference_videos),
+                ids_column(&j.reference_audios),
             ],
         )?;
         Ok(())
@@ -133,6 +152,8 @@ mod tests {
             duration_seconds: 5,
             resolution: "720p".into(),
             aspect_ratio: "16:9".into(),
+            reference_videos: Vec::new(),
+            reference_audios: Vec::new(),
         };
         VideoJob::new(id.into(), ProviderKind::Rehearsal, &spec, at)
     }
@@ -141,6 +162,8 @@ mod tests {
     fn jobs_round_trip_and_open_ones_are_listed_oldest_first() {
         let lib = Library::open_in_memory().unwrap();
         let mut a = job("vid_a", 1);
+        a.reference_videos = vec!["asset-v1".into(), "asset-v2".into()];
+        a.reference_audios = vec!["asset-a1".into()];
         lib.save_job(&a).unwrap();
         lib.save_job(&job("vid_b", 2)).unwrap();
         let mut c = job("vid_c", 3);
@@ -157,6 +180,9 @@ mod tests {
         assert_eq!(back.state, JobState::Queued);
         assert_eq!(back.poll_url, a.poll_url);
         assert_eq!(back.charged, Some(false));
+        assert_eq!(back.reference_videos, ["asset-v1", "asset-v2"]);
+        assert_eq!(back.reference_audios, ["asset-a1"]);
+        assert!(lib.job("vid_b").unwrap().reference_videos.is_empty());
         assert_eq!(back.billing, crate::video::VideoBilling::Wallet);
         let open: Vec<String> = lib.open_jobs().unwrap().into_iter().map(|j| j.id).collect();
         assert_eq!(open, ["vid_a", "vid_b"]);

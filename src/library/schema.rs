@@ -108,6 +108,10 @@ const MIGRATIONS: &[&str] = &[
     // 10,000 faces list without touching hundreds of megabytes of thumbnails.
     "CREATE INDEX faces_list ON faces (enrolled_at_ms DESC, asset_id, provider, kind, name, group_id,
         asset_type, status, status_message, thumbnail IS NOT NULL, consent_at_ms IS NOT NULL);",
+    // 8: the person's video and voice clips a job gives Seedance beside the face, kept so a job
+    // re-sent after a restart sends the same ones (comma-separated asset ids; '' when none).
+    "ALTER TABLE video_jobs ADD COLUMN reference_videos TEXT NOT NULL DEFAULT '';
+    ALTER TABLE video_jobs ADD COLUMN reference_audios TEXT NOT NULL DEFAULT '';",
 ];
 
 pub(super) fn migrate(conn: &Connection) -> Result<()> {

@@ -191,20 +191,22 @@
 //!
 //! **Anyfast**: `POST /v1/video/generations {model: seedance|seedance-fast, content: [text,
 //! image_url/video_url/audio_url …], resolution, ratio, duration, generate_audio, watermark}`
-//! (Bearer key; `asset://asset-…` references must be the key's own `Active` assets) →
+//! (Bearer key; `asset://asset-…` references must be the key's own `Active` assets of the
+//! slot's kind, all of one group; at most 3 videos and 3 audios) →
 //! `{id: "cgt-…", task_id, object: "video", status: "", progress: 0, created_at}`; `GET
 //! /v1/video/generations/{task_id}` → `{code: "success", data: {status:
 //! NOT_START|QUEUED|IN_PROGRESS|SUCCESS|FAILURE, result_url, fail_reason, progress: "50%",
 //! data: {content: {video_url}, status}}}`.
 //!
 //! **Crun**: `POST /api/v1/client/job/CreateTask {model: bytedance/seedance2-0-r2v |
-//! -fast-r2v | -i2v, callback_url?, input: {prompt, reference_images | img_urls, resolution,
-//! aspect_ratio, duration, audio}}` → `data: {task_id}`; `GET
-//! /api/v1/client/job/TaskInfo?task_id=…` → `data: {status: pending|running|success|failed,
+//! -fast-r2v | -i2v, callback_url?, input: {prompt, reference_images (+ reference_videos,
+//! reference_audios) | img_urls, resolution, aspect_ratio, duration, audio}}` → `data: {task_id}`;
+//! `GET /api/v1/client/job/TaskInfo?task_id=…` → `data: {status: pending|running|success|failed,
 //! result: {code, message, media_urls} | null, …}`, in Crun's envelope (errors inside HTTP
 //! 200). A `callback_url` is recorded, not called.
 //!
 //! [`RehearsalServer::video_counts`] counts jobs, polls, settlements and downloads;
+//! [`RehearsalServer::video_media`] says what a job was given, by slot;
 //! [`RehearsalServer::finish_videos_now`] skips the rest of every job's delay.
 //!
 //! ## State
@@ -259,7 +261,7 @@ pub use fault::{Fault, FaultRoute};
 pub use jarvisclaw::JarvisClawShape;
 pub use payment::{ChallengeShape, TREASURY as REHEARSAL_TREASURY};
 pub use service::{BytePlusCounts, CallCounts, VideoCounts};
-pub use video::VideoGateway;
+pub use video::{VideoGateway, VideoMedia};
 
 /// An `image_url` containing this gets `422` "face-match failed" from `/v1/realface/enroll`, after
 /// the photo was fetched and checked (so the URL must still serve a valid image). Virtual
@@ -726,6 +728,11 @@ impl RehearsalServer {
     /// Video jobs submitted, polls, x402 video settlements and clip downloads since start.
     pub fn video_counts(&self) -> VideoCounts {
         self.service.video_counts()
+    }
+
+    /// The face and clips a video job (by the id this server gave it) was given, by slot.
+    pub fn video_media(&self, job_id: &str) -> Option<VideoMedia> {
+        self.service.video_job(job_id).map(|j| j.media())
     }
 
     /// Skips the rest of [`RehearsalConfig::video_delay`] for every job: each shows its end

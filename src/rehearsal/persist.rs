@@ -34,7 +34,7 @@
 //!   "videos": [{ "id": "bytedance:video_…", "api": "blockrun", "model": "…", "tier": "fast",
 //!                "prompt": "…", "duration_seconds": 5, "resolution": "720p",
 //!                "aspect_ratio": "adaptive", "generate_audio": false, "references": ["ta_…"],
-//!                "param": null, "callback_url": null, "owner": "0x…",
+//!                "reference_videos": [], "reference_audios": [], "param": null, "callback_url": null, "owner": "0x…",
 //!                "billing": { "rail": "x402", "payment": { "payer": "0x…", "nonce": "0x…",
 //!                             "version": "v2", "amount_atomic": "786480",
 //!                             "valid_before": … } },

@@ -808,6 +808,8 @@ impl Service {
                 aspect_ratio: new.aspect_ratio,
                 generate_audio: new.generate_audio,
                 references: new.references,
+                reference_videos: new.reference_videos,
+                reference_audios: new.reference_audios,
                 param: new.param,
                 callback_url: new.callback_url,
                 owner: new.owner,

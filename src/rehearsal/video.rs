@@ -19,8 +19,11 @@
 //! (`CreateTask` / `TaskInfo`).
 
 pub mod anyfast;
+mod assets;
 pub mod blockrun;
 pub mod crun;
+
+pub use assets::{asset_ref, AssetRefusal, References};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -36,7 +39,6 @@ use serde_json::Value;
 
 use crate::payment::X402Version;
 
-use super::byteplus::{AssetStatus, AssetType};
 use super::error::ApiError;
 use super::ids;
 use super::service::Service;
@@ -240,9 +242,15 @@ pub struct VideoJob {
     pub resolution: String,
     pub aspect_ratio: String,
     pub generate_audio: bool,
-    /// The `ta_…` (BlockRun/JarvisClaw) or `asset-…` ids it was conditioned on.
+    /// The `ta_…` faces (BlockRun/JarvisClaw) or image `asset-…` ids it was conditioned on.
     #[serde(default)]
     pub references: Vec<String>,
+    /// The video `asset-…` ids given as reference videos (Anyfast, Crun).
+    #[serde(default)]
+    pub reference_videos: Vec<String>,
+    /// The audio `asset-…` ids given as reference audio (Anyfast, Crun).
+    #[serde(default)]
+    pub reference_audios: Vec<String>,
     /// Crun's `param`: the request as it came.
     #[serde(default)]
     pub param: Value,
@@ -261,6 +269,27 @@ pub struct VideoJob {
     pub request_id: String,
     #[serde(default)]
     pub delivered: Option<Delivered>,
+}
+
+/// What a job was given, by slot, for tests to assert what arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VideoMedia {
+    /// The face: `ta_…`, or image `asset-…` ids.
+    pub images: Vec<String>,
+    pub videos: Vec<String>,
+    pub audios: Vec<String>,
+    pub generate_audio: bool,
+}
+
+impl VideoJob {
+    pub fn media(&self) -> VideoMedia {
+        VideoMedia {
+            images: self.references.clone(),
+            videos: self.reference_videos.clone(),
+            audios: self.reference_audios.clone(),
+            generate_audio: self.generate_audio,
+        }
+    }
 }
 
 /// What a poll sees at one moment.
@@ -356,6 +385,8 @@ pub struct NewJob {
     pub aspect_ratio: String,
     pub generate_audio: bool,
     pub references: Vec<String>,
+    pub reference_videos: Vec<String>,
+    pub reference_audios: Vec<String>,
     pub param: Value,
     pub callback_url: Option<String>,
     pub owner: String,
@@ -438,79 +469,6 @@ impl VideoJobs {
 /// `http://<public host>:<port>/media/<id>.mp4`: where a clip is downloaded.
 pub fn clip_url(svc: &Service, id: &str) -> String {
     format!("http://{}/media/{id}.mp4", svc.authority())
-}
-
-// ---------------------------------------------------------------- Anyfast and Crun references
-
-/// Why an `asset://…` reference cannot condition a generation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AssetRefusal {
-    /// Unknown, or another account's: both are "not found", as the asset API says.
-    NotFound,
-    /// Still `Processing`.
-    NotActive,
-    /// `Failed` processing, with its error code.
-    Failed(String),
-    /// An asset of another kind than the slot it was put in.
-    WrongType(AssetType),
-}
-
-impl AssetRefusal {
-    /// The sentence both personalities answer with.
-    pub fn message(&self, id: &str, wanted: AssetType) -> String {
-        match self {
-            AssetRefusal::NotFound => format!("asset {id} not found"),
-            AssetRefusal::NotActive => {
-                format!("asset {id} is not active yet: wait until its Status is Active, then retry")
-            }
-            AssetRefusal::Failed(code) => {
-                format!("asset {id} failed processing ({code}) and cannot be used")
-            }
-            AssetRefusal::WrongType(is) => format!(
-                "asset {id} is {} {}, not {} {}",
-                article(is.as_str()),
-                is.as_str(),
-                article(wanted.as_str()),
-                wanted.as_str()
-            ),
-        }
-    }
-}
-
-fn article(word: &str) -> &'static str {
-    if word.starts_with(['A', 'E', 'I', 'O', 'U']) {
-        "an"
-    } else {
-        "a"
-    }
-}
-
-/// The asset id in an `asset://asset-…` URL.
-pub fn asset_ref(url: &str) -> Option<&str> {
-    url.strip_prefix("asset://")
-}
-
-/// An `asset://` reference may condition a generation when it is the account's own `Active`
-/// asset of the right kind.
-pub fn usable_asset(
-    svc: &Service,
-    owner: &str,
-    id: &str,
-    wanted: AssetType,
-) -> Result<(), AssetRefusal> {
-    let view = svc
-        .peek_liveness_asset(owner, id)
-        .ok_or(AssetRefusal::NotFound)?;
-    match view.status {
-        AssetStatus::Processing => Err(AssetRefusal::NotActive),
-        AssetStatus::Failed => Err(AssetRefusal::Failed(
-            view.error.map(|e| e.code).unwrap_or_default(),
-        )),
-        AssetStatus::Active if view.asset_type != wanted => {
-            Err(AssetRefusal::WrongType(view.asset_type))
-        }
-        AssetStatus::Active => Ok(()),
-    }
 }
 
 /// A JSON whole number within `range`, or `None` (absent is the caller's business).
@@ -671,6 +629,8 @@ mod tests {
             aspect_ratio: "adaptive".into(),
             generate_audio: false,
             references: Vec::new(),
+            reference_videos: Vec::new(),
+            reference_audios: Vec::new(),
             param: Value::Null,
             callback_url: None,
             owner: "0xabc".into(),

@@ -1,6 +1,7 @@
 //! Anyfast's Seedance API (research §3.4, the BytePlus task API of §5.2 behind new-api):
 //! `POST /v1/video/generations` with a `content[]` list (the prompt, then the face as
-//! `asset://<id>` in the `reference_image` role) → `{id, task_id}`; then
+//! `asset://<id>` in the `reference_image` role, then any of the person's clips as `video_url` /
+//! `audio_url` items in the `reference_video` / `reference_audio` roles) → `{id, task_id}`; then
 //! `GET /v1/video/generations/{task_id}` → `{code, data:{status, result_url, fail_reason,
 //! progress, data:{content:{video_url}, status}}}`. Failures are refunded.
 
@@ -23,25 +24,43 @@ fn require_key(ep: &Endpoint) -> Result<()> {
     })
 }
 
-pub(super) async fn submit(ep: &Endpoint, spec: &VideoSpec) -> Result<Submitted> {
-    require_key(ep)?;
-    let body = json!({
+/// One `content[]` media item: `{"type": "<kind>", "<kind>": {"url": "asset://<id>"}, "role"}`.
+fn asset_item(kind: &str, id: &str, role: &str) -> Value {
+    json!({ "type": kind, kind: { "url": format!("asset://{id}") }, "role": role })
+}
+
+/// The request body, as Anyfast's guide shows it.
+pub(super) fn body(spec: &VideoSpec) -> Value {
+    let mut content = vec![
+        json!({ "type": "text", "text": spec.prompt }),
+        asset_item("image_url", &spec.face_asset_id, "reference_image"),
+    ];
+    content.extend(
+        spec.reference_videos
+            .iter()
+            .map(|id| asset_item("video_url", id, "reference_video")),
+    );
+    content.extend(
+        spec.reference_audios
+            .iter()
+            .map(|id| asset_item("audio_url", id, "reference_audio")),
+    );
+    json!({
         "model": spec.model,
-        "content": [
-            { "type": "text", "text": spec.prompt },
-            {
-                "type": "image_url",
-                "image_url": { "url": format!("asset://{}", spec.face_asset_id) },
-                "role": "reference_image",
-            },
-        ],
+        "content": content,
         "resolution": spec.resolution,
         "ratio": spec.aspect_ratio,
         "duration": spec.duration_seconds,
-        // As on BlockRun: a face-conditioned clip is made without sound.
-        "generate_audio": false,
+        // As on BlockRun, a face-conditioned clip is made without sound, unless a voice clip
+        // was given: a reference audio only shapes the soundtrack, so silence would waste it.
+        "generate_audio": !spec.reference_audios.is_empty(),
         "watermark": false,
-    });
+    })
+}
+
+pub(super) async fn submit(ep: &Endpoint, spec: &VideoSpec) -> Result<Submitted> {
+    require_key(ep)?;
+    let body = body(spec);
     let answer = ep.send(Method::POST, PATH, Some(&body)).await?;
     let v = read(ep, &answer, true)?;
     let data = payload(&v);

@@ -1,5 +1,6 @@
 //! Crun's Seedance API (research §4.4): `POST /CreateTask {model, input{prompt,
-//! reference_images:["asset://…"], resolution, aspect_ratio, duration, audio}}` → `data.task_id`,
+//! reference_images:["asset://…"], reference_videos?, reference_audios?, resolution, aspect_ratio,
+//! duration, audio}}` → `data.task_id`,
 //! then `GET /TaskInfo?task_id=` → `data.status` (`pending|running|success|failed`, any case) and
 //! `data.result.media_urls[0]`.
 //!
@@ -25,19 +26,34 @@ fn require_key(ep: &Endpoint) -> Result<()> {
     })
 }
 
+fn asset_urls(ids: &[String]) -> Vec<String> {
+    ids.iter().map(|id| format!("asset://{id}")).collect()
+}
+
+/// The request body, as Crun's reference-to-video page shows it. The clip lists go only when
+/// there are clips, so a face-only job is the body Crun documents for one image.
+pub(super) fn body(spec: &VideoSpec) -> Value {
+    let mut input = json!({
+        "prompt": spec.prompt,
+        "reference_images": [format!("asset://{}", spec.face_asset_id)],
+        "resolution": spec.resolution,
+        "aspect_ratio": spec.aspect_ratio,
+        "duration": spec.duration_seconds,
+        // Silent with a face alone; with a voice clip, sound is what the clip is for.
+        "audio": !spec.reference_audios.is_empty(),
+    });
+    if !spec.reference_videos.is_empty() {
+        input["reference_videos"] = json!(asset_urls(&spec.reference_videos));
+    }
+    if !spec.reference_audios.is_empty() {
+        input["reference_audios"] = json!(asset_urls(&spec.reference_audios));
+    }
+    json!({ "model": spec.model, "input": input })
+}
+
 pub(super) async fn submit(ep: &Endpoint, spec: &VideoSpec) -> Result<Submitted> {
     require_key(ep)?;
-    let body = json!({
-        "model": spec.model,
-        "input": {
-            "prompt": spec.prompt,
-            "reference_images": [format!("asset://{}", spec.face_asset_id)],
-            "resolution": spec.resolution,
-            "aspect_ratio": spec.aspect_ratio,
-            "duration": spec.duration_seconds,
-            "audio": false,
-        },
-    });
+    let body = body(spec);
     let answer = ep.send(Method::POST, "CreateTask", Some(&body)).await?;
     let data = read(ep, &answer, true)?;
     let id = data

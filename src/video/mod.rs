@@ -6,6 +6,9 @@
 //! `real_face_asset_id`; Anyfast and Crun take an active `asset-…` photo of a verified person as
 //! `asset://<id>`. Rehearsal plays one of the four APIs and takes that API's faces.
 //!
+//! On Anyfast and Crun a job may also take the person's video and voice clips from the same
+//! group, where the model documents them (see the `reference` module).
+//!
 //! The wire modules are private; [`submit`] and [`poll`] are the only way in, and they speak in
 //! [`Submitted`] and [`PollAnswer`].
 
@@ -13,8 +16,12 @@ mod anyfast;
 mod blockrun;
 mod crun;
 pub mod download;
+mod job;
+mod reference;
 pub mod schedule;
 
+pub use job::{JobState, VideoJob};
+pub use reference::{ClipLimits, MAX_REFERENCE_AUDIOS, MAX_REFERENCE_VIDEOS};
 pub use schedule::{next_poll, VideoPollPlan, VideoPollPolicy};
 
 use serde::{Deserialize, Serialize};
@@ -264,6 +271,11 @@ pub struct VideoModelOption {
     pub default_resolution: String,
     /// Why this model is (or is not) the default here, where the provider's docs make it matter.
     pub note: Option<String>,
+    /// How many of the person's videos and voice clips it takes beside the face (0: none).
+    pub max_reference_videos: u32,
+    pub max_reference_audios: u32,
+    /// What the form says about clips on this model (their price, or why there are none).
+    pub clips_note: Option<String>,
 }
 
 /// Everything a video form may offer for the selected provider, and nothing else.
@@ -282,6 +294,9 @@ pub struct VideoOptions {
     pub max_prompt_chars: u32,
     /// The library's faces usable here (this provider, this API's kind of id, active photos).
     pub faces: Vec<FaceSummary>,
+    /// The library's active video and voice clips of verified persons on this provider; those
+    /// in the chosen face's group can go with it, on a model that takes them.
+    pub clips: Vec<FaceSummary>,
 }
 
 /// What the operator asked for. Unset fields take the options' defaults.
@@ -299,6 +314,12 @@ pub struct VideoRequest {
     pub resolution: Option<String>,
     #[serde(default)]
     pub aspect_ratio: Option<String>,
+    /// Video assets of the face's group to give Seedance as reference videos.
+    #[serde(default)]
+    pub reference_videos: Vec<String>,
+    /// Voice (audio) assets of the face's group to give Seedance as reference audio.
+    #[serde(default)]
+    pub reference_audios: Vec<String>,
 }
 
 /// A request checked against the options: exactly what is sent.
@@ -312,6 +333,10 @@ pub struct VideoSpec {
     pub duration_seconds: u32,
     pub resolution: String,
     pub aspect_ratio: String,
+    /// Asset ids, sent as `asset://<id>` in the API's reference-video slot.
+    pub reference_videos: Vec<String>,
+    /// Asset ids, sent as `asset://<id>` in the API's reference-audio slot.
+    pub reference_audios: Vec<String>,
 }
 
 impl VideoOptions {
@@ -330,6 +355,9 @@ impl VideoOptions {
                     .collect(),
                 default_resolution: "720p".to_string(),
                 note: api.model_note(tier).map(str::to_string),
+                max_reference_videos: api.clip_limits(tier).videos,
+                max_reference_audios: api.clip_limits(tier).audios,
+                clips_note: api.clips_note(tier).map(str::to_string),
             })
             .collect();
         VideoOptions {
@@ -344,6 +372,7 @@ impl VideoOptions {
             default_ratio: "16:9".to_string(),
             max_prompt_chars: MAX_PROMPT_CHARS as u32,
             faces: Vec::new(),
+            clips: Vec::new(),
         }
     }
 
@@ -370,9 +399,15 @@ impl VideoOptions {
             })
     }
 
-    /// Checks a request against the documented values (and the face against the API), before
-    /// anything is sent. `face` is the library's entry for the requested id, if any.
-    pub fn check(&self, req: &VideoRequest, face: Option<&FaceSummary>) -> Result<VideoSpec> {
+    /// Checks a request against the documented values (and the face and clips against the API),
+    /// before anything is sent. `face` is the library's entry for the requested id, if any;
+    /// `clips` the library's entries for the requested clip ids (those it has).
+    pub fn check(
+        &self,
+        req: &VideoRequest,
+        face: Option<&FaceSummary>,
+        clips: &[FaceSummary],
+    ) -> Result<VideoSpec> {
         let api = self.api.label();
         let face_id = req.face_asset_id.trim();
         if face_id.is_empty() {
@@ -384,6 +419,8 @@ impl VideoOptions {
         if let Some(e) = self.api.face_refusal(self.provider, face_id, face) {
             return Err(e);
         }
+        // `face_refusal` refuses an id the library lacks, so the entry is there.
+        let face = face.ok_or_else(|| Error::Internal("a face passed without its entry".into()))?;
         let prompt = req.prompt.trim();
         if prompt.is_empty() {
             return Err(Error::invalid(
@@ -437,6 +474,15 @@ impl VideoOptions {
                 ),
             ));
         }
+        let clips = reference::ClipCheck {
+            api: self.api,
+            provider: self.provider,
+            model,
+            face,
+            clips,
+        };
+        let reference_videos = clips.checked(AssetType::Video, &req.reference_videos)?;
+        let reference_audios = clips.checked(AssetType::Audio, &req.reference_audios)?;
         Ok(VideoSpec {
             face_asset_id: face_id.to_string(),
             prompt: prompt.to_string(),
@@ -445,6 +491,8 @@ impl VideoOptions {
             duration_seconds: duration,
             resolution,
             aspect_ratio: ratio,
+            reference_videos,
+            reference_audios,
         })
     }
 }
@@ -455,250 +503,6 @@ fn or_list(items: &[String]) -> String {
         [] => String::new(),
         [one] => one.clone(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
-    }
-}
-
-/// Where a job stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
-pub enum JobState {
-    /// The price (or, on an account, the billing) is shown; nothing is signed or sent.
-    AwaitingConfirmation,
-    /// The confirmed job is being sent (or was, and the answer was lost).
-    Submitting,
-    /// The provider accepted it and has not started.
-    Queued,
-    /// The provider is generating it.
-    Running,
-    /// The provider finished; the file is coming down (or failed to, and can be retried).
-    Downloading,
-    /// The video is on disk.
-    Completed,
-    Failed,
-    /// Not finished within the time the provider keeps a job (48 h, or 24 h on Anyfast and Crun).
-    Expired,
-}
-
-impl JobState {
-    pub const ALL: [JobState; 8] = [
-        JobState::AwaitingConfirmation,
-        JobState::Submitting,
-        JobState::Queued,
-        JobState::Running,
-        JobState::Downloading,
-        JobState::Completed,
-        JobState::Failed,
-        JobState::Expired,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobState::AwaitingConfirmation => "awaiting_confirmation",
-            JobState::Submitting => "submitting",
-            JobState::Queued => "queued",
-            JobState::Running => "running",
-            JobState::Downloading => "downloading",
-            JobState::Completed => "completed",
-            JobState::Failed => "failed",
-            JobState::Expired => "expired",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
-    /// For people.
-    pub fn label(self) -> &'static str {
-        match self {
-            JobState::AwaitingConfirmation => "waiting for your confirmation",
-            JobState::Submitting => "submitting",
-            JobState::Queued => "queued",
-            JobState::Running => "generating",
-            JobState::Downloading => "downloading",
-            JobState::Completed => "done",
-            JobState::Failed => "failed",
-            JobState::Expired => "expired",
-        }
-    }
-
-    /// The provider holds it and it has not finished.
-    pub fn at_provider(self) -> bool {
-        matches!(self, JobState::Queued | JobState::Running)
-    }
-
-    /// Nothing more will happen to it.
-    pub fn is_final(self) -> bool {
-        matches!(
-            self,
-            JobState::Completed | JobState::Failed | JobState::Expired
-        )
-    }
-}
-
-/// One video job, as stored (`video_jobs`) plus what the window shows with it.
-#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct VideoJob {
-    pub id: String,
-    pub provider: ProviderKind,
-    pub face_asset_id: String,
-    /// The provider's own model id.
-    pub model: String,
-    pub prompt: String,
-    pub duration_seconds: u32,
-    pub resolution: String,
-    pub aspect_ratio: String,
-    pub state: JobState,
-    /// The provider's job or task id.
-    pub remote_id: Option<String>,
-    /// Where the provider said to ask about it (BlockRun, JarvisClaw), verbatim.
-    pub poll_url: Option<String>,
-    /// USD, as quoted or as the provider stated it.
-    pub price_usd: Option<String>,
-    /// The x402 ledger row paying for it (the latest, after a re-signed authorization).
-    pub payment_id: Option<String>,
-    /// Whether money was spent: `None` while unknown.
-    pub charged: Option<bool>,
-    /// The finished video at the provider.
-    pub result_url: Option<String>,
-    /// The finished video on this machine.
-    pub local_path: Option<String>,
-    /// What went wrong, in words, with whether it was charged.
-    pub error: Option<String>,
-    pub created_at_ms: i64,
-    pub submitted_at_ms: Option<i64>,
-    pub completed_at_ms: Option<i64>,
-    pub updated_at_ms: i64,
-
-    // What follows is not stored: the studio fills it in for the window.
-    pub billing: VideoBilling,
-    /// The price to confirm, while the job waits for the operator (x402).
-    pub quote: Option<PaymentQuote>,
-    /// The payee differs from the one this provider was paid before: confirm twice.
-    pub payee_changed: bool,
-    /// The face's name in the library.
-    pub face_name: Option<String>,
-    /// The provider's progress, in percent, when it reports one.
-    pub progress: Option<u8>,
-    /// When the studio will next ask the provider, while it polls.
-    pub next_check_at_ms: Option<i64>,
-    /// Since it was submitted (or created), until it completed (or now).
-    pub elapsed_ms: i64,
-    /// Whether and what it cost, in words.
-    pub charge_note: Option<String>,
-    /// The latest trouble asking about it (a dropped connection, a rate limit); the studio
-    /// keeps asking.
-    pub notice: Option<String>,
-}
-
-impl VideoJob {
-    /// A job for a checked request, waiting for the operator.
-    pub fn new(id: String, provider: ProviderKind, spec: &VideoSpec, now_ms: i64) -> Self {
-        VideoJob {
-            id,
-            provider,
-            face_asset_id: spec.face_asset_id.clone(),
-            model: spec.model.clone(),
-            prompt: spec.prompt.clone(),
-            duration_seconds: spec.duration_seconds,
-            resolution: spec.resolution.clone(),
-            aspect_ratio: spec.aspect_ratio.clone(),
-            state: JobState::AwaitingConfirmation,
-            remote_id: None,
-            poll_url: None,
-            price_usd: None,
-            payment_id: None,
-            charged: None,
-            result_url: None,
-            local_path: None,
-            error: None,
-            created_at_ms: now_ms,
-            submitted_at_ms: None,
-            completed_at_ms: None,
-            updated_at_ms: now_ms,
-            billing: VideoBilling::default(),
-            quote: None,
-            payee_changed: false,
-            face_name: None,
-            progress: None,
-            next_check_at_ms: None,
-            elapsed_ms: 0,
-            charge_note: None,
-            notice: None,
-        }
-    }
-
-    /// An empty job, for the library to fill from a row.
-    pub(crate) fn placeholder() -> Self {
-        let spec = VideoSpec {
-            face_asset_id: String::new(),
-            prompt: String::new(),
-            model: String::new(),
-            tier: SeedanceTier::Fast,
-            duration_seconds: 0,
-            resolution: String::new(),
-            aspect_ratio: String::new(),
-        };
-        VideoJob::new(String::new(), ProviderKind::Rehearsal, &spec, 0)
-    }
-
-    /// The request this job was made from, to send it.
-    pub fn spec(&self) -> VideoSpec {
-        VideoSpec {
-            face_asset_id: self.face_asset_id.clone(),
-            prompt: self.prompt.clone(),
-            model: self.model.clone(),
-            tier: if self.model.contains("fast") {
-                SeedanceTier::Fast
-            } else {
-                SeedanceTier::Standard
-            },
-            duration_seconds: self.duration_seconds,
-            resolution: self.resolution.clone(),
-            aspect_ratio: self.aspect_ratio.clone(),
-        }
-    }
-
-    /// How long it has taken so far (or took).
-    pub fn elapsed_at(&self, now_ms: i64) -> i64 {
-        let start = self.submitted_at_ms.unwrap_or(self.created_at_ms);
-        let end = self.completed_at_ms.unwrap_or(now_ms);
-        (end - start).max(0)
-    }
-
-    /// Whether and what it cost, in words.
-    pub fn money_words(&self) -> String {
-        let account = self.provider.label();
-        match (self.charged, self.billing) {
-            (Some(false), _) => "Nothing was charged.".into(),
-            (Some(true), _) => match &self.price_usd {
-                Some(p) => format!("This was charged: ${p}."),
-                None => format!("This was billed to the {account} account."),
-            },
-            (None, VideoBilling::Wallet) => match self.state {
-                JobState::AwaitingConfirmation => match &self.price_usd {
-                    Some(p) => format!("Nothing is signed until you confirm the price of ${p}."),
-                    None => "Nothing is signed until you confirm the price.".into(),
-                },
-                JobState::Submitting | JobState::Queued | JobState::Running => {
-                    "Nothing is charged until the video is delivered; a failed video costs nothing."
-                        .into()
-                }
-                _ => "Whether this was charged is not known; the Payments list keeps the signed payment.".into(),
-            },
-            (None, VideoBilling::Account) => match self.state {
-                JobState::AwaitingConfirmation => format!(
-                    "Submitting it bills the {account} account (the provider sets the price)."
-                ),
-                JobState::Submitting | JobState::Queued | JobState::Running => {
-                    format!("Billed to the {account} account by the provider.")
-                }
-                _ => format!(
-                    "Whether the {account} account was billed is not known; check its dashboard."
-                ),
-            },
-        }
     }
 }
 

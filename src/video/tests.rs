@@ -76,7 +76,7 @@ fn each_provider_offers_exactly_its_documented_values() {
 fn a_request_is_checked_before_anything_is_sent() {
     let o = options(VideoApi::BlockRun, ProviderKind::BlockRun);
     let f = face("ta_1", ProviderKind::BlockRun, FaceKind::RealFace);
-    let spec = o.check(&request("ta_1"), Some(&f)).unwrap();
+    let spec = o.check(&request("ta_1"), Some(&f), &[]).unwrap();
     assert_eq!(spec.model, "bytedance/seedance-2.0-fast");
     assert_eq!(
         (spec.duration_seconds, spec.resolution.as_str()),
@@ -88,12 +88,12 @@ fn a_request_is_checked_before_anything_is_sent() {
     r.resolution = Some("1080P".into());
     r.aspect_ratio = Some("9:16".into());
     r.duration_seconds = Some(15);
-    let spec = o.check(&r, Some(&f)).unwrap();
+    let spec = o.check(&r, Some(&f), &[]).unwrap();
     assert_eq!(spec.model, "bytedance/seedance-2.0");
     assert_eq!(spec.resolution, "1080p");
     assert_eq!(spec.tier, SeedanceTier::Standard);
 
-    let refused = |r: VideoRequest| o.check(&r, Some(&f)).unwrap_err();
+    let refused = |r: VideoRequest| o.check(&r, Some(&f), &[]).unwrap_err();
     let mut r = request("ta_1");
     r.resolution = Some("1080p".into());
     let e = refused(r);
@@ -124,13 +124,13 @@ fn a_request_is_checked_before_anything_is_sent() {
     let mut r = request("asset-2026-x");
     r.model = Some("seedance".into());
     r.resolution = Some("1080p".into());
-    assert_eq!(a.check(&r, Some(&g)).unwrap().model, "seedance");
+    assert_eq!(a.check(&r, Some(&g), &[]).unwrap().model, "seedance");
     let c = options(VideoApi::Crun, ProviderKind::Crun);
     let g = face("asset-2026-x", ProviderKind::Crun, FaceKind::Asset);
     let mut r = request("asset-2026-x");
     r.resolution = Some("480p".into());
     assert_eq!(
-        c.check(&r, Some(&g)).unwrap_err().field(),
+        c.check(&r, Some(&g), &[]).unwrap_err().field(),
         Some("resolution")
     );
 }
@@ -289,6 +289,8 @@ fn failures_say_what_happened_and_what_it_cost() {
         duration_seconds: 5,
         resolution: "720p".into(),
         aspect_ratio: "16:9".into(),
+        reference_videos: Vec::new(),
+        reference_audios: Vec::new(),
     };
     let mut job = VideoJob::new("vid_1".into(), ProviderKind::BlockRun, &spec, 0);
     job.billing = VideoBilling::Wallet;
@@ -419,4 +421,218 @@ fn crun_starts_on_the_model_whose_asset_support_is_documented() {
     assert!(note(&crun, "bytedance/seedance2-0-fast-r2v")
         .is_some_and(|n| n.contains("does not confirm")));
     assert!(anyfast.models.iter().all(|m| m.note.is_none()));
+}
+
+fn clip(id: &str, provider: ProviderKind, asset_type: AssetType, group: &str) -> FaceSummary {
+    FaceSummary {
+        asset_type,
+        group_id: Some(group.into()),
+        ..face(id, provider, FaceKind::Asset)
+    }
+}
+
+#[test]
+fn clips_are_offered_only_where_documented() {
+    let limits = |api: VideoApi, tier| {
+        let l = api.clip_limits(tier);
+        (l.videos, l.audios)
+    };
+    assert_eq!(limits(VideoApi::Anyfast, SeedanceTier::Fast), (3, 3));
+    assert_eq!(limits(VideoApi::Anyfast, SeedanceTier::Standard), (3, 3));
+    assert_eq!(limits(VideoApi::Crun, SeedanceTier::Standard), (3, 3));
+    // Crun's 2.0-fast page has its uploaded-assets section commented out.
+    assert_eq!(limits(VideoApi::Crun, SeedanceTier::Fast), (0, 0));
+    // BlockRun's reference_videos take public URLs, not group assets.
+    for api in [VideoApi::BlockRun, VideoApi::JarvisClaw] {
+        for tier in SeedanceTier::ALL {
+            assert_eq!(limits(api, tier), (0, 0));
+            assert_eq!(api.clips_note(tier), None);
+        }
+    }
+    let cr = options(VideoApi::Crun, ProviderKind::Crun);
+    assert_eq!(cr.models[1].max_reference_videos, 0);
+    assert!(cr.models[1]
+        .clips_note
+        .as_deref()
+        .unwrap()
+        .contains("Seedance 2.0"));
+    assert!(cr.models[0]
+        .clips_note
+        .as_deref()
+        .unwrap()
+        .contains("price"));
+
+    let v = clip(
+        "asset-v",
+        ProviderKind::Anyfast,
+        AssetType::Video,
+        "group-a",
+    );
+    assert!(VideoApi::Anyfast.offers_clip(ProviderKind::Anyfast, &v));
+    assert!(
+        !VideoApi::Crun.offers_clip(ProviderKind::Crun, &v),
+        "another provider's"
+    );
+    let photo = clip(
+        "asset-p",
+        ProviderKind::Anyfast,
+        AssetType::Image,
+        "group-a",
+    );
+    assert!(!VideoApi::Anyfast.offers_clip(ProviderKind::Anyfast, &photo));
+    let busy = FaceSummary {
+        status: AssetStatus::Processing,
+        ..v.clone()
+    };
+    assert!(!VideoApi::Anyfast.offers_clip(ProviderKind::Anyfast, &busy));
+}
+
+#[test]
+fn clips_must_be_the_faces_groups_active_files_of_the_right_kind() {
+    let p = ProviderKind::Anyfast;
+    let o = options(VideoApi::Anyfast, p);
+    let f = clip("asset-face", p, AssetType::Image, "group-a");
+    let library = [
+        clip("asset-v1", p, AssetType::Video, "group-a"),
+        clip("asset-v2", p, AssetType::Video, "group-a"),
+        clip("asset-v3", p, AssetType::Video, "group-a"),
+        clip("asset-v4", p, AssetType::Video, "group-a"),
+        clip("asset-a1", p, AssetType::Audio, "group-a"),
+        clip("asset-vb", p, AssetType::Video, "group-b"),
+        clip("asset-vc", ProviderKind::Crun, AssetType::Video, "group-a"),
+        FaceSummary {
+            status: AssetStatus::Processing,
+            ..clip("asset-busy", p, AssetType::Audio, "group-a")
+        },
+    ];
+    let with = |videos: &[&str], audios: &[&str]| VideoRequest {
+        reference_videos: videos.iter().map(|s| s.to_string()).collect(),
+        reference_audios: audios.iter().map(|s| s.to_string()).collect(),
+        ..request("asset-face")
+    };
+    let spec = o
+        .check(
+            &with(&[" asset-v1", "asset-v2"], &["asset-a1"]),
+            Some(&f),
+            &library,
+        )
+        .unwrap();
+    assert_eq!(spec.reference_videos, ["asset-v1", "asset-v2"]);
+    assert_eq!(spec.reference_audios, ["asset-a1"]);
+
+    let refused = |videos: &[&str], audios: &[&str]| {
+        let e = o
+            .check(&with(videos, audios), Some(&f), &library)
+            .unwrap_err();
+        assert_eq!(e.field(), Some("clips"), "{e}");
+        e.to_string()
+    };
+    let e = refused(&["asset-vb"], &[]);
+    assert!(
+        e.contains("group-b") && e.contains("one verified person"),
+        "{e}"
+    );
+    let e = refused(&[], &["asset-v1"]);
+    assert!(e.contains("is a video, not a voice clip"), "{e}");
+    let e = refused(&["asset-a1"], &[]);
+    assert!(e.contains("is a voice clip, not a video"), "{e}");
+    let e = refused(&["asset-v1", "asset-v2", "asset-v3", "asset-v4"], &[]);
+    assert!(e.contains("at most 3") && e.contains("Leave 1 out"), "{e}");
+    let e = refused(&["asset-nope"], &[]);
+    assert!(e.contains("no clip asset-nope in the library"), "{e}");
+    let e = refused(&["asset-vc"], &[]);
+    assert!(e.contains("never cross providers"), "{e}");
+    let e = refused(&[], &["asset-busy"]);
+    assert!(e.contains("still processing"), "{e}");
+    let e = refused(&["asset-v1", "asset-v1"], &[]);
+    assert!(e.contains("picked twice"), "{e}");
+
+    // Where nothing is documented, nothing goes.
+    let c = options(VideoApi::Crun, ProviderKind::Crun);
+    let cf = clip(
+        "asset-face",
+        ProviderKind::Crun,
+        AssetType::Image,
+        "group-a",
+    );
+    let cv = [clip(
+        "asset-cv",
+        ProviderKind::Crun,
+        AssetType::Video,
+        "group-a",
+    )];
+    let mut r = VideoRequest {
+        face_asset_id: "asset-face".into(),
+        reference_videos: vec!["asset-cv".into()],
+        ..with(&[], &[])
+    };
+    assert!(c.check(&r, Some(&cf), &cv).is_ok(), "2.0 takes them");
+    r.model = Some("seedance-2.0-fast".into());
+    let e = c.check(&r, Some(&cf), &cv).unwrap_err();
+    assert!(e.to_string().contains("choose Seedance 2.0"), "{e}");
+    let b = options(VideoApi::BlockRun, ProviderKind::BlockRun);
+    let bf = face("ta_1", ProviderKind::BlockRun, FaceKind::RealFace);
+    let r = VideoRequest {
+        reference_audios: vec!["asset-a1".into()],
+        ..request("ta_1")
+    };
+    assert_eq!(
+        b.check(&r, Some(&bf), &library).unwrap_err().field(),
+        Some("clips")
+    );
+}
+
+#[test]
+fn clips_go_in_each_apis_documented_shape() {
+    let spec = VideoSpec {
+        face_asset_id: "asset-face".into(),
+        prompt: "p".into(),
+        model: "seedance-fast".into(),
+        tier: SeedanceTier::Fast,
+        duration_seconds: 5,
+        resolution: "720p".into(),
+        aspect_ratio: "16:9".into(),
+        reference_videos: Vec::new(),
+        reference_audios: Vec::new(),
+    };
+    // A face alone: the bodies of before, silent.
+    let plain = anyfast::body(&spec);
+    assert_eq!(plain["content"].as_array().unwrap().len(), 2);
+    assert_eq!(plain["generate_audio"], false);
+    let plain = crun::body(&spec);
+    assert!(plain["input"].get("reference_videos").is_none());
+    assert!(plain["input"].get("reference_audios").is_none());
+    assert_eq!(plain["input"]["audio"], false);
+
+    let spec = VideoSpec {
+        reference_videos: vec!["asset-v1".into(), "asset-v2".into()],
+        reference_audios: vec!["asset-a1".into()],
+        ..spec
+    };
+    let a = anyfast::body(&spec);
+    assert_eq!(
+        a["content"],
+        serde_json::json!([
+            { "type": "text", "text": "p" },
+            { "type": "image_url", "image_url": { "url": "asset://asset-face" }, "role": "reference_image" },
+            { "type": "video_url", "video_url": { "url": "asset://asset-v1" }, "role": "reference_video" },
+            { "type": "video_url", "video_url": { "url": "asset://asset-v2" }, "role": "reference_video" },
+            { "type": "audio_url", "audio_url": { "url": "asset://asset-a1" }, "role": "reference_audio" },
+        ])
+    );
+    assert_eq!(a["generate_audio"], true, "a voice clip needs a soundtrack");
+    let c = crun::body(&spec);
+    assert_eq!(
+        c["input"]["reference_images"],
+        serde_json::json!(["asset://asset-face"])
+    );
+    assert_eq!(
+        c["input"]["reference_videos"],
+        serde_json::json!(["asset://asset-v1", "asset://asset-v2"])
+    );
+    assert_eq!(
+        c["input"]["reference_audios"],
+        serde_json::json!(["asset://asset-a1"])
+    );
+    assert_eq!(c["input"]["audio"], true);
 }

@@ -644,6 +644,9 @@ export type VideoJob = {
 	durationSeconds: number,
 	resolution: string,
 	aspectRatio: string,
+	/**  The person's video and voice clips given beside the face (asset ids). */
+	referenceVideos: string[],
+	referenceAudios: string[],
 	state: JobState,
 	/**  The provider's job or task id. */
 	remoteId: string | null,
@@ -697,6 +700,11 @@ export type VideoModelOption = {
 	defaultResolution: string,
 	/**  Why this model is (or is not) the default here, where the provider's docs make it matter. */
 	note: string | null,
+	/**  How many of the person's videos and voice clips it takes beside the face (0: none). */
+	maxReferenceVideos: number,
+	maxReferenceAudios: number,
+	/**  What the form says about clips on this model (their price, or why there are none). */
+	clipsNote: string | null,
 };
 
 /**  Everything a video form may offer for the selected provider, and nothing else. */
@@ -713,6 +721,11 @@ export type VideoOptions = {
 	maxPromptChars: number,
 	/**  The library's faces usable here (this provider, this API's kind of id, active photos). */
 	faces: FaceSummary[],
+	/**
+	 *  The library's active video and voice clips of verified persons on this provider; those
+	 *  in the chosen face's group can go with it, on a model that takes them.
+	 */
+	clips: FaceSummary[],
 };
 
 /**  What the operator asked for. Unset fields take the options' defaults. */
@@ -724,6 +737,10 @@ export type VideoRequest = {
 	durationSeconds?: number | null,
 	resolution?: string | null,
 	aspectRatio?: string | null,
+	/**  Video assets of the face's group to give Seedance as reference videos. */
+	referenceVideos?: string[],
+	/**  Voice (audio) assets of the face's group to give Seedance as reference audio. */
+	referenceAudios?: string[],
 };
 
 /**  The wallet as the UI sees it. */

@@ -100,18 +100,19 @@ impl Studio {
     }
 
     /// What a video form may offer on the selected provider: its models, lengths, resolutions
-    /// and ratios as documented, and the library's faces usable with it.
+    /// and ratios as documented, and the library's faces and clips usable with it.
     pub fn video_options(&self) -> Result<VideoOptions> {
         let provider = self.provider();
         let api = VideoApi::of(&provider)?;
         let kind = provider.kind();
         let mut options = VideoOptions::for_api(kind, api, self.video_billing(&provider));
-        options.faces = self
-            .library
-            .face_summaries()?
-            .into_iter()
-            .filter(|f| api.face_refusal(kind, &f.asset_id, Some(f)).is_none())
-            .collect();
+        for f in self.library.face_summaries()? {
+            if api.face_refusal(kind, &f.asset_id, Some(&f)).is_none() {
+                options.faces.push(f);
+            } else if api.offers_clip(kind, &f) {
+                options.clips.push(f);
+            }
+        }
         Ok(options)
     }
 
@@ -126,7 +127,14 @@ impl Studio {
             .face(request.face_asset_id.trim())
             .ok()
             .map(|f| crate::library::FaceSummary::from(&f));
-        let spec = options.check(request, face.as_ref())?;
+        let clips: Vec<_> = request
+            .reference_videos
+            .iter()
+            .chain(&request.reference_audios)
+            .filter_map(|id| self.library.face(id.trim()).ok())
+            .map(|f| crate::library::FaceSummary::from(&f))
+            .collect();
+        let spec = options.check(request, face.as_ref(), &clips)?;
         let now = self.clock.now_ms();
         let id = format!("vid_{}", hex::encode(rand::random::<[u8; 8]>()));
         let mut job = VideoJob::new(id, provider.kind(), &spec, now);

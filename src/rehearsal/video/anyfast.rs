@@ -3,8 +3,9 @@
 //! the rest of Anyfast (see the `anyfast` module).
 //!
 //! A task belongs to the key's account, and so must every `asset://asset-…` it references (an
-//! asset of the same kind as its slot, `Active`): another account's task or asset is "not
-//! found". The account pays (no x402).
+//! asset of the same kind as its slot, `Active`, all of one group): another account's task or
+//! asset is "not found". At most 9 images, 3 videos (`video_url`, `reference_video`) and 3
+//! audios (`audio_url`, `reference_audio`), as Anyfast's guide says. The account pays (no x402).
 
 use std::sync::Arc;
 
@@ -18,8 +19,8 @@ use super::super::anyfast::{self as wire, is_http_url, Refused, Reply};
 use super::super::byteplus::AssetType;
 use super::super::service::Service;
 use super::{
-    asset_ref, clip_url, upstream_model, usable_asset, whole_in, AssetRefusal, Billing, NewJob,
-    Phase, Resolution, Tier, VideoApi, VideoJob,
+    asset_ref, clip_url, upstream_model, whole_in, AssetRefusal, Billing, NewJob, Phase,
+    References, Resolution, Tier, VideoApi, VideoJob,
 };
 
 type Shared = State<Arc<Service>>;
@@ -69,10 +70,10 @@ fn bool_field(body: &Map<String, Value>, field: &str) -> Result<Option<bool>, Re
     }
 }
 
-/// What `content[]` held: the prompt and the assets it references.
+/// What `content[]` held: the prompt and the assets it references, by slot.
 struct Content {
     prompt: String,
-    assets: Vec<String>,
+    assets: References,
 }
 
 fn content(svc: &Service, owner: &str, body: &Map<String, Value>) -> Result<Content, Refused> {
@@ -85,7 +86,7 @@ fn content(svc: &Service, owner: &str, body: &Map<String, Value>) -> Result<Cont
         }
     };
     let mut prompt: Option<String> = None;
-    let mut assets = Vec::new();
+    let mut assets = References::default();
     let mut counts = [0usize; 3];
     let (mut frames, mut references) = (false, false);
     for (i, item) in items.iter().enumerate() {
@@ -147,11 +148,9 @@ fn content(svc: &Service, owner: &str, body: &Map<String, Value>) -> Result<Cont
             references = true;
         }
         match asset_ref(url) {
-            Some(id) => {
-                usable_asset(svc, owner, id, slot.asset_type)
-                    .map_err(|refusal| asset_refused(&refusal, id, slot.asset_type))?;
-                assets.push(id.to_owned());
-            }
+            Some(id) => assets
+                .take(svc, owner, id, slot.asset_type)
+                .map_err(|refusal| asset_refused(&refusal, id, slot.asset_type))?,
             None if is_http_url(url)
                 || (slot.asset_type == AssetType::Image && url.starts_with("data:image/")) => {}
             None => {
@@ -245,7 +244,9 @@ fn created(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Reply {
             resolution,
             aspect_ratio: ratio.to_owned(),
             generate_audio,
-            references: content.assets,
+            references: content.assets.images,
+            reference_videos: content.assets.videos,
+            reference_audios: content.assets.audios,
             param: Value::Null,
             callback_url: None,
             owner: account.owner,

@@ -282,6 +282,8 @@ fn submitted(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Result<Respons
             aspect_ratio: request.aspect_ratio.to_owned(),
             generate_audio: request.generate_audio,
             references: request.real_face_asset_id.into_iter().collect(),
+            reference_videos: Vec::new(),
+            reference_audios: Vec::new(),
             param: Value::Null,
             callback_url: None,
             owner,

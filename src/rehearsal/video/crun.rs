@@ -2,8 +2,10 @@
 //! /api/v1/client/job/TaskInfo?task_id=…`, `x-api-key`, every answer HTTP 200 with the verdict
 //! in the envelope (see the `crun` module; the armed business-code fault applies here too).
 //!
-//! Real-person assets go in as `"asset://asset-…"` strings (`reference_images` on the r2v
-//! models, `img_urls` on i2v) and must be the key's own `Active` assets of the right kind. A
+//! Real-person assets go in as `"asset://asset-…"` strings (`reference_images`,
+//! `reference_videos`, `reference_audios` on the r2v models, `img_urls` on i2v) and must be the
+//! key's own `Active` assets of the right kind, all of one group. Crun's page gives no counts;
+//! the model's own (9 images, 3 videos, 3 audios, as Anyfast documents them) hold. A
 //! `callback_url` is recorded with the task but not called: a desktop client cannot receive it,
 //! so it polls `TaskInfo`.
 
@@ -21,7 +23,7 @@ use super::super::byteplus::{self, AssetType};
 use super::super::crun::{self as wire, Refused, Reply};
 use super::super::service::Service;
 use super::{
-    asset_ref, clip_url, usable_asset, whole_in, AssetRefusal, Billing, NewJob, Phase, Resolution,
+    asset_ref, clip_url, whole_in, AssetRefusal, Billing, NewJob, Phase, References, Resolution,
     Tier, VideoApi, VideoJob, CLIP_SECONDS,
 };
 
@@ -197,7 +199,7 @@ fn create(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Reply {
     input_bool(input, "return_last_frame")?;
 
     // The media lists: the model's own, each item an asset:// reference or an http(s) URL.
-    let mut assets = Vec::new();
+    let mut assets = References::default();
     let mut visual = 0;
     for list in &LISTS {
         let field = list.field;
@@ -225,11 +227,9 @@ fn create(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Reply {
                 ));
             };
             match asset_ref(url) {
-                Some(id) => {
-                    usable_asset(svc, &account.owner, id, list.asset_type)
-                        .map_err(|r| asset_refused(&r, field, id, list.asset_type))?;
-                    assets.push(id.to_owned());
-                }
+                Some(id) => assets
+                    .take(svc, &account.owner, id, list.asset_type)
+                    .map_err(|r| asset_refused(&r, field, id, list.asset_type))?,
                 None if is_http_url(url) => {}
                 None => {
                     return Err(wire::invalid(
@@ -261,7 +261,9 @@ fn create(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Reply {
             resolution,
             aspect_ratio: aspect_ratio.to_owned(),
             generate_audio: audio,
-            references: assets,
+            references: assets.images,
+            reference_videos: assets.videos,
+            reference_audios: assets.audios,
             param: Value::Object(body.clone()),
             callback_url: callback_url.map(str::to_owned),
             owner: account.owner,

@@ -139,6 +139,9 @@ export function videoOptions(overrides: Partial<VideoOptions> = {}): VideoOption
         resolutions: ["480p", "720p", "1080p"],
         defaultResolution: "720p",
         note: null,
+        maxReferenceVideos: 0,
+        maxReferenceAudios: 0,
+        clipsNote: null,
       },
       {
         id: "bytedance/seedance-2.0-fast",
@@ -147,6 +150,9 @@ export function videoOptions(overrides: Partial<VideoOptions> = {}): VideoOption
         resolutions: ["480p", "720p"],
         defaultResolution: "720p",
         note: null,
+        maxReferenceVideos: 0,
+        maxReferenceAudios: 0,
+        clipsNote: null,
       },
     ],
     defaultModel: "bytedance/seedance-2.0-fast",
@@ -156,6 +162,7 @@ export function videoOptions(overrides: Partial<VideoOptions> = {}): VideoOption
     defaultRatio: "16:9",
     maxPromptChars: 5000,
     faces: [summary()],
+    clips: [],
     ...overrides,
   };
 }
@@ -171,6 +178,8 @@ export function job(overrides: Partial<VideoJob> = {}): VideoJob {
     durationSeconds: 5,
     resolution: "720p",
     aspectRatio: "16:9",
+    referenceVideos: [],
+    referenceAudios: [],
     state: "queued",
     remoteId: "task_1",
     pollUrl: null,

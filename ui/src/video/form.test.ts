@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { summary, videoOptions } from "../testing/views";
+import type { VideoModelOption } from "../ipc";
+import { assetSummary, summary, videoOptions } from "../testing/views";
 import {
   accountBillingNote,
+  clipLabel,
+  clipLimitText,
+  clipOffer,
   draftProblem,
   faceOptionLabel,
   initialDraft,
@@ -13,6 +17,7 @@ import {
   requestOf,
   resolutionsFor,
   videoErrorField,
+  withClip,
   withModel,
 } from "./form";
 
@@ -21,6 +26,20 @@ const FAST = "bytedance/seedance-2.0-fast";
 const ada = summary({ assetId: "ta_ada", name: "Ada Lovelace" });
 const grace = summary({ assetId: "ta_grace", name: "Grace Hopper" });
 const options = videoOptions({ faces: [ada, grace] });
+
+/** A Crun model: 720p only; group clips only on 2.0, as Crun's pages document them. */
+function crunModel(m: Pick<VideoModelOption, "id" | "label" | "tier">): VideoModelOption {
+  const clips = m.tier === "seedance-2.0" ? 3 : 0;
+  return {
+    ...m,
+    resolutions: ["720p"],
+    defaultResolution: "720p",
+    note: null,
+    maxReferenceVideos: clips,
+    maxReferenceAudios: clips,
+    clipsNote: clips === 0 ? "Crun's 2.0 fast page does not document uploaded clips; choose Seedance 2.0." : null,
+  };
+}
 
 describe("initialDraft", () => {
   it("starts from the provider's defaults, with no face picked among several", () => {
@@ -31,6 +50,7 @@ describe("initialDraft", () => {
       durationSeconds: 5,
       resolution: "720p",
       aspectRatio: "16:9",
+      clipIds: [],
     });
   });
 
@@ -39,7 +59,15 @@ describe("initialDraft", () => {
   });
 
   it("keeps what was chosen while it is still offered, and nothing that is not", () => {
-    const chosen = { faceId: "ta_grace", model: STANDARD, prompt: "She waves", durationSeconds: 12, resolution: "1080p", aspectRatio: "21:9" };
+    const chosen = {
+      faceId: "ta_grace",
+      model: STANDARD,
+      prompt: "She waves",
+      durationSeconds: 12,
+      resolution: "1080p",
+      aspectRatio: "21:9",
+      clipIds: [],
+    };
     expect(initialDraft(options, chosen)).toEqual(chosen);
     // Crun: its own models, 720p only, 16:9 or auto; no face of another provider carries over.
     const crun = videoOptions({
@@ -47,8 +75,8 @@ describe("initialDraft", () => {
       api: "crun",
       billing: "account",
       models: [
-        { id: "bytedance/seedance2-0-r2v", label: "Seedance 2.0", tier: "seedance-2.0", resolutions: ["720p"], defaultResolution: "720p", note: null },
-        { id: "bytedance/seedance2-0-fast-r2v", label: "Seedance 2.0 fast", tier: "seedance-2.0-fast", resolutions: ["720p"], defaultResolution: "720p", note: null },
+        crunModel({ id: "bytedance/seedance2-0-r2v", label: "Seedance 2.0", tier: "seedance-2.0" }),
+        crunModel({ id: "bytedance/seedance2-0-fast-r2v", label: "Seedance 2.0 fast", tier: "seedance-2.0-fast" }),
       ],
       defaultModel: "bytedance/seedance2-0-fast-r2v",
       ratios: ["16:9", "auto"],
@@ -61,6 +89,7 @@ describe("initialDraft", () => {
       durationSeconds: 12,
       resolution: "720p",
       aspectRatio: "16:9",
+      clipIds: [],
     });
   });
 });
@@ -82,7 +111,19 @@ describe("withModel", () => {
 
   it("falls back to the model's first resolution when its default is not listed", () => {
     const odd = videoOptions({
-      models: [{ id: "m", label: "M", tier: "seedance-2.0", resolutions: ["480p"], defaultResolution: "720p", note: null }],
+      models: [
+        {
+          id: "m",
+          label: "M",
+          tier: "seedance-2.0",
+          resolutions: ["480p"],
+          defaultResolution: "720p",
+          note: null,
+          maxReferenceVideos: 0,
+          maxReferenceAudios: 0,
+          clipsNote: null,
+        },
+      ],
       defaultModel: "m",
     });
     expect(withModel({ ...initialDraft(options), resolution: "1080p" }, odd, "m").resolution).toBe("480p");
@@ -111,20 +152,22 @@ describe("draftProblem", () => {
   });
 
   it("sends exactly the choices, the prompt trimmed", () => {
-    expect(requestOf({ ...ready, prompt: "  She waves  " })).toEqual({
+    expect(requestOf({ ...ready, prompt: "  She waves  " }, options)).toEqual({
       faceAssetId: "ta_ada",
       prompt: "She waves",
       model: FAST,
       durationSeconds: 5,
       resolution: "720p",
       aspectRatio: "16:9",
+      referenceVideos: [],
+      referenceAudios: [],
     });
   });
 });
 
 describe("videoErrorField", () => {
   it("places a refusal next to the field it names, else under the form", () => {
-    for (const field of ["face", "model", "prompt", "duration", "resolution", "ratio"]) {
+    for (const field of ["face", "model", "prompt", "duration", "resolution", "ratio", "clips"]) {
       expect(videoErrorField({ field })).toBe(field);
     }
     expect(videoErrorField({ field: "job" })).toBeNull();
@@ -165,5 +208,68 @@ describe("words", () => {
     expect(ratioLabel("constructor")).toBe("constructor");
     expect(accountBillingNote("anyfast", "anyfast")).toBe("Billed to your Anyfast account");
     expect(accountBillingNote("rehearsal", "crun")).toContain("nothing is billed");
+  });
+});
+
+describe("clips", () => {
+  const GROUP = "group-20260702221642-5czvq";
+  const R2V = "bytedance/seedance2-0-r2v";
+  const R2V_FAST = "bytedance/seedance2-0-fast-r2v";
+  const face = assetSummary({ assetId: "asset-face", provider: "crun", status: "active", assetType: "image" });
+  const video = assetSummary({ assetId: "asset-video", provider: "crun", status: "active", assetType: "video" });
+  const voice = assetSummary({ assetId: "asset-voice", provider: "crun", status: "active", assetType: "audio" });
+  const busy = assetSummary({ assetId: "asset-busy", provider: "crun", status: "processing", assetType: "video" });
+  const someoneElses = assetSummary({ assetId: "asset-bea", provider: "crun", status: "active", assetType: "video", groupId: "group-bea" });
+  const crun = videoOptions({
+    provider: "crun",
+    api: "crun",
+    billing: "account",
+    models: [crunModel({ id: R2V, label: "Seedance 2.0", tier: "seedance-2.0" }), crunModel({ id: R2V_FAST, label: "Seedance 2.0 fast", tier: "seedance-2.0-fast" })],
+    defaultModel: R2V,
+    ratios: ["16:9", "auto"],
+    faces: [face],
+    clips: [video, voice, busy, someoneElses],
+  });
+
+  it("offers the face's group's active clips on a model that takes them", () => {
+    const draft = initialDraft(crun);
+    expect(draft.faceId).toBe("asset-face");
+    const offer = clipOffer(crun, draft);
+    expect(offer.clips.map((c) => c.assetId)).toEqual(["asset-video", "asset-voice"]);
+    expect(clipLimitText(offer)).toBe("Up to 3 videos and 3 voice clips go with one video. A voice clip makes the video with sound.");
+    expect(clipLabel(video)).toBe(`Ada Lovelace · Video · asset-video`);
+    expect(clipLabel(voice)).toBe(`Ada Lovelace · Voice clip · asset-voice`);
+    expect(face.groupId).toBe(GROUP);
+  });
+
+  it("offers none without a grouped face, or on a model without clips, and drops ticked ones", () => {
+    expect(clipOffer(crun, { faceId: "", model: R2V }).clips).toEqual([]);
+    expect(clipOffer(options, { faceId: "ta_ada", model: FAST }).clips).toEqual([]);
+    const ticked = withClip(withClip(initialDraft(crun), "asset-video", true), "asset-voice", true);
+    expect(ticked.clipIds).toEqual(["asset-video", "asset-voice"]);
+    const fast = withModel(ticked, crun, R2V_FAST);
+    expect(clipOffer(crun, fast).clips).toEqual([]);
+    expect(clipOffer(crun, fast)).toMatchObject({ left: 2, note: expect.stringContaining("choose Seedance 2.0") as unknown });
+    expect(fast.clipIds).toEqual([]);
+    expect(withClip(ticked, "asset-video", false).clipIds).toEqual(["asset-voice"]);
+  });
+
+  it("sends the ticked clips by kind, and only those still offered", () => {
+    const ticked = { ...withClip(withClip(initialDraft(crun), "asset-voice", true), "asset-video", true), prompt: "She says hello" };
+    expect(requestOf(ticked, crun)).toMatchObject({ referenceVideos: ["asset-video"], referenceAudios: ["asset-voice"] });
+    // Another person's or an unready clip never goes, even if its id lingers in the draft.
+    const stale = { ...ticked, clipIds: ["asset-bea", "asset-busy"] };
+    expect(requestOf(stale, crun)).toMatchObject({ referenceVideos: [], referenceAudios: [] });
+    expect(draftProblem(ticked, crun)).toBeNull();
+  });
+
+  it("holds the form when more clips of a kind are ticked than the model takes", () => {
+    const many = [1, 2, 3, 4].map((n) => assetSummary({ assetId: `asset-v${n}`, provider: "crun", status: "active", assetType: "video" }));
+    const roomy = { ...crun, clips: many };
+    const draft = { ...initialDraft(roomy), prompt: "She waves", clipIds: many.map((c) => c.assetId) };
+    expect(draftProblem(draft, roomy)).toEqual({
+      field: "clips",
+      message: "4 videos are ticked; at most 3 go with one video. Untick 1.",
+    });
   });
 });

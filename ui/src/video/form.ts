@@ -1,6 +1,7 @@
 // The Seedance video form's rules: it offers only what the running provider's `VideoOptions`
-// list (models with their own resolutions, durations, ratios, the faces usable there), keeps a
-// choice only while it is still offered, and places a refusal next to the field it names.
+// list (models with their own resolutions, durations, ratios, the faces usable there, and the
+// chosen person's video and voice clips where the model takes them), keeps a choice only while
+// it is still offered, and places a refusal next to the field it names.
 // Pure: the screen holds a `VideoDraft` and passes it through these functions.
 
 import type { CommandError, FaceSummary, ProviderKind, VideoApi, VideoModelOption, VideoOptions, VideoRequest } from "../ipc";
@@ -15,12 +16,14 @@ export interface VideoDraft {
   durationSeconds: number;
   resolution: string;
   aspectRatio: string;
+  /** The person's video and voice clips ticked to go with the face (asset ids). */
+  clipIds: string[];
 }
 
 /** The form's fields, named as the backend's `CommandError.field` names them. */
-export type VideoField = "face" | "model" | "prompt" | "duration" | "resolution" | "ratio";
+export type VideoField = "face" | "model" | "prompt" | "duration" | "resolution" | "ratio" | "clips";
 
-const FIELDS: ReadonlySet<string> = new Set<VideoField>(["face", "model", "prompt", "duration", "resolution", "ratio"]);
+const FIELDS: ReadonlySet<string> = new Set<VideoField>(["face", "model", "prompt", "duration", "resolution", "ratio", "clips"]);
 
 /** The field a refusal is about, or null for one that belongs under the whole form. */
 export function videoErrorField(error: Pick<CommandError, "field">): VideoField | null {
@@ -59,7 +62,7 @@ export function initialDraft(options: VideoOptions, previous: VideoDraft | null 
       : options.faces.length === 1
         ? (options.faces[0]?.assetId ?? "")
         : "";
-  return {
+  const draft = {
     faceId,
     model,
     prompt: previous?.prompt ?? "",
@@ -67,12 +70,79 @@ export function initialDraft(options: VideoOptions, previous: VideoDraft | null 
       previous !== null && options.durations.includes(previous.durationSeconds) ? previous.durationSeconds : options.defaultDuration,
     resolution: allowedResolution(modelOf(options, model), previous?.resolution),
     aspectRatio: previous !== null && options.ratios.includes(previous.aspectRatio) ? previous.aspectRatio : options.defaultRatio,
+    clipIds: previous?.clipIds ?? [],
   };
+  return keptClips(draft, options);
 }
 
-/** Another model: its resolution is kept only if the new model offers it too. */
+/** Another model: its resolution is kept only if the new model offers it too, and so are clips. */
 export function withModel(draft: VideoDraft, options: VideoOptions, modelId: string): VideoDraft {
-  return { ...draft, model: modelId, resolution: allowedResolution(modelOf(options, modelId), draft.resolution) };
+  return keptClips({ ...draft, model: modelId, resolution: allowedResolution(modelOf(options, modelId), draft.resolution) }, options);
+}
+
+/** The clips the form offers with the chosen face and model, and how many of each go. */
+export interface ClipOffer {
+  /** Active video and voice clips of the face's group, of the kinds the model takes. */
+  clips: FaceSummary[];
+  maxVideos: number;
+  maxAudios: number;
+  /** What the provider's docs say about clips on this model, when it matters. */
+  note: string | null;
+  /** The face's group's active clips this model does not take (the note says why). */
+  left: number;
+}
+
+/**
+ * The chosen person's clips, where the model takes them: none without a face, for a face
+ * without a group (`ta_…` faces), or on a model whose provider documents no group clips.
+ */
+export function clipOffer(options: VideoOptions, draft: Pick<VideoDraft, "faceId" | "model">): ClipOffer {
+  const model = modelOf(options, draft.model);
+  const maxVideos = model?.maxReferenceVideos ?? 0;
+  const maxAudios = model?.maxReferenceAudios ?? 0;
+  const group = options.faces.find((f) => f.assetId === draft.faceId)?.groupId ?? null;
+  const takes = (c: FaceSummary): boolean => (c.assetType === "video" ? maxVideos > 0 : c.assetType === "audio" && maxAudios > 0);
+  const mine = group === null ? [] : options.clips.filter((c) => c.groupId === group && c.status === "active");
+  const clips = mine.filter(takes);
+  return { clips, maxVideos, maxAudios, note: model?.clipsNote ?? null, left: mine.length - clips.length };
+}
+
+/** Only the ticked clips still offered (after the face or model changed). */
+export function keptClips(draft: VideoDraft, options: VideoOptions): VideoDraft {
+  const offered = new Set(clipOffer(options, draft).clips.map((c) => c.assetId));
+  const clipIds = draft.clipIds.filter((id) => offered.has(id));
+  return clipIds.length === draft.clipIds.length ? draft : { ...draft, clipIds };
+}
+
+/** A clip ticked or unticked. */
+export function withClip(draft: VideoDraft, clipId: string, on: boolean): VideoDraft {
+  const rest = draft.clipIds.filter((id) => id !== clipId);
+  return { ...draft, clipIds: on ? [...rest, clipId] : rest };
+}
+
+/** A clip in the list: "Ada Lovelace · Video · asset-20260702…bdv2r". */
+export function clipLabel(clip: Pick<FaceSummary, "name" | "assetType" | "assetId">): string {
+  const id = clip.assetId.length > 26 ? `${clip.assetId.slice(0, 14)}…${clip.assetId.slice(-6)}` : clip.assetId;
+  return `${clip.name} · ${clip.assetType === "audio" ? "Voice clip" : "Video"} · ${id}`;
+}
+
+/** "Up to 3 videos and 3 voice clips go with one video." */
+export function clipLimitText(offer: Pick<ClipOffer, "maxVideos" | "maxAudios">): string {
+  const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+  const kinds = [
+    offer.maxVideos > 0 ? count(offer.maxVideos, "video", "videos") : null,
+    offer.maxAudios > 0 ? count(offer.maxAudios, "voice clip", "voice clips") : null,
+  ].filter((k): k is string => k !== null);
+  return `Up to ${kinds.join(" and ")} go with one video. A voice clip makes the video with sound.`;
+}
+
+/** The ticked clips still offered, split by kind as the request names them. */
+function chosenClips(draft: VideoDraft, options: VideoOptions): { videos: string[]; audios: string[] } {
+  const offered = clipOffer(options, draft).clips.filter((c) => draft.clipIds.includes(c.assetId));
+  return {
+    videos: offered.filter((c) => c.assetType === "video").map((c) => c.assetId),
+    audios: offered.filter((c) => c.assetType === "audio").map((c) => c.assetId),
+  };
 }
 
 /** The prompt's length as the backend counts it: characters (not bytes) of the trimmed text. */
@@ -111,10 +181,22 @@ export function draftProblem(draft: VideoDraft, options: VideoOptions): DraftPro
       message: `The prompt is ${formatCount(length)} characters; at most ${formatCount(options.maxPromptChars)} are taken. Shorten it.`,
     };
   }
+  const offer = clipOffer(options, draft);
+  const { videos, audios } = chosenClips(draft, options);
+  if (videos.length > offer.maxVideos) {
+    return { field: "clips", message: `${videos.length} videos are ticked; at most ${offer.maxVideos} go with one video. Untick ${videos.length - offer.maxVideos}.` };
+  }
+  if (audios.length > offer.maxAudios) {
+    return {
+      field: "clips",
+      message: `${audios.length} voice clips are ticked; at most ${offer.maxAudios} go with one video. Untick ${audios.length - offer.maxAudios}.`,
+    };
+  }
   return null;
 }
 
-export function requestOf(draft: VideoDraft): VideoRequest {
+export function requestOf(draft: VideoDraft, options: VideoOptions): VideoRequest {
+  const { videos, audios } = chosenClips(draft, options);
   return {
     faceAssetId: draft.faceId,
     prompt: draft.prompt.trim(),
@@ -122,6 +204,8 @@ export function requestOf(draft: VideoDraft): VideoRequest {
     durationSeconds: draft.durationSeconds,
     resolution: draft.resolution,
     aspectRatio: draft.aspectRatio,
+    referenceVideos: videos,
+    referenceAudios: audios,
   };
 }
 
