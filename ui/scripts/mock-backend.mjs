@@ -608,23 +608,37 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
   };
   const videoOptions = () => {
     const api = videoApi();
+    const ta = api === "blockrun" || api === "jarvisclaw";
     const [standard, fast] = VIDEO_MODELS[api];
     const resolutions = (tier) => (api === "crun" ? ["720p"] : tier === "fast" ? ["480p", "720p"] : ["480p", "720p", "1080p"]);
     return {
       provider: settings.provider,
       api,
       billing: videoBilling(),
+      // As the core says it (src/video/mod.rs): Crun starts on 2.0, whose page documents uploaded
+      // faces, and says why beside each model; clips beside the face only where documented.
       models: [
-        { id: standard, label: "Seedance 2.0", tier: "seedance-2.0", resolutions: resolutions("standard"), defaultResolution: "720p" },
-        { id: fast, label: "Seedance 2.0 fast", tier: "seedance-2.0-fast", resolutions: resolutions("fast"), defaultResolution: "720p" },
+        {
+          id: standard, label: "Seedance 2.0", tier: "seedance-2.0", resolutions: resolutions("standard"), defaultResolution: "720p",
+          note: api === "crun" ? "The default on Crun: its reference-to-video page documents uploaded faces for Seedance 2.0." : null,
+          maxReferenceVideos: ta ? 0 : 3, maxReferenceAudios: ta ? 0 : 3, clipsNote: null,
+        },
+        {
+          id: fast, label: "Seedance 2.0 fast", tier: "seedance-2.0-fast", resolutions: resolutions("fast"), defaultResolution: "720p",
+          note: api === "crun" ? "Crun's page does not confirm uploaded faces on 2.0 fast; choose it only if Crun has confirmed it for your account." : null,
+          maxReferenceVideos: api === "anyfast" ? 3 : 0, maxReferenceAudios: api === "anyfast" ? 3 : 0, clipsNote: null,
+        },
       ],
-      defaultModel: fast,
+      defaultModel: api === "crun" ? standard : fast,
       durations: Array.from({ length: 12 }, (_, i) => i + 4),
       defaultDuration: 5,
       ratios: VIDEO_RATIOS[api],
       defaultRatio: "16:9",
       maxPromptChars: 5000,
       faces: usableFaces(),
+      clips: libraryFaces
+        .filter((f) => f.provider === settings.provider && f.kind === "asset" && f.assetType !== "image" && f.status === "active")
+        .map(summaryOf),
     };
   };
   const MEDIA = "/home/operator/.local/share/studio.likeness.app/media";
