@@ -5,6 +5,7 @@
 
 pub(crate) mod assets;
 mod enrollment;
+mod job_watch;
 pub(crate) mod portrait;
 pub(crate) mod video;
 
