@@ -269,6 +269,66 @@ mod tests {
         assert_eq!(next(S::Verified, E::Cancelled), Some(S::Cancelled));
     }
 
+    /// Every job state against every job event: the table's promises about money and endings.
+    #[test]
+    fn the_job_table_keeps_its_promises() {
+        use crate::video::JobState as J;
+        use JobEvent as JE;
+        const EVENTS: [JE; 10] = [
+            JE::Confirmed,
+            JE::Accepted,
+            JE::StillQueued,
+            JE::Generating,
+            JE::Made,
+            JE::Saved,
+            JE::Failed,
+            JE::Declined,
+            JE::TimedOut,
+            JE::Requoted,
+        ];
+        for s in J::ALL {
+            for e in EVENTS {
+                let after = next(s, e);
+                if matches!(s, J::Failed | J::Expired) {
+                    assert_eq!(after, None, "{s:?} is final; {e:?} must not apply");
+                }
+                if after == Some(J::Downloading) {
+                    // A video is only fetched once the provider says it is made.
+                    assert_eq!(e, JE::Made, "{s:?} --{e:?}--> downloading");
+                    assert!(s.at_provider(), "made from {s:?}");
+                }
+                if after == Some(J::AwaitingConfirmation) {
+                    // Back to a price only from a submission whose payment lapsed uncollected.
+                    assert_eq!((s, e), (J::Submitting, JE::Requoted));
+                }
+                if e == JE::Declined && after.is_some() {
+                    // Nothing at the provider is ever declined away: it is polled to its end.
+                    assert!(!s.at_provider(), "declined from {s:?}");
+                }
+                if after == Some(J::Queued) && !s.at_provider() {
+                    assert_eq!(e, JE::Accepted, "queued from {s:?} only when accepted");
+                }
+            }
+        }
+        // The paid path, end to end.
+        let mut s = J::AwaitingConfirmation;
+        for e in [
+            JE::Confirmed,
+            JE::Accepted,
+            JE::Generating,
+            JE::Made,
+            JE::Saved,
+        ] {
+            s = next(s, e).unwrap_or_else(|| panic!("{e:?} must apply in {s:?}"));
+        }
+        assert_eq!(s, J::Completed);
+        assert_eq!(
+            next(J::Completed, JE::Saved),
+            Some(J::Completed),
+            "a re-download"
+        );
+    }
+
     #[test]
     fn state_names_round_trip() {
         for s in [
