@@ -491,17 +491,19 @@ fn ticket_from_record(p: &PaymentRecord) -> Result<Ticket> {
             ))
         })?;
     let payload = payment::decode_header_json(&p.header_value).unwrap_or_default();
-    let auth = |field: &str| {
-        payload
-            .pointer(&format!("/payload/authorization/{field}"))
-            .and_then(|v| {
-                v.as_str()
-                    .map(str::to_string)
-                    .or_else(|| Some(v.to_string()))
-            })
+    // EIP-3009 fields are decimal strings in the header; a number is read too.
+    let field = |name: &str| payload.pointer(&format!("/payload/authorization/{name}"));
+    let auth = |name: &str| {
+        field(name)
+            .and_then(serde_json::Value::as_str)
             .unwrap_or_default()
+            .to_string()
     };
-    let number = |field: &str| auth(field).trim_matches('"').parse::<u64>().unwrap_or(0);
+    let number = |name: &str| {
+        field(name)
+            .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
+            .unwrap_or(0)
+    };
     Ok(Ticket {
         record_id: p.id.clone(),
         signed: SignedPayment {
