@@ -3,11 +3,12 @@
 //! `GET {poll_url}` with the same payment (or the key) until `completed` → `data[0].url`.
 //! Settlement happens on the first completed poll; a failed job is not charged.
 
+use provider_api::ProviderApi;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::VideoSpec;
 use super::{error_text, percent, plain_id, PollAnswer, RemoteState, RemoteStatus, Submitted};
-use super::{VideoApi, VideoSpec};
 use crate::error::{Error, ProviderReason, Result};
 use crate::payment::{self, SignedPayment};
 use crate::providers::endpoint::{decode, truncate, Answer, Endpoint};
@@ -65,7 +66,7 @@ pub(super) async fn submit(
 
 pub(super) async fn poll(
     ep: &Endpoint,
-    api: VideoApi,
+    api: ProviderApi,
     remote_id: &str,
     poll_url: Option<&str>,
     payment: Option<&SignedPayment>,
@@ -74,7 +75,7 @@ pub(super) async fn poll(
         Some(p) => {
             // `poll_url` is minted as `/api/v1/…`; the key rail serves `/v1/…` at its root and
             // answers `wrong_host` to `/api/v1` (research §1.1).
-            let strip_api = api == VideoApi::BlockRun && ep.has_api_key();
+            let strip_api = api == ProviderApi::BlockRun && ep.has_api_key();
             resolve_poll_url(ep.base_url(), p, strip_api)
                 .map_err(|why| ep.undecodable(&format!("{why}: {p}")))?
         }
