@@ -12,9 +12,6 @@
 //! The wire modules are private; [`submit`] and [`poll`] are the only way in, and they speak in
 //! [`Submitted`] and [`PollAnswer`].
 
-mod anyfast;
-mod blockrun;
-mod crun;
 pub mod download;
 mod job;
 mod reference;
@@ -540,10 +537,14 @@ pub async fn submit(
     let ep = endpoint(provider)?;
     match provider.api()? {
         ProviderApi::BlockRun | ProviderApi::JarvisClaw => {
-            blockrun::submit(ep, spec, payment).await
+            crate::providers::blockrun::video::submit(ep, spec, payment).await
         }
-        ProviderApi::Anyfast => anyfast::submit(ep, spec).await.map(Paid::Done),
-        ProviderApi::Crun => crun::submit(ep, spec).await.map(Paid::Done),
+        ProviderApi::Anyfast => crate::providers::anyfast::video::submit(ep, spec)
+            .await
+            .map(Paid::Done),
+        ProviderApi::Crun => crate::providers::crun::video::submit(ep, spec)
+            .await
+            .map(Paid::Done),
     }
 }
 
@@ -558,10 +559,14 @@ pub async fn poll(
     let ep = endpoint(provider)?;
     match provider.api()? {
         api @ (ProviderApi::BlockRun | ProviderApi::JarvisClaw) => {
-            blockrun::poll(ep, api, remote_id, poll_url, payment).await
+            crate::providers::blockrun::video::poll(ep, api, remote_id, poll_url, payment).await
         }
-        ProviderApi::Anyfast => anyfast::poll(ep, remote_id).await.map(PollAnswer::Status),
-        ProviderApi::Crun => crun::poll(ep, remote_id).await.map(PollAnswer::Status),
+        ProviderApi::Anyfast => crate::providers::anyfast::video::poll(ep, remote_id)
+            .await
+            .map(PollAnswer::Status),
+        ProviderApi::Crun => crate::providers::crun::video::poll(ep, remote_id)
+            .await
+            .map(PollAnswer::Status),
     }
 }
 
@@ -618,7 +623,7 @@ pub fn tidy_usd(amount: &str) -> String {
 
 /// A job id the provider gave, checked before it is put in a path or a query: plain tokens
 /// only (`bytedance:video_…`, `cgt-…`, `asyntask_…`).
-fn plain_id(id: &str) -> bool {
+pub(crate) fn plain_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 200
         && id
@@ -627,7 +632,7 @@ fn plain_id(id: &str) -> bool {
 }
 
 /// `"50%"`, `50`, `"50"`, `0.5`: a percentage.
-fn percent(v: Option<&serde_json::Value>) -> Option<u8> {
+pub(crate) fn percent(v: Option<&serde_json::Value>) -> Option<u8> {
     let n = match v? {
         serde_json::Value::Number(n) => n.as_f64()?,
         serde_json::Value::String(s) => s.trim().trim_end_matches('%').trim().parse().ok()?,
@@ -638,7 +643,7 @@ fn percent(v: Option<&serde_json::Value>) -> Option<u8> {
 }
 
 /// The text of an error value: a string, or an object's `message`.
-fn error_text(v: Option<&serde_json::Value>) -> Option<String> {
+pub(crate) fn error_text(v: Option<&serde_json::Value>) -> Option<String> {
     match v? {
         serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
         serde_json::Value::Object(o) => o

@@ -181,7 +181,7 @@ fn face_ids_never_cross_providers_or_apis() {
 
 #[test]
 fn anyfast_reads_both_status_vocabularies_in_any_case() {
-    use anyfast::{status_word, Phase};
+    use crate::providers::anyfast::video::{status_word, Phase};
     for (w, p) in [
         ("", Phase::Queued),
         ("NOT_START", Phase::Queued),
@@ -202,7 +202,7 @@ fn anyfast_reads_both_status_vocabularies_in_any_case() {
 
 #[test]
 fn crun_reads_its_statuses_in_any_case() {
-    use crun::{status_word, Phase};
+    use crate::providers::crun::video::{status_word, Phase};
     for (w, p) in [
         ("pending", Phase::Queued),
         ("RUNNING", Phase::Running),
@@ -217,7 +217,7 @@ fn crun_reads_its_statuses_in_any_case() {
 
 #[test]
 fn poll_addresses_stay_on_the_api_and_lose_api_on_the_key_rail() {
-    use blockrun::resolve_poll_url;
+    use crate::providers::blockrun::video::resolve_poll_url;
     let wallet: url::Url = "https://blockrun.ai/api/".parse().unwrap();
     let key: url::Url = "https://api.blockrun.ai/".parse().unwrap();
     let poll = "/api/v1/videos/generations/bytedance:video_ab?model=bytedance%2Fseedance-2.0-fast&duration=5";
@@ -597,10 +597,10 @@ fn clips_go_in_each_apis_documented_shape() {
         reference_audios: Vec::new(),
     };
     // A face alone: the bodies of before, silent.
-    let plain = anyfast::body(&spec);
+    let plain = crate::providers::anyfast::video::body(&spec);
     assert_eq!(plain["content"].as_array().unwrap().len(), 2);
     assert_eq!(plain["generate_audio"], false);
-    let plain = crun::body(&spec);
+    let plain = crate::providers::crun::video::body(&spec);
     assert!(plain["input"].get("reference_videos").is_none());
     assert!(plain["input"].get("reference_audios").is_none());
     assert_eq!(plain["input"]["audio"], false);
@@ -610,7 +610,7 @@ fn clips_go_in_each_apis_documented_shape() {
         reference_audios: vec!["asset-a1".into()],
         ..spec
     };
-    let a = anyfast::body(&spec);
+    let a = crate::providers::anyfast::video::body(&spec);
     assert_eq!(
         a["content"],
         serde_json::json!([
@@ -622,7 +622,7 @@ fn clips_go_in_each_apis_documented_shape() {
         ])
     );
     assert_eq!(a["generate_audio"], true, "a voice clip needs a soundtrack");
-    let c = crun::body(&spec);
+    let c = crate::providers::crun::video::body(&spec);
     assert_eq!(
         c["input"]["reference_images"],
         serde_json::json!(["asset://asset-face"])

@@ -7,12 +7,14 @@ use provider_api::ProviderApi;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::VideoSpec;
-use super::{error_text, percent, plain_id, PollAnswer, RemoteState, RemoteStatus, Submitted};
 use crate::error::{Error, ProviderReason, Result};
 use crate::payment::{self, SignedPayment};
 use crate::providers::endpoint::{decode, truncate, Answer, Endpoint};
 use crate::providers::Paid;
+use crate::video::VideoSpec;
+use crate::video::{
+    error_text, percent, plain_id, PollAnswer, RemoteState, RemoteStatus, Submitted,
+};
 
 const PATH: &str = "v1/videos/generations";
 
@@ -30,7 +32,7 @@ struct Price {
     amount: String,
 }
 
-pub(super) async fn submit(
+pub(crate) async fn submit(
     ep: &Endpoint,
     spec: &VideoSpec,
     payment: Option<&SignedPayment>,
@@ -64,7 +66,7 @@ pub(super) async fn submit(
     })
 }
 
-pub(super) async fn poll(
+pub(crate) async fn poll(
     ep: &Endpoint,
     api: ProviderApi,
     remote_id: &str,
@@ -284,7 +286,7 @@ fn field_words(f: &str) -> String {
 /// The address to poll: the provider's `poll_url` kept verbatim (its query carries the model,
 /// duration or signature), on the API's own origin. A root-relative one is placed under the API
 /// root unless it already starts with the root's path (`/api/v1/…` under `…/api/`).
-pub(super) fn resolve_poll_url(
+pub(crate) fn resolve_poll_url(
     base: &url::Url,
     poll_url: &str,
     strip_api: bool,
