@@ -9,6 +9,9 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use super::byteplus::wire::{
+    self, AssetCreated, AssetInfo, AssetPage, ValidateResult, ValidateSession,
+};
 use super::byteplus::{self, AssetUpload, RemoteAsset};
 use super::endpoint::{Answer, Endpoint, KeyHeader};
 use super::{LivenessCheck, LivenessLink, LivenessStatus, ProviderKind};
@@ -81,17 +84,15 @@ impl Client {
         let v = self
             .call("volc/asset/CreateVisualValidateSession", body)
             .await?;
-        let p = byteplus::payload(&v);
-        let token = byteplus::field(p, &["BytedToken", "byted_token"])
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| self.missing("BytedToken", &v))?;
-        let link = byteplus::field(p, &["H5Link", "h5_link"])
-            .filter(|l| !l.is_empty())
-            .ok_or_else(|| self.missing("H5Link", &v))?;
+        let session: ValidateSession = self.typed(&v)?;
+        let token = Some(session.byted_token).filter(|t| !t.is_empty());
+        let token = token.ok_or_else(|| self.unreadable("empty BytedToken", &v))?;
+        let link = Some(session.h5_link).filter(|l| !l.is_empty());
+        let link = link.ok_or_else(|| self.unreadable("empty H5Link", &v))?;
         Ok(LivenessLink {
             group_id: String::new(),
-            token: Some(token.to_string()),
-            h5_link: byteplus::clean_link(link),
+            token: Some(token),
+            h5_link: byteplus::clean_link(&link),
             expires_in_seconds: LINK_SECONDS,
         })
     }
@@ -121,9 +122,8 @@ impl Client {
             }
         }
         let v = self.read(&answer)?;
-        let group = byteplus::field(byteplus::payload(&v), &["GroupId", "group_id"])
-            .unwrap_or_default()
-            .trim();
+        let result: ValidateResult = self.typed(&v)?;
+        let group = result.group_id.trim();
         Ok(if group.is_empty() {
             LivenessCheck::pending()
         } else {
@@ -143,17 +143,18 @@ impl Client {
             "URL": upload.url,
         });
         let v = self.call("volc/asset/CreateAsset", body).await?;
-        byteplus::field(byteplus::payload(&v), &["Id", "AssetId", "asset_id"])
+        let created: AssetCreated = self.typed(&v)?;
+        Some(created.id)
             .filter(|id| !id.is_empty())
-            .map(str::to_string)
-            .ok_or_else(|| self.missing("Id", &v))
+            .ok_or_else(|| self.unreadable("empty Id", &v))
     }
 
     pub(crate) async fn asset(&self, asset_id: &str) -> Result<RemoteAsset> {
         let v = self
             .call("volc/asset/GetAsset", json!({ "Id": asset_id }))
             .await?;
-        byteplus::read_asset(byteplus::payload(&v)).map_err(|f| self.missing(f, &v))
+        let info: AssetInfo = self.typed(&v)?;
+        info.into_remote().map_err(|why| self.unreadable(&why, &v))
     }
 
     /// Every LivenessFace asset this key holds, page by page (free calls per the doc).
@@ -167,17 +168,15 @@ impl Client {
                 "Filter": { "GroupType": "LivenessFace" },
             });
             let v = self.call("volc/asset/ListAssets", body).await?;
-            let p = byteplus::payload(&v);
-            let items = p
-                .get("Items")
-                .or(p.get("items"))
-                .and_then(Value::as_array)
-                .ok_or_else(|| self.missing("Items", &v))?;
-            for item in items {
-                out.push(byteplus::read_asset(item).map_err(|f| self.missing(f, &v))?);
+            let page: AssetPage = self.typed(&v)?;
+            let empty = page.items.is_empty();
+            for item in page.items {
+                out.push(
+                    item.into_remote()
+                        .map_err(|why| self.unreadable(&why, &v))?,
+                );
             }
-            let total = p.get("TotalCount").and_then(Value::as_u64).unwrap_or(0);
-            if items.is_empty() || out.len() as u64 >= total {
+            if empty || out.len() as u64 >= page.total_count {
                 break;
             }
         }
@@ -198,14 +197,11 @@ impl Client {
             "Filter": { "GroupIds": [group_id], "Name": name },
         });
         let v = self.call("volc/asset/ListAssets", body).await?;
-        let p = byteplus::payload(&v);
-        let items = p
-            .get("Items")
-            .or(p.get("items"))
-            .and_then(Value::as_array)
-            .ok_or_else(|| self.missing("Items", &v))?;
-        for item in items {
-            let a = byteplus::read_asset(item).map_err(|f| self.missing(f, &v))?;
+        let page: AssetPage = self.typed(&v)?;
+        for item in page.items {
+            let a = item
+                .into_remote()
+                .map_err(|why| self.unreadable(&why, &v))?;
             if a.name == name && a.status != byteplus::AssetStatus::Failed {
                 return Ok(Some(a));
             }
@@ -213,9 +209,15 @@ impl Client {
         Ok(None)
     }
 
-    fn missing(&self, field: &str, v: &Value) -> Error {
+    /// The answer's fields, typed: flat as Anyfast documents them, or inside upstream's `Result`
+    /// when a proxy passes BytePlus's own answer through.
+    fn typed<T: serde::de::DeserializeOwned>(&self, v: &Value) -> Result<T> {
+        wire::read(byteplus::payload(v)).map_err(|why| self.unreadable(&why, v))
+    }
+
+    fn unreadable(&self, what: &str, v: &Value) -> Error {
         self.endpoint
-            .undecodable(&format!("missing field {field}; the answer was {v}"))
+            .undecodable(&format!("{what}; the answer was {v}"))
     }
 
     /// The answer's JSON when it succeeded; otherwise the refusal in words. An upstream error

@@ -9,6 +9,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::blockrun::query_value;
+use super::byteplus::wire::{self, AssetCreated, AssetInfo, ValidateResult, ValidateSession};
 use super::byteplus::{self, AssetUpload, RemoteAsset};
 use super::endpoint::{Answer, Endpoint, KeyHeader};
 use super::{LivenessCheck, LivenessLink, LivenessStatus, ProviderKind};
@@ -70,16 +71,15 @@ impl Client {
         let data = self
             .call(Method::POST, "visual-validate-session", Some(body))
             .await?;
-        let token = byteplus::field(&data, &["BytedToken", "byted_token"])
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| self.missing("BytedToken", &data))?;
-        let link = byteplus::field(&data, &["H5Link", "h5_link"])
-            .filter(|l| !l.is_empty())
-            .ok_or_else(|| self.missing("H5Link", &data))?;
+        let session: ValidateSession = self.typed(&data)?;
+        let token = Some(session.byted_token).filter(|t| !t.is_empty());
+        let token = token.ok_or_else(|| self.unreadable("empty BytedToken", &data))?;
+        let link = Some(session.h5_link).filter(|l| !l.is_empty());
+        let link = link.ok_or_else(|| self.unreadable("empty H5Link", &data))?;
         Ok(LivenessLink {
             group_id: String::new(),
-            token: Some(token.to_string()),
-            h5_link: with_language(&byteplus::clean_link(link), &self.language),
+            token: Some(token),
+            h5_link: with_language(&byteplus::clean_link(&link), &self.language),
             expires_in_seconds: LINK_SECONDS,
         })
     }
@@ -93,9 +93,8 @@ impl Client {
             }
             Err(e) => return Err(e),
         };
-        let group = byteplus::field(&data, &["GroupId", "group_id"])
-            .unwrap_or_default()
-            .trim();
+        let result: ValidateResult = self.typed(&data)?;
+        let group = result.group_id.trim();
         Ok(if group.is_empty() {
             LivenessCheck::pending()
         } else {
@@ -114,21 +113,28 @@ impl Client {
             "group_id": upload.group_id,
         });
         let data = self.call(Method::POST, "asset-upload", Some(body)).await?;
-        byteplus::field(&data, &["AssetId", "asset_id", "Id"])
+        let created: AssetCreated = self.typed(&data)?;
+        Some(created.id)
             .filter(|id| !id.is_empty())
-            .map(str::to_string)
-            .ok_or_else(|| self.missing("AssetId", &data))
+            .ok_or_else(|| self.unreadable("empty AssetId", &data))
     }
 
     pub(crate) async fn asset(&self, asset_id: &str) -> Result<RemoteAsset> {
         let path = format!("asset-info?asset_id={}", query_value(asset_id));
         let data = self.call(Method::GET, &path, None).await?;
-        byteplus::read_asset(&data).map_err(|f| self.missing(f, &data))
+        let info: AssetInfo = self.typed(&data)?;
+        info.into_remote()
+            .map_err(|why| self.unreadable(&why, &data))
     }
 
-    fn missing(&self, field: &str, v: &Value) -> Error {
+    /// The envelope's `data`, typed.
+    fn typed<T: serde::de::DeserializeOwned>(&self, data: &Value) -> Result<T> {
+        wire::read(data).map_err(|why| self.unreadable(&why, data))
+    }
+
+    fn unreadable(&self, what: &str, v: &Value) -> Error {
         self.endpoint
-            .undecodable(&format!("missing field {field}; the answer was {v}"))
+            .undecodable(&format!("{what}; the answer was {v}"))
     }
 
     /// `data` of a successful envelope, or the refusal in words (see [`open_envelope`]).
