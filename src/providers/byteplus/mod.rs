@@ -7,7 +7,10 @@ use serde_json::Value;
 
 use crate::media::AssetType;
 
+pub(super) mod client;
 pub(super) mod wire;
+
+pub use client::Client;
 
 /// Where an uploaded asset stands at the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
