@@ -214,7 +214,9 @@ export type ErrorCode = "invalid_input" | "not_configured" | "network" | "timeou
  */
 "payment_found" | 
 /**  The operator must confirm a second time (the payee changed). */
-"confirmation_needed" | "keychain" | "storage" | "not_found" | "internal";
+"confirmation_needed" | 
+/**  The photo could not be hosted for the provider (Settings → Photo hosting). */
+"photo_host" | "keychain" | "storage" | "not_found" | "internal";
 
 /**  An enrolled face in the library. */
 export type Face = {
