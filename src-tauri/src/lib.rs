@@ -5,6 +5,8 @@ pub mod startup;
 pub mod state;
 mod store;
 
+use tauri::Manager;
+
 pub use state::AppState;
 
 #[doc(hidden)]
@@ -81,6 +83,9 @@ pub fn run() {
                 since_launch_ms = startup::ms_since(launched),
                 "window created, event loop starting"
             );
+            if let Some(window) = app.get_webview_window("main") {
+                startup::tune_webview(&window);
+            }
             // Before, the boot ran here and held the event loop: no paint until it was done.
             startup::boot_behind(app.handle(), booted_tx, launched)?;
             Ok(())

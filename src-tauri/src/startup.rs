@@ -1,5 +1,5 @@
-//! Start-up: the window paints while the backend comes up behind it. Figures in
-//! docs/PERFORMANCE.md, "Start-up".
+//! Start-up: the window paints while the backend comes up behind it, and the WebKit settings
+//! that keep the web process small. Figures in docs/PERFORMANCE.md, "Start-up" and "Memory".
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -103,4 +103,45 @@ pub fn boot_behind<R: Runtime>(
             }
         })?;
     Ok(())
+}
+
+/// Whether to keep WebKit's default hardware acceleration: `LIKENESS_WEBKIT_ACCELERATION=1`
+/// for a machine where the GPU compositor pays for itself (docs/PERFORMANCE.md, "Memory").
+fn keep_acceleration() -> bool {
+    std::env::var_os("LIKENESS_WEBKIT_ACCELERATION").is_some_and(|v| v == "1")
+}
+
+/// Without a GPU, WebKit's compositor keeps a software GL context and its buffers in the web
+/// process (~110 MiB of PSS measured); the studio's screens are static pages with one spinner
+/// and a video, which paint the same without it. The document-viewer cache model drops the
+/// back/forward and page caches a browser needs and a one-page app does not (nothing to see at
+/// idle; it keeps them from growing as the app runs). Set on the webview rather than with
+/// `WEBKIT_DISABLE_COMPOSITING_MODE`, which every program the app opens (the browser, through
+/// the opener) would inherit.
+#[cfg(target_os = "linux")]
+pub fn tune_webview(window: &tauri::WebviewWindow) {
+    use webkit2gtk::{
+        CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
+    };
+    let accelerate = keep_acceleration();
+    let applied = window.with_webview(move |webview| {
+        let view = webview.inner();
+        if !accelerate {
+            if let Some(settings) = WebViewExt::settings(&view) {
+                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            }
+        }
+        if let Some(context) = view.context() {
+            context.set_cache_model(CacheModel::DocumentViewer);
+        }
+    });
+    match applied {
+        Ok(()) => tracing::info!(accelerate, "webview settings applied"),
+        Err(e) => tracing::warn!(error = %e, "webview settings not applied"),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn tune_webview(_window: &tauri::WebviewWindow) {
+    let _ = keep_acceleration();
 }
