@@ -585,8 +585,8 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
             jarvisclaw_shape,
         }) => {
             let shape = match jarvisclaw_shape.to_ascii_lowercase().as_str() {
-                "seed" => likeness::rehearsal::JarvisClawShape::Seed,
-                "live" => likeness::rehearsal::JarvisClawShape::Live,
+                "seed" => provider_api::JarvisClawShape::Seed,
+                "live" => provider_api::JarvisClawShape::Live,
                 other => {
                     return Err(Error::invalid(
                         "jarvisclaw_shape",

@@ -16,6 +16,9 @@ use crate::error::{Error, ProviderReason, Result};
 use crate::media::AssetType;
 use crate::secrets::Secret;
 
+/// Its Seedance video jobs (`crate::video` chooses the wire module by the API in play).
+pub(crate) mod video;
+
 pub const BASE_URL: &str = "https://www.anyfast.ai";
 /// The H5 link's documented lifetime (upstream; Anyfast does not restate it).
 pub const LINK_SECONDS: u64 = 120;

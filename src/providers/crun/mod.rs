@@ -15,6 +15,9 @@ use super::{LivenessCheck, LivenessLink, LivenessStatus, ProviderKind};
 use crate::error::{Error, ProviderReason, Result};
 use crate::secrets::Secret;
 
+/// Its Seedance video jobs (`crate::video` chooses the wire module by the API in play).
+pub(crate) mod video;
+
 pub const BASE_URL: &str = "https://api.crun.ai/api/v1/client/job";
 /// "The H5 validation link is valid for 120 seconds."
 pub const LINK_SECONDS: u64 = 120;
