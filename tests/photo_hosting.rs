@@ -265,3 +265,63 @@ fn settings_that_cannot_work_are_refused_before_any_call() {
     let e = S3Hosting::new(&bad_endpoint, keys(ACCESS_KEY, SECRET_KEY)).unwrap_err();
     assert_eq!(e.field(), Some("hosting_endpoint"));
 }
+
+#[tokio::test]
+async fn the_settings_test_walks_every_step_and_leaves_nothing() {
+    let server = S3Server::start();
+    let check = server
+        .hosting()
+        .check(&reqwest::Client::new())
+        .await
+        .unwrap();
+    assert!(check.ready(), "{check:?}");
+    assert_eq!(check.bucket, BUCKET);
+    assert_eq!(check.link_seconds, 600);
+    assert!(
+        server.stored_files().is_empty(),
+        "{:?}",
+        server.stored_files()
+    );
+}
+
+/// `likeness photo check-hosting`, as a script runs it: keys from the environment only.
+#[test]
+fn the_cli_tests_the_bucket_with_keys_from_the_environment() {
+    let server = S3Server::start();
+    let home = tempfile::tempdir().unwrap();
+    let run = |secret: &str| {
+        Command::new(env!("CARGO_BIN_EXE_likeness"))
+            .args(["--json", "--data-dir"])
+            .arg(home.path())
+            .args(["photo", "check-hosting", "--s3-endpoint"])
+            .arg(format!("http://{}", server.addr))
+            .args(["--s3-bucket", BUCKET])
+            .env("LIKENESS_S3_ACCESS_KEY_ID", ACCESS_KEY)
+            .env("LIKENESS_S3_SECRET_ACCESS_KEY", secret)
+            .env("LIKENESS_KEYRING_SERVICE", "likeness-hosting-test-unused")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let json = |out: &std::process::Output| -> serde_json::Value {
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text
+            .lines()
+            .last()
+            .unwrap_or_else(|| panic!("no output: {out:?}"));
+        serde_json::from_str(line).unwrap()
+    };
+
+    let ok = run(SECRET_KEY);
+    assert!(ok.status.success(), "{ok:?}");
+    let result = &json(&ok)["result"];
+    for step in ["uploaded", "linkServed", "private", "deleted"] {
+        assert_eq!(result[step], true, "{result}");
+    }
+
+    let refused = run("wrong-secret");
+    assert!(!refused.status.success());
+    let error = &json(&refused)["error"];
+    assert_eq!(error["code"], "photo_host", "{error}");
+    assert!(server.stored_files().is_empty());
+}

@@ -4,8 +4,10 @@
 //! MinIO, …) under a random name, hands the provider a presigned GET link that lapses in
 //! minutes, and deletes the object once the provider has answered. The bucket stays private.
 
+mod check;
 mod s3;
 
+pub use check::HostingCheck;
 pub use s3::{S3Hosting, S3Keys};
 
 use std::time::{Duration, SystemTime};

@@ -105,6 +105,10 @@ impl S3Hosting {
         })
     }
 
+    pub fn bucket(&self) -> &str {
+        &self.settings.bucket
+    }
+
     /// Asks the bucket for its listing under the prefix: the bucket exists and the keys may
     /// read it (Settings → Photo hosting's test, and once before the first upload).
     pub async fn verify(&self) -> Result<()> {
