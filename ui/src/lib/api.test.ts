@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { API_CAPABILITIES } from "../ipc";
+import { API_CAPABILITIES, type ProviderApi } from "../ipc";
 import { apiInPlay, asApi, capabilitiesOf, isBytePlus } from "./api";
 
 describe("the capability table from the bindings", () => {
@@ -19,7 +19,8 @@ describe("the capability table from the bindings", () => {
   it("reads the BytePlus family off the liveness kind", () => {
     const bytePlus = Object.entries(API_CAPABILITIES)
       .filter(([, caps]) => caps.liveness === "bytePlusGroup")
-      .map(([api]) => api);
+      // Object.entries widens the keys to string; they are the table's own keys.
+      .map(([api]) => api as ProviderApi);
     expect(bytePlus.sort()).toEqual(["anyfast", "crun"]);
     for (const api of bytePlus) {
       expect(isBytePlus(asApi(api))).toBe(true);
