@@ -6,6 +6,7 @@
 
 import type { CommandError, FaceSummary, ProviderKind, ProviderApi, VideoModelOption, VideoOptions, VideoRequest } from "../ipc";
 import { faceKindLabel, formatCount, providerLabel } from "../lib/format";
+import { isTest } from "../lib/test-mode";
 
 export interface VideoDraft {
   /** The face's asset id; empty until the operator picks one. */
@@ -210,10 +211,10 @@ export function requestOf(draft: VideoDraft, options: VideoOptions): VideoReques
 }
 
 /** A face in the picker: "Ada Lovelace · Real face · ta_8c2f4e1a…6f70". */
-export function faceOptionLabel(face: Pick<FaceSummary, "name" | "kind" | "assetId">): string {
+export function faceOptionLabel(face: Pick<FaceSummary, "name" | "kind" | "assetId" | "provider">): string {
   const id = face.assetId.length > 26 ? `${face.assetId.slice(0, 14)}…${face.assetId.slice(-6)}` : face.assetId;
   const kind = face.kind === "asset" ? "BytePlus photo" : faceKindLabel(face.kind);
-  return `${face.name} · ${kind} · ${id}`;
+  return `${face.name} · ${kind}${isTest(face.provider) ? " · Test" : ""} · ${id}`;
 }
 
 export interface FaceMatches {
