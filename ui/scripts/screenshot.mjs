@@ -458,7 +458,7 @@ try {
   await page.click("#nav-payments");
   await page.waitForSelector(".payment-row[data-nonce]");
   const amounts = await page.locator(".payment-row td.num").allTextContents();
-  if (amounts[0] !== "0.010000" || amounts[2] !== "2.500000") problems.push(`payment amounts read ${JSON.stringify(amounts)}`);
+  if (amounts[0] !== "$0.01" || amounts[2] !== "$2.50") problems.push(`payment amounts read ${JSON.stringify(amounts)}`);
   await page.click("#export-payments");
   await page.waitForSelector("#export-result:has-text('Saved to')");
   await shot(page, "23-payments");
