@@ -538,7 +538,7 @@ try {
   if ((await page.locator("#payment-confirm").count()) > 0) problems.push("a price dialog showed for Anyfast");
   await fits(page, "asset processing");
   await shot(page, "30-session-asset-processing");
-  await page.waitForSelector("#asset-status:has-text('Active — use as asset://asset-')", { timeout: 5000 });
+  await page.waitForSelector("#asset-status:has-text('Active — ready for videos')", { timeout: 5000 });
   await page.waitForSelector("#copy-asset-ref");
   await fits(page, "asset active");
   await shot(page, "31-session-asset-active");

@@ -55,11 +55,11 @@ describe("networkName", () => {
 
 describe("paymentPurposeLabel", () => {
   it("says what each ledger key bought", () => {
-    expect(paymentPurposeLabel("realface:ses_6d26f6ddf6d3ddd4")).toBe("Real face enrollment");
-    expect(paymentPurposeLabel("portrait:Robo Presenter|https://example.com/a.jpg")).toBe("Portrait enrollment: Robo Presenter");
-    expect(paymentPurposeLabel("portrait:A|B|https://example.com/a.jpg")).toBe("Portrait enrollment: A|B");
-    expect(paymentPurposeLabel("portrait:|https://example.com/a.jpg")).toBe("Portrait enrollment");
-    expect(paymentPurposeLabel("video:vid_0123")).toBe("Video generation");
+    expect(paymentPurposeLabel("realface:ses_6d26f6ddf6d3ddd4")).toBe("Real person enrolled");
+    expect(paymentPurposeLabel("portrait:Robo Presenter|https://example.com/a.jpg")).toBe("AI character enrolled: Robo Presenter");
+    expect(paymentPurposeLabel("portrait:A|B|https://example.com/a.jpg")).toBe("AI character enrolled: A|B");
+    expect(paymentPurposeLabel("portrait:|https://example.com/a.jpg")).toBe("AI character enrolled");
+    expect(paymentPurposeLabel("video:vid_0123")).toBe("Video made");
   });
 
   it("shows unknown keys as stored", () => {

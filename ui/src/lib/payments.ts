@@ -156,14 +156,14 @@ export function paymentPurposeLabel(purpose: string): string {
   const rest = colon < 0 ? "" : purpose.slice(colon + 1);
   switch (kind) {
     case "realface":
-      return "Real face enrollment";
+      return "Real person enrolled";
     case "portrait": {
       const bar = rest.lastIndexOf("|");
       const name = (bar < 0 ? rest : rest.slice(0, bar)).trim();
-      return name === "" ? "Portrait enrollment" : `Portrait enrollment: ${name}`;
+      return name === "" ? "AI character enrolled" : `AI character enrolled: ${name}`;
     }
     case "video":
-      return "Video generation";
+      return "Video made";
     default:
       return purpose;
   }

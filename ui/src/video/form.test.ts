@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { VideoModelOption } from "../ipc";
-import { assetSummary, summary, videoOptions } from "../testing/views";
+import { formatDateTime } from "../lib/format";
+import { assetSummary, summary, T0, videoOptions } from "../testing/views";
 import {
   accountBillingNote,
   clipLabel,
@@ -178,12 +179,11 @@ describe("videoErrorField", () => {
 describe("the face picker", () => {
   const many = Array.from({ length: 500 }, (_, i) => summary({ assetId: `ta_${String(i).padStart(3, "0")}`, name: i === 321 ? "Zoë Ada" : `Person ${i}` }));
 
-  it("labels a face with its name, kind and id, and marks a Rehearsal face as a test", () => {
-    expect(faceOptionLabel(summary({ name: "Ada", provider: "blockrun", assetId: "ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70" }))).toBe(
-      "Ada · Real face · ta_8c2f4e1a9b7…5e6f70",
-    );
-    expect(faceOptionLabel(summary({ name: "Ada", provider: "anyfast", kind: "asset", assetId: "asset-1" }))).toBe("Ada · BytePlus photo · asset-1");
-    expect(faceOptionLabel(summary({ name: "Ada", provider: "rehearsal", assetId: "ta_1" }))).toBe("Ada · Real face · Test · ta_1");
+  it("labels a face with its name, kind and date (no id), and marks a Rehearsal face as a test", () => {
+    const when = formatDateTime(T0);
+    expect(faceOptionLabel(summary({ name: "Ada", provider: "blockrun", enrolledAtMs: T0 }))).toBe(`Ada · Real person · ${when}`);
+    expect(faceOptionLabel(summary({ name: "Ada", provider: "anyfast", kind: "asset", enrolledAtMs: T0 }))).toBe(`Ada · Real person, photo · ${when}`);
+    expect(faceOptionLabel(summary({ name: "Ada", provider: "rehearsal", kind: "portrait", enrolledAtMs: T0 }))).toBe(`Ada · AI character · Test · ${when}`);
   });
 
   it("searches by name or id, shows at most the limit, and never drops the chosen face", () => {

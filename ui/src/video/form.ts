@@ -5,7 +5,7 @@
 // Pure: the screen holds a `VideoDraft` and passes it through these functions.
 
 import type { CommandError, FaceSummary, ProviderKind, ProviderApi, VideoModelOption, VideoOptions, VideoRequest } from "../ipc";
-import { faceKindLabel, formatCount, providerLabel } from "../lib/format";
+import { faceKindLabel, formatCount, formatDateTime, providerLabel } from "../lib/format";
 import { isTest } from "../lib/test-mode";
 
 export interface VideoDraft {
@@ -210,11 +210,13 @@ export function requestOf(draft: VideoDraft, options: VideoOptions): VideoReques
   };
 }
 
-/** A face in the picker: "Ada Lovelace · Real face · ta_8c2f4e1a…6f70". */
-export function faceOptionLabel(face: Pick<FaceSummary, "name" | "kind" | "assetId" | "provider">): string {
-  const id = face.assetId.length > 26 ? `${face.assetId.slice(0, 14)}…${face.assetId.slice(-6)}` : face.assetId;
-  const kind = face.kind === "asset" ? "BytePlus photo" : faceKindLabel(face.kind);
-  return `${face.name} · ${kind}${isTest(face.provider) ? " · Test" : ""} · ${id}`;
+/**
+ * A face in the picker: "Ada Lovelace · Real person · Test · 7 Dec 2026, 10:43". The date, not
+ * the id, tells two people of one name apart in words a producer reads.
+ */
+export function faceOptionLabel(face: Pick<FaceSummary, "name" | "kind" | "provider" | "enrolledAtMs">): string {
+  const kind = face.kind === "asset" ? "Real person, photo" : faceKindLabel(face.kind);
+  return `${face.name} · ${kind}${isTest(face.provider) ? " · Test" : ""} · ${formatDateTime(face.enrolledAtMs)}`;
 }
 
 export interface FaceMatches {
