@@ -128,6 +128,19 @@ const SCREENS = [
     },
   },
   {
+    // Library → "Make a video" → Generate with that face chosen and its photo in sight.
+    name: "make-video",
+    scenario: "library",
+    steps: async (page) => {
+      await page.click("#nav-library");
+      await page.click(".face-row[data-asset-id='ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70'] .make-video");
+      await page.waitForSelector("#generate-form");
+      await page.waitForSelector("#video-face-chosen img");
+      const chosen = await page.inputValue("#video-face");
+      if (chosen !== "ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70") throw new Error(`Generate chose ${chosen}`);
+    },
+  },
+  {
     name: "library-empty",
     scenario: "library-empty",
     steps: async (page) => {

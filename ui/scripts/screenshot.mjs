@@ -803,7 +803,7 @@ try {
   await page.click("#nav-generate");
   await page.waitForSelector("#generate-form");
   const anyfastFaces = await page.locator("#video-face option:not([value=''])").allTextContents();
-  if (anyfastFaces.length !== 1 || !anyfastFaces[0].startsWith("Ada Lovelace · BytePlus photo · asset-")) problems.push(`Anyfast offers ${JSON.stringify(anyfastFaces)}`);
+  if (anyfastFaces.length !== 1 || !anyfastFaces[0].startsWith("Ada Lovelace · Real person, photo · ")) problems.push(`Anyfast offers ${JSON.stringify(anyfastFaces)}`);
   const anyfastModels = await page.locator("#video-model option").evaluateAll((os) => os.map((o) => o.value));
   if (JSON.stringify(anyfastModels) !== '["seedance","seedance-fast"]') problems.push(`Anyfast models are ${JSON.stringify(anyfastModels)}`);
   await page.fill("#video-prompt", "She turns to the window and smiles");

@@ -3,6 +3,7 @@ import type { VideoModelOption } from "../ipc";
 import { formatDateTime } from "../lib/format";
 import { assetSummary, summary, T0, videoOptions } from "../testing/views";
 import {
+  withFace,
   accountBillingNote,
   clipLabel,
   clipLimitText,
@@ -173,6 +174,15 @@ describe("videoErrorField", () => {
     }
     expect(videoErrorField({ field: "job" })).toBeNull();
     expect(videoErrorField({ field: null })).toBeNull();
+  });
+});
+
+describe("withFace", () => {
+  it("chooses a face the provider offers, and refuses one it does not", () => {
+    const options = videoOptions({ faces: [ada, grace] });
+    const draft = initialDraft(options);
+    expect(withFace(draft, options, "ta_grace")?.faceId).toBe("ta_grace");
+    expect(withFace(draft, options, "ta_elsewhere")).toBeNull();
   });
 });
 

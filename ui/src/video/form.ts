@@ -81,6 +81,14 @@ export function withModel(draft: VideoDraft, options: VideoOptions, modelId: str
   return keptClips({ ...draft, model: modelId, resolution: allowedResolution(modelOf(options, modelId), draft.resolution) }, options);
 }
 
+/**
+ * The form with this face chosen ("Make a video" in the Library), or null when the running
+ * provider does not offer it (another provider's face, one still processing).
+ */
+export function withFace(draft: VideoDraft, options: VideoOptions, faceId: string): VideoDraft | null {
+  return options.faces.some((f) => f.assetId === faceId) ? keptClips({ ...draft, faceId }, options) : null;
+}
+
 /** The clips the form offers with the chosen face and model, and how many of each go. */
 export interface ClipOffer {
   /** Active video and voice clips of the face's group, of the kinds the model takes. */
