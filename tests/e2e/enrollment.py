@@ -48,8 +48,9 @@ def byteplus_session(w, photos, personality, name):
     check(f"{personality}: Enroll adds the photo to the talent's group", "group" in label, label)
     w.shot(f"13-{personality}-verified")
     w.click("#enroll")
-    status = w.wait("#asset-status", 60, what=lambda e: "Active" in w.text(e))
-    text = w.text(status)
+    w.wait("#asset-status", 60, what=lambda e: "Active" in w.text(e))
+    # The status says it in words; the id sits in its own field beside its Copy button.
+    text = w.text(w.wait("#asset-id", 5))
     m = re.search(r"asset-[0-9]{14}-[a-z0-9]{5}", text)
     check(f"{personality}: the first asset turns active", m is not None, text)
     w.shot(f"14-{personality}-asset-active")

@@ -332,9 +332,10 @@ def run(photos):
     phone_returns(retry)
     w.wait("#enroll", 30, what=w.enabled)
     w.click("#enroll")
-    status_el = w.wait("#asset-status", 60, what=lambda e: "Active" in w.text(e))
-    m = re.search(r"asset-[0-9]{14}-[a-z0-9]{5}", w.text(status_el))
-    check("the retry succeeds: the photo is active in Chidi's group", m is not None, w.text(status_el))
+    w.wait("#asset-status", 60, what=lambda e: "Active" in w.text(e))
+    id_text = w.text(w.wait("#asset-id", 5))
+    m = re.search(r"asset-[0-9]{14}-[a-z0-9]{5}", id_text)
+    check("the retry succeeds: the photo is active in Chidi's group", m is not None, id_text)
     w.shot("41-crun-retry-active")
 
     # The operator name saved before the kill is on the new consent record.
