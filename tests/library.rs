@@ -575,3 +575,222 @@ macro_rules! suite {
 
 suite!(sqlite, sqlite_pair);
 suite!(postgres, postgres_pair);
+
+/// A database set up by a newer app is refused before anything is written, on both backends.
+#[test]
+fn a_newer_database_is_refused_not_downgraded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    drop(Library::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let e = Library::open(&path).err().expect("a newer file is refused");
+    assert!(
+        matches!(
+            e,
+            Error::Database {
+                problem: DatabaseProblem::Newer,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("Update the app"), "{e}");
+
+    let Some(url) = pg::fresh_database_url("newer") else {
+        return;
+    };
+    drop(Library::connect(&url, None, "desk-1").unwrap());
+    pg::execute(&url, "INSERT INTO likeness_schema VALUES (99, 0)");
+    let e = Library::connect(&url, None, "desk-1")
+        .err()
+        .expect("a newer database is refused");
+    assert!(
+        matches!(
+            e,
+            Error::Database {
+                problem: DatabaseProblem::Newer,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("schema version 99"), "{e}");
+}
+
+#[test]
+fn an_unreachable_server_and_an_unknown_user_are_said_plainly() {
+    // A port nothing listens on (bound, then closed).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let began = std::time::Instant::now();
+    let e = Library::connect(
+        &format!("postgres://likeness@127.0.0.1:{port}/studio"),
+        None,
+        "d",
+    )
+    .err()
+    .unwrap();
+    assert!(
+        matches!(
+            e,
+            Error::Database {
+                problem: DatabaseProblem::Unreachable,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string()
+            .contains("Could not reach the studio database"),
+        "{e}"
+    );
+    assert!(began.elapsed() < std::time::Duration::from_secs(10));
+    let e = Library::connect("mysql://x", None, "d").err().unwrap();
+    assert!(
+        matches!(
+            e,
+            Error::Invalid {
+                field: "database_url",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+
+    let Some(url) = pg::fresh_database_url("login") else {
+        return;
+    };
+    let mut wrong = url::Url::parse(&url).unwrap();
+    wrong.set_username("nobody_here").unwrap();
+    let e = Library::connect(wrong.as_str(), None, "d").err().unwrap();
+    assert!(
+        matches!(
+            e,
+            Error::Database {
+                problem: DatabaseProblem::Login,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+/// `likeness library migrate`: a desk's file moves in with its ids, consent records, ledger
+/// and jobs; a second run copies nothing.
+#[test]
+fn a_desk_file_moves_into_the_shared_database_once() {
+    let Some(url) = pg::fresh_database_url("migrate") else {
+        return;
+    };
+    let file = Library::open_in_memory().unwrap();
+    let mut ada = filed("ta_ada", "Ada", ProviderKind::BlockRun, FaceKind::RealFace);
+    ada.consent = Some(ConsentRecord {
+        operator: "Grace".into(),
+        recorded_at_ms: 7,
+        liveness_ref: Some(liveness_ref("ses_1", "g_ta_ada")),
+        file_sha256: Some("ab".repeat(32)),
+        payment: Some(ConsentPayment::X402 {
+            ledger_id: "pay_1".into(),
+            tx_hash: Some("0xtx".into()),
+        }),
+    });
+    file.save_face(&ada).unwrap();
+    let mut bo = filed("ta_bo", "Bo", ProviderKind::BlockRun, FaceKind::Portrait);
+    bo.enrolled_at_ms = 5;
+    file.save_face(&bo).unwrap();
+    let mut paid = record("pay_1", "0x1", "10000", PaymentStatus::Settled, 1);
+    paid.asset_id = Some("ta_ada".into());
+    file.record_payment(&paid).unwrap();
+    file.save_job(&job("vid_1", 3)).unwrap();
+    file.save_session(&session("ses_2", SessionState::AwaitingScan, 4))
+        .unwrap();
+
+    let shared = Library::connect(&url, None, "desk-2").unwrap();
+    let counts = |reports: Vec<CopyReport>| -> Vec<(&'static str, u64, u64)> {
+        reports
+            .into_iter()
+            .map(|r| (r.table, r.copied, r.already_there))
+            .collect()
+    };
+    assert_eq!(
+        counts(file.copy_into(&shared).unwrap()),
+        [
+            ("faces", 2, 0),
+            ("payments", 1, 0),
+            ("video_jobs", 1, 0),
+            ("sessions", 1, 0)
+        ]
+    );
+    assert_eq!(
+        counts(file.copy_into(&shared).unwrap()),
+        [
+            ("faces", 0, 2),
+            ("payments", 0, 1),
+            ("video_jobs", 0, 1),
+            ("sessions", 0, 1)
+        ],
+        "a second run copies nothing"
+    );
+    assert_eq!(
+        shared.faces().unwrap(),
+        file.faces().unwrap(),
+        "same ids, same order"
+    );
+    assert_eq!(shared.face("ta_ada").unwrap().consent, ada.consent);
+    assert_eq!(shared.payments().unwrap(), file.payments().unwrap());
+    assert_eq!(shared.job("vid_1").unwrap(), file.job("vid_1").unwrap());
+    assert_eq!(
+        shared.open_sessions().unwrap(),
+        file.open_sessions().unwrap()
+    );
+    assert!(file.copy_into(&Library::open_in_memory().unwrap()).is_err());
+}
+
+/// The studio's caps live in the shared database and override each desk's; a desk's file has
+/// none to set.
+#[test]
+fn studio_caps_are_shared_and_a_file_keeps_the_desks() {
+    let file = Library::open_in_memory().unwrap();
+    assert_eq!(file.studio_caps().unwrap(), None);
+    assert_eq!(file.caps_over(caps(2, 20)).unwrap(), caps(2, 20));
+    assert!(file.set_studio_caps(None, Some(1), 0).is_err());
+
+    let Some((a, b, _)) = postgres_pair() else {
+        return;
+    };
+    assert_eq!(
+        a.caps_over(caps(2, 20)).unwrap(),
+        caps(2, 20),
+        "unset: the desk's"
+    );
+    a.set_studio_caps(None, Some(3_000_000), 1).unwrap();
+    assert_eq!(
+        b.caps_over(caps(2, 20)).unwrap(),
+        caps(2, 3),
+        "set at desk 1, seen at desk 2"
+    );
+    // Desk 2 pays under the studio's $3 a day although its own Settings say $20.
+    for i in 0..3 {
+        let mut p = record(
+            &format!("p{i}"),
+            &format!("0x{i}"),
+            "1000000",
+            PaymentStatus::Signed,
+            10,
+        );
+        p.purpose = format!("cap:{i}");
+        b.record_payment_within_caps(&p, caps(2, 20), 0).unwrap();
+    }
+    let mut p = record("p9", "0x9", "1000000", PaymentStatus::Signed, 10);
+    p.purpose = "cap:9".into();
+    let e = b
+        .record_payment_within_caps(&p, caps(2, 20), 0)
+        .unwrap_err();
+    assert!(e.to_string().contains("above the $3.00 daily cap"), "{e}");
+}
