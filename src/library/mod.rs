@@ -7,13 +7,16 @@
 //! one daily cap (`postgres`). Every method answers the same way on both; `tests/library.rs`
 //! runs one suite against each.
 
+mod calls;
 mod consent;
 mod jobs;
 mod payments;
 mod postgres;
 mod receipt;
 mod schema;
+mod sessions;
 
+pub use calls::CallKind;
 pub use consent::{
     liveness_ref, split_liveness_ref, ConsentPayment, ConsentRecord, NO_CONSENT_RECORD,
     NO_CONSENT_RECORD_YET, NO_LIVENESS,
@@ -21,41 +24,17 @@ pub use consent::{
 pub use payments::{payments_csv, usdc_decimal, PaymentRecord, PaymentStatus};
 pub use postgres::{CopyReport, StudioCaps};
 pub use receipt::{render_receipt, ReceiptInput};
+pub use sessions::LivenessSession;
 
 use std::path::Path;
 use std::sync::Mutex;
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::flow::SessionState;
 use crate::media::AssetType;
 use crate::providers::{AssetStatus, ProviderKind, RemoteAsset};
-
-/// One liveness session and where it stands.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct LivenessSession {
-    pub id: String,
-    pub provider: ProviderKind,
-    pub group_id: String,
-    pub talent_name: String,
-    pub image_url: String,
-    pub h5_link: String,
-    pub expires_at_ms: i64,
-    /// When the current link was issued; with `expires_at_ms` it gives the link's lifetime.
-    pub link_issued_at_ms: i64,
-    pub state: SessionState,
-    pub asset_id: Option<String>,
-    pub created_at_ms: i64,
-    pub updated_at_ms: i64,
-    /// The photo checks the operator overrode for this session's photo (comma-separated ids).
-    pub photo_override: Option<String>,
-    /// BytePlus's `BytedToken`, which the result is asked with until the group exists.
-    #[serde(default)]
-    pub liveness_token: Option<String>,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
@@ -246,25 +225,6 @@ pub struct SyncReport {
     pub conflicts: u32,
 }
 
-/// Which hourly budget a provider call counts against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CallKind {
-    Init,
-    Status,
-    /// A poll of a Seedance video job (one budget per host, shared by every job).
-    VideoPoll,
-}
-
-impl CallKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            CallKind::Init => "init",
-            CallKind::Status => "status",
-            CallKind::VideoPoll => "video_poll",
-        }
-    }
-}
-
 /// The SQLite file's name inside the data folder.
 pub const FILE_NAME: &str = "likeness.sqlite3";
 
@@ -409,71 +369,6 @@ impl Library {
                 "A library moves into the studio's shared database: give a postgres:// address.",
             )),
         }
-    }
-
-    pub fn save_session(&self, s: &LivenessSession) -> Result<()> {
-        if let Some(db) = self.shared() {
-            return db.save_session(s);
-        }
-        self.conn().execute(
-            "INSERT INTO sessions (id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms,
-                                   state, asset_id, created_at_ms, updated_at_ms, link_issued_at_ms,
-                                   photo_override, liveness_token)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-             ON CONFLICT(id) DO UPDATE SET group_id = ?3, talent_name = ?4, image_url = ?5, h5_link = ?6, expires_at_ms = ?7, state = ?8,
-                                           asset_id = ?9, updated_at_ms = ?11, link_issued_at_ms = ?12,
-                                           photo_override = ?13, liveness_token = ?14",
-            params![
-                s.id,
-                s.provider.as_str(),
-                s.group_id,
-                s.talent_name,
-                s.image_url,
-                s.h5_link,
-                s.expires_at_ms,
-                s.state.as_str(),
-                s.asset_id,
-                s.created_at_ms,
-                s.updated_at_ms,
-                s.link_issued_at_ms,
-                s.photo_override,
-                s.liveness_token,
-            ],
-        )?;
-        Ok(())
-    }
-
-    pub fn session(&self, id: &str) -> Result<LivenessSession> {
-        if let Some(db) = self.shared() {
-            return db.session(id);
-        }
-        self.conn()
-            .query_row(
-                &format!("{SESSION_COLUMNS} WHERE id = ?1"),
-                [id],
-                session_from_row,
-            )
-            .optional()?
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "No session with id {id}. Run `likeness sessions` to list them."
-                ))
-            })
-    }
-
-    /// Sessions that still need the operator: waiting for a scan, expired but refreshable, or
-    /// verified and not yet enrolled. Newest first.
-    pub fn open_sessions(&self) -> Result<Vec<LivenessSession>> {
-        if let Some(db) = self.shared() {
-            return db.open_sessions();
-        }
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&format!(
-            "{SESSION_COLUMNS} WHERE state IN ('awaiting_scan', 'expired', 'verified', 'awaiting_payment', 'enrolling')
-             ORDER BY created_at_ms DESC"
-        ))?;
-        let rows = stmt.query_map([], session_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// Files a face. A face already filed keeps its consent record: the record made at
@@ -835,70 +730,6 @@ impl Library {
                 ))
             })
     }
-
-    /// Logs one budgeted call. `budget_key` is the provider host the budget belongs to
-    /// ([`crate::providers::Provider::budget_key`]); the column keeps its old name.
-    pub fn record_call(&self, budget_key: &str, kind: CallKind, at_ms: i64) -> Result<()> {
-        if let Some(db) = self.shared() {
-            return db.record_call(budget_key, kind, at_ms);
-        }
-        let conn = self.conn();
-        conn.execute(
-            "INSERT INTO provider_calls (provider, kind, at_ms) VALUES (?1, ?2, ?3)",
-            params![budget_key, kind.as_str(), at_ms],
-        )?;
-        // Anything older than a day can never count against an hourly budget again.
-        conn.execute(
-            "DELETE FROM provider_calls WHERE at_ms < ?1",
-            [at_ms - 86_400_000],
-        )?;
-        Ok(())
-    }
-
-    /// Call times within the hour before `now_ms`, oldest first.
-    pub fn calls_in_last_hour(
-        &self,
-        budget_key: &str,
-        kind: CallKind,
-        now_ms: i64,
-    ) -> Result<Vec<i64>> {
-        if let Some(db) = self.shared() {
-            return db.calls_in_last_hour(budget_key, kind, now_ms);
-        }
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT at_ms FROM provider_calls WHERE provider = ?1 AND kind = ?2 AND at_ms > ?3 ORDER BY at_ms",
-        )?;
-        let rows = stmt.query_map(
-            params![budget_key, kind.as_str(), now_ms - 3_600_000],
-            |r| r.get(0),
-        )?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-}
-
-const SESSION_COLUMNS: &str =
-    "SELECT id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms, state,
-    asset_id, created_at_ms, updated_at_ms, link_issued_at_ms, photo_override, liveness_token FROM sessions";
-
-fn session_from_row(r: &Row<'_>) -> rusqlite::Result<LivenessSession> {
-    let state: String = r.get(7)?;
-    Ok(LivenessSession {
-        id: r.get(0)?,
-        provider: parse_provider(r.get::<_, String>(1)?)?,
-        group_id: r.get(2)?,
-        talent_name: r.get(3)?,
-        image_url: r.get(4)?,
-        h5_link: r.get(5)?,
-        expires_at_ms: r.get(6)?,
-        link_issued_at_ms: r.get(11)?,
-        state: SessionState::parse(&state).ok_or_else(|| bad_value(7, state.clone()))?,
-        asset_id: r.get(8)?,
-        created_at_ms: r.get(9)?,
-        updated_at_ms: r.get(10)?,
-        photo_override: r.get(12)?,
-        liveness_token: r.get(13)?,
-    })
 }
 
 pub(super) fn parse_provider(s: String) -> rusqlite::Result<ProviderKind> {
@@ -932,6 +763,7 @@ pub(super) fn bad_value(col: usize, value: String) -> rusqlite::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flow::SessionState;
 
     #[test]
     fn reopening_a_file_keeps_everything() {
