@@ -211,7 +211,15 @@ export type ErrorCode = "invalid_input" | "not_configured" | "network" | "timeou
  */
 "payment_found" | 
 /**  The operator must confirm a second time (the payee changed). */
-"confirmation_needed" | "keychain" | "storage" | "not_found" | "internal";
+"confirmation_needed" | "keychain" | "storage" | 
+/**  The shared studio database did not answer: check the server and the network. */
+"database_unreachable" | 
+/**  The shared studio database refused the login: check the password in Settings. */
+"database_login" | 
+/**  The shared studio database is newer than this app: update the app. */
+"database_newer" | 
+/**  Another desk did the same thing first (paid for this session or job). */
+"database_conflict" | "not_found" | "internal";
 
 /**  An enrolled face in the library. */
 export type Face = {

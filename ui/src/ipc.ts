@@ -82,6 +82,10 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   confirmation_needed: true,
   keychain: true,
   storage: true,
+  database_unreachable: true,
+  database_login: true,
+  database_newer: true,
+  database_conflict: true,
   not_found: true,
   internal: true,
 };
