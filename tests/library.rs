@@ -794,3 +794,70 @@ fn studio_caps_are_shared_and_a_file_keeps_the_desks() {
         .unwrap_err();
     assert!(e.to_string().contains("above the $3.00 daily cap"), "{e}");
 }
+
+/// The figures in docs/PERFORMANCE.md ("Several desks"): a 10,000-face library (each with a
+/// 6 KB preview) opened and listed, then searched, on both backends on this machine. Run with
+/// `cargo test --release --test library -- --ignored --nocapture ten_thousand`.
+#[test]
+#[ignore = "a measurement, run by hand for docs/PERFORMANCE.md"]
+fn ten_thousand_faces_open_and_filter_on_both_backends() {
+    let preview = format!("data:image/jpeg;base64,{}", "A".repeat(6 * 1024));
+    let fill = |lib: &Library| {
+        for i in 0..10_000 {
+            let mut f = filed(
+                &format!("ta_{i:05}"),
+                &format!("Person {i} Lovelace"),
+                ProviderKind::BlockRun,
+                FaceKind::RealFace,
+            );
+            f.enrolled_at_ms = i;
+            f.thumbnail = Some(preview.clone());
+            lib.save_face(&f).unwrap();
+        }
+    };
+    let measure = |name: &str, open: &dyn Fn() -> Library| {
+        let mut opens = Vec::new();
+        let mut filters = Vec::new();
+        for _ in 0..7 {
+            let t = std::time::Instant::now();
+            let lib = open();
+            let rows = lib.face_summaries().unwrap();
+            opens.push(t.elapsed());
+            assert_eq!(rows.len(), 10_000);
+            let t = std::time::Instant::now();
+            let hits = filter(&rows, "son 99", None, None).len();
+            filters.push(t.elapsed());
+            assert_eq!(hits, 111);
+        }
+        opens.sort();
+        filters.sort();
+        eprintln!(
+            "{name}: open + list 10,000 faces median {:?} (max {:?}); filter median {:?} (max {:?})",
+            opens[3], opens[6], filters[3], filters[6]
+        );
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(FILE_NAME);
+    fill(&Library::open(&path).unwrap());
+    measure("sqlite", &|| Library::open(&path).unwrap());
+    let Some(url) = pg::fresh_database_url("ten_thousand") else {
+        return;
+    };
+    fill(&Library::connect(&url, None, "desk-1").unwrap());
+    measure("postgres", &|| {
+        Library::connect(&url, None, "desk-1").unwrap()
+    });
+    // A desk already connected lists again without the connection set-up.
+    let lib = Library::connect(&url, None, "desk-1").unwrap();
+    let mut lists = Vec::new();
+    for _ in 0..7 {
+        let t = std::time::Instant::now();
+        assert_eq!(lib.face_summaries().unwrap().len(), 10_000);
+        lists.push(t.elapsed());
+    }
+    lists.sort();
+    eprintln!(
+        "postgres, connected: list 10,000 faces median {:?}",
+        lists[3]
+    );
+}
