@@ -5,7 +5,9 @@
 //! - [`flow`]: the enrollment state machine, the poll schedule and the [`flow::Studio`] driver;
 //! - [`library`]: SQLite for sessions, faces and the provider call log;
 //! - [`photo`], [`qr`]: the face photo check and the QR;
-//! - [`rehearsal`]: the built-in server that speaks BlockRun's API;
+//! - [`payment`]: the x402 wire format, its own crate (`crates/x402`) because Rehearsal checks
+//!   the same payments the client signs; Rehearsal itself is the `rehearsal/` crate, started by
+//!   [`stage`] and the CLI and never imported by the client;
 //! - [`secrets`], [`settings`]: the OS keyring and the operator's settings;
 //! - [`wallet`]: the studio wallet that signs x402 payments;
 //! - [`video`]: Seedance video jobs with a library face, per provider.
@@ -19,16 +21,16 @@ pub mod fuzzing;
 pub mod http;
 pub mod library;
 pub mod media;
-pub mod payment;
 pub mod photo;
 pub mod providers;
 pub mod qr;
-pub mod rehearsal;
 pub mod secrets;
 pub mod settings;
 pub mod spend;
 pub mod stage;
 pub mod video;
 pub mod wallet;
+
+pub use x402 as payment;
 
 pub use error::{CommandError, Error, ErrorCode, Result};

@@ -1,4 +1,5 @@
 //! QR codes for the provider's H5 link: SVG for the window, Unicode blocks for the terminal.
+//! (Rehearsal draws its own PNG for JarvisClaw's `qr_code_url`.)
 //!
 //! The payload is the link exactly as the provider gave it; nothing is re-encoded.
 
@@ -38,28 +39,6 @@ pub fn terminal(link: &str) -> Result<String> {
         .light_color(unicode::Dense1x2::Dark)
         .quiet_zone(true)
         .build())
-}
-
-/// A PNG, 8 pixels per module with the quiet zone, for places that want a picture URL.
-pub fn png(link: &str) -> Result<Vec<u8>> {
-    const SCALE: u32 = 8;
-    const QUIET: u32 = 4;
-    let code = code(link)?;
-    let width = code.width() as u32;
-    let colors = code.to_colors();
-    let side = (width + 2 * QUIET) * SCALE;
-    let image = image::GrayImage::from_fn(side, side, |x, y| {
-        let (mx, my) = (x / SCALE, y / SCALE);
-        let inside = (QUIET..QUIET + width).contains(&mx) && (QUIET..QUIET + width).contains(&my);
-        let dark =
-            inside && colors[((my - QUIET) * width + (mx - QUIET)) as usize] == qrcode::Color::Dark;
-        image::Luma([if dark { 0 } else { 255 }])
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    image
-        .write_to(&mut out, image::ImageFormat::Png)
-        .map_err(|e| Error::Internal(format!("the QR picture could not be encoded: {e}")))?;
-    Ok(out.into_inner())
 }
 
 /// The number of modules per side, for tests and the performance notes.

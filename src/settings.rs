@@ -31,7 +31,7 @@ pub struct Settings {
     /// Which provider's API the built-in Rehearsal plays, so staff rehearse the one they use.
     pub rehearsal_personality: RehearsalPersonality,
     /// Which of JarvisClaw's two documented answer shapes Rehearsal gives.
-    pub rehearsal_jarvisclaw_shape: crate::rehearsal::JarvisClawShape,
+    pub rehearsal_jarvisclaw_shape: rehearsal::JarvisClawShape,
     /// JarvisClaw's optional `redirect_url`: where the talent's phone goes after the check.
     pub jarvisclaw_redirect_url: Option<String>,
     /// The language of Crun's phone page (`lng`): en, zh or zh-Hant. Crun's own default is zh.
@@ -78,7 +78,7 @@ impl Default for Settings {
             per_payment_cap_usd: "2".into(),
             daily_cap_usd: "20".into(),
             rehearsal_personality: RehearsalPersonality::BlockRun,
-            rehearsal_jarvisclaw_shape: crate::rehearsal::JarvisClawShape::Live,
+            rehearsal_jarvisclaw_shape: rehearsal::JarvisClawShape::Live,
             jarvisclaw_redirect_url: None,
             crun_language: "en".into(),
             lan_callback: true,

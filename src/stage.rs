@@ -8,11 +8,11 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::http::{self, TrustRoots};
 use crate::providers::{anyfast, blockrun, crun, jarvisclaw, Provider, ProviderKind};
-use crate::rehearsal::{RehearsalConfig, RehearsalServer};
 use crate::secrets::{Secret, SecretName, SecretStore};
 use crate::settings::{PaymentMethod, RehearsalPersonality, Settings};
 use crate::wallet::WalletInfo;
 use alloy::signers::local::PrivateKeySigner;
+use rehearsal::{RehearsalConfig, RehearsalServer};
 
 /// What the operator sees about the running provider.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -394,8 +394,8 @@ async fn start_rehearsal(
     config.jarvisclaw_shape = settings.rehearsal_jarvisclaw_shape;
     // BlockRun and JarvisClaw share the video path; their poll addresses differ.
     config.video_gateway = match settings.rehearsal_personality {
-        RehearsalPersonality::JarvisClaw => crate::rehearsal::VideoGateway::JarvisClaw,
-        _ => crate::rehearsal::VideoGateway::BlockRun,
+        RehearsalPersonality::JarvisClaw => rehearsal::VideoGateway::JarvisClaw,
+        _ => rehearsal::VideoGateway::BlockRun,
     };
     match RehearsalServer::start(config.clone()).await {
         Ok(s) => Ok(s),

@@ -32,11 +32,11 @@ use likeness::http::TrustRoots;
 use likeness::library::{Library, PaymentRecord, PaymentStatus, FILE_NAME};
 use likeness::payment::{PAYMENT_SIGNATURE_HEADER, X_PAYMENT_HEADER};
 use likeness::providers::ProviderKind;
-use likeness::rehearsal::RehearsalServer;
 use likeness::secrets::MemoryStore;
 use likeness::settings::{PaymentMethod, Settings};
 use likeness::stage::{Stage, StageOptions};
 use likeness::video::{JobState, VideoJob};
+use rehearsal::RehearsalServer;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -213,7 +213,7 @@ struct Drill {
 
 impl Drill {
     async fn new() -> Drill {
-        Self::with_video_delay(likeness::rehearsal::DEFAULT_VIDEO_DELAY).await
+        Self::with_video_delay(rehearsal::DEFAULT_VIDEO_DELAY).await
     }
 
     async fn with_video_delay(video_delay: Duration) -> Drill {

@@ -33,8 +33,8 @@ use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioCon
 use likeness::http::{self, TrustRoots};
 use likeness::library::{CallKind, Face, Library, PaymentStatus};
 use likeness::providers::{blockrun, Provider, ProviderKind};
-use likeness::rehearsal::{Fault, FaultRoute, RehearsalConfig, RehearsalServer};
 use likeness::video::{JobState, VideoJob, VideoPollPolicy, VideoRequest, CLAIMABLE_MS};
+use rehearsal::{Fault, FaultRoute, RehearsalConfig, RehearsalServer};
 use tokio::sync::broadcast;
 
 const HARDHAT_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";

@@ -17,8 +17,8 @@ use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioCon
 use likeness::http::{self, TrustRoots};
 use likeness::library::{Face, Library};
 use likeness::providers::{anyfast, crun, Provider, ProviderKind};
-use likeness::rehearsal::{Fault, FaultRoute, RehearsalServer};
 use likeness::secrets::Secret;
+use rehearsal::{Fault, FaultRoute, RehearsalServer};
 
 struct Bench {
     kind: ProviderKind,

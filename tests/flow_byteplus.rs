@@ -17,8 +17,8 @@ use likeness::http::{self, TrustRoots};
 use likeness::library::{Face, FaceKind, Library};
 use likeness::media::AssetType;
 use likeness::providers::{anyfast, crun, AssetStatus, Provider, ProviderKind};
-use likeness::rehearsal::RehearsalServer;
 use likeness::secrets::Secret;
+use rehearsal::RehearsalServer;
 use tokio::sync::broadcast;
 
 const TTL: Duration = Duration::from_secs(20);

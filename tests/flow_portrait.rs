@@ -14,8 +14,8 @@ use likeness::flow::{PortraitOutcome, Studio, StudioConfig};
 use likeness::http::{self, TrustRoots};
 use likeness::library::{ConsentPayment, Face, FaceKind, Library, PaymentStatus};
 use likeness::providers::{blockrun, Provider, ProviderKind};
-use likeness::rehearsal::RehearsalServer;
 use likeness::secrets::Secret;
+use rehearsal::RehearsalServer;
 
 const HARDHAT_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 

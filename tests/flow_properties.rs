@@ -22,9 +22,9 @@ use likeness::http::{self, TrustRoots};
 use likeness::library::{Library, PaymentStatus};
 use likeness::payment::X402Version;
 use likeness::providers::{blockrun, Provider, ProviderKind};
-use likeness::rehearsal::RehearsalServer;
 use likeness::spend::SpendCaps;
 use proptest::prelude::*;
+use rehearsal::RehearsalServer;
 
 const HARDHAT_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 

@@ -14,8 +14,8 @@ use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioCon
 use likeness::http::{self, TrustRoots};
 use likeness::library::{FaceKind, Library};
 use likeness::providers::{blockrun, jarvisclaw, Provider, ProviderKind};
-use likeness::rehearsal::{JarvisClawShape, RehearsalServer};
 use likeness::secrets::Secret;
+use rehearsal::{JarvisClawShape, RehearsalServer};
 use tokio::sync::broadcast;
 
 struct Bench {
@@ -276,10 +276,9 @@ async fn jarvisclaw_guidance_follows_the_doc_error_table() {
         .complete_liveness(&view.session.group_id.replace("grp_", "legacy_rf_"))
         .await
         .unwrap();
-    let mismatch = bench.photos.url(&format!(
-        "/{}.jpg",
-        likeness::rehearsal::FACE_MISMATCH_MARKER
-    ));
+    let mismatch = bench
+        .photos
+        .url(&format!("/{}.jpg", rehearsal::FACE_MISMATCH_MARKER));
     let e = provider
         .enroll("Ada", &mismatch, &view.session.group_id, None)
         .await

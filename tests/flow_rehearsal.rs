@@ -13,8 +13,8 @@ use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioCon
 use likeness::http::{self, TrustRoots};
 use likeness::library::{CallKind, FaceKind, Library};
 use likeness::providers::{blockrun, Provider, ProviderKind};
-use likeness::rehearsal::{RehearsalServer, FACE_MISMATCH_MARKER};
 use likeness::secrets::Secret;
+use rehearsal::{RehearsalServer, FACE_MISMATCH_MARKER};
 use tokio::sync::broadcast;
 
 struct Bench {

@@ -20,11 +20,11 @@ use likeness::media::AssetType;
 use likeness::providers::{
     anyfast, blockrun, crun, jarvisclaw, AssetStatus, Provider, ProviderKind,
 };
-use likeness::rehearsal::{RehearsalServer, VideoGateway, MODERATION_MARKER, VIDEO_FAIL_MARKER};
 use likeness::secrets::Secret;
 use likeness::video::{
     JobState, VideoBilling, VideoJob, VideoPollPolicy, VideoRequest, CLAIMABLE_MS,
 };
+use rehearsal::{RehearsalServer, VideoGateway, MODERATION_MARKER, VIDEO_FAIL_MARKER};
 
 const HARDHAT_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const PROMPT: &str = "she smiles warmly and waves at the camera in soft studio light";

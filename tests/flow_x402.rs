@@ -16,8 +16,8 @@ use likeness::http::{self, TrustRoots};
 use likeness::library::{Library, PaymentRecord, PaymentStatus};
 use likeness::payment::{self, X402Version};
 use likeness::providers::{blockrun, Provider, ProviderKind};
-use likeness::rehearsal::{ChallengeShape, RehearsalServer};
 use likeness::spend::SpendCaps;
+use rehearsal::{ChallengeShape, RehearsalServer};
 
 const HARDHAT_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 

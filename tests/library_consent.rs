@@ -17,9 +17,9 @@ use likeness::library::{self, ConsentPayment, Face, FaceKind, Library, NO_CONSEN
 use likeness::media::AssetType;
 use likeness::photo::sha256_hex;
 use likeness::providers::{anyfast, blockrun, Provider, ProviderKind, RemoteFace, RemoteFaceKind};
-use likeness::rehearsal::RehearsalServer;
 use likeness::secrets::Secret;
 use likeness::spend::SpendCaps;
+use rehearsal::RehearsalServer;
 
 const HARDHAT_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const OPERATOR: &str = "Grace <i>Hopper</i>";

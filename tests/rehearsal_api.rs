@@ -13,7 +13,7 @@ use likeness::payment::{
     fresh_nonce, parse_settlement, quote_challenge, sign, Network, PaymentQuote, SignedPayment,
     X402Version,
 };
-use likeness::rehearsal::{
+use rehearsal::{
     ChallengeShape, RehearsalConfig, RehearsalServer, FACE_MISMATCH_MARKER, REHEARSAL_TREASURY,
     UPSTREAM_ERROR_MARKER,
 };
@@ -2382,7 +2382,7 @@ async fn jc_status(rig: &Rig, group: &str) -> Value {
 
 #[tokio::test]
 async fn jarvisclaw_seed_shape_walks_pending_in_progress_completed() {
-    let rig = Rig::with(|c| c.jarvisclaw_shape = likeness::rehearsal::JarvisClawShape::Seed).await;
+    let rig = Rig::with(|c| c.jarvisclaw_shape = rehearsal::JarvisClawShape::Seed).await;
     let init = rig
         .post(
             "/v1/marketplace/realface/init",

@@ -13,7 +13,7 @@ use axum::http::{StatusCode as AxumStatus, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use common::PhotoHost;
-use likeness::rehearsal::{
+use rehearsal::{
     BytePlusCounts, Faults, RehearsalConfig, RehearsalServer, AIGC_KEY_PREFIX, FACE_MISMATCH_MARKER,
 };
 use reqwest::header::{HeaderMap, RETRY_AFTER};

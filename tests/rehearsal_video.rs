@@ -13,7 +13,7 @@ use common::{PhotoHost, TEST_API_KEY};
 use likeness::payment::{
     fresh_nonce, parse_settlement, quote_challenge, sign, PaymentQuote, SignedPayment,
 };
-use likeness::rehearsal::{
+use rehearsal::{
     RehearsalConfig, RehearsalServer, VideoCounts, VideoGateway, MODERATION_MARKER,
     VIDEO_FAIL_MARKER,
 };

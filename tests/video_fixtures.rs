@@ -167,12 +167,8 @@ async fn blockrun_fixtures(checked: &Checked) {
     );
 
     // Without payment: the 402 is the price, and nothing else.
-    let price = Requirement::new(
-        Network::BaseSepolia,
-        likeness::rehearsal::REHEARSAL_TREASURY,
-        786_480,
-    )
-    .challenge(X402Version::V1, "X-PAYMENT header is required");
+    let price = Requirement::new(Network::BaseSepolia, rehearsal::REHEARSAL_TREASURY, 786_480)
+        .challenge(X402Version::V1, "X-PAYMENT header is required");
     armed.arm(402, price.body.clone());
     let Paid::PaymentRequired(quote) = video::submit(&wallet_rail, &s, None).await.unwrap() else {
         panic!("a price first");
@@ -509,7 +505,7 @@ async fn start_gateway(gw: Arc<Gateway>) -> url::Url {
                 let challenge = |amount: u128, error: &str| {
                     let c = Requirement::new(
                         Network::BaseSepolia,
-                        likeness::rehearsal::REHEARSAL_TREASURY,
+                        rehearsal::REHEARSAL_TREASURY,
                         amount,
                     )
                     .challenge(X402Version::V2, error);

@@ -607,8 +607,8 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
             jarvisclaw_shape,
         }) => {
             let shape = match jarvisclaw_shape.to_ascii_lowercase().as_str() {
-                "seed" => likeness::rehearsal::JarvisClawShape::Seed,
-                "live" => likeness::rehearsal::JarvisClawShape::Live,
+                "seed" => rehearsal::JarvisClawShape::Seed,
+                "live" => rehearsal::JarvisClawShape::Live,
                 other => {
                     return Err(Error::invalid(
                         "jarvisclaw_shape",

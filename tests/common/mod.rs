@@ -15,9 +15,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use image::{ImageFormat, RgbImage};
-use likeness::rehearsal::{
-    RehearsalConfig, RehearsalServer, FACE_MISMATCH_MARKER, UPSTREAM_ERROR_MARKER,
-};
+use rehearsal::{RehearsalConfig, RehearsalServer, FACE_MISMATCH_MARKER, UPSTREAM_ERROR_MARKER};
 
 /// The API key every test Rehearsal is configured with.
 pub const TEST_API_KEY: &str = "brk_rehearsal_test_key";

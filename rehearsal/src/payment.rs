@@ -9,7 +9,7 @@
 //! - **x402 rail**, on Base Sepolia (test USDC, nobody pays real money): no key and no payment
 //!   header is `402` with the challenge for the endpoint's price; a payment header
 //!   (`PAYMENT-SIGNATURE` in v2, `X-PAYMENT` in v1; either name is read, the payload must be in
-//!   the configured version) is verified for real by [`crate::payment::verify`] (EIP-712 signer,
+//!   the configured version) is verified for real by [`x402::verify`] (EIP-712 signer,
 //!   scheme, network, asset, exact amount, payee, time window) and checked against the nonce
 //!   ledger (see the `ledger` module). A refusal is `402` with a fresh challenge whose `error` is
 //!   a reason code (`invalid_exact_evm_payload_signature`,
@@ -40,7 +40,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::payment::{
+use x402::{
     self as x402, Network, Requirement, VerifiedPayment, X402Version, PAYMENT_REQUIRED_HEADER,
     PAYMENT_SIGNATURE_HEADER, X_PAYMENT_HEADER, X_PAYMENT_REQUIRED_HEADER,
 };
@@ -594,8 +594,8 @@ pub fn nonce_refused(gate: &PaymentGate, call: &PaidCall, why: &str) -> ApiError
 /// whose window may have closed by then and which must not be spent twice, so only the signer
 /// is compared. A signature made for another chain or token recovers to another address.
 pub fn signer_of(header: &str) -> Option<Address> {
-    use crate::payment::challenge::{parse_address, parse_atomic_amount};
-    let root = crate::payment::decode_header_json(header).ok()?;
+    use x402::challenge::{parse_address, parse_atomic_amount};
+    let root = x402::decode_header_json(header).ok()?;
     let payload = root.get("payload")?.as_object()?;
     let auth = payload.get("authorization")?.as_object()?;
     let text = |key: &str| auth.get(key).and_then(Value::as_str);
@@ -741,10 +741,10 @@ mod tests {
         );
         assert_eq!(signer_of("bm90IGpzb24="), None);
         // A payload whose `from` is not the signer.
-        let mut payload = crate::payment::decode_header_json(&old.header_value).unwrap();
+        let mut payload = x402::decode_header_json(&old.header_value).unwrap();
         payload["payload"]["authorization"]["from"] =
             Value::String("0x70997970C51812dc3A010C7d01b50e0d17dc79C8".into());
-        let forged = crate::payment::encode_header_json(&payload);
+        let forged = x402::encode_header_json(&payload);
         assert_eq!(signer_of(&forged), None);
         let (name, _) =
             settlement_header(X402Version::V2, "0x01", "eip155:84532", "0xabc").unwrap();

@@ -355,8 +355,8 @@ fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rehearsal::session::Progress;
-    use crate::rehearsal::store::GroupStatus;
+    use crate::session::Progress;
+    use crate::store::GroupStatus;
     use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
     fn sample() -> SavedState {
@@ -432,13 +432,13 @@ mod tests {
         second.payments.push(PaymentRecord {
             payer: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266".into(),
             nonce: format!("0x{}", "ab".repeat(32)),
-            state: crate::rehearsal::ledger::NonceState::Settled,
-            version: crate::payment::X402Version::V2,
+            state: crate::ledger::NonceState::Settled,
+            version: x402::X402Version::V2,
             endpoint: "/v1/realface/enroll".into(),
             amount_atomic: "10000".into(),
             attempts: 1,
             updated_at: "2026-05-24T16:19:00.000Z".into(),
-            settled: Some(crate::rehearsal::ledger::SettledPayment {
+            settled: Some(crate::ledger::SettledPayment {
                 transaction: format!("0x{}", "cd".repeat(32)),
                 network: "eip155:84532".into(),
                 settled_at: "2026-05-24T16:19:00.000Z".into(),
@@ -492,13 +492,13 @@ mod tests {
         state.payments.push(PaymentRecord {
             payer: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266".into(),
             nonce: format!("0x{}", "ab".repeat(32)),
-            state: crate::rehearsal::ledger::NonceState::Settled,
-            version: crate::payment::X402Version::V2,
+            state: crate::ledger::NonceState::Settled,
+            version: x402::X402Version::V2,
             endpoint: "/v1/realface/enroll".into(),
             amount_atomic: "10000".into(),
             attempts: 1,
             updated_at: "2026-05-24T16:19:00.000Z".into(),
-            settled: Some(crate::rehearsal::ledger::SettledPayment {
+            settled: Some(crate::ledger::SettledPayment {
                 transaction: format!("0x{}", "cd".repeat(32)),
                 network: "eip155:84532".into(),
                 settled_at: "2026-05-24T16:19:00.000Z".into(),
@@ -535,7 +535,7 @@ mod tests {
 
     #[test]
     fn byteplus_state_round_trips() {
-        use crate::rehearsal::byteplus::{AssetRecord, AssetType, LivenessGroup, ValidateSession};
+        use crate::byteplus::{AssetRecord, AssetType, LivenessGroup, ValidateSession};
         let dir = tempfile::tempdir().unwrap();
         let file = StateFile::new(dir.path().join("state.json"));
         let mut state = sample();

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::payment::X402Version;
+use x402::X402Version;
 
 use super::byteplus::{
     self, AssetRecord, AssetView, ListFilter, NewAsset, ValidateResult, ValidateSession,
@@ -169,7 +169,7 @@ pub struct VideoCounts {
     /// Polls of a known job, whatever they answered.
     pub polls: u64,
     /// x402 settlements of video jobs (also counted in
-    /// [`RehearsalServer::settlements`](crate::rehearsal::RehearsalServer::settlements)).
+    /// [`RehearsalServer::settlements`](crate::RehearsalServer::settlements)).
     pub settlements: u64,
     /// Clip downloads answered `200` or `206`.
     pub downloads: u64,

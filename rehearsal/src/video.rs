@@ -37,7 +37,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::payment::X402Version;
+use x402::X402Version;
 
 use super::error::ApiError;
 use super::ids;

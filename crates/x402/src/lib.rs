@@ -235,7 +235,7 @@ where
     }
 }
 
-impl HeaderSource for axum::http::HeaderMap {
+impl HeaderSource for http::HeaderMap {
     fn header(&self, name: &str) -> Option<String> {
         // Lossy rather than `to_str`: a non-ASCII value must fail as malformed, not vanish.
         self.get(name)
@@ -287,14 +287,14 @@ const B64_LENIENT: GeneralPurpose = GeneralPurpose::new(
 );
 
 /// base64 (standard alphabet, padded) of compact JSON: every x402 header value.
-pub(crate) fn encode_header_json(value: &impl Serialize) -> String {
+pub fn encode_header_json(value: &impl Serialize) -> String {
     // Serialising plain data (strings, numbers, `Value`) into a Vec cannot fail.
     let bytes = serde_json::to_vec(value).unwrap_or_default();
     STANDARD.encode(bytes)
 }
 
 /// The inverse of [`encode_header_json`]; the error says which step failed, for messages.
-pub(crate) fn decode_header_json(value: &str) -> Result<serde_json::Value, String> {
+pub fn decode_header_json(value: &str) -> Result<serde_json::Value, String> {
     let bytes = B64_LENIENT
         .decode(value.trim())
         .map_err(|e| format!("not standard base64 ({e})"))?;

@@ -234,6 +234,7 @@ mod ledger;
 mod payment;
 mod persist;
 mod photo;
+mod qr;
 mod rate_limit;
 mod service;
 mod session;
@@ -254,8 +255,8 @@ use axum::Router;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::payment::X402Version;
 use service::{Service, ServiceSettings};
+use x402::X402Version;
 
 pub use fault::{Fault, FaultRoute};
 pub use jarvisclaw::JarvisClawShape;

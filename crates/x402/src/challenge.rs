@@ -550,7 +550,7 @@ fn is_digits(s: &str) -> bool {
 
 /// A positive integer in canonical decimal (no sign, no leading zeros, no decimals) that fits
 /// in u128. Err carries the offending text for the message.
-pub(crate) fn parse_atomic_amount(s: &str) -> Result<u128, String> {
+pub fn parse_atomic_amount(s: &str) -> Result<u128, String> {
     if !is_digits(s) || s.starts_with('0') {
         return Err(s.to_owned());
     }
@@ -558,7 +558,7 @@ pub(crate) fn parse_atomic_amount(s: &str) -> Result<u128, String> {
 }
 
 /// `0x` + 40 hex digits, any case (checksums are not enforced: servers send lowercase too).
-pub(crate) fn parse_address(s: &str) -> Option<Address> {
+pub fn parse_address(s: &str) -> Option<Address> {
     let hex = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X"))?;
     if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
