@@ -620,7 +620,7 @@ fn a_newer_database_is_refused_not_downgraded() {
 }
 
 #[test]
-fn an_unreachable_server_and_an_unknown_user_are_said_plainly() {
+fn an_unreachable_server_a_wrong_password_and_an_unknown_user_are_said_plainly() {
     // A port nothing listens on (bound, then closed).
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -666,19 +666,46 @@ fn an_unreachable_server_and_an_unknown_user_are_said_plainly() {
     let Some(url) = pg::fresh_database_url("login") else {
         return;
     };
+    let login = |url: &url::Url, password: Option<&str>| {
+        let e = Library::connect(url.as_str(), password, "d").err().unwrap();
+        assert!(
+            matches!(
+                e,
+                Error::Database {
+                    problem: DatabaseProblem::Login,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        e.to_string()
+    };
     let mut wrong = url::Url::parse(&url).unwrap();
     wrong.set_username("nobody_here").unwrap();
-    let e = Library::connect(wrong.as_str(), None, "d").err().unwrap();
-    assert!(
-        matches!(
-            e,
-            Error::Database {
-                problem: DatabaseProblem::Login,
-                ..
-            }
+    wrong.set_password(Some("x")).unwrap();
+    assert!(login(&wrong, None).contains("refused the login"));
+
+    // A role with a password, as a studio's server has it (the cluster asks every role but the
+    // test one for its password): wrong, missing, then right from the keychain's side.
+    let db = url::Url::parse(&url).unwrap().path()[1..].to_string();
+    let role = format!("{db}_desk");
+    pg::execute(
+        &url,
+        &format!(
+            "CREATE ROLE {role} LOGIN PASSWORD 'right horse'; ALTER DATABASE {db} OWNER TO {role}"
         ),
-        "{e:?}"
     );
+    let mut desk = url::Url::parse(&url).unwrap();
+    desk.set_username(&role).unwrap();
+    let said = login(&desk, Some("wrong horse"));
+    assert!(said.contains("refused the login"), "{said}");
+    assert!(said.contains("Settings → Studio database"), "{said}");
+    assert!(login(&desk, None).contains("asks for a password"));
+    let mut in_url = desk.clone();
+    in_url.set_password(Some("wrong horse")).unwrap();
+    assert!(login(&in_url, Some("right horse")).contains("refused the login"));
+    let lib = Library::connect(desk.as_str(), Some("right horse"), "d").unwrap();
+    assert!(lib.face_summaries().unwrap().is_empty());
 }
 
 /// `likeness library migrate`: a desk's file moves in with its ids, consent records, ledger

@@ -226,6 +226,18 @@ impl Database {
                     }
                     return Error::Storage(format!("{} ({})", db.message(), code.code()));
                 }
+                // The server asked for a password and this desk has none (tokio-postgres says
+                // so as a configuration error, before anything reaches the server).
+                if format!("{e:?}").contains("password missing") {
+                    return Error::database(
+                        DatabaseProblem::Login,
+                        format!(
+                            "The studio database at {target} asks for a password and this desk \
+                             has none. Enter it in Settings → Studio database (for the CLI: \
+                             LIKENESS_DATABASE_PASSWORD)."
+                        ),
+                    );
+                }
                 unreachable(e.to_string())
             }
             Fail::Pool(e) => unreachable(e.to_string()),
