@@ -147,4 +147,33 @@ impl Library {
         let rows = stmt.query_map(args, from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
+
+    /// Takes or renews the lease on polling job `id` for `lease_ms`: one desk polls each job,
+    /// and when its lease lapses (the desk stopped or crashed) the next desk to ask takes it.
+    /// A desk file has one desk, which always holds it.
+    pub fn lease_job(&self, id: &str, now_ms: i64, lease_ms: i64) -> Result<JobLease> {
+        if let Some(db) = self.shared() {
+            return db.lease_job(id, now_ms, lease_ms);
+        }
+        self.job(id)?;
+        Ok(JobLease::Ours)
+    }
+
+    /// Lets go of the lease on job `id` (it is settled, or this desk is closing), so another
+    /// desk need not wait for it to lapse.
+    pub fn release_job(&self, id: &str) -> Result<()> {
+        match self.shared() {
+            Some(db) => db.release_job(id),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Who polls a video job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobLease {
+    /// This desk: poll it, and renew the lease before `lease_ms` runs out.
+    Ours,
+    /// Another desk, until `until_ms`: show its result, and ask again after that.
+    Theirs { desk: String, until_ms: i64 },
 }

@@ -21,10 +21,11 @@ pub use consent::{
     liveness_ref, split_liveness_ref, ConsentPayment, ConsentRecord, NO_CONSENT_RECORD,
     NO_CONSENT_RECORD_YET, NO_LIVENESS,
 };
+pub use jobs::JobLease;
 pub use payments::{payments_csv, usdc_decimal, PaymentRecord, PaymentStatus};
 pub use postgres::{CopyReport, StudioCaps};
 pub use receipt::{render_receipt, ReceiptInput};
-pub use sessions::LivenessSession;
+pub use sessions::{DeskSession, LivenessSession};
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -293,6 +294,16 @@ impl Library {
         Ok(Library {
             store: Store::Shared(Box::new(postgres::Database::connect(url, password, desk)?)),
         })
+    }
+
+    /// Says this desk is not behind the studio's public address: its provider calls count
+    /// against `network`'s hourly budget, not the one the studio's desks share. An empty name
+    /// is the studio's network. A desk file has a budget of its own already.
+    pub fn on_network(mut self, network: &str) -> Self {
+        if let Store::Shared(db) = &mut self.store {
+            db.set_network(network);
+        }
+        self
     }
 
     /// Whether this library is the studio's shared database.

@@ -33,6 +33,14 @@ pub struct LivenessSession {
     pub liveness_token: Option<String>,
 }
 
+/// An open session and the desk that owns it (on the shared database).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DeskSession {
+    pub desk: String,
+    pub session: LivenessSession,
+}
+
 impl Library {
     pub fn save_session(&self, s: &LivenessSession) -> Result<()> {
         if let Some(db) = self.shared() {
@@ -85,7 +93,8 @@ impl Library {
     }
 
     /// Sessions that still need the operator: waiting for a scan, expired but refreshable, or
-    /// verified and not yet enrolled. Newest first.
+    /// verified and not yet enrolled. Newest first. On the shared database, this desk's only:
+    /// the ones this desk follows (see [`Library::other_desks_sessions`]).
     pub fn open_sessions(&self) -> Result<Vec<LivenessSession>> {
         if let Some(db) = self.shared() {
             return db.open_sessions();
@@ -97,6 +106,27 @@ impl Library {
         ))?;
         let rows = stmt.query_map([], session_from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The other desks' open sessions ("Desk 2: Ada, waiting"), newest first. A desk file has
+    /// none.
+    pub fn other_desks_sessions(&self) -> Result<Vec<DeskSession>> {
+        match self.shared() {
+            Some(db) => db.other_desks_sessions(),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Makes this desk the owner of a session another desk opened (after a crash, say), so this
+    /// desk follows it from now on and the other no longer may. Returns the desk that owned it.
+    /// Only on the operator's word: two desks never follow one session. A desk file has one
+    /// desk, which owns every session already.
+    pub fn take_over_session(&self, id: &str, now_ms: i64) -> Result<String> {
+        if let Some(db) = self.shared() {
+            return db.take_over_session(id, now_ms);
+        }
+        self.session(id)?;
+        Ok(self.desk().unwrap_or("this desk").to_string())
     }
 }
 

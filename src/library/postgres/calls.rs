@@ -1,5 +1,6 @@
 //! The provider call log on the shared database: desks behind one public address spend one
-//! hourly budget.
+//! hourly budget. A desk on another network (its own public address, its own budget) says so
+//! with a network name, and counts only its network's calls.
 
 use super::Database;
 use crate::error::Result;
@@ -9,10 +10,12 @@ impl Database {
     pub fn record_call(&self, budget_key: &str, kind: CallKind, at_ms: i64) -> Result<()> {
         let key = budget_key.to_string();
         let desk = self.desk.clone();
+        let network = self.network.clone();
         self.run(move |c| async move {
             c.execute(
-                "INSERT INTO provider_calls (provider, kind, at_ms, desk) VALUES ($1, $2, $3, $4)",
-                &[&key, &kind.as_str(), &at_ms, &desk],
+                "INSERT INTO provider_calls (provider, kind, at_ms, desk, network)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[&key, &kind.as_str(), &at_ms, &desk, &network],
             )
             .await?;
             // Anything older than a day can never count against an hourly budget again.
@@ -32,12 +35,13 @@ impl Database {
         now_ms: i64,
     ) -> Result<Vec<i64>> {
         let key = budget_key.to_string();
+        let network = self.network.clone();
         self.run(move |c| async move {
             let rows = c
                 .query(
-                    "SELECT at_ms FROM provider_calls WHERE provider = $1 AND kind = $2
-                     AND at_ms > $3 ORDER BY at_ms",
-                    &[&key, &kind.as_str(), &(now_ms - 3_600_000)],
+                    "SELECT at_ms FROM provider_calls WHERE network = $4 AND provider = $1
+                     AND kind = $2 AND at_ms > $3 ORDER BY at_ms",
+                    &[&key, &kind.as_str(), &(now_ms - 3_600_000), &network],
                 )
                 .await?;
             Ok(rows.iter().map(|r| r.get(0)).collect())

@@ -1,4 +1,5 @@
-//! Video jobs on the shared database: every desk shows every job.
+//! Video jobs on the shared database: every desk shows every job, and the desk holding a
+//! job's lease polls it.
 
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
@@ -6,6 +7,7 @@ use tokio_postgres::Row;
 use super::sessions::provider;
 use super::{unknown, Answer, Database};
 use crate::error::{Error, Result};
+use crate::library::JobLease;
 use crate::video::{JobState, VideoBilling, VideoJob};
 
 const COLUMNS: &str = "SELECT id, provider, face_asset_id, model, prompt, duration_seconds,
@@ -183,6 +185,54 @@ impl Database {
         self.run(move |c| async move {
             let rows = c.query(&format!("{COLUMNS} {tail}"), &[]).await?;
             rows.iter().map(from_row).collect()
+        })
+    }
+
+    pub fn lease_job(&self, id: &str, now_ms: i64, lease_ms: i64) -> Result<JobLease> {
+        let id = id.to_string();
+        let desk = self.desk.clone();
+        self.run(move |c| async move {
+            let taken = c
+                .execute(
+                    "UPDATE video_jobs SET lease_desk = $2, lease_until_ms = $3 + $4
+                     WHERE id = $1
+                       AND (lease_desk IS NULL OR lease_desk = $2 OR lease_until_ms <= $3)",
+                    &[&id, &desk, &now_ms, &lease_ms],
+                )
+                .await?;
+            if taken > 0 {
+                return Ok(JobLease::Ours);
+            }
+            let row = c
+                .query_opt(
+                    "SELECT lease_desk, lease_until_ms FROM video_jobs WHERE id = $1",
+                    &[&id],
+                )
+                .await?;
+            match row {
+                Some(r) => Ok(JobLease::Theirs {
+                    desk: r.try_get::<_, Option<String>>(0)?.unwrap_or_default(),
+                    until_ms: r.try_get::<_, Option<i64>>(1)?.unwrap_or_default(),
+                }),
+                None => Err(Error::NotFound(format!(
+                    "No video job {id}. The Jobs list (or `likeness video status`) shows them."
+                ))
+                .into()),
+            }
+        })
+    }
+
+    pub fn release_job(&self, id: &str) -> Result<()> {
+        let id = id.to_string();
+        let desk = self.desk.clone();
+        self.run(move |c| async move {
+            c.execute(
+                "UPDATE video_jobs SET lease_desk = NULL, lease_until_ms = NULL
+                 WHERE id = $1 AND lease_desk = $2",
+                &[&id, &desk],
+            )
+            .await?;
+            Ok(())
         })
     }
 }

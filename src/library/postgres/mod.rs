@@ -46,6 +46,8 @@ pub(crate) struct Database {
     desk: String,
     /// `user@host:port/db`, for messages (never the password).
     target: String,
+    /// The network whose hourly provider budget this desk spends ('' for the studio's).
+    network: String,
 }
 
 /// Why a piece of database work failed, before it is put in the operator's words.
@@ -138,6 +140,7 @@ impl Database {
             runtime: Some(runtime),
             desk: desk.to_string(),
             target,
+            network: String::new(),
         };
         db.run(|mut c| async move { schema::migrate(&mut c).await })?;
         tracing::info!(target_db = %db.target, desk = %db.desk, "studio database ready");
@@ -151,6 +154,10 @@ impl Database {
 
     pub fn desk(&self) -> &str {
         &self.desk
+    }
+
+    pub fn set_network(&mut self, network: &str) {
+        self.network = network.trim().to_string();
     }
 
     /// Runs `work` with a pooled connection on the database runtime and waits for it.

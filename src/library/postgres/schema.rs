@@ -59,9 +59,12 @@ const MIGRATIONS: &[&str] = &[
         provider TEXT NOT NULL,
         kind TEXT NOT NULL,
         at_ms BIGINT NOT NULL,
-        desk TEXT NOT NULL DEFAULT ''
+        desk TEXT NOT NULL DEFAULT '',
+        -- Desks behind one public address spend one budget: '' is the studio's network, and a
+        -- desk elsewhere names its own.
+        network TEXT NOT NULL DEFAULT ''
     );
-    CREATE INDEX provider_calls_by_time ON provider_calls (provider, kind, at_ms);
+    CREATE INDEX provider_calls_by_time ON provider_calls (network, provider, kind, at_ms);
     CREATE TABLE payments (
         id TEXT PRIMARY KEY,
         provider TEXT NOT NULL,
@@ -110,7 +113,10 @@ const MIGRATIONS: &[&str] = &[
         reference_videos TEXT NOT NULL DEFAULT '',
         reference_audios TEXT NOT NULL DEFAULT '',
         desk TEXT NOT NULL DEFAULT '',
-        seq BIGSERIAL NOT NULL
+        seq BIGSERIAL NOT NULL,
+        -- The desk that polls the job, until when: another desk takes over once it lapses.
+        lease_desk TEXT,
+        lease_until_ms BIGINT
     );
     CREATE INDEX video_jobs_by_state ON video_jobs (state, created_at_ms);
     -- The studio's caps: one row, also the lock every payment takes while it checks the day's
