@@ -159,6 +159,16 @@ impl Library {
         Ok(JobLease::Ours)
     }
 
+    /// Whether this desk made job `id` (on a desk file, every job is this desk's). Only the
+    /// desk that made a job settles what lived in its memory: a price shown and not yet
+    /// confirmed, a payment being sent.
+    pub fn owns_job(&self, id: &str) -> Result<bool> {
+        match self.shared() {
+            Some(db) => db.owns_job(id),
+            None => Ok(true),
+        }
+    }
+
     /// Lets go of the lease on job `id` (it is settled, or this desk is closing), so another
     /// desk need not wait for it to lapse.
     pub fn release_job(&self, id: &str) -> Result<()> {

@@ -222,6 +222,20 @@ impl Database {
         })
     }
 
+    pub fn owns_job(&self, id: &str) -> Result<bool> {
+        let id = id.to_string();
+        let desk = self.desk.clone();
+        self.run(move |c| async move {
+            let row = c
+                .query_opt(
+                    "SELECT desk = $2 FROM video_jobs WHERE id = $1",
+                    &[&id, &desk],
+                )
+                .await?;
+            Ok(row.map(|r| r.get(0)).unwrap_or(false))
+        })
+    }
+
     pub fn release_job(&self, id: &str) -> Result<()> {
         let id = id.to_string();
         let desk = self.desk.clone();
