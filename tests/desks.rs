@@ -468,3 +468,59 @@ fn desks_on_one_network_share_the_hourly_provider_budget() {
         .unwrap()
         .is_empty());
 }
+
+/// The CLI on the shared database: `sessions --all-desks` shows another desk's session with its
+/// desk, `session take-over` moves it here, `caps set` / `caps` are the studio's, and
+/// `library migrate` copies a desk file once.
+#[test]
+fn the_cli_lists_every_desk_takes_over_and_sets_the_studio_caps() {
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    let Some(url) = pg::fresh_database_url("cli") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let likeness = |desk: &str, args: &[&str]| -> serde_json::Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_likeness"))
+            .args(["--json", "--data-dir"])
+            .arg(home.path())
+            .args(["--desk", desk])
+            .args(args)
+            .env("LIKENESS_DATABASE_URL", &url)
+            .env("LIKENESS_KEYRING_SERVICE", "likeness-desks-test-unused")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {stdout} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let last = stdout.lines().last().unwrap();
+        serde_json::from_str::<serde_json::Value>(last).unwrap()["result"].clone()
+    };
+    let desk1 = Library::connect(&url, None, "desk-1").unwrap();
+    desk1
+        .save_session(&session("ses_cli", "Ada", wall_ms() - 72_000))
+        .unwrap();
+
+    assert_eq!(likeness("desk-2", &["sessions"]), serde_json::json!([]));
+    let all = likeness("desk-2", &["sessions", "--all-desks"]);
+    assert_eq!(all[0]["id"], "ses_cli");
+    assert_eq!(all[0]["desk"], "desk-1");
+    let taken = likeness("desk-2", &["session", "take-over", "--id", "ses_cli"]);
+    assert_eq!(taken["takenOverFrom"], "desk-1");
+    assert_eq!(likeness("desk-2", &["sessions"])[0]["id"], "ses_cli");
+    assert!(desk1.open_sessions().unwrap().is_empty());
+
+    let set = likeness(
+        "desk-2",
+        &["caps", "set", "--daily-usd", "12", "--per-payment-usd", "3"],
+    );
+    assert_eq!(set["daily_usd"], "12.00");
+    let read = likeness("desk-3", &["caps"]);
+    assert_eq!(read["daily_usd"], "12.00");
+    assert_eq!(read["per_payment_usd"], "3.00");
+    assert_eq!(read["source"], "studio");
+}

@@ -51,7 +51,10 @@ pub enum LibraryCommand {
 /// desk's file in the data folder.
 pub fn open(g: &Global) -> Result<Library> {
     match g.database_url.as_deref().filter(|u| !u.trim().is_empty()) {
-        Some(url) => Library::connect(url.trim(), password().as_deref(), &desk(g)),
+        Some(url) => Ok(
+            Library::connect(url.trim(), password().as_deref(), &desk(g))?
+                .on_network(g.network.as_deref().unwrap_or_default()),
+        ),
         None => Library::open(&data_dir(g).join(FILE_NAME)),
     }
 }
@@ -147,5 +150,27 @@ pub fn run(g: &Global, out: &Output, command: LibraryCommand) -> Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+/// `likeness sessions [--all-desks]`.
+pub fn sessions(g: &Global, out: &Output, all_desks: bool) -> Result<()> {
+    let library = open(g)?;
+    let mine = library.open_sessions()?;
+    match library.desk() {
+        Some(desk) if all_desks => {
+            let others = library.other_desks_sessions()?;
+            out.all_desks_sessions(desk, &mine, &others, likeness::clock::Clock::new().now_ms());
+        }
+        _ => out.sessions(&mine),
+    }
+    Ok(())
+}
+
+/// `likeness session take-over --id ID`.
+pub fn take_over(g: &Global, out: &Output, id: &str) -> Result<()> {
+    let library = open(g)?;
+    let from = library.take_over_session(id, likeness::clock::Clock::new().now_ms())?;
+    out.taken_over(&library.session(id)?, &from);
     Ok(())
 }

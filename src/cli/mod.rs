@@ -88,6 +88,11 @@ struct Global {
     /// machine's host name).
     #[arg(long, global = true, env = "LIKENESS_DESK", value_name = "NAME")]
     desk: Option<String>,
+    /// On the shared database: this desk is not behind the studio's public address, so its
+    /// provider calls count against NAME's hourly budget instead of the one the studio's desks
+    /// share.
+    #[arg(long, global = true, env = "LIKENESS_NETWORK", value_name = "NAME")]
+    network: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -134,8 +139,12 @@ enum Command {
         #[arg(long, value_name = "real_face|portrait|asset")]
         kind: Option<String>,
     },
-    /// List sessions that still need the operator.
-    Sessions,
+    /// List sessions that still need the operator (on the shared database, this desk's).
+    Sessions {
+        /// Also the other desks' open sessions, each with the desk that follows it.
+        #[arg(long)]
+        all_desks: bool,
+    },
     /// The whole flow: QR in the terminal, countdown, polling, enroll, asset id.
     EnrollFlow {
         #[arg(long, value_name = "N")]
@@ -221,6 +230,12 @@ enum SessionCommand {
     },
     /// Issue a fresh link for the same group.
     Refresh {
+        #[arg(long, value_name = "ID")]
+        id: String,
+    },
+    /// Follow another desk's session from this desk (that desk stopped, say); the other desk
+    /// can no longer change it.
+    TakeOver {
         #[arg(long, value_name = "ID")]
         id: String,
     },
@@ -542,11 +557,8 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
             );
             Ok(())
         }
-        Command::Sessions => {
-            let library = library::open(g)?;
-            out.sessions(&library.open_sessions()?);
-            Ok(())
-        }
+        Command::Sessions { all_desks } => library::sessions(g, out, all_desks),
+        Command::Session(SessionCommand::TakeOver { id }) => library::take_over(g, out, &id),
         Command::EnrollFlow { name, image_url } => enroll_flow(g, out, &name, &image_url).await,
         Command::Wallet(cmd) => wallet(g, out, cmd),
         Command::Caps(args) => library::caps(g, out, args),
