@@ -514,6 +514,29 @@ macro_rules! suite {
                     .unwrap();
             }
 
+            #[test]
+            fn a_face_filed_at_one_desk_moves_the_others_change_counter() {
+                let Some((a, b, _dir)) = super::$pair() else {
+                    return;
+                };
+                let before = b.faces_version().unwrap();
+                assert_eq!(b.faces_version().unwrap(), before, "nothing changed");
+                a.save_face(&filed(
+                    "ta_1",
+                    "Ada",
+                    ProviderKind::BlockRun,
+                    FaceKind::RealFace,
+                ))
+                .unwrap();
+                let after = b.faces_version().unwrap();
+                assert_ne!(after, before);
+                assert_eq!(b.face_summaries().unwrap().len(), 1);
+                assert!(a
+                    .update_asset_status("ta_1", AssetStatus::Failed, Some("gone"))
+                    .unwrap());
+                assert_ne!(b.faces_version().unwrap(), after);
+            }
+
             /// N=50 payers, half on each of two connections (two desks), pressing Pay at once under
             /// a $20 daily cap at $1 each: exactly 20 are filed, none is lost, the cap holds.
             #[test]

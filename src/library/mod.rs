@@ -8,6 +8,7 @@
 //! runs one suite against each.
 
 mod calls;
+mod changes;
 mod consent;
 mod jobs;
 mod payments;

@@ -9,6 +9,7 @@
 
 mod calls;
 pub mod caps;
+mod changes;
 mod copy;
 mod faces;
 mod jobs;

@@ -128,7 +128,21 @@ const MIGRATIONS: &[&str] = &[
         updated_at_ms BIGINT NOT NULL DEFAULT 0,
         desk TEXT NOT NULL DEFAULT ''
     );
-    INSERT INTO studio_caps (id) VALUES (1);",
+    INSERT INTO studio_caps (id) VALUES (1);
+    -- Bumped by every statement that changes faces: the desks poll this one row to learn that
+    -- another desk enrolled (or changed) a face.
+    CREATE TABLE library_changes (
+        id INT PRIMARY KEY CHECK (id = 1),
+        faces BIGINT NOT NULL DEFAULT 0
+    );
+    INSERT INTO library_changes (id) VALUES (1);
+    CREATE FUNCTION likeness_faces_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE library_changes SET faces = faces + 1 WHERE id = 1;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER faces_changed AFTER INSERT OR UPDATE OR DELETE ON faces
+        FOR EACH STATEMENT EXECUTE FUNCTION likeness_faces_changed();",
 ];
 
 /// The newest version this app knows.
