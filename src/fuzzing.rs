@@ -10,6 +10,7 @@
 //! 402 says nothing was signed, an accepted one only ever names pinned USDC on Base, and every
 //! error an operator would see has a message.
 
+use crate::video::VideoCatalog as _;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use alloy::signers::local::PrivateKeySigner;
@@ -438,7 +439,7 @@ async fn video_calls(h: &Harness) {
         ),
     ];
     for (provider, payment) in &rails {
-        let Ok(api) = video::VideoApi::of(provider) else {
+        let Ok(api) = provider.api() else {
             continue;
         };
         let spec = spec(api.model_id(SeedanceTier::Fast));

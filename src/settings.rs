@@ -1,6 +1,7 @@
 //! The operator's settings: plain data with defaults. No storage code here; the app keeps them
 //! in tauri-plugin-store and the CLI takes them from flags. Secrets are never part of it.
 
+use provider_api::{JarvisClawShape, ProviderApi};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -29,9 +30,9 @@ pub struct Settings {
     pub per_payment_cap_usd: String,
     pub daily_cap_usd: String,
     /// Which provider's API the built-in Rehearsal plays, so staff rehearse the one they use.
-    pub rehearsal_personality: RehearsalPersonality,
+    pub rehearsal_personality: ProviderApi,
     /// Which of JarvisClaw's two documented answer shapes Rehearsal gives.
-    pub rehearsal_jarvisclaw_shape: rehearsal::JarvisClawShape,
+    pub rehearsal_jarvisclaw_shape: JarvisClawShape,
     /// JarvisClaw's optional `redirect_url`: where the talent's phone goes after the check.
     pub jarvisclaw_redirect_url: Option<String>,
     /// The language of Crun's phone page (`lng`): en, zh or zh-Hant. Crun's own default is zh.
@@ -48,16 +49,6 @@ pub struct Settings {
 
 /// The longest operator name a consent record takes.
 pub const MAX_OPERATOR_CHARS: usize = 80;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "lowercase")]
-pub enum RehearsalPersonality {
-    #[default]
-    BlockRun,
-    JarvisClaw,
-    Anyfast,
-    Crun,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
@@ -77,8 +68,8 @@ impl Default for Settings {
             rehearsal_x402_version: 2,
             per_payment_cap_usd: "2".into(),
             daily_cap_usd: "20".into(),
-            rehearsal_personality: RehearsalPersonality::BlockRun,
-            rehearsal_jarvisclaw_shape: rehearsal::JarvisClawShape::Live,
+            rehearsal_personality: ProviderApi::BlockRun,
+            rehearsal_jarvisclaw_shape: JarvisClawShape::Live,
             jarvisclaw_redirect_url: None,
             crun_language: "en".into(),
             lan_callback: true,

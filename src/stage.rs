@@ -9,9 +9,10 @@ use crate::error::{Error, Result};
 use crate::http::{self, TrustRoots};
 use crate::providers::{anyfast, blockrun, crun, jarvisclaw, Provider, ProviderKind};
 use crate::secrets::{Secret, SecretName, SecretStore};
-use crate::settings::{PaymentMethod, RehearsalPersonality, Settings};
+use crate::settings::{PaymentMethod, Settings};
 use crate::wallet::WalletInfo;
 use alloy::signers::local::PrivateKeySigner;
+use provider_api::ProviderApi;
 use rehearsal::{RehearsalConfig, RehearsalServer};
 
 /// What the operator sees about the running provider.
@@ -29,7 +30,7 @@ pub struct StageInfo {
     /// The address that pays, with its block-explorer link, when paying with a wallet.
     pub wallet: Option<WalletInfo>,
     /// Which provider's API Rehearsal plays, when Rehearsal runs.
-    pub rehearsal_personality: Option<RehearsalPersonality>,
+    pub rehearsal_personality: Option<ProviderApi>,
 }
 
 /// How to start a stage beyond the operator's settings.
@@ -112,7 +113,7 @@ impl Stage {
         // BytePlus providers take keys only; there is nothing for a wallet to pay.
         let keyed = matches!(
             settings.rehearsal_personality,
-            RehearsalPersonality::Anyfast | RehearsalPersonality::Crun
+            ProviderApi::Anyfast | ProviderApi::Crun
         );
         let (client_key, wallet) = match settings.payment_method {
             _ if keyed => (Some(key), None),
@@ -121,26 +122,26 @@ impl Stage {
         };
         let kind = ProviderKind::Rehearsal;
         let provider = match settings.rehearsal_personality {
-            RehearsalPersonality::BlockRun => Provider::BlockRun(blockrun::Client::new(
+            ProviderApi::BlockRun => Provider::BlockRun(blockrun::Client::new(
                 kind,
                 base.clone(),
                 http.clone(),
                 client_key,
             )),
-            RehearsalPersonality::JarvisClaw => Provider::JarvisClaw(jarvisclaw::Client::new(
+            ProviderApi::JarvisClaw => Provider::JarvisClaw(jarvisclaw::Client::new(
                 kind,
                 base.clone(),
                 http.clone(),
                 client_key,
                 settings.jarvisclaw_redirect_url.clone(),
             )),
-            RehearsalPersonality::Anyfast => Provider::Anyfast(anyfast::Client::new(
+            ProviderApi::Anyfast => Provider::Anyfast(anyfast::Client::new(
                 kind,
                 base.clone(),
                 http.clone(),
                 client_key,
             )),
-            RehearsalPersonality::Crun => Provider::Crun(crun::Client::new(
+            ProviderApi::Crun => Provider::Crun(crun::Client::new(
                 kind,
                 base.join("api/v1/client/job/")
                     .map_err(|e| Error::Internal(format!("bad Rehearsal address: {e}")))?,
@@ -394,8 +395,8 @@ async fn start_rehearsal(
     config.jarvisclaw_shape = settings.rehearsal_jarvisclaw_shape;
     // BlockRun and JarvisClaw share the video path; their poll addresses differ.
     config.video_gateway = match settings.rehearsal_personality {
-        RehearsalPersonality::JarvisClaw => rehearsal::VideoGateway::JarvisClaw,
-        _ => rehearsal::VideoGateway::BlockRun,
+        ProviderApi::JarvisClaw => ProviderApi::JarvisClaw,
+        _ => ProviderApi::BlockRun,
     };
     match RehearsalServer::start(config.clone()).await {
         Ok(s) => Ok(s),

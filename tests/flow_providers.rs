@@ -15,7 +15,8 @@ use likeness::http::{self, TrustRoots};
 use likeness::library::{FaceKind, Library};
 use likeness::providers::{blockrun, jarvisclaw, Provider, ProviderKind};
 use likeness::secrets::Secret;
-use rehearsal::{JarvisClawShape, RehearsalServer};
+use provider_api::JarvisClawShape;
+use rehearsal::RehearsalServer;
 use tokio::sync::broadcast;
 
 struct Bench {

@@ -26,7 +26,8 @@ use likeness::secrets::Secret;
 use likeness::video::{
     JobState, VideoBilling, VideoJob, VideoPollPolicy, VideoRequest, CLAIMABLE_MS,
 };
-use rehearsal::{RehearsalServer, VideoGateway, MODERATION_MARKER, VIDEO_FAIL_MARKER};
+use provider_api::ProviderApi;
+use rehearsal::{RehearsalServer, MODERATION_MARKER, VIDEO_FAIL_MARKER};
 
 const HARDHAT_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const PROMPT: &str = "she smiles warmly and waves at the camera in soft studio light";
@@ -58,10 +59,10 @@ struct Bench {
 
 impl Bench {
     async fn new(video_delay: Duration) -> Bench {
-        Bench::with_gateway(video_delay, VideoGateway::BlockRun).await
+        Bench::with_gateway(video_delay, ProviderApi::BlockRun).await
     }
 
-    async fn with_gateway(video_delay: Duration, gateway: VideoGateway) -> Bench {
+    async fn with_gateway(video_delay: Duration, gateway: ProviderApi) -> Bench {
         let photos = PhotoHost::start().await;
         let mut config = common::rehearsal_config(&photos);
         config.video_delay = video_delay;
@@ -720,7 +721,7 @@ async fn a_declined_price_signs_nothing() {
 
 #[tokio::test]
 async fn jarvisclaw_polls_its_signed_address_with_the_same_payment() {
-    let bench = Bench::with_gateway(Duration::from_millis(300), VideoGateway::JarvisClaw).await;
+    let bench = Bench::with_gateway(Duration::from_millis(300), ProviderApi::JarvisClaw).await;
     let studio = bench.studio(Api::JarvisClawWallet);
     let face = bench.portrait(&studio).await;
     let quoted = studio.quote_video(&request(&face.asset_id)).await.unwrap();

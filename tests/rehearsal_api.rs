@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use alloy::signers::local::PrivateKeySigner;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use common::{PhotoHost, TEST_API_KEY};
+use common::{assert_documented_fields, PhotoHost, TEST_API_KEY};
 use likeness::payment::{
     fresh_nonce, parse_settlement, quote_challenge, sign, Network, PaymentQuote, SignedPayment,
     X402Version,
@@ -2382,7 +2382,7 @@ async fn jc_status(rig: &Rig, group: &str) -> Value {
 
 #[tokio::test]
 async fn jarvisclaw_seed_shape_walks_pending_in_progress_completed() {
-    let rig = Rig::with(|c| c.jarvisclaw_shape = rehearsal::JarvisClawShape::Seed).await;
+    let rig = Rig::with(|c| c.jarvisclaw_shape = provider_api::JarvisClawShape::Seed).await;
     let init = rig
         .post(
             "/v1/marketplace/realface/init",
@@ -2609,4 +2609,99 @@ async fn jarvisclaw_rate_limit_is_the_doc_status_with_retry_after() {
     only_words(&r);
     assert!(r.retry_after() > 0);
     assert_eq!(rig.server.call_counts().rate_limited, 1);
+}
+
+// ---------------------------------------------------------------- the documented examples
+
+/// Every answer the seeds show an example of (seed 000 for BlockRun, seed 001 for JarvisClaw's
+/// own shape) comes back from Rehearsal with the example's fields: none missing, none invented.
+#[tokio::test]
+async fn blockrun_answers_have_the_fields_of_the_documented_examples() {
+    let rig = Rig::new().await;
+    let init = rig.init("Spokesperson — Q3 campaign").await;
+    assert_documented_fields(&init, "blockrun/init");
+    let group_id = init["group_id"].as_str().unwrap().to_owned();
+    assert_documented_fields(&rig.status(&group_id).await, "blockrun/status.pending");
+    let refreshed = rig
+        .post(
+            "/v1/realface/init",
+            json!({ "name": "Spokesperson — Q3 campaign", "groupId": group_id }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_documented_fields(&refreshed, "blockrun/init.refresh");
+    rig.server.complete_liveness(&group_id).await.unwrap();
+    assert_documented_fields(&rig.status(&group_id).await, "blockrun/status.active");
+
+    let enrolled = rig
+        .enroll(&group_id, "face.jpg")
+        .await
+        .expect(StatusCode::OK);
+    assert_documented_fields(&enrolled, "blockrun/enroll");
+    let portrait = rig
+        .post_paid(
+            "/v1/portrait/enroll",
+            json!({ "name": "Cyber Knight", "image_url": rig.photos.url("face.png") }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_documented_fields(&portrait, "blockrun/portrait");
+
+    let owner = rig.server.key_owner().to_owned();
+    for (list, example) in [
+        ("realfaces", "blockrun/wallet.realfaces"),
+        ("portraits", "blockrun/wallet.portraits"),
+    ] {
+        let listed = rig
+            .get(&format!("/v1/wallet/{owner}/{list}"))
+            .await
+            .expect(StatusCode::OK);
+        assert_documented_fields(&listed, example);
+    }
+}
+
+#[tokio::test]
+async fn jarvisclaw_seed_answers_have_the_fields_of_the_documented_examples() {
+    let rig = Rig::with(|c| c.jarvisclaw_shape = provider_api::JarvisClawShape::Seed).await;
+    let init = rig
+        .post(
+            "/v1/marketplace/realface/init",
+            json!({ "name": "John Doe" }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_documented_fields(&init, "jarvisclaw/init.seed");
+    let group = init["group_id"].as_str().unwrap().to_owned();
+    assert_documented_fields(
+        &jc_status(&rig, &group).await,
+        "jarvisclaw/status.seed.pending",
+    );
+    let token = token_from_link(init["verification_url"].as_str().unwrap());
+    rig.step(&token, "camera").await.expect(StatusCode::OK);
+    assert_documented_fields(
+        &jc_status(&rig, &group).await,
+        "jarvisclaw/status.seed.in_progress",
+    );
+    rig.step(&token, "nod").await.expect(StatusCode::OK);
+    rig.step(&token, "blink").await.expect(StatusCode::OK);
+    assert_documented_fields(
+        &jc_status(&rig, &group).await,
+        "jarvisclaw/status.seed.completed",
+    );
+    let enrolled = rig
+        .post_paid(
+            "/v1/marketplace/realface/enroll",
+            json!({ "name": "John Doe", "image_url": rig.photos.url("/face.jpg"), "group_id": group }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_documented_fields(&enrolled, "jarvisclaw/enroll.seed");
+    let portrait = rig
+        .post_paid(
+            "/v1/marketplace/portrait/enroll",
+            json!({ "name": "Cyber Knight", "image_url": rig.photos.url("/face.png") }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_documented_fields(&portrait, "jarvisclaw/portrait.seed");
 }

@@ -12,7 +12,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{StatusCode as AxumStatus, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use common::PhotoHost;
+use common::{assert_documented_fields, PhotoHost};
 use rehearsal::{
     BytePlusCounts, Faults, RehearsalConfig, RehearsalServer, AIGC_KEY_PREFIX, FACE_MISMATCH_MARKER,
 };
@@ -1509,4 +1509,71 @@ async fn config_defaults() {
     with_keys.extra_api_keys = vec![KEY_B.to_owned()];
     let debug = format!("{with_keys:?}");
     assert!(!debug.contains(KEY) && !debug.contains(KEY_B), "{debug}");
+}
+
+// ---------------------------------------------------------------- the documented examples
+
+/// Every answer seeds 003 (Anyfast) and 004 (Crun) show an example of comes back from Rehearsal
+/// with the example's fields: none missing, none invented.
+#[tokio::test]
+async fn answers_have_the_fields_of_the_documented_examples() {
+    let rig = Rig::new().await;
+    let session = rig
+        .anyfast_session(KEY, Some("https://example.com/callback"))
+        .await;
+    assert_documented_fields(&session, "anyfast/session.create");
+    let token = str_of(&session, "BytedToken");
+    rig.server.complete_liveness_token(&token).await.unwrap();
+    let result = rig.anyfast_result(KEY, &token).await.expect(StatusCode::OK);
+    assert_documented_fields(&result, "anyfast/result.done");
+    let group_id = str_of(&result, "GroupId");
+    let created = rig
+        .create_asset(KEY, &group_id, "Image", &rig.photos.url("/face.jpg"))
+        .await
+        .expect(StatusCode::OK);
+    assert_documented_fields(&created, "anyfast/asset.create");
+    let active = rig.anyfast_settled(&str_of(&created, "Id")).await;
+    assert_eq!(active["Status"], "Active", "{active}");
+    assert_documented_fields(&active, "anyfast/asset.active");
+    let listed = rig
+        .list(KEY, json!({ "Filter": { "GroupIds": [group_id] } }))
+        .await
+        .expect(StatusCode::OK);
+    assert_documented_fields(&listed, "anyfast/list");
+
+    let session = rig
+        .crun_post(
+            "visual-validate-session",
+            Some(KEY),
+            json!({ "callback_url": "https://example.com/callback/seedance-visual-validation" }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_documented_fields(&session, "crun/session.create");
+    let token = str_of(&session["data"], "BytedToken");
+    rig.server.complete_liveness_token(&token).await.unwrap();
+    let result = rig.crun_result(&token).await;
+    assert_documented_fields(&result, "crun/result.done");
+    let uploaded = rig
+        .crun_post(
+            "asset-upload",
+            Some(KEY),
+            json!({
+                "name": "Ada",
+                "asset_type": "Video",
+                "asset_url": rig.media.url("/talent.mp4"),
+                "group_id": str_of(&result["data"], "GroupId"),
+            }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_documented_fields(&uploaded, "crun/asset.upload");
+    let id = str_of(&uploaded["data"], "AssetId");
+    let active = rig.crun_settled(&id).await;
+    assert_eq!(active["Status"], "Active", "{active}");
+    let info = rig
+        .crun_get(&format!("asset-info?asset_id={id}"), Some(KEY))
+        .await
+        .expect(StatusCode::OK);
+    assert_documented_fields(&info, "crun/asset.info.active");
 }

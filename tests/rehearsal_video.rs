@@ -13,9 +13,9 @@ use common::{PhotoHost, TEST_API_KEY};
 use likeness::payment::{
     fresh_nonce, parse_settlement, quote_challenge, sign, PaymentQuote, SignedPayment,
 };
+use provider_api::ProviderApi;
 use rehearsal::{
-    RehearsalConfig, RehearsalServer, VideoCounts, VideoGateway, MODERATION_MARKER,
-    VIDEO_FAIL_MARKER,
+    RehearsalConfig, RehearsalServer, VideoCounts, MODERATION_MARKER, VIDEO_FAIL_MARKER,
 };
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
@@ -1062,7 +1062,7 @@ async fn the_clip_is_the_fixture_with_byte_ranges() {
 
 #[tokio::test]
 async fn jarvisclaw_hands_out_its_own_poll_url() {
-    let rig = Rig::with(|c| c.video_gateway = VideoGateway::JarvisClaw).await;
+    let rig = Rig::with(|c| c.video_gateway = ProviderApi::JarvisClaw).await;
     let (job, payment) = rig.submit_x402(&fast_body("a dancer"), &payer()).await;
     let id = job["id"].as_str().unwrap();
     let poll = poll_path(&job);

@@ -242,16 +242,25 @@ pub async fn status(
 #[derive(Serialize)]
 struct Usage {
     compatible_models: [&'static str; 2],
-    how_to_use: String,
+    /// Seed 000 shows it on a RealFace only; the portrait's documented `usage` has the models.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    how_to_use: Option<String>,
 }
 
 impl Usage {
     fn for_asset(asset_id: &str) -> Self {
         Usage {
             compatible_models: COMPATIBLE_MODELS,
-            how_to_use: format!(
+            how_to_use: Some(format!(
                 "Pass \"real_face_asset_id\": \"{asset_id}\" on a Seedance video generation request."
-            ),
+            )),
+        }
+    }
+
+    fn for_portrait() -> Self {
+        Usage {
+            compatible_models: COMPATIBLE_MODELS,
+            how_to_use: None,
         }
     }
 }
@@ -525,7 +534,7 @@ pub(super) async fn portrait_enrollment(
     };
     let response = to_body(&PortraitResponse {
         object: "virtual_portrait",
-        usage: Usage::for_asset(&asset_id),
+        usage: Usage::for_portrait(),
         asset_id: asset_id.clone(),
         group_id: group_id.clone(),
         name,

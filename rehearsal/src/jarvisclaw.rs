@@ -26,6 +26,7 @@
 //! errors (404, 425, 400 `session_expired`) reach only a caller that has paid, and void its
 //! nonce.
 
+use provider_api::JarvisClawShape;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -34,7 +35,6 @@ use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::api::{self, PaidRoute};
@@ -44,17 +44,6 @@ use super::store::{GroupStatus, SessionState};
 use super::wall_clock;
 
 type Shared = State<Arc<Service>>;
-
-/// Which of JarvisClaw's two documented answer shapes Rehearsal speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "lowercase")]
-pub enum JarvisClawShape {
-    /// Seed 001's shape (`verification_url`, `expires_at`, `completed`, `liveness_score`).
-    Seed,
-    /// The live API's BlockRun-like shape (`h5_link`, `expires_in_seconds`, `active`).
-    #[default]
-    Live,
-}
 
 const REALFACE_ENROLL: &str = "/v1/marketplace/realface/enroll";
 const PORTRAIT_ENROLL: &str = "/v1/marketplace/portrait/enroll";
@@ -183,6 +172,8 @@ pub async fn status(
         Err(e) => return e.into_response(),
     };
     let phase = svc.group_phase(&group_id);
+    // Seed 001's status example carries the init's name beside the group.
+    let name = svc.store().group(&group_id).and_then(|g| g.name.clone());
     reshape(response, |r| {
         let status = match phase {
             Some((GroupStatus::Active, _)) => match shape {
@@ -221,6 +212,7 @@ pub async fn status(
             JarvisClawShape::Seed => {
                 let mut out = json!({
                     "group_id": outward(shape, &group_id),
+                    "name": name,
                     "status": status,
                 });
                 if status == "completed" {

@@ -242,6 +242,7 @@ mod store;
 mod video;
 mod wall_clock;
 
+use provider_api::{JarvisClawShape, ProviderApi};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
@@ -259,10 +260,9 @@ use service::{Service, ServiceSettings};
 use x402::X402Version;
 
 pub use fault::{Fault, FaultRoute};
-pub use jarvisclaw::JarvisClawShape;
 pub use payment::{ChallengeShape, TREASURY as REHEARSAL_TREASURY};
 pub use service::{BytePlusCounts, CallCounts, VideoCounts};
-pub use video::{VideoGateway, VideoMedia};
+pub use video::VideoMedia;
 
 /// An `image_url` containing this gets `422` "face-match failed" from `/v1/realface/enroll`, after
 /// the photo was fetched and checked (so the URL must still serve a valid image). Virtual
@@ -457,8 +457,8 @@ pub struct RehearsalConfig {
     /// progress). Default 20 s.
     pub video_delay: Duration,
     /// Which gateway `POST /v1/videos/generations` plays (BlockRun and JarvisClaw share the
-    /// path; only the `poll_url` differs). Default [`VideoGateway::BlockRun`].
-    pub video_gateway: VideoGateway,
+    /// path; only the `poll_url` differs). Default [`ProviderApi::BlockRun`].
+    pub video_gateway: ProviderApi,
     /// The `maxTimeoutSeconds` every challenge offers: how long a signed authorization can be
     /// collected. Default 300 s, the x402 gateway's own default (research §1.6).
     pub payment_window: Duration,
@@ -528,7 +528,7 @@ impl RehearsalConfig {
             extra_api_keys: Vec::new(),
             asset_processing_delay: DEFAULT_ASSET_PROCESSING_DELAY,
             video_delay: DEFAULT_VIDEO_DELAY,
-            video_gateway: VideoGateway::BlockRun,
+            video_gateway: ProviderApi::BlockRun,
             payment_window: Duration::from_secs(300),
             challenge_shape: ChallengeShape::Standard,
         }

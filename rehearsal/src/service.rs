@@ -5,6 +5,7 @@
 //! state file configured, saves the whole state before returning, so what a client was told has
 //! happened survives a kill right after.
 
+use provider_api::ProviderApi;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -35,9 +36,7 @@ use super::store::{
     Group, GroupStatus, PortraitRecord, RealFaceRecord, SessionSnapshot,
     SessionState as StoreSessionState, StepFailure, Store,
 };
-use super::video::{
-    self, Billing, Delivered, HeldPayment, NewJob, VideoApi, VideoGateway, VideoJob,
-};
+use super::video::{self, Billing, Delivered, HeldPayment, NewJob, VideoJob};
 use super::wall_clock::{self, Clock};
 use super::{ids, Faults, AIGC_KEY_PREFIX};
 
@@ -57,7 +56,7 @@ pub struct Service {
     pub realface_price: Price,
     pub portrait_price: Price,
     pub faults: Faults,
-    pub jarvisclaw_shape: super::JarvisClawShape,
+    pub jarvisclaw_shape: provider_api::JarvisClawShape,
     /// Epoch milliseconds for expiries and rate-limit windows.
     clock: Clock,
     store: Mutex<Store>,
@@ -83,7 +82,7 @@ pub struct Service {
     /// From a video job's submit until it shows its end.
     pub video_delay: Duration,
     /// Which gateway `POST /v1/videos/generations` plays.
-    pub video_gateway: VideoGateway,
+    pub video_gateway: ProviderApi,
     video_counts: VideoCounters,
 }
 
@@ -216,11 +215,11 @@ pub struct ServiceSettings {
     pub realface_price_atomic: u128,
     pub portrait_price_atomic: u128,
     pub faults: Faults,
-    pub jarvisclaw_shape: super::JarvisClawShape,
+    pub jarvisclaw_shape: provider_api::JarvisClawShape,
     pub extra_api_keys: Vec<String>,
     pub asset_processing_delay: Duration,
     pub video_delay: Duration,
-    pub video_gateway: VideoGateway,
+    pub video_gateway: ProviderApi,
     pub payment_window: Duration,
     pub challenge_shape: super::payment::ChallengeShape,
 }
@@ -788,9 +787,9 @@ impl Service {
             });
             let id = loop {
                 let id = match new.api {
-                    VideoApi::Blockrun | VideoApi::Jarvisclaw => ids::video_job_id(),
-                    VideoApi::Anyfast => ids::anyfast_task_id(SystemTime::now()),
-                    VideoApi::Crun => ids::crun_task_id(),
+                    ProviderApi::BlockRun | ProviderApi::JarvisClaw => ids::video_job_id(),
+                    ProviderApi::Anyfast => ids::anyfast_task_id(SystemTime::now()),
+                    ProviderApi::Crun => ids::crun_task_id(),
                 };
                 if !store.videos().contains(&id) {
                     break id;

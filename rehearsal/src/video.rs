@@ -37,6 +37,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use provider_api::ProviderApi;
 use x402::X402Version;
 
 use super::error::ApiError;
@@ -157,33 +158,9 @@ pub fn quote(tier: Tier, resolution: Resolution, seconds: u32) -> Quote {
     }
 }
 
-/// Which API a job was made through: where it is polled and what its answers look like.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VideoApi {
-    Blockrun,
-    Jarvisclaw,
-    Anyfast,
-    Crun,
-}
-
-impl VideoApi {
-    /// BlockRun's and JarvisClaw's jobs: polled under `/v1/videos/generations/{id}`.
-    pub fn is_gateway(self) -> bool {
-        matches!(self, VideoApi::Blockrun | VideoApi::Jarvisclaw)
-    }
-}
-
-/// Which gateway `POST /v1/videos/generations` plays. BlockRun and JarvisClaw serve video at
-/// the same path with the same bodies; only the `poll_url` they hand out differs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "lowercase")]
-pub enum VideoGateway {
-    /// `poll_url` `/api/v1/videos/generations/<id>?model=…&duration=…`.
-    #[default]
-    BlockRun,
-    /// `poll_url` `/v1/videos/generations/<id>?model=…&sig=<16 hex>`, and `price` on completion.
-    JarvisClaw,
+/// BlockRun's and JarvisClaw's jobs: polled under `/v1/videos/generations/{id}`.
+pub fn is_gateway(api: ProviderApi) -> bool {
+    matches!(api, ProviderApi::BlockRun | ProviderApi::JarvisClaw)
 }
 
 /// How a job ends, decided at submit.
@@ -233,7 +210,7 @@ pub struct Delivered {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VideoJob {
     pub id: String,
-    pub api: VideoApi,
+    pub api: ProviderApi,
     /// As the client named it (`bytedance/seedance-2.0-fast`, `seedance-fast`, …).
     pub model: String,
     pub tier: Tier,
@@ -342,7 +319,7 @@ impl VideoJob {
     pub fn clip_available(&self, now: i64) -> bool {
         !self.expired(now)
             && self.phase(now) == Phase::Succeeded
-            && (!self.api.is_gateway() || self.delivered.is_some())
+            && (!is_gateway(self.api) || self.delivered.is_some())
     }
 }
 
@@ -376,7 +353,7 @@ pub fn scripted_fate(prompt: &str, fault_armed: bool) -> (Fate, Option<u32>) {
 /// A job about to be made; the service stamps its id, times and fate.
 #[derive(Debug, Clone)]
 pub struct NewJob {
-    pub api: VideoApi,
+    pub api: ProviderApi,
     pub model: String,
     pub tier: Tier,
     pub prompt: String,
@@ -452,7 +429,7 @@ impl VideoJobs {
     pub fn restore(saved: Vec<VideoJob>) -> Result<VideoJobs, String> {
         let mut jobs = HashMap::with_capacity(saved.len());
         for job in saved {
-            if job.id.is_empty() || (job.api.is_gateway() && !ids::is_video_job_id(&job.id)) {
+            if job.id.is_empty() || (is_gateway(job.api) && !ids::is_video_job_id(&job.id)) {
                 return Err(format!("malformed video job id {:?}", job.id));
             }
             if job.done_at_ms < job.created_at_ms {
@@ -620,7 +597,7 @@ mod tests {
     fn job(created: i64, done: i64, fate: Fate) -> VideoJob {
         VideoJob {
             id: "bytedance:video_000000000000000000000001".into(),
-            api: VideoApi::Blockrun,
+            api: ProviderApi::BlockRun,
             model: "bytedance/seedance-2.0-fast".into(),
             tier: Tier::Fast,
             prompt: "waves".into(),
@@ -683,7 +660,7 @@ mod tests {
             x402: false,
         });
         assert!(j.clip_available(10));
-        j.api = VideoApi::Anyfast;
+        j.api = ProviderApi::Anyfast;
         j.delivered = None;
         assert!(j.clip_available(10));
         assert!(!j.clip_available(millis(JOB_TTL)));

@@ -9,7 +9,7 @@ use tauri::Manager;
 pub use state::AppState;
 
 #[doc(hidden)]
-pub use {tauri_specta, tracing};
+pub use {provider_api, tauri_specta, tracing};
 
 /// The typed command list for a runtime (Wry in the app, `MockRuntime` in tests); also exports
 /// `ui/src/bindings.ts` (see tests/ipc.rs). A macro because `collect_commands!` needs a
@@ -62,6 +62,10 @@ macro_rules! specta_builder {
                 $crate::commands::download_job::<$runtime>,
                 $crate::commands::reveal_job_file::<$runtime>,
             ])
+            .constant(
+                "API_CAPABILITIES",
+                $crate::provider_api::ProviderApi::table(),
+            )
             .error_handling($crate::tauri_specta::ErrorHandlingMode::Throw)
             .dangerously_cast_bigints_to_number()
             .disable_serde_phases()

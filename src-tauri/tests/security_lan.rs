@@ -7,8 +7,9 @@ use std::net::SocketAddr;
 
 use likeness::providers::ProviderKind;
 use likeness::secrets::{MemoryStore, SecretName, SecretStore};
-use likeness::settings::{RehearsalPersonality, Settings};
+use likeness::settings::Settings;
 use likeness::stage::{Stage, StageOptions};
+use provider_api::ProviderApi;
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -18,7 +19,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn settings(host: &str, personality: RehearsalPersonality) -> Settings {
+fn settings(host: &str, personality: ProviderApi) -> Settings {
     let rehearsal_port = free_port();
     Settings {
         rehearsal_host: Some(host.into()),
@@ -44,29 +45,29 @@ fn binds(settings: &Settings) -> (SocketAddr, Option<SocketAddr>) {
 
 #[test]
 fn rehearsal_and_the_callback_receiver_stay_on_loopback_unless_phones_need_them() {
-    let (rehearsal, callback) = binds(&settings("127.0.0.1", RehearsalPersonality::Anyfast));
+    let (rehearsal, callback) = binds(&settings("127.0.0.1", ProviderApi::Anyfast));
     assert!(rehearsal.ip().is_loopback(), "{rehearsal}");
     assert!(callback.unwrap().ip().is_loopback(), "{callback:?}");
 
     // A LAN address for phones (192.0.2.10 is a documentation address: nothing is sent to it).
-    let (rehearsal, callback) = binds(&settings("192.0.2.10", RehearsalPersonality::Anyfast));
+    let (rehearsal, callback) = binds(&settings("192.0.2.10", ProviderApi::Anyfast));
     assert!(rehearsal.ip().is_unspecified(), "{rehearsal}");
     assert!(callback.unwrap().ip().is_unspecified(), "{callback:?}");
 
     // BlockRun's API sends no phone back: no receiver at all.
-    let lan = settings("192.0.2.10", RehearsalPersonality::BlockRun);
+    let lan = settings("192.0.2.10", ProviderApi::BlockRun);
     let (_, callback) = binds(&lan);
     assert_eq!(callback, None);
     let off = Settings {
         lan_callback: false,
-        ..settings("192.0.2.10", RehearsalPersonality::Anyfast)
+        ..settings("192.0.2.10", ProviderApi::Anyfast)
     };
     assert_eq!(binds(&off).1, None, "the operator can switch it off");
 }
 
 #[test]
 fn on_the_lan_rehearsal_answers_paid_calls_only_with_a_key_or_a_payment() {
-    let lan = settings("192.0.2.10", RehearsalPersonality::BlockRun);
+    let lan = settings("192.0.2.10", ProviderApi::BlockRun);
     let store = MemoryStore::default();
     tauri::async_runtime::block_on(async {
         let mut stage = Stage::start(&lan, &store, &StageOptions::default())
@@ -158,7 +159,7 @@ fn a_forged_callback_cannot_verify_a_session() {
     use likeness::library::Library;
     use std::sync::Arc;
 
-    let settings = settings("127.0.0.1", RehearsalPersonality::Anyfast);
+    let settings = settings("127.0.0.1", ProviderApi::Anyfast);
     tauri::async_runtime::block_on(async {
         let mut stage = Stage::start(&settings, &MemoryStore::default(), &StageOptions::default())
             .await

@@ -619,8 +619,8 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
             jarvisclaw_shape,
         }) => {
             let shape = match jarvisclaw_shape.to_ascii_lowercase().as_str() {
-                "seed" => rehearsal::JarvisClawShape::Seed,
-                "live" => rehearsal::JarvisClawShape::Live,
+                "seed" => provider_api::JarvisClawShape::Seed,
+                "live" => provider_api::JarvisClawShape::Live,
                 other => {
                     return Err(Error::invalid(
                         "jarvisclaw_shape",

@@ -512,7 +512,8 @@ pub fn validate_url(raw: &str, asset_type: AssetType) -> Result<url::Url> {
             format!("The {what} link has no web address in it."),
         ));
     }
-    Ok(url)
+    // Clips shared from a cloud drive are read as the file, like photos.
+    Ok(crate::photo::direct_link(&url).unwrap_or(url))
 }
 
 /// Fetches the file (https only, a cap of `limits.max_bytes`, a connect timeout and

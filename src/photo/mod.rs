@@ -20,6 +20,7 @@ mod analyze;
 mod faces;
 pub(crate) mod fetch;
 mod limits;
+mod share_link;
 
 use serde::Serialize;
 
@@ -28,6 +29,7 @@ use crate::error::{Error, Result};
 pub use analyze::{examine_bytes, sha256_hex, sniff};
 pub use fetch::{client, FetchProgress, CONNECT_TIMEOUT, MAX_REDIRECTS};
 pub use limits::PhotoLimits;
+pub use share_link::direct_link;
 
 /// BlockRun's cap: "≤ 10 MB", read strictly as 10,000,000 bytes (see [`PhotoLimits::blockrun`]).
 pub const MAX_PHOTO_BYTES: u64 = 10_000_000;
@@ -264,7 +266,8 @@ pub fn validate_url(raw: &str) -> Result<url::Url> {
             "The photo link has no web address in it.",
         ));
     }
-    Ok(url)
+    // A cloud drive's share link is read as the file it shares, by the app and the provider.
+    Ok(direct_link(&url).unwrap_or(url))
 }
 
 /// Fetches the photo and checks it against BlockRun's limits (what Rehearsal, BlockRun and

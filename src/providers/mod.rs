@@ -13,6 +13,7 @@ pub mod jarvisclaw;
 #[cfg(test)]
 pub mod scripted;
 
+use provider_api::ProviderApi;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -242,6 +243,20 @@ impl Provider {
             Provider::Crun(c) => c.endpoint().kind,
             #[cfg(test)]
             Provider::Scripted(_) => ProviderKind::Rehearsal,
+        }
+    }
+
+    /// The vendor API this client speaks (Rehearsal plays one of them).
+    pub fn api(&self) -> Result<ProviderApi> {
+        match self {
+            Provider::BlockRun(_) => Ok(ProviderApi::BlockRun),
+            Provider::JarvisClaw(_) => Ok(ProviderApi::JarvisClaw),
+            Provider::Anyfast(_) => Ok(ProviderApi::Anyfast),
+            Provider::Crun(_) => Ok(ProviderApi::Crun),
+            #[cfg(test)]
+            Provider::Scripted(_) => Err(Error::Internal(
+                "the scripted test provider speaks no vendor API".into(),
+            )),
         }
     }
 

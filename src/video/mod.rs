@@ -12,18 +12,16 @@
 //! The wire modules are private; [`submit`] and [`poll`] are the only way in, and they speak in
 //! [`Submitted`] and [`PollAnswer`].
 
-mod anyfast;
-mod blockrun;
-mod crun;
 pub mod download;
 mod job;
 mod reference;
 pub mod schedule;
 
 pub use job::{JobState, VideoJob};
-pub use reference::{ClipLimits, MAX_REFERENCE_AUDIOS, MAX_REFERENCE_VIDEOS};
+pub use reference::{ClipCatalog, ClipLimits, MAX_REFERENCE_AUDIOS, MAX_REFERENCE_VIDEOS};
 pub use schedule::{next_poll, VideoPollPlan, VideoPollPolicy};
 
+use provider_api::{LivenessKind, ProviderApi};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -40,7 +38,7 @@ pub const DEFAULT_DURATION_S: u32 = 5;
 /// prompt written for one provider works on all.
 pub const MAX_PROMPT_CHARS: usize = 5000;
 /// How long the longest-keeping providers keep a job claimable (BlockRun and JarvisClaw: 48 h);
-/// [`VideoApi::claimable_ms`] is each API's own figure.
+/// [`VideoCatalog::claimable_ms`] is each API's own figure.
 pub const CLAIMABLE_MS: i64 = 48 * 3_600_000;
 /// Anyfast's and Crun's result URLs last 24 h (research §3.4, §5.2): nothing is polled or
 /// promised past that.
@@ -49,59 +47,27 @@ pub const RESULT_URL_MS: i64 = 24 * 3_600_000;
 /// runaway server, not a video.
 pub const MAX_VIDEO_BYTES: u64 = 1 << 30;
 
-/// Which video API a provider speaks (Rehearsal plays one of them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "lowercase")]
-pub enum VideoApi {
-    #[serde(rename = "blockrun")]
-    BlockRun,
-    #[serde(rename = "jarvisclaw")]
-    JarvisClaw,
-    Anyfast,
-    Crun,
-}
-
-impl VideoApi {
-    /// The API the configured provider client speaks.
-    pub fn of(provider: &Provider) -> Result<Self> {
-        match provider {
-            Provider::BlockRun(_) => Ok(VideoApi::BlockRun),
-            Provider::JarvisClaw(_) => Ok(VideoApi::JarvisClaw),
-            Provider::Anyfast(_) => Ok(VideoApi::Anyfast),
-            Provider::Crun(_) => Ok(VideoApi::Crun),
-            #[cfg(test)]
-            Provider::Scripted(_) => Err(Error::Internal(
-                "the scripted test provider makes no videos".into(),
-            )),
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            VideoApi::BlockRun => "BlockRun",
-            VideoApi::JarvisClaw => "JarvisClaw",
-            VideoApi::Anyfast => "Anyfast",
-            VideoApi::Crun => "Crun",
-        }
-    }
+/// What each API documents for Seedance video, on the one [`ProviderApi`] enum.
+pub trait VideoCatalog: Copy {
+    fn api(self) -> ProviderApi;
 
     /// The tier a form starts on: fast (cheaper) where the provider documents faces on it;
     /// on Crun the 2.0 r2v model, the one whose page documents uploaded assets (the 2.0-fast
     /// r2v page has its "Custom Uploaded Assets" section commented out, research §4.4).
-    pub fn default_tier(self) -> SeedanceTier {
-        match self {
-            VideoApi::Crun => SeedanceTier::Standard,
+    fn default_tier(self) -> SeedanceTier {
+        match self.api() {
+            ProviderApi::Crun => SeedanceTier::Standard,
             _ => SeedanceTier::Fast,
         }
     }
 
     /// What the form says beside a model, where the provider's page decides the default.
-    pub fn model_note(self, tier: SeedanceTier) -> Option<&'static str> {
-        match (self, tier) {
-            (VideoApi::Crun, SeedanceTier::Standard) => Some(
+    fn model_note(self, tier: SeedanceTier) -> Option<&'static str> {
+        match (self.api(), tier) {
+            (ProviderApi::Crun, SeedanceTier::Standard) => Some(
                 "The default on Crun: its reference-to-video page documents uploaded faces for Seedance 2.0.",
             ),
-            (VideoApi::Crun, SeedanceTier::Fast) => Some(
+            (ProviderApi::Crun, SeedanceTier::Fast) => Some(
                 "Crun's page does not confirm uploaded faces on 2.0 fast; choose it only if Crun has confirmed it for your account.",
             ),
             _ => None,
@@ -109,60 +75,60 @@ impl VideoApi {
     }
 
     /// How long a job can still be claimed (polled, its video fetched) after it was accepted.
-    pub fn claimable_ms(self) -> i64 {
-        match self {
-            VideoApi::BlockRun | VideoApi::JarvisClaw => CLAIMABLE_MS,
-            VideoApi::Anyfast | VideoApi::Crun => RESULT_URL_MS,
+    fn claimable_ms(self) -> i64 {
+        match self.api() {
+            ProviderApi::BlockRun | ProviderApi::JarvisClaw => CLAIMABLE_MS,
+            ProviderApi::Anyfast | ProviderApi::Crun => RESULT_URL_MS,
         }
     }
 
     /// Whether faces are `ta_…` ids (`real_face_asset_id`) rather than `asset-…` ids.
-    pub fn takes_ta_faces(self) -> bool {
-        matches!(self, VideoApi::BlockRun | VideoApi::JarvisClaw)
+    fn takes_ta_faces(self) -> bool {
+        self.api().capabilities().liveness == LivenessKind::TaFace
     }
 
     /// The provider's own model id for a tier.
-    pub fn model_id(self, tier: SeedanceTier) -> &'static str {
-        match (self, tier) {
-            (VideoApi::BlockRun | VideoApi::JarvisClaw, SeedanceTier::Standard) => {
+    fn model_id(self, tier: SeedanceTier) -> &'static str {
+        match (self.api(), tier) {
+            (ProviderApi::BlockRun | ProviderApi::JarvisClaw, SeedanceTier::Standard) => {
                 "bytedance/seedance-2.0"
             }
-            (VideoApi::BlockRun | VideoApi::JarvisClaw, SeedanceTier::Fast) => {
+            (ProviderApi::BlockRun | ProviderApi::JarvisClaw, SeedanceTier::Fast) => {
                 "bytedance/seedance-2.0-fast"
             }
-            (VideoApi::Anyfast, SeedanceTier::Standard) => "seedance",
-            (VideoApi::Anyfast, SeedanceTier::Fast) => "seedance-fast",
+            (ProviderApi::Anyfast, SeedanceTier::Standard) => "seedance",
+            (ProviderApi::Anyfast, SeedanceTier::Fast) => "seedance-fast",
             // Reference-to-video: the model that takes `reference_images` (the face).
-            (VideoApi::Crun, SeedanceTier::Standard) => "bytedance/seedance2-0-r2v",
-            (VideoApi::Crun, SeedanceTier::Fast) => "bytedance/seedance2-0-fast-r2v",
+            (ProviderApi::Crun, SeedanceTier::Standard) => "bytedance/seedance2-0-r2v",
+            (ProviderApi::Crun, SeedanceTier::Fast) => "bytedance/seedance2-0-fast-r2v",
         }
     }
 
     /// The documented resolutions of a tier.
-    pub fn resolutions(self, tier: SeedanceTier) -> &'static [&'static str] {
-        match (self, tier) {
+    fn resolutions(self, tier: SeedanceTier) -> &'static [&'static str] {
+        match (self.api(), tier) {
             // BlockRun also lists 4K on 2.0; not for face-conditioned jobs in any doc, so not
             // offered.
-            (VideoApi::Crun, _) => &["720p"],
+            (ProviderApi::Crun, _) => &["720p"],
             (_, SeedanceTier::Standard) => &["480p", "720p", "1080p"],
             (_, SeedanceTier::Fast) => &["480p", "720p"],
         }
     }
 
     /// The documented aspect ratios, in the doc's order.
-    pub fn ratios(self) -> &'static [&'static str] {
-        match self {
-            VideoApi::BlockRun | VideoApi::JarvisClaw => {
+    fn ratios(self) -> &'static [&'static str] {
+        match self.api() {
+            ProviderApi::BlockRun | ProviderApi::JarvisClaw => {
                 &["adaptive", "16:9", "9:16", "1:1", "4:3", "3:4", "21:9"]
             }
-            VideoApi::Anyfast => &["16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "adaptive"],
-            VideoApi::Crun => &["16:9", "auto"],
+            ProviderApi::Anyfast => &["16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "adaptive"],
+            ProviderApi::Crun => &["16:9", "auto"],
         }
     }
 
     /// Whether a library face can be used with this API on `provider`, and if not, why (in
     /// words). `face` is `None` when the id is not in the library at all.
-    pub fn face_refusal(
+    fn face_refusal(
         self,
         provider: ProviderKind,
         asset_id: &str,
@@ -184,7 +150,7 @@ impl VideoApi {
             if face.kind == FaceKind::Asset || !asset_id.starts_with("ta_") {
                 return refuse(format!(
                     "{asset_id} is a BytePlus asset; {} takes faces enrolled as ta_… ids. Pick a face enrolled with it.",
-                    self.label()
+                    self.api().label()
                 ));
             }
             return None;
@@ -192,7 +158,7 @@ impl VideoApi {
         if face.kind != FaceKind::Asset || !asset_id.starts_with("asset-") {
             return refuse(format!(
                 "{asset_id} is a ta_… face; {} takes an asset-… photo of a verified person's group. Pick one of those.",
-                self.label()
+                self.api().label()
             ));
         }
         if face.asset_type != AssetType::Image {
@@ -207,15 +173,21 @@ impl VideoApi {
             AssetStatus::Active => None,
             AssetStatus::Processing => refuse(format!(
                 "{} is still processing {asset_id}; it can be used once it is active. Check it again in a moment.",
-                self.label()
+                self.api().label()
             )),
             AssetStatus::Failed => refuse(format!(
                 "{asset_id} failed at {} ({}). Pick another photo of {}.",
-                self.label(),
+                self.api().label(),
                 face.status_message.as_deref().unwrap_or("no reason given"),
                 face.name
             )),
         }
+    }
+}
+
+impl VideoCatalog for ProviderApi {
+    fn api(self) -> ProviderApi {
+        self
     }
 }
 
@@ -283,7 +255,7 @@ pub struct VideoModelOption {
 #[serde(rename_all = "camelCase")]
 pub struct VideoOptions {
     pub provider: ProviderKind,
-    pub api: VideoApi,
+    pub api: ProviderApi,
     pub billing: VideoBilling,
     pub models: Vec<VideoModelOption>,
     pub default_model: String,
@@ -341,7 +313,7 @@ pub struct VideoSpec {
 
 impl VideoOptions {
     /// The documented options of `api` (no faces: the studio adds the library's).
-    pub fn for_api(provider: ProviderKind, api: VideoApi, billing: VideoBilling) -> Self {
+    pub fn for_api(provider: ProviderKind, api: ProviderApi, billing: VideoBilling) -> Self {
         let models = SeedanceTier::ALL
             .into_iter()
             .map(|tier| VideoModelOption {
@@ -563,10 +535,16 @@ pub async fn submit(
     payment: Option<&SignedPayment>,
 ) -> Result<Paid<Submitted>> {
     let ep = endpoint(provider)?;
-    match VideoApi::of(provider)? {
-        VideoApi::BlockRun | VideoApi::JarvisClaw => blockrun::submit(ep, spec, payment).await,
-        VideoApi::Anyfast => anyfast::submit(ep, spec).await.map(Paid::Done),
-        VideoApi::Crun => crun::submit(ep, spec).await.map(Paid::Done),
+    match provider.api()? {
+        ProviderApi::BlockRun | ProviderApi::JarvisClaw => {
+            crate::providers::blockrun::video::submit(ep, spec, payment).await
+        }
+        ProviderApi::Anyfast => crate::providers::anyfast::video::submit(ep, spec)
+            .await
+            .map(Paid::Done),
+        ProviderApi::Crun => crate::providers::crun::video::submit(ep, spec)
+            .await
+            .map(Paid::Done),
     }
 }
 
@@ -579,12 +557,16 @@ pub async fn poll(
     payment: Option<&SignedPayment>,
 ) -> Result<PollAnswer> {
     let ep = endpoint(provider)?;
-    match VideoApi::of(provider)? {
-        api @ (VideoApi::BlockRun | VideoApi::JarvisClaw) => {
-            blockrun::poll(ep, api, remote_id, poll_url, payment).await
+    match provider.api()? {
+        api @ (ProviderApi::BlockRun | ProviderApi::JarvisClaw) => {
+            crate::providers::blockrun::video::poll(ep, api, remote_id, poll_url, payment).await
         }
-        VideoApi::Anyfast => anyfast::poll(ep, remote_id).await.map(PollAnswer::Status),
-        VideoApi::Crun => crun::poll(ep, remote_id).await.map(PollAnswer::Status),
+        ProviderApi::Anyfast => crate::providers::anyfast::video::poll(ep, remote_id)
+            .await
+            .map(PollAnswer::Status),
+        ProviderApi::Crun => crate::providers::crun::video::poll(ep, remote_id)
+            .await
+            .map(PollAnswer::Status),
     }
 }
 
@@ -641,7 +623,7 @@ pub fn tidy_usd(amount: &str) -> String {
 
 /// A job id the provider gave, checked before it is put in a path or a query: plain tokens
 /// only (`bytedance:video_…`, `cgt-…`, `asyntask_…`).
-fn plain_id(id: &str) -> bool {
+pub(crate) fn plain_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 200
         && id
@@ -650,7 +632,7 @@ fn plain_id(id: &str) -> bool {
 }
 
 /// `"50%"`, `50`, `"50"`, `0.5`: a percentage.
-fn percent(v: Option<&serde_json::Value>) -> Option<u8> {
+pub(crate) fn percent(v: Option<&serde_json::Value>) -> Option<u8> {
     let n = match v? {
         serde_json::Value::Number(n) => n.as_f64()?,
         serde_json::Value::String(s) => s.trim().trim_end_matches('%').trim().parse().ok()?,
@@ -661,7 +643,7 @@ fn percent(v: Option<&serde_json::Value>) -> Option<u8> {
 }
 
 /// The text of an error value: a string, or an object's `message`.
-fn error_text(v: Option<&serde_json::Value>) -> Option<String> {
+pub(crate) fn error_text(v: Option<&serde_json::Value>) -> Option<String> {
     match v? {
         serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
         serde_json::Value::Object(o) => o

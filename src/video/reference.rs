@@ -16,10 +16,11 @@ use crate::error::{Error, Result};
 use crate::library::{FaceKind, FaceSummary};
 use crate::media::AssetType;
 use crate::providers::AssetStatus;
+use provider_api::ProviderApi;
 
 use crate::providers::ProviderKind;
 
-use super::{SeedanceTier, VideoApi, VideoModelOption};
+use super::{SeedanceTier, VideoCatalog, VideoModelOption};
 
 /// The most of each kind the upstream model takes (Anyfast's guide: ≤3 videos, ≤3 audios).
 pub const MAX_REFERENCE_VIDEOS: u32 = 3;
@@ -51,11 +52,12 @@ impl ClipLimits {
     }
 }
 
-impl VideoApi {
+/// The reference clips each API documents, on the one [`ProviderApi`] enum.
+pub trait ClipCatalog: VideoCatalog {
     /// The reference clips a model documents for group assets.
-    pub fn clip_limits(self, tier: SeedanceTier) -> ClipLimits {
-        match (self, tier) {
-            (VideoApi::Anyfast, _) | (VideoApi::Crun, SeedanceTier::Standard) => {
+    fn clip_limits(self, tier: SeedanceTier) -> ClipLimits {
+        match (self.api(), tier) {
+            (ProviderApi::Anyfast, _) | (ProviderApi::Crun, SeedanceTier::Standard) => {
                 ClipLimits::UPSTREAM
             }
             _ => ClipLimits::NONE,
@@ -63,12 +65,12 @@ impl VideoApi {
     }
 
     /// What the form says beside the clips (or their absence) for a model, where it matters.
-    pub fn clips_note(self, tier: SeedanceTier) -> Option<&'static str> {
-        match (self, tier) {
-            (VideoApi::Anyfast | VideoApi::Crun, _) if self.clip_limits(tier).videos > 0 => Some(
+    fn clips_note(self, tier: SeedanceTier) -> Option<&'static str> {
+        match (self.api(), tier) {
+            (ProviderApi::Anyfast | ProviderApi::Crun, _) if self.clip_limits(tier).videos > 0 => Some(
                 "The provider does not publish what reference clips add to the price; BlockRun, reselling the same model, charges about twice as much per reference video and 30% more per voice clip, so expect a higher bill.",
             ),
-            (VideoApi::Crun, SeedanceTier::Fast) => Some(
+            (ProviderApi::Crun, SeedanceTier::Fast) => Some(
                 "Crun's 2.0 fast page does not document uploaded clips; choose Seedance 2.0 to use the person's videos and voice clips.",
             ),
             _ => None,
@@ -77,7 +79,7 @@ impl VideoApi {
 
     /// Whether a library entry is a clip this API can be given: an active video or voice
     /// asset of this provider. Which ones go with a face is decided by its group.
-    pub fn offers_clip(self, provider: ProviderKind, clip: &FaceSummary) -> bool {
+    fn offers_clip(self, provider: ProviderKind, clip: &FaceSummary) -> bool {
         !self.takes_ta_faces()
             && clip.provider == provider
             && clip.kind == FaceKind::Asset
@@ -86,6 +88,8 @@ impl VideoApi {
             && clip.group_id.is_some()
     }
 }
+
+impl ClipCatalog for ProviderApi {}
 
 /// What one clip is called in messages.
 fn noun(asset_type: AssetType) -> &'static str {
@@ -103,7 +107,7 @@ fn refuse(message: String) -> Error {
 /// What a request's clips are checked against: the model chosen, the face, and the library's
 /// entries for the requested ids (those it has).
 pub(super) struct ClipCheck<'a> {
-    pub api: VideoApi,
+    pub api: ProviderApi,
     pub provider: ProviderKind,
     pub model: &'a VideoModelOption,
     pub face: &'a FaceSummary,
@@ -128,7 +132,7 @@ impl ClipCheck<'_> {
         let label = api.label();
         if max == 0 {
             let why = match api {
-                VideoApi::Crun => api.clips_note(self.model.tier),
+                ProviderApi::Crun => api.clips_note(self.model.tier),
                 _ => None,
             }
             .unwrap_or("Leave the clips out.");

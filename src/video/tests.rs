@@ -1,5 +1,6 @@
 use super::*;
 use crate::providers::ProviderKind;
+use provider_api::ProviderApi;
 
 fn face(id: &str, provider: ProviderKind, kind: FaceKind) -> FaceSummary {
     FaceSummary {
@@ -25,13 +26,13 @@ fn request(face: &str) -> VideoRequest {
     }
 }
 
-fn options(api: VideoApi, kind: ProviderKind) -> VideoOptions {
+fn options(api: ProviderApi, kind: ProviderKind) -> VideoOptions {
     VideoOptions::for_api(kind, api, VideoBilling::Wallet)
 }
 
 #[test]
 fn each_provider_offers_exactly_its_documented_values() {
-    let br = options(VideoApi::BlockRun, ProviderKind::BlockRun);
+    let br = options(ProviderApi::BlockRun, ProviderKind::BlockRun);
     let ids: Vec<&str> = br.models.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(
         ids,
@@ -46,7 +47,7 @@ fn each_provider_offers_exactly_its_documented_values() {
     assert_eq!(br.durations, (4..=15).collect::<Vec<u32>>());
     assert_eq!(br.default_model, "bytedance/seedance-2.0-fast");
 
-    let af = options(VideoApi::Anyfast, ProviderKind::Anyfast);
+    let af = options(ProviderApi::Anyfast, ProviderKind::Anyfast);
     let ids: Vec<&str> = af.models.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(ids, ["seedance", "seedance-fast"]);
     assert_eq!(af.models[0].resolutions, ["480p", "720p", "1080p"]);
@@ -56,7 +57,7 @@ fn each_provider_offers_exactly_its_documented_values() {
         ["16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "adaptive"]
     );
 
-    let cr = options(VideoApi::Crun, ProviderKind::Crun);
+    let cr = options(ProviderApi::Crun, ProviderKind::Crun);
     let ids: Vec<&str> = cr.models.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(
         ids,
@@ -68,13 +69,13 @@ fn each_provider_offers_exactly_its_documented_values() {
     assert!(cr.models.iter().all(|m| m.resolutions == ["720p"]));
     assert_eq!(cr.ratios, ["16:9", "auto"]);
 
-    let jc = options(VideoApi::JarvisClaw, ProviderKind::JarvisClaw);
+    let jc = options(ProviderApi::JarvisClaw, ProviderKind::JarvisClaw);
     assert_eq!(jc.models, br.models);
 }
 
 #[test]
 fn a_request_is_checked_before_anything_is_sent() {
-    let o = options(VideoApi::BlockRun, ProviderKind::BlockRun);
+    let o = options(ProviderApi::BlockRun, ProviderKind::BlockRun);
     let f = face("ta_1", ProviderKind::BlockRun, FaceKind::RealFace);
     let spec = o.check(&request("ta_1"), Some(&f), &[]).unwrap();
     assert_eq!(spec.model, "bytedance/seedance-2.0-fast");
@@ -119,13 +120,13 @@ fn a_request_is_checked_before_anything_is_sent() {
     assert_eq!(refused(r).field(), Some("prompt"));
 
     // The provider's own ids work too.
-    let a = options(VideoApi::Anyfast, ProviderKind::Anyfast);
+    let a = options(ProviderApi::Anyfast, ProviderKind::Anyfast);
     let g = face("asset-2026-x", ProviderKind::Anyfast, FaceKind::Asset);
     let mut r = request("asset-2026-x");
     r.model = Some("seedance".into());
     r.resolution = Some("1080p".into());
     assert_eq!(a.check(&r, Some(&g), &[]).unwrap().model, "seedance");
-    let c = options(VideoApi::Crun, ProviderKind::Crun);
+    let c = options(ProviderApi::Crun, ProviderKind::Crun);
     let g = face("asset-2026-x", ProviderKind::Crun, FaceKind::Asset);
     let mut r = request("asset-2026-x");
     r.resolution = Some("480p".into());
@@ -137,7 +138,7 @@ fn a_request_is_checked_before_anything_is_sent() {
 
 #[test]
 fn face_ids_never_cross_providers_or_apis() {
-    let br = VideoApi::BlockRun;
+    let br = ProviderApi::BlockRun;
     let ta = face("ta_1", ProviderKind::Rehearsal, FaceKind::RealFace);
     assert!(br
         .face_refusal(ProviderKind::Rehearsal, "ta_1", Some(&ta))
@@ -152,7 +153,7 @@ fn face_ids_never_cross_providers_or_apis() {
         .face_refusal(ProviderKind::BlockRun, "ta_9", None)
         .is_some());
     // Rehearsal playing Anyfast takes asset- photos only.
-    let e = VideoApi::Anyfast
+    let e = ProviderApi::Anyfast
         .face_refusal(ProviderKind::Rehearsal, "ta_1", Some(&ta))
         .unwrap();
     assert!(e.to_string().contains("asset-"), "{e}");
@@ -160,18 +161,18 @@ fn face_ids_never_cross_providers_or_apis() {
     assert!(br
         .face_refusal(ProviderKind::Rehearsal, "asset-1", Some(&asset))
         .is_some());
-    assert!(VideoApi::Crun
+    assert!(ProviderApi::Crun
         .face_refusal(ProviderKind::Rehearsal, "asset-1", Some(&asset))
         .is_none());
     asset.status = AssetStatus::Processing;
-    assert!(VideoApi::Crun
+    assert!(ProviderApi::Crun
         .face_refusal(ProviderKind::Rehearsal, "asset-1", Some(&asset))
         .unwrap()
         .to_string()
         .contains("still processing"));
     asset.status = AssetStatus::Active;
     asset.asset_type = AssetType::Video;
-    assert!(VideoApi::Crun
+    assert!(ProviderApi::Crun
         .face_refusal(ProviderKind::Rehearsal, "asset-1", Some(&asset))
         .unwrap()
         .to_string()
@@ -180,7 +181,7 @@ fn face_ids_never_cross_providers_or_apis() {
 
 #[test]
 fn anyfast_reads_both_status_vocabularies_in_any_case() {
-    use anyfast::{status_word, Phase};
+    use crate::providers::anyfast::video::{status_word, Phase};
     for (w, p) in [
         ("", Phase::Queued),
         ("NOT_START", Phase::Queued),
@@ -201,7 +202,7 @@ fn anyfast_reads_both_status_vocabularies_in_any_case() {
 
 #[test]
 fn crun_reads_its_statuses_in_any_case() {
-    use crun::{status_word, Phase};
+    use crate::providers::crun::video::{status_word, Phase};
     for (w, p) in [
         ("pending", Phase::Queued),
         ("RUNNING", Phase::Running),
@@ -216,7 +217,7 @@ fn crun_reads_its_statuses_in_any_case() {
 
 #[test]
 fn poll_addresses_stay_on_the_api_and_lose_api_on_the_key_rail() {
-    use blockrun::resolve_poll_url;
+    use crate::providers::blockrun::video::resolve_poll_url;
     let wallet: url::Url = "https://blockrun.ai/api/".parse().unwrap();
     let key: url::Url = "https://api.blockrun.ai/".parse().unwrap();
     let poll = "/api/v1/videos/generations/bytedance:video_ab?model=bytedance%2Fseedance-2.0-fast&duration=5";
@@ -385,10 +386,10 @@ fn anyfast_and_crun_jobs_are_claimable_24_hours_the_others_48() {
     use crate::video::{next_poll, VideoPollPlan, VideoPollPolicy};
     const H: i64 = 3_600_000;
     for (api, hours) in [
-        (VideoApi::BlockRun, 48),
-        (VideoApi::JarvisClaw, 48),
-        (VideoApi::Anyfast, 24),
-        (VideoApi::Crun, 24),
+        (ProviderApi::BlockRun, 48),
+        (ProviderApi::JarvisClaw, 48),
+        (ProviderApi::Anyfast, 24),
+        (ProviderApi::Crun, 24),
     ] {
         assert_eq!(api.claimable_ms(), hours * H, "{api:?}");
         let policy = VideoPollPolicy {
@@ -406,9 +407,9 @@ fn anyfast_and_crun_jobs_are_claimable_24_hours_the_others_48() {
 
 #[test]
 fn crun_starts_on_the_model_whose_asset_support_is_documented() {
-    let crun = options(VideoApi::Crun, ProviderKind::Crun);
+    let crun = options(ProviderApi::Crun, ProviderKind::Crun);
     assert_eq!(crun.default_model, "bytedance/seedance2-0-r2v");
-    let anyfast = options(VideoApi::Anyfast, ProviderKind::Anyfast);
+    let anyfast = options(ProviderApi::Anyfast, ProviderKind::Anyfast);
     assert_eq!(anyfast.default_model, "seedance-fast");
     // The form says why beside each Crun model; elsewhere the docs leave nothing to explain.
     let note = |o: &VideoOptions, id: &str| {
@@ -433,23 +434,23 @@ fn clip(id: &str, provider: ProviderKind, asset_type: AssetType, group: &str) ->
 
 #[test]
 fn clips_are_offered_only_where_documented() {
-    let limits = |api: VideoApi, tier| {
+    let limits = |api: ProviderApi, tier| {
         let l = api.clip_limits(tier);
         (l.videos, l.audios)
     };
-    assert_eq!(limits(VideoApi::Anyfast, SeedanceTier::Fast), (3, 3));
-    assert_eq!(limits(VideoApi::Anyfast, SeedanceTier::Standard), (3, 3));
-    assert_eq!(limits(VideoApi::Crun, SeedanceTier::Standard), (3, 3));
+    assert_eq!(limits(ProviderApi::Anyfast, SeedanceTier::Fast), (3, 3));
+    assert_eq!(limits(ProviderApi::Anyfast, SeedanceTier::Standard), (3, 3));
+    assert_eq!(limits(ProviderApi::Crun, SeedanceTier::Standard), (3, 3));
     // Crun's 2.0-fast page has its uploaded-assets section commented out.
-    assert_eq!(limits(VideoApi::Crun, SeedanceTier::Fast), (0, 0));
+    assert_eq!(limits(ProviderApi::Crun, SeedanceTier::Fast), (0, 0));
     // BlockRun's reference_videos take public URLs, not group assets.
-    for api in [VideoApi::BlockRun, VideoApi::JarvisClaw] {
+    for api in [ProviderApi::BlockRun, ProviderApi::JarvisClaw] {
         for tier in SeedanceTier::ALL {
             assert_eq!(limits(api, tier), (0, 0));
             assert_eq!(api.clips_note(tier), None);
         }
     }
-    let cr = options(VideoApi::Crun, ProviderKind::Crun);
+    let cr = options(ProviderApi::Crun, ProviderKind::Crun);
     assert_eq!(cr.models[1].max_reference_videos, 0);
     assert!(cr.models[1]
         .clips_note
@@ -468,9 +469,9 @@ fn clips_are_offered_only_where_documented() {
         AssetType::Video,
         "group-a",
     );
-    assert!(VideoApi::Anyfast.offers_clip(ProviderKind::Anyfast, &v));
+    assert!(ProviderApi::Anyfast.offers_clip(ProviderKind::Anyfast, &v));
     assert!(
-        !VideoApi::Crun.offers_clip(ProviderKind::Crun, &v),
+        !ProviderApi::Crun.offers_clip(ProviderKind::Crun, &v),
         "another provider's"
     );
     let photo = clip(
@@ -479,18 +480,18 @@ fn clips_are_offered_only_where_documented() {
         AssetType::Image,
         "group-a",
     );
-    assert!(!VideoApi::Anyfast.offers_clip(ProviderKind::Anyfast, &photo));
+    assert!(!ProviderApi::Anyfast.offers_clip(ProviderKind::Anyfast, &photo));
     let busy = FaceSummary {
         status: AssetStatus::Processing,
         ..v.clone()
     };
-    assert!(!VideoApi::Anyfast.offers_clip(ProviderKind::Anyfast, &busy));
+    assert!(!ProviderApi::Anyfast.offers_clip(ProviderKind::Anyfast, &busy));
 }
 
 #[test]
 fn clips_must_be_the_faces_groups_active_files_of_the_right_kind() {
     let p = ProviderKind::Anyfast;
-    let o = options(VideoApi::Anyfast, p);
+    let o = options(ProviderApi::Anyfast, p);
     let f = clip("asset-face", p, AssetType::Image, "group-a");
     let library = [
         clip("asset-v1", p, AssetType::Video, "group-a"),
@@ -548,7 +549,7 @@ fn clips_must_be_the_faces_groups_active_files_of_the_right_kind() {
     assert!(e.contains("picked twice"), "{e}");
 
     // Where nothing is documented, nothing goes.
-    let c = options(VideoApi::Crun, ProviderKind::Crun);
+    let c = options(ProviderApi::Crun, ProviderKind::Crun);
     let cf = clip(
         "asset-face",
         ProviderKind::Crun,
@@ -570,7 +571,7 @@ fn clips_must_be_the_faces_groups_active_files_of_the_right_kind() {
     r.model = Some("seedance-2.0-fast".into());
     let e = c.check(&r, Some(&cf), &cv).unwrap_err();
     assert!(e.to_string().contains("choose Seedance 2.0"), "{e}");
-    let b = options(VideoApi::BlockRun, ProviderKind::BlockRun);
+    let b = options(ProviderApi::BlockRun, ProviderKind::BlockRun);
     let bf = face("ta_1", ProviderKind::BlockRun, FaceKind::RealFace);
     let r = VideoRequest {
         reference_audios: vec!["asset-a1".into()],
@@ -596,10 +597,10 @@ fn clips_go_in_each_apis_documented_shape() {
         reference_audios: Vec::new(),
     };
     // A face alone: the bodies of before, silent.
-    let plain = anyfast::body(&spec);
+    let plain = crate::providers::anyfast::video::body(&spec);
     assert_eq!(plain["content"].as_array().unwrap().len(), 2);
     assert_eq!(plain["generate_audio"], false);
-    let plain = crun::body(&spec);
+    let plain = crate::providers::crun::video::body(&spec);
     assert!(plain["input"].get("reference_videos").is_none());
     assert!(plain["input"].get("reference_audios").is_none());
     assert_eq!(plain["input"]["audio"], false);
@@ -609,7 +610,7 @@ fn clips_go_in_each_apis_documented_shape() {
         reference_audios: vec!["asset-a1".into()],
         ..spec
     };
-    let a = anyfast::body(&spec);
+    let a = crate::providers::anyfast::video::body(&spec);
     assert_eq!(
         a["content"],
         serde_json::json!([
@@ -621,7 +622,7 @@ fn clips_go_in_each_apis_documented_shape() {
         ])
     );
     assert_eq!(a["generate_audio"], true, "a voice clip needs a soundtrack");
-    let c = crun::body(&spec);
+    let c = crate::providers::crun::video::body(&spec);
     assert_eq!(
         c["input"]["reference_images"],
         serde_json::json!(["asset://asset-face"])

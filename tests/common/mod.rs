@@ -399,3 +399,66 @@ pub fn assert_plain(words: &str, next_steps: &[&str]) {
         "no next step ({next_steps:?}) in what the operator sees: {words}"
     );
 }
+
+/// Every path to a value in a JSON answer (`data.GroupId`, `Items[].Status`), so an answer can be
+/// held to a documented example field for field, whatever the values. Array items merge under
+/// `[]`; an empty array or object is a leaf, and so is a path in `opaque` (the docs elide it).
+pub fn key_paths(v: &serde_json::Value, opaque: &[&str]) -> std::collections::BTreeSet<String> {
+    fn walk(
+        v: &serde_json::Value,
+        at: String,
+        opaque: &[&str],
+        out: &mut std::collections::BTreeSet<String>,
+    ) {
+        match v {
+            _ if opaque.contains(&at.as_str()) => {
+                out.insert(at);
+            }
+            serde_json::Value::Object(map) if !map.is_empty() => {
+                for (k, child) in map {
+                    let path = if at.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{at}.{k}")
+                    };
+                    walk(child, path, opaque, out);
+                }
+            }
+            serde_json::Value::Array(items) if !items.is_empty() => {
+                for item in items {
+                    walk(item, format!("{at}[]"), opaque, out);
+                }
+            }
+            _ => {
+                out.insert(at);
+            }
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    walk(v, String::new(), opaque, &mut out);
+    out
+}
+
+/// A documented example answer, `tests/fixtures/<provider>/<name>.json` (copied from the seeds).
+pub fn documented_example(name: &str) -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Holds a Rehearsal answer to the fields of the documented example: none missing, none
+/// invented. Values are the caller's to check. BlockRun's docs show `next_steps` as `{ ... }`, so
+/// what is inside it is nobody's contract.
+pub fn assert_documented_fields(answer: &serde_json::Value, example: &str) {
+    const ELIDED: &[&str] = &["next_steps"];
+    let documented = key_paths(&documented_example(example), ELIDED);
+    let sent = key_paths(answer, ELIDED);
+    let missing: Vec<_> = documented.difference(&sent).collect();
+    let invented: Vec<_> = sent.difference(&documented).collect();
+    assert!(
+        missing.is_empty() && invented.is_empty(),
+        "{example}: missing {missing:?}, not documented {invented:?}\nanswer: {answer}"
+    );
+}

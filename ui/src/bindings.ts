@@ -115,6 +115,9 @@ export const commands = {
 	revealJobFile: (jobId: string) => __TAURI_INVOKE<null>("reveal_job_file", { jobId }),
 };
 
+/* Constants */
+export const API_CAPABILITIES = {"anyfast":{"answerShapes":false,"listing":false,"liveness":"bytePlusGroup","mediaAssets":true,"phoneLanguage":false,"portrait":false,"redirectPage":false,"refreshesLinks":false,"resultCallback":true,"video":true,"x402":false},"blockrun":{"answerShapes":false,"listing":true,"liveness":"taFace","mediaAssets":false,"phoneLanguage":false,"portrait":true,"redirectPage":false,"refreshesLinks":true,"resultCallback":false,"video":true,"x402":true},"crun":{"answerShapes":false,"listing":false,"liveness":"bytePlusGroup","mediaAssets":true,"phoneLanguage":true,"portrait":false,"redirectPage":false,"refreshesLinks":false,"resultCallback":true,"video":true,"x402":false},"jarvisclaw":{"answerShapes":true,"listing":false,"liveness":"taFace","mediaAssets":false,"phoneLanguage":false,"portrait":true,"redirectPage":true,"refreshesLinks":false,"resultCallback":false,"video":true,"x402":true}} as const;
+
 /* Types */
 /**  A file checked before upload: a photo by the photo checks, a video or clip by the media ones. */
 export type AssetFileCheck = {
@@ -295,7 +298,10 @@ export type FaceSummary = {
 	hasConsent: boolean,
 };
 
-/**  Which of JarvisClaw's two documented answer shapes Rehearsal speaks. */
+/**
+ *  Which of JarvisClaw's two documented answer shapes is spoken (read by the client, played by
+ *  Rehearsal).
+ */
 export type JarvisClawShape = 
 /**  Seed 001's shape (`verification_url`, `expires_at`, `completed`, `liveness_score`). */
 "seed" | 
@@ -519,6 +525,17 @@ export type PortraitQuote = {
 	notice: string | null,
 };
 
+/**  A vendor API. Rehearsal is not one: it plays one of these. */
+export type ProviderApi = 
+/**  BlockRun RealFace: `ta_…` faces, x402 or a `brk_…` key. */
+"blockrun" | 
+/**  JarvisClaw's marketplace: BlockRun's API behind a proxy, in two documented shapes. */
+"jarvisclaw" | 
+/**  Anyfast over BytePlus LivenessFace: groups that take `asset-…` uploads. */
+"anyfast" | 
+/**  Crun over BytePlus (Volcengine) validation: the same groups, errors inside HTTP 200s. */
+"crun";
+
 export type ProviderKind = 
 /**  The built-in local server: real flow, real phone, nothing to pay. */
 "rehearsal" | 
@@ -530,8 +547,6 @@ export type ProviderKind =
 "anyfast" | 
 /**  Crun: BytePlus (Volcengine) validation and `asset-…` ids, an `x-api-key`. */
 "crun";
-
-export type RehearsalPersonality = "blockrun" | "jarvisclaw" | "anyfast" | "crun";
 
 /**  Seedance 2.0 (ByteDance's "Pro") or 2.0 fast, whatever the provider calls them. */
 export type SeedanceTier = "seedance-2.0" | "seedance-2.0-fast";
@@ -584,7 +599,7 @@ export type Settings = {
 	perPaymentCapUsd: string,
 	dailyCapUsd: string,
 	/**  Which provider's API the built-in Rehearsal plays, so staff rehearse the one they use. */
-	rehearsalPersonality: RehearsalPersonality,
+	rehearsalPersonality: ProviderApi,
 	/**  Which of JarvisClaw's two documented answer shapes Rehearsal gives. */
 	rehearsalJarvisclawShape: JarvisClawShape,
 	/**  JarvisClaw's optional `redirect_url`: where the talent's phone goes after the check. */
@@ -618,7 +633,7 @@ export type StageInfo = {
 	/**  The address that pays, with its block-explorer link, when paying with a wallet. */
 	wallet: WalletInfo | null,
 	/**  Which provider's API Rehearsal plays, when Rehearsal runs. */
-	rehearsalPersonality: RehearsalPersonality | null,
+	rehearsalPersonality: ProviderApi | null,
 };
 
 /**  What a library sync did. */
@@ -631,9 +646,6 @@ export type SyncReport = {
 };
 
 export type Verdict = "pass" | "warn" | "fail";
-
-/**  Which video API a provider speaks (Rehearsal plays one of them). */
-export type VideoApi = "blockrun" | "jarvisclaw" | "anyfast" | "crun";
 
 /**
  *  Who pays for a job: the studio wallet over x402 (a price is quoted and confirmed), or the
@@ -718,7 +730,7 @@ export type VideoModelOption = {
 /**  Everything a video form may offer for the selected provider, and nothing else. */
 export type VideoOptions = {
 	provider: ProviderKind,
-	api: VideoApi,
+	api: ProviderApi,
 	billing: VideoBilling,
 	models: VideoModelOption[],
 	defaultModel: string,

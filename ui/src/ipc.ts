@@ -6,9 +6,9 @@
 
 import { Channel, convertFileSrc as tauriFileSrc } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import { commands } from "./bindings";
+import { API_CAPABILITIES, commands } from "./bindings";
 
-export { commands };
+export { API_CAPABILITIES, commands };
 export type * from "./bindings";
 
 type Answer<F extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;

@@ -7,6 +7,7 @@
 //! asset is "not found". At most 9 images, 3 videos (`video_url`, `reference_video`) and 3
 //! audios (`audio_url`, `reference_audio`), as Anyfast's guide says. The account pays (no x402).
 
+use provider_api::ProviderApi;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -20,7 +21,7 @@ use super::super::byteplus::AssetType;
 use super::super::service::Service;
 use super::{
     asset_ref, clip_url, upstream_model, whole_in, AssetRefusal, Billing, NewJob, Phase,
-    References, Resolution, Tier, VideoApi, VideoJob,
+    References, Resolution, Tier, VideoJob,
 };
 
 type Shared = State<Arc<Service>>;
@@ -236,7 +237,7 @@ fn created(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Reply {
     let content = content(svc, &account.owner, &body)?;
     let job = svc
         .create_video_job(NewJob {
-            api: VideoApi::Anyfast,
+            api: ProviderApi::Anyfast,
             model: model.to_owned(),
             tier,
             prompt: content.prompt,
@@ -287,7 +288,7 @@ fn queried(svc: &Service, task_id: &str, headers: &HeaderMap) -> Reply {
     let now = svc.now_ms();
     let job = svc
         .video_job(task_id)
-        .filter(|j| j.api == VideoApi::Anyfast && j.owner == account.owner)
+        .filter(|j| j.api == ProviderApi::Anyfast && j.owner == account.owner)
         .ok_or_else(|| {
             wire::error(
                 StatusCode::NOT_FOUND,

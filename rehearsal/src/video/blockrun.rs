@@ -12,6 +12,7 @@
 //! The held authorization is in use from the submit on: another submit carrying its nonce, the
 //! very same header included, is `402 invalid_exact_evm_nonce_already_used` and makes no job.
 
+use provider_api::ProviderApi;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -28,8 +29,7 @@ use super::super::ledger::Refusal;
 use super::super::payment::{self, PaidCall, Price, Rail};
 use super::super::service::{DeliverRefusal, Service};
 use super::{
-    clip_url, quote, Billing, HeldPayment, NewJob, Phase, Resolution, Tier, VideoApi, VideoGateway,
-    VideoJob, CLIP_SECONDS,
+    clip_url, quote, Billing, HeldPayment, NewJob, Phase, Resolution, Tier, VideoJob, CLIP_SECONDS,
 };
 
 type Shared = State<Arc<Service>>;
@@ -267,9 +267,10 @@ fn submitted(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Result<Respons
             (verified.payer, Billing::X402 { payment: held })
         }
     };
+    // Only the two gateways serve this path; a BytePlus setting plays BlockRun's here.
     let api = match svc.video_gateway {
-        VideoGateway::BlockRun => VideoApi::Blockrun,
-        VideoGateway::JarvisClaw => VideoApi::Jarvisclaw,
+        ProviderApi::JarvisClaw => ProviderApi::JarvisClaw,
+        _ => ProviderApi::BlockRun,
     };
     let job = svc
         .create_video_job(NewJob {
@@ -306,7 +307,7 @@ fn submitted(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Result<Respons
 
 fn poll_url(job: &VideoJob) -> String {
     match job.api {
-        VideoApi::Jarvisclaw => format!(
+        ProviderApi::JarvisClaw => format!(
             "/v1/videos/generations/{}?model={}&sig={}",
             job.id,
             job.model,
@@ -360,7 +361,7 @@ fn completed_body(svc: &Service, job: &VideoJob, payment_status: &str) -> Value 
         },
         "usage": { "total_tokens": job.tokens },
     });
-    if job.api == VideoApi::Jarvisclaw {
+    if job.api == ProviderApi::JarvisClaw {
         // JarvisClaw's doc lists the price on the completed job too.
         body["price"] = json!(price_of(job).body());
     }
@@ -392,7 +393,7 @@ fn polled(svc: &Service, id: &str, headers: &HeaderMap, uri: &Uri) -> Result<Res
     let now = svc.now_ms();
     let job = svc
         .video_job(id)
-        .filter(|j| j.api.is_gateway())
+        .filter(|j| super::is_gateway(j.api))
         .ok_or_else(|| job_not_found(id))?;
     svc.count_video_poll();
     if job.expired(now) {

@@ -9,6 +9,7 @@
 //! `callback_url` is recorded with the task but not called: a desktop client cannot receive it,
 //! so it polls `TaskInfo`.
 
+use provider_api::ProviderApi;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -24,7 +25,7 @@ use super::super::crun::{self as wire, Refused, Reply};
 use super::super::service::Service;
 use super::{
     asset_ref, clip_url, whole_in, AssetRefusal, Billing, NewJob, Phase, References, Resolution,
-    Tier, VideoApi, VideoJob, CLIP_SECONDS,
+    Tier, VideoJob, CLIP_SECONDS,
 };
 
 type Shared = State<Arc<Service>>;
@@ -253,7 +254,7 @@ fn create(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Reply {
 
     let job = svc
         .create_video_job(NewJob {
-            api: VideoApi::Crun,
+            api: ProviderApi::Crun,
             model: model.to_owned(),
             tier,
             prompt: prompt.to_owned(),
@@ -291,7 +292,7 @@ fn info(svc: &Service, headers: &HeaderMap, query: &HashMap<String, String>) -> 
     let now = svc.now_ms();
     let job = svc
         .video_job(task_id)
-        .filter(|j| j.api == VideoApi::Crun && j.owner == account.owner)
+        .filter(|j| j.api == ProviderApi::Crun && j.owner == account.owner)
         .ok_or_else(|| wire::business(404, format!("task {task_id} not found")))?;
     svc.count_video_poll();
     if job.expired(now) {

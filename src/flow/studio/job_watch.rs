@@ -21,7 +21,7 @@ use crate::library::{CallKind, JobLease, PaymentRecord, PaymentStatus};
 use crate::payment::PaymentQuote;
 use crate::providers::{Provider, ProviderKind};
 use crate::video::{
-    self, download, JobState, PollAnswer, RemoteState, RemoteStatus, VideoApi, VideoBilling,
+    self, download, JobState, PollAnswer, RemoteState, RemoteStatus, VideoBilling, VideoCatalog,
     VideoJob, VideoPollPlan,
 };
 
@@ -571,8 +571,9 @@ impl Studio {
     /// How long `provider`'s jobs can be claimed: its API's own figure (Anyfast's and Crun's
     /// result URLs last 24 h), never past the configured policy.
     fn claimable_ms(&self, provider: &Provider) -> i64 {
-        VideoApi::of(provider)
-            .map(VideoApi::claimable_ms)
+        provider
+            .api()
+            .map(VideoCatalog::claimable_ms)
             .unwrap_or(video::CLAIMABLE_MS)
             .min(self.config.video_poll.claimable_ms)
     }

@@ -5,6 +5,7 @@
 //!
 //! Money: on x402 the provider only verifies the payment when the job is sent and settles it on
 //! the first poll that finds the video made, so a failed or never-finished job costs nothing.
+use provider_api::ProviderApi;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -18,8 +19,8 @@ use crate::flow::{next, JobEvent};
 use crate::library::PaymentRecord;
 use crate::providers::{Paid, Provider, ProviderKind};
 use crate::video::{
-    self, download, JobState, SeedanceTier, Submitted, VideoApi, VideoBilling, VideoJob,
-    VideoOptions, VideoRequest,
+    self, download, ClipCatalog, JobState, SeedanceTier, Submitted, VideoBilling, VideoCatalog,
+    VideoJob, VideoOptions, VideoRequest,
 };
 
 /// Fresh authorizations signed for one job after the provider said the first had lapsed
@@ -85,8 +86,10 @@ impl Studio {
 
     /// How the selected provider's jobs are paid.
     pub(super) fn video_billing(&self, provider: &Provider) -> VideoBilling {
-        match (VideoApi::of(provider), provider.endpoint()) {
-            (Ok(VideoApi::BlockRun | VideoApi::JarvisClaw), Some(ep)) if !ep.has_api_key() => {
+        match (provider.api(), provider.endpoint()) {
+            (Ok(ProviderApi::BlockRun | ProviderApi::JarvisClaw), Some(ep))
+                if !ep.has_api_key() =>
+            {
                 VideoBilling::Wallet
             }
             _ => VideoBilling::Account,
@@ -97,7 +100,7 @@ impl Studio {
     /// and ratios as documented, and the library's faces and clips usable with it.
     pub fn video_options(&self) -> Result<VideoOptions> {
         let provider = self.provider();
-        let api = VideoApi::of(&provider)?;
+        let api = provider.api()?;
         let kind = provider.kind();
         let mut options = VideoOptions::for_api(kind, api, self.video_billing(&provider));
         for f in self.library.face_summaries()? {
@@ -438,7 +441,7 @@ impl Studio {
                 ),
             ));
         }
-        let api = VideoApi::of(&provider)?;
+        let api = provider.api()?;
         if SeedanceTier::ALL
             .into_iter()
             .all(|t| api.model_id(t) != job.model)

@@ -18,6 +18,9 @@ use crate::error::{Error, ProviderReason, Result};
 use crate::payment::SignedPayment;
 use crate::secrets::Secret;
 
+/// Its Seedance video jobs (`crate::video` chooses the wire module by the API in play).
+pub(crate) mod video;
+
 /// The x402 rail's API root.
 pub const WALLET_BASE_URL: &str = "https://blockrun.ai/api";
 /// The account rail's API root (`/v1/...` at the root; `/api/v1` there answers `wrong_host`).

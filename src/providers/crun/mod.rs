@@ -9,11 +9,15 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::blockrun::query_value;
-use super::byteplus::{self, AssetUpload, RemoteAsset};
+use super::byteplus::client::{Dialect, Request};
+use super::byteplus::{self, AssetUpload};
 use super::endpoint::{Answer, Endpoint, KeyHeader};
-use super::{LivenessCheck, LivenessLink, LivenessStatus, ProviderKind};
+use super::ProviderKind;
 use crate::error::{Error, ProviderReason, Result};
 use crate::secrets::Secret;
+
+/// Its Seedance video jobs (`crate::video` chooses the wire module by the API in play).
+pub(crate) mod video;
 
 pub const BASE_URL: &str = "https://api.crun.ai/api/v1/client/job";
 /// "The H5 validation link is valid for 120 seconds."
@@ -21,12 +25,15 @@ pub const LINK_SECONDS: u64 = 120;
 /// The H5 page's languages, as Crun documents them for `lng`.
 pub const LANGUAGES: [&str; 3] = ["en", "zh", "zh-Hant"];
 
+/// Crun's dialect of BytePlus: snake_case bodies under `/api/v1/client/job/`, answers in the
+/// `{code, message, data}` envelope, and the phone page in the studio's language.
 #[derive(Clone, Debug)]
-pub struct Client {
-    endpoint: Endpoint,
+pub struct Crun {
     /// The H5 page's language (`lng`); Crun defaults to Chinese, studios here mostly need English.
     language: String,
 }
+
+pub type Client = byteplus::Client<Crun>;
 
 impl Client {
     pub fn new(
@@ -36,184 +43,160 @@ impl Client {
         api_key: Option<Secret>,
         language: Option<String>,
     ) -> Self {
-        Client {
-            endpoint: Endpoint::new(kind, base, http, api_key, KeyHeader::XApiKey),
-            language: language
-                .filter(|l| LANGUAGES.contains(&l.as_str()))
-                .unwrap_or_else(|| "en".into()),
-        }
+        let language = language
+            .filter(|l| LANGUAGES.contains(&l.as_str()))
+            .unwrap_or_else(|| "en".into());
+        Client::with_dialect(
+            Endpoint::new(kind, base, http, api_key, KeyHeader::XApiKey),
+            Crun { language },
+        )
     }
+}
 
-    pub fn endpoint(&self) -> &Endpoint {
-        &self.endpoint
-    }
+impl Dialect for Crun {
+    const KEY_HINT: &'static str = "add the Crun API key in Settings.";
+    const LINK_SECONDS: u64 = LINK_SECONDS;
 
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Result<Value> {
-        if !self.endpoint.has_api_key() {
-            return Err(Error::NotConfigured {
-                provider: self.endpoint.kind,
-                what: "add the Crun API key in Settings.".into(),
-            });
-        }
-        let answer = self.endpoint.send(method, path, body.as_ref()).await?;
-        self.read(&answer)
-    }
-
-    pub(crate) async fn init(&self, callback_url: Option<&str>) -> Result<LivenessLink> {
+    fn session(&self, callback_url: Option<&str>) -> Request {
         let body = match callback_url {
             Some(c) => json!({ "callback_url": c }),
             None => json!({}),
         };
-        let data = self
-            .call(Method::POST, "visual-validate-session", Some(body))
-            .await?;
-        let token = byteplus::field(&data, &["BytedToken", "byted_token"])
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| self.missing("BytedToken", &data))?;
-        let link = byteplus::field(&data, &["H5Link", "h5_link"])
-            .filter(|l| !l.is_empty())
-            .ok_or_else(|| self.missing("H5Link", &data))?;
-        Ok(LivenessLink {
-            group_id: String::new(),
-            token: Some(token.to_string()),
-            h5_link: with_language(&byteplus::clean_link(link), &self.language),
-            expires_in_seconds: LINK_SECONDS,
-        })
+        Request {
+            method: Method::POST,
+            path: "visual-validate-session".into(),
+            body: Some(body),
+        }
     }
 
-    pub(crate) async fn result(&self, token: &str) -> Result<LivenessCheck> {
-        let path = format!("visual-validate-result?byted_token={}", query_value(token));
-        let data = match self.call(Method::GET, &path, None).await {
-            Ok(d) => d,
-            Err(Error::Provider { message, .. }) if byteplus::says_not_ready("", &message) => {
-                return Ok(LivenessCheck::pending())
-            }
-            Err(e) => return Err(e),
-        };
-        let group = byteplus::field(&data, &["GroupId", "group_id"])
-            .unwrap_or_default()
-            .trim();
-        Ok(if group.is_empty() {
-            LivenessCheck::pending()
-        } else {
-            LivenessCheck {
-                status: LivenessStatus::Active,
-                group_id: Some(group.to_string()),
-            }
-        })
+    fn result(&self, token: &str) -> Request {
+        Request {
+            method: Method::GET,
+            path: format!("visual-validate-result?byted_token={}", query_value(token)),
+            body: None,
+        }
     }
 
-    pub(crate) async fn create_asset(&self, upload: AssetUpload<'_>) -> Result<String> {
-        let body = json!({
-            "name": upload.name,
-            "asset_type": upload.asset_type.label(),
-            "asset_url": upload.url,
-            "group_id": upload.group_id,
-        });
-        let data = self.call(Method::POST, "asset-upload", Some(body)).await?;
-        byteplus::field(&data, &["AssetId", "asset_id", "Id"])
-            .filter(|id| !id.is_empty())
-            .map(str::to_string)
-            .ok_or_else(|| self.missing("AssetId", &data))
+    fn upload(&self, upload: &AssetUpload<'_>) -> Request {
+        Request {
+            method: Method::POST,
+            path: "asset-upload".into(),
+            body: Some(json!({
+                "name": upload.name,
+                "asset_type": upload.asset_type.label(),
+                "asset_url": upload.url,
+                "group_id": upload.group_id,
+            })),
+        }
     }
 
-    pub(crate) async fn asset(&self, asset_id: &str) -> Result<RemoteAsset> {
-        let path = format!("asset-info?asset_id={}", query_value(asset_id));
-        let data = self.call(Method::GET, &path, None).await?;
-        byteplus::read_asset(&data).map_err(|f| self.missing(f, &data))
-    }
-
-    fn missing(&self, field: &str, v: &Value) -> Error {
-        self.endpoint
-            .undecodable(&format!("missing field {field}; the answer was {v}"))
+    fn asset(&self, asset_id: &str) -> Request {
+        Request {
+            method: Method::GET,
+            path: format!("asset-info?asset_id={}", query_value(asset_id)),
+            body: None,
+        }
     }
 
     /// `data` of a successful envelope, or the refusal in words (see [`open_envelope`]).
-    fn read(&self, answer: &Answer) -> Result<Value> {
-        open_envelope(&self.endpoint, answer)?
-            .map_err(|refused| self.refusal(refused.code, refused.body.as_ref(), answer))
+    fn open(&self, endpoint: &Endpoint, answer: &Answer) -> Result<Value> {
+        open_envelope(endpoint, answer)?
+            .map_err(|refused| refusal(endpoint, refused.code, refused.body.as_ref(), answer))
     }
 
-    /// Seed 004's code list, in words.
-    fn refusal(&self, code: u16, body: Option<&Value>, answer: &Answer) -> Error {
-        let p = self.endpoint.kind;
-        let (message, fields) = what_crun_said(body);
-        let fields: Vec<String> = fields
-            .iter()
-            .map(|(f, m)| format!("{}: {m}", field_words(f)))
-            .collect();
-        let said = match (message.is_empty(), fields.is_empty()) {
-            (true, true) => String::new(),
-            // Quoted, never at any length: a hostile answer cannot fill the screen.
-            (false, true) => format!(" (Crun said: {})", super::endpoint::truncate(message)),
-            (_, false) => format!(
-                " (Crun said: {})",
-                super::endpoint::truncate(&fields.join("; "))
-            ),
-        };
-        let lower = message.to_ascii_lowercase();
-        let (reason, text) = match code {
-            429 => {
-                return Error::RateLimited {
-                    provider: p,
-                    retry_after_seconds: answer.retry_after_seconds(),
-                }
+    /// A refusal whose words say the check is not finished (Crun documents none; a proxy of
+    /// upstream may pass `ValidateNotReady` through).
+    fn not_ready(&self, answer: &Answer) -> bool {
+        let body: Option<Value> = serde_json::from_str(&answer.text).ok();
+        let (message, fields) = what_crun_said(body.as_ref());
+        byteplus::says_not_ready("", message)
+            || fields.iter().any(|(_, m)| byteplus::says_not_ready("", m))
+    }
+
+    fn link(&self, h5_link: &str) -> String {
+        with_language(&byteplus::clean_link(h5_link), &self.language)
+    }
+}
+
+/// Seed 004's code list, in words.
+fn refusal(endpoint: &Endpoint, code: u16, body: Option<&Value>, answer: &Answer) -> Error {
+    let p = endpoint.kind;
+    let (message, fields) = what_crun_said(body);
+    let fields: Vec<String> = fields
+        .iter()
+        .map(|(f, m)| format!("{}: {m}", field_words(f)))
+        .collect();
+    let said = match (message.is_empty(), fields.is_empty()) {
+        (true, true) => String::new(),
+        // Quoted, never at any length: a hostile answer cannot fill the screen.
+        (false, true) => format!(" (Crun said: {})", super::endpoint::truncate(message)),
+        (_, false) => format!(
+            " (Crun said: {})",
+            super::endpoint::truncate(&fields.join("; "))
+        ),
+    };
+    let lower = message.to_ascii_lowercase();
+    let (reason, text) = match code {
+        429 => {
+            return Error::RateLimited {
+                provider: p,
+                retry_after_seconds: answer.retry_after_seconds(),
             }
-            _ if lower.contains("asset group") && lower.contains("not found") => (
-                ProviderReason::NotFound,
-                format!("This talent's group was made with a different Crun key (groups belong to the account that created them). Switch back to that key, or verify the talent again.{said}"),
-            ),
-            _ if lower.contains("callback_url") || fields.iter().any(|f| f.starts_with("callback address")) => (
-                ProviderReason::BadRequest,
-                format!("Crun would not take the callback address for the phone check.{said}"),
-            ),
-            _ if lower.contains("byted_token") || lower.contains("bytedtoken") => (
-                ProviderReason::SessionExpired,
-                format!("This phone check can no longer be read (its token works once). Generate a fresh QR and have the talent scan it again.{said}"),
-            ),
-            401 | 403 => (
-                ProviderReason::Unauthorized,
-                format!("Crun refused the API key. Check the key in Settings.{said}"),
-            ),
-            402 => (
-                ProviderReason::Other,
-                format!("Crun says the account does not have enough credits. Nothing was uploaded. Top up at crun.ai, then try again.{said}"),
-            ),
-            404 => (
-                ProviderReason::NotFound,
-                format!("Crun does not know this id. Check it and try again.{said}"),
-            ),
-            422 | 400 => (
-                ProviderReason::BadRequest,
-                format!("Crun refused the request{said}. Fix what it names and try again."),
-            ),
-            455 => (
-                ProviderReason::UpstreamFailed,
-                format!("Crun is down for maintenance. Nothing was done; try again later.{said}"),
-            ),
-            501 => (
-                ProviderReason::UpstreamFailed,
-                format!("Crun's processing failed. Try again, or try another file.{said}"),
-            ),
-            505 => (
-                ProviderReason::Other,
-                format!("Crun has this feature switched off for the account. Ask Crun support to enable real-person assets.{said}"),
-            ),
-            500..=599 => (
-                ProviderReason::UpstreamFailed,
-                format!("Crun had a server error ({code}). Try again in a moment.{said}"),
-            ),
-            other => (
-                ProviderReason::Other,
-                format!("Crun answered {other}{said}. Try again in a moment."),
-            ),
-        };
-        Error::Provider {
-            provider: p,
-            status: code,
-            reason,
-            message: text,
         }
+        _ if lower.contains("asset group") && lower.contains("not found") => (
+            ProviderReason::NotFound,
+            format!("This talent's group was made with a different Crun key (groups belong to the account that created them). Switch back to that key, or verify the talent again.{said}"),
+        ),
+        _ if lower.contains("callback_url") || fields.iter().any(|f| f.starts_with("callback address")) => (
+            ProviderReason::BadRequest,
+            format!("Crun would not take the callback address for the phone check.{said}"),
+        ),
+        _ if lower.contains("byted_token") || lower.contains("bytedtoken") => (
+            ProviderReason::SessionExpired,
+            format!("This phone check can no longer be read (its token works once). Generate a fresh QR and have the talent scan it again.{said}"),
+        ),
+        401 | 403 => (
+            ProviderReason::Unauthorized,
+            format!("Crun refused the API key. Check the key in Settings.{said}"),
+        ),
+        402 => (
+            ProviderReason::Other,
+            format!("Crun says the account does not have enough credits. Nothing was uploaded. Top up at crun.ai, then try again.{said}"),
+        ),
+        404 => (
+            ProviderReason::NotFound,
+            format!("Crun does not know this id. Check it and try again.{said}"),
+        ),
+        422 | 400 => (
+            ProviderReason::BadRequest,
+            format!("Crun refused the request{said}. Fix what it names and try again."),
+        ),
+        455 => (
+            ProviderReason::UpstreamFailed,
+            format!("Crun is down for maintenance. Nothing was done; try again later.{said}"),
+        ),
+        501 => (
+            ProviderReason::UpstreamFailed,
+            format!("Crun's processing failed. Try again, or try another file.{said}"),
+        ),
+        505 => (
+            ProviderReason::Other,
+            format!("Crun has this feature switched off for the account. Ask Crun support to enable real-person assets.{said}"),
+        ),
+        500..=599 => (
+            ProviderReason::UpstreamFailed,
+            format!("Crun had a server error ({code}). Try again in a moment.{said}"),
+        ),
+        other => (
+            ProviderReason::Other,
+            format!("Crun answered {other}{said}. Try again in a moment."),
+        ),
+    };
+    Error::Provider {
+        provider: p,
+        status: code,
+        reason,
+        message: text,
     }
 }
 

@@ -3,14 +3,11 @@
 // assets, each used in Seedance as `asset://<id>`. They are paid per upload with the provider's
 // API key; there is no x402 price to confirm. These are the few facts the window needs.
 
-import type { ProviderKind, RehearsalPersonality, StageInfo } from "../ipc";
+import type { ProviderKind, StageInfo } from "../ipc";
+import { apiInPlay, isBytePlus, type BytePlusProvider } from "./api";
 import { providerLabel } from "./format";
 
-export type BytePlusProvider = Extract<ProviderKind, "anyfast" | "crun">;
-
-export function isBytePlus(provider: ProviderKind | RehearsalPersonality | null): provider is BytePlusProvider {
-  return provider === "anyfast" || provider === "crun";
-}
+export { isBytePlus, type BytePlusProvider };
 
 /**
  * Which BytePlus API the running stage speaks: the provider itself, or the one Rehearsal plays.
@@ -20,13 +17,8 @@ export function bytePlusApi(stage: Pick<StageInfo, "provider" | "rehearsalPerson
   if (stage === null) {
     return null;
   }
-  if (isBytePlus(stage.provider)) {
-    return stage.provider;
-  }
-  if (stage.provider === "rehearsal" && isBytePlus(stage.rehearsalPersonality)) {
-    return stage.rehearsalPersonality;
-  }
-  return null;
+  const api = apiInPlay(stage);
+  return isBytePlus(api) ? api : null;
 }
 
 /**

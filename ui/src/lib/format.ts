@@ -1,6 +1,6 @@
 // Numbers and times in the operator's own locale.
 
-import type { FaceKind, ProviderKind, RehearsalPersonality } from "../ipc";
+import type { FaceKind, ProviderKind, ProviderApi } from "../ipc";
 
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) {
@@ -97,7 +97,7 @@ const COST_NOTES: Record<ProviderKind, string | null> = {
 };
 
 /** The sidebar's note under the provider: whose API Rehearsal plays, and what it costs. */
-export function stageNote(stage: { provider: ProviderKind; rehearsalPersonality: RehearsalPersonality | null }): string | null {
+export function stageNote(stage: { provider: ProviderKind; rehearsalPersonality: ProviderApi | null }): string | null {
   const cost = costNote(stage.provider);
   if (stage.provider === "rehearsal" && stage.rehearsalPersonality !== null) {
     return `as ${providerLabel(stage.rehearsalPersonality)} · ${cost ?? ""}`.replace(/ · $/, "");

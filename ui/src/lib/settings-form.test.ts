@@ -9,6 +9,8 @@ import {
   CRUN_LANGUAGES,
   isDollarAmount,
   isKeyOnly,
+  offersPhoneLanguage,
+  offersRedirectPage,
   isRemote,
   isSettingsField,
   keyStatus,
@@ -24,8 +26,6 @@ import {
   playsKeyOnly,
   settingsErrorField,
   showsLanCallback,
-  usesCrun,
-  usesJarvisClaw,
   type SettingsForm,
 } from "./settings-form";
 
@@ -235,10 +235,10 @@ describe("providers", () => {
   });
 
   it("knows when JarvisClaw is in play, real or rehearsed", () => {
-    expect(usesJarvisClaw({ provider: "jarvisclaw", rehearsalPersonality: "blockrun" })).toBe(true);
-    expect(usesJarvisClaw({ provider: "rehearsal", rehearsalPersonality: "jarvisclaw" })).toBe(true);
-    expect(usesJarvisClaw({ provider: "rehearsal", rehearsalPersonality: "blockrun" })).toBe(false);
-    expect(usesJarvisClaw({ provider: "blockrun", rehearsalPersonality: "jarvisclaw" })).toBe(false);
+    expect(offersRedirectPage({ provider: "jarvisclaw", rehearsalPersonality: "blockrun" })).toBe(true);
+    expect(offersRedirectPage({ provider: "rehearsal", rehearsalPersonality: "jarvisclaw" })).toBe(true);
+    expect(offersRedirectPage({ provider: "rehearsal", rehearsalPersonality: "blockrun" })).toBe(false);
+    expect(offersRedirectPage({ provider: "blockrun", rehearsalPersonality: "jarvisclaw" })).toBe(false);
   });
 });
 
@@ -356,9 +356,9 @@ describe("Anyfast and Crun", () => {
   });
 
   it("shows Crun's phone page language where Crun is in play, and maps it both ways", () => {
-    expect(usesCrun({ provider: "crun", rehearsalPersonality: "blockrun" })).toBe(true);
-    expect(usesCrun({ provider: "rehearsal", rehearsalPersonality: "crun" })).toBe(true);
-    expect(usesCrun({ provider: "anyfast", rehearsalPersonality: "crun" })).toBe(false);
+    expect(offersPhoneLanguage({ provider: "crun", rehearsalPersonality: "blockrun" })).toBe(true);
+    expect(offersPhoneLanguage({ provider: "rehearsal", rehearsalPersonality: "crun" })).toBe(true);
+    expect(offersPhoneLanguage({ provider: "anyfast", rehearsalPersonality: "crun" })).toBe(false);
     expect(CRUN_LANGUAGES.map((l) => l.value)).toEqual(["en", "zh", "zh-Hant"]);
     const settings = { provider: "crun" as const, rehearsalHost: null, rehearsalPort: 8402, baseUrl: null, ...PAY, paymentMethod: "api_key" as const, crunLanguage: "zh-Hant" };
     expect(formFromSettings(settings).crunLanguage).toBe("zh-Hant");

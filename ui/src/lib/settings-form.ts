@@ -6,11 +6,12 @@ import type {
   JarvisClawShape,
   PaymentMethod,
   ProviderKind,
-  RehearsalPersonality,
+  ProviderApi,
   Settings,
   SettingsInput,
   StageInfo,
 } from "../ipc";
+import { apiInPlay, capabilitiesOf } from "./api";
 import { providerLabel } from "./format";
 
 export type X402Version = 1 | 2;
@@ -24,7 +25,7 @@ export interface SettingsForm {
   rehearsalX402Version: X402Version;
   perPaymentCapUsd: string;
   dailyCapUsd: string;
-  rehearsalPersonality: RehearsalPersonality;
+  rehearsalPersonality: ProviderApi;
   rehearsalJarvisclawShape: JarvisClawShape;
   /** Empty: the phone stays on JarvisClaw's own page after the check. */
   jarvisclawRedirectUrl: string;
@@ -149,13 +150,15 @@ export function apiKeyPlaceholder(provider: RemoteProvider): string {
  * Providers paid only with their API key, per upload (BytePlus groups): no wallet, no x402 price,
  * so no payment method to choose and no spending caps to apply.
  */
-export function isKeyOnly(provider: ProviderKind | RehearsalPersonality): boolean {
-  return provider === "anyfast" || provider === "crun";
+export function isKeyOnly(provider: ProviderKind | ProviderApi): boolean {
+  return capabilitiesOf(provider)?.x402 === false;
 }
 
+type InPlay = Pick<SettingsForm, "provider" | "rehearsalPersonality">;
+
 /** The API in play (chosen, or played by Rehearsal) is paid by key only. */
-export function playsKeyOnly(form: Pick<SettingsForm, "provider" | "rehearsalPersonality">): boolean {
-  return isKeyOnly(form.provider) || (form.provider === "rehearsal" && isKeyOnly(form.rehearsalPersonality));
+export function playsKeyOnly(form: InPlay): boolean {
+  return capabilitiesOf(apiInPlay(form))?.x402 === false;
 }
 
 /**
@@ -177,17 +180,17 @@ export function apiKeyWarning(provider: RemoteProvider, key: string): string | n
   return `${name} keys usually start with ${prefix}. Check you copied the whole key; you can still save it.`;
 }
 
-/** Whether Crun is in play: chosen, or played by Rehearsal (its phone page's language shows). */
-export function usesCrun(form: Pick<SettingsForm, "provider" | "rehearsalPersonality">): boolean {
-  return form.provider === "crun" || (form.provider === "rehearsal" && form.rehearsalPersonality === "crun");
+/** Whether the API in play lets the operator pick the phone page's language (Crun's `lng`). */
+export function offersPhoneLanguage(form: InPlay): boolean {
+  return capabilitiesOf(apiInPlay(form))?.phoneLanguage === true;
 }
 
 /**
- * Whether the phone's return page (the LAN callback) is worth setting: BytePlus providers send
- * the phone back when the check ends, and Rehearsal can play them.
+ * Whether the phone's return page (the LAN callback) is worth setting: the API sends the phone
+ * back with the check's outcome when it ends, and Rehearsal can play such an API.
  */
 export function showsLanCallback(form: Pick<SettingsForm, "provider">): boolean {
-  return form.provider === "rehearsal" || isKeyOnly(form.provider);
+  return form.provider === "rehearsal" || capabilitiesOf(form.provider)?.resultCallback === true;
 }
 
 export type CrunLanguage = "en" | "zh" | "zh-Hant";
@@ -205,9 +208,9 @@ function asCrunLanguage(value: string): CrunLanguage {
 
 export const DEFAULT_CALLBACK_PORT = 8403;
 
-/** Whether JarvisClaw is in play: chosen, or played by Rehearsal. */
-export function usesJarvisClaw(form: Pick<SettingsForm, "provider" | "rehearsalPersonality">): boolean {
-  return form.provider === "jarvisclaw" || (form.provider === "rehearsal" && form.rehearsalPersonality === "jarvisclaw");
+/** Whether the API in play can send the phone to a page the operator names (JarvisClaw's redirect). */
+export function offersRedirectPage(form: InPlay): boolean {
+  return capabilitiesOf(apiInPlay(form))?.redirectPage === true;
 }
 
 /** What the window knows about a provider's stored key: the keychain is only asked for the running one. */
@@ -382,13 +385,13 @@ export function parseSettingsForm(form: SettingsForm): ParsedSettings {
       errors.daily_cap_usd = CAP_MESSAGE;
     }
   }
-  // Checked only where the field shows (JarvisClaw, real or rehearsed); elsewhere a bad leftover
+  // Checked only where the field shows (an API with a redirect page, real or rehearsed); elsewhere a bad leftover
   // is dropped rather than blocking a save the operator cannot see the reason for.
   let redirect: string | null = form.jarvisclawRedirectUrl.trim();
   if (redirect === "") {
     redirect = null;
   } else if (!isHttpsUrl(redirect)) {
-    if (usesJarvisClaw(form)) {
+    if (offersRedirectPage(form)) {
       errors.jarvisclaw_redirect_url = REDIRECT_MESSAGE;
     }
     redirect = null;

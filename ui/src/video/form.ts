@@ -4,7 +4,7 @@
 // it is still offered, and places a refusal next to the field it names.
 // Pure: the screen holds a `VideoDraft` and passes it through these functions.
 
-import type { CommandError, FaceSummary, ProviderKind, VideoApi, VideoModelOption, VideoOptions, VideoRequest } from "../ipc";
+import type { CommandError, FaceSummary, ProviderKind, ProviderApi, VideoModelOption, VideoOptions, VideoRequest } from "../ipc";
 import { faceKindLabel, formatCount, providerLabel } from "../lib/format";
 
 export interface VideoDraft {
@@ -240,7 +240,7 @@ export function matchingFaces(faces: readonly FaceSummary[], query: string, sele
 }
 
 /** Whose API the provider speaks, for the sentences below: "Rehearsal (as Anyfast)". */
-export function providerWords(provider: ProviderKind, api: VideoApi): string {
+export function providerWords(provider: ProviderKind, api: ProviderApi): string {
   return provider === "rehearsal" ? `Rehearsal (as ${providerLabel(api)})` : providerLabel(provider);
 }
 
@@ -269,7 +269,7 @@ export function ratioLabel(ratio: string): string {
 }
 
 /** Who pays, when the provider bills its account rather than being paid over x402. */
-export function accountBillingNote(provider: ProviderKind, api: VideoApi): string {
+export function accountBillingNote(provider: ProviderKind, api: ProviderApi): string {
   if (provider === "rehearsal") {
     return `Rehearsal plays ${providerLabel(api)}'s account billing: nothing is billed.`;
   }

@@ -8,9 +8,11 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::{error_text, percent, plain_id, RemoteState, RemoteStatus, Submitted, VideoSpec};
 use crate::error::{Error, ProviderReason, Result};
 use crate::providers::endpoint::{truncate, Answer, Endpoint};
+use crate::video::{
+    error_text, percent, plain_id, RemoteState, RemoteStatus, Submitted, VideoSpec,
+};
 
 const PATH: &str = "v1/video/generations";
 
@@ -30,7 +32,7 @@ fn asset_item(kind: &str, id: &str, role: &str) -> Value {
 }
 
 /// The request body, as Anyfast's guide shows it.
-pub(super) fn body(spec: &VideoSpec) -> Value {
+pub(crate) fn body(spec: &VideoSpec) -> Value {
     let mut content = vec![
         json!({ "type": "text", "text": spec.prompt }),
         asset_item("image_url", &spec.face_asset_id, "reference_image"),
@@ -58,7 +60,7 @@ pub(super) fn body(spec: &VideoSpec) -> Value {
     })
 }
 
-pub(super) async fn submit(ep: &Endpoint, spec: &VideoSpec) -> Result<Submitted> {
+pub(crate) async fn submit(ep: &Endpoint, spec: &VideoSpec) -> Result<Submitted> {
     require_key(ep)?;
     let body = body(spec);
     let answer = ep.send(Method::POST, PATH, Some(&body)).await?;
@@ -76,7 +78,7 @@ pub(super) async fn submit(ep: &Endpoint, spec: &VideoSpec) -> Result<Submitted>
     })
 }
 
-pub(super) async fn poll(ep: &Endpoint, task_id: &str) -> Result<RemoteStatus> {
+pub(crate) async fn poll(ep: &Endpoint, task_id: &str) -> Result<RemoteStatus> {
     require_key(ep)?;
     if !plain_id(task_id) {
         return Err(ep.undecodable(&format!("a task id we cannot use: {task_id}")));
@@ -139,7 +141,7 @@ pub(super) async fn poll(ep: &Endpoint, task_id: &str) -> Result<RemoteStatus> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Phase {
+pub(crate) enum Phase {
     Queued,
     Running,
     Succeeded,
@@ -155,7 +157,7 @@ impl Phase {
 /// Both documented vocabularies in any case: Anyfast's `NOT_START` / `QUEUED` / `IN_PROGRESS` /
 /// `SUCCESS` / `FAILURE` and upstream's `queued` / `running` / `succeeded` / `failed` /
 /// `cancelled`. The empty status of a task just created is queued.
-pub(super) fn status_word(word: &str) -> Option<Phase> {
+pub(crate) fn status_word(word: &str) -> Option<Phase> {
     match word.trim().to_ascii_lowercase().as_str() {
         "" | "not_start" | "not_started" | "submitted" | "queued" | "pending" => {
             Some(Phase::Queued)

@@ -11,10 +11,10 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::{plain_id, RemoteState, RemoteStatus, Submitted, VideoSpec};
 use crate::error::{Error, ProviderReason, Result};
 use crate::providers::crun;
 use crate::providers::endpoint::{truncate, Answer, Endpoint};
+use crate::video::{plain_id, RemoteState, RemoteStatus, Submitted, VideoSpec};
 
 fn require_key(ep: &Endpoint) -> Result<()> {
     if ep.has_api_key() {
@@ -32,7 +32,7 @@ fn asset_urls(ids: &[String]) -> Vec<String> {
 
 /// The request body, as Crun's reference-to-video page shows it. The clip lists go only when
 /// there are clips, so a face-only job is the body Crun documents for one image.
-pub(super) fn body(spec: &VideoSpec) -> Value {
+pub(crate) fn body(spec: &VideoSpec) -> Value {
     let mut input = json!({
         "prompt": spec.prompt,
         "reference_images": [format!("asset://{}", spec.face_asset_id)],
@@ -51,7 +51,7 @@ pub(super) fn body(spec: &VideoSpec) -> Value {
     json!({ "model": spec.model, "input": input })
 }
 
-pub(super) async fn submit(ep: &Endpoint, spec: &VideoSpec) -> Result<Submitted> {
+pub(crate) async fn submit(ep: &Endpoint, spec: &VideoSpec) -> Result<Submitted> {
     require_key(ep)?;
     let body = body(spec);
     let answer = ep.send(Method::POST, "CreateTask", Some(&body)).await?;
@@ -69,7 +69,7 @@ pub(super) async fn submit(ep: &Endpoint, spec: &VideoSpec) -> Result<Submitted>
     })
 }
 
-pub(super) async fn poll(ep: &Endpoint, task_id: &str) -> Result<RemoteStatus> {
+pub(crate) async fn poll(ep: &Endpoint, task_id: &str) -> Result<RemoteStatus> {
     require_key(ep)?;
     if !plain_id(task_id) {
         return Err(ep.undecodable(&format!("a task id we cannot use: {task_id}")));
@@ -112,14 +112,14 @@ pub(super) async fn poll(ep: &Endpoint, task_id: &str) -> Result<RemoteStatus> {
     };
     Ok(RemoteStatus {
         state,
-        progress: super::percent(data.get("progress")),
+        progress: crate::video::percent(data.get("progress")),
         settlement_tx: None,
         price_usd: None,
     })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Phase {
+pub(crate) enum Phase {
     Queued,
     Running,
     Succeeded,
@@ -127,7 +127,7 @@ pub(super) enum Phase {
 }
 
 /// `pending|running|success|failed`, compared without case (one client mocks `SUCCESS`).
-pub(super) fn status_word(word: &str) -> Option<Phase> {
+pub(crate) fn status_word(word: &str) -> Option<Phase> {
     match word.trim().to_ascii_lowercase().as_str() {
         "pending" | "queued" | "waiting" | "submitted" => Some(Phase::Queued),
         "running" | "processing" | "in_progress" => Some(Phase::Running),

@@ -3,15 +3,18 @@
 //! `GET {poll_url}` with the same payment (or the key) until `completed` → `data[0].url`.
 //! Settlement happens on the first completed poll; a failed job is not charged.
 
+use provider_api::ProviderApi;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{error_text, percent, plain_id, PollAnswer, RemoteState, RemoteStatus, Submitted};
-use super::{VideoApi, VideoSpec};
 use crate::error::{Error, ProviderReason, Result};
 use crate::payment::{self, SignedPayment};
 use crate::providers::endpoint::{decode, truncate, Answer, Endpoint};
 use crate::providers::Paid;
+use crate::video::VideoSpec;
+use crate::video::{
+    error_text, percent, plain_id, PollAnswer, RemoteState, RemoteStatus, Submitted,
+};
 
 const PATH: &str = "v1/videos/generations";
 
@@ -29,7 +32,7 @@ struct Price {
     amount: String,
 }
 
-pub(super) async fn submit(
+pub(crate) async fn submit(
     ep: &Endpoint,
     spec: &VideoSpec,
     payment: Option<&SignedPayment>,
@@ -63,9 +66,9 @@ pub(super) async fn submit(
     })
 }
 
-pub(super) async fn poll(
+pub(crate) async fn poll(
     ep: &Endpoint,
-    api: VideoApi,
+    api: ProviderApi,
     remote_id: &str,
     poll_url: Option<&str>,
     payment: Option<&SignedPayment>,
@@ -74,7 +77,7 @@ pub(super) async fn poll(
         Some(p) => {
             // `poll_url` is minted as `/api/v1/…`; the key rail serves `/v1/…` at its root and
             // answers `wrong_host` to `/api/v1` (research §1.1).
-            let strip_api = api == VideoApi::BlockRun && ep.has_api_key();
+            let strip_api = api == ProviderApi::BlockRun && ep.has_api_key();
             resolve_poll_url(ep.base_url(), p, strip_api)
                 .map_err(|why| ep.undecodable(&format!("{why}: {p}")))?
         }
@@ -283,7 +286,7 @@ fn field_words(f: &str) -> String {
 /// The address to poll: the provider's `poll_url` kept verbatim (its query carries the model,
 /// duration or signature), on the API's own origin. A root-relative one is placed under the API
 /// root unless it already starts with the root's path (`/api/v1/…` under `…/api/`).
-pub(super) fn resolve_poll_url(
+pub(crate) fn resolve_poll_url(
     base: &url::Url,
     poll_url: &str,
     strip_api: bool,

@@ -7,6 +7,11 @@ use serde_json::Value;
 
 use crate::media::AssetType;
 
+pub(super) mod client;
+pub(super) mod wire;
+
+pub use client::Client;
+
 /// Where an uploaded asset stands at the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "lowercase")]
@@ -107,11 +112,6 @@ pub(super) fn asset_status(word: &str, has_error: bool) -> Option<AssetStatus> {
     }
 }
 
-/// The asset type as the wire spells it (`Image`, `image`, `IMAGE`).
-pub(super) fn asset_type(word: &str) -> Option<AssetType> {
-    AssetType::parse(word)
-}
-
 /// An asset's error (`{"Code","Message"}`) in words the operator can act on.
 pub(super) fn asset_problem(code: &str, message: &str) -> String {
     let said = if message.is_empty() {
@@ -173,11 +173,6 @@ pub(super) fn payload(v: &Value) -> &Value {
     v
 }
 
-/// A string field, by any of its spellings.
-pub(super) fn field<'a>(v: &'a Value, names: &[&str]) -> Option<&'a str> {
-    names.iter().find_map(|n| v.get(*n).and_then(Value::as_str))
-}
-
 /// `(code, message)` from any error shape the BytePlus proxies use: new-api's
 /// `{"error":{"code","message"}}`, upstream's `{"ResponseMetadata":{"Error":{"Code","Message"}}}`,
 /// or a flat `{"code","message"}`.
@@ -208,41 +203,6 @@ pub(super) fn upstream_error(v: &Value) -> Option<(String, String)> {
     v.pointer("/ResponseMetadata/Error")
         .filter(|e| e.is_object())
         .map(|_| error_parts(v))
-}
-
-/// Reads one asset description (GetAsset, asset-info, a ListAssets item).
-pub(super) fn read_asset(v: &Value) -> Result<RemoteAsset, &'static str> {
-    let asset_id = field(v, &["Id", "AssetId", "asset_id", "id"]).ok_or("Id")?;
-    let error = v.get("Error").or(v.get("error")).filter(|e| e.is_object());
-    let status_word = field(v, &["Status", "status"]).ok_or("Status")?;
-    let status = asset_status(status_word, error.is_some()).ok_or("Status")?;
-    let problem = match (status, error) {
-        (AssetStatus::Failed, Some(e)) => Some(asset_problem(
-            field(e, &["Code", "code"]).unwrap_or(""),
-            field(e, &["Message", "message"]).unwrap_or(""),
-        )),
-        (AssetStatus::Failed, None) => Some(asset_problem(
-            "",
-            field(v, &["FailReason", "fail_reason", "Message"]).unwrap_or(""),
-        )),
-        _ => None,
-    };
-    Ok(RemoteAsset {
-        asset_id: asset_id.to_string(),
-        group_id: field(v, &["GroupId", "group_id"])
-            .filter(|g| !g.is_empty())
-            .map(str::to_string),
-        name: field(v, &["Name", "name"]).unwrap_or_default().to_string(),
-        asset_type: field(v, &["AssetType", "asset_type"])
-            .and_then(asset_type)
-            .unwrap_or(AssetType::Image),
-        url: field(v, &["URL", "Url", "url"]).map(str::to_string),
-        status,
-        problem,
-        created_at: field(v, &["CreateTime", "create_time", "created_at"]).map(str::to_string),
-        inactive: status == AssetStatus::Processing
-            && status_word.trim().eq_ignore_ascii_case("inactive"),
-    })
 }
 
 #[cfg(test)]
@@ -300,20 +260,5 @@ mod tests {
             clean_link(r"https://kyc.byteintl.com/?a=1\u0026b=2"),
             "https://kyc.byteintl.com/?a=1&b=2"
         );
-    }
-
-    #[test]
-    fn a_failed_asset_says_why_in_words() {
-        let a = read_asset(&json!({
-            "Id": "asset-1", "Status": "Failed", "AssetType": "Image", "GroupId": "group-1",
-            "Error": {"Code": "FaceMismatch", "Message": "Face consistency verification failed."}
-        }))
-        .unwrap();
-        assert_eq!(a.status, AssetStatus::Failed);
-        assert!(a
-            .problem
-            .unwrap()
-            .contains("does not match the person verified"));
-        assert_eq!(read_asset(&json!({"Id": "a"})).unwrap_err(), "Status");
     }
 }

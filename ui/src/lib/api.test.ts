@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { API_CAPABILITIES } from "../ipc";
+import { apiInPlay, asApi, capabilitiesOf, isBytePlus } from "./api";
+
+describe("the capability table from the bindings", () => {
+  it("names every vendor API and not Rehearsal", () => {
+    expect(Object.keys(API_CAPABILITIES).sort()).toEqual(["anyfast", "blockrun", "crun", "jarvisclaw"]);
+    expect(asApi("rehearsal")).toBeNull();
+    expect(capabilitiesOf("rehearsal")).toBeNull();
+    expect(asApi("crun")).toBe("crun");
+  });
+
+  it("puts the API Rehearsal plays in play, and otherwise the provider itself", () => {
+    expect(apiInPlay({ provider: "rehearsal", rehearsalPersonality: "anyfast" })).toBe("anyfast");
+    expect(apiInPlay({ provider: "blockrun", rehearsalPersonality: "anyfast" })).toBe("blockrun");
+    expect(apiInPlay({ provider: "rehearsal", rehearsalPersonality: null })).toBeNull();
+  });
+
+  it("reads the BytePlus family off the liveness kind", () => {
+    const bytePlus = Object.entries(API_CAPABILITIES)
+      .filter(([, caps]) => caps.liveness === "bytePlusGroup")
+      .map(([api]) => api);
+    expect(bytePlus.sort()).toEqual(["anyfast", "crun"]);
+    for (const api of bytePlus) {
+      expect(isBytePlus(asApi(api))).toBe(true);
+    }
+    expect(isBytePlus("blockrun")).toBe(false);
+    expect(isBytePlus(null)).toBe(false);
+  });
+});
