@@ -73,6 +73,11 @@ pub enum Error {
         retry_after_seconds: Option<u64>,
     },
 
+    // --- the studio's photo hosting (its S3-compatible bucket) ---
+    /// The message is whole: what failed, what to check, and that nothing was paid.
+    #[error("{0}")]
+    PhotoHost(String),
+
     // --- this machine ---
     /// The message is whole: what went wrong with the keychain and what to do about it.
     #[error("{0}")]
@@ -162,6 +167,8 @@ pub enum ErrorCode {
     PaymentFound,
     /// The operator must confirm a second time (the payee changed).
     ConfirmationNeeded,
+    /// The photo could not be hosted for the provider (Settings → Photo hosting).
+    PhotoHost,
     Keychain,
     Storage,
     /// The shared studio database did not answer: check the server and the network.
@@ -199,6 +206,7 @@ impl Error {
             Error::PaymentRefused(_) => ErrorCode::PaymentRefused,
             Error::PaymentRejected { .. } => ErrorCode::PaymentRejected,
             Error::PaymentUnresolved { .. } => ErrorCode::PaymentUnresolved,
+            Error::PhotoHost(_) => ErrorCode::PhotoHost,
             Error::Keychain(_) => ErrorCode::Keychain,
             Error::Storage(_) => ErrorCode::Storage,
             Error::Database { problem, .. } => match problem {

@@ -18,6 +18,7 @@ pub mod flow;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod hosting;
 pub mod http;
 pub mod library;
 pub mod media;

@@ -1,6 +1,7 @@
 //! The thin shell: Tauri wiring over the `likeness` core. Every decision lives in the core.
 
 pub mod commands;
+pub mod startup;
 pub mod state;
 mod store;
 
@@ -73,21 +74,30 @@ macro_rules! specta_builder {
 }
 
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("LIKENESS_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    let launched = std::time::Instant::now();
+    startup::init_tracing();
     let builder = specta_builder!(tauri::Wry);
+    let (booted_tx, booted) = tokio::sync::watch::channel(None);
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
-        .invoke_handler(builder.invoke_handler())
-        .setup(|app| {
-            let state = tauri::async_runtime::block_on(state::AppState::boot(app.handle()))?;
-            app.manage(state);
+        .invoke_handler(startup::deferred(builder.invoke_handler(), booted))
+        .setup(move |app| {
+            tracing::info!(
+                since_launch_ms = startup::ms_since(launched),
+                "window created, event loop starting"
+            );
+            if let Some(window) = app.get_webview_window("main") {
+                startup::tune_webview(&window);
+            }
+            // Before, the boot ran here and held the event loop: no paint until it was done.
+            startup::boot_behind(app.handle(), booted_tx, launched)?;
             Ok(())
+        })
+        .on_page_load(move |_, payload| {
+            if matches!(payload.event(), tauri::webview::PageLoadEvent::Finished) {
+                tracing::info!(since_launch_ms = startup::ms_since(launched), "page loaded");
+            }
         })
         .run(tauri::generate_context!())
         .expect("Likeness Studio failed to start");

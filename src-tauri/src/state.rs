@@ -10,6 +10,9 @@ use likeness::settings::Settings;
 use likeness::stage::{Stage, StageInfo, StageOptions};
 use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::{broadcast, RwLock};
+use tracing::{info_span, Instrument};
+
+use crate::startup::TARGET;
 
 use likeness::video::VideoJob;
 
@@ -41,8 +44,10 @@ impl AppState {
             .path()
             .app_data_dir()
             .map_err(|e| Error::Storage(format!("no data folder: {e}")))?;
-        let library = Arc::new(Library::open(&dir.join(FILE_NAME))?);
-        let mut settings = crate::store::load(app);
+        let library = info_span!(target: TARGET, "library_open")
+            .in_scope(|| Library::open(&dir.join(FILE_NAME)).map(Arc::new))?;
+        let mut settings =
+            info_span!(target: TARGET, "settings_load").in_scope(|| crate::store::load(app));
         // Lets tests and kiosk setups pin where phones reach Rehearsal without touching the store.
         if let Ok(host) = std::env::var("LIKENESS_REHEARSAL_HOST") {
             settings.rehearsal_host = Some(host);
@@ -75,7 +80,8 @@ impl AppState {
             settings,
         )
         .await?;
-        let photo_http = likeness::photo::client(&stage_options.trust)?;
+        let photo_http = info_span!(target: TARGET, "photo_client")
+            .in_scope(|| likeness::photo::client(&stage_options.trust))?;
         Ok(AppState {
             photo_http,
             library,
@@ -138,7 +144,9 @@ async fn run(
     options: &StageOptions,
     settings: Settings,
 ) -> Result<Running> {
-    let stage = Stage::start(&settings, secrets, options).await?;
+    let stage = Stage::start(&settings, secrets, options)
+        .instrument(info_span!(target: TARGET, "stage_start", provider = ?settings.provider))
+        .await?;
     let config = StudioConfig {
         updates: updates.clone(),
         asset_updates: asset_updates.clone(),
@@ -159,11 +167,15 @@ async fn run(
     );
     if let Some((bind, host)) = stage.callback_target(&settings) {
         // Polling still finds the finished check without it, so a busy port only costs speed.
-        if let Err(e) = studio.serve_callbacks(bind, &host).await {
+        let serving = studio
+            .serve_callbacks(bind, &host)
+            .instrument(info_span!(target: TARGET, "callback_receiver"));
+        if let Err(e) = serving.await {
             tracing::warn!(error = %e, "no LAN callback receiver; polling only");
         }
     }
-    studio.resume_open_sessions()?;
+    info_span!(target: TARGET, "resume_open_sessions")
+        .in_scope(|| studio.resume_open_sessions())?;
     tracing::info!(provider = %stage.info.provider, base = %stage.info.base_url, "stage ready");
     Ok(Running {
         studio,

@@ -1,12 +1,15 @@
 //! `likeness photo check <URL-or-file>`: every photo check with its verdict, against the limits
 //! of the provider named by the global `--provider`. Exits non-zero when a check fails.
+//! `likeness photo check-hosting`: the studio's photo bucket, tested end to end.
 
 use std::path::Path;
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use likeness::error::{Error, Result};
+use likeness::hosting::{HostingCheck, S3Hosting, S3Keys, S3Settings};
 use likeness::http::TrustRoots;
 use likeness::photo::{self, PhotoCheck, PhotoLimits, Verdict};
+use likeness::secrets::Secret;
 use serde_json::json;
 
 use super::output::Output;
@@ -21,10 +24,61 @@ pub enum PhotoCommand {
         #[arg(value_name = "URL-OR-FILE")]
         source: String,
     },
+    /// Test the photo hosting bucket (S3, R2, B2, MinIO…): upload a probe, fetch it through its
+    /// presigned link as a provider would, check the bucket is private, delete it. The keys
+    /// come from LIKENESS_S3_ACCESS_KEY_ID and LIKENESS_S3_SECRET_ACCESS_KEY, never the keyring.
+    CheckHosting {
+        #[command(flatten)]
+        bucket: HostingArgs,
+    },
+}
+
+/// Where the studio's photo bucket is.
+#[derive(Args, Debug)]
+pub struct HostingArgs {
+    /// The S3 API's base URL (empty: AWS itself).
+    #[arg(long, value_name = "URL", default_value = "")]
+    pub s3_endpoint: String,
+    #[arg(long, value_name = "REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+    #[arg(long, value_name = "BUCKET")]
+    pub s3_bucket: String,
+    /// A folder inside the bucket for the app's objects.
+    #[arg(long, value_name = "PREFIX", default_value = "likeness/")]
+    pub s3_prefix: String,
+}
+
+impl HostingArgs {
+    fn hosting(&self) -> Result<S3Hosting> {
+        let key = |name: &str| {
+            std::env::var(name).ok().filter(|v| !v.trim().is_empty()).ok_or_else(|| {
+                Error::invalid(
+                    "hosting_keys",
+                    format!("Set {name} to the bucket's key (LIKENESS_S3_ACCESS_KEY_ID and LIKENESS_S3_SECRET_ACCESS_KEY)."),
+                )
+            })
+        };
+        let settings = S3Settings {
+            endpoint: self.s3_endpoint.clone(),
+            region: self.s3_region.clone(),
+            bucket: self.s3_bucket.clone(),
+            prefix: self.s3_prefix.clone(),
+        };
+        S3Hosting::new(
+            &settings,
+            S3Keys {
+                access_key_id: key("LIKENESS_S3_ACCESS_KEY_ID")?,
+                secret_access_key: Secret::new(key("LIKENESS_S3_SECRET_ACCESS_KEY")?),
+            },
+        )
+    }
 }
 
 pub async fn run(g: &Global, out: &Output, command: PhotoCommand) -> Result<()> {
-    let PhotoCommand::Check { source } = command;
+    let source = match command {
+        PhotoCommand::Check { source } => source,
+        PhotoCommand::CheckHosting { bucket } => return check_hosting(out, &bucket).await,
+    };
     let limits = PhotoLimits::for_provider(&g.provider).ok_or_else(|| {
         Error::invalid(
             "provider",
@@ -107,4 +161,50 @@ fn print_check(out: &Output, c: &PhotoCheck) {
             item.message
         );
     }
+}
+
+async fn check_hosting(out: &Output, bucket: &HostingArgs) -> Result<()> {
+    let hosting = bucket.hosting()?;
+    // A client with no keys and no cookies: what a provider's fetch looks like.
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .map_err(|e| Error::Internal(format!("no HTTP client: {e}")))?;
+    let check = hosting.check(&http).await?;
+    print_hosting(out, &check);
+    if check.ready() {
+        return Ok(());
+    }
+    Err(Error::PhotoHost(format!(
+        "The bucket “{}” works, but {}. Fix it before hosting talent photos there.",
+        check.bucket,
+        if !check.private {
+            "it is public: anyone who learns a photo's name could fetch it. Make the bucket private (presigned links still work)"
+        } else {
+            "a deleted photo was still served by its link. Check the store's caching"
+        }
+    )))
+}
+
+fn print_hosting(out: &Output, c: &HostingCheck) {
+    if out.json {
+        println!("{}", json!({ "result": c }));
+        return;
+    }
+    let mark = |ok: bool| if ok { "OK  " } else { "FAIL" };
+    println!(
+        "{} uploaded a probe photo to “{}”",
+        mark(c.uploaded),
+        c.bucket
+    );
+    println!(
+        "{} its link served it without keys (a provider has {} minutes)",
+        mark(c.link_served),
+        c.link_seconds / 60
+    );
+    println!(
+        "{} the bucket refuses unsigned reads (private)",
+        mark(c.private)
+    );
+    println!("{} the probe was deleted", mark(c.deleted));
 }

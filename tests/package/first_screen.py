@@ -3,10 +3,10 @@
 Starts tauri-driver, opens a WebDriver session whose application is the INSTALLED binary
 (argv[1]), waits for the session screen's name field and the five nav buttons, checks the window
 title and that the core booted (its library file exists under $XDG_DATA_HOME), and saves the
-webview's screenshot to argv[2]. Standard library only; run inside Xvfb and a D-Bus session.
+window's picture (from the X display, with ImageMagick's `import`) to argv[2]. Standard library
+only; run inside Xvfb and a D-Bus session.
 """
 
-import base64
 import http.client
 import json
 import os
@@ -100,7 +100,14 @@ def main():
         library = os.path.join(os.environ["XDG_DATA_HOME"], "studio.likeness.app", "likeness.sqlite3")
         check("the core booted: it opened its library file", os.path.isfile(library) and os.path.getsize(library) > 0, library)
 
-        png = base64.b64decode(wd("GET", f"/session/{sid}/screenshot"))
+        # The picture comes from the X display, cropped to the window, as tests/e2e takes it:
+        # WebKitWebDriver's own screenshot waits for a repaint that never comes once the app has
+        # turned WebKit's compositing off (src-tauri/src/startup.rs) and the page is still.
+        x, y, w, h = wd("POST", f"/session/{sid}/execute/sync", {
+            "script": "return [window.screenX, window.screenY, window.innerWidth, window.innerHeight]",
+            "args": []})
+        png = subprocess.run(["import", "-window", "root", "-crop", f"{w}x{h}+{x}+{y}", "+repage", "png:-"],
+                             check=True, capture_output=True, timeout=30).stdout
         width, height = png_size(png)
         check("screenshot has the window's size", width >= 900 and height >= 640, f"{width}x{height}")
         with open(SHOT, "wb") as f:

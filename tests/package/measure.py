@@ -16,6 +16,8 @@ across processes, so the PSS sum is the honest total; the RSS sum counts shared 
 each process.
 
 Usage: measure.py BINARY RUNS IDLE_S OUT_JSON [--drop-caches]
+       measure.py --once BINARY IDLE_S OUT_JSON   (one measured run, memory included, no warm-up:
+                                                  what scripts/measure-startup runs per fresh home)
 """
 
 import hashlib
@@ -185,7 +187,23 @@ def drop_caches():
         return False
 
 
+def once():
+    binary, idle_s, out = sys.argv[2], float(sys.argv[3]), sys.argv[4]
+    log = open(os.path.splitext(out)[0] + ".log", "w")
+    loadavg = open("/proc/loadavg").read().split()[:3]
+    # The settled screen, kept so that a fast "first paint" can be checked to be the real screen.
+    r = one_run(binary, log, idle_s, keep_final=os.path.splitext(out)[0] + ".xwd")
+    r["binary"] = binary
+    r["loadavg_before"] = loadavg
+    r["loadavg_after"] = open("/proc/loadavg").read().split()[:3]
+    with open(out, "w") as f:
+        json.dump(r, f, indent=2)
+    print(json.dumps({k: v for k, v in r.items() if k != "processes"}), flush=True)
+
+
 def main():
+    if sys.argv[1] == "--once":
+        return once()
     binary, runs, idle_s, out = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
     log = open(os.path.splitext(out)[0] + ".log", "w")
     report = {"binary": binary, "min_colors": MIN_COLORS, "loadavg_before": open("/proc/loadavg").read().split()[:3]}

@@ -214,7 +214,9 @@ export type ErrorCode = "invalid_input" | "not_configured" | "network" | "timeou
  */
 "payment_found" | 
 /**  The operator must confirm a second time (the payee changed). */
-"confirmation_needed" | "keychain" | "storage" | 
+"confirmation_needed" | 
+/**  The photo could not be hosted for the provider (Settings → Photo hosting). */
+"photo_host" | "keychain" | "storage" | 
 /**  The shared studio database did not answer: check the server and the network. */
 "database_unreachable" | 
 /**  The shared studio database refused the login: check the password in Settings. */

@@ -80,6 +80,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   payment_unresolved: true,
   payment_found: true,
   confirmation_needed: true,
+  photo_host: true,
   keychain: true,
   storage: true,
   database_unreachable: true,

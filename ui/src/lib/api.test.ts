@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { API_CAPABILITIES } from "../ipc";
+import { API_CAPABILITIES, type ProviderApi } from "../ipc";
 import { apiInPlay, asApi, capabilitiesOf, isBytePlus } from "./api";
 
 describe("the capability table from the bindings", () => {
@@ -17,12 +17,12 @@ describe("the capability table from the bindings", () => {
   });
 
   it("reads the BytePlus family off the liveness kind", () => {
-    const bytePlus = Object.entries(API_CAPABILITIES)
-      .filter(([, caps]) => caps.liveness === "bytePlusGroup")
-      .map(([api]) => api);
+    const bytePlus = (Object.keys(API_CAPABILITIES) as ProviderApi[]).filter(
+      (api) => API_CAPABILITIES[api].liveness === "bytePlusGroup",
+    );
     expect(bytePlus.sort()).toEqual(["anyfast", "crun"]);
     for (const api of bytePlus) {
-      expect(isBytePlus(asApi(api))).toBe(true);
+      expect(isBytePlus(api)).toBe(true);
     }
     expect(isBytePlus("blockrun")).toBe(false);
     expect(isBytePlus(null)).toBe(false);
