@@ -201,7 +201,7 @@ def run(photos):
     w.wait(row, 20)
     text = dom_text(w, row)
     check("the portrait is in the library as a portrait",
-          "Robo Presenter" in text and "Portrait" in text and w.find(f".face-row[data-asset-id='{asset_a}']") is None, text)
+          "Robo Presenter" in text and "AI character" in text and w.find(f".face-row[data-asset-id='{asset_a}']") is None, text)
     w.shot("28-library-portrait")
     w.click("#library-kind option[value='all']")
     w.wait(f".face-row[data-asset-id='{asset_a}']", 20)
@@ -227,7 +227,7 @@ def run(photos):
           and any(portrait in r and "0.01" in r and "Settled" in r for r in rows), str(rows)[:800])
     purposes = w.js("return [...document.querySelectorAll('.payment-row .purpose')].map(c => c.textContent.trim())")
     check("each payment says what it bought, in words",
-          sorted(purposes) == ["Portrait enrollment: Robo Presenter", "Real face enrollment"], str(purposes))
+          sorted(purposes) == ["AI character enrolled: Robo Presenter", "Real person enrolled"], str(purposes))
     secret_free(w, "Payments")
     w.shot("30-payments")
 

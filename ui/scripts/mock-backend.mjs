@@ -26,7 +26,8 @@
 // The library lists `FaceSummary` rows (no previews, no consent); `face_thumbnail` answers one
 // preview, `get_face` the full record with its consent record, `export_receipt` a printable page.
 // `library-10k` lists 10,000 entries (lone `ta_…` faces, portraits, BytePlus people with several
-// files, across the five providers) for the perf script and the long-list screenshot.
+// files, across the five providers) for the perf script and the long-list screenshot, on BlockRun:
+// the Library lists the real providers' entries and says how many test ones it hides.
 //
 // Video: `video_options` answers per provider as the backend documents it (models with their
 // resolutions, 4–15 s, the ratios, the faces usable there). `generate` runs Rehearsal as BlockRun
@@ -146,10 +147,13 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
   const paying = scenario === "payment" || scenario === "payee-changed";
   const sha = (seed) => Array.from({ length: 64 }, (_, i) => "0123456789abcdef"[(seed * 7 + i * 13 + ((seed * i) % 5)) % 16]).join("");
   const consentOf = (operator, at, livenessRef, seed, payment) => ({ operator, recordedAtMs: at, livenessRef, fileSha256: sha(seed), payment });
+  // Test faces are never listed beside real ones: where the stage is a real provider (the
+  // Anyfast library), the lone faces are BlockRun's, so the real-person library has them.
+  const loneProvider = scenario === "library-assets" ? "blockrun" : "rehearsal";
   const faces = [
     {
       assetId: "ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70",
-      provider: "rehearsal",
+      provider: loneProvider,
       kind: "real_face",
       name: "Katherine Johnson",
       imageUrl: "https://photos.example/kj.jpg",
@@ -170,7 +174,7 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     },
     {
       assetId: "ta_1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a",
-      provider: "rehearsal",
+      provider: loneProvider,
       kind: "real_face",
       name: "Dorothy Vaughan",
       imageUrl: "https://photos.example/dv.jpg",
@@ -187,7 +191,7 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     },
     {
       assetId: "ta_55aa55aa55aa55aa55aa55aa55aa55aa",
-      provider: "rehearsal",
+      provider: loneProvider,
       kind: "portrait",
       name: "Robo the Weather Bot",
       imageUrl: "https://photos.example/robo.png",
@@ -398,7 +402,9 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     callbackPort: 8403,
     operatorName: "",
   };
-  if (scenario === "generate-none") {
+  // The 10,000-entry library runs on a real provider, so most of it (every real provider's
+  // entries) is listed and Rehearsal's test entries are the hidden part.
+  if (scenario === "generate-none" || scenario === "library-10k") {
     settings.provider = "blockrun";
   }
   if (scenario === "generate-crun") {

@@ -44,8 +44,8 @@ describe("format", () => {
     expect(providerLabel("blockrun")).toBe("BlockRun");
     expect(providerLabel("jarvisclaw")).toBe("JarvisClaw");
     expect(costNote("blockrun")).toBe("real payments");
-    expect(faceKindLabel("real_face")).toBe("Real face");
-    expect(faceKindLabel("portrait")).toBe("Portrait");
+    expect(faceKindLabel("real_face")).toBe("Real person");
+    expect(faceKindLabel("portrait")).toBe("AI character");
     expect(faceKindLabel("asset")).toBe("Real person");
     expect(providerLabel("anyfast")).toBe("Anyfast");
     expect(providerLabel("crun")).toBe("Crun");

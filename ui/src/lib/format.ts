@@ -110,10 +110,11 @@ export function costNote(provider: ProviderKind): string | null {
   return COST_NOTES[provider];
 }
 
+// One name per idea: a "real person" is anyone verified on the phone (a lone face or a BytePlus
+// group of files), an "AI character" is a made-up face enrolled without a phone check.
 const KIND_LABELS: Record<FaceKind, string> = {
-  real_face: "Real face",
-  portrait: "Portrait",
-  // A BytePlus group: a person verified on the phone, holding their photos, videos and voice.
+  real_face: "Real person",
+  portrait: "AI character",
   asset: "Real person",
 };
 

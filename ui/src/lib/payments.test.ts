@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatUsdcAtomic, networkName, paymentPurposeLabel, paymentStatusLabel, shortHex } from "./payments";
+import type { PaymentStatus } from "../ipc";
+import { formatUsd, formatUsdcAtomic, networkName, paymentPurposeLabel, paymentSentence, paymentStatusLabel, shortHex, spentToday, todayLine, usdToAtomic } from "./payments";
 
 describe("formatUsdcAtomic", () => {
   it("shows six decimals exactly", () => {
@@ -54,15 +55,83 @@ describe("networkName", () => {
 
 describe("paymentPurposeLabel", () => {
   it("says what each ledger key bought", () => {
-    expect(paymentPurposeLabel("realface:ses_6d26f6ddf6d3ddd4")).toBe("Real face enrollment");
-    expect(paymentPurposeLabel("portrait:Robo Presenter|https://example.com/a.jpg")).toBe("Portrait enrollment: Robo Presenter");
-    expect(paymentPurposeLabel("portrait:A|B|https://example.com/a.jpg")).toBe("Portrait enrollment: A|B");
-    expect(paymentPurposeLabel("portrait:|https://example.com/a.jpg")).toBe("Portrait enrollment");
-    expect(paymentPurposeLabel("video:vid_0123")).toBe("Video generation");
+    expect(paymentPurposeLabel("realface:ses_6d26f6ddf6d3ddd4")).toBe("Real person enrolled");
+    expect(paymentPurposeLabel("portrait:Robo Presenter|https://example.com/a.jpg")).toBe("AI character enrolled: Robo Presenter");
+    expect(paymentPurposeLabel("portrait:A|B|https://example.com/a.jpg")).toBe("AI character enrolled: A|B");
+    expect(paymentPurposeLabel("portrait:|https://example.com/a.jpg")).toBe("AI character enrolled");
+    expect(paymentPurposeLabel("video:vid_0123")).toBe("Video made");
   });
 
   it("shows unknown keys as stored", () => {
     expect(paymentPurposeLabel("top-up:42")).toBe("top-up:42");
     expect(paymentPurposeLabel("")).toBe("");
+  });
+});
+
+describe("formatUsd", () => {
+  it("shows cents, and digits below a cent only when they are not zero", () => {
+    expect(formatUsd("10000")).toBe("$0.01");
+    expect(formatUsd("2500000")).toBe("$2.50");
+    expect(formatUsd("20000000")).toBe("$20.00");
+    expect(formatUsd("786480")).toBe("$0.78648");
+    expect(formatUsd("1")).toBe("$0.000001");
+    expect(formatUsd("0")).toBe("$0.00");
+    expect(formatUsd(1_250_000_000n)).toBe("$1,250.00");
+  });
+
+  it("refuses what is not an amount", () => {
+    expect(formatUsd("-1")).toBeNull();
+    expect(formatUsd("1.5")).toBeNull();
+    expect(formatUsd(-5n)).toBeNull();
+  });
+});
+
+describe("usdToAtomic", () => {
+  it("reads dollars as the backend's caps do", () => {
+    expect(usdToAtomic("20")).toBe(20_000_000n);
+    expect(usdToAtomic("$2.50")).toBe(2_500_000n);
+    expect(usdToAtomic(" .5 ")).toBe(500_000n);
+    expect(usdToAtomic("0.000001")).toBe(1n);
+  });
+
+  it("refuses anything else", () => {
+    for (const bad of ["", "$", ".", "2.5000001", "-2", "2e3", "two"]) {
+      expect(usdToAtomic(bad)).toBeNull();
+    }
+  });
+});
+
+describe("paymentSentence", () => {
+  it("leads with what is bought, who is paid and the amount", () => {
+    expect(paymentSentence("Enroll Ada Lovelace's face", "blockrun", "10000")).toBe("Enroll Ada Lovelace's face · BlockRun · $0.01");
+    expect(paymentSentence("Make a video of Ada", "rehearsal", "786480")).toBe("Make a video of Ada · Rehearsal · $0.78648");
+  });
+});
+
+describe("spentToday and todayLine", () => {
+  const NOW = 1_800_000_000_000;
+  const row = (amountAtomic: string, status: PaymentStatus, hoursAgo: number) => ({ amountAtomic, status, createdAtMs: NOW - hoursAgo * 3_600_000 });
+
+  it("counts the last 24 hours' signed and settled payments, as the core's cap does", () => {
+    const rows = [row("10000", "settled", 1), row("2000000", "signed", 23.9), row("500000", "not_charged", 2), row("700000", "rejected", 2), row("3000000", "settled", 24.1)];
+    expect(spentToday(rows, NOW)).toBe(2_010_000n);
+    expect(spentToday([], NOW)).toBe(0n);
+  });
+
+  it("says where today stands, with this payment", () => {
+    expect(todayLine(3_210_000n, "20", "10000")).toEqual({ text: "Today: $3.21 of your $20.00 daily limit; $3.22 with this payment.", over: false });
+    expect(todayLine(0n, "20", null)).toEqual({ text: "Today: $0.00 of your $20.00 daily limit.", over: false });
+  });
+
+  it("warns before Pay when the payment would pass the limit", () => {
+    const line = todayLine(19_995_000n, "20", "10000");
+    expect(line?.over).toBe(true);
+    expect(line?.text).toContain("$20.005, over the limit: it will be refused.");
+    // Exactly at the limit is allowed, as in the core.
+    expect(todayLine(19_990_000n, "20", "10000")?.over).toBe(false);
+  });
+
+  it("says nothing when the cap does not read as dollars", () => {
+    expect(todayLine(0n, "lots", "10000")).toBeNull();
   });
 });

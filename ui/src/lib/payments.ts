@@ -1,7 +1,8 @@
 // Payments as the operator reads them: USDC amounts from atomic units (exact, on the string, no
 // floats), shortened addresses, and the ledger's statuses in plain words.
 
-import type { PaymentStatus } from "../ipc";
+import type { PaymentRecord, PaymentStatus, ProviderKind } from "../ipc";
+import { providerLabel } from "./format";
 
 const USDC_DECIMALS = 6;
 
@@ -18,6 +19,99 @@ export function formatUsdcAtomic(amountAtomic: string): string | null {
   const whole = padded.slice(0, -USDC_DECIMALS).replace(/^0+(?=\d)/, "");
   const fraction = padded.slice(-USDC_DECIMALS);
   return `${whole}.${fraction}`;
+}
+
+/** Atomic units from a string of digits, or null. */
+function atomicOf(amountAtomic: string | bigint): bigint | null {
+  if (typeof amountAtomic === "bigint") {
+    return amountAtomic >= 0n ? amountAtomic : null;
+  }
+  const digits = amountAtomic.trim();
+  return /^\d+$/.test(digits) ? BigInt(digits) : null;
+}
+
+/**
+ * Dollars as a producer reads them: "$0.01", "$2.50", "$1,250.00". Digits below a cent are
+ * shown only when they are not zero ("$0.78648"): that is the exact amount signed, and rounding
+ * it would show a price that is not the one paid. Null for anything that is not an amount.
+ */
+export function formatUsd(amountAtomic: string | bigint): string | null {
+  const atomic = atomicOf(amountAtomic);
+  if (atomic === null) {
+    return null;
+  }
+  const exact = formatUsdcAtomic(atomic.toString());
+  if (exact === null) {
+    return null;
+  }
+  const [whole = "0", fraction = ""] = exact.split(".");
+  const cents = fraction.replace(/0+$/, "").padEnd(2, "0");
+  return `$${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${cents}`;
+}
+
+/**
+ * Dollars typed in Settings ("20", "2.50", "$5") as atomic units, as the backend reads its caps
+ * (`usd_to_atomic` in src/settings.rs); null when it does not read as dollars.
+ */
+export function usdToAtomic(text: string): bigint | null {
+  const m = /^\$*(\d*)(?:\.(\d*))?$/.exec(text.trim());
+  if (m === null) {
+    return null;
+  }
+  const whole = m[1] ?? "";
+  const fraction = m[2] ?? "";
+  if ((whole === "" && fraction === "") || fraction.length > USDC_DECIMALS) {
+    return null;
+  }
+  return BigInt(whole === "" ? "0" : whole) * 10n ** BigInt(USDC_DECIMALS) + BigInt(fraction.padEnd(USDC_DECIMALS, "0"));
+}
+
+/** The confirm panel's first line, the app's own words: "Enroll Ada Lovelace's face · BlockRun · $0.01". */
+export function paymentSentence(what: string, provider: ProviderKind, amountAtomic: string): string {
+  const amount = formatUsd(amountAtomic);
+  return [what, providerLabel(provider), ...(amount === null ? [] : [amount])].join(" · ");
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * What counts against the daily cap now, as the core counts it (`spent_since(now - 24 h)` in
+ * src/library/payments.rs): the last 24 hours' payments that may have left, signed or settled,
+ * whatever the provider. A refused or uncharged one does not count.
+ */
+export function spentToday(payments: readonly Pick<PaymentRecord, "amountAtomic" | "status" | "createdAtMs">[], nowMs: number): bigint {
+  let total = 0n;
+  for (const p of payments) {
+    const atomic = atomicOf(p.amountAtomic);
+    if (atomic !== null && p.createdAtMs >= nowMs - DAY_MS && (p.status === "signed" || p.status === "settled")) {
+      total += atomic;
+    }
+  }
+  return total;
+}
+
+export interface TodayLine {
+  /** "Today: $3.21 of your $20.00 limit, $3.22 with this payment". */
+  text: string;
+  /** This payment would pass the daily cap: the core will refuse it. */
+  over: boolean;
+}
+
+/** Today's spending against the daily cap, with the payment about to be made, in a line. */
+export function todayLine(spent: bigint, dailyCapText: string, paymentAtomic: string | null): TodayLine | null {
+  const cap = usdToAtomic(dailyCapText);
+  if (cap === null) {
+    return null;
+  }
+  const payment = paymentAtomic === null ? null : atomicOf(paymentAtomic);
+  const spentText = `Today: ${formatUsd(spent) ?? ""} of your ${formatUsd(cap) ?? ""} daily limit`;
+  if (payment === null) {
+    return { text: `${spentText}.`, over: spent > cap };
+  }
+  const after = spent + payment;
+  return after > cap
+    ? { text: `${spentText}. This payment would bring it to ${formatUsd(after) ?? ""}, over the limit: it will be refused.`, over: true }
+    : { text: `${spentText}; ${formatUsd(after) ?? ""} with this payment.`, over: false };
 }
 
 /** An address or hash shortened for a table: "0x9F8e…5432". Short values are left whole. */
@@ -62,14 +156,14 @@ export function paymentPurposeLabel(purpose: string): string {
   const rest = colon < 0 ? "" : purpose.slice(colon + 1);
   switch (kind) {
     case "realface":
-      return "Real face enrollment";
+      return "Real person enrolled";
     case "portrait": {
       const bar = rest.lastIndexOf("|");
       const name = (bar < 0 ? rest : rest.slice(0, bar)).trim();
-      return name === "" ? "Portrait enrollment" : `Portrait enrollment: ${name}`;
+      return name === "" ? "AI character enrolled" : `AI character enrolled: ${name}`;
     }
     case "video":
-      return "Video generation";
+      return "Video made";
     default:
       return purpose;
   }

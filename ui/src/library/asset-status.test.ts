@@ -43,7 +43,7 @@ describe("describeAsset", () => {
   it("gives an active asset's Seedance reference", () => {
     expect(describeAsset(asset({ status: "active" }))).toEqual({
       tone: "good",
-      headline: "Active — use as asset://asset-20260702223855-bdv2r",
+      headline: "Active — ready for videos",
       detail: null,
     });
   });

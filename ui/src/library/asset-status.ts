@@ -4,7 +4,6 @@
 // "processing" never hides a settled answer.
 
 import type { Face } from "../ipc";
-import { assetRef } from "../lib/byteplus";
 
 /** Of the word held on an asset and new word on it, the one to keep (a full record or a list row). */
 export function newerAsset<T extends Pick<Face, "assetId" | "status">>(held: T | null | undefined, incoming: T): T {
@@ -28,7 +27,7 @@ export type AssetTone = "busy" | "good" | "bad";
 
 export interface AssetLine {
   tone: AssetTone;
-  /** `#asset-status`: "Processing…", "Active — use as asset://…", "Failed: …". */
+  /** `#asset-status`: "Processing…", "Active — ready for videos", "Failed: …" (the `asset://` reference is copied, not shown). */
   headline: string;
   /** A second line: what happens next, or what to do. */
   detail: string | null;
@@ -44,7 +43,7 @@ export function describeAsset(face: Face): AssetLine {
         detail: `The provider is checking the photo against ${face.name}'s phone check. This usually takes under a minute.`,
       };
     case "active":
-      return { tone: "good", headline: `Active — use as ${assetRef(face.assetId)}`, detail: null };
+      return { tone: "good", headline: "Active — ready for videos", detail: null };
     case "failed":
       return {
         tone: "bad",

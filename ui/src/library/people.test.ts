@@ -155,7 +155,8 @@ describe("filterPeople", () => {
     expect(providersOf(people)).toEqual(["rehearsal", "blockrun", "anyfast"]);
     expect(kindsOf(people)).toEqual(["real_face", "portrait", "asset"]);
     expect(kindsOf(groupPeople([photo]))).toEqual(["asset"]);
-    expect(kindFilterLabel("asset")).toBe("BytePlus assets (asset-…)");
+    expect(kindFilterLabel("asset")).toBe("Real people (photos, videos, voice)");
+    expect(kindFilterLabel("portrait")).toBe("AI characters");
   });
 
   it("counts people and files, and what a filter shows", () => {

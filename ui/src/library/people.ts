@@ -203,9 +203,9 @@ export function kindsOf(people: readonly Person[]): FaceKind[] {
 }
 
 const KIND_FILTER_LABELS: Record<FaceKind, string> = {
-  real_face: "Real faces (ta_…)",
-  portrait: "Portraits (ta_…)",
-  asset: "BytePlus assets (asset-…)",
+  real_face: "Real people (one photo)",
+  portrait: "AI characters",
+  asset: "Real people (photos, videos, voice)",
 };
 
 /** The kind filter's options as the operator reads them. */

@@ -53,7 +53,7 @@ describe("describeSession", () => {
 
   it("names the price while a payment waits for the operator", () => {
     const lines = describeSession(view({ state: "awaiting_payment" }, { quote: quote() }), T0, clock);
-    expect(lines.headline).toBe("The provider asks $0.01 USDC to enroll Ada Lovelace.");
+    expect(lines.headline).toBe("The provider asks $0.01 to enroll Ada Lovelace.");
     expect(lines.tone).toBe("attention");
   });
 });

@@ -2,6 +2,7 @@
 
 import type { ErrorCode, SessionState, SessionView } from "../ipc";
 import { remainingSeconds } from "./countdown";
+import { formatUsd } from "../lib/payments";
 
 export type Tone = "waiting" | "attention" | "good" | "busy" | "muted";
 
@@ -59,7 +60,7 @@ export function describeSession(view: SessionView, nowMs: number, clock: (ms: nu
         tone: "good",
       };
     case "awaiting_payment": {
-      const price = view.quote === null ? "a price" : `$${view.quote.amountUsdc} USDC`;
+      const price = view.quote === null ? "a price" : (formatUsd(view.quote.amountAtomic) ?? `${view.quote.amountUsdc} USDC`);
       return {
         headline: `The provider asks ${price} to enroll ${name}.`,
         detail: "Confirm or decline. Nothing is signed until you press Pay.",

@@ -136,6 +136,15 @@ export class Studio {
   }
 
   /** "Add another photo" after a failed upload: the Library opens this group's form. */
+  /** The face "Make a video" was pressed for, until Generate has chosen it. */
+  videoFaceFor = $state<string | null>(null);
+
+  /** Opens Generate with this face chosen. */
+  makeVideoWith(assetId: string): void {
+    this.videoFaceFor = assetId;
+    this.show("generate");
+  }
+
   openAddAsset(group: GroupRef): void {
     this.addAssetFor = group;
     this.show("library");

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { VideoModelOption } from "../ipc";
-import { assetSummary, summary, videoOptions } from "../testing/views";
+import { formatDateTime } from "../lib/format";
+import { assetSummary, summary, T0, videoOptions } from "../testing/views";
 import {
+  withFace,
   accountBillingNote,
   clipLabel,
   clipLimitText,
@@ -175,12 +177,23 @@ describe("videoErrorField", () => {
   });
 });
 
+describe("withFace", () => {
+  it("chooses a face the provider offers, and refuses one it does not", () => {
+    const options = videoOptions({ faces: [ada, grace] });
+    const draft = initialDraft(options);
+    expect(withFace(draft, options, "ta_grace")?.faceId).toBe("ta_grace");
+    expect(withFace(draft, options, "ta_elsewhere")).toBeNull();
+  });
+});
+
 describe("the face picker", () => {
   const many = Array.from({ length: 500 }, (_, i) => summary({ assetId: `ta_${String(i).padStart(3, "0")}`, name: i === 321 ? "Zoë Ada" : `Person ${i}` }));
 
-  it("labels a face with its name, kind and id", () => {
-    expect(faceOptionLabel(summary({ name: "Ada", assetId: "ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70" }))).toBe("Ada · Real face · ta_8c2f4e1a9b7…5e6f70");
-    expect(faceOptionLabel(summary({ name: "Ada", kind: "asset", assetId: "asset-1" }))).toBe("Ada · BytePlus photo · asset-1");
+  it("labels a face with its name, kind and date (no id), and marks a Rehearsal face as a test", () => {
+    const when = formatDateTime(T0);
+    expect(faceOptionLabel(summary({ name: "Ada", provider: "blockrun", enrolledAtMs: T0 }))).toBe(`Ada · Real person · ${when}`);
+    expect(faceOptionLabel(summary({ name: "Ada", provider: "anyfast", kind: "asset", enrolledAtMs: T0 }))).toBe(`Ada · Real person, photo · ${when}`);
+    expect(faceOptionLabel(summary({ name: "Ada", provider: "rehearsal", kind: "portrait", enrolledAtMs: T0 }))).toBe(`Ada · AI character · Test · ${when}`);
   });
 
   it("searches by name or id, shows at most the limit, and never drops the chosen face", () => {

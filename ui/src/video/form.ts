@@ -5,7 +5,8 @@
 // Pure: the screen holds a `VideoDraft` and passes it through these functions.
 
 import type { CommandError, FaceSummary, ProviderKind, ProviderApi, VideoModelOption, VideoOptions, VideoRequest } from "../ipc";
-import { faceKindLabel, formatCount, providerLabel } from "../lib/format";
+import { faceKindLabel, formatCount, formatDateTime, providerLabel } from "../lib/format";
+import { isTest } from "../lib/test-mode";
 
 export interface VideoDraft {
   /** The face's asset id; empty until the operator picks one. */
@@ -78,6 +79,14 @@ export function initialDraft(options: VideoOptions, previous: VideoDraft | null 
 /** Another model: its resolution is kept only if the new model offers it too, and so are clips. */
 export function withModel(draft: VideoDraft, options: VideoOptions, modelId: string): VideoDraft {
   return keptClips({ ...draft, model: modelId, resolution: allowedResolution(modelOf(options, modelId), draft.resolution) }, options);
+}
+
+/**
+ * The form with this face chosen ("Make a video" in the Library), or null when the running
+ * provider does not offer it (another provider's face, one still processing).
+ */
+export function withFace(draft: VideoDraft, options: VideoOptions, faceId: string): VideoDraft | null {
+  return options.faces.some((f) => f.assetId === faceId) ? keptClips({ ...draft, faceId }, options) : null;
 }
 
 /** The clips the form offers with the chosen face and model, and how many of each go. */
@@ -209,11 +218,13 @@ export function requestOf(draft: VideoDraft, options: VideoOptions): VideoReques
   };
 }
 
-/** A face in the picker: "Ada Lovelace · Real face · ta_8c2f4e1a…6f70". */
-export function faceOptionLabel(face: Pick<FaceSummary, "name" | "kind" | "assetId">): string {
-  const id = face.assetId.length > 26 ? `${face.assetId.slice(0, 14)}…${face.assetId.slice(-6)}` : face.assetId;
-  const kind = face.kind === "asset" ? "BytePlus photo" : faceKindLabel(face.kind);
-  return `${face.name} · ${kind} · ${id}`;
+/**
+ * A face in the picker: "Ada Lovelace · Real person · Test · 7 Dec 2026, 10:43". The date, not
+ * the id, tells two people of one name apart in words a producer reads.
+ */
+export function faceOptionLabel(face: Pick<FaceSummary, "name" | "kind" | "provider" | "enrolledAtMs">): string {
+  const kind = face.kind === "asset" ? "Real person, photo" : faceKindLabel(face.kind);
+  return `${face.name} · ${kind}${isTest(face.provider) ? " · Test" : ""} · ${formatDateTime(face.enrolledAtMs)}`;
 }
 
 export interface FaceMatches {
