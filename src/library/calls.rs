@@ -3,7 +3,7 @@
 
 use rusqlite::params;
 
-use super::Library;
+use super::{Library, Store};
 use crate::error::Result;
 
 /// Which hourly budget a provider call counts against.
@@ -26,6 +26,16 @@ impl CallKind {
 }
 
 impl Library {
+    /// Says this desk is not behind the studio's public address: its provider calls count
+    /// against `network`'s hourly budget, not the one the studio's desks share. An empty name
+    /// is the studio's network. A desk file has a budget of its own already.
+    pub fn on_network(mut self, network: &str) -> Self {
+        if let Store::Shared(db) = &mut self.store {
+            db.set_network(network);
+        }
+        self
+    }
+
     /// Logs one budgeted call. `budget_key` is the provider host the budget belongs to
     /// ([`crate::providers::Provider::budget_key`]); the column keeps its old name.
     pub fn record_call(&self, budget_key: &str, kind: CallKind, at_ms: i64) -> Result<()> {

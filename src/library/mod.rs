@@ -297,16 +297,6 @@ impl Library {
         })
     }
 
-    /// Says this desk is not behind the studio's public address: its provider calls count
-    /// against `network`'s hourly budget, not the one the studio's desks share. An empty name
-    /// is the studio's network. A desk file has a budget of its own already.
-    pub fn on_network(mut self, network: &str) -> Self {
-        if let Store::Shared(db) = &mut self.store {
-            db.set_network(network);
-        }
-        self
-    }
-
     /// Whether this library is the studio's shared database.
     pub fn is_shared(&self) -> bool {
         self.shared().is_some()
