@@ -6,6 +6,10 @@
 //! providers: `ta_…` faces, portraits and BytePlus people with photos, videos and voice clips;
 //! every photo with a real 256 px preview, as enrollment makes them; every row with a consent
 //! record) and reused after. Delete the folder to make it again.
+//!
+//! With `LIKENESS_BENCH_DATABASE_URL` set (an empty database on a PostgreSQL server, e.g. the
+//! cluster `scripts/pg-cluster start` makes), the same file is moved into it once with
+//! `library migrate`'s copy, and the open, the list and the search run there too, side by side.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -322,5 +326,46 @@ fn library(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, library);
+/// The same 10,000 rows in the studio's shared database, over loopback.
+fn library_postgres(c: &mut Criterion) {
+    let Ok(url) = std::env::var("LIKENESS_BENCH_DATABASE_URL") else {
+        eprintln!("library_10k_postgres skipped: LIKENESS_BENCH_DATABASE_URL is not set");
+        return;
+    };
+    let file = Library::open(&library_file()).expect("open the bench file");
+    let lib = Library::connect(&url, None, "bench").expect("connect");
+    if lib.face_summaries().expect("list").len() != FACES {
+        let t = std::time::Instant::now();
+        file.copy_into(&lib).expect("copy the bench file in");
+        eprintln!("copied {FACES} faces into {url} in {:?}", t.elapsed());
+    }
+    let rows = lib.face_summaries().expect("list");
+    assert_eq!(rows.len(), FACES);
+    assert_eq!(rows, file.face_summaries().expect("list the file"));
+
+    let mut g = c.benchmark_group("library_10k_postgres");
+    g.sample_size(20).measurement_time(Duration::from_secs(6));
+    g.bench_function("connect_and_list", |b| {
+        b.iter(|| {
+            let lib = Library::connect(black_box(&url), None, "bench").unwrap();
+            lib.face_summaries().unwrap()
+        })
+    });
+    g.bench_function("list", |b| b.iter(|| lib.face_summaries().unwrap()));
+    g.bench_function("list_as_ipc_json", |b| {
+        b.iter(|| serde_json::to_vec(&lib.face_summaries().unwrap()).unwrap())
+    });
+    g.bench_function("one_thumbnail", |b| {
+        b.iter(|| {
+            lib.face_thumbnail(black_box(&rows[5_000].asset_id))
+                .unwrap()
+        })
+    });
+    g.bench_function("search_ada", |b| {
+        b.iter(|| library::filter(black_box(&rows), black_box("ada"), None, None).len())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, library, library_postgres);
 criterion_main!(benches);

@@ -84,10 +84,31 @@ pub enum Error {
     Keychain(String),
     #[error("The studio database failed: {0}")]
     Storage(String),
+    /// The shared studio database (PostgreSQL) could not be used. The message is whole: which
+    /// server, what went wrong and what to do.
+    #[error("{message}")]
+    Database {
+        problem: DatabaseProblem,
+        message: String,
+    },
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
     Internal(String),
+}
+
+/// Why the shared studio database could not be used; each asks for something else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseProblem {
+    /// The server did not answer (down, restarting, wrong host or port, another network).
+    Unreachable,
+    /// The server refused the user name or password.
+    Login,
+    /// The database was set up by a newer app: this one refuses rather than downgrade it.
+    Newer,
+    /// Two desks tried the same thing at once and the database kept one (a second payment for
+    /// one purpose).
+    Conflict,
 }
 
 /// What a provider's refusal means for the operator; each has its own guidance in the UI.
@@ -150,6 +171,14 @@ pub enum ErrorCode {
     PhotoHost,
     Keychain,
     Storage,
+    /// The shared studio database did not answer: check the server and the network.
+    DatabaseUnreachable,
+    /// The shared studio database refused the login: check the password in Settings.
+    DatabaseLogin,
+    /// The shared studio database is newer than this app: update the app.
+    DatabaseNewer,
+    /// Another desk did the same thing first (paid for this session or job).
+    DatabaseConflict,
     NotFound,
     Internal,
 }
@@ -180,6 +209,12 @@ impl Error {
             Error::PhotoHost(_) => ErrorCode::PhotoHost,
             Error::Keychain(_) => ErrorCode::Keychain,
             Error::Storage(_) => ErrorCode::Storage,
+            Error::Database { problem, .. } => match problem {
+                DatabaseProblem::Unreachable => ErrorCode::DatabaseUnreachable,
+                DatabaseProblem::Login => ErrorCode::DatabaseLogin,
+                DatabaseProblem::Newer => ErrorCode::DatabaseNewer,
+                DatabaseProblem::Conflict => ErrorCode::DatabaseConflict,
+            },
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::Internal(_) => ErrorCode::Internal,
         }
@@ -194,6 +229,13 @@ impl Error {
                 ..
             } => Some("image_url"),
             _ => None,
+        }
+    }
+
+    pub fn database(problem: DatabaseProblem, message: impl Into<String>) -> Self {
+        Error::Database {
+            problem,
+            message: message.into(),
         }
     }
 

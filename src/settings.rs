@@ -190,7 +190,7 @@ pub fn validate_operator_name(raw: &str) -> Result<String> {
 }
 
 /// "2.5" → 2_500_000. At most 6 decimals, no sign, no exponent.
-fn usd_to_atomic(field: &'static str, raw: &str) -> Result<u128> {
+pub fn usd_to_atomic(field: &'static str, raw: &str) -> Result<u128> {
     let bad = || {
         Error::invalid(
             field,

@@ -5,6 +5,8 @@
 //! Crun); and the options refused before any request.
 
 mod common;
+#[path = "common/postgres.rs"]
+mod pg;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -111,6 +113,16 @@ impl Bench {
     }
 
     fn studio_with(&self, api: Api, media_dir: Option<std::path::PathBuf>) -> Arc<Studio> {
+        self.studio_on(Arc::clone(&self.library), api, media_dir)
+    }
+
+    /// A studio on `library` (another desk on the shared database).
+    fn studio_on(
+        &self,
+        library: Arc<Library>,
+        api: Api,
+        media_dir: Option<std::path::PathBuf>,
+    ) -> Arc<Studio> {
         let provider = self.provider(api);
         let config = StudioConfig {
             policy: PollPolicy {
@@ -124,7 +136,7 @@ impl Bench {
             video_poll: FAST_POLLS,
             ..StudioConfig::for_provider(&provider)
         };
-        Studio::new(Arc::clone(&self.library), provider, self.http(), config)
+        Studio::new(library, provider, self.http(), config)
     }
 
     fn studio(&self, api: Api) -> Arc<Studio> {
@@ -558,6 +570,64 @@ async fn a_restart_mid_job_resumes_polling_and_still_settles_once() {
     let rows = video_rows(&bench.library, &done.id);
     assert_eq!(rows.len(), 1, "the same payment, re-sent on every poll");
     assert_eq!(rows[0].status, PaymentStatus::Settled);
+}
+
+/// Two desks on the studio database: the desk that sent the job polls it under its lease; the
+/// other, started meanwhile, neither polls nor settles it, says which desk does, and shows the
+/// video once it is made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_desk_shows_the_job_the_first_desk_polls() {
+    let Some(url) = pg::fresh_database_url("video_desks") else {
+        return;
+    };
+    let mut bench = Bench::new(Duration::from_secs(60)).await;
+    bench.library = Arc::new(Library::connect(&url, None, "desk-1").unwrap());
+    let first = bench.studio(Api::BlockRunWallet);
+    let face = bench.portrait(&first).await;
+    let quoted = first.quote_video(&request(&face.asset_id)).await.unwrap();
+    first.confirm_video(&quoted.id, false).await.unwrap();
+    until_job(&first, &quoted.id, |j| j.state.at_provider()).await;
+
+    let desk2 = Arc::new(Library::connect(&url, None, "desk-2").unwrap());
+    let second = bench.studio_on(
+        Arc::clone(&desk2),
+        Api::BlockRunWallet,
+        Some(bench.dir.path().join("media-2")),
+    );
+    let mut updates = second.subscribe_jobs();
+    let resumed = second.resume_jobs().unwrap();
+    assert!(resumed.iter().any(|j| j.id == quoted.id));
+    let shown = tokio::time::timeout(Duration::from_secs(10), updates.recv())
+        .await
+        .expect("desk 2 shows the job")
+        .unwrap();
+    assert!(
+        shown
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.contains("desk-1 is checking this video")),
+        "{shown:?}"
+    );
+    bench.rehearsal.finish_videos_now();
+    let done = until_job(&first, &quoted.id, finished).await;
+    assert_eq!(done.state, JobState::Completed, "{:?}", done.error);
+    let seen = loop {
+        let j = tokio::time::timeout(Duration::from_secs(10), updates.recv())
+            .await
+            .expect("desk 2 shows the result")
+            .unwrap();
+        if j.state.is_final() {
+            break j;
+        }
+    };
+    assert_eq!(seen.state, JobState::Completed);
+    assert_eq!(seen.local_path, done.local_path, "desk 1's download, shown");
+    assert!(
+        !bench.dir.path().join("media-2").exists(),
+        "desk 2 fetched nothing"
+    );
+    assert_eq!(bench.rehearsal.video_counts().settlements, 1);
+    assert_eq!(video_rows(&desk2, &done.id).len(), 1);
 }
 
 #[tokio::test]

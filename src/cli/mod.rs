@@ -2,6 +2,7 @@
 //! to stderr through `tracing`.
 #![allow(clippy::print_stdout)]
 
+mod library;
 mod output;
 mod photo;
 mod video;
@@ -17,7 +18,6 @@ use likeness::error::{Error, ErrorCode, Result};
 use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioConfig};
 use likeness::http::TrustRoots;
 use likeness::library::Face;
-use likeness::library::Library;
 use likeness::payment::PaymentQuote;
 use likeness::providers::ProviderKind;
 use likeness::secrets::{KeyringStore, MemoryStore, Secret, SecretStore};
@@ -73,6 +73,26 @@ struct Global {
     /// characters). The app takes it from Settings.
     #[arg(long, global = true, env = "LIKENESS_OPERATOR", value_name = "NAME")]
     operator: Option<String>,
+    /// The studio's shared PostgreSQL database (postgres://user@host:5432/studio) instead of
+    /// this desk's SQLite file: one library, ledger and daily cap for several desks. A password
+    /// not in the address is read from LIKENESS_DATABASE_PASSWORD.
+    #[arg(
+        long,
+        global = true,
+        env = "LIKENESS_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    database_url: Option<String>,
+    /// This desk's name, written on the rows it files in the shared database (default: the
+    /// machine's host name).
+    #[arg(long, global = true, env = "LIKENESS_DESK", value_name = "NAME")]
+    desk: Option<String>,
+    /// On the shared database: this desk is not behind the studio's public address, so its
+    /// provider calls count against NAME's hourly budget instead of the one the studio's desks
+    /// share.
+    #[arg(long, global = true, env = "LIKENESS_NETWORK", value_name = "NAME")]
+    network: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -119,8 +139,12 @@ enum Command {
         #[arg(long, value_name = "real_face|portrait|asset")]
         kind: Option<String>,
     },
-    /// List sessions that still need the operator.
-    Sessions,
+    /// List sessions that still need the operator (on the shared database, this desk's).
+    Sessions {
+        /// Also the other desks' open sessions, each with the desk that follows it.
+        #[arg(long)]
+        all_desks: bool,
+    },
     /// The whole flow: QR in the terminal, countdown, polling, enroll, asset id.
     EnrollFlow {
         #[arg(long, value_name = "N")]
@@ -143,6 +167,13 @@ enum Command {
     /// A verified person's files on Anyfast or Crun: photos, short videos, voice clips.
     #[command(subcommand)]
     Asset(AssetCommand),
+    /// The spending caps payments are checked against; `caps set` sets the studio's on the
+    /// shared database.
+    Caps(library::CapsArgs),
+    /// The library itself: `library migrate --to postgres://…` moves this desk's file into the
+    /// studio's shared database.
+    #[command(subcommand)]
+    Library(library::LibraryCommand),
 }
 
 #[derive(Subcommand)]
@@ -199,6 +230,12 @@ enum SessionCommand {
     },
     /// Issue a fresh link for the same group.
     Refresh {
+        #[arg(long, value_name = "ID")]
+        id: String,
+    },
+    /// Follow another desk's session from this desk (that desk stopped, say); the other desk
+    /// can no longer change it.
+    TakeOver {
         #[arg(long, value_name = "ID")]
         id: String,
     },
@@ -383,9 +420,7 @@ async fn studio_with_media(
         &stage_options(global)?,
     )
     .await?;
-    let library = Arc::new(Library::open(
-        &data_dir(global).join(likeness::library::FILE_NAME),
-    )?);
+    let library = Arc::new(library::open(global)?);
     let studio = Studio::new(
         library,
         stage.provider.clone(),
@@ -489,7 +524,7 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
             action: Some(FacesCommand::Receipt { id, out: path }),
             ..
         } => {
-            let library = Library::open(&data_dir(g).join(likeness::library::FILE_NAME))?;
+            let library = library::open(g)?;
             let html = library.consent_receipt(id.trim())?;
             let path = path.unwrap_or_else(|| PathBuf::from(receipt_file_name(id.trim())));
             std::fs::write(&path, html)
@@ -513,7 +548,7 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
                 let report = studio.sync_faces(wallet.as_deref()).await?;
                 out.sync_report(&report);
             }
-            let library = Library::open(&data_dir(g).join(likeness::library::FILE_NAME))?;
+            let library = library::open(g)?;
             let mut faces = library.faces()?;
             faces.retain(|f| filter.matches_face(f));
             out.faces(
@@ -522,13 +557,12 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
             );
             Ok(())
         }
-        Command::Sessions => {
-            let library = Library::open(&data_dir(g).join(likeness::library::FILE_NAME))?;
-            out.sessions(&library.open_sessions()?);
-            Ok(())
-        }
+        Command::Sessions { all_desks } => library::sessions(g, out, all_desks),
+        Command::Session(SessionCommand::TakeOver { id }) => library::take_over(g, out, &id),
         Command::EnrollFlow { name, image_url } => enroll_flow(g, out, &name, &image_url).await,
         Command::Wallet(cmd) => wallet(g, out, cmd),
+        Command::Caps(args) => library::caps(g, out, args),
+        Command::Library(cmd) => library::run(g, out, cmd),
         Command::Photo(cmd) => photo::run(g, out, cmd).await,
         Command::Video(cmd) => video::run(g, out, cmd).await,
         Command::Asset(AssetCommand::Add {

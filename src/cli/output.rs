@@ -3,7 +3,7 @@
 use likeness::clock::rfc3339;
 use likeness::error::{CommandError, Error};
 use likeness::flow::SessionView;
-use likeness::library::{Face, LivenessSession};
+use likeness::library::{DeskSession, Face, LivenessSession};
 use likeness::secrets::Secret;
 use likeness::wallet::WalletInfo;
 use serde_json::{json, Value};
@@ -244,6 +244,64 @@ impl Output {
 }
 
 impl Output {
+    /// Every desk's open sessions (`sessions --all-desks` on the shared database): this desk's
+    /// as `sessions` lists them, then the others' with their desk ("desk-2: Ada, waiting, 1:12").
+    pub fn all_desks_sessions(
+        &self,
+        this_desk: &str,
+        mine: &[LivenessSession],
+        others: &[DeskSession],
+        now_ms: i64,
+    ) {
+        if self.json {
+            let rows = mine
+                .iter()
+                .map(|s| (this_desk, s))
+                .chain(others.iter().map(|d| (d.desk.as_str(), &d.session)))
+                .map(|(desk, s)| {
+                    let mut j = Self::session_json(s);
+                    j["desk"] = json!(desk);
+                    j
+                })
+                .collect::<Vec<_>>();
+            self.result(json!(rows));
+            return;
+        }
+        self.sessions(mine);
+        for d in others {
+            let s = &d.session;
+            let secs = ((now_ms - s.created_at_ms) / 1000).max(0);
+            println!(
+                "{}: {}, {}, {}:{:02}  ({})",
+                d.desk,
+                s.talent_name,
+                s.state.as_str(),
+                secs / 60,
+                secs % 60,
+                s.id
+            );
+            println!(
+                "    that desk follows it; to follow it here instead: likeness session take-over --id {}",
+                s.id
+            );
+        }
+    }
+
+    /// A session this desk took over from `from`.
+    pub fn taken_over(&self, s: &LivenessSession, from: &str) {
+        if self.json {
+            let mut j = Self::session_json(s);
+            j["takenOverFrom"] = json!(from);
+            self.result(j);
+        } else {
+            println!(
+                "This desk now follows {}'s session {} (it was {from}'s).",
+                s.talent_name, s.id
+            );
+            println!("    {}", next_step(s));
+        }
+    }
+
     /// A video job: its id, where it stands, what it costs, its file or its problem.
     pub fn job(&self, j: &likeness::video::VideoJob) {
         if self.json {

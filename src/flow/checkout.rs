@@ -205,7 +205,10 @@ impl Checkout {
             created_at_ms: now,
             updated_at_ms: now,
         };
-        self.library.record_payment(&record)?;
+        // The caps once more, in the same transaction as the ledger row: another desk on the
+        // shared database (or the CLI on this file) may have paid since the operator's Pay.
+        self.library
+            .record_payment_within_caps(&record, self.caps, now - DAY_MS)?;
         tracing::info!(payment = %record.id, amount = %record.amount_atomic, %purpose, "payment signed and recorded");
         Ok(Ticket {
             record_id: record.id,
@@ -347,7 +350,7 @@ impl Checkout {
     fn check_caps(&self, quote: &PaymentQuote) -> Result<()> {
         let now = self.clock.now_ms();
         spend::check(
-            self.caps,
+            self.library.caps_over(self.caps)?,
             quote.amount_atomic(),
             self.library.spent_since(now - DAY_MS)?,
         )

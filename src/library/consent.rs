@@ -122,6 +122,9 @@ impl Library {
         provider: ProviderKind,
         tx_hash: Option<&str>,
     ) -> Result<ConsentPayment> {
+        if let Some(db) = self.shared() {
+            return db.payment_for(asset_id, provider, tx_hash);
+        }
         let settled: Option<(String, Option<String>)> = self
             .conn()
             .query_row(
@@ -148,6 +151,9 @@ impl Library {
         provider: ProviderKind,
         group_id: &str,
     ) -> Result<Option<String>> {
+        if let Some(db) = self.shared() {
+            return db.group_liveness_ref(provider, group_id);
+        }
         let conn = self.conn();
         let filed: Option<String> = conn
             .query_row(

@@ -64,6 +64,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<VideoJob> {
 impl Library {
     /// Writes a job (new or changed).
     pub fn save_job(&self, j: &VideoJob) -> Result<()> {
+        if let Some(db) = self.shared() {
+            return db.save_job(j);
+        }
         self.conn().execute(
             "INSERT INTO video_jobs (id, provider, face_asset_id, model, prompt, duration_seconds, resolution,
                                      aspect_ratio, state, remote_id, poll_url, price_usd, payment_id, charged,
@@ -104,6 +107,9 @@ impl Library {
     }
 
     pub fn job(&self, id: &str) -> Result<VideoJob> {
+        if let Some(db) = self.shared() {
+            return db.job(id);
+        }
         self.conn()
             .query_row(&format!("{COLUMNS} WHERE id = ?1"), [id], from_row)
             .optional()?
@@ -116,12 +122,18 @@ impl Library {
 
     /// Every job, newest first.
     pub fn jobs(&self) -> Result<Vec<VideoJob>> {
+        if let Some(db) = self.shared() {
+            return db.jobs();
+        }
         self.query_jobs("ORDER BY created_at_ms DESC, rowid DESC", params![])
     }
 
     /// Jobs not yet settled one way or the other (waiting for the operator, being sent, at the
     /// provider, or coming down), oldest first: what a restart picks up.
     pub fn open_jobs(&self) -> Result<Vec<VideoJob>> {
+        if let Some(db) = self.shared() {
+            return db.open_jobs();
+        }
         self.query_jobs(
             "WHERE state IN ('awaiting_confirmation', 'submitting', 'queued', 'running', 'downloading')
              ORDER BY created_at_ms, rowid",
@@ -135,59 +147,43 @@ impl Library {
         let rows = stmt.query_map(args, from_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
+
+    /// Takes or renews the lease on polling job `id` for `lease_ms`: one desk polls each job,
+    /// and when its lease lapses (the desk stopped or crashed) the next desk to ask takes it.
+    /// A desk file has one desk, which always holds it.
+    pub fn lease_job(&self, id: &str, now_ms: i64, lease_ms: i64) -> Result<JobLease> {
+        if let Some(db) = self.shared() {
+            return db.lease_job(id, now_ms, lease_ms);
+        }
+        self.job(id)?;
+        Ok(JobLease::Ours)
+    }
+
+    /// Whether this desk made job `id` (on a desk file, every job is this desk's). Only the
+    /// desk that made a job settles what lived in its memory: a price shown and not yet
+    /// confirmed, a payment being sent.
+    pub fn owns_job(&self, id: &str) -> Result<bool> {
+        match self.shared() {
+            Some(db) => db.owns_job(id),
+            None => Ok(true),
+        }
+    }
+
+    /// Lets go of the lease on job `id` (it is settled, or this desk is closing), so another
+    /// desk need not wait for it to lapse.
+    pub fn release_job(&self, id: &str) -> Result<()> {
+        match self.shared() {
+            Some(db) => db.release_job(id),
+            None => Ok(()),
+        }
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::providers::ProviderKind;
-    use crate::video::{SeedanceTier, VideoSpec};
-
-    fn job(id: &str, at: i64) -> VideoJob {
-        let spec = VideoSpec {
-            face_asset_id: "ta_1".into(),
-            prompt: "waves".into(),
-            model: "bytedance/seedance-2.0-fast".into(),
-            tier: SeedanceTier::Fast,
-            duration_seconds: 5,
-            resolution: "720p".into(),
-            aspect_ratio: "16:9".into(),
-            reference_videos: Vec::new(),
-            reference_audios: Vec::new(),
-        };
-        VideoJob::new(id.into(), ProviderKind::Rehearsal, &spec, at)
-    }
-
-    #[test]
-    fn jobs_round_trip_and_open_ones_are_listed_oldest_first() {
-        let lib = Library::open_in_memory().unwrap();
-        let mut a = job("vid_a", 1);
-        a.reference_videos = vec!["asset-v1".into(), "asset-v2".into()];
-        a.reference_audios = vec!["asset-a1".into()];
-        lib.save_job(&a).unwrap();
-        lib.save_job(&job("vid_b", 2)).unwrap();
-        let mut c = job("vid_c", 3);
-        c.state = JobState::Completed;
-        lib.save_job(&c).unwrap();
-        a.state = JobState::Queued;
-        a.remote_id = Some("bytedance:video_1".into());
-        a.poll_url = Some("/api/v1/videos/generations/bytedance:video_1?model=m".into());
-        a.payment_id = Some("pay_1".into());
-        a.charged = Some(false);
-        a.submitted_at_ms = Some(5);
-        lib.save_job(&a).unwrap();
-        let back = lib.job("vid_a").unwrap();
-        assert_eq!(back.state, JobState::Queued);
-        assert_eq!(back.poll_url, a.poll_url);
-        assert_eq!(back.charged, Some(false));
-        assert_eq!(back.reference_videos, ["asset-v1", "asset-v2"]);
-        assert_eq!(back.reference_audios, ["asset-a1"]);
-        assert!(lib.job("vid_b").unwrap().reference_videos.is_empty());
-        assert_eq!(back.billing, crate::video::VideoBilling::Wallet);
-        let open: Vec<String> = lib.open_jobs().unwrap().into_iter().map(|j| j.id).collect();
-        assert_eq!(open, ["vid_a", "vid_b"]);
-        let all: Vec<String> = lib.jobs().unwrap().into_iter().map(|j| j.id).collect();
-        assert_eq!(all, ["vid_c", "vid_b", "vid_a"]);
-        assert!(matches!(lib.job("vid_zzz"), Err(Error::NotFound(_))));
-    }
+/// Who polls a video job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobLease {
+    /// This desk: poll it, and renew the lease before `lease_ms` runs out.
+    Ours,
+    /// Another desk, until `until_ms`: show its result, and ask again after that.
+    Theirs { desk: String, until_ms: i64 },
 }

@@ -1,53 +1,42 @@
-//! The studio's SQLite file: liveness sessions (so a restart resumes them), enrolled faces, and
-//! the log of rate-limited provider calls (so a restart cannot overspend an hourly budget).
+//! The studio's library: liveness sessions (so a restart resumes them), enrolled faces, the
+//! payment ledger, video jobs and the log of rate-limited provider calls (so a restart cannot
+//! overspend an hourly budget).
+//!
+//! One API, two places: the desk's own SQLite file (the default, nothing to set up), or the
+//! studio's shared PostgreSQL database, where several desks share one library, one ledger and
+//! one daily cap (`postgres`). Every method answers the same way on both; `tests/library.rs`
+//! runs one suite against each.
 
+mod calls;
+mod changes;
 mod consent;
 mod jobs;
 mod payments;
+mod postgres;
 mod receipt;
 mod schema;
+mod sessions;
 
+pub use calls::CallKind;
 pub use consent::{
     liveness_ref, split_liveness_ref, ConsentPayment, ConsentRecord, NO_CONSENT_RECORD,
     NO_CONSENT_RECORD_YET, NO_LIVENESS,
 };
+pub use jobs::JobLease;
 pub use payments::{payments_csv, usdc_decimal, PaymentRecord, PaymentStatus};
+pub use postgres::{CopyReport, StudioCaps};
 pub use receipt::{render_receipt, ReceiptInput};
+pub use sessions::{DeskSession, LivenessSession};
 
 use std::path::Path;
 use std::sync::Mutex;
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::flow::SessionState;
 use crate::media::AssetType;
 use crate::providers::{AssetStatus, ProviderKind, RemoteAsset};
-
-/// One liveness session and where it stands.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
-pub struct LivenessSession {
-    pub id: String,
-    pub provider: ProviderKind,
-    pub group_id: String,
-    pub talent_name: String,
-    pub image_url: String,
-    pub h5_link: String,
-    pub expires_at_ms: i64,
-    /// When the current link was issued; with `expires_at_ms` it gives the link's lifetime.
-    pub link_issued_at_ms: i64,
-    pub state: SessionState,
-    pub asset_id: Option<String>,
-    pub created_at_ms: i64,
-    pub updated_at_ms: i64,
-    /// The photo checks the operator overrode for this session's photo (comma-separated ids).
-    pub photo_override: Option<String>,
-    /// BytePlus's `BytedToken`, which the result is asked with until the group exists.
-    #[serde(default)]
-    pub liveness_token: Option<String>,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
@@ -238,25 +227,6 @@ pub struct SyncReport {
     pub conflicts: u32,
 }
 
-/// Which hourly budget a provider call counts against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CallKind {
-    Init,
-    Status,
-    /// A poll of a Seedance video job (one budget per host, shared by every job).
-    VideoPoll,
-}
-
-impl CallKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            CallKind::Init => "init",
-            CallKind::Status => "status",
-            CallKind::VideoPoll => "video_poll",
-        }
-    }
-}
-
 /// The SQLite file's name inside the data folder.
 pub const FILE_NAME: &str = "likeness.sqlite3";
 
@@ -280,7 +250,15 @@ pub const APP_IDENTIFIER: &str = "studio.likeness.app";
 const MMAP_BYTES: i64 = 1 << 30;
 
 pub struct Library {
-    conn: Mutex<Connection>,
+    store: Store,
+}
+
+/// Where the rows live.
+enum Store {
+    /// The desk's own SQLite file.
+    File(Mutex<Connection>),
+    /// The studio's shared PostgreSQL database.
+    Shared(Box<postgres::Database>),
 }
 
 impl Library {
@@ -306,73 +284,101 @@ impl Library {
     fn with(conn: Connection) -> Result<Self> {
         schema::migrate(&conn)?;
         Ok(Library {
-            conn: Mutex::new(conn),
+            store: Store::File(Mutex::new(conn)),
         })
     }
 
+    /// The studio's shared database at `url` (`postgres://user@host:5432/studio`), migrated to
+    /// this app's schema; refused when it is newer than this app. `password` is used when the
+    /// URL carries none; `desk` is written on every row this desk files.
+    pub fn connect(url: &str, password: Option<&str>, desk: &str) -> Result<Self> {
+        Ok(Library {
+            store: Store::Shared(Box::new(postgres::Database::connect(url, password, desk)?)),
+        })
+    }
+
+    /// Whether this library is the studio's shared database.
+    pub fn is_shared(&self) -> bool {
+        self.shared().is_some()
+    }
+
+    /// `user@host:port/db` of the shared database, or `None` for the desk's file.
+    pub fn shared_target(&self) -> Option<&str> {
+        self.shared().map(postgres::Database::target)
+    }
+
+    /// The desk name this desk writes on shared rows (`None` on a desk's own file).
+    pub fn desk(&self) -> Option<&str> {
+        self.shared().map(postgres::Database::desk)
+    }
+
+    fn shared(&self) -> Option<&postgres::Database> {
+        match &self.store {
+            Store::Shared(db) => Some(db),
+            Store::File(_) => None,
+        }
+    }
+
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.conn.lock().expect("library connection poisoned")
+        match &self.store {
+            Store::File(conn) => conn.lock().expect("library connection poisoned"),
+            // Every method answers from the shared database before it asks for a file.
+            Store::Shared(_) => unreachable!("the SQLite connection of a shared library"),
+        }
     }
 
-    pub fn save_session(&self, s: &LivenessSession) -> Result<()> {
-        self.conn().execute(
-            "INSERT INTO sessions (id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms,
-                                   state, asset_id, created_at_ms, updated_at_ms, link_issued_at_ms,
-                                   photo_override, liveness_token)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-             ON CONFLICT(id) DO UPDATE SET group_id = ?3, talent_name = ?4, image_url = ?5, h5_link = ?6, expires_at_ms = ?7, state = ?8,
-                                           asset_id = ?9, updated_at_ms = ?11, link_issued_at_ms = ?12,
-                                           photo_override = ?13, liveness_token = ?14",
-            params![
-                s.id,
-                s.provider.as_str(),
-                s.group_id,
-                s.talent_name,
-                s.image_url,
-                s.h5_link,
-                s.expires_at_ms,
-                s.state.as_str(),
-                s.asset_id,
-                s.created_at_ms,
-                s.updated_at_ms,
-                s.link_issued_at_ms,
-                s.photo_override,
-                s.liveness_token,
-            ],
-        )?;
-        Ok(())
+    /// The studio's caps on the shared database; `None` on a desk's file, where the desk's
+    /// Settings are the caps.
+    pub fn studio_caps(&self) -> Result<Option<StudioCaps>> {
+        self.shared()
+            .map(postgres::Database::studio_caps)
+            .transpose()
     }
 
-    pub fn session(&self, id: &str) -> Result<LivenessSession> {
-        self.conn()
-            .query_row(
-                &format!("{SESSION_COLUMNS} WHERE id = ?1"),
-                [id],
-                session_from_row,
-            )
-            .optional()?
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "No session with id {id}. Run `likeness sessions` to list them."
-                ))
-            })
+    /// Sets the studio's caps on the shared database (`None` keeps one as it is). On a desk's
+    /// file there is nothing to set here: the caps are the desk's Settings.
+    pub fn set_studio_caps(
+        &self,
+        per_payment_atomic: Option<u128>,
+        daily_atomic: Option<u128>,
+        now_ms: i64,
+    ) -> Result<StudioCaps> {
+        match self.shared() {
+            Some(db) => db.set_studio_caps(per_payment_atomic, daily_atomic, now_ms),
+            None => Err(Error::invalid(
+                "caps",
+                "This desk keeps its library in its own file, so its caps are in Settings (or \
+                 settings.json). Studio caps need the shared database: pass --database-url.",
+            )),
+        }
     }
 
-    /// Sessions that still need the operator: waiting for a scan, expired but refreshable, or
-    /// verified and not yet enrolled. Newest first.
-    pub fn open_sessions(&self) -> Result<Vec<LivenessSession>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&format!(
-            "{SESSION_COLUMNS} WHERE state IN ('awaiting_scan', 'expired', 'verified', 'awaiting_payment', 'enrolling')
-             ORDER BY created_at_ms DESC"
-        ))?;
-        let rows = stmt.query_map([], session_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    /// The caps a payment is checked against: the studio's where it set them, else `desk`.
+    pub fn caps_over(&self, desk: crate::spend::SpendCaps) -> Result<crate::spend::SpendCaps> {
+        Ok(match self.studio_caps()? {
+            Some(studio) => studio.over(desk),
+            None => desk,
+        })
+    }
+
+    /// Copies this library's faces, consent records, payments, video jobs and open sessions
+    /// into the shared database `to`, keeping ids; what is already there is left alone.
+    pub fn copy_into(&self, to: &Library) -> Result<Vec<CopyReport>> {
+        match to.shared() {
+            Some(db) => db.copy_from(self),
+            None => Err(Error::invalid(
+                "to",
+                "A library moves into the studio's shared database: give a postgres:// address.",
+            )),
+        }
     }
 
     /// Files a face. A face already filed keeps its consent record: the record made at
     /// enrollment is never rewritten by a later save or sync.
     pub fn save_face(&self, f: &Face) -> Result<()> {
+        if let Some(db) = self.shared() {
+            return db.save_face(f);
+        }
         let consent = f.consent.as_ref();
         self.conn().execute(
             "INSERT INTO faces (asset_id, provider, kind, name, image_url, thumbnail, group_id, enrolled_at_ms,
@@ -420,6 +426,9 @@ impl Library {
         status: AssetStatus,
         message: Option<&str>,
     ) -> Result<bool> {
+        if let Some(db) = self.shared() {
+            return db.update_asset_status(asset_id, status, message);
+        }
         let n = self.conn().execute(
             "UPDATE faces SET status = ?2, status_message = ?3 WHERE asset_id = ?1",
             params![asset_id, status.as_str(), message],
@@ -428,6 +437,9 @@ impl Library {
     }
 
     pub fn face(&self, asset_id: &str) -> Result<Face> {
+        if let Some(db) = self.shared() {
+            return db.face(asset_id);
+        }
         self.query_faces("WHERE asset_id = ?1", params![asset_id])?
             .pop()
             .ok_or_else(|| {
@@ -440,6 +452,9 @@ impl Library {
     /// Assets the provider is still processing, oldest first, so a restart resumes watching
     /// them.
     pub fn processing_assets(&self) -> Result<Vec<Face>> {
+        if let Some(db) = self.shared() {
+            return db.processing_assets();
+        }
         let mut v = self.query_faces("WHERE status = 'processing'", params![])?;
         v.reverse();
         Ok(v)
@@ -447,6 +462,9 @@ impl Library {
 
     /// The assets filed under one person's group, newest first.
     pub fn group_assets(&self, provider: ProviderKind, group_id: &str) -> Result<Vec<Face>> {
+        if let Some(db) = self.shared() {
+            return db.group_assets(provider, group_id);
+        }
         self.query_faces(
             "WHERE provider = ?1 AND group_id = ?2",
             params![provider.as_str(), group_id],
@@ -462,6 +480,9 @@ impl Library {
         remote: &[RemoteAsset],
         now_ms: i64,
     ) -> Result<SyncReport> {
+        if let Some(db) = self.shared() {
+            return db.merge_remote_assets(provider, remote, now_ms);
+        }
         let mut report = SyncReport::default();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -539,6 +560,9 @@ impl Library {
         remote: &[crate::providers::RemoteFace],
         now_ms: i64,
     ) -> Result<SyncReport> {
+        if let Some(db) = self.shared() {
+            return db.merge_remote_faces(provider, remote, now_ms);
+        }
         let mut report = SyncReport::default();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -605,6 +629,9 @@ impl Library {
 
     /// Newest first.
     pub fn faces(&self) -> Result<Vec<Face>> {
+        if let Some(db) = self.shared() {
+            return db.faces();
+        }
         self.query_faces("", params![])
     }
 
@@ -656,6 +683,9 @@ impl Library {
 
     /// The library list, newest first: one query, no previews (see [`FaceSummary`]).
     pub fn face_summaries(&self) -> Result<Vec<FaceSummary>> {
+        if let Some(db) = self.shared() {
+            return db.face_summaries();
+        }
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT asset_id, provider, kind, name, group_id, enrolled_at_ms, asset_type, status,
@@ -686,6 +716,9 @@ impl Library {
     /// A face's preview (a `data:image/jpeg;base64,…` URL), for the list row that shows it.
     /// `None` when the face has none; an error when the id is not filed.
     pub fn face_thumbnail(&self, asset_id: &str) -> Result<Option<String>> {
+        if let Some(db) = self.shared() {
+            return db.face_thumbnail(asset_id);
+        }
         self.conn()
             .query_row(
                 "SELECT thumbnail FROM faces WHERE asset_id = ?1",
@@ -699,64 +732,6 @@ impl Library {
                 ))
             })
     }
-
-    /// Logs one budgeted call. `budget_key` is the provider host the budget belongs to
-    /// ([`crate::providers::Provider::budget_key`]); the column keeps its old name.
-    pub fn record_call(&self, budget_key: &str, kind: CallKind, at_ms: i64) -> Result<()> {
-        let conn = self.conn();
-        conn.execute(
-            "INSERT INTO provider_calls (provider, kind, at_ms) VALUES (?1, ?2, ?3)",
-            params![budget_key, kind.as_str(), at_ms],
-        )?;
-        // Anything older than a day can never count against an hourly budget again.
-        conn.execute(
-            "DELETE FROM provider_calls WHERE at_ms < ?1",
-            [at_ms - 86_400_000],
-        )?;
-        Ok(())
-    }
-
-    /// Call times within the hour before `now_ms`, oldest first.
-    pub fn calls_in_last_hour(
-        &self,
-        budget_key: &str,
-        kind: CallKind,
-        now_ms: i64,
-    ) -> Result<Vec<i64>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT at_ms FROM provider_calls WHERE provider = ?1 AND kind = ?2 AND at_ms > ?3 ORDER BY at_ms",
-        )?;
-        let rows = stmt.query_map(
-            params![budget_key, kind.as_str(), now_ms - 3_600_000],
-            |r| r.get(0),
-        )?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-}
-
-const SESSION_COLUMNS: &str =
-    "SELECT id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms, state,
-    asset_id, created_at_ms, updated_at_ms, link_issued_at_ms, photo_override, liveness_token FROM sessions";
-
-fn session_from_row(r: &Row<'_>) -> rusqlite::Result<LivenessSession> {
-    let state: String = r.get(7)?;
-    Ok(LivenessSession {
-        id: r.get(0)?,
-        provider: parse_provider(r.get::<_, String>(1)?)?,
-        group_id: r.get(2)?,
-        talent_name: r.get(3)?,
-        image_url: r.get(4)?,
-        h5_link: r.get(5)?,
-        expires_at_ms: r.get(6)?,
-        link_issued_at_ms: r.get(11)?,
-        state: SessionState::parse(&state).ok_or_else(|| bad_value(7, state.clone()))?,
-        asset_id: r.get(8)?,
-        created_at_ms: r.get(9)?,
-        updated_at_ms: r.get(10)?,
-        photo_override: r.get(12)?,
-        liveness_token: r.get(13)?,
-    })
 }
 
 pub(super) fn parse_provider(s: String) -> rusqlite::Result<ProviderKind> {
@@ -790,265 +765,31 @@ pub(super) fn bad_value(col: usize, value: String) -> rusqlite::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn session(id: &str, state: SessionState, created: i64) -> LivenessSession {
-        LivenessSession {
-            id: id.into(),
-            provider: ProviderKind::Rehearsal,
-            group_id: "legacy_rf_1".into(),
-            talent_name: "Ada".into(),
-            image_url: "https://x/a.jpg".into(),
-            h5_link: "http://h/?a=1&b=2".into(),
-            expires_at_ms: 120_000,
-            link_issued_at_ms: 0,
-            state,
-            asset_id: None,
-            created_at_ms: created,
-            updated_at_ms: created,
-            photo_override: None,
-            liveness_token: None,
-        }
-    }
-
-    #[test]
-    fn sessions_round_trip_and_only_open_ones_are_listed() {
-        let lib = Library::open_in_memory().unwrap();
-        lib.save_session(&session("a", SessionState::AwaitingScan, 1))
-            .unwrap();
-        lib.save_session(&session("b", SessionState::Enrolled, 2))
-            .unwrap();
-        lib.save_session(&session("c", SessionState::Expired, 3))
-            .unwrap();
-        assert_eq!(
-            lib.session("a").unwrap(),
-            session("a", SessionState::AwaitingScan, 1)
-        );
-        let open: Vec<_> = lib
-            .open_sessions()
-            .unwrap()
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        assert_eq!(open, ["c", "a"]);
-        let mut a = lib.session("a").unwrap();
-        a.state = SessionState::Verified;
-        a.h5_link = "http://h/new".into();
-        lib.save_session(&a).unwrap();
-        assert_eq!(lib.session("a").unwrap().h5_link, "http://h/new");
-        assert!(matches!(lib.session("zzz"), Err(Error::NotFound(_))));
-    }
-
-    #[test]
-    fn faces_merge_by_asset_id_keeping_local_fields() {
-        let lib = Library::open_in_memory().unwrap();
-        let mut f = Face {
-            asset_id: "ta_1".into(),
-            provider: ProviderKind::Rehearsal,
-            kind: FaceKind::RealFace,
-            name: "Ada".into(),
-            image_url: "https://x/a.jpg".into(),
-            thumbnail: Some("data:image/jpeg;base64,AA==".into()),
-            group_id: Some("legacy_rf_1".into()),
-            enrolled_at_ms: 5,
-            price_usd: Some("0.010000".into()),
-            tx_hash: None,
-            photo_override: Some("face_count".into()),
-            asset_type: AssetType::Image,
-            status: AssetStatus::Active,
-            status_message: None,
-            consent: None,
-        };
-        lib.save_face(&f).unwrap();
-        f.thumbnail = None;
-        f.photo_override = None;
-        f.name = "Ada L.".into();
-        lib.save_face(&f).unwrap();
-        let faces = lib.faces().unwrap();
-        assert_eq!(faces.len(), 1);
-        assert_eq!(faces[0].name, "Ada L.");
-        assert!(
-            faces[0].thumbnail.is_some(),
-            "a sync without a thumbnail must keep the local one"
-        );
-        assert_eq!(
-            faces[0].photo_override.as_deref(),
-            Some("face_count"),
-            "the override stays on the face's record"
-        );
-    }
-
-    fn filed(asset_id: &str, name: &str, provider: ProviderKind, kind: FaceKind) -> Face {
-        Face {
-            asset_id: asset_id.into(),
-            provider,
-            kind,
-            name: name.into(),
-            image_url: "https://x/a.jpg".into(),
-            thumbnail: None,
-            group_id: Some(format!("g_{asset_id}")),
-            enrolled_at_ms: 5,
-            price_usd: None,
-            tx_hash: Some("0xtx".into()),
-            photo_override: None,
-            asset_type: AssetType::Image,
-            status: AssetStatus::Active,
-            status_message: None,
-            consent: None,
-        }
-    }
-
-    #[test]
-    fn the_consent_record_is_filed_once_and_never_rewritten() {
-        let lib = Library::open_in_memory().unwrap();
-        let mut f = filed("ta_1", "Ada", ProviderKind::Rehearsal, FaceKind::RealFace);
-        let record = ConsentRecord {
-            operator: "Grace".into(),
-            recorded_at_ms: 7,
-            liveness_ref: Some(liveness_ref("ses_1", "g_ta_1")),
-            file_sha256: Some("ab".repeat(32)),
-            payment: Some(ConsentPayment::X402 {
-                ledger_id: "pay_1".into(),
-                tx_hash: Some("0xtx".into()),
-            }),
-        };
-        f.consent = Some(record.clone());
-        lib.save_face(&f).unwrap();
-        assert_eq!(lib.face("ta_1").unwrap(), f, "filed as given");
-
-        // A later save (a status change, a sync) without a record, or with another, keeps it.
-        f.consent = None;
-        f.status = AssetStatus::Failed;
-        lib.save_face(&f).unwrap();
-        let mut other = record.clone();
-        other.operator = "Mallory".into();
-        f.consent = Some(other);
-        lib.save_face(&f).unwrap();
-        let back = lib.face("ta_1").unwrap();
-        assert_eq!(back.status, AssetStatus::Failed);
-        assert_eq!(back.consent, Some(record));
-
-        // A face without one stays without one.
-        let synced = filed("ta_2", "Bo", ProviderKind::BlockRun, FaceKind::RealFace);
-        lib.save_face(&synced).unwrap();
-        assert_eq!(lib.face("ta_2").unwrap().consent, None);
-    }
-
-    #[test]
-    fn summaries_list_without_previews_and_the_search_matches_like_the_window() {
-        let lib = Library::open_in_memory().unwrap();
-        let mut ada = filed(
-            "ta_ada",
-            "Ada Lovelace",
-            ProviderKind::BlockRun,
-            FaceKind::RealFace,
-        );
-        ada.thumbnail = Some("data:image/jpeg;base64,AA==".into());
-        ada.consent = Some(ConsentRecord {
-            operator: String::new(),
-            recorded_at_ms: 5,
-            liveness_ref: None,
-            file_sha256: None,
-            payment: None,
-        });
-        let mut zoe = filed(
-            "asset-9",
-            "Zoë Ødegaard",
-            ProviderKind::Anyfast,
-            FaceKind::Asset,
-        );
-        zoe.enrolled_at_ms = 9;
-        zoe.asset_type = AssetType::Video;
-        let robo = filed(
-            "ta_robo",
-            "Robo",
-            ProviderKind::BlockRun,
-            FaceKind::Portrait,
-        );
-        for f in [&ada, &zoe, &robo] {
-            lib.save_face(f).unwrap();
-        }
-        let rows = lib.face_summaries().unwrap();
-        let ids: Vec<&str> = rows.iter().map(|r| r.asset_id.as_str()).collect();
-        assert_eq!(
-            ids,
-            ["asset-9", "ta_robo", "ta_ada"],
-            "newest first, then last filed"
-        );
-        assert_eq!(rows[2], FaceSummary::from(&ada));
-        assert!(rows[2].has_thumbnail && rows[2].has_consent);
-        assert!(!rows[0].has_thumbnail && !rows[0].has_consent);
-        assert_eq!(
-            lib.face_thumbnail("ta_ada").unwrap().as_deref(),
-            Some("data:image/jpeg;base64,AA==")
-        );
-        assert_eq!(lib.face_thumbnail("ta_robo").unwrap(), None);
-        assert!(matches!(
-            lib.face_thumbnail("nope"),
-            Err(Error::NotFound(_))
-        ));
-
-        let hits = |q: &str, p: Option<ProviderKind>, k: Option<FaceKind>| -> Vec<String> {
-            filter(&rows, q, p, k)
-                .into_iter()
-                .map(|r| r.asset_id.clone())
-                .collect()
-        };
-        assert_eq!(hits("", None, None).len(), 3);
-        assert_eq!(hits("  LOVE ", None, None), ["ta_ada"]);
-        assert_eq!(
-            hits("zoË", None, None),
-            ["asset-9"],
-            "any case, beyond ASCII"
-        );
-        assert_eq!(hits("ØDE", None, None), ["asset-9"]);
-        assert_eq!(hits("g_ta_r", None, None), ["ta_robo"], "by group id");
-        assert_eq!(hits("ASSET-", None, None), ["asset-9"], "by asset id");
-        assert_eq!(hits("", Some(ProviderKind::BlockRun), None).len(), 2);
-        assert_eq!(
-            hits("", Some(ProviderKind::BlockRun), Some(FaceKind::Portrait)),
-            ["ta_robo"]
-        );
-        assert!(hits("ada", Some(ProviderKind::Anyfast), None).is_empty());
-        assert!(FaceFilter::new("robo", None, None).matches_face(&robo));
-        for k in [FaceKind::RealFace, FaceKind::Portrait, FaceKind::Asset] {
-            assert_eq!(FaceKind::parse(k.as_str()), Some(k));
-            assert_eq!(
-                serde_json::to_value(k).unwrap(),
-                serde_json::json!(k.as_str())
-            );
-        }
-        assert_eq!(FaceKind::parse("robot"), None);
-    }
-
-    #[test]
-    fn call_log_counts_only_the_last_hour() {
-        let lib = Library::open_in_memory().unwrap();
-        let p = "127.0.0.1:8402";
-        lib.record_call("blockrun.ai", CallKind::Status, 3_600_500)
-            .unwrap();
-        for t in [0, 1_000_000, 3_000_000, 3_700_000] {
-            lib.record_call(p, CallKind::Status, t).unwrap();
-        }
-        lib.record_call(p, CallKind::Init, 3_650_000).unwrap();
-        assert_eq!(
-            lib.calls_in_last_hour(p, CallKind::Status, 3_700_000)
-                .unwrap(),
-            [1_000_000, 3_000_000, 3_700_000]
-        );
-        assert_eq!(
-            lib.calls_in_last_hour(p, CallKind::Init, 3_700_000)
-                .unwrap(),
-            [3_650_000]
-        );
-    }
+    use crate::flow::SessionState;
 
     #[test]
     fn reopening_a_file_keeps_everything() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nested/likeness.sqlite3");
+        let session = LivenessSession {
+            id: "a".into(),
+            provider: ProviderKind::Rehearsal,
+            group_id: "legacy_rf_1".into(),
+            talent_name: "Ada".into(),
+            image_url: "https://x/a.jpg".into(),
+            h5_link: "http://h/?a=1".into(),
+            expires_at_ms: 120_000,
+            link_issued_at_ms: 0,
+            state: SessionState::AwaitingScan,
+            asset_id: None,
+            created_at_ms: 1,
+            updated_at_ms: 1,
+            photo_override: None,
+            liveness_token: None,
+        };
         Library::open(&path)
             .unwrap()
-            .save_session(&session("a", SessionState::AwaitingScan, 1))
+            .save_session(&session)
             .unwrap();
         let again = Library::open(&path).unwrap();
         assert_eq!(

@@ -7,8 +7,9 @@ use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
 use super::{parse_provider, Library};
-use crate::error::{Error, Result};
+use crate::error::{DatabaseProblem, Error, Result};
 use crate::providers::ProviderKind;
+use crate::spend::{self, SpendCaps};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
@@ -24,7 +25,7 @@ pub enum PaymentStatus {
 }
 
 impl PaymentStatus {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             PaymentStatus::Signed => "signed",
             PaymentStatus::Settled => "settled",
@@ -33,7 +34,7 @@ impl PaymentStatus {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         [
             PaymentStatus::Signed,
             PaymentStatus::Settled,
@@ -101,32 +102,94 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<PaymentRecord> {
     })
 }
 
+fn insert(conn: &rusqlite::Connection, p: &PaymentRecord) -> Result<()> {
+    let done = conn.execute(
+        "INSERT INTO payments (id, provider, purpose, amount_atomic, payee, network, asset_contract, nonce,
+                               header_name, header_value, status, settlement_tx, asset_id, created_at_ms,
+                               updated_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            p.id,
+            p.provider.as_str(),
+            p.purpose,
+            p.amount_atomic,
+            p.payee,
+            p.network,
+            p.asset_contract,
+            p.nonce,
+            p.header_name,
+            p.header_value,
+            p.status.as_str(),
+            p.settlement_tx,
+            p.asset_id,
+            p.created_at_ms,
+            p.updated_at_ms,
+        ],
+    );
+    match done {
+        Ok(_) => Ok(()),
+        Err(e) if e.to_string().contains("payments.purpose") => Err(Error::database(
+            DatabaseProblem::Conflict,
+            format!(
+                "A payment for this ({}) is already under way. Nothing more was signed; wait \
+                 for it to finish, then look again.",
+                p.purpose
+            ),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
 impl Library {
     /// Stores a freshly signed payment. Fails if its nonce was ever stored before.
     pub fn record_payment(&self, p: &PaymentRecord) -> Result<()> {
-        self.conn().execute(
-            "INSERT INTO payments (id, provider, purpose, amount_atomic, payee, network, asset_contract, nonce,
-                                   header_name, header_value, status, settlement_tx, asset_id, created_at_ms,
-                                   updated_at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            params![
-                p.id,
-                p.provider.as_str(),
-                p.purpose,
-                p.amount_atomic,
-                p.payee,
-                p.network,
-                p.asset_contract,
-                p.nonce,
-                p.header_name,
-                p.header_value,
-                p.status.as_str(),
-                p.settlement_tx,
-                p.asset_id,
-                p.created_at_ms,
-                p.updated_at_ms,
-            ],
-        )?;
+        if let Some(db) = self.shared() {
+            return db.record_payment(p);
+        }
+        insert(&self.conn(), p)
+    }
+
+    /// Checks `amount` against the caps and the day's ledger since `since_ms`, and files the
+    /// row, as one transaction: two desks (or the app and the CLI on one file) paying at the
+    /// same instant take turns, so together they cannot pass the daily cap. On the shared
+    /// database the studio's caps apply where set, else `desk_caps`.
+    pub fn record_payment_within_caps(
+        &self,
+        p: &PaymentRecord,
+        desk_caps: SpendCaps,
+        since_ms: i64,
+    ) -> Result<()> {
+        if let Some(db) = self.shared() {
+            return db.record_payment_within_caps(p, desk_caps, since_ms);
+        }
+        let amount: u128 = p.amount_atomic.parse().map_err(|_| {
+            Error::Internal(format!(
+                "payment amount {:?} is not a number",
+                p.amount_atomic
+            ))
+        })?;
+        let mut conn = self.conn();
+        // IMMEDIATE takes the file's write lock before reading the day's total.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut spent: u128 = 0;
+        {
+            let mut stmt = tx.prepare(
+                "SELECT id, amount_atomic FROM payments
+                 WHERE created_at_ms >= ?1 AND status IN ('signed', 'settled')",
+            )?;
+            let rows = stmt.query_map([since_ms], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?;
+            for row in rows {
+                let (id, a) = row?;
+                spent += a.parse::<u128>().map_err(|_| {
+                    Error::Storage(format!("payment {id} has a malformed amount {a:?}"))
+                })?;
+            }
+        }
+        spend::check(desk_caps, amount, spent)?;
+        insert(&tx, p)?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -138,6 +201,9 @@ impl Library {
         asset_id: Option<&str>,
         now_ms: i64,
     ) -> Result<()> {
+        if let Some(db) = self.shared() {
+            return db.update_payment(id, status, settlement_tx, asset_id, now_ms);
+        }
         let n = self.conn().execute(
             "UPDATE payments SET status = ?2, settlement_tx = COALESCE(?3, settlement_tx),
                  asset_id = COALESCE(?4, asset_id), updated_at_ms = ?5 WHERE id = ?1",
@@ -152,6 +218,9 @@ impl Library {
     /// The newest payment for `purpose` that may still be in flight (signed, outcome unknown):
     /// the one a retry must re-send.
     pub fn pending_payment(&self, purpose: &str) -> Result<Option<PaymentRecord>> {
+        if let Some(db) = self.shared() {
+            return db.pending_payment(purpose);
+        }
         Ok(self
             .conn()
             .query_row(
@@ -163,6 +232,9 @@ impl Library {
     }
 
     pub fn payment(&self, id: &str) -> Result<PaymentRecord> {
+        if let Some(db) = self.shared() {
+            return db.payment(id);
+        }
         self.conn()
             .query_row(&format!("{COLUMNS} WHERE id = ?1"), [id], from_row)
             .optional()?
@@ -172,6 +244,9 @@ impl Library {
     /// Every payment made for `purpose`, oldest first (a video job's first authorization and
     /// any re-signed after it lapsed).
     pub fn payments_for(&self, purpose: &str) -> Result<Vec<PaymentRecord>> {
+        if let Some(db) = self.shared() {
+            return db.payments_for(purpose);
+        }
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
             "{COLUMNS} WHERE purpose = ?1 ORDER BY created_at_ms, rowid"
@@ -182,6 +257,9 @@ impl Library {
 
     /// Newest first.
     pub fn payments(&self) -> Result<Vec<PaymentRecord>> {
+        if let Some(db) = self.shared() {
+            return db.payments();
+        }
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
             "{COLUMNS} ORDER BY created_at_ms DESC, rowid DESC"
@@ -192,6 +270,9 @@ impl Library {
 
     /// Atomic USDC units that may have left since `since_ms` (for the daily cap).
     pub fn spent_since(&self, since_ms: i64) -> Result<u128> {
+        if let Some(db) = self.shared() {
+            return db.spent_since(since_ms);
+        }
         let mut total: u128 = 0;
         for p in self.payments()? {
             if p.created_at_ms >= since_ms && p.status.may_have_spent() {
@@ -276,54 +357,6 @@ mod tests {
             created_at_ms: at,
             updated_at_ms: at,
         }
-    }
-
-    #[test]
-    fn a_nonce_is_stored_once_and_the_pending_row_is_found_for_a_retry() {
-        let lib = Library::open_in_memory().unwrap();
-        lib.record_payment(&record("p1", "0xaa", "10000", PaymentStatus::Signed, 1))
-            .unwrap();
-        assert!(
-            lib.record_payment(&record("p2", "0xaa", "10000", PaymentStatus::Signed, 2))
-                .is_err(),
-            "same nonce twice"
-        );
-        let pending = lib.pending_payment("realface:ses_1").unwrap().unwrap();
-        assert_eq!(
-            (pending.id.as_str(), pending.header_value.as_str()),
-            ("p1", "eyJ4NDAy")
-        );
-        lib.update_payment("p1", PaymentStatus::Settled, Some("0xtx"), Some("ta_1"), 5)
-            .unwrap();
-        assert!(
-            lib.pending_payment("realface:ses_1").unwrap().is_none(),
-            "a settled payment is never re-sent"
-        );
-        let rows = lib.payments().unwrap();
-        assert_eq!(rows[0].settlement_tx.as_deref(), Some("0xtx"));
-        assert!(lib
-            .update_payment("nope", PaymentStatus::Settled, None, None, 5)
-            .is_err());
-    }
-
-    #[test]
-    fn refusals_do_not_count_against_the_daily_cap() {
-        let lib = Library::open_in_memory().unwrap();
-        lib.record_payment(&record("a", "0x1", "10000", PaymentStatus::Settled, 100))
-            .unwrap();
-        lib.record_payment(&record("b", "0x2", "500000", PaymentStatus::Signed, 200))
-            .unwrap();
-        lib.record_payment(&record(
-            "c",
-            "0x3",
-            "700000",
-            PaymentStatus::NotCharged,
-            300,
-        ))
-        .unwrap();
-        lib.record_payment(&record("d", "0x4", "900000", PaymentStatus::Settled, 10))
-            .unwrap();
-        assert_eq!(lib.spent_since(50).unwrap(), 510_000);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-use crate::error::Result;
+use crate::error::{DatabaseProblem, Error, Result};
 
 const MIGRATIONS: &[&str] = &[
     // 1: sessions, faces and the provider call log.
@@ -112,10 +112,27 @@ const MIGRATIONS: &[&str] = &[
     // re-sent after a restart sends the same ones (comma-separated asset ids; '' when none).
     "ALTER TABLE video_jobs ADD COLUMN reference_videos TEXT NOT NULL DEFAULT '';
     ALTER TABLE video_jobs ADD COLUMN reference_audios TEXT NOT NULL DEFAULT '';",
+    // 9: never pay twice: at most one payment in flight (signed, outcome unknown) per purpose,
+    // as on the shared database, where two desks may press Pay for one thing at once.
+    "CREATE UNIQUE INDEX payments_one_in_flight ON payments (purpose) WHERE status = 'signed';",
 ];
+
+/// The newest version this app knows.
+pub const VERSION: i64 = MIGRATIONS.len() as i64;
 
 pub(super) fn migrate(conn: &Connection) -> Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    // Running an old app on a newer file would write rows the newer schema does not expect:
+    // refuse before touching anything.
+    if current > VERSION {
+        return Err(Error::database(
+            DatabaseProblem::Newer,
+            format!(
+                "This library was last opened by a newer Likeness Studio (schema version {current}; \
+                 this app knows up to {VERSION}). Update the app on this desk; nothing was changed."
+            ),
+        ));
+    }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let tx = conn.unchecked_transaction()?;
         tx.execute_batch(sql)?;

@@ -216,7 +216,15 @@ export type ErrorCode = "invalid_input" | "not_configured" | "network" | "timeou
 /**  The operator must confirm a second time (the payee changed). */
 "confirmation_needed" | 
 /**  The photo could not be hosted for the provider (Settings → Photo hosting). */
-"photo_host" | "keychain" | "storage" | "not_found" | "internal";
+"photo_host" | "keychain" | "storage" | 
+/**  The shared studio database did not answer: check the server and the network. */
+"database_unreachable" | 
+/**  The shared studio database refused the login: check the password in Settings. */
+"database_login" | 
+/**  The shared studio database is newer than this app: update the app. */
+"database_newer" | 
+/**  Another desk did the same thing first (paid for this session or job). */
+"database_conflict" | "not_found" | "internal";
 
 /**  An enrolled face in the library. */
 export type Face = {

@@ -83,6 +83,10 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   photo_host: true,
   keychain: true,
   storage: true,
+  database_unreachable: true,
+  database_login: true,
+  database_newer: true,
+  database_conflict: true,
   not_found: true,
   internal: true,
 };

@@ -2,6 +2,10 @@
 //! fails it, or lets it lapse; downloaded at once when made; picked up again after a restart.
 //! Polls re-send the job's own payment header (the provider binds the job to the wallet that
 //! paid), and settlement is recorded on the poll that finds the video made.
+//!
+//! On the studio's shared database one desk polls each job: the one holding its lease, renewed
+//! before every poll. The other desks read the job's row every few seconds and show what the
+//! polling desk found; one of them takes over once the lease lapses (that desk stopped).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -13,13 +17,20 @@ use super::video::{lost_submission, passing, payer, purpose, step, MAX_RESIGNS, 
 use super::Studio;
 use crate::error::{Error, ProviderReason, Result};
 use crate::flow::JobEvent;
-use crate::library::{CallKind, PaymentRecord, PaymentStatus};
+use crate::library::{CallKind, JobLease, PaymentRecord, PaymentStatus};
 use crate::payment::PaymentQuote;
 use crate::providers::{Provider, ProviderKind};
 use crate::video::{
     self, download, JobState, PollAnswer, RemoteState, RemoteStatus, VideoBilling, VideoCatalog,
     VideoJob, VideoPollPlan,
 };
+
+/// How long a desk's claim to poll a job lasts unless renewed (it is, before every poll): a
+/// desk that stopped is replaced within this.
+const JOB_LEASE_MS: i64 = 120_000;
+/// How often a desk that does not poll a job reads its row again to show what the polling desk
+/// found.
+const WATCH_ELSEWHERE: Duration = Duration::from_secs(2);
 
 impl Studio {
     /// Asks the provider once about a job now (`likeness video status`), within the host's
@@ -143,6 +154,16 @@ impl Studio {
                 continue;
             };
             let quoted = self.checkout.held(&purpose(&job.id)).is_some();
+            // A price or a payment another desk's memory holds is that desk's to settle (on the
+            // shared database); the jobs at the provider are followed under the lease.
+            if matches!(
+                job.state,
+                JobState::AwaitingConfirmation | JobState::Submitting
+            ) && !self.library.owns_job(&job.id)?
+            {
+                out.push(self.job_view(job));
+                continue;
+            }
             match job.state {
                 JobState::AwaitingConfirmation
                     if !quoted && self.video_billing(&provider) == VideoBilling::Wallet =>
@@ -213,21 +234,36 @@ impl Studio {
         let mut last_poll: Option<i64> = None;
         let mut not_before: Option<i64> = None;
         let mut notice: Option<String> = None;
+        let mut shown_from_elsewhere = false;
         loop {
             let Ok(job) = self.library.job(id) else {
                 return;
             };
-            if job.state == JobState::Downloading {
-                let _ = self.download_job(id).await;
+            let downloading = job.state == JobState::Downloading;
+            if !downloading && !job.state.at_provider() {
+                if shown_from_elsewhere {
+                    // Settled by the desk that polled it: show the result here too.
+                    let _ = self.job_updates.send(self.job_view(job));
+                }
                 return;
             }
-            if !job.state.at_provider() {
+            let now = self.clock.now_ms();
+            if let Some(view) = self.polled_elsewhere(job.clone(), now) {
+                shown_from_elsewhere = true;
+                let _ = self.job_updates.send(view);
+                tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    _ = tokio::time::sleep(WATCH_ELSEWHERE) => {}
+                }
+                continue;
+            }
+            if downloading {
+                let _ = self.download_job(id).await;
                 return;
             }
             let Ok(provider) = self.provider_for_job(&job) else {
                 return;
             };
-            let now = self.clock.now_ms();
             let calls = match self.library.calls_in_last_hour(
                 &provider.budget_key(),
                 CallKind::VideoPoll,
@@ -268,6 +304,16 @@ impl Studio {
                 _ = cancel.cancelled() => return,
                 _ = tokio::time::sleep(sleep) => {}
             }
+            // The lease may have lapsed during a long wait, and another desk taken the job.
+            let Ok(current) = self.library.job(id) else {
+                return;
+            };
+            if self
+                .polled_elsewhere(current, self.clock.now_ms())
+                .is_some()
+            {
+                continue;
+            }
             last_poll = Some(self.clock.now_ms());
             polls_made += 1;
             match self.poll_once(&provider, id).await {
@@ -299,6 +345,26 @@ impl Studio {
                     }
                     return;
                 }
+            }
+        }
+    }
+
+    /// Takes or renews this desk's lease on polling `job`; when another desk holds it, the job
+    /// as this desk shows it instead (that desk's progress, and who polls). A database that
+    /// does not answer is left to the poll itself to report.
+    fn polled_elsewhere(&self, job: VideoJob, now: i64) -> Option<VideoJob> {
+        match self.library.lease_job(&job.id, now, JOB_LEASE_MS) {
+            Ok(JobLease::Ours) => None,
+            Ok(JobLease::Theirs { desk, .. }) => {
+                let mut view = self.job_view(job);
+                view.notice = Some(format!(
+                    "{desk} is checking this video with the provider; this desk shows what it finds."
+                ));
+                Some(view)
+            }
+            Err(e) => {
+                tracing::warn!(job = %job.id, error = %e, "could not take the job's lease");
+                None
             }
         }
     }

@@ -9,6 +9,10 @@ const NEXT_STEPS: Partial<Record<ErrorCode, string>> = {
   not_configured: "Open Settings to finish setting up the provider.",
   unauthorized: "Open Settings and check the provider's API key.",
   confirmation_needed: "Tick the box to confirm the new payee, then press Pay again.",
+  database_unreachable: "Check the studio database's server and this desk's network, then try again.",
+  database_login: "Open Settings and check the studio database's user name and password.",
+  database_newer: "Update Likeness Studio on this desk; another desk already uses a newer version.",
+  database_conflict: "Another desk is paying for this already: wait for it, then look again.",
 };
 
 export function nextStepFor(code: ErrorCode): string | null {
