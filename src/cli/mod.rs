@@ -2,10 +2,12 @@
 //! to stderr through `tracing`.
 #![allow(clippy::print_stdout)]
 
+mod enroll_flow;
 mod library;
 mod output;
 mod photo;
 mod video;
+mod wallet;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -14,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use likeness::error::{Error, ErrorCode, Result};
+use likeness::error::{Error, Result};
 use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioConfig};
 use likeness::http::TrustRoots;
 use likeness::library::Face;
@@ -24,7 +26,7 @@ use likeness::secrets::{KeyringStore, MemoryStore, Secret, SecretStore};
 use likeness::settings::PaymentMethod;
 use likeness::settings::{Settings, DEFAULT_REHEARSAL_PORT};
 use likeness::stage::{Stage, StageOptions};
-use likeness::wallet::{checksummed, Wallet, WalletInfo};
+use likeness::wallet::Wallet;
 use output::Output;
 use serde_json::json;
 
@@ -157,7 +159,7 @@ enum Command {
     Rehearsal(RehearsalCommand),
     /// The studio wallet: the key that pays for x402 calls in USDC on Base.
     #[command(subcommand)]
-    Wallet(WalletCommand),
+    Wallet(wallet::WalletCommand),
     /// Check a face photo before paying (format, size, faces, sharpness).
     #[command(subcommand)]
     Photo(photo::PhotoCommand),
@@ -254,24 +256,6 @@ enum RehearsalCommand {
         #[arg(long, value_name = "seed|live", default_value = "live")]
         jarvisclaw_shape: String,
     },
-}
-
-#[derive(Subcommand)]
-enum WalletCommand {
-    /// Make a new key in the system keychain and print its address.
-    New,
-    /// Store an existing private key: hex from stdin, or from --wallet-key-env VAR.
-    Import {
-        /// Only caught to refuse it without echoing it: argv shows in the process list.
-        #[arg(hide = true)]
-        key_argument: Option<String>,
-    },
-    /// Print the wallet's address and its Basescan link (with --wallet-key-env: that key's).
-    Address,
-    /// Print the private key for a backup; needs --yes, or EXPORT typed at the prompt.
-    Export,
-    /// Remove the key from the keychain for good; needs --yes, or DELETE typed at the prompt.
-    Delete,
 }
 
 pub fn main() -> ExitCode {
@@ -559,8 +543,10 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
         }
         Command::Sessions { all_desks } => library::sessions(g, out, all_desks),
         Command::Session(SessionCommand::TakeOver { id }) => library::take_over(g, out, &id),
-        Command::EnrollFlow { name, image_url } => enroll_flow(g, out, &name, &image_url).await,
-        Command::Wallet(cmd) => wallet(g, out, cmd),
+        Command::EnrollFlow { name, image_url } => {
+            enroll_flow::run(g, out, &name, &image_url).await
+        }
+        Command::Wallet(cmd) => wallet::run(g, out, cmd),
         Command::Caps(args) => library::caps(g, out, args),
         Command::Library(cmd) => library::run(g, out, cmd),
         Command::Photo(cmd) => photo::run(g, out, cmd).await,
@@ -819,215 +805,6 @@ fn confirm(g: &Global, out: &Output, question: &str) -> Result<()> {
     }
 }
 
-/// The wallet commands work on the keychain's wallet by design (`import` stores the key given
-/// by --wallet-key-env), so they use the keyring whatever the flags; only `wallet address
-/// --wallet-key-env` reads no keyring.
-fn wallet(g: &Global, out: &Output, cmd: WalletCommand) -> Result<()> {
-    let store = keyring();
-    match cmd {
-        WalletCommand::New => {
-            keychain_only(g, "new")?;
-            let address = Wallet::create(&store)?;
-            out.wallet(
-                &WalletInfo::base(address),
-                "Created the studio wallet. Fund it with USDC on Base, and back up its key with \
-                 `likeness wallet export`.",
-            );
-            Ok(())
-        }
-        WalletCommand::Import { key_argument } => {
-            if key_argument.is_some() {
-                return Err(Error::invalid(
-                    "wallet_key",
-                    "Do not pass the key as an argument: other users can read arguments in the \
-                     process list. Pipe it into `likeness wallet import`, or pass --wallet-key-env \
-                     VAR. If that was a real key with funds, consider it exposed. Nothing was \
-                     stored.",
-                ));
-            }
-            let address = match &g.wallet_key_env {
-                Some(var) => Wallet::import_signer(&store, &Wallet::from_env(var)?)?,
-                None => Wallet::import(&store, read_key_from_stdin()?.expose())?,
-            };
-            out.wallet(&WalletInfo::base(address), "Imported the studio wallet.");
-            Ok(())
-        }
-        WalletCommand::Address => match &g.wallet_key_env {
-            Some(var) => {
-                let address = Wallet::from_env(var)?.address();
-                out.wallet(
-                    &WalletInfo::base(address),
-                    &format!("The wallet key in {var} (not stored):"),
-                );
-                Ok(())
-            }
-            None => {
-                let store =
-                    store.or_else_offer("Name the key for this run instead: --wallet-key-env VAR");
-                let address = Wallet::address(&store)?.ok_or_else(no_wallet)?;
-                out.wallet(&WalletInfo::base(address), "The studio wallet:");
-                Ok(())
-            }
-        },
-        WalletCommand::Export => {
-            keychain_only(g, "export")?;
-            let address = Wallet::address(&store)?.ok_or_else(no_wallet)?;
-            let confirmed = typed_confirmation(
-                g,
-                out,
-                "EXPORT",
-                &format!(
-                    "This prints the private key of the studio wallet {}. Anyone who sees it can \
-                     spend the wallet's funds.",
-                    checksummed(address)
-                ),
-                "Not confirmed; the key was not shown.",
-            )?;
-            let key = Wallet::export(&store, confirmed)?;
-            out.wallet_key(&WalletInfo::base(address), &key);
-            Ok(())
-        }
-        WalletCommand::Delete => {
-            keychain_only(g, "delete")?;
-            let current = match Wallet::address(&store) {
-                Ok(Some(address)) => Some(Some(address)),
-                Ok(None) => None,
-                // The stored key is unreadable: deleting it is the way out.
-                Err(e) if e.code() == ErrorCode::InvalidInput => Some(None),
-                Err(e) => return Err(e),
-            };
-            let Some(address) = current else {
-                Wallet::delete(&store)?;
-                out.wallet_deleted(None, false);
-                return Ok(());
-            };
-            let what = match address {
-                Some(a) => format!("the studio wallet {}", checksummed(a)),
-                None => "the unreadable studio wallet key".to_string(),
-            };
-            typed_confirmation(
-                g,
-                out,
-                "DELETE",
-                &format!(
-                    "This deletes {what} from the keychain. Unless its key was exported \
-                     (`likeness wallet export`), the key and any funds on it are lost for good."
-                ),
-                "Not confirmed; the wallet was not deleted.",
-            )?;
-            Wallet::delete(&store)?;
-            out.wallet_deleted(address.map(WalletInfo::base).as_ref(), true);
-            Ok(())
-        }
-    }
-}
-
-/// `--wallet-key-env` names a key for `wallet address` and `wallet import`; the other wallet
-/// commands work on the keychain's wallet, so they refuse it rather than silently ignore it.
-fn keychain_only(g: &Global, command: &str) -> Result<()> {
-    match &g.wallet_key_env {
-        Some(_) => Err(Error::invalid(
-            "wallet_key_env",
-            format!(
-                "`likeness wallet {command}` works on the wallet in the system keychain; run it \
-                 without --wallet-key-env."
-            ),
-        )),
-        None => Ok(()),
-    }
-}
-
-fn no_wallet() -> Error {
-    Error::NotFound(
-        "There is no studio wallet yet. Create one with `likeness wallet new`, or import a key \
-         with `likeness wallet import`."
-            .into(),
-    )
-}
-
-/// The key for `wallet import`, from stdin: pasted at a prompt with echo off on a terminal, or
-/// piped in. Never from an argument, which other users can read in the process list.
-fn read_key_from_stdin() -> Result<Secret> {
-    use std::io::Read;
-    let stdin = std::io::stdin();
-    let mut text = String::new();
-    if stdin.is_terminal() {
-        eprint!("Paste the wallet's private key (hex), then press Enter: ");
-        let _ = std::io::stderr().flush();
-        let echo_off = set_terminal_echo(false);
-        let read = stdin.read_line(&mut text);
-        if echo_off {
-            set_terminal_echo(true);
-        }
-        eprintln!();
-        read.map_err(|e| Error::Internal(format!("cannot read the key from the terminal: {e}")))?;
-    } else {
-        stdin
-            .lock()
-            .take(64 * 1024)
-            .read_to_string(&mut text)
-            .map_err(|_| {
-                Error::invalid(
-                    "wallet_key",
-                    "Could not read the key from stdin: it is not text. Pipe in the 64-character \
-                     hex private key.",
-                )
-            })?;
-    }
-    let key = Secret::new(text);
-    if key.expose().trim().is_empty() {
-        return Err(Error::invalid(
-            "wallet_key",
-            "No key was given. Pipe the hex private key into `likeness wallet import`, or pass \
-             --wallet-key-env VAR. Never pass it as an argument.",
-        ));
-    }
-    Ok(key)
-}
-
-/// Turns the terminal's echo on or off through `stty`; `true` when it worked.
-fn set_terminal_echo(on: bool) -> bool {
-    if !cfg!(unix) {
-        return false;
-    }
-    std::process::Command::new("stty")
-        .arg(if on { "echo" } else { "-echo" })
-        .stdin(std::process::Stdio::inherit())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// Dangerous wallet steps need more than a "y": `--yes`, or `word` typed at the prompt. The
-/// prompt goes to stderr so stdout stays clean for the key or the JSON.
-fn typed_confirmation(
-    g: &Global,
-    out: &Output,
-    word: &str,
-    warning: &str,
-    refused: &str,
-) -> Result<bool> {
-    if g.yes {
-        return Ok(true);
-    }
-    if out.json || !std::io::stdin().is_terminal() {
-        return Err(Error::invalid(
-            "yes",
-            format!("{warning} Pass --yes to confirm without a prompt."),
-        ));
-    }
-    eprint!("{warning}\nType {word} to confirm: ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    let _ = std::io::stdin().read_line(&mut answer);
-    if answer.trim() == word {
-        Ok(true)
-    } else {
-        Err(Error::invalid("yes", refused))
-    }
-}
-
 /// Follows the studio's own watch of a new asset until the provider has processed it.
 async fn wait_for_asset(studio: &Arc<Studio>, face: Face) -> Result<Face> {
     use likeness::providers::AssetStatus;
@@ -1042,115 +819,4 @@ async fn wait_for_asset(studio: &Arc<Studio>, face: Face) -> Result<Face> {
         }
     }
     Ok(current)
-}
-
-async fn enroll_flow(g: &Global, out: &Output, name: &str, image_url: &str) -> Result<()> {
-    let (studio, mut stage) = studio(g, true).await?;
-    let settings = settings(g, true)?;
-    if let Some((bind, host)) = stage.callback_target(&settings) {
-        match studio.serve_callbacks(bind, &host).await {
-            Ok(addr) => tracing::info!(%addr, "phones report back here"),
-            Err(e) => tracing::warn!(error = %e, "no LAN callback; polling only"),
-        }
-    }
-    let mut updates = studio.subscribe();
-    let view = studio
-        .start_session(name, Some(image_url), g.override_photo_checks)
-        .await?;
-    let id = view.session.id.clone();
-    out.session_started(&view);
-    let mut last = view;
-    let mut ticker = tokio::time::interval(Duration::from_secs(1));
-    // Enter (a line on stdin) = "Talent finished — check now": one call from the budget.
-    let (enter_tx, mut enter) = tokio::sync::mpsc::unbounded_channel::<()>();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        while std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) {
-            line.clear();
-            if enter_tx.send(()).is_err() {
-                break;
-            }
-        }
-    });
-    let verified = loop {
-        tokio::select! {
-            Some(()) = enter.recv() => match studio.check_now(&id).await {
-                Ok(v) => {
-                    out.progress(&v);
-                    if v.session.state == SessionState::Verified {
-                        break true;
-                    }
-                    last = v;
-                }
-                Err(e) => out.error(&e),
-            },
-            u = updates.recv() => match u {
-                Ok(v) if v.session.id == id => {
-                    let state_changed = v.session.state != last.session.state;
-                    if state_changed || v.notice.is_some() { out.progress(&v); }
-                    last = v;
-                    match last.session.state {
-                        SessionState::Verified => break true,
-                        SessionState::Expired | SessionState::Cancelled => break false,
-                        _ => {}
-                    }
-                }
-                Ok(_) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                Err(_) => break false,
-            },
-            _ = ticker.tick() => out.countdown(&last),
-        }
-    };
-    if !verified {
-        stage.stop().await;
-        return Err(Error::invalid(
-            "session",
-            format!("The QR expired before the talent finished. Run `likeness session refresh --id {id}` against a running Rehearsal, or run enroll-flow again."),
-        ));
-    }
-    if stage.info.payment_method == PaymentMethod::ApiKey {
-        confirm(
-            g,
-            out,
-            &format!("The talent is verified. Enroll {name:?} with {} (charged to the API key's account)?", stage.info.provider),
-        )?;
-    }
-    let outcome = studio
-        .enroll_session(&id, None, None, g.override_photo_checks.then_some(true))
-        .await?;
-    let face = settle(g, out, &studio, &id, outcome).await?;
-    let face = wait_for_asset(&studio, face).await?;
-    out.face(&face);
-    studio.stop();
-    stage.stop().await;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn global(flags: &[&str]) -> Global {
-        let args = [&["likeness"], flags, &["faces"]].concat();
-        Cli::parse_from(args).global
-    }
-
-    #[test]
-    fn keys_from_the_environment_keep_the_run_off_the_keyring() {
-        for flags in [
-            &["--wallet-key-env", "W"][..],
-            &["--api-key-env", "K"],
-            &["--api-key-env", "K", "--wallet-key-env", "W"],
-        ] {
-            assert!(
-                matches!(Secrets::for_run(&global(flags)), Secrets::ThisRunOnly(_)),
-                "{flags:?}"
-            );
-        }
-        assert!(matches!(
-            Secrets::for_run(&global(&[])),
-            Secrets::Keyring(_)
-        ));
-    }
 }
