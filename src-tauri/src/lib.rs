@@ -28,6 +28,8 @@ macro_rules! specta_builder {
                 $crate::commands::start_session::<$runtime>,
                 $crate::commands::refresh_session::<$runtime>,
                 $crate::commands::check_session::<$runtime>,
+                $crate::commands::start_phone_test::<$runtime>,
+                $crate::commands::await_phone_test::<$runtime>,
                 $crate::commands::enroll_session::<$runtime>,
                 $crate::commands::confirm_payment::<$runtime>,
                 $crate::commands::decline_payment::<$runtime>,

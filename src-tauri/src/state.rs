@@ -157,6 +157,7 @@ async fn run(
         wallet: stage.wallet.clone(),
         operator: settings.operator_name.trim().to_string(),
         rehearsal_phone_origin: stage.rehearsal_phone_origin(),
+        phone_watch: stage.phone_watch(),
         ..StudioConfig::for_provider(&stage.provider)
     };
     let studio = Studio::new(
@@ -174,6 +175,7 @@ async fn run(
             tracing::warn!(error = %e, "no LAN callback receiver; polling only");
         }
     }
+    studio.watch_phones();
     info_span!(target: TARGET, "resume_open_sessions")
         .in_scope(|| studio.resume_open_sessions())?;
     tracing::info!(provider = %stage.info.provider, base = %stage.info.base_url, "stage ready");
