@@ -204,6 +204,16 @@ def blur(w):
 
 
 # --- the phone ---------------------------------------------------------------------------------
+def phone_opens(link):
+    """What the phone page's script does first: ask for its session by the token in its link."""
+    q = urllib.parse.parse_qs(urllib.parse.urlparse(link).query)
+    token = (q.get("sessionToken") or q.get("bytedToken"))[0]
+    origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlparse(link))
+    api = origin + "/h5/api/session?" + urllib.parse.urlencode({"sessionToken": token})
+    with urllib.request.urlopen(api, timeout=10) as r:
+        return json.loads(r.read())
+
+
 def phone_completes(link):
     page = urllib.request.urlopen(link, timeout=10).read().decode()
     check("phone page loads from the QR link", "camera" in page.lower(), page[:200])

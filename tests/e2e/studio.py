@@ -97,6 +97,14 @@ def first_launch_tour(w):
           rehearsal is not None and w.prop(rehearsal, "checked") is True
           and w.find("#studio-wallet-address") is None and w.find("#create-wallet") is not None, base)
     w.shot("24-settings-first-launch")
+    # Settings → Phone test: a phone (an HTTP fetch of the QR's link) opens it; the desktop ticks.
+    w.click("#start-phone-test")
+    test_link = wait_dom_text(w, "#phone-test .mono", lambda t: "phone-test?nonce=" in t, 20).strip()
+    page = urllib.request.urlopen(test_link, timeout=10).read().decode()
+    check("the phone test page tells the phone it got through", "reaches the studio computer" in page, page[:120])
+    status = wait_dom_text(w, "#phone-test-status", lambda t: "A phone opened it" in t, 10)
+    check("the phone test ticks on the desktop", "phones reach this computer" in status, status)
+    w.shot("24b-phone-test")
     port = pin_rehearsal_port(w)
     return f"http://127.0.0.1:{port}/"
 

@@ -192,6 +192,48 @@ const SCREENS = [
     },
   },
   {
+    // Rehearsal sees the phone fetch its page: both views say so.
+    name: "phone-connected",
+    scenario: "awaiting",
+    steps: async (page) => {
+      await page.waitForSelector("#phone-signal:has-text('Waiting for the phone')");
+      await page.evaluate(() => window.__mock.phoneOpens("ses_ada"));
+      await page.waitForSelector("#phone-signal:has-text('Phone connected — Ada is on the check')");
+      const address = await page.inputValue("#phone-address-choice");
+      if (address !== "192.168.1.20") throw new Error(`the address in use shows as ${address}`);
+    },
+  },
+  {
+    // The QR names this computer only: a red warning, and the Wi-Fi address to choose.
+    name: "loopback-warning",
+    scenario: "loopback",
+    steps: async (page) => {
+      await page.waitForSelector("#phone-address-warning:has-text('Phones cannot open the QR')");
+    },
+  },
+  {
+    name: "loopback-chosen-away",
+    scenario: "loopback",
+    steps: async (page) => {
+      await page.selectOption("#phone-address-choice", "192.168.1.20");
+      await page.waitForSelector("#phone-address-warning", { state: "detached" });
+    },
+  },
+  {
+    name: "phone-test",
+    scenario: "settings",
+    steps: async (page) => {
+      await page.click("#nav-settings");
+      await page.click("#start-phone-test");
+      await page.waitForSelector("#phone-test-qr svg");
+      await page.waitForSelector("#phone-test-status:has-text('Waiting for a phone')");
+      const link = await page.textContent("#phone-test .mono");
+      const nonce = new URL(link ?? "").searchParams.get("nonce");
+      await page.evaluate((n) => window.__mock.phoneTestOpens(n), nonce);
+      await page.waitForSelector("#phone-test-status:has-text('A phone opened it')");
+    },
+  },
+  {
     name: "shortcuts",
     scenario: "awaiting",
     steps: async (page) => {

@@ -90,8 +90,11 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     payeeChanged: false,
     budget,
     asset: null,
+    phone: { kind: session.state === "awaiting_scan" && phoneSeen.has(session.id) ? "opened" : "not_yet", atMs: Date.now() },
     ...extra,
   });
+  // Sessions whose phone page was opened (`window.__mock.phoneOpens(id)`).
+  const phoneSeen = new Set();
   const wallet = "0x4B20993Bc481177ec7E8f571ceCaE8A9e22C02db";
   const studioWalletOf = (address) => ({ address, explorerUrl: `https://basescan.org/address/${address}` });
   const STUDIO_ADDRESS = "0x71C7656EC7ab88b098defB751B7401B5f6d8976F";
@@ -254,6 +257,7 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     "form": [],
     "form-filled": [],
     "awaiting": [viewOf(ada, { nextCheckAtMs: now + 8_000 })],
+    "loopback": [viewOf(ada, { nextCheckAtMs: now + 8_000 })],
     "two-open": [viewOf(ada, { nextCheckAtMs: now + 8_000 }), viewOf(grace)],
     "library": [],
     "library-empty": [],
@@ -407,6 +411,9 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
   if (scenario === "generate-none" || scenario === "library-10k") {
     settings.provider = "blockrun";
   }
+  if (scenario === "loopback") {
+    settings.rehearsalHost = "127.0.0.1";
+  }
   if (scenario === "generate-crun") {
     settings.provider = "crun";
     settings.paymentMethod = "api_key";
@@ -424,7 +431,8 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
       return {
         provider: "rehearsal",
         baseUrl: s.baseUrl ?? `http://127.0.0.1:${listeningPort}/`,
-        phoneHost: "192.168.1.20",
+        phoneHost: s.rehearsalHost ?? "192.168.1.20",
+        phoneReach: reachOf(s.rehearsalHost ?? "192.168.1.20"),
         rehearsalPort: listeningPort,
         hasApiKey: true,
         paymentMethod: s.paymentMethod,
@@ -439,6 +447,7 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
       provider: s.provider,
       baseUrl: s.baseUrl ?? root,
       phoneHost: null,
+      phoneReach: null,
       rehearsalPort: null,
       hasApiKey: apiKeys.has(s.provider),
       paymentMethod: method,
@@ -446,6 +455,22 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
       rehearsalPersonality: null,
     };
   };
+
+  // This machine's addresses, as the backend's PhoneReach lists them.
+  const LAN = [
+    { ip: "192.168.1.20", interface: "wlan0", kind: "lan" },
+    { ip: "10.0.0.7", interface: "eth0", kind: "lan" },
+  ];
+  function reachOf(host) {
+    const loopback = host === "127.0.0.1" || host === "localhost";
+    return {
+      host,
+      kind: loopback ? "loopback" : "lan",
+      choices: LAN,
+      warning: loopback ? `Phones cannot open the QR: it points at ${host}, this computer only. Choose ${LAN[0].ip} (${LAN[0].interface}) under "Phones reach this computer at".` : null,
+    };
+  }
+  const phoneTests = new Map();
 
   const callbacks = new Map();
   let nextId = 1;
@@ -1006,6 +1031,16 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
         sessions.set(s.id, s);
         return later(400, () => viewOf(s));
       }
+      case "start_phone_test": {
+        const nonce = `n${nextId++}`;
+        phoneTests.set(nonce, null);
+        return { nonce, link: `http://192.168.1.20:8402/phone-test?nonce=${nonce}`, qrSvg };
+      }
+      case "await_phone_test":
+        // Tests open the page with `window.__mock.phoneTestOpens(nonce)`.
+        return new Promise((resolve) => {
+          phoneTests.set(args.nonce, resolve);
+        });
       case "check_session":
         return later(300, () => {
           if (budget.statusChecksLeft === 0) {
@@ -1255,6 +1290,16 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     /** The key `export_wallet` answers, so a script can check it is gone from the page. */
     studioKey: STUDIO_KEY,
     push,
+    /** The talent's phone opens the session's page (Rehearsal sees the first fetch). */
+    phoneOpens(id) {
+      phoneSeen.add(id);
+      push(viewOf(sessions.get(id)));
+    },
+    /** A phone opens the Phone test page for `nonce`. */
+    phoneTestOpens(nonce) {
+      phoneTests.get(nonce)?.(Date.now());
+      phoneTests.delete(nonce);
+    },
     set(id, patch, extra = {}) {
       const s = { ...sessions.get(id), ...patch, updatedAtMs: Date.now() };
       sessions.set(id, s);

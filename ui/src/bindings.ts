@@ -21,6 +21,9 @@ export const commands = {
 	startSession: (name: string, imageUrl: string, photoOverride: boolean) => __TAURI_INVOKE<SessionView>("start_session", { name, imageUrl, photoOverride }),
 	refreshSession: (id: string) => __TAURI_INVOKE<SessionView>("refresh_session", { id }),
 	checkSession: (id: string) => __TAURI_INVOKE<SessionView>("check_session", { id }),
+	startPhoneTest: () => __TAURI_INVOKE<PhoneTest>("start_phone_test"),
+	/**  Answers when a phone opened the test page (epoch ms), or `null` when none did in time. */
+	awaitPhoneTest: (nonce: string) => __TAURI_INVOKE<number | null>("await_phone_test", { nonce }),
 	enrollSession: (id: string, imageUrl: string | null, photoOverride: boolean | null) => __TAURI_INVOKE<EnrollOutcome>("enroll_session", { id, imageUrl, photoOverride }),
 	/**  The operator confirmed the price shown: sign, record, pay, enroll. */
 	confirmPayment: (id: string, payeeChangeConfirmed: boolean) => __TAURI_INVOKE<Face>("confirm_payment", { id, payeeChangeConfirmed }),
@@ -119,6 +122,19 @@ export const commands = {
 export const API_CAPABILITIES = {"anyfast":{"answerShapes":false,"listing":false,"liveness":"bytePlusGroup","mediaAssets":true,"phoneLanguage":false,"portrait":false,"redirectPage":false,"refreshesLinks":false,"resultCallback":true,"video":true,"x402":false},"blockrun":{"answerShapes":false,"listing":true,"liveness":"taFace","mediaAssets":false,"phoneLanguage":false,"portrait":true,"redirectPage":false,"refreshesLinks":true,"resultCallback":false,"video":true,"x402":true},"crun":{"answerShapes":false,"listing":false,"liveness":"bytePlusGroup","mediaAssets":true,"phoneLanguage":true,"portrait":false,"redirectPage":false,"refreshesLinks":false,"resultCallback":true,"video":true,"x402":false},"jarvisclaw":{"answerShapes":true,"listing":false,"liveness":"taFace","mediaAssets":false,"phoneLanguage":false,"portrait":true,"redirectPage":true,"refreshesLinks":false,"resultCallback":false,"video":true,"x402":true}} as const;
 
 /* Types */
+/**  What kind of address an interface has, as far as a phone on the Wi-Fi is concerned. */
+export type AddressKind = 
+/**  A network address other devices can reach (the studio Wi-Fi or wired LAN). */
+"lan" | 
+/**  This computer only (127.0.0.1). */
+"loopback" | 
+/**  A VPN tunnel: phones on the Wi-Fi are not on it. */
+"vpn" | 
+/**  A bridge for containers or virtual machines on this computer. */
+"virtual" | 
+/**  A self-assigned address (169.254.x.x): the network gave none. */
+"link_local";
+
 /**  A file checked before upload: a photo by the photo checks, a video or clip by the media ones. */
 export type AssetFileCheck = {
 	kind: "photo",
@@ -355,6 +371,14 @@ export type LivenessSession = {
 	livenessToken?: string | null,
 };
 
+/**  One of this machine's addresses. */
+export type LocalAddress = {
+	ip: string,
+	/**  The network interface (`wlan0`, `eth0`, `wg0`, …). */
+	interface: string,
+	kind: AddressKind,
+};
+
 /**  The file's facts and the checklist. */
 export type MediaCheck = {
 	url: string,
@@ -466,6 +490,33 @@ export type PaymentStatus =
 "not_charged" | 
 /**  The provider refused the authorization itself (invalid or expired). */
 "rejected";
+
+/**  The address in the phone's QR and what the operator should know about it. */
+export type PhoneReach = {
+	/**  The host the phone page is served at this run. */
+	host: string,
+	kind: AddressKind,
+	/**  This machine's addresses a phone could use, for the choice (Settings keeps it). */
+	choices: LocalAddress[],
+	/**  Why phones cannot open the QR, and what to do; `None` when they can. */
+	warning: string | null,
+};
+
+/**  What the window says about the phone while the QR is up. */
+export type PhoneSignal = 
+/**  A phone opened the page at this time (epoch ms). */
+{ kind: "opened"; atMs: number } | 
+/**  The page is ours and no phone has opened it yet. */
+{ kind: "not_yet" } | 
+/**  The page is the provider's: the first sign of life is its callback or status. */
+{ kind: "provider_reports" };
+
+/**  Settings → Phone test: a QR for a phone to open. */
+export type PhoneTest = {
+	nonce: string,
+	link: string,
+	qrSvg: string,
+};
 
 /**  The photo's facts, its preview and the checklist. */
 export type PhotoCheck = {
@@ -583,6 +634,8 @@ export type SessionView = {
 	budget: CallBudget | null,
 	/**  The asset the session enrolled, as filed (BytePlus assets show their processing here). */
 	asset: Face | null,
+	/**  Whether a phone is seen to have opened the QR's page. */
+	phone: PhoneSignal,
 };
 
 export type Settings = {
@@ -628,6 +681,8 @@ export type StageInfo = {
 	baseUrl: string,
 	/**  Where phones reach the Rehearsal liveness page, when it runs in-process. */
 	phoneHost: string | null,
+	/**  That address judged: a warning when phones cannot use it, and the addresses they could. */
+	phoneReach: PhoneReach | null,
 	/**  The port the in-process Rehearsal actually listens on (it moves if the set one is busy). */
 	rehearsalPort: number | null,
 	hasApiKey: boolean,

@@ -120,6 +120,7 @@ const stage = (overrides: Partial<StageInfo> = {}): StageInfo => ({
   provider: "rehearsal",
   baseUrl: "http://127.0.0.1:8402/",
   phoneHost: "192.168.1.20",
+  phoneReach: null,
   rehearsalPort: 8402,
   hasApiKey: true,
   paymentMethod: "wallet",
