@@ -19,6 +19,8 @@ use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::state::AppState;
 
+pub mod desks;
+
 type Answer<T> = Result<T, CommandError>;
 
 #[tauri::command]

@@ -64,6 +64,12 @@ macro_rules! specta_builder {
                 $crate::commands::watch_jobs::<$runtime>,
                 $crate::commands::download_job::<$runtime>,
                 $crate::commands::reveal_job_file::<$runtime>,
+                $crate::commands::desks::get_library_status::<$runtime>,
+                $crate::commands::desks::set_database_password::<$runtime>,
+                $crate::commands::desks::restart_app::<$runtime>,
+                $crate::commands::desks::list_other_desks_sessions::<$runtime>,
+                $crate::commands::desks::take_over_session::<$runtime>,
+                $crate::commands::desks::watch_library::<$runtime>,
             ])
             .constant(
                 "API_CAPABILITIES",

@@ -9,6 +9,7 @@ mod job_watch;
 mod phone_sightings;
 pub(crate) mod portrait;
 mod session_watch;
+mod take_over;
 pub(crate) mod video;
 
 pub use assets::AssetFileCheck;

@@ -483,6 +483,14 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
   };
   let assetChannel = null;
   let assetIndex = 0;
+  // The shared database (scenario "desks"): another desk's open session, and the faces' version.
+  let otherDesks = scenario === "desks" ? [{ desk: "Desk 2", session: { ...ada, id: "ses_desk2", talentName: "Grace Hopper" } }] : [];
+  let facesVersion = 1;
+  let libraryChannel = null;
+  let libraryIndex = 0;
+  const pushLibrary = () => {
+    if (libraryChannel !== null) callbacks.get(libraryChannel)?.({ index: libraryIndex++, message: { facesVersion, otherDesks } });
+  };
   /** Sends an asset's new status on the `watch_assets` channel and files it in the library. */
   const pushAsset = (f) => {
     const at = libraryFaces.findIndex((g) => g.assetId === f.assetId);
@@ -839,6 +847,9 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
           if (next.callbackPort === next.rehearsalPort) {
             refuse("invalid_input", "Pick a port between 1024 and 65535 for the phone's return page, not Rehearsal's.", "callback_port");
           }
+          if (next.studioDatabase && /^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(next.studioDatabase.url)) {
+            refuse("invalid_input", "Leave the password out of the address and type it in the password field: it is kept in this computer's keychain.", "database_url");
+          }
           if (Array.from(next.operatorName.trim()).length > 80) {
             refuse("invalid_input", `The operator's name is ${Array.from(next.operatorName.trim()).length} characters; keep it to 80 or fewer.`, "operator_name");
           }
@@ -873,6 +884,35 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
       case "watch_assets":
         assetChannel = args.onUpdate.id;
         return null;
+      case "watch_library":
+        libraryChannel = args.onChange.id;
+        setTimeout(pushLibrary, 0);
+        return null;
+      case "get_library_status":
+        return {
+          sharedTarget: scenario === "desks" ? "casting@db.studio:5432/day" : null,
+          desk: scenario === "desks" ? "Desk 1" : null,
+          problem:
+            scenario === "library-problem"
+              ? { code: "database_unreachable", message: "The studio database is not in use: could not reach db.studio:5432. This desk works on its own library until the app is restarted with the database reachable; faces and payments made now stay on this desk and count against its own limits.", field: null, retryAfterSeconds: null }
+              : null,
+        };
+      case "set_database_password":
+        window.__mock.databasePasswordSet = true;
+        return null;
+      case "restart_app":
+        window.__mock.restarts += 1;
+        return null;
+      case "list_other_desks_sessions":
+        return otherDesks;
+      case "take_over_session": {
+        const taken = otherDesks.find((d) => d.session.id === args.id);
+        if (!taken) refuse("not_found", "That session is no longer open at another desk.");
+        otherDesks = otherDesks.filter((d) => d.session.id !== args.id);
+        sessions.set(taken.session.id, taken.session);
+        setTimeout(pushLibrary, 0);
+        return later(200, () => viewOf(taken.session));
+      }
       case "check_asset_file":
         window.__mock.assetCalls.push(`check:${args.assetType}`);
         return later(500, () => {
@@ -1290,6 +1330,13 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     /** The key `export_wallet` answers, so a script can check it is gone from the page. */
     studioKey: STUDIO_KEY,
     push,
+    databasePasswordSet: false,
+    restarts: 0,
+    /** Another desk files a face: the faces' version moves. */
+    anotherDeskFiles() {
+      facesVersion += 1;
+      pushLibrary();
+    },
     /** The talent's phone opens the session's page (Rehearsal sees the first fetch). */
     phoneOpens(id) {
       phoneSeen.add(id);

@@ -116,6 +116,21 @@ export const commands = {
 	 *  is revealed, never a path from the window.
 	 */
 	revealJobFile: (jobId: string) => __TAURI_INVOKE<null>("reveal_job_file", { jobId }),
+	/**  The library in use: this desk's file or the studio database, and why not the latter. */
+	getLibraryStatus: () => __TAURI_INVOKE<LibraryStatus>("get_library_status"),
+	/**  Keeps the studio database's password in the OS keyring; used from the next launch. */
+	setDatabasePassword: (password: string) => __TAURI_INVOKE<null>("set_database_password", { password }),
+	/**  Opens the app again, so a changed studio database (or one back up) is used. */
+	restartApp: () => __TAURI_INVOKE<null>("restart_app"),
+	/**  The sessions other desks opened on the shared database ("Desk 2: Ada, waiting"). */
+	listOtherDesksSessions: () => __TAURI_INVOKE<DeskSession[]>("list_other_desks_sessions"),
+	/**  Makes this desk follow a session another desk opened (after a crash), on the operator's word. */
+	takeOverSession: (id: string) => __TAURI_INVOKE<SessionView>("take_over_session", { id }),
+	/**
+	 *  Streams what other desks change (the faces' version, their open sessions) to the window,
+	 *  the first at once, until the window goes away.
+	 */
+	watchLibrary: (onChange: Channel<LibraryChange>) => __TAURI_INVOKE<null>("watch_library", { onChange }),
 };
 
 /* Constants */
@@ -206,6 +221,12 @@ export type ConsentRecord = {
 	fileSha256: string | null,
 	/**  What paid for the enrollment or upload. */
 	payment: ConsentPayment | null,
+};
+
+/**  An open session and the desk that owns it (on the shared database). */
+export type DeskSession = {
+	desk: string,
+	session: LivenessSession,
 };
 
 /**  What pressing Enroll led to. */
@@ -349,6 +370,25 @@ export type JobState =
  *  `serde_json::Value` behind its `serde_json` feature, which this crate does not enable.
  */
 export type JsonValue = null | boolean | number | null | string | JsonValue[] | { [key in string]: JsonValue };
+
+/**
+ *  What another desk (or window) changed: the window re-lists the library when
+ *  `faces_version` moves, and shows the other desks' open sessions as they are.
+ */
+export type LibraryChange = {
+	facesVersion: number,
+	otherDesks: DeskSession[],
+};
+
+/**  What the window shows about the library in use. */
+export type LibraryStatus = {
+	/**  `user@host:port/db` when the shared database is in use. */
+	sharedTarget: string | null,
+	/**  This desk's name on the shared database. */
+	desk: string | null,
+	/**  Why the shared database set in Settings is not in use this run. */
+	problem: CommandError | null,
+};
 
 /**  One liveness session and where it stands. */
 export type LivenessSession = {
@@ -673,6 +713,8 @@ export type Settings = {
 	 *  until the operator types it in Settings.
 	 */
 	operatorName: string,
+	/**  The studio's shared database (Settings → Studio database); `None`: this desk's own file. */
+	studioDatabase: StudioDatabase | null,
 };
 
 /**  What the operator sees about the running provider. */
@@ -691,6 +733,19 @@ export type StageInfo = {
 	wallet: WalletInfo | null,
 	/**  Which provider's API Rehearsal plays, when Rehearsal runs. */
 	rehearsalPersonality: ProviderApi | null,
+};
+
+/**  Settings → Studio database. */
+export type StudioDatabase = {
+	/**  `postgres://user@host:5432/studio`, without the password. */
+	url?: string,
+	/**  This desk's name on shared rows ("Desk 2"); the machine's name when empty. */
+	desk?: string,
+	/**
+	 *  Which network this desk is on, for the providers' per-address hourly budgets; desks on
+	 *  one network share one budget. Empty: the studio's main network.
+	 */
+	network?: string,
 };
 
 /**  What a library sync did. */

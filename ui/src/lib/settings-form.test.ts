@@ -45,6 +45,7 @@ const form = (overrides: Partial<SettingsForm> = {}): SettingsForm => ({
   lanCallback: true,
   callbackPort: "8403",
   operatorName: "",
+  studioDatabase: null,
   ...overrides,
 });
 
@@ -60,6 +61,7 @@ const PAY = {
   lanCallback: true,
   callbackPort: 8403,
   operatorName: "",
+  studioDatabase: null,
 } as const;
 
 describe("formFromSettings", () => {
