@@ -83,6 +83,7 @@ macro_rules! specta_builder {
 
 pub fn run() {
     let launched = std::time::Instant::now();
+    startup::require_display();
     startup::init_tracing();
     let builder = specta_builder!(tauri::Wry);
     let (booted_tx, booted) = tokio::sync::watch::channel(None);
