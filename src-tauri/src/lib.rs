@@ -90,6 +90,7 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(startup::deferred(builder.invoke_handler(), booted))
         .setup(move |app| {
             tracing::info!(

@@ -120,6 +120,7 @@ pub fn boot_behind<R: Runtime>(
             let booted = span.in_scope(|| tauri::async_runtime::block_on(AppState::boot(&app)));
             match booted {
                 Ok(state) => {
+                    announce_videos(&app, state.job_updates.subscribe());
                     app.manage(state);
                     tracing::info!(since_launch_ms = ms_since(launched), "backend up");
                     let _ = done.send(Some(Ok(())));
@@ -132,6 +133,43 @@ pub fn boot_behind<R: Runtime>(
             }
         })?;
     Ok(())
+}
+
+/// A desktop notification when a video is ready or failed (the core decides which, once each).
+/// Logged either way, so a desktop without a notification service still records it.
+fn announce_videos<R: Runtime>(
+    app: &AppHandle<R>,
+    mut jobs: tokio::sync::broadcast::Receiver<likeness::video::VideoJob>,
+) {
+    use tauri_plugin_notification::NotificationExt;
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut notices = likeness::video::VideoNotices::default();
+        loop {
+            let job = match jobs.recv().await {
+                Ok(job) => job,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => return,
+            };
+            let Some(notice) = notices.on_change(&job) else {
+                continue;
+            };
+            let shown = app
+                .notification()
+                .builder()
+                .title(&notice.title)
+                .body(&notice.body)
+                .show();
+            match shown {
+                Ok(()) => {
+                    tracing::info!(job = %job.id, title = %notice.title, "notification shown")
+                }
+                Err(e) => {
+                    tracing::warn!(job = %job.id, title = %notice.title, error = %e, "notification not shown")
+                }
+            }
+        }
+    });
 }
 
 /// Why the app could not start, in words, with what to do: a data folder or library that

@@ -102,6 +102,15 @@ def generate_video(w, asset_id):
             break
         time.sleep(0.25)
     check("the video plays", played > 0.2, str(played))
+    notified = ""
+    for _ in range(40):
+        with open(os.path.join(os.environ["E2E_WORK"], "notifications.log"), errors="replace") as f:
+            notified = f.read()
+        if "member=Notify" in notified and "video is ready" in notified:
+            break
+        time.sleep(0.25)
+    check("a desktop notification says the video is ready", "member=Notify" in notified
+          and "Ada Lovelace's video is ready" in notified, notified[-600:])
     w.js(f"""document.querySelector(".job-row[data-job-id='{job_id}']").scrollIntoView({{block: 'end'}})""")
     w.shot("19-video-playing")
     return job_id

@@ -38,6 +38,8 @@ export NO_AT_BRIDGE=1 PYTHONDONTWRITEBYTECODE=1
 # Both runs always go; the script fails if either did.
 dbus-run-session -- bash -c '
   echo -n e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+  # The desktop notifications the app sends (a video ready), as any notification service sees them.
+  dbus-monitor --session "interface=org.freedesktop.Notifications" > "$E2E_WORK/notifications.log" 2>&1 &
   xvfb-run -a -s "-screen 0 1280x860x24" bash -c "
     status=0
     for run in enrollment studio; do
