@@ -689,7 +689,7 @@ async fn killed_at_the_price_prompt_nothing_is_signed_and_a_fresh_price_pays_onc
     })
     .await
     .unwrap_or_else(|_| panic!("no price prompt: {shown}"));
-    assert!(shown.contains("Pay 0.01 USDC to 0x"), "{shown}");
+    assert!(shown.contains("Pay $0.01 to 0x"), "{shown}");
     assert!(shown.contains("(test network, no real money)"), "{shown}");
     assert_eq!(
         d.library().session(&id).unwrap().state,

@@ -493,7 +493,7 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
                 confirm(
                     g,
                     out,
-                    &format!("Enroll the virtual portrait {name:?} with {} (charged to the API key's account)?", stage.info.provider),
+                    &format!("Enroll the AI character {name:?} with {} (billed to your {} account)?", stage.info.provider, stage.info.provider),
                 )?;
             }
             let face = studio
@@ -708,13 +708,13 @@ fn receipt_file_name(id: &str) -> String {
     format!("{}-consent.html", safe.trim_start_matches('.'))
 }
 
-/// What a price confirmation asks.
+/// What a price confirmation asks, in plain money first; the payee's address stays for the
+/// operator who checks it, and the network only as "test money" or not.
 fn price_question(quote: &PaymentQuote, payee_changed: bool) -> String {
     let mut q = format!(
-        "Pay {} USDC to {} on {}{}?",
-        quote.amount_usdc(),
+        "Pay ${} to {}{}?",
+        likeness::video::tidy_usd(quote.amount_usdc()),
         quote.pay_to(),
-        quote.network().label(),
         if quote.network().is_testnet() {
             " (test network, no real money)"
         } else {
