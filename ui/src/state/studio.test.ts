@@ -46,6 +46,8 @@ describe("Studio.init", () => {
       get_stage: () => stage,
       watch_sessions: (_c, args) => subscriptions.push(args.onUpdate),
       watch_assets: () => null,
+      watch_library: () => null,
+      get_library_status: () => ({ sharedTarget: null, desk: null, problem: null }),
       list_open_sessions: () => [
         view({ id: "new", createdAtMs: T0 + 1 }),
         view({ id: "old", state: "expired", createdAtMs: T0 - 1 }, { qrSvg: null }),
@@ -67,6 +69,8 @@ describe("Studio.init", () => {
       get_stage: () => stage,
       watch_sessions: () => null,
       watch_assets: () => null,
+      watch_library: () => null,
+      get_library_status: () => ({ sharedTarget: null, desk: null, problem: null }),
       list_open_sessions: () => {
         throw { code: "storage", message: "The studio database failed: disk I/O error", field: null };
       },
@@ -75,6 +79,35 @@ describe("Studio.init", () => {
     await studio.init();
     expect(studio.selectedId).toBeNull();
     expect(studio.banner).toEqual({ code: "storage", message: "The studio database failed: disk I/O error", field: null });
+  });
+
+  it("lists the library again when another desk files a face, and keeps the other desks' sessions", async () => {
+    let channel: { id: number } | undefined;
+    backend({
+      get_stage: () => stage,
+      watch_sessions: () => null,
+      watch_assets: () => null,
+      watch_library: (_c, args) => {
+        channel = args.onChange as { id: number };
+        return null;
+      },
+      get_library_status: () => ({ sharedTarget: "casting@db:5432/day", desk: "Desk 1", problem: null }),
+      list_open_sessions: () => [],
+    });
+    const studio = new Studio();
+    await studio.init();
+    const internals = (globalThis as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } })
+      .__TAURI_INTERNALS__;
+    const id = channel?.id ?? -1;
+    const desk2 = { desk: "Desk 2", session: view({ id: "ses_d2" }).session };
+    internals.runCallback(id, { index: 0, message: { facesVersion: 7, otherDesks: [] } });
+    expect(studio.libraryVersion).toBe(0);
+    internals.runCallback(id, { index: 1, message: { facesVersion: 7, otherDesks: [desk2] } });
+    expect(studio.libraryVersion).toBe(0);
+    expect(studio.otherDesks.map((d) => d.desk)).toEqual(["Desk 2"]);
+    internals.runCallback(id, { index: 2, message: { facesVersion: 8, otherDesks: [desk2] } });
+    expect(studio.libraryVersion).toBe(1);
+    expect(studio.libraryStatus?.desk).toBe("Desk 1");
   });
 
   it("folds channel updates into the board", async () => {
@@ -86,6 +119,8 @@ describe("Studio.init", () => {
         return null;
       },
       watch_assets: () => null,
+      watch_library: () => null,
+      get_library_status: () => ({ sharedTarget: null, desk: null, problem: null }),
       list_open_sessions: () => [view()],
     });
     const studio = new Studio();
@@ -105,6 +140,8 @@ describe("Studio.init", () => {
         channel = args.onUpdate as { id: number };
         return null;
       },
+      watch_library: () => null,
+      get_library_status: () => ({ sharedTarget: null, desk: null, problem: null }),
       list_open_sessions: () => [],
     });
     const studio = new Studio();
