@@ -157,6 +157,7 @@ async fn run(
         wallet: stage.wallet.clone(),
         operator: settings.operator_name.trim().to_string(),
         rehearsal_phone_origin: stage.rehearsal_phone_origin(),
+        rehearsal_shelf: stage.rehearsal_shelf(),
         ..StudioConfig::for_provider(&stage.provider)
     };
     let studio = Studio::new(

@@ -5,9 +5,11 @@
 //! minutes, and deletes the object once the provider has answered. The bucket stays private.
 
 mod check;
+mod host;
 mod s3;
 
 pub use check::HostingCheck;
+pub use host::{PhotoHost, PhotoShelf};
 pub use s3::{S3Hosting, S3Keys};
 
 use std::time::{Duration, SystemTime};

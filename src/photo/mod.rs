@@ -21,6 +21,7 @@ mod faces;
 pub(crate) mod fetch;
 mod limits;
 mod share_link;
+mod source;
 
 use serde::Serialize;
 
@@ -30,6 +31,7 @@ pub use analyze::{examine_bytes, sha256_hex, sniff};
 pub use fetch::{client, FetchProgress, CONNECT_TIMEOUT, MAX_REDIRECTS};
 pub use limits::PhotoLimits;
 pub use share_link::direct_link;
+pub use source::{content_type, PhotoSource};
 
 /// BlockRun's cap: "≤ 10 MB", read strictly as 10,000,000 bytes (see [`PhotoLimits::blockrun`]).
 pub const MAX_PHOTO_BYTES: u64 = 10_000_000;
@@ -183,6 +185,11 @@ pub struct PhotoCheck {
     pub provider: String,
     pub checks: Vec<PhotoCheckItem>,
     pub faces: Vec<FaceBox>,
+    /// A local file's bytes, exactly as judged here: what the provider receives (hosted for
+    /// it or inline), so the consent record's sha256 is of what it got. `None` for a link,
+    /// which the provider fetches itself.
+    #[serde(skip)]
+    pub file_bytes: Option<std::sync::Arc<[u8]>>,
 }
 
 impl PhotoCheck {
@@ -222,7 +229,7 @@ impl PhotoCheck {
     }
 
     /// Turns a failed provider limit into the error the operator sees.
-    fn strict(self) -> Result<PhotoCheck> {
+    pub(crate) fn strict(self) -> Result<PhotoCheck> {
         match self.refusal() {
             Some(item) => Err(Error::invalid("image_url", item.message.clone())),
             None => Ok(self),
