@@ -19,6 +19,7 @@
 mod analyze;
 mod faces;
 pub(crate) mod fetch;
+mod intake;
 mod limits;
 mod share_link;
 mod source;
@@ -31,6 +32,7 @@ pub use analyze::{examine_bytes, sha256_hex, sniff};
 pub use fetch::{client, FetchProgress, CONNECT_TIMEOUT, MAX_REDIRECTS};
 pub use limits::PhotoLimits;
 pub use share_link::direct_link;
+pub use intake::keep_data_url;
 pub use source::{content_type, PhotoSource};
 
 /// BlockRun's cap: "≤ 10 MB", read strictly as 10,000,000 bytes (see [`PhotoLimits::blockrun`]).
@@ -311,6 +313,20 @@ pub async fn examine(
     tokio::task::spawn_blocking(move || examine_bytes(&url, &bytes, &limits))
         .await
         .map_err(|e| Error::Internal(format!("the photo check stopped: {e}")))?
+}
+
+/// [`examine`] for whatever the operator gave: a link (with `progress` on its download) or a
+/// file on this computer.
+pub async fn examine_any(
+    http: &reqwest::Client,
+    raw: &str,
+    limits: &PhotoLimits,
+    progress: Option<&(dyn Fn(FetchProgress) + Send + Sync)>,
+) -> Result<PhotoCheck> {
+    match PhotoSource::parse(raw)? {
+        PhotoSource::Link(url) => examine(http, url.as_str(), limits, progress).await,
+        file => file.examine(http, limits).await,
+    }
 }
 
 /// Checks bytes already in memory against BlockRun's limits; a failed provider limit is an

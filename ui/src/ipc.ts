@@ -81,6 +81,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   payment_found: true,
   confirmation_needed: true,
   photo_host: true,
+  hosting_missing: true,
   keychain: true,
   storage: true,
   database_unreachable: true,

@@ -53,6 +53,13 @@ impl Studio {
         }
     }
 
+    /// Whether a photo file can be used on the selected provider now: an error naming Settings →
+    /// Photo hosting when it would need a bucket and none is set (the window says so on the
+    /// Start button before anything is paid).
+    pub fn ready_for_photo_files(&self) -> Result<()> {
+        self.hosting_for(&self.provider(), true).map(|_| ())
+    }
+
     /// The photo for one call to `provider`: its link, its bytes as a data URI, or a copy
     /// hosted for the call (exactly the bytes that were checked, so the consent record's sha256
     /// is of what the provider received).
