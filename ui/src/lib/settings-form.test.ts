@@ -45,6 +45,7 @@ const form = (overrides: Partial<SettingsForm> = {}): SettingsForm => ({
   lanCallback: true,
   callbackPort: "8403",
   operatorName: "",
+  photoHosting: { endpoint: "", region: "", bucket: "", prefix: "" },
   ...overrides,
 });
 
@@ -60,6 +61,7 @@ const PAY = {
   lanCallback: true,
   callbackPort: 8403,
   operatorName: "",
+  photoHosting: { endpoint: "", region: "", bucket: "", prefix: "" },
 } as const;
 
 describe("formFromSettings", () => {
