@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dragCarriesPhoto, pickIntake } from "./photo-intake";
+import { dragCarriesPhoto, pickIntake, takeIntake } from "./photo-intake";
 
 const blob = (type: string) => new Blob(["x"], { type });
 
@@ -32,5 +32,21 @@ describe("dragCarriesPhoto", () => {
     expect(dragCarriesPhoto(["Files"])).toBe(true);
     expect(dragCarriesPhoto(["text/uri-list"])).toBe(true);
     expect(dragCarriesPhoto(["application/x-moz-nativeimage"])).toBe(false);
+  });
+});
+
+describe("takeIntake", () => {
+  it("keeps an image through the backend and passes text through", async () => {
+    const png = blob("image/png");
+    const kept: Blob[] = [];
+    const keep = (b: Blob) => {
+      kept.push(b);
+      return Promise.resolve("/data/photos/ab.png");
+    };
+    await expect(takeIntake({ kind: "image", blob: png }, keep)).resolves.toEqual({ ok: true, value: "/data/photos/ab.png" });
+    expect(kept).toEqual([png]);
+    await expect(takeIntake({ kind: "text", value: "/home/me/a.jpg" }, keep)).resolves.toEqual({ ok: true, value: "/home/me/a.jpg" });
+    const refused = await takeIntake({ kind: "none" }, keep);
+    expect(refused.ok).toBe(false);
   });
 });

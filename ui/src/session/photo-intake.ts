@@ -30,3 +30,20 @@ export function pickIntake(files: readonly Blob[], uriList: string, text: string
 export function dragCarriesPhoto(types: readonly string[]): boolean {
   return types.includes("Files") || types.includes("text/uri-list") || types.includes("text/plain");
 }
+
+/** What a field does with an intake: the path or link to put in it, or the words why not. */
+export type Taken = { ok: true; value: string } | { ok: false; message: string };
+
+/**
+ * Resolves an intake to what goes in the field: a path or link as it is, an image's bytes kept as
+ * a file by the backend (`keep` is `commands.keepPhoto` after reading the blob as a data URL).
+ */
+export async function takeIntake(intake: Intake, keep: (blob: Blob) => Promise<string>): Promise<Taken> {
+  if (intake.kind === "text") {
+    return { ok: true, value: intake.value };
+  }
+  if (intake.kind === "none") {
+    return { ok: false, message: "That is not a photo. Drop or paste a JPEG, PNG or WebP image, or choose the file." };
+  }
+  return { ok: true, value: await keep(intake.blob) };
+}
