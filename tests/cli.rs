@@ -472,7 +472,15 @@ async fn enroll_flow_takes_a_photo_file() {
     std::fs::create_dir(&folder).unwrap();
     std::fs::write(folder.join("grace.jpg"), common::face_jpeg()).unwrap();
     let mut child = env
-        .cmd(&["--json", "--yes", "enroll-flow", "--name", "Grace", "--image", "grace.jpg"])
+        .cmd(&[
+            "--json",
+            "--yes",
+            "enroll-flow",
+            "--name",
+            "Grace",
+            "--image",
+            "grace.jpg",
+        ])
         .current_dir(&folder)
         .env("LIKENESS_REHEARSAL_HOST", "127.0.0.1")
         .stdin(Stdio::piped())
@@ -496,7 +504,14 @@ async fn enroll_flow_takes_a_photo_file() {
     assert_eq!(face["imageUrl"], absolute.to_str().unwrap(), "{face}");
 
     let receipt = env.dir.path().join("receipt.html");
-    let written = env.run(&["faces", "receipt", "--id", asset, "--out", receipt.to_str().unwrap()]);
+    let written = env.run(&[
+        "faces",
+        "receipt",
+        "--id",
+        asset,
+        "--out",
+        receipt.to_str().unwrap(),
+    ]);
     assert!(written.status.success(), "{written:?}");
     let html = std::fs::read_to_string(&receipt).unwrap();
     assert!(html.contains(&likeness::photo::sha256_hex(common::face_jpeg())));
@@ -519,7 +534,10 @@ async fn enroll_flow_takes_a_photo_file() {
     let err = &lines(&refused)[0]["error"];
     assert_eq!(err["code"], "hosting_missing", "{err}");
     assert!(
-        err["message"].as_str().unwrap().contains("Settings → Photo hosting"),
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("Settings → Photo hosting"),
         "{err}"
     );
 }

@@ -168,7 +168,11 @@ async fn rehearsal_serves_a_photo_file_itself_and_withdraws_it_once_enrolled() {
         .start_session("Ada", Some(path_str(&file)), false)
         .await
         .unwrap();
-    assert_eq!(view.session.image_url, path_str(&file), "the session keeps the file");
+    assert_eq!(
+        view.session.image_url,
+        path_str(&file),
+        "the session keeps the file"
+    );
     bench
         .rehearsal
         .complete_liveness(&view.session.group_id)
@@ -195,7 +199,11 @@ async fn rehearsal_serves_a_photo_file_itself_and_withdraws_it_once_enrolled() {
         "the sha256 of the exact bytes Rehearsal was served"
     );
     assert!(consent.hosted_copy_deleted_at_ms.is_some(), "{consent:?}");
-    assert_eq!(bench.library.face(&face.asset_id).unwrap(), face, "as filed");
+    assert_eq!(
+        bench.library.face(&face.asset_id).unwrap(),
+        face,
+        "as filed"
+    );
     // Served once for the call, then withdrawn: its link answers 404 like a lapsed one.
     let lent = shelf.lent.lock().unwrap().clone();
     assert_eq!(lent.len(), 1, "{lent:?}");
@@ -223,7 +231,10 @@ async fn a_file_with_nowhere_to_host_it_is_refused_before_anything_is_opened_or_
     let message = e.to_string();
     assert!(message.contains("Settings → Photo hosting"), "{message}");
     assert!(message.contains("Nothing was paid"), "{message}");
-    assert!(studio.open_sessions().unwrap().is_empty(), "no session opened");
+    assert!(
+        studio.open_sessions().unwrap().is_empty(),
+        "no session opened"
+    );
     let now = likeness::clock::Clock::new().now_ms();
     assert!(
         bench
@@ -252,7 +263,10 @@ async fn a_file_with_nowhere_to_host_it_is_refused_before_anything_is_opened_or_
     assert_eq!(e.code(), ErrorCode::HostingMissing, "{e:?}");
     let after = bench.library.session(&view.session.id).unwrap();
     assert_eq!(after.state, SessionState::Verified, "still ready to enroll");
-    assert!(bench.library.faces().unwrap().is_empty(), "nothing enrolled");
+    assert!(
+        bench.library.faces().unwrap().is_empty(),
+        "nothing enrolled"
+    );
 
     // And an AI character from a file, before its price is asked.
     let e = studio
@@ -264,7 +278,10 @@ async fn a_file_with_nowhere_to_host_it_is_refused_before_anything_is_opened_or_
 
 /// A BytePlus session verified by the phone, read once by the operator's word.
 async fn verified_byteplus(bench: &Bench, studio: &Arc<Studio>, image: &str) -> String {
-    let view = studio.start_session("Ada", Some(image), false).await.unwrap();
+    let view = studio
+        .start_session("Ada", Some(image), false)
+        .await
+        .unwrap();
     let token = view.session.liveness_token.clone().unwrap();
     bench
         .rehearsal
@@ -299,7 +316,10 @@ async fn anyfast_takes_a_photo_file_inline_with_no_hosting_set() {
         Some(sha256_hex(common::face_jpeg())),
         "the sha256 of the bytes sent inline"
     );
-    assert_eq!(consent.hosted_copy_deleted_at_ms, None, "nothing was hosted");
+    assert_eq!(
+        consent.hosted_copy_deleted_at_ms, None,
+        "nothing was hosted"
+    );
     assert_eq!(face.image_url, path_str(&file));
 }
 

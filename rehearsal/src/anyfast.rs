@@ -280,7 +280,9 @@ pub(super) fn data_uri(raw: &str) -> Option<Result<(String, Vec<u8>), String>> {
         return Some(Err("it has no comma before the data".into()));
     };
     let Some(mime) = head.strip_suffix(";base64") else {
-        return Some(Err("only base64 data URIs are taken (data:<type>;base64,…)".into()));
+        return Some(Err(
+            "only base64 data URIs are taken (data:<type>;base64,…)".into(),
+        ));
     };
     let valid_mime = mime.split_once('/').is_some_and(|(t, s)| {
         !t.is_empty() && !s.is_empty() && !mime.contains(';') && mime.is_ascii()
@@ -450,11 +452,20 @@ mod tests {
     #[test]
     fn data_uris_only_in_their_documented_base64_form() {
         let (mime, bytes) = data_uri("data:image/png;base64,AAEC").unwrap().unwrap();
-        assert_eq!((mime.as_str(), bytes.as_slice()), ("image/png", &[0u8, 1, 2][..]));
+        assert_eq!(
+            (mime.as_str(), bytes.as_slice()),
+            ("image/png", &[0u8, 1, 2][..])
+        );
         assert!(data_uri("https://x/a.png").is_none());
-        assert!(data_uri("data:image/png,AAEC").unwrap().is_err(), "not base64");
+        assert!(
+            data_uri("data:image/png,AAEC").unwrap().is_err(),
+            "not base64"
+        );
         assert!(data_uri("data:;base64,AAEC").unwrap().is_err(), "no type");
         assert!(data_uri("data:image/png;base64,A?==").unwrap().is_err());
-        assert!(data_uri("data:image/png;base64").unwrap().is_err(), "no comma");
+        assert!(
+            data_uri("data:image/png;base64").unwrap().is_err(),
+            "no comma"
+        );
     }
 }

@@ -322,7 +322,9 @@ async fn fetch_photo(svc: &Service, at: &PhotoAt) -> Result<Photo, ApiError> {
             let bytes = std::sync::Arc::clone(bytes);
             tokio::task::spawn_blocking(move || photo::inspect(&bytes))
                 .await
-                .unwrap_or_else(|e| Err(PhotoError::Unreachable(format!("image check failed: {e}"))))
+                .unwrap_or_else(|e| {
+                    Err(PhotoError::Unreachable(format!("image check failed: {e}")))
+                })
         }
     };
     let photo = fetched.map_err(|e| {

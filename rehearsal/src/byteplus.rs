@@ -658,7 +658,10 @@ async fn fetch(client: &reqwest::Client, raw: &str) -> Result<Vec<u8>, String> {
     if let Some(inline) = super::anyfast::data_uri(raw) {
         let (_, bytes) = inline?;
         if bytes.len() as u64 > MAX_ASSET_BYTES {
-            return Err(format!("The file is larger than {} MB.", MAX_ASSET_BYTES >> 20));
+            return Err(format!(
+                "The file is larger than {} MB.",
+                MAX_ASSET_BYTES >> 20
+            ));
         }
         return Ok(bytes);
     }

@@ -551,7 +551,12 @@ pub struct PhotoShelf(Arc<Service>);
 
 impl PhotoShelf {
     /// Serves `bytes` at a new unguessable link for `lifetime`; the link and the photo's name.
-    pub fn lend(&self, bytes: Vec<u8>, content_type: &str, lifetime: Duration) -> (url::Url, String) {
+    pub fn lend(
+        &self,
+        bytes: Vec<u8>,
+        content_type: &str,
+        lifetime: Duration,
+    ) -> (url::Url, String) {
         let name = self.0.shelf.put(bytes, content_type, lifetime);
         let link = format!("http://{}{}{name}", self.0.authority(), shelf::HOSTED_PATH);
         (

@@ -50,10 +50,7 @@ impl Shelf {
     }
 
     pub fn remove(&self, name: &str) {
-        self.items
-            .lock()
-            .expect("shelf lock poisoned")
-            .remove(name);
+        self.items.lock().expect("shelf lock poisoned").remove(name);
     }
 
     /// The photo under `name`, while it is kept.
@@ -100,11 +97,7 @@ pub async fn serve(State(svc): State<Arc<Service>>, Path(name): Path<String>) ->
 /// [`HOSTED_PATH`]): read directly, since its own links are plain http on the studio network.
 pub fn own_photo(svc: &Service, url: &str) -> Option<Result<Arc<Vec<u8>>, ()>> {
     let url = url::Url::parse(url).ok()?;
-    let authority = format!(
-        "{}:{}",
-        url.host_str()?,
-        url.port_or_known_default()?
-    );
+    let authority = format!("{}:{}", url.host_str()?, url.port_or_known_default()?);
     if url.scheme() != "http" || authority != svc.authority() {
         return None;
     }

@@ -122,7 +122,11 @@ pub async fn keep_photo<R: Runtime>(
     state: State<'_, AppState>,
     data_url: String,
 ) -> Answer<String> {
-    let dir = state.stage_options.data_dir.clone().unwrap_or_else(std::env::temp_dir);
+    let dir = state
+        .stage_options
+        .data_dir
+        .clone()
+        .unwrap_or_else(std::env::temp_dir);
     let path = likeness::photo::keep_data_url(&dir.join(crate::state::PHOTO_DIR), &data_url)?;
     Ok(path.display().to_string())
 }
@@ -152,7 +156,10 @@ pub async fn save_photo_hosting<R: Runtime>(
 ) -> Answer<StageInfo> {
     likeness::hosting::store_keys(state.secrets.as_ref(), &access_key_id, &secret_access_key)?;
     let current = state.running.read().await.settings.clone();
-    let settings = Settings { photo_hosting: hosting, ..current };
+    let settings = Settings {
+        photo_hosting: hosting,
+        ..current
+    };
     update_settings(app, state, settings).await
 }
 

@@ -309,9 +309,16 @@ fn photo_files_and_photo_hosting_commands_are_wired() {
     assert!(std::path::Path::new(&path).is_file(), "{path}");
     let check = invoke(&window, "check_photo", json!({"imageUrl": path})).expect("check_photo");
     assert_eq!(check["url"], path.as_str());
-    assert_eq!((check["widthPx"].as_u64(), check["format"].as_str()), (Some(1), Some("png")));
-    let err = invoke(&window, "keep_photo", json!({"dataUrl": "data:text/html;base64,PGI+"}))
-        .expect_err("not an image");
+    assert_eq!(
+        (check["widthPx"].as_u64(), check["format"].as_str()),
+        (Some(1), Some("png"))
+    );
+    let err = invoke(
+        &window,
+        "keep_photo",
+        json!({"dataUrl": "data:text/html;base64,PGI+"}),
+    )
+    .expect_err("not an image");
     assert_eq!(err["field"], "image_url");
 
     // The built-in Rehearsal serves files itself: nothing to set up.
@@ -326,5 +333,11 @@ fn photo_files_and_photo_hosting_commands_are_wired() {
     assert_eq!(settings["photoHosting"]["bucket"], "");
     let err = invoke(&window, "check_photo_hosting", json!({})).expect_err("no bucket");
     assert_eq!(err["field"], "hosting_bucket", "{err}");
-    assert!(err["message"].as_str().unwrap().contains("Settings → Photo hosting"), "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("Settings → Photo hosting"),
+        "{err}"
+    );
 }

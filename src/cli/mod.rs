@@ -511,10 +511,15 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
                 )?;
             }
             let face = studio
-                .enroll_portrait(&name, &photo::image_arg(&image_url), g.override_photo_checks, |quote| {
-                    out.quote(quote);
-                    confirm(g, out, &price_question(quote, false)).is_ok()
-                })
+                .enroll_portrait(
+                    &name,
+                    &photo::image_arg(&image_url),
+                    g.override_photo_checks,
+                    |quote| {
+                        out.quote(quote);
+                        confirm(g, out, &price_question(quote, false)).is_ok()
+                    },
+                )
                 .await?;
             out.face(&face);
             stage.stop().await;

@@ -38,13 +38,23 @@ pub struct HostingArgs {
     /// The S3 API's base URL (empty: AWS itself).
     #[arg(long, global = true, value_name = "URL", default_value = "")]
     pub s3_endpoint: String,
-    #[arg(long, global = true, value_name = "REGION", default_value = "us-east-1")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "REGION",
+        default_value = "us-east-1"
+    )]
     pub s3_region: String,
     /// The photo bucket (S3, R2, B2, MinIO…).
     #[arg(long, global = true, value_name = "BUCKET")]
     pub s3_bucket: Option<String>,
     /// A folder inside the bucket for the app's objects.
-    #[arg(long, global = true, value_name = "PREFIX", default_value = "likeness/")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PREFIX",
+        default_value = "likeness/"
+    )]
     pub s3_prefix: String,
 }
 

@@ -116,7 +116,10 @@ mod tests {
     fn the_bucket_comes_from_settings_and_its_keys_from_the_keyring() {
         let secrets = MemoryStore::default();
         let mut settings = S3Settings::default();
-        assert!(from_settings(&settings, &secrets).unwrap().is_none(), "none named");
+        assert!(
+            from_settings(&settings, &secrets).unwrap().is_none(),
+            "none named"
+        );
         settings.bucket = "casting".into();
         let e = from_settings(&settings, &secrets).unwrap_err();
         assert_eq!(e.field(), Some("hosting_keys"));
@@ -124,7 +127,10 @@ mod tests {
         store_keys(&secrets, " AKIA1 ", "s3cret").unwrap();
         // Saving the page again with the key fields left empty keeps the stored keys.
         store_keys(&secrets, "", "").unwrap();
-        let got = secrets.get(SecretName::HostingAccessKeyId).unwrap().unwrap();
+        let got = secrets
+            .get(SecretName::HostingAccessKeyId)
+            .unwrap()
+            .unwrap();
         assert_eq!(got.expose(), "AKIA1");
         let hosted = from_settings(&settings, &secrets).unwrap().unwrap();
         assert_eq!(hosted.bucket(), "casting");

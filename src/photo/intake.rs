@@ -49,11 +49,19 @@ pub fn keep_data_url(dir: &Path, data_url: &str) -> Result<PathBuf> {
         Some(super::PhotoFormat::Tiff) => "tiff",
         None => return Err(refused()),
     };
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::Storage(format!("could not make the photo folder {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Error::Storage(format!(
+            "could not make the photo folder {}: {e}",
+            dir.display()
+        ))
+    })?;
     let path = dir.join(format!("{}.{ext}", &super::sha256_hex(&bytes)[..16]));
-    std::fs::write(&path, &bytes)
-        .map_err(|e| Error::Storage(format!("could not keep the photo in {}: {e}", path.display())))?;
+    std::fs::write(&path, &bytes).map_err(|e| {
+        Error::Storage(format!(
+            "could not keep the photo in {}: {e}",
+            path.display()
+        ))
+    })?;
     Ok(path)
 }
 
@@ -76,7 +84,11 @@ mod tests {
         let path = keep_data_url(dir.path(), &url).unwrap();
         assert_eq!(path.extension().unwrap(), "png");
         assert_eq!(std::fs::read(&path).unwrap(), png);
-        assert_eq!(keep_data_url(dir.path(), &url).unwrap(), path, "one file per photo");
+        assert_eq!(
+            keep_data_url(dir.path(), &url).unwrap(),
+            path,
+            "one file per photo"
+        );
         for bad in [
             "data:text/html;base64,PGh0bWw+",
             "data:image/png,abc",

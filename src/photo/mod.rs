@@ -30,9 +30,9 @@ use crate::error::{Error, Result};
 
 pub use analyze::{examine_bytes, sha256_hex, sniff};
 pub use fetch::{client, FetchProgress, CONNECT_TIMEOUT, MAX_REDIRECTS};
+pub use intake::keep_data_url;
 pub use limits::PhotoLimits;
 pub use share_link::direct_link;
-pub use intake::keep_data_url;
 pub use source::{content_type, PhotoSource};
 
 /// BlockRun's cap: "≤ 10 MB", read strictly as 10,000,000 bytes (see [`PhotoLimits::blockrun`]).

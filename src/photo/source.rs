@@ -57,7 +57,11 @@ impl PhotoSource {
 
     /// Reads and checks the photo against `limits`. A file's bytes ride along on the check
     /// ([`PhotoCheck::file_bytes`]) so exactly those reach the provider.
-    pub async fn examine(&self, http: &reqwest::Client, limits: &PhotoLimits) -> Result<PhotoCheck> {
+    pub async fn examine(
+        &self,
+        http: &reqwest::Client,
+        limits: &PhotoLimits,
+    ) -> Result<PhotoCheck> {
         match self {
             PhotoSource::Link(url) => super::examine(http, url.as_str(), limits, None).await,
             PhotoSource::File(path) => {
@@ -188,7 +192,10 @@ mod tests {
         let img = image::RgbImage::from_fn(400, 500, |x, y| image::Rgb([x as u8, y as u8, 9]));
         let mut bytes = Vec::new();
         image::DynamicImage::ImageRgb8(img)
-            .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+            .write_to(
+                &mut std::io::Cursor::new(&mut bytes),
+                image::ImageFormat::Png,
+            )
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ada.png");

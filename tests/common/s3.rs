@@ -96,4 +96,3 @@ pub fn keys(id: &str, secret: &str) -> S3Keys {
         secret_access_key: Secret::new(secret),
     }
 }
-

@@ -36,7 +36,11 @@ impl Studio {
     /// Where a photo file would be hosted for `provider`: `None` when it needs no hosting (a
     /// link, or a provider that takes the bytes). A file for a provider that fetches links,
     /// with no bucket set, is refused here, before a session is opened or anything is paid.
-    pub(crate) fn hosting_for(&self, provider: &Provider, is_file: bool) -> Result<Option<PhotoHost>> {
+    pub(crate) fn hosting_for(
+        &self,
+        provider: &Provider,
+        is_file: bool,
+    ) -> Result<Option<PhotoHost>> {
         if !is_file || takes_bytes_inline(provider) {
             return Ok(None);
         }
@@ -63,7 +67,11 @@ impl Studio {
     /// The photo for one call to `provider`: its link, its bytes as a data URI, or a copy
     /// hosted for the call (exactly the bytes that were checked, so the consent record's sha256
     /// is of what the provider received).
-    pub(crate) async fn hand_over(&self, provider: &Provider, photo: &PhotoCheck) -> Result<Handover> {
+    pub(crate) async fn hand_over(
+        &self,
+        provider: &Provider,
+        photo: &PhotoCheck,
+    ) -> Result<Handover> {
         let Some(bytes) = &photo.file_bytes else {
             return Ok(Handover {
                 url: photo.url.clone(),

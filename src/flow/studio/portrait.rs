@@ -91,7 +91,10 @@ impl Studio {
         let name = validate_name(name)?;
         let provider = self.provider();
         // A file with nowhere to host it is said before the photo is even read.
-        self.hosting_for(&provider, crate::photo::PhotoSource::parse(image_url)?.is_file())?;
+        self.hosting_for(
+            &provider,
+            crate::photo::PhotoSource::parse(image_url)?.is_file(),
+        )?;
         let (photo, _) = self.vetted_photo(image_url, photo_override).await?;
         if !matches!(provider, Provider::BlockRun(_) | Provider::JarvisClaw(_)) {
             return Err(Error::invalid(
@@ -293,33 +296,29 @@ impl Studio {
         let url = handover.url.clone();
         let sent = async {
             Ok(match self.checkout.unresolved(&purpose)? {
-            Some(ticket) => {
-                self.pay_portrait(&provider, &name, &url, ticket)
-                    .await?
-            }
-            None => match provider.enroll_portrait(&name, &url, None).await? {
-                Paid::Done(r) => (r, None),
-                Paid::PaymentRequired(quote) => {
-                    self.checkout.hold(kind, &purpose, (*quote).clone())?;
-                    if !approve(&quote) {
-                        self.checkout.release(&purpose);
-                        return Err(Error::invalid(
-                            "yes",
-                            "Not confirmed; nothing was signed or charged.",
-                        ));
-                    }
-                    // The operator approved this very price and payee.
-                    let ticket = self.checkout.sign_held(
+                Some(ticket) => self.pay_portrait(&provider, &name, &url, ticket).await?,
+                None => match provider.enroll_portrait(&name, &url, None).await? {
+                    Paid::Done(r) => (r, None),
+                    Paid::PaymentRequired(quote) => {
+                        self.checkout.hold(kind, &purpose, (*quote).clone())?;
+                        if !approve(&quote) {
+                            self.checkout.release(&purpose);
+                            return Err(Error::invalid(
+                                "yes",
+                                "Not confirmed; nothing was signed or charged.",
+                            ));
+                        }
+                        // The operator approved this very price and payee.
+                        let ticket = self.checkout.sign_held(
                         kind,
                         &purpose,
                         true,
                         "The price shown is no longer held; ask for it again. Nothing was signed.",
                     )?;
-                    self.pay_portrait(&provider, &name, &url, ticket)
-                        .await?
-                }
-            },
-        })
+                        self.pay_portrait(&provider, &name, &url, ticket).await?
+                    }
+                },
+            })
         }
         .await;
         // Answered (or given up on): the hosted copy, if any, goes now.
