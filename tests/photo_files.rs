@@ -110,7 +110,18 @@ impl Bench {
         shelf: Option<Arc<Shelf>>,
         bucket: Option<hosting::S3Hosting>,
     ) -> Arc<Studio> {
+        self.studio_paying(provider, shelf, bucket, None)
+    }
+
+    fn studio_paying(
+        &self,
+        provider: Provider,
+        shelf: Option<Arc<Shelf>>,
+        bucket: Option<hosting::S3Hosting>,
+        wallet: Option<alloy::signers::local::PrivateKeySigner>,
+    ) -> Arc<Studio> {
         let config = StudioConfig {
+            wallet,
             policy: PollPolicy {
                 budget_per_hour: 360,
                 reserve: 3,
@@ -213,6 +224,62 @@ async fn rehearsal_serves_a_photo_file_itself_and_withdraws_it_once_enrolled() {
     // Its consent receipt says when the copy went.
     let receipt = bench.library.consent_receipt(&face.asset_id).unwrap();
     assert!(receipt.contains("Hosted copy deleted"), "{receipt}");
+}
+
+/// On x402 the price is shown first: the copy served for that unpaid call is withdrawn with the
+/// answer, and the paid call gets a fresh one, withdrawn in turn.
+#[tokio::test]
+async fn a_paid_enrollment_from_a_file_serves_a_fresh_copy_for_the_paid_call() {
+    const HARDHAT_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    let bench = Bench::new().await;
+    let shelf = bench.shelf();
+    let provider = Provider::BlockRun(blockrun::Client::new(
+        ProviderKind::Rehearsal,
+        bench.rehearsal.base_url(),
+        bench.http(),
+        None,
+    ));
+    let studio = bench.studio_paying(
+        provider,
+        Some(Arc::clone(&shelf)),
+        None,
+        Some(HARDHAT_KEY.parse().unwrap()),
+    );
+    let file = bench.photo_file("ada.jpg");
+    let view = studio
+        .start_session("Ada", Some(path_str(&file)), false)
+        .await
+        .unwrap();
+    bench
+        .rehearsal
+        .complete_liveness(&view.session.group_id)
+        .await
+        .unwrap();
+    studio.check_now(&view.session.id).await.unwrap();
+    let quoted = studio
+        .enroll_session(&view.session.id, None, None, None)
+        .await
+        .unwrap();
+    assert!(matches!(quoted, EnrollOutcome::PaymentRequired { .. }));
+    assert!(
+        shelf.inner.is_empty(),
+        "nothing left up while the price waits"
+    );
+    let face = studio
+        .confirm_payment(&view.session.id, false)
+        .await
+        .unwrap();
+    let lent = shelf.lent.lock().unwrap().clone();
+    assert_eq!(lent.len(), 2, "one copy per call: {lent:?}");
+    assert_ne!(lent[0], lent[1], "a fresh, unguessable name each time");
+    assert!(shelf.inner.is_empty());
+    let consent = face.consent.unwrap();
+    assert_eq!(consent.file_sha256, Some(sha256_hex(common::face_jpeg())));
+    assert!(consent.hosted_copy_deleted_at_ms.is_some());
+    assert!(
+        face.tx_hash.is_some(),
+        "paid once, on chain (Rehearsal's test network)"
+    );
 }
 
 #[tokio::test]
