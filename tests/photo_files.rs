@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::s3::S3Server;
+use common::s3::{S3Server, TlsFront};
 use common::{PhotoHost, TEST_API_KEY};
 use likeness::error::ErrorCode;
 use likeness::flow::poll::PollPolicy;
@@ -55,8 +55,23 @@ impl hosting::PhotoShelf for Shelf {
 
 impl Bench {
     async fn new() -> Bench {
+        Bench::trusting(None).await
+    }
+
+    /// A bench whose Rehearsal also trusts `front`'s certificate (a bucket behind https).
+    async fn trusting(front: Option<&TlsFront>) -> Bench {
         let photos = PhotoHost::start().await;
         let mut config = common::rehearsal_config(&photos);
+        if let Some(front) = front {
+            config.image_client = reqwest::Client::builder()
+                .use_rustls_tls()
+                .add_root_certificate(
+                    reqwest::Certificate::from_der(&photos.root_cert_der()).unwrap(),
+                )
+                .add_root_certificate(reqwest::Certificate::from_der(&front.cert_der).unwrap())
+                .build()
+                .unwrap();
+        }
         config.asset_processing_delay = Duration::from_millis(200);
         let rehearsal = common::start_rehearsal_with(config).await;
         Bench {
@@ -424,6 +439,45 @@ async fn crun_fetches_a_photo_file_from_the_bucket_and_the_object_is_deleted_onc
     let consent = face.consent.unwrap();
     assert_eq!(consent.file_sha256, Some(sha256_hex(common::face_jpeg())));
     assert!(consent.hosted_copy_deleted_at_ms.unwrap() >= face.enrolled_at_ms);
+}
+
+/// BlockRun fetches only https links: Rehearsal as BlockRun fetches the presigned link from the
+/// bucket (s3s-fs behind an https front), the face is filed, and the object is gone.
+#[tokio::test]
+async fn blockrun_fetches_a_photo_file_from_the_bucket_and_the_object_is_gone_after_enroll() {
+    let s3 = S3Server::start();
+    let front = TlsFront::start(s3.addr).await;
+    let bench = Bench::trusting(Some(&front)).await;
+    let studio = bench.studio(bench.provider("blockrun"), None, Some(front.hosting()));
+    let file = bench.photo_file("dropped.jpg");
+    let view = studio
+        .start_session("Ada", Some(path_str(&file)), false)
+        .await
+        .unwrap();
+    bench
+        .rehearsal
+        .complete_liveness(&view.session.group_id)
+        .await
+        .unwrap();
+    studio.check_now(&view.session.id).await.unwrap();
+    let started = Instant::now();
+    let face = enrolled(
+        studio
+            .enroll_session(&view.session.id, None, None, None)
+            .await
+            .unwrap(),
+    );
+    eprintln!(
+        "BlockRun from a file via the bucket: upload, presign, provider fetch, enroll and delete in {:?}",
+        started.elapsed()
+    );
+    assert!(face.asset_id.starts_with("ta_"), "{}", face.asset_id);
+    assert!(s3.stored_files().is_empty(), "{:?}", s3.stored_files());
+    let filed = bench.library.face(&face.asset_id).unwrap();
+    let consent = filed.consent.unwrap();
+    assert_eq!(consent.file_sha256, Some(sha256_hex(common::face_jpeg())));
+    assert!(consent.hosted_copy_deleted_at_ms.is_some());
+    assert_eq!(filed.image_url, path_str(&file));
 }
 
 #[tokio::test]

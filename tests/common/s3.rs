@@ -96,3 +96,105 @@ pub fn keys(id: &str, secret: &str) -> S3Keys {
         secret_access_key: Secret::new(secret),
     }
 }
+
+/// An HTTPS front for the S3 server (s3s-fs speaks plain http), with a self-signed certificate
+/// for `localhost`: providers such as BlockRun fetch only https links. It passes every request
+/// on as it came, Host header included, so presigned signatures made for the front verify.
+pub struct TlsFront {
+    pub addr: SocketAddr,
+    pub cert_der: Vec<u8>,
+    handle: axum_server::Handle<SocketAddr>,
+}
+
+impl TlsFront {
+    pub async fn start(behind: SocketAddr) -> TlsFront {
+        use axum::body::Body;
+        use axum::http::{header, Request, Response};
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let certified =
+            rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
+        let cert_der = certified.cert.der().to_vec();
+        let tls = axum_server::tls_rustls::RustlsConfig::from_der(
+            vec![cert_der.clone()],
+            certified.signing_key.serialize_der(),
+        )
+        .await
+        .expect("rustls config");
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let app = axum::Router::new().fallback(move |req: Request<Body>| {
+            let http = http.clone();
+            async move {
+                let (parts, body) = req.into_parts();
+                let host = parts
+                    .headers
+                    .get(header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .map(str::to_owned)
+                    .or_else(|| parts.uri.authority().map(|a| a.to_string()))
+                    .unwrap_or_default();
+                let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+                let mut out = http
+                    .request(parts.method.clone(), format!("http://{behind}{path}"))
+                    .body(body);
+                for (name, value) in &parts.headers {
+                    if name != header::HOST {
+                        out = out.header(name, value);
+                    }
+                }
+                let answer = out.header(header::HOST, host).send().await.unwrap();
+                let mut response = Response::builder().status(answer.status());
+                for (name, value) in answer.headers() {
+                    if name != header::TRANSFER_ENCODING && name != header::CONNECTION {
+                        response = response.header(name, value);
+                    }
+                }
+                response
+                    .body(Body::from(answer.bytes().await.unwrap()))
+                    .unwrap()
+            }
+        });
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let handle = axum_server::Handle::new();
+        let server = axum_server::tls_rustls::from_tcp_rustls(listener, tls)
+            .unwrap()
+            .handle(handle.clone());
+        tokio::spawn(async move {
+            let _ = server.serve(app.into_make_service()).await;
+        });
+        TlsFront {
+            addr,
+            cert_der,
+            handle,
+        }
+    }
+
+    /// The bucket settings at the front's https address.
+    pub fn settings(&self, bucket: &str) -> S3Settings {
+        S3Settings {
+            endpoint: format!("https://localhost:{}", self.addr.port()),
+            region: "us-east-1".into(),
+            bucket: bucket.into(),
+            prefix: "likeness/photos".into(),
+        }
+    }
+
+    pub fn hosting(&self) -> S3Hosting {
+        S3Hosting::trusting(
+            &self.settings(BUCKET),
+            keys(ACCESS_KEY, SECRET_KEY),
+            &likeness::http::TrustRoots(vec![self.cert_der.clone()]),
+        )
+        .unwrap()
+    }
+}
+
+impl Drop for TlsFront {
+    fn drop(&mut self) {
+        self.handle.shutdown();
+    }
+}
