@@ -239,6 +239,7 @@ mod rate_limit;
 mod service;
 mod session;
 mod shelf;
+pub use shelf::PhotoShelf;
 mod store;
 mod video;
 mod wall_clock;
@@ -545,40 +546,6 @@ fn default_image_client() -> reqwest::Client {
         .unwrap_or_default()
 }
 
-/// A running Rehearsal's shelf of photos handed to it to serve (see [`RehearsalServer::photo_shelf`]).
-#[derive(Clone)]
-pub struct PhotoShelf(Arc<Service>);
-
-impl PhotoShelf {
-    /// Serves `bytes` at a new unguessable link for `lifetime`; the link and the photo's name.
-    pub fn lend(
-        &self,
-        bytes: Vec<u8>,
-        content_type: &str,
-        lifetime: Duration,
-    ) -> (url::Url, String) {
-        let name = self.0.shelf.put(bytes, content_type, lifetime);
-        let link = format!("http://{}{}{name}", self.0.authority(), shelf::HOSTED_PATH);
-        (
-            url::Url::parse(&link).expect("Rehearsal's own address makes a link"),
-            name,
-        )
-    }
-
-    pub fn withdraw(&self, name: &str) {
-        self.0.shelf.remove(name);
-    }
-
-    /// How many photos are served now.
-    pub fn len(&self) -> usize {
-        self.0.shelf.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.shelf.is_empty()
-    }
-}
-
 /// A running Rehearsal. Dropping it stops the server too; [`RehearsalServer::shutdown`] also waits.
 pub struct RehearsalServer {
     local_addr: SocketAddr,
@@ -746,7 +713,7 @@ impl RehearsalServer {
 
     /// Where the studio hands this server local photo files to serve to itself.
     pub fn photo_shelf(&self) -> PhotoShelf {
-        PhotoShelf(Arc::clone(&self.service))
+        PhotoShelf::of(Arc::clone(&self.service))
     }
 
     /// `http://<public host>:<port>/`: where the phone links this server writes point (none

@@ -105,6 +105,44 @@ pub fn own_photo(svc: &Service, url: &str) -> Option<Result<Arc<Vec<u8>>, ()>> {
     Some(svc.shelf.get(name).map(|(b, _)| b).ok_or(()))
 }
 
+/// A running Rehearsal's shelf of photos handed to it to serve (see `RehearsalServer::photo_shelf`).
+#[derive(Clone)]
+pub struct PhotoShelf(Arc<Service>);
+
+impl PhotoShelf {
+    pub(crate) fn of(service: Arc<Service>) -> Self {
+        PhotoShelf(service)
+    }
+
+    /// Serves `bytes` at a new unguessable link for `lifetime`; the link and the photo's name.
+    pub fn lend(
+        &self,
+        bytes: Vec<u8>,
+        content_type: &str,
+        lifetime: Duration,
+    ) -> (url::Url, String) {
+        let name = self.0.shelf.put(bytes, content_type, lifetime);
+        let link = format!("http://{}{}{name}", self.0.authority(), HOSTED_PATH);
+        (
+            url::Url::parse(&link).expect("Rehearsal's own address makes a link"),
+            name,
+        )
+    }
+
+    pub fn withdraw(&self, name: &str) {
+        self.0.shelf.remove(name);
+    }
+
+    /// How many photos are served now.
+    pub fn len(&self) -> usize {
+        self.0.shelf.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.shelf.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
