@@ -39,6 +39,8 @@ pub enum SecretName {
     /// Settings → Photo hosting: the bucket's access key id and secret.
     HostingAccessKeyId,
     HostingSecretKey,
+    /// The studio database's password (Settings → Studio database).
+    DatabasePassword,
 }
 
 impl SecretName {
@@ -49,6 +51,7 @@ impl SecretName {
             SecretName::RehearsalWalletKey => "rehearsal-wallet-key".to_string(),
             SecretName::HostingAccessKeyId => "photo-hosting-access-key-id".to_string(),
             SecretName::HostingSecretKey => "photo-hosting-secret-key".to_string(),
+            SecretName::DatabasePassword => "database-password".to_string(),
         }
     }
 }

@@ -48,6 +48,8 @@ pub struct Settings {
     /// Settings → Photo hosting: the studio's bucket for photo files, for providers that fetch
     /// a link. Its keys are in the OS keyring, never here.
     pub photo_hosting: crate::hosting::S3Settings,
+    /// The studio's shared database (Settings → Studio database); `None`: this desk's own file.
+    pub studio_database: Option<crate::library::StudioDatabase>,
 }
 
 /// The longest operator name a consent record takes.
@@ -79,6 +81,7 @@ impl Default for Settings {
             callback_port: DEFAULT_CALLBACK_PORT,
             operator_name: String::new(),
             photo_hosting: crate::hosting::S3Settings::default(),
+            studio_database: None,
         }
     }
 }
@@ -163,6 +166,13 @@ impl Settings {
             ));
         }
         validate_operator_name(&self.operator_name)?;
+        if let Some(db) = self
+            .studio_database
+            .as_ref()
+            .filter(|d| !d.url.trim().is_empty())
+        {
+            db.validate()?;
+        }
         if self.rehearsal_port == 0 {
             return Err(Error::invalid(
                 "rehearsal_port",

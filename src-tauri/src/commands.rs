@@ -1,7 +1,10 @@
 //! `#[tauri::command]` one-liners over the core. Errors cross as `{code, message, field}`.
 
 use likeness::error::{CommandError, Error};
-use likeness::flow::{AssetFileCheck, EnrollOutcome, PortraitOutcome, PortraitQuote, SessionView};
+use likeness::flow::{
+    AssetFileCheck, EnrollOutcome, PhoneTest, PortraitOutcome, PortraitQuote, SessionView,
+    PHONE_TEST_WAIT,
+};
 use likeness::hosting::{HostingCheck, S3Settings};
 use likeness::library::{payments_csv, Face, FaceSummary, PaymentRecord, SyncReport};
 use likeness::media::AssetType;
@@ -16,6 +19,8 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::state::AppState;
+
+pub mod desks;
 
 type Answer<T> = Result<T, CommandError>;
 
@@ -212,6 +217,27 @@ pub async fn check_session<R: Runtime>(
     id: String,
 ) -> Answer<SessionView> {
     Ok(state.studio().await.check_now(&id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn start_phone_test<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<PhoneTest> {
+    Ok(state.studio().await.start_phone_test()?)
+}
+
+/// Answers when a phone opened the test page (epoch ms), or `null` when none did in time.
+#[tauri::command]
+#[specta::specta]
+pub async fn await_phone_test<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    nonce: String,
+) -> Answer<Option<i64>> {
+    let studio = state.studio().await;
+    Ok(studio.phone_test_opened(&nonce, PHONE_TEST_WAIT).await?)
 }
 
 #[tauri::command]

@@ -427,9 +427,11 @@ async fn studio_with_media(
             rehearsal_phone_origin: stage.rehearsal_phone_origin(),
             rehearsal_shelf: stage.rehearsal_shelf(),
             photo_hosting: global.hosting.photo_host()?,
+            phone_watch: stage.phone_watch(),
             ..StudioConfig::for_provider(&stage.provider)
         },
     );
+    studio.watch_phones();
     Ok((studio, stage))
 }
 

@@ -7,11 +7,14 @@ pub(crate) mod assets;
 mod enrollment;
 mod handover;
 mod job_watch;
+mod phone_sightings;
 pub(crate) mod portrait;
 mod session_watch;
+mod take_over;
 pub(crate) mod video;
 
 pub use assets::AssetFileCheck;
+pub use phone_sightings::{PhoneTest, PHONE_TEST_WAIT};
 pub use portrait::{PortraitOutcome, PortraitQuote};
 
 use std::collections::{HashMap, HashSet};
@@ -52,6 +55,8 @@ pub struct SessionView {
     pub budget: Option<CallBudget>,
     /// The asset the session enrolled, as filed (BytePlus assets show their processing here).
     pub asset: Option<Face>,
+    /// Whether a phone is seen to have opened the QR's page.
+    pub phone: super::phone::PhoneSignal,
 }
 
 /// The provider's hourly limits and what this studio has used of them in the last hour.
@@ -119,6 +124,8 @@ pub struct StudioConfig {
     pub photo_hosting: Option<crate::hosting::PhotoHost>,
     /// The built-in Rehearsal, serving photo files itself (no bucket needed on it).
     pub rehearsal_shelf: Option<crate::hosting::PhotoHost>,
+    /// Sightings of the phone page, where the page is this studio's own (Rehearsal).
+    pub phone_watch: Option<Arc<dyn super::phone::PhoneWatch>>,
 }
 
 impl StudioConfig {
@@ -136,6 +143,7 @@ impl StudioConfig {
             rehearsal_phone_origin: None,
             photo_hosting: None,
             rehearsal_shelf: None,
+            phone_watch: None,
         }
     }
 }
@@ -729,7 +737,9 @@ impl Studio {
             .asset_id
             .as_deref()
             .and_then(|id| self.library.face(id).ok());
+        let phone = super::phone::signal(self.config.phone_watch.as_deref(), &session.h5_link);
         SessionView {
+            phone,
             session,
             qr_svg,
             next_check_at_ms: None,

@@ -16,8 +16,10 @@ mod postgres;
 mod receipt;
 mod schema;
 mod sessions;
+mod studio_database;
 
 pub use calls::CallKind;
+pub use changes::{watch_changes, LibraryChange, CHANGE_POLL};
 pub use consent::{
     liveness_ref, split_liveness_ref, ConsentPayment, ConsentRecord, NO_CONSENT_RECORD,
     NO_CONSENT_RECORD_YET, NO_LIVENESS,
@@ -27,6 +29,7 @@ pub use payments::{payments_csv, usdc_decimal, PaymentRecord, PaymentStatus};
 pub use postgres::{CopyReport, StudioCaps};
 pub use receipt::{render_receipt, ReceiptInput};
 pub use sessions::{DeskSession, LivenessSession};
+pub use studio_database::{open_library, LibraryStatus, StudioDatabase};
 
 use std::path::Path;
 use std::sync::Mutex;

@@ -46,6 +46,7 @@ const form = (overrides: Partial<SettingsForm> = {}): SettingsForm => ({
   callbackPort: "8403",
   operatorName: "",
   photoHosting: { endpoint: "", region: "", bucket: "", prefix: "" },
+  studioDatabase: null,
   ...overrides,
 });
 
@@ -62,6 +63,7 @@ const PAY = {
   callbackPort: 8403,
   operatorName: "",
   photoHosting: { endpoint: "", region: "", bucket: "", prefix: "" },
+  studioDatabase: null,
 } as const;
 
 describe("formFromSettings", () => {
@@ -122,6 +124,7 @@ const stage = (overrides: Partial<StageInfo> = {}): StageInfo => ({
   provider: "rehearsal",
   baseUrl: "http://127.0.0.1:8402/",
   phoneHost: "192.168.1.20",
+  phoneReach: null,
   rehearsalPort: 8402,
   hasApiKey: true,
   paymentMethod: "wallet",

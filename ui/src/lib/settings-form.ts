@@ -11,6 +11,7 @@ import type {
   Settings,
   SettingsInput,
   StageInfo,
+  StudioDatabase,
 } from "../ipc";
 import { apiInPlay, capabilitiesOf } from "./api";
 import { providerLabel } from "./format";
@@ -39,6 +40,8 @@ export interface SettingsForm {
   operatorName: string;
   /** Settings → Photo hosting's bucket, edited on its own page and kept as it is here. */
   photoHosting: S3Settings;
+  /** Settings → Studio database, edited on its own card and carried through this form's saves. */
+  studioDatabase: StudioDatabase | null;
 }
 
 /**
@@ -328,6 +331,7 @@ export function formFromSettings(s: Settings): SettingsForm {
     callbackPort: String(s.callbackPort),
     operatorName: s.operatorName,
     photoHosting: s.photoHosting,
+    studioDatabase: s.studioDatabase,
   };
 }
 
@@ -427,6 +431,7 @@ export function parseSettingsForm(form: SettingsForm): ParsedSettings {
       callbackPort,
       operatorName: form.operatorName.trim(),
       photoHosting: form.photoHosting,
+      studioDatabase: form.studioDatabase,
     },
   };
 }

@@ -21,6 +21,9 @@ const TAURI: JobsBackend = {
   reveal: (id) => commands.revealJobFile(id),
 };
 
+/** Where a job ends: worth a badge on Generate when it happens elsewhere. */
+const ENDED: ReadonlySet<VideoJob["state"]> = new Set(["completed", "failed", "expired"]);
+
 export class Jobs {
   /** Newest first. */
   list = $state.raw<VideoJob[]>([]);
@@ -28,6 +31,8 @@ export class Jobs {
   loadError = $state.raw<CommandError | null>(null);
   /** The action running per job id. */
   busy = $state.raw<Readonly<Record<string, JobAction>>>({});
+  /** Jobs that finished (ready, failed, out of time) since the operator last looked at Generate. */
+  unseen = $state.raw<readonly string[]>([]);
   /** The last failed action per job id, shown in its row. */
   actionErrors = $state.raw<Readonly<Record<string, CommandError>>>({});
 
@@ -62,7 +67,18 @@ export class Jobs {
   }
 
   receive(job: VideoJob): void {
+    const before = this.list.find((j) => j.id === job.id)?.state;
+    if (before !== undefined && !ENDED.has(before) && ENDED.has(job.state) && !this.unseen.includes(job.id)) {
+      this.unseen = [...this.unseen, job.id];
+    }
     this.list = upsertJob(this.list, job);
+  }
+
+  /** The operator is on Generate: the nav badge goes. */
+  markSeen(): void {
+    if (this.unseen.length > 0) {
+      this.unseen = [];
+    }
   }
 
   /** The provider made the video but it did not come down: fetch it again (nothing is charged again). */

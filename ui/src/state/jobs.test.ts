@@ -53,6 +53,24 @@ describe("Jobs", () => {
     ]);
   });
 
+  it("counts jobs that ended while the operator was elsewhere, once each, until Generate is seen", async () => {
+    const { b, push } = backend();
+    const jobs = new Jobs(b);
+    await jobs.init();
+    push(job({ id: "vid_new", state: "running" }));
+    expect(jobs.unseen).toEqual([]);
+    push(job({ id: "vid_new", state: "completed", localPath: "/media/x.mp4" }));
+    // The charge note lands after the file: still one.
+    push(job({ id: "vid_new", state: "completed", localPath: "/media/x.mp4", charged: true }));
+    push(job({ id: "vid_old", state: "failed", error: "The provider refused it." }));
+    expect(jobs.unseen).toEqual(["vid_new", "vid_old"]);
+    jobs.markSeen();
+    expect(jobs.unseen).toEqual([]);
+    // A job first heard of already finished (listed at launch) is no news.
+    push(job({ id: "vid_other", state: "completed" }));
+    expect(jobs.unseen).toEqual([]);
+  });
+
   it("downloads again and reveals, one action per job, keeping a failure by its row", async () => {
     const { b, calls } = backend({
       reveal: () => refused({ code: "invalid_input", message: "This job has no video on this computer yet.", field: "job" }),

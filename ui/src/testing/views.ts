@@ -100,6 +100,7 @@ export function view(
     payeeChanged: false,
     budget: null,
     asset: null,
+    phone: { kind: "not_yet" },
     ...extra,
   };
 }
