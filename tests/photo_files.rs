@@ -17,6 +17,7 @@ use likeness::flow::{EnrollOutcome, SessionState, Studio, StudioConfig};
 use likeness::hosting::{self, HostedPhoto};
 use likeness::http::{self, TrustRoots};
 use likeness::library::{CallKind, Face, FaceKind, Library};
+use likeness::media::AssetType;
 use likeness::photo::sha256_hex;
 use likeness::providers::{anyfast, blockrun, crun, AssetStatus, Provider, ProviderKind};
 use likeness::secrets::Secret;
@@ -403,6 +404,31 @@ async fn anyfast_takes_a_photo_file_inline_with_no_hosting_set() {
         "nothing was hosted"
     );
     assert_eq!(face.image_url, path_str(&file));
+
+    // "Add photo, video or voice clip" takes a file too, into the same person's group.
+    let group = bench.library.session(&id).unwrap().group_id;
+    let side = bench.dir.path().join("ada-side.png");
+    std::fs::write(&side, common::face_png()).unwrap();
+    let added = studio
+        .add_asset(&group, AssetType::Image, path_str(&side), None, false)
+        .await
+        .unwrap();
+    let added = filed_when(&bench.library, &added.asset_id, |f| {
+        f.status != AssetStatus::Processing
+    })
+    .await;
+    assert_eq!(added.status, AssetStatus::Active, "{added:?}");
+    assert_eq!(added.name, "Ada");
+    assert_eq!(
+        added.consent.unwrap().file_sha256,
+        Some(sha256_hex(common::face_png()))
+    );
+    // The same file twice is refused before anything is sent.
+    let again = studio
+        .add_asset(&group, AssetType::Image, path_str(&side), None, false)
+        .await
+        .unwrap_err();
+    assert!(again.to_string().contains("already in"), "{again}");
 }
 
 #[tokio::test]
