@@ -77,6 +77,10 @@ pub enum Error {
     /// The message is whole: what failed, what to check, and that nothing was paid.
     #[error("{0}")]
     PhotoHost(String),
+    /// A local photo for a provider that fetches a link, and no bucket to host it in. Said
+    /// before anything is opened or paid.
+    #[error("{provider} fetches the face photo from a link, so a photo file must be hosted for it first, and no photo hosting is set. Set up a bucket in Settings → Photo hosting (or paste a public https link to the photo instead). Nothing was paid.")]
+    HostingMissing { provider: ProviderKind },
 
     // --- this machine ---
     /// The message is whole: what went wrong with the keychain and what to do about it.
@@ -169,6 +173,9 @@ pub enum ErrorCode {
     ConfirmationNeeded,
     /// The photo could not be hosted for the provider (Settings → Photo hosting).
     PhotoHost,
+    /// A photo file needs hosting for this provider and none is set: link to Settings → Photo
+    /// hosting.
+    HostingMissing,
     Keychain,
     Storage,
     /// The shared studio database did not answer: check the server and the network.
@@ -207,6 +214,7 @@ impl Error {
             Error::PaymentRejected { .. } => ErrorCode::PaymentRejected,
             Error::PaymentUnresolved { .. } => ErrorCode::PaymentUnresolved,
             Error::PhotoHost(_) => ErrorCode::PhotoHost,
+            Error::HostingMissing { .. } => ErrorCode::HostingMissing,
             Error::Keychain(_) => ErrorCode::Keychain,
             Error::Storage(_) => ErrorCode::Storage,
             Error::Database { problem, .. } => match problem {

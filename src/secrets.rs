@@ -36,6 +36,9 @@ pub enum SecretName {
     WalletKey,
     /// Rehearsal's throwaway wallet: made on first launch, pays only on the test network.
     RehearsalWalletKey,
+    /// Settings → Photo hosting: the bucket's access key id and secret.
+    HostingAccessKeyId,
+    HostingSecretKey,
     /// The studio database's password (Settings → Studio database).
     DatabasePassword,
 }
@@ -46,6 +49,8 @@ impl SecretName {
             SecretName::ApiKey(p) => format!("api-key:{}", p.label().to_ascii_lowercase()),
             SecretName::WalletKey => "wallet-key".to_string(),
             SecretName::RehearsalWalletKey => "rehearsal-wallet-key".to_string(),
+            SecretName::HostingAccessKeyId => "photo-hosting-access-key-id".to_string(),
+            SecretName::HostingSecretKey => "photo-hosting-secret-key".to_string(),
             SecretName::DatabasePassword => "database-password".to_string(),
         }
     }

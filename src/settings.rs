@@ -45,6 +45,9 @@ pub struct Settings {
     /// Who runs the sessions at this desk: written into every face's consent record. Empty
     /// until the operator types it in Settings.
     pub operator_name: String,
+    /// Settings → Photo hosting: the studio's bucket for photo files, for providers that fetch
+    /// a link. Its keys are in the OS keyring, never here.
+    pub photo_hosting: crate::hosting::S3Settings,
     /// The studio's shared database (Settings → Studio database); `None`: this desk's own file.
     pub studio_database: Option<crate::library::StudioDatabase>,
 }
@@ -77,6 +80,7 @@ impl Default for Settings {
             lan_callback: true,
             callback_port: DEFAULT_CALLBACK_PORT,
             operator_name: String::new(),
+            photo_hosting: crate::hosting::S3Settings::default(),
             studio_database: None,
         }
     }

@@ -53,6 +53,32 @@ pub struct StageOptions {
     pub wallet: Option<PrivateKeySigner>,
 }
 
+/// Rehearsal's shelf, as the core's [`crate::hosting::PhotoShelf`] (the core names no Rehearsal
+/// type).
+struct RehearsalShelf(rehearsal::PhotoShelf);
+
+impl crate::hosting::PhotoShelf for RehearsalShelf {
+    fn lend(
+        &self,
+        bytes: Vec<u8>,
+        content_type: &str,
+        lifetime: std::time::Duration,
+    ) -> crate::hosting::HostedPhoto {
+        let sha256 = crate::photo::sha256_hex(&bytes);
+        let (url, object) = self.0.lend(bytes, content_type, lifetime);
+        crate::hosting::HostedPhoto {
+            url,
+            object,
+            expires_at: std::time::SystemTime::now() + lifetime,
+            sha256,
+        }
+    }
+
+    fn withdraw(&self, object: &str) {
+        self.0.withdraw(object);
+    }
+}
+
 /// The file Rehearsal keeps its state in, inside the data folder.
 pub const REHEARSAL_STATE_FILE: &str = "rehearsal-state.json";
 
@@ -318,6 +344,13 @@ impl Stage {
 
     pub fn rehearsal(&self) -> Option<&RehearsalServer> {
         self.rehearsal.as_ref()
+    }
+
+    /// The in-process Rehearsal as a photo host: it serves photo files itself, so the default
+    /// studio works from a file with no bucket and no internet.
+    pub fn rehearsal_shelf(&self) -> Option<crate::hosting::PhotoHost> {
+        let shelf = RehearsalShelf(self.rehearsal.as_ref()?.photo_shelf());
+        Some(crate::hosting::PhotoHost::Shelf(std::sync::Arc::new(shelf)))
     }
 
     /// Where phones reach the built-in Rehearsal server this run, when it runs.

@@ -461,6 +461,87 @@ async fn enroll_flow_runs_the_whole_session_in_one_command() {
     assert_eq!(face["kind"], "real_face");
 }
 
+/// `--image` takes a file (here a relative path, from the folder the command runs in): the
+/// in-process Rehearsal serves it itself, and the consent receipt says when its copy went. An
+/// outside server with no bucket set is refused before a link is opened.
+#[tokio::test(flavor = "multi_thread")]
+async fn enroll_flow_takes_a_photo_file() {
+    let photos = PhotoHost::start().await;
+    let env = Env::new(&photos);
+    let folder = env.data_dir().join("shoot");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("grace.jpg"), common::face_jpeg()).unwrap();
+    let mut child = env
+        .cmd(&[
+            "--json",
+            "--yes",
+            "enroll-flow",
+            "--name",
+            "Grace",
+            "--image",
+            "grace.jpg",
+        ])
+        .current_dir(&folder)
+        .env("LIKENESS_REHEARSAL_HOST", "127.0.0.1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
+    let started: Value = serde_json::from_str(&out.next().unwrap().unwrap()).unwrap();
+    assert_eq!(started["event"], "session_started", "{started}");
+    phone_completes(started["data"]["link"].as_str().unwrap()).await;
+    let mut stdin = child.stdin.take().unwrap();
+    std::io::Write::write_all(&mut stdin, b"\n").unwrap();
+    let rest: Vec<Value> = out
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect();
+    assert!(child.wait().unwrap().success(), "{rest:?}");
+    let face = &rest.last().unwrap()["result"];
+    let asset = face["assetId"].as_str().unwrap();
+    assert!(asset.starts_with("ta_"), "{face}");
+    let absolute = folder.join("grace.jpg");
+    assert_eq!(face["imageUrl"], absolute.to_str().unwrap(), "{face}");
+
+    let receipt = env.dir.path().join("receipt.html");
+    let written = env.run(&[
+        "faces",
+        "receipt",
+        "--id",
+        asset,
+        "--out",
+        receipt.to_str().unwrap(),
+    ]);
+    assert!(written.status.success(), "{written:?}");
+    let html = std::fs::read_to_string(&receipt).unwrap();
+    assert!(html.contains(&likeness::photo::sha256_hex(common::face_jpeg())));
+    assert!(html.contains("Hosted copy deleted"), "{html}");
+
+    // An outside Rehearsal does not host photos for this run, and no bucket is named.
+    let server = serve(&env);
+    let refused = env.run(&[
+        "--json",
+        "--base-url",
+        &server.1,
+        "session",
+        "start",
+        "--name",
+        "Ada",
+        "--image",
+        absolute.to_str().unwrap(),
+    ]);
+    assert!(!refused.status.success());
+    let err = &lines(&refused)[0]["error"];
+    assert_eq!(err["code"], "hosting_missing", "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("Settings → Photo hosting"),
+        "{err}"
+    );
+}
+
 #[test]
 fn failures_are_plain_and_non_zero() {
     let dir = tempfile::tempdir().unwrap();

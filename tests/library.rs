@@ -215,6 +215,8 @@ macro_rules! suite {
                         ledger_id: "pay_1".into(),
                         tx_hash: Some("0xtx".into()),
                     }),
+                    // The hosted copy's deletion is part of the record, kept like the rest.
+                    hosted_copy_deleted_at_ms: Some(9),
                 };
                 f.consent = Some(record.clone());
                 lib.save_face(&f).unwrap();
@@ -226,6 +228,7 @@ macro_rules! suite {
                 lib.save_face(&f).unwrap();
                 let mut other = record.clone();
                 other.operator = "Mallory".into();
+                other.hosted_copy_deleted_at_ms = Some(10);
                 f.consent = Some(other);
                 lib.save_face(&f).unwrap();
                 let back = lib.face("ta_1").unwrap();
@@ -254,6 +257,7 @@ macro_rules! suite {
                     liveness_ref: None,
                     file_sha256: None,
                     payment: None,
+                    hosted_copy_deleted_at_ms: None,
                 });
                 let mut zoe = filed(
                     "asset-9",
@@ -749,6 +753,7 @@ fn a_desk_file_moves_into_the_shared_database_once() {
             ledger_id: "pay_1".into(),
             tx_hash: Some("0xtx".into()),
         }),
+        hosted_copy_deleted_at_ms: Some(8),
     });
     file.save_face(&ada).unwrap();
     let mut bo = filed("ta_bo", "Bo", ProviderKind::BlockRun, FaceKind::Portrait);

@@ -391,6 +391,7 @@ fn filed(asset_id: &str, name: &str, provider: ProviderKind, kind: FaceKind) -> 
                 .then(|| format!("ses_1 / group g_{asset_id}")),
             file_sha256: Some("cd".repeat(32)),
             payment: Some(ConsentPayment::Account { provider }),
+            hosted_copy_deleted_at_ms: None,
         }),
     }
 }

@@ -2,102 +2,15 @@
 //! checks SigV4 signatures, keys and presigned links' expiry like the real services. The
 //! server is installed by scripts/install-deps; a test that cannot find it fails and says so.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::s3::{keys, S3Server, ACCESS_KEY, BUCKET, SECRET_KEY};
 use likeness::error::{Error, ErrorCode};
-use likeness::hosting::{S3Hosting, S3Keys, S3Settings};
-use likeness::secrets::Secret;
+use likeness::hosting::{S3Hosting, S3Settings};
 use tokio::io::AsyncReadExt;
-
-const ACCESS_KEY: &str = "studio-hosting-key";
-const SECRET_KEY: &str = "studio-hosting-secret-0123456789";
-const BUCKET: &str = "casting-photos";
-
-struct S3Server {
-    child: Child,
-    addr: SocketAddr,
-    root: tempfile::TempDir,
-}
-
-impl S3Server {
-    /// A fresh server with one bucket.
-    fn start() -> S3Server {
-        let root = tempfile::tempdir().unwrap();
-        std::fs::create_dir(root.path().join(BUCKET)).unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let binary = std::env::var("LIKENESS_S3_SERVER").unwrap_or_else(|_| "s3s-fs".into());
-        let child = Command::new(&binary)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
-            .arg(root.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot start {binary} (installed by scripts/install-deps): {e}")
-            });
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(addr).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "{binary} did not start listening"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        S3Server { child, addr, root }
-    }
-
-    fn settings(&self, bucket: &str) -> S3Settings {
-        S3Settings {
-            endpoint: format!("http://{}", self.addr),
-            region: "us-east-1".into(),
-            bucket: bucket.into(),
-            prefix: "likeness/photos".into(),
-        }
-    }
-
-    fn hosting(&self) -> S3Hosting {
-        S3Hosting::new(&self.settings(BUCKET), keys(ACCESS_KEY, SECRET_KEY)).unwrap()
-    }
-
-    fn stored_files(&self) -> Vec<PathBuf> {
-        fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
-            for entry in std::fs::read_dir(dir).unwrap().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    walk(&path, out);
-                } else if !path.to_string_lossy().contains(".s3s") {
-                    out.push(path);
-                }
-            }
-        }
-        let mut out = Vec::new();
-        walk(&self.root.path().join(BUCKET), &mut out);
-        out
-    }
-}
-
-impl Drop for S3Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn keys(id: &str, secret: &str) -> S3Keys {
-    S3Keys {
-        access_key_id: id.into(),
-        secret_access_key: Secret::new(secret),
-    }
-}
 
 fn photo() -> Vec<u8> {
     let mut bytes = b"\xFF\xD8\xFF\xE0 a face photo ".to_vec();

@@ -222,7 +222,25 @@ fn new_asset(svc: &Arc<Service>, headers: &HeaderMap, body: &Bytes) -> Reply {
     })?;
     let url = required(&body, "URL")?;
     if !is_http_url(url) {
-        return Err(invalid("The parameter URL must be an http or https URL."));
+        // Anyfast documents a Data URI here too (`data:image/png;base64,…`): taken exactly in
+        // that form, of the asset's own type, with base64 that decodes.
+        match data_uri(url) {
+            Some(Ok((mime, _))) if mime.starts_with(asset_type.mime_family()) => {}
+            Some(Ok((mime, _))) => {
+                return Err(invalid(format!(
+                    "The parameter URL is a data URI of type {mime}, which is not a {} file.",
+                    asset_type.as_str()
+                )))
+            }
+            Some(Err(problem)) => {
+                return Err(invalid(format!("The parameter URL is not a valid data URI: {problem}.")))
+            }
+            None => {
+                return Err(invalid(
+                    "The parameter URL must be an http or https URL, or a data URI (data:<type>;base64,<data>).",
+                ))
+            }
+        }
     }
     let model = required(&body, "model")?;
     if model != asset_type.anyfast_model() {
@@ -250,6 +268,34 @@ fn new_asset(svc: &Arc<Service>, headers: &HeaderMap, body: &Bytes) -> Reply {
             format!("asset group {group_id} not found"),
         )),
     }
+}
+
+/// A `data:<type>;base64,<data>` URI's type and bytes; `None` when `raw` is no data URI at all.
+/// Only the base64 form is taken (the one Anyfast shows), with a `type/subtype` and standard
+/// padded base64.
+pub(super) fn data_uri(raw: &str) -> Option<Result<(String, Vec<u8>), String>> {
+    use base64::Engine;
+    let rest = raw.strip_prefix("data:")?;
+    let Some((head, data)) = rest.split_once(',') else {
+        return Some(Err("it has no comma before the data".into()));
+    };
+    let Some(mime) = head.strip_suffix(";base64") else {
+        return Some(Err(
+            "only base64 data URIs are taken (data:<type>;base64,…)".into(),
+        ));
+    };
+    let valid_mime = mime.split_once('/').is_some_and(|(t, s)| {
+        !t.is_empty() && !s.is_empty() && !mime.contains(';') && mime.is_ascii()
+    });
+    if !valid_mime {
+        return Some(Err(format!("“{mime}” is not a media type")));
+    }
+    Some(
+        base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .map(|bytes| (mime.to_ascii_lowercase(), bytes))
+            .map_err(|_| "its data is not base64".to_string()),
+    )
 }
 
 pub(super) fn is_http_url(raw: &str) -> bool {
@@ -401,5 +447,25 @@ mod tests {
         assert!(!is_http_url("ftp://example.com/a.jpg"));
         assert!(!is_http_url("data:image/png;base64,AAAA"));
         assert!(!is_http_url("example.com/a.jpg"));
+    }
+
+    #[test]
+    fn data_uris_only_in_their_documented_base64_form() {
+        let (mime, bytes) = data_uri("data:image/png;base64,AAEC").unwrap().unwrap();
+        assert_eq!(
+            (mime.as_str(), bytes.as_slice()),
+            ("image/png", &[0u8, 1, 2][..])
+        );
+        assert!(data_uri("https://x/a.png").is_none());
+        assert!(
+            data_uri("data:image/png,AAEC").unwrap().is_err(),
+            "not base64"
+        );
+        assert!(data_uri("data:;base64,AAEC").unwrap().is_err(), "no type");
+        assert!(data_uri("data:image/png;base64,A?==").unwrap().is_err());
+        assert!(
+            data_uri("data:image/png;base64").unwrap().is_err(),
+            "no comma"
+        );
     }
 }

@@ -91,10 +91,26 @@ fn checked_group_id(field: &str, group_id: &str) -> Result<(), ApiError> {
     }
 }
 
-fn checked_image_url(body: &Map<String, Value>) -> Result<(String, url::Url), ApiError> {
+/// Where the photo is: on the web, or on this server's own shelf (a local file the studio handed
+/// it, linked at its own plain-http address, which no other server's photo may use).
+enum PhotoAt {
+    Web(url::Url),
+    Shelf(std::sync::Arc<Vec<u8>>),
+}
+
+fn checked_image_url(
+    svc: &Service,
+    body: &Map<String, Value>,
+) -> Result<(String, PhotoAt), ApiError> {
     let raw = required_field(body, "image_url")?;
+    match super::shelf::own_photo(svc, raw) {
+        Some(Ok(bytes)) => return Ok((raw.to_owned(), PhotoAt::Shelf(bytes))),
+        // Withdrawn or lapsed: as an expired link would answer.
+        Some(Err(())) => return Err(image_error(PhotoError::HttpStatus(404))),
+        None => {}
+    }
     let url = photo::parse_image_url(raw).map_err(image_error)?;
-    Ok((raw.to_owned(), url))
+    Ok((raw.to_owned(), PhotoAt::Web(url)))
 }
 
 fn image_error(e: PhotoError) -> ApiError {
@@ -299,8 +315,19 @@ fn upstream_outcome(svc: &Service, image_url: &str, face_match: bool) -> Result<
     Ok(())
 }
 
-async fn fetch_photo(svc: &Service, url: &url::Url) -> Result<Photo, ApiError> {
-    let photo = photo::fetch(&svc.image_client, url).await.map_err(|e| {
+async fn fetch_photo(svc: &Service, at: &PhotoAt) -> Result<Photo, ApiError> {
+    let fetched = match at {
+        PhotoAt::Web(url) => photo::fetch(&svc.image_client, url).await,
+        PhotoAt::Shelf(bytes) => {
+            let bytes = std::sync::Arc::clone(bytes);
+            tokio::task::spawn_blocking(move || photo::inspect(&bytes))
+                .await
+                .unwrap_or_else(|e| {
+                    Err(PhotoError::Unreachable(format!("image check failed: {e}")))
+                })
+        }
+    };
+    let photo = fetched.map_err(|e| {
         tracing::info!(error = %e, "rehearsal: image_url refused");
         image_error(e)
     })?;
@@ -374,7 +401,7 @@ pub(super) async fn realface_enrollment(
 ) -> Paid {
     let body = object_of(body)?;
     let name = checked_name(&body)?;
-    let (image_url, url) = checked_image_url(&body)?;
+    let (image_url, url) = checked_image_url(svc, &body)?;
     let group_id = required_field(&body, "group_id")?.to_owned();
     checked_group_id("group_id", &group_id)?;
 
@@ -504,7 +531,7 @@ pub(super) async fn portrait_enrollment(
 ) -> Paid {
     let body = object_of(body)?;
     let name = checked_name(&body)?;
-    let (image_url, url) = checked_image_url(&body)?;
+    let (image_url, url) = checked_image_url(svc, &body)?;
 
     let rail = svc.gate.rail(headers)?;
     let call = PaidCall::new(

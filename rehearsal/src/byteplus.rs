@@ -71,6 +71,15 @@ impl AssetType {
     }
 
     /// The `model` Anyfast routes each type by.
+    /// The start of the media types a data URI of this type may carry.
+    pub fn mime_family(self) -> &'static str {
+        match self {
+            AssetType::Image => "image/",
+            AssetType::Video => "video/",
+            AssetType::Audio => "audio/",
+        }
+    }
+
     pub fn anyfast_model(self) -> &'static str {
         match self {
             AssetType::Image => "volc-asset",
@@ -645,6 +654,17 @@ pub async fn check(client: &reqwest::Client, asset: &AssetRecord) -> Outcome {
 }
 
 async fn fetch(client: &reqwest::Client, raw: &str) -> Result<Vec<u8>, String> {
+    // An Anyfast data URI carries the file itself (checked when the asset was created).
+    if let Some(inline) = super::anyfast::data_uri(raw) {
+        let (_, bytes) = inline?;
+        if bytes.len() as u64 > MAX_ASSET_BYTES {
+            return Err(format!(
+                "The file is larger than {} MB.",
+                MAX_ASSET_BYTES >> 20
+            ));
+        }
+        return Ok(bytes);
+    }
     let url = url::Url::parse(raw).map_err(|_| "The URL is not valid.".to_owned())?;
     tokio::time::timeout(FETCH_TIMEOUT, download(client, url))
         .await

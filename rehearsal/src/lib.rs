@@ -239,6 +239,8 @@ mod qr;
 mod rate_limit;
 mod service;
 mod session;
+mod shelf;
+pub use shelf::PhotoShelf;
 mod store;
 mod video;
 mod wall_clock;
@@ -620,6 +622,7 @@ fn router(service: Arc<Service>) -> Router {
         )
         .route("/api/v1/client/job/TaskInfo", get(video::crun::task_info))
         .route("/media/{file}", get(video::media))
+        .route("/hosted/{name}", get(shelf::serve))
         .route("/h5/qr/{file}", get(jarvisclaw::qr_png))
         .route("/h5", get(h5::page))
         .route("/h5/", get(h5::page))
@@ -709,6 +712,11 @@ impl RehearsalServer {
 
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Where the studio hands this server local photo files to serve to itself.
+    pub fn photo_shelf(&self) -> PhotoShelf {
+        PhotoShelf::of(Arc::clone(&self.service))
     }
 
     /// `http://<public host>:<port>/`: where the phone links this server writes point (none

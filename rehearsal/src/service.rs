@@ -84,6 +84,8 @@ pub struct Service {
     /// Which gateway `POST /v1/videos/generations` plays.
     pub video_gateway: ProviderApi,
     video_counts: VideoCounters,
+    /// Photos the studio handed over to serve (local files on the link-fetching personalities).
+    pub shelf: super::shelf::Shelf,
     /// Phones that opened the liveness page or the Phone test.
     pub phones: Arc<crate::phone::PhoneSightings>,
 }
@@ -275,6 +277,7 @@ impl Service {
             std::iter::once(s.api_key.as_str()).chain(s.extra_api_keys.iter().map(String::as_str)),
         );
         Service {
+            shelf: super::shelf::Shelf::default(),
             accounts,
             asset_processing_delay: s.asset_processing_delay,
             liveness_counts: LivenessCounters::default(),

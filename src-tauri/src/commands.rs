@@ -5,6 +5,7 @@ use likeness::flow::{
     AssetFileCheck, EnrollOutcome, PhoneTest, PortraitOutcome, PortraitQuote, SessionView,
     PHONE_TEST_WAIT,
 };
+use likeness::hosting::{HostingCheck, S3Settings};
 use likeness::library::{payments_csv, Face, FaceSummary, PaymentRecord, SyncReport};
 use likeness::media::AssetType;
 use likeness::photo::PhotoCheck;
@@ -104,9 +105,81 @@ pub async fn check_photo<R: Runtime>(
         );
     };
     Ok(
-        likeness::photo::examine(&state.photo_http, &image_url, &limits, Some(&on_progress))
+        likeness::photo::examine_any(&state.photo_http, &image_url, &limits, Some(&on_progress))
             .await?,
     )
+}
+
+/// The system's file picker for a face photo; the chosen file's path, or `None` when the
+/// operator closed it. The window itself has no dialog or file-system permission.
+#[tauri::command]
+#[specta::specta]
+pub async fn pick_photo_file<R: Runtime>(app: AppHandle<R>) -> Answer<Option<String>> {
+    Ok(crate::dialog::pick_photo(app).await)
+}
+
+/// A photo pasted, dropped from a browser or taken with the webcam (a `data:image/…` URL), kept
+/// as a file in the app's data folder: its path, used like any chosen file.
+#[tauri::command]
+#[specta::specta]
+pub async fn keep_photo<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    data_url: String,
+) -> Answer<String> {
+    let dir = state
+        .stage_options
+        .data_dir
+        .clone()
+        .unwrap_or_else(std::env::temp_dir);
+    let path = likeness::photo::keep_data_url(&dir.join(crate::state::PHOTO_DIR), &data_url)?;
+    Ok(path.display().to_string())
+}
+
+/// Whether a photo file can go to the selected provider now; `hosting_missing` names Settings →
+/// Photo hosting before anything is started or paid.
+#[tauri::command]
+#[specta::specta]
+pub async fn photo_files_ready<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<()> {
+    Ok(state.studio().await.ready_for_photo_files()?)
+}
+
+/// Settings → Photo hosting's Save: the bucket in the settings, its keys in the keyring (an
+/// empty key field keeps the stored one), then the provider restarts with it.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn save_photo_hosting<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    hosting: S3Settings,
+    access_key_id: String,
+    secret_access_key: String,
+) -> Answer<StageInfo> {
+    likeness::hosting::store_keys(state.secrets.as_ref(), &access_key_id, &secret_access_key)?;
+    let current = state.running.read().await.settings.clone();
+    let settings = Settings {
+        photo_hosting: hosting,
+        ..current
+    };
+    update_settings(app, state, settings).await
+}
+
+/// Settings → Photo hosting's Check: a probe uploaded, fetched through its presigned link,
+/// refused without it, and deleted.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn check_photo_hosting<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<HostingCheck> {
+    let settings = state.running.read().await.settings.photo_hosting.clone();
+    let http = reqwest::Client::new();
+    Ok(likeness::hosting::check_stored(&settings, state.secrets.as_ref(), &http).await?)
 }
 
 #[tauri::command]

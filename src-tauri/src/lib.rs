@@ -1,6 +1,7 @@
 //! The thin shell: Tauri wiring over the `likeness` core. Every decision lives in the core.
 
 pub mod commands;
+mod dialog;
 pub mod startup;
 pub mod state;
 mod store;
@@ -25,6 +26,11 @@ macro_rules! specta_builder {
                 $crate::commands::update_settings::<$runtime>,
                 $crate::commands::set_api_key::<$runtime>,
                 $crate::commands::check_photo::<$runtime>,
+                $crate::commands::pick_photo_file::<$runtime>,
+                $crate::commands::keep_photo::<$runtime>,
+                $crate::commands::photo_files_ready::<$runtime>,
+                $crate::commands::save_photo_hosting::<$runtime>,
+                $crate::commands::check_photo_hosting::<$runtime>,
                 $crate::commands::start_session::<$runtime>,
                 $crate::commands::refresh_session::<$runtime>,
                 $crate::commands::check_session::<$runtime>,
@@ -90,6 +96,7 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .invoke_handler(startup::deferred(builder.invoke_handler(), booted))
         .setup(move |app| {

@@ -18,6 +18,8 @@ use likeness::video::VideoJob;
 
 /// The folder inside the app's data folder that finished videos are saved into.
 pub const MEDIA_DIR: &str = "media";
+/// Where pasted, dropped and webcam photos are kept, inside the app's data folder.
+pub const PHOTO_DIR: &str = "photos";
 
 pub struct Running {
     pub studio: Arc<Studio>,
@@ -163,6 +165,14 @@ async fn run(
         wallet: stage.wallet.clone(),
         operator: settings.operator_name.trim().to_string(),
         rehearsal_phone_origin: stage.rehearsal_phone_origin(),
+        rehearsal_shelf: stage.rehearsal_shelf(),
+        // A bucket whose keys are missing is no bucket: a photo file then hears why, by name.
+        photo_hosting: likeness::hosting::from_settings(&settings.photo_hosting, secrets)
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "photo hosting is not usable");
+                None
+            })
+            .map(likeness::hosting::PhotoHost::Bucket),
         phone_watch: stage.phone_watch(),
         ..StudioConfig::for_provider(&stage.provider)
     };

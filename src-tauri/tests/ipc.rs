@@ -295,3 +295,49 @@ fn portrait_commands_are_wired_and_refuse_plainly() {
         json!([])
     );
 }
+
+/// A 1×1 PNG, as a pasted image arrives.
+const PASTED_PNG: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+#[test]
+fn photo_files_and_photo_hosting_commands_are_wired() {
+    let (_app, window) = app();
+
+    // A pasted image is kept as a file, and that file is checked like a chosen one.
+    let path = invoke(&window, "keep_photo", json!({"dataUrl": PASTED_PNG})).expect("keep_photo");
+    let path = path.as_str().unwrap().to_string();
+    assert!(std::path::Path::new(&path).is_file(), "{path}");
+    let check = invoke(&window, "check_photo", json!({"imageUrl": path})).expect("check_photo");
+    assert_eq!(check["url"], path.as_str());
+    assert_eq!(
+        (check["widthPx"].as_u64(), check["format"].as_str()),
+        (Some(1), Some("png"))
+    );
+    let err = invoke(
+        &window,
+        "keep_photo",
+        json!({"dataUrl": "data:text/html;base64,PGI+"}),
+    )
+    .expect_err("not an image");
+    assert_eq!(err["field"], "image_url");
+
+    // The built-in Rehearsal serves files itself: nothing to set up.
+    assert_eq!(
+        invoke(&window, "photo_files_ready", json!({})).expect("ready on Rehearsal"),
+        Value::Null
+    );
+
+    // No bucket yet: the check says where to name one. (Saving goes through the settings store,
+    // which this mock app does not run; `hosting::store_keys` is tested in the core.)
+    let settings = invoke(&window, "get_settings", json!({})).expect("get_settings");
+    assert_eq!(settings["photoHosting"]["bucket"], "");
+    let err = invoke(&window, "check_photo_hosting", json!({})).expect_err("no bucket");
+    assert_eq!(err["field"], "hosting_bucket", "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("Settings → Photo hosting"),
+        "{err}"
+    );
+}

@@ -607,6 +607,9 @@ struct Keys {
     jarvisclaw: String,
     anyfast: String,
     crun: String,
+    /// The photo bucket's access key id and secret (Settings → Photo hosting).
+    hosting_id: String,
+    hosting_secret: String,
 }
 
 impl Keys {
@@ -619,6 +622,8 @@ impl Keys {
             jarvisclaw: token("sk-"),
             anyfast: token("af-"),
             crun: token("crun_"),
+            hosting_id: token("AKID"),
+            hosting_secret: token("s3s_"),
         }
     }
 
@@ -651,6 +656,19 @@ fn run_and_scan(identifier: &str, secrets: Arc<dyn SecretStore>) {
     for (provider, key) in keys.api_keys() {
         studio.ok("set_api_key", json!({ "provider": provider, "key": key }));
     }
+    // The photo bucket's keys, and its Check against a store that is not there (its refusal
+    // must not quote them either).
+    studio.ok(
+        "save_photo_hosting",
+        json!({
+            "hosting": { "endpoint": "http://127.0.0.1:9", "region": "", "bucket": "casting", "prefix": "likeness/" },
+            "accessKeyId": keys.hosting_id,
+            "secretAccessKey": keys.hosting_secret,
+        }),
+    );
+    studio
+        .call("check_photo_hosting", json!({}))
+        .expect_err("nothing listens there");
     // A malformed paste that is almost the key is refused without being quoted.
     let almost = format!("{}zz", &keys.wallet_hex()[..64]);
     studio
@@ -821,6 +839,16 @@ fn run_and_scan(identifier: &str, secrets: Arc<dyn SecretStore>) {
             "{provider:?}"
         );
     }
+    for (name, key) in [
+        (SecretName::HostingAccessKeyId, &keys.hosting_id),
+        (SecretName::HostingSecretKey, &keys.hosting_secret),
+    ] {
+        assert_eq!(
+            store.get(name).unwrap().unwrap().expose(),
+            key.as_str(),
+            "{name:?}"
+        );
+    }
     let rehearsal_wallet = store
         .get(SecretName::RehearsalWalletKey)
         .unwrap()
@@ -835,6 +863,8 @@ fn run_and_scan(identifier: &str, secrets: Arc<dyn SecretStore>) {
     let mut scanned = vec![
         Secret::private_key("the studio wallet key", &keys.wallet),
         Secret::private_key("Rehearsal's wallet key", &rehearsal_wallet),
+        Secret::api_key("the photo bucket's access key id", &keys.hosting_id),
+        Secret::api_key("the photo bucket's secret", &keys.hosting_secret),
     ];
     for (provider, key) in keys.api_keys() {
         scanned.push(Secret::api_key(

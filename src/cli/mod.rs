@@ -95,6 +95,11 @@ struct Global {
     /// share.
     #[arg(long, global = true, env = "LIKENESS_NETWORK", value_name = "NAME")]
     network: Option<String>,
+    /// The studio's photo bucket, where photo files are hosted for providers that fetch a link
+    /// (BlockRun, JarvisClaw, Crun); the keys come from LIKENESS_S3_ACCESS_KEY_ID and
+    /// LIKENESS_S3_SECRET_ACCESS_KEY. Rehearsal and Anyfast need none.
+    #[command(flatten)]
+    hosting: photo::HostingArgs,
 }
 
 #[derive(Subcommand)]
@@ -108,14 +113,16 @@ enum Command {
         session: String,
         #[arg(long, value_name = "N")]
         name: String,
-        #[arg(long, value_name = "U")]
+        /// The face photo: a file on this computer or an https link (`--image-url` still works).
+        #[arg(long = "image", visible_alias = "image-url", value_name = "PATH|URL")]
         image_url: String,
     },
     /// Enroll an AI character as a virtual portrait, with no liveness check (paid).
     Portrait {
         #[arg(long, value_name = "N")]
         name: String,
-        #[arg(long, value_name = "U")]
+        /// The face photo: a file on this computer or an https link (`--image-url` still works).
+        #[arg(long = "image", visible_alias = "image-url", value_name = "PATH|URL")]
         image_url: String,
     },
     /// List the faces in the library, or print one's consent record (`faces receipt`).
@@ -151,7 +158,8 @@ enum Command {
     EnrollFlow {
         #[arg(long, value_name = "N")]
         name: String,
-        #[arg(long, value_name = "U")]
+        /// The face photo: a file on this computer or an https link (`--image-url` still works).
+        #[arg(long = "image", visible_alias = "image-url", value_name = "PATH|URL")]
         image_url: String,
     },
     /// The built-in Rehearsal provider.
@@ -199,6 +207,7 @@ enum AssetCommand {
         group: String,
         #[arg(long = "type", value_name = "image|video|audio")]
         asset_type: String,
+        /// An https link; a photo (`--type image`) may also be a file on this computer.
         #[arg(long, value_name = "U")]
         url: String,
         /// The talent's name, when the group is not in the library yet.
@@ -221,8 +230,9 @@ enum SessionCommand {
     Start {
         #[arg(long, value_name = "N")]
         name: String,
-        /// Checked now and used at enroll time.
-        #[arg(long, value_name = "U")]
+        /// The face photo, checked now and used at enroll time: a file on this computer or an
+        /// https link (`--image-url` still works).
+        #[arg(long = "image", visible_alias = "image-url", value_name = "PATH|URL")]
         image_url: Option<String>,
     },
     /// Ask the provider whether the talent has finished.
@@ -415,6 +425,8 @@ async fn studio_with_media(
             operator: operator(global)?,
             media_dir,
             rehearsal_phone_origin: stage.rehearsal_phone_origin(),
+            rehearsal_shelf: stage.rehearsal_shelf(),
+            photo_hosting: global.hosting.photo_host()?,
             phone_watch: stage.phone_watch(),
             ..StudioConfig::for_provider(&stage.provider)
         },
@@ -429,7 +441,11 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
         Command::Session(SessionCommand::Start { name, image_url }) => {
             let (studio, _stage) = studio(g, false).await?;
             let view = studio
-                .start_session(&name, image_url.as_deref(), g.override_photo_checks)
+                .start_session(
+                    &name,
+                    image_url.as_deref().map(photo::image_arg).as_deref(),
+                    g.override_photo_checks,
+                )
                 .await?;
             out.session(&view);
             Ok(())
@@ -477,7 +493,7 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
                 .enroll_session(
                     &session,
                     Some(&name),
-                    Some(&image_url),
+                    Some(&photo::image_arg(&image_url)),
                     g.override_photo_checks.then_some(true),
                 )
                 .await?;
@@ -497,10 +513,15 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
                 )?;
             }
             let face = studio
-                .enroll_portrait(&name, &image_url, g.override_photo_checks, |quote| {
-                    out.quote(quote);
-                    confirm(g, out, &price_question(quote, false)).is_ok()
-                })
+                .enroll_portrait(
+                    &name,
+                    &photo::image_arg(&image_url),
+                    g.override_photo_checks,
+                    |quote| {
+                        out.quote(quote);
+                        confirm(g, out, &price_question(quote, false)).is_ok()
+                    },
+                )
                 .await?;
             out.face(&face);
             stage.stop().await;
@@ -546,7 +567,7 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
         Command::Sessions { all_desks } => library::sessions(g, out, all_desks),
         Command::Session(SessionCommand::TakeOver { id }) => library::take_over(g, out, &id),
         Command::EnrollFlow { name, image_url } => {
-            enroll_flow::run(g, out, &name, &image_url).await
+            enroll_flow::run(g, out, &name, &photo::image_arg(&image_url)).await
         }
         Command::Wallet(cmd) => wallet::run(g, out, cmd),
         Command::Caps(args) => library::caps(g, out, args),
@@ -580,7 +601,7 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
                 .add_asset(
                     &group,
                     asset_type,
-                    &url,
+                    &photo::image_arg(&url),
                     name.as_deref(),
                     g.override_photo_checks,
                 )

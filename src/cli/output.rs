@@ -449,7 +449,7 @@ fn next_step(s: &LivenessSession) -> String {
         &s.image_url
     };
     let enroll = format!(
-        "likeness enroll --session {id} --name \"{}\" --image-url {url}",
+        "likeness enroll --session {id} --name \"{}\" --image {url}",
         s.talent_name
     );
     match s.state {

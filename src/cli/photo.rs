@@ -27,29 +27,53 @@ pub enum PhotoCommand {
     /// Test the photo hosting bucket (S3, R2, B2, MinIO…): upload a probe, fetch it through its
     /// presigned link as a provider would, check the bucket is private, delete it. The keys
     /// come from LIKENESS_S3_ACCESS_KEY_ID and LIKENESS_S3_SECRET_ACCESS_KEY, never the keyring.
-    CheckHosting {
-        #[command(flatten)]
-        bucket: HostingArgs,
-    },
+    /// (The bucket is named by the `--s3-*` flags, which every command takes.)
+    CheckHosting,
 }
 
-/// Where the studio's photo bucket is.
-#[derive(Args, Debug)]
+/// Where the studio's photo bucket is: `photo check-hosting` tests it, and the session and
+/// portrait commands host photo files in it.
+#[derive(Args, Debug, Clone)]
 pub struct HostingArgs {
     /// The S3 API's base URL (empty: AWS itself).
-    #[arg(long, value_name = "URL", default_value = "")]
+    #[arg(long, global = true, value_name = "URL", default_value = "")]
     pub s3_endpoint: String,
-    #[arg(long, value_name = "REGION", default_value = "us-east-1")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "REGION",
+        default_value = "us-east-1"
+    )]
     pub s3_region: String,
-    #[arg(long, value_name = "BUCKET")]
-    pub s3_bucket: String,
+    /// The photo bucket (S3, R2, B2, MinIO…).
+    #[arg(long, global = true, value_name = "BUCKET")]
+    pub s3_bucket: Option<String>,
     /// A folder inside the bucket for the app's objects.
-    #[arg(long, value_name = "PREFIX", default_value = "likeness/")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PREFIX",
+        default_value = "likeness/"
+    )]
     pub s3_prefix: String,
 }
 
 impl HostingArgs {
+    /// The bucket, when `--s3-bucket` names one.
+    pub fn photo_host(&self) -> Result<Option<likeness::hosting::PhotoHost>> {
+        match &self.s3_bucket {
+            None => Ok(None),
+            Some(_) => Ok(Some(likeness::hosting::PhotoHost::Bucket(self.hosting()?))),
+        }
+    }
+
     fn hosting(&self) -> Result<S3Hosting> {
+        let Some(bucket) = &self.s3_bucket else {
+            return Err(Error::invalid(
+                "hosting_bucket",
+                "Name the photo bucket to test (--s3-bucket).",
+            ));
+        };
         let key = |name: &str| {
             std::env::var(name).ok().filter(|v| !v.trim().is_empty()).ok_or_else(|| {
                 Error::invalid(
@@ -61,7 +85,7 @@ impl HostingArgs {
         let settings = S3Settings {
             endpoint: self.s3_endpoint.clone(),
             region: self.s3_region.clone(),
-            bucket: self.s3_bucket.clone(),
+            bucket: bucket.clone(),
             prefix: self.s3_prefix.clone(),
         };
         S3Hosting::new(
@@ -74,10 +98,24 @@ impl HostingArgs {
     }
 }
 
+/// A photo argument as the core takes it: links as given, and a relative path made absolute, so
+/// a session started here and enrolled from another folder names the same file.
+pub fn image_arg(raw: &str) -> String {
+    let raw = raw.trim();
+    let path = Path::new(raw);
+    if raw.contains("://") || raw.is_empty() || path.is_absolute() {
+        return raw.to_string();
+    }
+    match std::env::current_dir() {
+        Ok(dir) => dir.join(path).display().to_string(),
+        Err(_) => raw.to_string(),
+    }
+}
+
 pub async fn run(g: &Global, out: &Output, command: PhotoCommand) -> Result<()> {
     let source = match command {
         PhotoCommand::Check { source } => source,
-        PhotoCommand::CheckHosting { bucket } => return check_hosting(out, &bucket).await,
+        PhotoCommand::CheckHosting => return check_hosting(out, &g.hosting).await,
     };
     let limits = PhotoLimits::for_provider(&g.provider).ok_or_else(|| {
         Error::invalid(

@@ -5,6 +5,7 @@
 
 pub(crate) mod assets;
 mod enrollment;
+mod handover;
 mod job_watch;
 mod phone_sightings;
 pub(crate) mod portrait;
@@ -118,6 +119,11 @@ pub struct StudioConfig {
     /// A Rehearsal link from an earlier run names the address Rehearsal had then; when the
     /// port was busy at this launch (or the LAN address changed) it is moved here on resume.
     pub rehearsal_phone_origin: Option<url::Url>,
+    /// The studio's bucket (Settings → Photo hosting or the CLI's `--hosting-*` flags), where
+    /// photo files are hosted for providers that fetch a link.
+    pub photo_hosting: Option<crate::hosting::PhotoHost>,
+    /// The built-in Rehearsal, serving photo files itself (no bucket needed on it).
+    pub rehearsal_shelf: Option<crate::hosting::PhotoHost>,
     /// Sightings of the phone page, where the page is this studio's own (Rehearsal).
     pub phone_watch: Option<Arc<dyn super::phone::PhoneWatch>>,
 }
@@ -135,6 +141,8 @@ impl StudioConfig {
             video_poll: crate::video::VideoPollPolicy::standard(),
             operator: String::new(),
             rehearsal_phone_origin: None,
+            photo_hosting: None,
+            rehearsal_shelf: None,
             phone_watch: None,
         }
     }
@@ -171,6 +179,9 @@ pub struct Studio {
     video_busy: Mutex<HashSet<String>>,
     /// Portrait prices shown and not yet confirmed.
     portrait_quotes: Mutex<HashMap<String, portrait::PendingPortrait>>,
+    /// Photo copies hosted for an upload the provider processes after answering (Crun), by
+    /// asset id: deleted once the asset is processed.
+    hosted_while_processing: Mutex<HashMap<String, handover::Handover>>,
 }
 
 pub const MAX_NAME_CHARS: usize = 64;
@@ -229,6 +240,7 @@ impl Studio {
             job_watches: Mutex::new(HashMap::new()),
             video_busy: Mutex::new(HashSet::new()),
             portrait_quotes: Mutex::new(HashMap::new()),
+            hosted_while_processing: Mutex::new(HashMap::new()),
         })
     }
 
@@ -342,7 +354,9 @@ impl Studio {
     /// Fetches and checks the photo against the selected provider's limits. A failed provider
     /// limit is an error; failed face checks come back in the checklist.
     pub async fn check_photo(&self, image_url: &str) -> Result<photo::PhotoCheck> {
-        photo::check_for(&self.http, image_url, &self.photo_limits()).await
+        photo::PhotoSource::parse(image_url)?
+            .check(&self.http, &self.photo_limits())
+            .await
     }
 
     /// The selected provider's documented photo limits (Rehearsal takes those of the API it
@@ -395,6 +409,11 @@ impl Studio {
         photo_override: bool,
     ) -> Result<SessionView> {
         let name = validate_name(name)?;
+        let provider = self.provider();
+        if let Some(u) = image_url {
+            // A file this provider cannot be handed is said now, before a link is opened.
+            self.hosting_for(&provider, photo::PhotoSource::parse(u)?.is_file())?;
+        }
         let (image_url, photo_override) = match image_url {
             Some(u) => {
                 let (photo, overridden) = self.vetted_photo(u, photo_override).await?;
@@ -402,7 +421,6 @@ impl Studio {
             }
             None => (String::new(), None),
         };
-        let provider = self.provider();
         self.spend_init_budget(&provider)?;
         let id = format!("ses_{}", hex::encode(rand::random::<[u8; 8]>()));
         let (link, notice) = self.open_link(&provider, &name, "", &id).await?;

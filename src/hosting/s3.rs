@@ -45,7 +45,25 @@ fn install_tls_provider() {
 
 impl S3Hosting {
     pub fn new(settings: &S3Settings, keys: S3Keys) -> Result<Self> {
+        Self::trusting(settings, keys, &crate::http::TrustRoots::default())
+    }
+
+    /// [`Self::new`], also trusting `roots` (a test's own certificate authority); the app
+    /// passes none.
+    pub fn trusting(
+        settings: &S3Settings,
+        keys: S3Keys,
+        roots: &crate::http::TrustRoots,
+    ) -> Result<Self> {
         install_tls_provider();
+        let mut client = ClientOptions::new()
+            .with_connect_timeout(Duration::from_secs(5))
+            .with_timeout(Duration::from_secs(60));
+        for der in &roots.0 {
+            let cert = object_store::Certificate::from_der(der)
+                .map_err(|e| Error::Internal(format!("bad trusted certificate: {e}")))?;
+            client = client.with_root_certificate(cert);
+        }
         let bucket = settings.bucket.trim();
         if bucket.is_empty() {
             return Err(Error::invalid(
@@ -69,11 +87,7 @@ impl S3Hosting {
                 max_retries: 2,
                 retry_timeout: Duration::from_secs(15),
             })
-            .with_client_options(
-                ClientOptions::new()
-                    .with_connect_timeout(Duration::from_secs(5))
-                    .with_timeout(Duration::from_secs(60)),
-            );
+            .with_client_options(client);
         let endpoint = settings.endpoint.trim();
         if !endpoint.is_empty() {
             let url = url::Url::parse(endpoint)

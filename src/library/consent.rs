@@ -35,6 +35,11 @@ pub struct ConsentRecord {
     pub file_sha256: Option<String>,
     /// What paid for the enrollment or upload.
     pub payment: Option<ConsentPayment>,
+    /// When the copy of a local photo hosted for the provider (the studio's bucket, or
+    /// Rehearsal's own shelf) was deleted. `None` when the provider fetched the operator's own
+    /// link or took the bytes inline (Anyfast), so no copy was left anywhere.
+    #[serde(default)]
+    pub hosted_copy_deleted_at_ms: Option<i64>,
 }
 
 /// What paid. Never holds a key.

@@ -386,8 +386,9 @@ impl Library {
         self.conn().execute(
             "INSERT INTO faces (asset_id, provider, kind, name, image_url, thumbnail, group_id, enrolled_at_ms,
                                 price_usd, tx_hash, photo_override, asset_type, status, status_message,
-                                consent_operator, consent_at_ms, liveness_ref, photo_sha256, payment_ref)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+                                consent_operator, consent_at_ms, liveness_ref, photo_sha256, payment_ref,
+                                hosted_deleted_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
              ON CONFLICT(asset_id) DO UPDATE SET name = ?4, image_url = ?5,
                  thumbnail = COALESCE(?6, faces.thumbnail), group_id = COALESCE(?7, faces.group_id),
                  price_usd = COALESCE(?9, faces.price_usd), tx_hash = COALESCE(?10, faces.tx_hash),
@@ -396,7 +397,8 @@ impl Library {
                  consent_at_ms = COALESCE(faces.consent_at_ms, ?16),
                  liveness_ref = COALESCE(faces.liveness_ref, ?17),
                  photo_sha256 = COALESCE(faces.photo_sha256, ?18),
-                 payment_ref = COALESCE(faces.payment_ref, ?19)",
+                 payment_ref = COALESCE(faces.payment_ref, ?19),
+                 hosted_deleted_at_ms = COALESCE(faces.hosted_deleted_at_ms, ?20)",
             params![
                 f.asset_id,
                 f.provider.as_str(),
@@ -417,6 +419,7 @@ impl Library {
                 consent.and_then(|c| c.liveness_ref.as_deref()),
                 consent.and_then(|c| c.file_sha256.as_deref()),
                 consent.and_then(|c| c.payment.as_ref()).map(ConsentPayment::to_column),
+                consent.and_then(|c| c.hosted_copy_deleted_at_ms),
             ],
         )?;
         Ok(())
@@ -643,7 +646,8 @@ impl Library {
         let mut stmt = conn.prepare(&format!(
             "SELECT asset_id, provider, kind, name, image_url, thumbnail, group_id, enrolled_at_ms, price_usd, tx_hash,
                     photo_override, asset_type, status, status_message,
-                    consent_operator, consent_at_ms, liveness_ref, photo_sha256, payment_ref
+                    consent_operator, consent_at_ms, liveness_ref, photo_sha256, payment_ref,
+                    hosted_deleted_at_ms
              FROM faces {filter} ORDER BY enrolled_at_ms DESC, rowid DESC"
         ))?;
         let rows = stmt.query_map(args, |r| {
@@ -660,6 +664,7 @@ impl Library {
                     payment: r
                         .get::<_, Option<String>>(18)?
                         .and_then(|p| ConsentPayment::from_column(&p, tx_hash.clone())),
+                    hosted_copy_deleted_at_ms: r.get(19)?,
                 }),
             };
             Ok(Face {

@@ -222,6 +222,16 @@ pub fn render_receipt(r: &ReceiptInput<'_>) -> String {
                     .unwrap_or_else(|| "Not recorded".to_string()),
                 true,
             ));
+            if let Some(at) = c.hosted_copy_deleted_at_ms {
+                rows.push((
+                    "Hosted copy deleted",
+                    format!(
+                        "{} — the copy uploaded for the provider to fetch was deleted once it answered",
+                        when(at, r.local_offset)
+                    ),
+                    false,
+                ));
+            }
             if f.asset_type == AssetType::Image {
                 rows.push((
                     "Overridden photo checks",
@@ -387,6 +397,7 @@ mod tests {
             liveness_ref: liveness.map(str::to_string),
             file_sha256: Some("ab".repeat(32)),
             payment: Some(payment),
+            hosted_copy_deleted_at_ms: None,
         }
     }
 

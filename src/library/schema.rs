@@ -115,6 +115,9 @@ const MIGRATIONS: &[&str] = &[
     // 9: never pay twice: at most one payment in flight (signed, outcome unknown) per purpose,
     // as on the shared database, where two desks may press Pay for one thing at once.
     "CREATE UNIQUE INDEX payments_one_in_flight ON payments (purpose) WHERE status = 'signed';",
+    // 10: a local photo is hosted for the provider and deleted once it answered: when, on the
+    // face's consent record.
+    "ALTER TABLE faces ADD COLUMN hosted_deleted_at_ms INTEGER;",
 ];
 
 /// The newest version this app knows.

@@ -241,6 +241,7 @@ pub fn examine_bytes(url: &str, bytes: &[u8], limits: &PhotoLimits) -> Result<Ph
         provider: p.to_string(),
         checks,
         faces: Vec::new(),
+        file_bytes: None,
     };
 
     let decodable = matches!(

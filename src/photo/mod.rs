@@ -19,8 +19,10 @@
 mod analyze;
 mod faces;
 pub(crate) mod fetch;
+mod intake;
 mod limits;
 mod share_link;
+mod source;
 
 use serde::Serialize;
 
@@ -28,8 +30,10 @@ use crate::error::{Error, Result};
 
 pub use analyze::{examine_bytes, sha256_hex, sniff};
 pub use fetch::{client, FetchProgress, CONNECT_TIMEOUT, MAX_REDIRECTS};
+pub use intake::keep_data_url;
 pub use limits::PhotoLimits;
 pub use share_link::direct_link;
+pub use source::{content_type, PhotoSource};
 
 /// BlockRun's cap: "≤ 10 MB", read strictly as 10,000,000 bytes (see [`PhotoLimits::blockrun`]).
 pub const MAX_PHOTO_BYTES: u64 = 10_000_000;
@@ -183,6 +187,11 @@ pub struct PhotoCheck {
     pub provider: String,
     pub checks: Vec<PhotoCheckItem>,
     pub faces: Vec<FaceBox>,
+    /// A local file's bytes, exactly as judged here: what the provider receives (hosted for
+    /// it or inline), so the consent record's sha256 is of what it got. `None` for a link,
+    /// which the provider fetches itself.
+    #[serde(skip)]
+    pub file_bytes: Option<std::sync::Arc<[u8]>>,
 }
 
 impl PhotoCheck {
@@ -222,7 +231,7 @@ impl PhotoCheck {
     }
 
     /// Turns a failed provider limit into the error the operator sees.
-    fn strict(self) -> Result<PhotoCheck> {
+    pub(crate) fn strict(self) -> Result<PhotoCheck> {
         match self.refusal() {
             Some(item) => Err(Error::invalid("image_url", item.message.clone())),
             None => Ok(self),
@@ -304,6 +313,20 @@ pub async fn examine(
     tokio::task::spawn_blocking(move || examine_bytes(&url, &bytes, &limits))
         .await
         .map_err(|e| Error::Internal(format!("the photo check stopped: {e}")))?
+}
+
+/// [`examine`] for whatever the operator gave: a link (with `progress` on its download) or a
+/// file on this computer.
+pub async fn examine_any(
+    http: &reqwest::Client,
+    raw: &str,
+    limits: &PhotoLimits,
+    progress: Option<&(dyn Fn(FetchProgress) + Send + Sync)>,
+) -> Result<PhotoCheck> {
+    match PhotoSource::parse(raw)? {
+        PhotoSource::Link(url) => examine(http, url.as_str(), limits, progress).await,
+        file => file.examine(http, limits).await,
+    }
 }
 
 /// Checks bytes already in memory against BlockRun's limits; a failed provider limit is an

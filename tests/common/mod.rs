@@ -2,6 +2,8 @@
 //! trusts it.
 #![allow(dead_code)]
 
+pub mod s3;
+
 use std::collections::HashMap;
 use std::io::Cursor;
 use std::net::SocketAddr;

@@ -405,6 +405,7 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     lanCallback: true,
     callbackPort: 8403,
     operatorName: "",
+    photoHosting: { endpoint: "", region: "", bucket: "", prefix: "likeness/" },
   };
   // The 10,000-entry library runs on a real provider, so most of it (every real provider's
   // entries) is listed and Rehearsal's test entries are the hidden part.
@@ -1261,6 +1262,33 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
         return later(50, () => null);
       case "export_payments_csv":
         return later(300, () => "/home/operator/Downloads/likeness-payments-2026-11-23.csv");
+      case "pick_photo_file":
+        return later(200, () => "/home/operator/Pictures/casting/ada-lovelace.jpg");
+      case "keep_photo":
+        return later(150, () => "/home/operator/.local/share/studio.likeness/photos/5f2c9a1b7d3e8a44.png");
+      case "photo_files_ready":
+        return later(50, () => {
+          // Rehearsal serves files itself and Anyfast takes them inline; the others need a bucket.
+          if (!["rehearsal", "anyfast"].includes(settings.provider) && settings.photoHosting.bucket === "") {
+            refuse(
+              "hosting_missing",
+              `${LABEL[settings.provider]} fetches the face photo from a link, so a photo file must be hosted for it first, and no photo hosting is set. Set up a bucket in Settings → Photo hosting (or paste a public https link to the photo instead). Nothing was paid.`,
+            );
+          }
+          return null;
+        });
+      case "save_photo_hosting":
+        return later(300, () => {
+          settings = { ...settings, photoHosting: { ...args.hosting } };
+          return stageOf(settings);
+        });
+      case "check_photo_hosting":
+        return later(600, () => {
+          if (settings.photoHosting.bucket === "") {
+            refuse("invalid_input", "Name the bucket the photos go in (Settings → Photo hosting).", "hosting_bucket");
+          }
+          return { bucket: settings.photoHosting.bucket, uploaded: true, linkServed: true, private: true, deleted: true, linkSeconds: 600 };
+        });
       default:
         throw `command ${cmd} not found`;
     }

@@ -82,6 +82,11 @@ try {
   await page.waitForSelector("#photo-error:has-text('404')");
   await shot(page, "03-form-photo-404");
   await page.fill("#talent-name", "Ada Lovelace");
+  // A photo file from the picker: checked like a link, named by its file.
+  await page.click("#photo-choose");
+  await page.waitForSelector("#photo-status:has-text('ada-lovelace.jpg')");
+  await page.waitForSelector("#start-session:enabled");
+  await shot(page, "04a-form-photo-file");
   await page.fill("#photo-url", "https://photos.example/ada.jpg");
   await page.locator("#photo-url").blur();
   await page.waitForSelector("#photo-preview");
@@ -871,6 +876,17 @@ try {
   await page.waitForSelector("#operator-name[aria-invalid='true']");
   await page.locator("#operator-name").scrollIntoViewIfNeeded();
   await shot(page, "42-settings-operator-error");
+  // Settings → Photo hosting: a bucket saved (its keys go to the keyring) and checked.
+  await page.fill("#hosting-endpoint", "https://acct.r2.cloudflarestorage.com");
+  await page.fill("#hosting-bucket", "casting-photos");
+  await page.fill("#hosting-key-id", "AKIDEXAMPLE");
+  await page.fill("#hosting-secret", "not-a-real-secret");
+  await page.click("#hosting-save");
+  await page.waitForSelector("#photo-hosting:has-text('Saved')");
+  await page.click("#hosting-check");
+  await page.waitForSelector("#hosting-result");
+  await page.locator("#photo-hosting").scrollIntoViewIfNeeded();
+  await shot(page, "42b-settings-photo-hosting");
   await page.fill("#operator-name", "  Grace Hopper ");
   await page.click("#save-settings");
   await page.waitForSelector("#save-settings + .note:has-text('Saved.')");

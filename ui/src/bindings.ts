@@ -18,6 +18,31 @@ export const commands = {
 	 *  downloads, `photo-progress` events `{url, receivedBytes, totalBytes}` say how far it got.
 	 */
 	checkPhoto: (imageUrl: string) => __TAURI_INVOKE<PhotoCheck>("check_photo", { imageUrl }),
+	/**
+	 *  The system's file picker for a face photo; the chosen file's path, or `None` when the
+	 *  operator closed it. The window itself has no dialog or file-system permission.
+	 */
+	pickPhotoFile: () => __TAURI_INVOKE<string | null>("pick_photo_file"),
+	/**
+	 *  A photo pasted, dropped from a browser or taken with the webcam (a `data:image/…` URL), kept
+	 *  as a file in the app's data folder: its path, used like any chosen file.
+	 */
+	keepPhoto: (dataUrl: string) => __TAURI_INVOKE<string>("keep_photo", { dataUrl }),
+	/**
+	 *  Whether a photo file can go to the selected provider now; `hosting_missing` names Settings →
+	 *  Photo hosting before anything is started or paid.
+	 */
+	photoFilesReady: () => __TAURI_INVOKE<null>("photo_files_ready"),
+	/**
+	 *  Settings → Photo hosting's Save: the bucket in the settings, its keys in the keyring (an
+	 *  empty key field keeps the stored one), then the provider restarts with it.
+	 */
+	savePhotoHosting: (hosting: S3Settings, accessKeyId: string, secretAccessKey: string) => __TAURI_INVOKE<StageInfo>("save_photo_hosting", { hosting, accessKeyId, secretAccessKey }),
+	/**
+	 *  Settings → Photo hosting's Check: a probe uploaded, fetched through its presigned link,
+	 *  refused without it, and deleted.
+	 */
+	checkPhotoHosting: () => __TAURI_INVOKE<HostingCheck>("check_photo_hosting"),
 	startSession: (name: string, imageUrl: string, photoOverride: boolean) => __TAURI_INVOKE<SessionView>("start_session", { name, imageUrl, photoOverride }),
 	refreshSession: (id: string) => __TAURI_INVOKE<SessionView>("refresh_session", { id }),
 	checkSession: (id: string) => __TAURI_INVOKE<SessionView>("check_session", { id }),
@@ -221,6 +246,12 @@ export type ConsentRecord = {
 	fileSha256: string | null,
 	/**  What paid for the enrollment or upload. */
 	payment: ConsentPayment | null,
+	/**
+	 *  When the copy of a local photo hosted for the provider (the studio's bucket, or
+	 *  Rehearsal's own shelf) was deleted. `None` when the provider fetched the operator's own
+	 *  link or took the bytes inline (Anyfast), so no copy was left anywhere.
+	 */
+	hostedCopyDeletedAtMs?: number | null,
 };
 
 /**  An open session and the desk that owns it (on the shared database). */
@@ -253,7 +284,12 @@ export type ErrorCode = "invalid_input" | "not_configured" | "network" | "timeou
 /**  The operator must confirm a second time (the payee changed). */
 "confirmation_needed" | 
 /**  The photo could not be hosted for the provider (Settings → Photo hosting). */
-"photo_host" | "keychain" | "storage" | 
+"photo_host" | 
+/**
+ *  A photo file needs hosting for this provider and none is set: link to Settings → Photo
+ *  hosting.
+ */
+"hosting_missing" | "keychain" | "storage" | 
 /**  The shared studio database did not answer: check the server and the network. */
 "database_unreachable" | 
 /**  The shared studio database refused the login: check the password in Settings. */
@@ -335,6 +371,21 @@ export type FaceSummary = {
 	hasThumbnail: boolean,
 	/**  The face has a consent record in this studio (faces enrolled elsewhere do not). */
 	hasConsent: boolean,
+};
+
+/**  What the test found. Every field true is a store ready for real photos. */
+export type HostingCheck = {
+	bucket: string,
+	/**  The probe went in under a random name. */
+	uploaded: boolean,
+	/**  Its presigned link served the same bytes without any key, as a provider fetches it. */
+	linkServed: boolean,
+	/**  The object's plain address, without the signature, was refused: the bucket is private. */
+	private: boolean,
+	/**  The probe was deleted, and its link no longer serves it. */
+	deleted: boolean,
+	/**  How long a provider has to fetch a hosted photo. */
+	linkSeconds: number,
 };
 
 /**
@@ -641,6 +692,19 @@ export type ProviderKind =
 /**  Crun: BytePlus (Volcengine) validation and `asset-…` ids, an `x-api-key`. */
 "crun";
 
+/**
+ *  Where the studio's bucket is (Settings → Photo hosting). The keys live in the OS keyring, or
+ *  in the environment for one CLI run, never here.
+ */
+export type S3Settings = {
+	/**  The S3 API's base URL; empty means AWS itself in `region`. */
+	endpoint?: string,
+	region?: string,
+	bucket?: string,
+	/**  A folder inside the bucket for the app's objects (e.g. `likeness/`); may be empty. */
+	prefix?: string,
+};
+
 /**  Seedance 2.0 (ByteDance's "Pro") or 2.0 fast, whatever the provider calls them. */
 export type SeedanceTier = "seedance-2.0" | "seedance-2.0-fast";
 
@@ -713,6 +777,11 @@ export type Settings = {
 	 *  until the operator types it in Settings.
 	 */
 	operatorName: string,
+	/**
+	 *  Settings → Photo hosting: the studio's bucket for photo files, for providers that fetch
+	 *  a link. Its keys are in the OS keyring, never here.
+	 */
+	photoHosting: S3Settings,
 	/**  The studio's shared database (Settings → Studio database); `None`: this desk's own file. */
 	studioDatabase: StudioDatabase | null,
 };

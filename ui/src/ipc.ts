@@ -6,6 +6,7 @@
 
 import { Channel, convertFileSrc as tauriFileSrc } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { API_CAPABILITIES, commands } from "./bindings";
 
 export { API_CAPABILITIES, commands };
@@ -85,6 +86,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   payment_found: true,
   confirmation_needed: true,
   photo_host: true,
+  hosting_missing: true,
   keychain: true,
   storage: true,
   database_unreachable: true,
@@ -200,5 +202,33 @@ export interface PhotoProgress {
 export async function onPhotoProgress(handler: (progress: PhotoProgress) => void): Promise<() => void> {
   return listen<PhotoProgress>("photo-progress", (event) => {
     handler(event.payload);
+  });
+}
+
+/**
+ * Files dropped on the window from the desktop: Tauri takes the drop (the page never sees the
+ * files) and hands their paths with where the drop landed, in CSS pixels. Until the returned
+ * function is called.
+ */
+export async function onFileDrop(handler: (paths: string[], x: number, y: number) => void): Promise<() => void> {
+  return getCurrentWebview().onDragDropEvent((event) => {
+    if (event.payload.type === "drop") {
+      const ratio = window.devicePixelRatio || 1;
+      handler(event.payload.paths, event.payload.position.x / ratio, event.payload.position.y / ratio);
+    }
+  });
+}
+
+/** A pasted, dropped or captured image as a `data:` URL, for `commands.keepPhoto`. */
+export function readAsDataUrl(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => {
+      resolve(typeof reader.result === "string" ? reader.result : "");
+    };
+    reader.onerror = () => {
+      reject(new Error("The image could not be read."));
+    };
+    reader.readAsDataURL(blob);
   });
 }

@@ -34,6 +34,14 @@ pub enum AssetFileCheck {
     Media(media::MediaCheck),
 }
 
+/// A file ready to upload: its preview, the overridden checks, its sha256, and a photo's check.
+type VettedFile = (
+    Option<String>,
+    Option<String>,
+    String,
+    Option<photo::PhotoCheck>,
+);
+
 impl Studio {
     pub fn subscribe_assets(&self) -> tokio::sync::broadcast::Receiver<Face> {
         self.asset_updates.subscribe()
@@ -61,7 +69,9 @@ impl Studio {
     ) -> Result<AssetFileCheck> {
         match media::MediaLimits::byteplus(asset_type) {
             None => Ok(AssetFileCheck::Photo(
-                photo::examine(&self.http, url, &photo::PhotoLimits::byteplus(), None).await?,
+                photo::PhotoSource::parse(url)?
+                    .examine(&self.http, &photo::PhotoLimits::byteplus())
+                    .await?,
             )),
             Some(limits) => Ok(AssetFileCheck::Media(
                 media::examine(&self.http, url, asset_type, &limits).await?,
@@ -71,21 +81,27 @@ impl Studio {
 
     /// The checked file, or the reason it cannot go: a failed provider limit always stops it;
     /// a failed face check stops it unless the operator overrode. Returns the preview, the
-    /// overridden checks and the sha256 of the bytes that were checked.
+    /// overridden checks, the sha256 of the bytes that were checked, and a photo's check (what
+    /// is handed to the provider).
     async fn vetted_file(
         &self,
         asset_type: AssetType,
         url: &str,
         overridden: bool,
-    ) -> Result<(Option<String>, Option<String>, String)> {
+    ) -> Result<VettedFile> {
         match self.check_asset_file(asset_type, url).await? {
             AssetFileCheck::Photo(_) => {
                 let (p, o) = self.vetted_photo(url, overridden).await?;
-                Ok((Some(p.thumbnail).filter(|t| !t.is_empty()), o, p.sha256))
+                Ok((
+                    Some(p.thumbnail.clone()).filter(|t| !t.is_empty()),
+                    o,
+                    p.sha256.clone(),
+                    Some(p),
+                ))
             }
             AssetFileCheck::Media(m) => match m.refusal() {
                 Some(item) => Err(Error::invalid("url", item.message.clone())),
-                None => Ok((None, None, m.sha256)),
+                None => Ok((None, None, m.sha256, None)),
             },
         }
     }
@@ -106,6 +122,7 @@ impl Studio {
             payment: Some(ConsentPayment::Account {
                 provider: provider.kind(),
             }),
+            hosted_copy_deleted_at_ms: None,
         }
     }
 
@@ -123,21 +140,31 @@ impl Studio {
                 "The provider has not given this talent's group yet. Check the session again.",
             ));
         }
+        let handover = self.hand_over(provider, &photo).await?;
         self.step(&mut session, Event::EnrollStarted)?;
         self.persist_and_send(&mut session, None)?;
         let upload = AssetUpload {
             group_id: &session.group_id,
             name: &session.talent_name,
             asset_type: AssetType::Image,
-            url: &session.image_url,
+            url: &handover.url,
         };
-        match self.upload(provider, upload).await {
+        let uploaded = self.upload(provider, upload, &session.image_url).await;
+        let deleted = match &uploaded {
+            Ok(asset_id) if handover.is_hosted() => {
+                self.hold_until_processed(asset_id, handover);
+                None
+            }
+            _ => self.take_back(handover).await,
+        };
+        match uploaded {
             Ok(asset_id) => {
-                let consent = self.asset_consent(
+                let mut consent = self.asset_consent(
                     provider,
                     Some(liveness_ref(&session.id, &session.group_id)),
                     photo.sha256,
                 );
+                consent.hosted_copy_deleted_at_ms = deleted;
                 let face = Face {
                     asset_id: asset_id.clone(),
                     provider: session.provider,
@@ -170,9 +197,48 @@ impl Studio {
         }
     }
 
-    /// One CreateAsset, never two at once for the same file and group.
-    async fn upload(&self, provider: &Provider, upload: AssetUpload<'_>) -> Result<String> {
-        let key = (upload.group_id.to_string(), upload.url.to_string());
+    /// A copy hosted for an upload the provider fetches while it processes it: kept until the
+    /// asset is processed (see [`Self::watch_asset`]).
+    fn hold_until_processed(&self, asset_id: &str, handover: super::handover::Handover) {
+        self.hosted_while_processing
+            .lock()
+            .expect("hosted map poisoned")
+            .insert(asset_id.to_string(), handover);
+    }
+
+    /// The asset is processed (or no longer watched): its hosted copy, if any, is deleted and
+    /// the deletion goes on its consent record.
+    async fn release_hosted(&self, asset_id: &str) {
+        let held = self
+            .hosted_while_processing
+            .lock()
+            .expect("hosted map poisoned")
+            .remove(asset_id);
+        let Some(handover) = held else { return };
+        let Some(at) = self.take_back(handover).await else {
+            return;
+        };
+        let recorded = self.library.face(asset_id).and_then(|mut face| {
+            if let Some(c) = face.consent.as_mut() {
+                c.hosted_copy_deleted_at_ms = Some(at);
+            }
+            self.library.save_face(&face)
+        });
+        if let Err(e) = recorded {
+            tracing::warn!(asset = asset_id, error = %e, "could not record the hosted copy's deletion");
+        }
+    }
+
+    /// One CreateAsset, never two at once for the same file and group. `source` is the file as
+    /// the operator gave it (its link or path), which names the upload; `upload.url` is what
+    /// the provider is sent.
+    async fn upload(
+        &self,
+        provider: &Provider,
+        upload: AssetUpload<'_>,
+        source: &str,
+    ) -> Result<String> {
+        let key = (upload.group_id.to_string(), source.to_string());
         if !self
             .uploads
             .lock()
@@ -187,7 +253,7 @@ impl Studio {
         // The asset's name at the provider carries a tag of the file, so a studio that lost an
         // upload's answer (a crash, a dropped connection) finds it in the listing instead of
         // paying for it again.
-        let tagged = upload_name(upload.name, upload.asset_type, upload.url);
+        let tagged = upload_name(upload.name, upload.asset_type, source);
         let upload = AssetUpload {
             name: &tagged,
             ..upload
@@ -247,9 +313,12 @@ impl Studio {
                 format!("{group_id:?} is not a group id (they look like group-20260702221642-5czvq). Copy it from the library."),
             ));
         }
-        let url = photo::validate_url(url)
-            .map_err(|e| Error::invalid("url", e.to_string()))?
-            .to_string();
+        // Photos may be files (hosted or inline for the upload); videos and clips are links.
+        let url = match asset_type {
+            AssetType::Image => photo::PhotoSource::parse(url).map(|s| s.stored()),
+            _ => photo::validate_url(url).map(|u| u.to_string()),
+        }
+        .map_err(|e| Error::invalid("url", e.to_string()))?;
         let filed = self.library.group_assets(provider.kind(), group_id)?;
         if let Some(dup) = filed
             .iter()
@@ -277,21 +346,36 @@ impl Studio {
                 }
             },
         };
-        let (thumbnail, photo_override, sha256) =
+        let (thumbnail, photo_override, sha256, checked) =
             self.vetted_file(asset_type, &url, photo_override).await?;
         let liveness = self.library.group_liveness_ref(provider.kind(), group_id)?;
-        let asset_id = self
+        let handover = match &checked {
+            Some(p) => Some(self.hand_over(&provider, p).await?),
+            None => None,
+        };
+        let uploaded = self
             .upload(
                 &provider,
                 AssetUpload {
                     group_id,
                     name: &person,
                     asset_type,
-                    url: &url,
+                    url: handover.as_ref().map_or(url.as_str(), |h| h.url.as_str()),
                 },
+                &url,
             )
-            .await?;
-        let consent = self.asset_consent(&provider, liveness, sha256);
+            .await;
+        let deleted = match (handover, &uploaded) {
+            (Some(h), Ok(asset_id)) if h.is_hosted() => {
+                self.hold_until_processed(asset_id, h);
+                None
+            }
+            (Some(h), _) => self.take_back(h).await,
+            (None, _) => None,
+        };
+        let asset_id = uploaded?;
+        let mut consent = self.asset_consent(&provider, liveness, sha256);
+        consent.hosted_copy_deleted_at_ms = deleted;
         let face = Face {
             asset_id,
             provider: provider.kind(),
@@ -372,7 +456,10 @@ impl Studio {
                     .unwrap_or(ASSET_CHECK_GAP_S);
                 n += 1;
                 tokio::select! {
-                    _ = cancel.cancelled() => return,
+                    _ = cancel.cancelled() => {
+                        studio.release_hosted(&asset_id).await;
+                        return;
+                    }
                     _ = tokio::time::sleep(Duration::from_secs(gap)) => {}
                 }
                 match studio.check_asset(&asset_id).await {
@@ -386,6 +473,7 @@ impl Studio {
                     break;
                 }
             }
+            studio.release_hosted(&asset_id).await;
             studio
                 .asset_watches
                 .lock()

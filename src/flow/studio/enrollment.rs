@@ -50,12 +50,12 @@ impl Studio {
             session.talent_name = n;
         }
         if let Some(u) = image_url {
-            session.image_url = photo::validate_url(u)?.to_string();
+            session.image_url = photo::PhotoSource::parse(u)?.stored();
         }
         if session.image_url.is_empty() {
             return Err(Error::invalid(
                 "image_url",
-                "Give the face photo link to enroll with (--image-url).",
+                "Give the face photo to enroll with: a file or a link (--image).",
             ));
         }
         if !matches!(
@@ -86,6 +86,8 @@ impl Studio {
         let overridden = photo_override.unwrap_or(session.photo_override.is_some());
         let (photo, photo_override) = self.vetted_photo(&session.image_url, overridden).await?;
         session.photo_override = photo_override;
+        // A file with nowhere to host it stops here, before a price is asked or anything paid.
+        self.hosting_for(&provider, photo.file_bytes.is_some())?;
         if provider.holds_assets() {
             return self.enroll_into_group(&provider, session, photo).await;
         }
@@ -97,28 +99,33 @@ impl Studio {
         }
         if let Some(ticket) = self.checkout.unresolved(&purpose)? {
             tracing::info!(session = %session.id, "re-sending the payment signed earlier");
+            let handover = self.hand_over(&provider, &photo).await?;
             self.step(&mut session, Event::EnrollStarted)?;
             let face = self
-                .pay_and_enroll(&provider, session, photo, ticket)
+                .pay_and_enroll(&provider, session, photo, ticket, handover)
                 .await?;
             return Ok(EnrollOutcome::Enrolled {
                 face: Box::new(face),
             });
         }
+        let handover = self.hand_over(&provider, &photo).await?;
         self.step(&mut session, Event::EnrollStarted)?;
         self.persist_and_send(&mut session, None)?;
-        match provider
-            .enroll(
-                &session.talent_name,
-                &session.image_url,
-                &session.group_id,
-                None,
-            )
-            .await
-        {
+        let answer = provider
+            .enroll(&session.talent_name, &handover.url, &session.group_id, None)
+            .await;
+        // Answered, whatever it said: a price is confirmed with a fresh copy, so none is left.
+        let deleted = self.take_back(handover).await;
+        match answer {
             Ok(Paid::Done(receipt)) => {
-                let face =
-                    self.finish_enroll(session, receipt, photo, Event::EnrollSucceeded, None)?;
+                let face = self.finish_enroll(
+                    session,
+                    receipt,
+                    photo,
+                    Event::EnrollSucceeded,
+                    None,
+                    deleted,
+                )?;
                 Ok(EnrollOutcome::Enrolled {
                     face: Box::new(face),
                 })
@@ -164,15 +171,24 @@ impl Studio {
             return Err(Error::invalid("session", NO_PRICE));
         };
         let provider = self.provider_for(&session)?;
+        // Hosted before signing: a bucket that fails costs nothing.
+        let handover = self.hand_over(&provider, &pending.photo).await?;
         let ticket = self.checkout.sign_held(
             provider.kind(),
             &realface_purpose(id),
             payee_change_confirmed,
             NO_PRICE,
-        )?;
+        );
+        let ticket = match ticket {
+            Ok(t) => t,
+            Err(e) => {
+                self.take_back(handover).await;
+                return Err(e);
+            }
+        };
         self.quotes.lock().expect("quote map poisoned").remove(id);
         self.step(&mut session, Event::PaymentSigned)?;
-        self.pay_and_enroll(&provider, session, pending.photo, ticket)
+        self.pay_and_enroll(&provider, session, pending.photo, ticket, handover)
             .await
     }
 
@@ -213,11 +229,12 @@ impl Studio {
         mut session: LivenessSession,
         photo: photo::PhotoCheck,
         mut ticket: super::checkout::Ticket,
+        handover: super::handover::Handover,
     ) -> Result<Face> {
         self.persist_and_send(&mut session, None)?;
         let (name, url, group) = (
             session.talent_name.clone(),
-            session.image_url.clone(),
+            handover.url.clone(),
             session.group_id.clone(),
         );
         let sent = self
@@ -228,6 +245,8 @@ impl Studio {
                 async move { provider.enroll(&name, &url, &group, Some(&signed)).await }
             })
             .await;
+        // The provider fetched the photo during the call (or never will now): delete the copy.
+        let deleted = self.take_back(handover).await;
         let cause = match sent {
             Sent::Delivered(receipt) => {
                 self.checkout.settled(
@@ -235,7 +254,14 @@ impl Studio {
                     receipt.tx_hash.as_deref(),
                     Some(&receipt.asset_id),
                 )?;
-                return self.finish_enroll(session, receipt, photo, Event::EnrollSucceeded, None);
+                return self.finish_enroll(
+                    session,
+                    receipt,
+                    photo,
+                    Event::EnrollSucceeded,
+                    None,
+                    deleted,
+                );
             }
             Sent::Refused(e) => return Err(self.enroll_failed(session, e)),
             Sent::Unknown(e) => e,
@@ -299,7 +325,14 @@ impl Studio {
                     field: None,
                     retry_after_seconds: None,
                 };
-                self.finish_enroll(session, receipt, photo, Event::Recovered, Some(notice))
+                self.finish_enroll(
+                    session,
+                    receipt,
+                    photo,
+                    Event::Recovered,
+                    Some(notice),
+                    deleted,
+                )
             }
             Ok(Reconciled::NotYet { until_ms }) => {
                 let e = checkout::unresolved(
@@ -401,6 +434,7 @@ impl Studio {
         photo: photo::PhotoCheck,
         event: Event,
         notice: Option<CommandError>,
+        hosted_copy_deleted_at_ms: Option<i64>,
     ) -> Result<Face> {
         self.step(&mut session, event)?;
         session.asset_id = Some(receipt.asset_id.clone());
@@ -416,8 +450,10 @@ impl Studio {
             liveness_ref: Some(liveness_ref(&session.id, &session.group_id)),
             file_sha256: Some(photo.sha256),
             payment: Some(payment),
+            hosted_copy_deleted_at_ms,
         };
-        let face = face_from(
+        let from_file = photo.file_bytes.is_some();
+        let mut face = face_from(
             &session,
             receipt,
             FaceKind::RealFace,
@@ -425,6 +461,11 @@ impl Studio {
             now,
             Some(consent),
         );
+        if from_file {
+            // The provider echoes the hosted copy's link, dead once deleted: the face keeps
+            // the file the operator gave.
+            face.image_url = session.image_url.clone();
+        }
         self.library.save_face(&face)?;
         self.persist_and_send(&mut session, notice)?;
         tracing::info!(session = %session.id, asset = %face.asset_id, "face enrolled");

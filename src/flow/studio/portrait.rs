@@ -89,8 +89,13 @@ impl Studio {
         photo_override: bool,
     ) -> Result<PortraitQuote> {
         let name = validate_name(name)?;
-        let (photo, _) = self.vetted_photo(image_url, photo_override).await?;
         let provider = self.provider();
+        // A file with nowhere to host it is said before the photo is even read.
+        self.hosting_for(
+            &provider,
+            crate::photo::PhotoSource::parse(image_url)?.is_file(),
+        )?;
+        let (photo, _) = self.vetted_photo(image_url, photo_override).await?;
         if !matches!(provider, Provider::BlockRun(_) | Provider::JarvisClaw(_)) {
             return Err(Error::invalid(
                 "provider",
@@ -104,7 +109,11 @@ impl Studio {
         let quote = if provider.endpoint().is_some_and(|e| e.has_api_key()) {
             None
         } else {
-            match provider.enroll_portrait(&name, &photo.url, None).await? {
+            let handover = self.hand_over(&provider, &photo).await?;
+            let answer = provider.enroll_portrait(&name, &handover.url, None).await;
+            // The price is confirmed with a fresh copy: none is left up meanwhile.
+            self.take_back(handover).await;
+            match answer? {
                 Paid::PaymentRequired(quote) => Some(*quote),
                 Paid::Done(receipt) => {
                     tracing::warn!(asset = %receipt.asset_id, "portrait enrolled without a price");
@@ -283,34 +292,38 @@ impl Studio {
         let provider = self.provider();
         let kind = provider.kind();
         let purpose = purpose(&name, &photo.url);
-        let (receipt, notice) = match self.checkout.unresolved(&purpose)? {
-            Some(ticket) => {
-                self.pay_portrait(&provider, &name, &photo.url, ticket)
-                    .await?
-            }
-            None => match provider.enroll_portrait(&name, &photo.url, None).await? {
-                Paid::Done(r) => (r, None),
-                Paid::PaymentRequired(quote) => {
-                    self.checkout.hold(kind, &purpose, (*quote).clone())?;
-                    if !approve(&quote) {
-                        self.checkout.release(&purpose);
-                        return Err(Error::invalid(
-                            "yes",
-                            "Not confirmed; nothing was signed or charged.",
-                        ));
-                    }
-                    // The operator approved this very price and payee.
-                    let ticket = self.checkout.sign_held(
+        let handover = self.hand_over(&provider, &photo).await?;
+        let url = handover.url.clone();
+        let sent = async {
+            Ok(match self.checkout.unresolved(&purpose)? {
+                Some(ticket) => self.pay_portrait(&provider, &name, &url, ticket).await?,
+                None => match provider.enroll_portrait(&name, &url, None).await? {
+                    Paid::Done(r) => (r, None),
+                    Paid::PaymentRequired(quote) => {
+                        self.checkout.hold(kind, &purpose, (*quote).clone())?;
+                        if !approve(&quote) {
+                            self.checkout.release(&purpose);
+                            return Err(Error::invalid(
+                                "yes",
+                                "Not confirmed; nothing was signed or charged.",
+                            ));
+                        }
+                        // The operator approved this very price and payee.
+                        let ticket = self.checkout.sign_held(
                         kind,
                         &purpose,
                         true,
                         "The price shown is no longer held; ask for it again. Nothing was signed.",
                     )?;
-                    self.pay_portrait(&provider, &name, &photo.url, ticket)
-                        .await?
-                }
-            },
-        };
+                        self.pay_portrait(&provider, &name, &url, ticket).await?
+                    }
+                },
+            })
+        }
+        .await;
+        // Answered (or given up on): the hosted copy, if any, goes now.
+        let deleted = self.take_back(handover).await;
+        let (receipt, notice): (EnrollmentReceipt, Option<String>) = sent?;
         let now = self.clock.now_ms();
         let consent = ConsentRecord {
             operator: self.config.operator.clone(),
@@ -322,13 +335,18 @@ impl Studio {
                 kind,
                 receipt.tx_hash.as_deref(),
             )?),
+            hosted_copy_deleted_at_ms: deleted,
         };
         let face = Face {
             asset_id: receipt.asset_id,
             provider: kind,
             kind: FaceKind::Portrait,
             name: receipt.name,
-            image_url: receipt.image_url,
+            // A hosted copy's link dies with it: the face keeps the file the operator gave.
+            image_url: match photo.file_bytes {
+                Some(_) => photo.url.clone(),
+                None => receipt.image_url,
+            },
             thumbnail: Some(photo.thumbnail).filter(|t| !t.is_empty()),
             group_id: receipt.group_id,
             enrolled_at_ms: now,

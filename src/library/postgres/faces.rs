@@ -16,13 +16,16 @@ use crate::providers::{AssetStatus, ProviderKind, RemoteAsset, RemoteFace, Remot
 
 const COLUMNS: &str = "SELECT asset_id, provider, kind, name, image_url, thumbnail, group_id,
     enrolled_at_ms, price_usd, tx_hash, photo_override, asset_type, status, status_message,
-    consent_operator, consent_at_ms, liveness_ref, photo_sha256, payment_ref FROM faces";
+    consent_operator, consent_at_ms, liveness_ref, photo_sha256, payment_ref, hosted_deleted_at_ms
+    FROM faces";
 
 /// What a new face is filed with; `ON CONFLICT` says what an existing one keeps.
 const INSERT: &str = "INSERT INTO faces (asset_id, provider, kind, name, image_url, thumbnail,
         group_id, enrolled_at_ms, price_usd, tx_hash, photo_override, asset_type, status,
-        status_message, consent_operator, consent_at_ms, liveness_ref, photo_sha256, payment_ref, desk)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)";
+        status_message, consent_operator, consent_at_ms, liveness_ref, photo_sha256, payment_ref, desk,
+        hosted_deleted_at_ms)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+        $21)";
 
 fn asset_type(r: &Row, i: usize) -> Answer<AssetType> {
     let s: String = r.try_get(i)?;
@@ -46,6 +49,7 @@ fn from_row(r: &Row) -> Answer<Face> {
             payment: r
                 .try_get::<_, Option<String>>(18)?
                 .and_then(|p| ConsentPayment::from_column(&p, tx_hash.clone())),
+            hosted_copy_deleted_at_ms: r.try_get(19)?,
         }),
     };
     Ok(Face {
@@ -80,6 +84,7 @@ struct Columns {
     file_sha256: Option<String>,
     payment_ref: Option<String>,
     desk: String,
+    hosted_deleted_at_ms: Option<i64>,
 }
 
 impl Columns {
@@ -97,12 +102,13 @@ impl Columns {
             payment_ref: c
                 .and_then(|c| c.payment.as_ref())
                 .map(ConsentPayment::to_column),
+            hosted_deleted_at_ms: c.and_then(|c| c.hosted_copy_deleted_at_ms),
             face: f.clone(),
             desk: desk.to_string(),
         }
     }
 
-    fn params(&self) -> [&(dyn ToSql + Sync); 20] {
+    fn params(&self) -> [&(dyn ToSql + Sync); 21] {
         let f = &self.face;
         [
             &f.asset_id,
@@ -125,6 +131,7 @@ impl Columns {
             &self.file_sha256,
             &self.payment_ref,
             &self.desk,
+            &self.hosted_deleted_at_ms,
         ]
     }
 }
@@ -165,7 +172,8 @@ impl Database {
                      consent_at_ms = COALESCE(faces.consent_at_ms, $16),
                      liveness_ref = COALESCE(faces.liveness_ref, $17),
                      photo_sha256 = COALESCE(faces.photo_sha256, $18),
-                     payment_ref = COALESCE(faces.payment_ref, $19)"
+                     payment_ref = COALESCE(faces.payment_ref, $19),
+                     hosted_deleted_at_ms = COALESCE(faces.hosted_deleted_at_ms, $21)"
                 ),
                 &cols.params(),
             )

@@ -143,6 +143,9 @@ const MIGRATIONS: &[&str] = &[
     END $$;
     CREATE TRIGGER faces_changed AFTER INSERT OR UPDATE OR DELETE ON faces
         FOR EACH STATEMENT EXECUTE FUNCTION likeness_faces_changed();",
+    // 2: as SQLite's version 10: when the copy of a local photo hosted for the provider was
+    // deleted, on the face's consent record.
+    "ALTER TABLE faces ADD COLUMN hosted_deleted_at_ms BIGINT;",
 ];
 
 /// The newest version this app knows.

@@ -45,6 +45,7 @@ const form = (overrides: Partial<SettingsForm> = {}): SettingsForm => ({
   lanCallback: true,
   callbackPort: "8403",
   operatorName: "",
+  photoHosting: { endpoint: "", region: "", bucket: "", prefix: "" },
   studioDatabase: null,
   ...overrides,
 });
@@ -61,6 +62,7 @@ const PAY = {
   lanCallback: true,
   callbackPort: 8403,
   operatorName: "",
+  photoHosting: { endpoint: "", region: "", bucket: "", prefix: "" },
   studioDatabase: null,
 } as const;
 

@@ -7,6 +7,7 @@ import type {
   PaymentMethod,
   ProviderKind,
   ProviderApi,
+  S3Settings,
   Settings,
   SettingsInput,
   StageInfo,
@@ -37,6 +38,8 @@ export interface SettingsForm {
   callbackPort: string;
   /** Who runs the sessions at this desk: written into every consent record. */
   operatorName: string;
+  /** Settings → Photo hosting's bucket, edited on its own page and kept as it is here. */
+  photoHosting: S3Settings;
   /** Settings → Studio database, edited on its own card and carried through this form's saves. */
   studioDatabase: StudioDatabase | null;
 }
@@ -327,6 +330,7 @@ export function formFromSettings(s: Settings): SettingsForm {
     lanCallback: s.lanCallback,
     callbackPort: String(s.callbackPort),
     operatorName: s.operatorName,
+    photoHosting: s.photoHosting,
     studioDatabase: s.studioDatabase,
   };
 }
@@ -426,6 +430,7 @@ export function parseSettingsForm(form: SettingsForm): ParsedSettings {
       lanCallback: form.lanCallback,
       callbackPort,
       operatorName: form.operatorName.trim(),
+      photoHosting: form.photoHosting,
       studioDatabase: form.studioDatabase,
     },
   };

@@ -4,7 +4,7 @@
 // about; changing either sends the form back to "unchecked".
 
 import { asCommandError, type AssetFileCheck, type AssetType, type CommandError, type Face } from "../ipc";
-import { validateFileLink } from "../session/validate";
+import { validateFileLink, validatePhotoUrl } from "../session/validate";
 import { assetNoun } from "./asset-format";
 import { errorPlace, uploadVerdict, type UploadVerdict } from "./asset-draft";
 
@@ -45,7 +45,12 @@ export class AssetForm {
 
   noun = $derived(assetNoun(this.type));
 
-  #link = $derived(validateFileLink(this.url, assetNoun(this.type), `Paste the link to the ${assetNoun(this.type)}.`));
+  // A photo may be a file on this computer; videos and voice clips go by link.
+  #link = $derived(
+    this.type === "image"
+      ? validatePhotoUrl(this.url)
+      : validateFileLink(this.url, assetNoun(this.type), `Paste the link to the ${assetNoun(this.type)}.`),
+  );
 
   /** The message under the link field, if any. */
   urlError: string | null = $derived.by(() => {

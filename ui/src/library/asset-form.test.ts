@@ -223,4 +223,23 @@ describe("AssetForm", () => {
     expect(form.fileCheck).toEqual({ kind: "idle" });
     expect(form.touched).toBe(false);
   });
+
+  it("takes a photo file, but a video only by link", async () => {
+    const checked: string[] = [];
+    const form = new AssetForm("group-1", {
+      check: (_type, url) => {
+        checked.push(url);
+        return Promise.reject(new Error("not needed"));
+      },
+      add: () => Promise.reject(new Error("not needed")),
+    });
+    form.edit("/home/me/ada-side.jpg");
+    expect(form.canCheck).toBe(true);
+    await form.check();
+    expect(checked).toEqual(["/home/me/ada-side.jpg"]);
+    form.setType("video");
+    form.leave();
+    expect(form.canCheck).toBe(false);
+    expect(form.urlError).toContain("https://");
+  });
 });

@@ -1,10 +1,10 @@
 // The "new session" form. It lives outside the component so nothing typed is lost when the
 // operator switches screens or an error comes back.
 
-import { commands, type CommandError } from "../ipc";
+import { asCommandError, commands, type CommandError } from "../ipc";
 import { studio } from "../state/studio.svelte";
 import { PhotoField } from "./photo-field.svelte";
-import { charCount, MAX_NAME_CHARS, NAME_COUNT_SHOWN_FROM, validateName } from "./validate";
+import { charCount, isPhotoFile, MAX_NAME_CHARS, NAME_COUNT_SHOWN_FROM, validateName } from "./validate";
 
 class SessionForm {
   name = $state("");
@@ -34,9 +34,30 @@ class SessionForm {
     return this.overLimit || (this.nameTouched && !this.nameFocused) ? this.nameCheck.message : null;
   });
 
+  /**
+   * A photo file for a provider that fetches links, with no bucket in Settings → Photo hosting:
+   * the backend's words, shown at Start before anything is opened or paid.
+   */
+  hostingMissing = $state<string | null>(null);
+
   /** A failed face check holds Start until the operator ticks "Use this photo anyway". */
   ready = $derived(this.nameCheck.ok && this.photo.ready && !this.photo.blocked);
-  canStart = $derived(this.ready && !this.starting);
+  canStart = $derived(this.ready && !this.starting && this.hostingMissing === null);
+
+  /** Asks the backend whether the photo in the field can reach the selected provider. */
+  async checkHosting(): Promise<void> {
+    if (!isPhotoFile(this.photo.url)) {
+      this.hostingMissing = null;
+      return;
+    }
+    try {
+      await commands.photoFilesReady();
+      this.hostingMissing = null;
+    } catch (e) {
+      const error = asCommandError(e);
+      this.hostingMissing = error.code === "hosting_missing" ? error.message : null;
+    }
+  }
 
   editName(value: string): void {
     this.name = value;
@@ -89,7 +110,9 @@ class SessionForm {
 
   /** Puts a refusal next to the field it is about; anything else goes to the banner. */
   placeError(error: CommandError, url: string): void {
-    if (error.field === "name") {
+    if (error.code === "hosting_missing") {
+      this.hostingMissing = error.message;
+    } else if (error.field === "name") {
       this.serverNameError = error.message;
     } else if (error.field === "image_url") {
       this.photo.reject(url, error);

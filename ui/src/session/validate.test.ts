@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { charCount, MAX_NAME_CHARS, validateName, validatePhotoUrl } from "./validate";
+import { charCount, isPhotoFile, MAX_NAME_CHARS, photoFileName, validateName, validatePhotoUrl } from "./validate";
 
 function message(result: { ok: true } | { ok: false; message: string }): string {
   return result.ok ? "" : result.message;
@@ -49,7 +49,7 @@ describe("validatePhotoUrl", () => {
   });
 
   it("asks for a link when empty", () => {
-    expect(message(validatePhotoUrl(""))).toBe("Paste the link to the talent's face photo.");
+    expect(message(validatePhotoUrl(""))).toBe("Choose the talent's face photo, or paste a link to it.");
   });
 
   it("has its own message for plain http", () => {
@@ -59,8 +59,23 @@ describe("validatePhotoUrl", () => {
     expect(message(validatePhotoUrl("HTTP://photos.example/ada.jpg"))).toBe(m);
   });
 
-  it("refuses a file on this computer", () => {
-    expect(message(validatePhotoUrl("file:///home/me/ada.jpg"))).toContain("not a file on this computer");
+  it("takes a file on this computer: an absolute path or a file:// URL", () => {
+    expect(validatePhotoUrl("file:///home/me/ada.jpg")).toEqual({ ok: true, value: "file:///home/me/ada.jpg" });
+    expect(validatePhotoUrl(" /home/me/Talent Photos/ada.jpg ")).toEqual({
+      ok: true,
+      value: "/home/me/Talent Photos/ada.jpg",
+    });
+    expect(validatePhotoUrl("C:\\Users\\me\\ada.jpg").ok).toBe(true);
+    // A relative name is not a file the backend could find again.
+    expect(validatePhotoUrl("ada.jpg").ok).toBe(false);
+  });
+
+  it("names a file by its own name", () => {
+    expect(isPhotoFile("/home/me/ada.jpg")).toBe(true);
+    expect(isPhotoFile("https://photos.example/ada.jpg")).toBe(false);
+    expect(photoFileName("/home/me/Talent Photos/ada.jpg")).toBe("ada.jpg");
+    expect(photoFileName("C:\\Users\\me\\grace.png")).toBe("grace.png");
+    expect(photoFileName("file:///home/me/ada%20b.jpg")).toBe("ada b.jpg");
   });
 
   it("refuses text that is not a link, and links without the scheme", () => {

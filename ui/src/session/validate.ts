@@ -27,8 +27,32 @@ export function validateName(raw: string): Checked<string> {
   return { ok: true, value: name };
 }
 
+/**
+ * A photo file on this computer, as the backend's `PhotoSource::parse` reads one: an absolute
+ * path (what the file picker, a drop or a kept paste gives) or a `file://` URL.
+ */
+export function isPhotoFile(raw: string): boolean {
+  const text = raw.trim();
+  return /^file:\/\//i.test(text) || text.startsWith("/") || /^[a-z]:[\\/]/i.test(text) || text.startsWith("\\\\");
+}
+
+/** The file's own name, for the field's status line. */
+export function photoFileName(path: string): string {
+  const text = path.trim().replace(/[\\/]+$/, "");
+  const name = text.split(/[\\/]/).pop() ?? text;
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
+
+/** A photo file, or a public https link to one. */
 export function validatePhotoUrl(raw: string): Checked<string> {
-  return validateFileLink(raw, "photo", "Paste the link to the talent's face photo.");
+  if (isPhotoFile(raw)) {
+    return { ok: true, value: raw.trim() };
+  }
+  return validateFileLink(raw, "photo", "Choose the talent's face photo, or paste a link to it.");
 }
 
 /**

@@ -1,0 +1,24 @@
+//! The system's file picker, opened by the app's own command rather than by the window, so the
+//! window needs no dialog or file-system permission (see docs/SECURITY.md).
+
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_dialog::DialogExt;
+
+/// The extensions offered first; any file can still be chosen, and the checks read the bytes.
+const PHOTO_EXTENSIONS: [&str; 11] = [
+    "jpg", "jpeg", "png", "webp", "heic", "heif", "avif", "gif", "bmp", "tif", "tiff",
+];
+
+/// The chosen photo's path, or `None` when the operator closed the picker.
+pub async fn pick_photo<R: Runtime>(app: AppHandle<R>) -> Option<String> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Choose the talent's face photo")
+        .add_filter("Photos", &PHOTO_EXTENSIONS)
+        .pick_file(move |chosen| {
+            let _ = tx.send(chosen);
+        });
+    let chosen = rx.await.ok().flatten()?;
+    chosen.into_path().ok().map(|p| p.display().to_string())
+}
