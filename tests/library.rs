@@ -61,6 +61,7 @@ fn session(id: &str, state: SessionState, created: i64) -> LivenessSession {
         updated_at_ms: created,
         photo_override: None,
         liveness_token: None,
+        talent_consent: None,
     }
 }
 
@@ -81,6 +82,7 @@ fn filed(asset_id: &str, name: &str, provider: ProviderKind, kind: FaceKind) -> 
         status: AssetStatus::Active,
         status_message: None,
         consent: None,
+        revoked: None,
     }
 }
 
@@ -182,6 +184,7 @@ macro_rules! suite {
                     status: AssetStatus::Active,
                     status_message: None,
                     consent: None,
+                    revoked: None,
                 };
                 lib.save_face(&f).unwrap();
                 f.thumbnail = None;
@@ -215,6 +218,7 @@ macro_rules! suite {
                         ledger_id: "pay_1".into(),
                         tx_hash: Some("0xtx".into()),
                     }),
+                    release: None,
                 };
                 f.consent = Some(record.clone());
                 lib.save_face(&f).unwrap();
@@ -254,6 +258,7 @@ macro_rules! suite {
                     liveness_ref: None,
                     file_sha256: None,
                     payment: None,
+                    release: None,
                 });
                 let mut zoe = filed(
                     "asset-9",
@@ -749,6 +754,7 @@ fn a_desk_file_moves_into_the_shared_database_once() {
             ledger_id: "pay_1".into(),
             tx_hash: Some("0xtx".into()),
         }),
+        release: None,
     });
     file.save_face(&ada).unwrap();
     let mut bo = filed("ta_bo", "Bo", ProviderKind::BlockRun, FaceKind::Portrait);

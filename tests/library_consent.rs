@@ -13,7 +13,7 @@ use common::{PhotoHost, TEST_API_KEY};
 use likeness::flow::poll::PollPolicy;
 use likeness::flow::{EnrollOutcome, SessionState, Studio, StudioConfig};
 use likeness::http::{self, TrustRoots};
-use likeness::library::{self, ConsentPayment, Face, FaceKind, Library, NO_CONSENT_RECORD};
+use likeness::library::{self, ConsentPayment, ConsentRecord, Face, FaceKind, Library, NO_CONSENT_RECORD};
 use likeness::media::AssetType;
 use likeness::photo::sha256_hex;
 use likeness::providers::{anyfast, blockrun, Provider, ProviderKind, RemoteFace, RemoteFaceKind};
@@ -129,7 +129,7 @@ fn assert_self_contained(html: &str) {
     }
 }
 
-fn consent_of(face: &Face) -> &library::ConsentRecord {
+fn consent_of(face: &Face) -> &ConsentRecord {
     face.consent
         .as_ref()
         .unwrap_or_else(|| panic!("no consent record on {face:?}"))
@@ -384,7 +384,7 @@ fn filed(asset_id: &str, name: &str, provider: ProviderKind, kind: FaceKind) -> 
         asset_type: AssetType::Image,
         status: likeness::providers::AssetStatus::Active,
         status_message: None,
-        consent: Some(library::ConsentRecord {
+        consent: Some(ConsentRecord {
             operator: "Grace".into(),
             recorded_at_ms: 1_782_991_391_000,
             liveness_ref: (kind != FaceKind::Portrait)
@@ -392,6 +392,7 @@ fn filed(asset_id: &str, name: &str, provider: ProviderKind, kind: FaceKind) -> 
             file_sha256: Some("cd".repeat(32)),
             payment: Some(ConsentPayment::Account { provider }),
         }),
+        revoked: None,
     }
 }
 

@@ -35,6 +35,10 @@ pub struct ConsentRecord {
     pub file_sha256: Option<String>,
     /// What paid for the enrollment or upload.
     pub payment: Option<ConsentPayment>,
+    /// The release the talent read and agreed to before their QR appeared. `None` for faces
+    /// enrolled before releases were kept, and for AI characters.
+    #[serde(default)]
+    pub release: Option<super::TalentConsent>,
 }
 
 /// What paid. Never holds a key.

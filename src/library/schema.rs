@@ -115,6 +115,31 @@ const MIGRATIONS: &[&str] = &[
     // 9: never pay twice: at most one payment in flight (signed, outcome unknown) per purpose,
     // as on the shared database, where two desks may press Pay for one thing at once.
     "CREATE UNIQUE INDEX payments_one_in_flight ON payments (purpose) WHERE status = 'signed';",
+    // 10: the release the talent agreed to (kept with the session until enroll, then on the
+    // face, never rewritten), revocation, and the studio's versioned release templates. The
+    // list's covering index takes the two dates the list strikes faces through by.
+    "ALTER TABLE sessions ADD COLUMN talent_consent TEXT;
+    ALTER TABLE faces ADD COLUMN release_version INTEGER;
+    ALTER TABLE faces ADD COLUMN release_text TEXT;
+    ALTER TABLE faces ADD COLUMN release_sha256 TEXT;
+    ALTER TABLE faces ADD COLUMN typed_name TEXT;
+    ALTER TABLE faces ADD COLUMN agreed_at_ms INTEGER;
+    ALTER TABLE faces ADD COLUMN consent_ends_at_ms INTEGER;
+    ALTER TABLE faces ADD COLUMN revoked_at_ms INTEGER;
+    ALTER TABLE faces ADD COLUMN revoked_reason TEXT;
+    CREATE TABLE release_templates (
+        version INTEGER PRIMARY KEY,
+        production TEXT NOT NULL,
+        uses TEXT NOT NULL,
+        term_months INTEGER NOT NULL,
+        territory TEXT NOT NULL,
+        free_text TEXT NOT NULL,
+        saved_at_ms INTEGER NOT NULL
+    );
+    DROP INDEX faces_list;
+    CREATE INDEX faces_list ON faces (enrolled_at_ms DESC, asset_id, provider, kind, name, group_id,
+        asset_type, status, status_message, thumbnail IS NOT NULL, consent_at_ms IS NOT NULL,
+        consent_ends_at_ms, revoked_at_ms);",
 ];
 
 /// The newest version this app knows.

@@ -97,6 +97,7 @@ impl Studio {
         provider: &Provider,
         liveness: Option<String>,
         sha256: String,
+        release: Option<crate::library::TalentConsent>,
     ) -> ConsentRecord {
         ConsentRecord {
             operator: self.config.operator.clone(),
@@ -106,6 +107,7 @@ impl Studio {
             payment: Some(ConsentPayment::Account {
                 provider: provider.kind(),
             }),
+            release,
         }
     }
 
@@ -137,6 +139,7 @@ impl Studio {
                     provider,
                     Some(liveness_ref(&session.id, &session.group_id)),
                     photo.sha256,
+                    session.talent_consent.clone(),
                 );
                 let face = Face {
                     asset_id: asset_id.clone(),
@@ -154,6 +157,7 @@ impl Studio {
                     status: AssetStatus::Processing,
                     status_message: None,
                     consent: Some(consent),
+                    revoked: None,
                 };
                 self.library.save_face(&face)?;
                 session.state =
@@ -291,7 +295,9 @@ impl Studio {
                 },
             )
             .await?;
-        let consent = self.asset_consent(&provider, liveness, sha256);
+        // A file added later is covered by the release the person gave when the group opened.
+        let release = filed.iter().rev().find_map(|f| f.release().cloned());
+        let consent = self.asset_consent(&provider, liveness, sha256, release);
         let face = Face {
             asset_id,
             provider: provider.kind(),
@@ -308,6 +314,7 @@ impl Studio {
             status: AssetStatus::Processing,
             status_message: None,
             consent: Some(consent),
+            revoked: None,
         };
         self.library.save_face(&face)?;
         let _ = self.asset_updates.send(face.clone());
@@ -541,6 +548,7 @@ mod tests {
             status: AssetStatus::Processing,
             status_message: None,
             consent: None,
+            revoked: None,
         }
     }
 

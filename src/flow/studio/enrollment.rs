@@ -416,6 +416,7 @@ impl Studio {
             liveness_ref: Some(liveness_ref(&session.id, &session.group_id)),
             file_sha256: Some(photo.sha256),
             payment: Some(payment),
+            release: session.talent_consent.clone(),
         };
         let face = face_from(
             &session,
@@ -471,6 +472,7 @@ fn face_from(
         status: crate::providers::AssetStatus::Active,
         status_message: None,
         consent,
+        revoked: None,
     }
 }
 

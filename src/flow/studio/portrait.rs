@@ -322,6 +322,8 @@ impl Studio {
                 kind,
                 receipt.tx_hash.as_deref(),
             )?),
+            // An AI character has no person to agree to a release.
+            release: None,
         };
         let face = Face {
             asset_id: receipt.asset_id,
@@ -339,6 +341,7 @@ impl Studio {
             status: crate::providers::AssetStatus::Active,
             status_message: None,
             consent: Some(consent),
+            revoked: None,
         };
         self.library.save_face(&face)?;
         if let Some(n) = notice {
