@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alloy::signers::local::PrivateKeySigner;
-use common::{assert_plain, PhotoHost};
+use common::{assert_plain, PhotoHost, StartAgreed};
 use likeness::error::{CommandError, Error, ErrorCode};
 use likeness::flow::poll::PollPolicy;
 use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioConfig};
@@ -173,7 +173,7 @@ impl Bench {
 
     async fn start_session(&self, studio: &Arc<Studio>) -> SessionView {
         studio
-            .start_session("Ada", Some(&self.photo()), false)
+            .start_agreed("Ada", Some(&self.photo()), false)
             .await
             .unwrap()
     }
@@ -301,7 +301,7 @@ async fn init_dropped_before_acting_says_try_again_and_the_next_start_works() {
     let studio = bench.studio();
     bench.arm(FaultRoute::Init, Fault::DropBeforeActing, 1);
     let e = studio
-        .start_session("Ada", Some(&bench.photo()), false)
+        .start_agreed("Ada", Some(&bench.photo()), false)
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Network);

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alloy::signers::local::PrivateKeySigner;
-use common::{PhotoHost, TEST_API_KEY};
+use common::{PhotoHost, TEST_API_KEY, StartAgreed};
 use likeness::flow::poll::PollPolicy;
 use likeness::flow::{EnrollOutcome, SessionState, Studio, StudioConfig};
 use likeness::http::{self, TrustRoots};
@@ -96,7 +96,7 @@ impl Bench {
     /// A session the talent has finished on the phone: its id and group.
     async fn verified(&self, studio: &Arc<Studio>, name: &str, photo: &str) -> (String, String) {
         let v = studio
-            .start_session(name, Some(&self.photos.url(photo)), false)
+            .start_agreed(name, Some(&self.photos.url(photo)), false)
             .await
             .unwrap();
         self.rehearsal
@@ -266,7 +266,7 @@ async fn byteplus_assets_carry_the_group_session_and_their_own_file_digest() {
     let bench = Bench::new().await;
     let studio = bench.anyfast();
     let v = studio
-        .start_session("Ada", Some(&bench.photos.url("/face.jpg")), false)
+        .start_agreed("Ada", Some(&bench.photos.url("/face.jpg")), false)
         .await
         .unwrap();
     let token = v.session.liveness_token.clone().unwrap();
@@ -391,6 +391,7 @@ fn filed(asset_id: &str, name: &str, provider: ProviderKind, kind: FaceKind) -> 
                 .then(|| format!("ses_1 / group g_{asset_id}")),
             file_sha256: Some("cd".repeat(32)),
             payment: Some(ConsentPayment::Account { provider }),
+            release: None,
         }),
         revoked: None,
     }

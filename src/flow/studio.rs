@@ -436,6 +436,19 @@ impl Studio {
         Ok(view)
     }
 
+    /// A session whose talent agreed at once to the release in force: the unit tests' start.
+    #[cfg(test)]
+    pub(crate) async fn start_agreed(
+        self: &Arc<Self>,
+        name: &str,
+        image_url: Option<&str>,
+        photo_override: bool,
+    ) -> Result<SessionView> {
+        let view = self.start_session(name, image_url, photo_override).await?;
+        let sha = view.release.as_ref().map(|r| r.sha256.clone()).unwrap_or_default();
+        self.give_consent(&view.session.id, name, &sha).await
+    }
+
     /// The talent's own "I agree", from the talent's screen (never the operator's): the name
     /// they typed under the release whose sha256 they were shown. Recorded with the session,
     /// then the first link is issued. A release changed since it was shown is refused, so the
