@@ -15,7 +15,7 @@ const SIZE: f32 = 9.0;
 const LEAD: f32 = 11.5;
 /// Courier's advance is 600/1000 em.
 const COLUMNS: usize = ((PAGE_W - 2.0 * MARGIN) / (SIZE * 0.6)) as usize;
-const LABEL_COLUMNS: usize = 18;
+const LABEL_COLUMNS: usize = 25;
 const LINES_PER_PAGE: usize = ((PAGE_H - 2.0 * MARGIN) / LEAD) as usize;
 
 const REGULAR: Name<'static> = Name(b"F1");
