@@ -148,6 +148,8 @@ async fn step_commands_against_a_standalone_rehearsal() {
         "start",
         "--name",
         "Ada",
+        "--talent-agrees",
+        "Ada",
     ]));
     let id = started["id"].as_str().unwrap().to_string();
     let link = started["link"].as_str().unwrap().to_string();
@@ -240,7 +242,7 @@ async fn jarvisclaw_and_blockrun_step_commands_and_library_sync() {
         all.extend_from_slice(args);
         env.run(&all)
     };
-    let started = result(&jc(&["session", "start", "--name", "Ada"]));
+    let started = result(&jc(&["session", "start", "--name", "Ada", "--talent-agrees", "Ada"]));
     let id = started["id"].as_str().unwrap().to_string();
     assert_eq!(started["provider"], "jarvisclaw");
     assert!(
@@ -336,7 +338,7 @@ async fn anyfast_and_crun_sessions_and_assets_from_the_command_line() {
             all.extend_from_slice(args);
             env.run(&all)
         };
-        let started = result(&run(&["session", "start", "--name", "Ada"]));
+        let started = result(&run(&["session", "start", "--name", "Ada", "--talent-agrees", "Ada"]));
         let id = started["id"].as_str().unwrap().to_string();
         assert_eq!(started["provider"], provider);
         assert_eq!(
@@ -430,6 +432,8 @@ async fn enroll_flow_runs_the_whole_session_in_one_command() {
             "enroll-flow",
             "--name",
             "Grace",
+            "--talent-agrees",
+            "Grace",
             "--image-url",
             &face_url,
         ])
@@ -494,6 +498,8 @@ fn failures_are_plain_and_non_zero() {
         "session",
         "start",
         "--name",
+        "Ada",
+        "--talent-agrees",
         "Ada",
     ]);
     assert!(!out.status.success());
@@ -607,6 +613,8 @@ async fn keys_from_the_environment_need_no_keyring() {
             "start",
             "--name",
             "Ada",
+            "--talent-agrees",
+            "Ada",
         ],
     )
     .output()
@@ -624,6 +632,8 @@ async fn keys_from_the_environment_need_no_keyring() {
             "session",
             "start",
             "--name",
+            "Ada",
+            "--talent-agrees",
             "Ada",
             "--image-url",
             &face_url,
@@ -712,6 +722,8 @@ fn without_env_keys_or_a_keyring_the_error_says_what_to_do() {
         "start",
         "--name",
         "Ada",
+        "--talent-agrees",
+        "Ada",
     ];
     let out = keyless(dir.path(), &[&["--json"], &args[..]].concat())
         .output()
@@ -752,6 +764,8 @@ async fn json_output_is_only_json_and_logs_carry_no_colour() {
         "session",
         "start",
         "--name",
+        "Ada",
+        "--talent-agrees",
         "Ada",
         "--image-url",
         &photos.url("/face.jpg"),
@@ -800,7 +814,7 @@ async fn enroll_checks_a_waiting_session_itself() {
         env.run(&all)
     };
     let face_url = photos.url("/face.jpg");
-    let started = result(&run(&["session", "start", "--name", "Ada"]));
+    let started = result(&run(&["session", "start", "--name", "Ada", "--talent-agrees", "Ada"]));
     let id = started["id"].as_str().unwrap().to_string();
     let left = started["budget"]["statusChecksLeft"].as_u64().unwrap();
     let enroll = [
@@ -865,6 +879,8 @@ fn with_a_working_keyring_env_keys_still_store_nothing() {
                 "session",
                 "start",
                 "--name",
+                "Ada",
+                "--talent-agrees",
                 "Ada",
             ],
         ]

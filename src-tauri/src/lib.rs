@@ -4,6 +4,7 @@ pub mod commands;
 pub mod startup;
 pub mod state;
 mod store;
+pub mod talent;
 
 use tauri::Manager;
 
@@ -62,6 +63,15 @@ macro_rules! specta_builder {
                 $crate::commands::watch_jobs::<$runtime>,
                 $crate::commands::download_job::<$runtime>,
                 $crate::commands::reveal_job_file::<$runtime>,
+                $crate::commands::get_release::<$runtime>,
+                $crate::commands::save_release::<$runtime>,
+                $crate::commands::revoke_face::<$runtime>,
+                $crate::commands::export_receipt_pdf::<$runtime>,
+                $crate::commands::export_day_receipts_pdf::<$runtime>,
+                $crate::commands::open_talent_view::<$runtime>,
+                $crate::commands::talent_view::<$runtime>,
+                $crate::commands::watch_talent::<$runtime>,
+                $crate::commands::agree_to_release::<$runtime>,
             ])
             .constant(
                 "API_CAPABILITIES",
@@ -81,7 +91,10 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
-        .invoke_handler(startup::deferred(builder.invoke_handler(), booted))
+        .invoke_handler(talent::fence(startup::deferred(
+            builder.invoke_handler(),
+            booted,
+        )))
         .setup(move |app| {
             tracing::info!(
                 since_launch_ms = startup::ms_since(launched),

@@ -5,6 +5,7 @@ pub mod callback;
 pub(crate) mod checkout;
 pub mod poll;
 mod studio;
+pub mod talent;
 
 pub(crate) use studio::assets as studio_assets;
 pub use studio::{

@@ -511,10 +511,15 @@ impl Studio {
         session.h5_link = link.h5_link;
         session.expires_at_ms = now + link.expires_in_seconds as i64 * 1000;
         session.link_issued_at_ms = now;
+        let first = session.state == SessionState::Consented;
         session.state = state;
         session.updated_at_ms = now;
         self.library.save_session(&session)?;
-        tracing::info!(session = %session.id, "fresh QR issued");
+        if first {
+            tracing::info!(session = %session.id, group = %session.group_id, "liveness session started");
+        } else {
+            tracing::info!(session = %session.id, "fresh QR issued");
+        }
         let view = self.view(session.clone(), notice.clone());
         self.watch(session, notice);
         Ok(view)
