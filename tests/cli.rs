@@ -242,7 +242,14 @@ async fn jarvisclaw_and_blockrun_step_commands_and_library_sync() {
         all.extend_from_slice(args);
         env.run(&all)
     };
-    let started = result(&jc(&["session", "start", "--name", "Ada", "--talent-agrees", "Ada"]));
+    let started = result(&jc(&[
+        "session",
+        "start",
+        "--name",
+        "Ada",
+        "--talent-agrees",
+        "Ada",
+    ]));
     let id = started["id"].as_str().unwrap().to_string();
     assert_eq!(started["provider"], "jarvisclaw");
     assert!(
@@ -338,7 +345,14 @@ async fn anyfast_and_crun_sessions_and_assets_from_the_command_line() {
             all.extend_from_slice(args);
             env.run(&all)
         };
-        let started = result(&run(&["session", "start", "--name", "Ada", "--talent-agrees", "Ada"]));
+        let started = result(&run(&[
+            "session",
+            "start",
+            "--name",
+            "Ada",
+            "--talent-agrees",
+            "Ada",
+        ]));
         let id = started["id"].as_str().unwrap().to_string();
         assert_eq!(started["provider"], provider);
         assert_eq!(
@@ -814,7 +828,14 @@ async fn enroll_checks_a_waiting_session_itself() {
         env.run(&all)
     };
     let face_url = photos.url("/face.jpg");
-    let started = result(&run(&["session", "start", "--name", "Ada", "--talent-agrees", "Ada"]));
+    let started = result(&run(&[
+        "session",
+        "start",
+        "--name",
+        "Ada",
+        "--talent-agrees",
+        "Ada",
+    ]));
     let id = started["id"].as_str().unwrap().to_string();
     let left = started["budget"]["statusChecksLeft"].as_u64().unwrap();
     let enroll = [

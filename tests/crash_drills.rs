@@ -331,7 +331,16 @@ impl Drill {
 
     /// A session the talent has finished, opened and checked with the step commands.
     async fn verified_session(&self) -> String {
-        let started = self.result(&["session", "start", "--name", "Ada", "--talent-agrees", "Ada"]).await;
+        let started = self
+            .result(&[
+                "session",
+                "start",
+                "--name",
+                "Ada",
+                "--talent-agrees",
+                "Ada",
+            ])
+            .await;
         let id = started["id"].as_str().unwrap().to_string();
         self.rehearsal
             .complete_liveness(started["groupId"].as_str().unwrap())

@@ -10,7 +10,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{assert_plain, PhotoHost, TEST_API_KEY, StartAgreed};
+use common::{assert_plain, PhotoHost, StartAgreed, TEST_API_KEY};
 use likeness::error::{CommandError, Error, ErrorCode};
 use likeness::flow::poll::PollPolicy;
 use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioConfig};

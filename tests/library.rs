@@ -213,7 +213,9 @@ macro_rules! suite {
             #[test]
             fn a_face_keeps_the_release_its_talent_agreed_to_and_its_revocation() {
                 let Some(lib) = open() else { return };
-                let release = ReleaseTemplate::default().agreed("Ada Lovelace", 1_000).unwrap();
+                let release = ReleaseTemplate::default()
+                    .agreed("Ada Lovelace", 1_000)
+                    .unwrap();
                 let mut f = filed("ta_r", "Ada", ProviderKind::Rehearsal, FaceKind::RealFace);
                 f.consent = Some(ConsentRecord {
                     operator: "Grace".into(),
@@ -228,8 +230,11 @@ macro_rules! suite {
                 // A later save (a sync, a rename) never rewrites what the talent agreed to.
                 let mut again = f.clone();
                 again.name = "Ada L.".into();
-                again.consent.as_mut().unwrap().release =
-                    Some(ReleaseTemplate::default().agreed("Someone else", 5).unwrap());
+                again.consent.as_mut().unwrap().release = Some(
+                    ReleaseTemplate::default()
+                        .agreed("Someone else", 5)
+                        .unwrap(),
+                );
                 lib.save_face(&again).unwrap();
                 let kept = lib.face("ta_r").unwrap();
                 assert_eq!(kept.release(), Some(&release));
@@ -238,9 +243,14 @@ macro_rules! suite {
                 assert_eq!(row.consent_ends_at_ms, Some(release.ends_at_ms));
                 assert_eq!(row.revoked_at_ms, None);
                 assert!(!row.withdrawn(release.ends_at_ms - 1));
-                assert!(row.withdrawn(release.ends_at_ms), "past its end it acts revoked");
+                assert!(
+                    row.withdrawn(release.ends_at_ms),
+                    "past its end it acts revoked"
+                );
 
-                let revoked = lib.revoke_face("ta_r", " asked by her agent ", 3_000).unwrap();
+                let revoked = lib
+                    .revoke_face("ta_r", " asked by her agent ", 3_000)
+                    .unwrap();
                 let r = revoked.revoked.clone().unwrap();
                 assert_eq!((r.at_ms, r.reason.as_str()), (3_000, "asked by her agent"));
                 assert_eq!(
@@ -249,7 +259,11 @@ macro_rules! suite {
                     "the first revocation is kept"
                 );
                 lib.save_face(&again).unwrap();
-                assert_eq!(lib.face("ta_r").unwrap().revoked, Some(r), "a save keeps it");
+                assert_eq!(
+                    lib.face("ta_r").unwrap().revoked,
+                    Some(r),
+                    "a save keeps it"
+                );
                 let row = lib.face_summaries().unwrap().pop().unwrap();
                 assert_eq!(row.revoked_at_ms, Some(3_000));
                 assert!(row.withdrawn(0));
@@ -275,10 +289,17 @@ macro_rules! suite {
                 s.h5_link = String::new();
                 lib.save_session(&s).unwrap();
                 assert_eq!(lib.session("w").unwrap(), s);
-                assert_eq!(lib.open_sessions().unwrap().len(), 1, "waiting for consent is open");
+                assert_eq!(
+                    lib.open_sessions().unwrap().len(),
+                    1,
+                    "waiting for consent is open"
+                );
                 s.state = SessionState::Consented;
-                s.talent_consent =
-                    Some(ReleaseTemplate::default().agreed("Ada Lovelace", 7).unwrap());
+                s.talent_consent = Some(
+                    ReleaseTemplate::default()
+                        .agreed("Ada Lovelace", 7)
+                        .unwrap(),
+                );
                 lib.save_session(&s).unwrap();
                 assert_eq!(lib.session("w").unwrap(), s);
                 assert_eq!(lib.open_sessions().unwrap(), [s]);
@@ -873,7 +894,11 @@ fn a_desk_file_moves_into_the_shared_database_once() {
             ledger_id: "pay_1".into(),
             tx_hash: Some("0xtx".into()),
         }),
-        release: Some(ReleaseTemplate::default().agreed("Ada Lovelace", 6).unwrap()),
+        release: Some(
+            ReleaseTemplate::default()
+                .agreed("Ada Lovelace", 6)
+                .unwrap(),
+        ),
     });
     ada.revoked = Some(Revocation {
         at_ms: 9,

@@ -9,11 +9,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alloy::signers::local::PrivateKeySigner;
-use common::{PhotoHost, TEST_API_KEY, StartAgreed};
+use common::{PhotoHost, StartAgreed, TEST_API_KEY};
 use likeness::flow::poll::PollPolicy;
 use likeness::flow::{EnrollOutcome, SessionState, Studio, StudioConfig};
 use likeness::http::{self, TrustRoots};
-use likeness::library::{self, ConsentPayment, ConsentRecord, Face, FaceKind, Library, NO_CONSENT_RECORD};
+use likeness::library::{
+    self, ConsentPayment, ConsentRecord, Face, FaceKind, Library, NO_CONSENT_RECORD,
+};
 use likeness::media::AssetType;
 use likeness::photo::sha256_hex;
 use likeness::providers::{anyfast, blockrun, Provider, ProviderKind, RemoteFace, RemoteFaceKind};
@@ -563,7 +565,10 @@ async fn the_talent_agrees_before_the_qr_and_a_revoked_face_makes_no_video() {
         .await
         .unwrap_err();
     assert_eq!(wrong.field(), Some("release"), "{wrong}");
-    let blank = studio.give_consent(&id, "  ", &offer.sha256).await.unwrap_err();
+    let blank = studio
+        .give_consent(&id, "  ", &offer.sha256)
+        .await
+        .unwrap_err();
     assert_eq!(blank.field(), Some("typed_name"), "{blank}");
     assert_eq!(
         bench.library.session(&id).unwrap().state,
@@ -576,9 +581,15 @@ async fn the_talent_agrees_before_the_qr_and_a_revoked_face_makes_no_video() {
         .await
         .unwrap();
     assert_eq!(agreed.session.state, SessionState::AwaitingScan);
-    assert!(agreed.qr_svg.is_some(), "the QR appears once the talent agreed");
     assert!(
-        studio.give_consent(&id, "Ada", &offer.sha256).await.is_err(),
+        agreed.qr_svg.is_some(),
+        "the QR appears once the talent agreed"
+    );
+    assert!(
+        studio
+            .give_consent(&id, "Ada", &offer.sha256)
+            .await
+            .is_err(),
         "agreed once"
     );
     bench
@@ -595,7 +606,10 @@ async fn the_talent_agrees_before_the_qr_and_a_revoked_face_makes_no_video() {
     else {
         panic!("the key's account enrolls at once");
     };
-    let given = consent_of(&face).release.clone().expect("the release is kept");
+    let given = consent_of(&face)
+        .release
+        .clone()
+        .expect("the release is kept");
     assert_eq!(given.template_version, release.version);
     assert_eq!(given.release_text, release.text());
     assert_eq!(given.release_sha256, offer.sha256);
@@ -621,7 +635,10 @@ async fn the_talent_agrees_before_the_qr_and_a_revoked_face_makes_no_video() {
     let pdf = bench.library.consent_receipt_pdf(&face.asset_id).unwrap();
     assert!(pdf.starts_with(b"%PDF-"), "a PDF");
     assert_eq!(library::pdf_page_count(&pdf), Some(1));
-    for line in ["Territory: United Kingdom", "Term: 1 year from the day I agree"] {
+    for line in [
+        "Territory: United Kingdom",
+        "Term: 1 year from the day I agree",
+    ] {
         assert!(
             pdf.windows(line.len()).any(|w| w == line.as_bytes()),
             "{line:?} in the PDF"
@@ -650,8 +667,14 @@ async fn the_talent_agrees_before_the_qr_and_a_revoked_face_makes_no_video() {
         likeness::error::ErrorCode::ConsentRevoked,
         "{refused}"
     );
-    assert!(refused.to_string().contains("Asked by her agent"), "{refused}");
-    assert!(bench.library.jobs().unwrap().is_empty(), "no job, nothing sent");
+    assert!(
+        refused.to_string().contains("Asked by her agent"),
+        "{refused}"
+    );
+    assert!(
+        bench.library.jobs().unwrap().is_empty(),
+        "no job, nothing sent"
+    );
     let html = bench.library.consent_receipt(&face.asset_id).unwrap();
     assert!(html.contains("REVOKED on"), "{html}");
     assert!(html.contains("Asked by her agent"));
@@ -677,11 +700,9 @@ async fn a_days_receipts_are_one_pdf() {
     // The local day may differ from the UTC one near midnight: take whichever holds them all.
     let day = [today.to_string()]
         .into_iter()
-        .chain(
-            [-1i64, 1]
-                .iter()
-                .map(|d| likeness::clock::rfc3339(face.enrolled_at_ms + d * 86_400_000)[..10].to_string()),
-        )
+        .chain([-1i64, 1].iter().map(|d| {
+            likeness::clock::rfc3339(face.enrolled_at_ms + d * 86_400_000)[..10].to_string()
+        }))
         .find(|d| bench.library.day_receipts_pdf(d).is_ok_and(|(_, n)| n == 3))
         .expect("a day holds the three faces");
     let (pdf, records) = bench.library.day_receipts_pdf(&day).unwrap();
@@ -696,7 +717,11 @@ async fn a_days_receipts_are_one_pdf() {
         Err(likeness::error::Error::NotFound(_))
     ));
     assert_eq!(
-        bench.library.day_receipts_pdf("yesterday").unwrap_err().field(),
+        bench
+            .library
+            .day_receipts_pdf("yesterday")
+            .unwrap_err()
+            .field(),
         Some("day")
     );
 }

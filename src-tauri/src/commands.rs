@@ -690,7 +690,11 @@ pub async fn export_day_receipts_pdf<R: Runtime>(
     day: String,
 ) -> Answer<String> {
     let (pdf, _) = state.library.day_receipts_pdf(&day)?;
-    save_download(&app, &format!("likeness-consent-{}.pdf", safe_name(&day)), &pdf)
+    save_download(
+        &app,
+        &format!("likeness-consent-{}.pdf", safe_name(&day)),
+        &pdf,
+    )
 }
 
 /// "Show to talent" (or F): the talent's window, opened or brought forward on this session.
@@ -713,8 +717,12 @@ pub async fn talent_view<R: Runtime>(
     _app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Answer<Option<TalentView>> {
-    let Some(id) = state.talent.session() else { return Ok(None) };
-    Ok(Some(TalentView::from(&state.studio().await.session_view(&id)?)))
+    let Some(id) = state.talent.session() else {
+        return Ok(None);
+    };
+    Ok(Some(TalentView::from(
+        &state.studio().await.session_view(&id)?,
+    )))
 }
 
 /// Streams the talent's screen: every change to the session it shows.
@@ -740,7 +748,11 @@ pub async fn agree_to_release<R: Runtime>(
 ) -> Answer<TalentView> {
     likeness::flow::talent::from_talent_screen(window.label())?;
     let id = state.talent.session().unwrap_or_default();
-    let view = state.studio().await.give_consent(&id, &typed_name, &release_sha256).await?;
+    let view = state
+        .studio()
+        .await
+        .give_consent(&id, &typed_name, &release_sha256)
+        .await?;
     Ok(TalentView::from(&view))
 }
 
@@ -762,7 +774,13 @@ fn save_download<R: Runtime>(app: &AppHandle<R>, name: &str, bytes: &[u8]) -> An
 fn safe_name(s: &str) -> String {
     s.trim()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect::<String>()
         .trim_start_matches('.')
         .to_string()

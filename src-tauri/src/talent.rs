@@ -36,7 +36,8 @@ pub fn fence<R: Runtime>(
 ) -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
     move |invoke: Invoke<R>| {
         let command = invoke.message.command();
-        if invoke.message.webview().label() == TALENT_WINDOW && !TALENT_COMMANDS.contains(&command) {
+        if invoke.message.webview().label() == TALENT_WINDOW && !TALENT_COMMANDS.contains(&command)
+        {
             tracing::warn!(command, "refused a command from the talent's window");
             invoke
                 .resolver

@@ -340,9 +340,10 @@ fn the_capability_review_refuses_each_widening() {
             c["remote"] = json!({ "urls": ["https://*.example.com"] })
         }),
         ("every window", |c| c["windows"] = json!(["*"])),
-        ("the talent's window with the main window's permissions", |c| {
-            c["windows"] = json!(["talent"])
-        }),
+        (
+            "the talent's window with the main window's permissions",
+            |c| c["windows"] = json!(["talent"]),
+        ),
     ];
     for (what, widen) in widenings {
         let mut cap = base.clone();

@@ -29,7 +29,12 @@ pub enum FacesCommand {
         #[arg(long, value_name = "FILE")]
         pdf: Option<PathBuf>,
         /// Every face enrolled on this day (YYYY-MM-DD, this machine's local day), in one PDF.
-        #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "id", requires = "pdf")]
+        #[arg(
+            long,
+            value_name = "YYYY-MM-DD",
+            conflicts_with = "id",
+            requires = "pdf"
+        )]
         day: Option<String>,
     },
     /// Withdraw a face from use: no new video of it is made. Kept in its record, never undone.

@@ -458,8 +458,7 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
             release_sha256,
         }) => {
             let (studio, _stage) = studio(g, false).await?;
-            let view =
-                consent::agree(&studio, &id, &typed_name, release_sha256.as_deref()).await?;
+            let view = consent::agree(&studio, &id, &typed_name, release_sha256.as_deref()).await?;
             out.session(&view);
             Ok(())
         }

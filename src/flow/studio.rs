@@ -445,7 +445,11 @@ impl Studio {
         photo_override: bool,
     ) -> Result<SessionView> {
         let view = self.start_session(name, image_url, photo_override).await?;
-        let sha = view.release.as_ref().map(|r| r.sha256.clone()).unwrap_or_default();
+        let sha = view
+            .release
+            .as_ref()
+            .map(|r| r.sha256.clone())
+            .unwrap_or_default();
         self.give_consent(&view.session.id, name, &sha).await
     }
 

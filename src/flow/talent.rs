@@ -80,7 +80,8 @@ impl From<&SessionView> for TalentView {
             .filter(|n| {
                 matches!(
                     n.code,
-                    crate::error::ErrorCode::LivenessFailed | crate::error::ErrorCode::SessionExpired
+                    crate::error::ErrorCode::LivenessFailed
+                        | crate::error::ErrorCode::SessionExpired
                 )
             })
             .map(|n| n.message.clone());

@@ -11,7 +11,6 @@ use crate::error::{Error, Result};
 use crate::media::AssetType;
 use crate::providers::{AssetStatus, ProviderKind, RemoteAsset};
 
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum FaceKind {

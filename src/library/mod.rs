@@ -34,8 +34,8 @@ pub use release::{
     add_months, check_usable, sha256_hex, validate_typed_name, ReleaseTemplate, Revocation,
     TalentConsent,
 };
-pub use sessions::{DeskSession, LivenessSession};
 use sessions::consent_from_column;
+pub use sessions::{DeskSession, LivenessSession};
 
 use std::path::Path;
 use std::sync::Mutex;

@@ -121,8 +121,8 @@ fn local_day_bounds(day: &str) -> Result<(i64, i64)> {
             format!("{day:?} is not a day; give it as YYYY-MM-DD, like 2026-12-07."),
         )
     };
-    let midnight_utc = crate::clock::parse_rfc3339(&format!("{}T00:00:00Z", day.trim()))
-        .ok_or_else(bad)?;
+    let midnight_utc =
+        crate::clock::parse_rfc3339(&format!("{}T00:00:00Z", day.trim())).ok_or_else(bad)?;
     // The offset at the day's noon: right on every day but those a clock change splits.
     let offset_ms = local_offset(midnight_utc + 12 * 3_600_000).unwrap_or(0) as i64 * 1000;
     let start = midnight_utc - offset_ms;
@@ -451,7 +451,12 @@ fn html(s: &Sheet) -> String {
     );
     let _ = writeln!(h, "<style>{STYLE}</style>\n</head>\n<body>");
     h.push_str("<h1>Likeness Studio — consent record</h1>\n");
-    let _ = writeln!(h, "<p class=\"sub\">{} · {}</p>", esc(&s.name), esc(&s.kind));
+    let _ = writeln!(
+        h,
+        "<p class=\"sub\">{} · {}</p>",
+        esc(&s.name),
+        esc(&s.kind)
+    );
     if let Some(w) = &s.withdrawn {
         let _ = writeln!(h, "<p class=\"withdrawn\">{}</p>", esc(w));
     }

@@ -135,10 +135,7 @@ impl ReleaseTemplate {
 fn short(field: &'static str, what: &str, v: &str) -> Result<()> {
     let n = v.trim().chars().count();
     if n == 0 {
-        return Err(Error::invalid(
-            field,
-            format!("Type the release's {what}."),
-        ));
+        return Err(Error::invalid(field, format!("Type the release's {what}.")));
     }
     if n > MAX_SHORT_CHARS {
         return Err(Error::invalid(
@@ -152,10 +149,7 @@ fn short(field: &'static str, what: &str, v: &str) -> Result<()> {
 fn long(field: &'static str, what: &str, v: &str, required: bool) -> Result<()> {
     let n = v.trim().chars().count();
     if required && n == 0 {
-        return Err(Error::invalid(
-            field,
-            format!("Type the release's {what}."),
-        ));
+        return Err(Error::invalid(field, format!("Type the release's {what}.")));
     }
     if n > MAX_LONG_CHARS {
         return Err(Error::invalid(
@@ -183,10 +177,7 @@ pub fn validate_typed_name(raw: &str) -> Result<String> {
         ));
     }
     if name.chars().any(char::is_control) {
-        return Err(Error::invalid(
-            "typed_name",
-            "Type your name on one line.",
-        ));
+        return Err(Error::invalid("typed_name", "Type your name on one line."));
     }
     Ok(name.to_string())
 }
@@ -260,9 +251,7 @@ pub fn check_usable(
             problem: ConsentProblem::Revoked,
             message: format!(
                 "{name}'s consent was revoked on {}{why}. No new video of this face can be made.",
-                crate::clock::rfc3339(r.at_ms)
-                    .get(..10)
-                    .unwrap_or_default()
+                crate::clock::rfc3339(r.at_ms).get(..10).unwrap_or_default()
             ),
         });
     }
@@ -283,7 +272,11 @@ pub fn check_usable(
 impl Library {
     /// The release in force: the newest saved version, else the built-in default (version 0).
     pub fn release_template(&self) -> Result<ReleaseTemplate> {
-        Ok(self.release_templates()?.into_iter().next().unwrap_or_default())
+        Ok(self
+            .release_templates()?
+            .into_iter()
+            .next()
+            .unwrap_or_default())
     }
 
     /// Every saved version, newest first (the built-in default is not among them).
@@ -323,7 +316,11 @@ impl Library {
 
     /// Saves `t` as the next version when it says something new; the same terms again keep the
     /// version in force. The version and save time given are ignored.
-    pub fn save_release_template(&self, t: &ReleaseTemplate, now_ms: i64) -> Result<ReleaseTemplate> {
+    pub fn save_release_template(
+        &self,
+        t: &ReleaseTemplate,
+        now_ms: i64,
+    ) -> Result<ReleaseTemplate> {
         t.validate()?;
         let current = self.release_template()?;
         if current.same_terms(t) {
@@ -373,7 +370,9 @@ impl Library {
         }
         let found: Option<i64> = self
             .conn()
-            .query_row("SELECT 1 FROM faces WHERE asset_id = ?1", [asset_id], |r| r.get(0))
+            .query_row("SELECT 1 FROM faces WHERE asset_id = ?1", [asset_id], |r| {
+                r.get(0)
+            })
             .optional()?;
         if found.is_none() {
             return Err(Error::NotFound(format!(
@@ -418,10 +417,34 @@ mod tests {
     #[test]
     fn bad_fields_are_refused_by_field() {
         let cases: [(&str, ReleaseTemplate); 4] = [
-            ("release_production", ReleaseTemplate { production: " ".into(), ..Default::default() }),
-            ("release_uses", ReleaseTemplate { uses: "".into(), ..Default::default() }),
-            ("release_term_months", ReleaseTemplate { term_months: 0, ..Default::default() }),
-            ("release_territory", ReleaseTemplate { territory: "x".repeat(121), ..Default::default() }),
+            (
+                "release_production",
+                ReleaseTemplate {
+                    production: " ".into(),
+                    ..Default::default()
+                },
+            ),
+            (
+                "release_uses",
+                ReleaseTemplate {
+                    uses: "".into(),
+                    ..Default::default()
+                },
+            ),
+            (
+                "release_term_months",
+                ReleaseTemplate {
+                    term_months: 0,
+                    ..Default::default()
+                },
+            ),
+            (
+                "release_territory",
+                ReleaseTemplate {
+                    territory: "x".repeat(121),
+                    ..Default::default()
+                },
+            ),
         ];
         for (field, t) in cases {
             match t.validate() {
@@ -431,7 +454,10 @@ mod tests {
         }
         assert!(validate_typed_name("  ").is_err());
         assert!(validate_typed_name("Ada\nLovelace").is_err());
-        assert_eq!(validate_typed_name(" Ada Lovelace ").unwrap(), "Ada Lovelace");
+        assert_eq!(
+            validate_typed_name(" Ada Lovelace ").unwrap(),
+            "Ada Lovelace"
+        );
     }
 
     #[test]
@@ -456,12 +482,21 @@ mod tests {
     fn revoked_or_ended_faces_are_refused_with_their_own_code() {
         let c = ReleaseTemplate::default().agreed("Ada", 0).unwrap();
         assert!(check_usable("Ada", None, Some(&c), c.ends_at_ms - 1).is_ok());
-        assert!(check_usable("Ada", None, None, i64::MAX).is_ok(), "no release: still works");
+        assert!(
+            check_usable("Ada", None, None, i64::MAX).is_ok(),
+            "no release: still works"
+        );
         let ended = check_usable("Ada", None, Some(&c), c.ends_at_ms).unwrap_err();
         assert_eq!(ended.code(), crate::error::ErrorCode::ConsentExpired);
-        let r = Revocation { at_ms: 0, reason: "asked by her agent".into() };
+        let r = Revocation {
+            at_ms: 0,
+            reason: "asked by her agent".into(),
+        };
         let revoked = check_usable("Ada", Some(&r), Some(&c), 1).unwrap_err();
         assert_eq!(revoked.code(), crate::error::ErrorCode::ConsentRevoked);
-        assert!(revoked.to_string().contains("asked by her agent"), "{revoked}");
+        assert!(
+            revoked.to_string().contains("asked by her agent"),
+            "{revoked}"
+        );
     }
 }

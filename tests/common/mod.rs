@@ -484,7 +484,10 @@ impl StartAgreed for Arc<likeness::flow::Studio> {
         photo_override: bool,
     ) -> likeness::error::Result<likeness::flow::SessionView> {
         let view = self.start_session(name, image_url, photo_override).await?;
-        let release = view.release.clone().expect("a new session offers the release");
+        let release = view
+            .release
+            .clone()
+            .expect("a new session offers the release");
         self.give_consent(&view.session.id, name, &release.sha256)
             .await
     }

@@ -55,7 +55,11 @@ impl Database {
         self.write_release_template(t, "ON CONFLICT (version) DO NOTHING")
     }
 
-    fn write_release_template(&self, t: &ReleaseTemplate, on_conflict: &'static str) -> Result<bool> {
+    fn write_release_template(
+        &self,
+        t: &ReleaseTemplate,
+        on_conflict: &'static str,
+    ) -> Result<bool> {
         let t = t.clone();
         let desk = self.desk.clone();
         self.run(move |c| async move {

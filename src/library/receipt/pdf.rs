@@ -33,7 +33,15 @@ pub fn receipts_pdf(records: &[ReceiptInput<'_>]) -> Vec<u8> {
     for r in records {
         let lines = lines_of(&sheet(r));
         for chunk in lines.chunks(LINES_PER_PAGE) {
-            pages.push(chunk.iter().map(|l| Line { bold: l.bold, bytes: l.bytes.clone() }).collect());
+            pages.push(
+                chunk
+                    .iter()
+                    .map(|l| Line {
+                        bold: l.bold,
+                        bytes: l.bytes.clone(),
+                    })
+                    .collect(),
+            );
         }
     }
     if pages.is_empty() {
@@ -247,7 +255,10 @@ mod tests {
 
     #[test]
     fn text_is_win_ansi_and_the_rest_is_a_question_mark() {
-        assert_eq!(win_ansi("Zoë “I agree” — ok"), b"Zo\xeb \x93I agree\x94 \x97 ok");
+        assert_eq!(
+            win_ansi("Zoë “I agree” — ok"),
+            b"Zo\xeb \x93I agree\x94 \x97 ok"
+        );
         assert_eq!(win_ansi("李"), b"?");
     }
 }
