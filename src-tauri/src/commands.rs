@@ -720,9 +720,7 @@ pub async fn talent_view<R: Runtime>(
     let Some(id) = state.talent.session() else {
         return Ok(None);
     };
-    Ok(Some(TalentView::from(
-        &state.studio().await.session_view(&id)?,
-    )))
+    Ok(Some(state.studio().await.talent_view(&id)?))
 }
 
 /// Streams the talent's screen: every change to the session it shows.
@@ -746,14 +744,10 @@ pub async fn agree_to_release<R: Runtime>(
     typed_name: String,
     release_sha256: String,
 ) -> Answer<TalentView> {
-    likeness::flow::talent::from_talent_screen(window.label())?;
     let id = state.talent.session().unwrap_or_default();
-    let view = state
-        .studio()
-        .await
-        .give_consent(&id, &typed_name, &release_sha256)
-        .await?;
-    Ok(TalentView::from(&view))
+    let studio = state.studio().await;
+    let agreed = studio.talent_agrees(window.label(), &id, &typed_name, &release_sha256);
+    Ok(agreed.await?)
 }
 
 /// Writes `bytes` as `name` in the Downloads folder (the app's data folder without one).

@@ -98,6 +98,27 @@ impl From<&SessionView> for TalentView {
     }
 }
 
+impl super::Studio {
+    /// The talent's screen for session `id`.
+    pub fn talent_view(&self, id: &str) -> Result<TalentView> {
+        Ok(TalentView::from(&self.session_view(id)?))
+    }
+
+    /// The talent's "I agree" from the window labelled `window_label`: refused from any window
+    /// but theirs, then given as [`super::Studio::give_consent`].
+    pub async fn talent_agrees(
+        self: &std::sync::Arc<Self>,
+        window_label: &str,
+        id: &str,
+        typed_name: &str,
+        release_sha256: &str,
+    ) -> Result<TalentView> {
+        from_talent_screen(window_label)?;
+        let view = self.give_consent(id, typed_name, release_sha256).await?;
+        Ok(TalentView::from(&view))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
