@@ -936,3 +936,120 @@ fn with_a_working_keyring_env_keys_still_store_nothing() {
         assert_eq!(run(&service(case), flags), [false; 3], "{case}");
     }
 }
+
+/// The release, the talent's agreement, revocation and the receipt PDFs from the terminal.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_release_the_talents_consent_revoke_and_receipt_pdfs_from_the_cli() {
+    let photos = PhotoHost::start().await;
+    let env = Env::new(&photos);
+    let server = serve(&env);
+    let base = server.1.as_str();
+    let run = |args: &[&str]| env.run(&[&["--json", "--base-url", base][..], args].concat());
+
+    let release = result(&run(&[
+        "release",
+        "set",
+        "--production",
+        "Harbour Lights",
+        "--term-months",
+        "6",
+    ]));
+    assert_eq!(release["version"], 1);
+    assert!(release["text"]
+        .as_str()
+        .unwrap()
+        .contains("Production: Harbour Lights"));
+    let shown = result(&run(&["release", "show"]));
+    assert_eq!(shown["sha256"], release["sha256"]);
+
+    // Without the talent's agreement the session waits, with no link, and says what is next.
+    let waiting = result(&run(&["session", "start", "--name", "Ada"]));
+    let id = waiting["id"].as_str().unwrap().to_string();
+    assert_eq!(waiting["state"], "awaiting_consent");
+    assert_eq!(waiting["link"], "");
+    assert_eq!(waiting["release"]["sha256"], release["sha256"]);
+    let human = env.run(&["--base-url", base, "sessions"]);
+    assert!(
+        String::from_utf8_lossy(&human.stdout).contains("session consent --id"),
+        "{}",
+        String::from_utf8_lossy(&human.stdout)
+    );
+    let agreed = result(&run(&[
+        "session",
+        "consent",
+        "--id",
+        &id,
+        "--typed-name",
+        "Ada Lovelace",
+        "--release-sha256",
+        release["sha256"].as_str().unwrap(),
+    ]));
+    assert_eq!(agreed["state"], "awaiting_scan");
+    assert_eq!(agreed["talentConsent"]["typedName"], "Ada Lovelace");
+    assert_eq!(agreed["talentConsent"]["templateVersion"], 1);
+    phone_completes(agreed["link"].as_str().unwrap()).await;
+    let face_url = photos.url("/face.jpg");
+    let face = result(&run(&[
+        "--yes",
+        "enroll",
+        "--session",
+        &id,
+        "--name",
+        "Ada",
+        "--image-url",
+        &face_url,
+    ]));
+    let asset = face["assetId"].as_str().unwrap().to_string();
+    assert_eq!(face["consent"]["release"]["typedName"], "Ada Lovelace");
+
+    let pdf_path = env.dir.path().join("ada.pdf");
+    let written = result(&run(&[
+        "faces",
+        "receipt",
+        "--id",
+        &asset,
+        "--pdf",
+        pdf_path.to_str().unwrap(),
+    ]));
+    assert_eq!(written["pages"], 1);
+    let pdf = std::fs::read(&pdf_path).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(
+        pdf.windows(9).any(|w| w == b"Term: 6 m"),
+        "the release text"
+    );
+    // The day is this machine's local one: pinned to UTC, it is the enrollment's UTC date.
+    let day = &face["enrolledAt"].as_str().unwrap()[..10];
+    let day_path = env.dir.path().join("day.pdf");
+    let day_args = ["--json", "faces", "receipt", "--day", day, "--pdf"];
+    let mut whole_day = env.cmd(&day_args);
+    let whole_day = result(&whole_day.arg(&day_path).env("TZ", "UTC").output().unwrap());
+    assert_eq!(whole_day["records"], 1);
+    assert!(std::fs::read(&day_path).unwrap().starts_with(b"%PDF-"));
+
+    let revoked = result(&run(&[
+        "faces",
+        "revoke",
+        "--id",
+        &asset,
+        "--reason",
+        "Asked by her agent",
+    ]));
+    assert_eq!(revoked["revoked"]["reason"], "Asked by her agent");
+    let refused = run(&[
+        "--yes",
+        "video",
+        "create",
+        "--face",
+        &asset,
+        "--prompt",
+        "A slow pan across the harbour at dusk",
+    ]);
+    assert!(!refused.status.success());
+    let err = &lines(&refused)[0]["error"];
+    assert_eq!(err["code"], "consent_revoked", "{err}");
+    assert!(err["message"]
+        .as_str()
+        .unwrap()
+        .contains("Asked by her agent"));
+}
