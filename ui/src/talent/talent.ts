@@ -50,7 +50,7 @@ export function talentLines(view: TalentView, nowMs: number): TalentLines {
 /** The name as it will be sent, or null while it cannot be: empty, or more than one line. */
 export function typedNameToSend(typed: string): string | null {
   const name = typed.trim();
-  if (name === "" || /[\r\n\t]/.test(name) || [...name].length > 120) {
+  if (name === "" || /[\r\n\t]/.test(name) || Array.from(name).length > 120) {
     return null;
   }
   return name;
