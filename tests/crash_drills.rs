@@ -518,6 +518,8 @@ async fn killed_while_awaiting_the_scan_the_session_resumes_and_pays_once() {
         "enroll-flow",
         "--name",
         "Ada",
+        "--talent-agrees",
+        "Ada",
         "--image-url",
         &face_url,
     ]);
@@ -571,6 +573,8 @@ async fn killed_after_the_phone_check_the_verified_session_enrolls_once() {
         "--yes",
         "enroll-flow",
         "--name",
+        "Ada",
+        "--talent-agrees",
         "Ada",
         "--image-url",
         &held_url,

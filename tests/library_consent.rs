@@ -633,6 +633,12 @@ async fn the_talent_agrees_before_the_qr_and_a_revoked_face_makes_no_video() {
         assert!(html.contains(part), "{part:?} in the receipt");
     }
     let pdf = bench.library.consent_receipt_pdf(&face.asset_id).unwrap();
+    // Left for a look (pdftoppm): target/tmp/consent-receipt.pdf.
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("consent-receipt.pdf"),
+        &pdf,
+    )
+    .unwrap();
     assert!(pdf.starts_with(b"%PDF-"), "a PDF");
     assert_eq!(library::pdf_page_count(&pdf), Some(1));
     for line in [

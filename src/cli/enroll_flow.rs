@@ -19,7 +19,6 @@ pub async fn run(
             Err(e) => tracing::warn!(error = %e, "no LAN callback; polling only"),
         }
     }
-    let mut updates = studio.subscribe();
     let view = studio
         .start_session(name, Some(image_url), g.override_photo_checks)
         .await?;
@@ -36,6 +35,8 @@ pub async fn run(
         }
     };
     let view = super::consent::agree(&studio, &view.session.id, &typed, None).await?;
+    // Heard from the QR on: the release and the agreement before it are done with.
+    let mut updates = studio.subscribe();
     let id = view.session.id.clone();
     out.session_started(&view);
     let mut last = view;
