@@ -311,7 +311,16 @@ async fn init_dropped_before_acting_says_try_again_and_the_next_start_works() {
         0,
         "the server did nothing"
     );
-    assert!(bench.library.open_sessions().unwrap().is_empty());
+    // The talent's agreement is kept; "Generate the QR" carries the same session on.
+    let open = bench.library.open_sessions().unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].state, SessionState::Consented);
+    assert!(open[0].talent_consent.is_some());
+    assert!(open[0].h5_link.is_empty(), "no link was issued");
+    let again = studio.refresh_session(&open[0].id).await.unwrap();
+    assert_eq!(again.session.state, SessionState::AwaitingScan);
+    assert_eq!(again.session.talent_consent, open[0].talent_consent);
+    studio.cancel_session(&open[0].id).unwrap();
 
     let id = bench.verified(&studio).await;
     let face = bench.enroll_and_pay(&studio, &id).await;

@@ -90,8 +90,19 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     payeeChanged: false,
     budget,
     asset: null,
+    release: null,
     ...extra,
   });
+  // The studio's release (Settings → Release); saving a change makes the next version.
+  let release = {
+    version: 2,
+    production: "Northwind Pictures — Harbour Lights",
+    uses: "Generating video of my likeness with AI video models, for the production named above.",
+    termMonths: 24,
+    territory: "Worldwide",
+    freeText: "I can ask the studio to revoke this release at any time.",
+    savedAtMs: now - 86_400_000,
+  };
   const wallet = "0x4B20993Bc481177ec7E8f571ceCaE8A9e22C02db";
   const studioWalletOf = (address) => ({ address, explorerUrl: `https://basescan.org/address/${address}` });
   const STUDIO_ADDRESS = "0x71C7656EC7ab88b098defB751B7401B5f6d8976F";
@@ -350,6 +361,8 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     statusMessage: f.statusMessage,
     hasThumbnail: f.hasThumbnail ?? (f.thumbnail !== null && f.thumbnail !== ""),
     hasConsent: f.consent !== undefined && f.consent !== null,
+    consentEndsAtMs: f.consent?.release?.endsAtMs ?? null,
+    revokedAtMs: f.revoked?.atMs ?? null,
   });
   /** A preview: the record's own, or one drawn for a generated entry. */
   const thumbnailOf = (f) => {
@@ -1184,6 +1197,21 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
       case "open_explorer":
         window.__mock.walletCalls.push("open_explorer");
         return later(50, () => null);
+      case "get_release":
+        return later(50, () => release);
+      case "save_release":
+        release = { ...args.release, version: release.version + 1, savedAtMs: Date.now() };
+        return later(200, () => release);
+      case "open_talent_view":
+        return later(50, () => null);
+      case "revoke_face": {
+        const f = faces.find((x) => x.assetId === args.assetId);
+        if (f === undefined) throw { code: "not_found", message: `No asset ${args.assetId} in the library.`, field: null };
+        f.revoked ??= { atMs: Date.now(), reason: args.reason };
+        return later(200, () => f);
+      }
+      case "export_receipt_pdf":
+        return later(200, () => `/home/operator/Downloads/${args.assetId}-consent.pdf`);
       case "export_payments_csv":
         return later(300, () => "/home/operator/Downloads/likeness-payments-2026-11-23.csv");
       default:
