@@ -93,6 +93,27 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     release: null,
     ...extra,
   });
+  // The talent's own window ("talent-release", "talent-scan"): what the person being enrolled sees.
+  const talentWindow = scenario === "talent-release" || scenario === "talent-scan";
+  const releaseText = [
+    "Release of likeness (version 2)",
+    "Production: Northwind Pictures — Harbour Lights",
+    "Uses: Generating video of my likeness with AI video models, for the production named above.",
+    "Term: 2 years from the day I agree",
+    "Territory: Worldwide",
+    "I can ask the studio to revoke this release at any time.",
+    "By typing my name and pressing “I agree”, I release my likeness for these uses, for this term, in this territory.",
+  ].join("\n");
+  let talent = {
+    sessionId: "ses_ada",
+    talentName: "Ada Lovelace",
+    stage: scenario === "talent-scan" ? "scan" : "release",
+    qrSvg: scenario === "talent-scan" ? qrSvg : null,
+    expiresAtMs: now + 95_000,
+    release: scenario === "talent-scan" ? null : { version: 2, text: releaseText, sha256: "ab".repeat(32) },
+    agreedAs: scenario === "talent-scan" ? "Ada Lovelace" : null,
+    problem: null,
+  };
   // The studio's release (Settings → Release); saving a change makes the next version.
   let release = {
     version: 2,
@@ -1197,6 +1218,13 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
       case "open_explorer":
         window.__mock.walletCalls.push("open_explorer");
         return later(50, () => null);
+      case "talent_view":
+        return later(50, () => talent);
+      case "watch_talent":
+        return null;
+      case "agree_to_release":
+        talent = { ...talent, stage: "scan", qrSvg, release: null, agreedAs: args.typedName, expiresAtMs: Date.now() + 120_000 };
+        return later(200, () => talent);
       case "get_release":
         return later(50, () => release);
       case "save_release":
@@ -1238,7 +1266,9 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     invoke: (cmd, args) => handle(cmd, args ?? {}),
     // The asset protocol as the shell serves it on Windows and Android (Linux: asset://localhost/).
     convertFileSrc: (filePath, protocol = "asset") => `http://${protocol}.localhost/${encodeURIComponent(filePath)}`,
-    metadata: { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
+    metadata: talentWindow
+      ? { currentWindow: { label: "talent" }, currentWebview: { windowLabel: "talent", label: "talent" } }
+      : { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
   };
   window.__TAURI_EVENT_PLUGIN_INTERNALS__ = {
     unregisterListener(_event, id) {
