@@ -1036,6 +1036,14 @@ async fn the_release_the_talents_consent_revoke_and_receipt_pdfs_from_the_cli() 
         "Asked by her agent",
     ]));
     assert_eq!(revoked["revoked"]["reason"], "Asked by her agent");
+    let listed = env.run(&["faces"]);
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.contains(&asset) && l.ends_with("REVOKED")),
+        "{listed}"
+    );
     let refused = run(&[
         "--yes",
         "video",

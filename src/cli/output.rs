@@ -207,15 +207,17 @@ impl Output {
         } else if faces.is_empty() {
             println!("The library is empty. Enroll a face with `likeness enroll-flow`.");
         } else {
+            let now = likeness::clock::Clock::new().now_ms();
             for f in faces {
                 println!(
-                    "{}  {:<24} {:<10} {:<6} {:<10} {}",
+                    "{}  {:<24} {:<10} {:<6} {:<10} {}{}",
                     f.asset_id,
                     f.name,
                     f.provider,
                     f.asset_type.as_str(),
                     f.status.as_str(),
-                    rfc3339(f.enrolled_at_ms)
+                    rfc3339(f.enrolled_at_ms),
+                    consent_note(f, now)
                 );
             }
         }
@@ -503,6 +505,20 @@ fn face_json(f: &Face) -> Value {
         "consent": f.consent,
         "revoked": f.revoked,
     })
+}
+
+/// What `faces` says after a row whose consent stops it, or that has none on record.
+fn consent_note(f: &Face, now_ms: i64) -> &'static str {
+    let summary = likeness::library::FaceSummary::from(f);
+    if f.revoked.is_some() {
+        "  REVOKED"
+    } else if summary.withdrawn(now_ms) {
+        "  RELEASE ENDED"
+    } else if f.consent.is_none() && f.kind != likeness::library::FaceKind::Portrait {
+        "  consent not recorded"
+    } else {
+        ""
+    }
 }
 
 fn plain_state(state: likeness::flow::SessionState) -> &'static str {
