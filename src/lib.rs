@@ -22,6 +22,7 @@ pub mod hosting;
 pub mod http;
 pub mod library;
 pub mod media;
+pub mod phone_reach;
 pub mod photo;
 pub mod providers;
 pub mod qr;

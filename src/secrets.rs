@@ -36,6 +36,8 @@ pub enum SecretName {
     WalletKey,
     /// Rehearsal's throwaway wallet: made on first launch, pays only on the test network.
     RehearsalWalletKey,
+    /// The studio database's password (Settings → Studio database).
+    DatabasePassword,
 }
 
 impl SecretName {
@@ -44,6 +46,7 @@ impl SecretName {
             SecretName::ApiKey(p) => format!("api-key:{}", p.label().to_ascii_lowercase()),
             SecretName::WalletKey => "wallet-key".to_string(),
             SecretName::RehearsalWalletKey => "rehearsal-wallet-key".to_string(),
+            SecretName::DatabasePassword => "database-password".to_string(),
         }
     }
 }

@@ -45,6 +45,8 @@ pub struct Settings {
     /// Who runs the sessions at this desk: written into every face's consent record. Empty
     /// until the operator types it in Settings.
     pub operator_name: String,
+    /// The studio's shared database (Settings → Studio database); `None`: this desk's own file.
+    pub studio_database: Option<crate::library::StudioDatabase>,
 }
 
 /// The longest operator name a consent record takes.
@@ -75,6 +77,7 @@ impl Default for Settings {
             lan_callback: true,
             callback_port: DEFAULT_CALLBACK_PORT,
             operator_name: String::new(),
+            studio_database: None,
         }
     }
 }
@@ -159,6 +162,13 @@ impl Settings {
             ));
         }
         validate_operator_name(&self.operator_name)?;
+        if let Some(db) = self
+            .studio_database
+            .as_ref()
+            .filter(|d| !d.url.trim().is_empty())
+        {
+            db.validate()?;
+        }
         if self.rehearsal_port == 0 {
             return Err(Error::invalid(
                 "rehearsal_port",

@@ -2,11 +2,16 @@
 //! Rehearsal is selected and no outside server is named.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use tokio::sync::broadcast;
 
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::flow::phone::PhoneWatch;
 use crate::http::{self, TrustRoots};
+use crate::phone_reach::PhoneReach;
 use crate::providers::{anyfast, blockrun, crun, jarvisclaw, Provider, ProviderKind};
 use crate::secrets::{Secret, SecretName, SecretStore};
 use crate::settings::{PaymentMethod, Settings};
@@ -23,6 +28,8 @@ pub struct StageInfo {
     pub base_url: String,
     /// Where phones reach the Rehearsal liveness page, when it runs in-process.
     pub phone_host: Option<String>,
+    /// That address judged: a warning when phones cannot use it, and the addresses they could.
+    pub phone_reach: Option<PhoneReach>,
     /// The port the in-process Rehearsal actually listens on (it moves if the set one is busy).
     pub rehearsal_port: Option<u16>,
     pub has_api_key: bool,
@@ -95,7 +102,7 @@ impl Stage {
                 let host = settings
                     .rehearsal_host
                     .clone()
-                    .unwrap_or_else(|| lan_address().to_string());
+                    .unwrap_or_else(PhoneReach::default_host);
                 let server = start_rehearsal(
                     settings,
                     &host,
@@ -160,6 +167,13 @@ impl Stage {
             info: StageInfo {
                 provider: kind,
                 base_url: base.to_string(),
+                phone_reach: phone_host.as_deref().map(|h| {
+                    let reach = PhoneReach::detect(h);
+                    if let Some(w) = &reach.warning {
+                        tracing::warn!(host = %h, "{w}");
+                    }
+                    reach
+                }),
                 phone_host,
                 rehearsal_port: rehearsal.as_ref().map(|r| r.local_addr().port()),
                 has_api_key: true,
@@ -265,6 +279,7 @@ impl Stage {
                 provider: kind,
                 base_url: base.to_string(),
                 phone_host: None,
+                phone_reach: None,
                 rehearsal_port: None,
                 has_api_key: api_key.is_some(),
                 payment_method,
@@ -294,7 +309,7 @@ impl Stage {
         let host = settings
             .rehearsal_host
             .clone()
-            .unwrap_or_else(|| lan_address().to_string());
+            .unwrap_or_else(PhoneReach::default_host);
         Some((
             SocketAddr::new(bind_ip(&host), settings.callback_port),
             host,
@@ -310,6 +325,15 @@ impl Stage {
         self.rehearsal
             .as_ref()
             .and_then(RehearsalServer::phone_origin)
+    }
+
+    /// Sightings of the Rehearsal phone page, when Rehearsal runs here.
+    pub fn phone_watch(&self) -> Option<Arc<dyn PhoneWatch>> {
+        let server = self.rehearsal.as_ref()?;
+        Some(Arc::new(RehearsalPhones {
+            sightings: server.phones(),
+            origin: server.phone_origin(),
+        }))
     }
 
     /// Stops the in-process Rehearsal server, freeing its port.
@@ -413,6 +437,48 @@ async fn start_rehearsal(
     }
 }
 
+/// The Rehearsal phone page's sightings, as the flow asks for them.
+#[derive(Debug)]
+struct RehearsalPhones {
+    sightings: Arc<rehearsal::PhoneSightings>,
+    origin: Option<url::Url>,
+}
+
+impl PhoneWatch for RehearsalPhones {
+    fn opened_at_ms(&self, h5_link: &str) -> Option<i64> {
+        rehearsal::PhonePage::of_link(h5_link).and_then(|p| self.sightings.first_seen_ms(&p))
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<()> {
+        let (tx, rx) = broadcast::channel(16);
+        let mut seen = self.sightings.subscribe();
+        tokio::spawn(async move {
+            loop {
+                match seen.recv().await {
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                        if tx.send(()).is_err() {
+                            return;
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
+        rx
+    }
+
+    fn test_link(&self, nonce: &str) -> Option<url::Url> {
+        let mut link = self.origin.as_ref()?.join("phone-test").ok()?;
+        link.query_pairs_mut().append_pair("nonce", nonce);
+        Some(link)
+    }
+
+    fn test_opened_at_ms(&self, nonce: &str) -> Option<i64> {
+        self.sightings
+            .first_seen_ms(&rehearsal::PhonePage::Test(nonce.to_string()))
+    }
+}
+
 /// Loopback hosts keep a server private (tests, a laptop alone); anything else is the studio
 /// Wi-Fi, where the talent's phone must reach it.
 fn bind_ip(host: &str) -> IpAddr {
@@ -421,20 +487,6 @@ fn bind_ip(host: &str) -> IpAddr {
     } else {
         IpAddr::V4(Ipv4Addr::UNSPECIFIED)
     }
-}
-
-/// The address other devices on the LAN reach this machine at. Connecting a UDP socket sends
-/// nothing; it only asks the OS which interface would route to that (documentation-range) address.
-pub fn lan_address() -> IpAddr {
-    std::net::UdpSocket::bind("0.0.0.0:0")
-        .and_then(|s| {
-            s.connect("192.0.2.1:9")?;
-            s.local_addr()
-        })
-        .map(|a| a.ip())
-        .ok()
-        .filter(|ip| !ip.is_unspecified())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
+use super::phone::PhonePage;
 use super::service::{step_name, Service};
 use super::session::Step;
 use super::store::{SessionSnapshot, SessionState};
@@ -210,8 +211,47 @@ pub async fn session(
     let snapshot = svc.session(&token).ok_or_else(|| {
         ApiError::not_found("Not found: this verification link is not recognised")
     })?;
+    // The page's first call: the phone reached this machine, whatever it does next.
+    svc.phones.saw(
+        PhonePage::Liveness(token),
+        wall_clock::unix_ms(SystemTime::now()),
+    );
     Ok(Json(SessionView::new(snapshot)))
 }
+
+#[derive(Deserialize)]
+pub struct PhoneTestQuery {
+    nonce: Option<String>,
+}
+
+/// Settings → Phone test: the QR the operator shows a phone before a session, to learn that
+/// phones reach this machine on this Wi-Fi.
+pub async fn phone_test(
+    State(svc): State<Arc<Service>>,
+    Query(q): Query<PhoneTestQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let nonce = q
+        .nonce
+        .filter(|n| (1..=64).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .ok_or_else(|| ApiError::invalid_field("nonce", "nonce is required"))?;
+    svc.phones.saw(
+        PhonePage::Test(nonce),
+        wall_clock::unix_ms(SystemTime::now()),
+    );
+    Ok((
+        [
+            (CONTENT_TYPE, "text/html; charset=utf-8"),
+            (CACHE_CONTROL, "no-store"),
+        ],
+        PHONE_TEST_PAGE,
+    ))
+}
+
+const PHONE_TEST_PAGE: &str = "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>Phone test</title><body style=\"font: 1.4rem system-ui; text-align: center; padding: 3rem 1rem\">\
+<h1>&#10003; This phone reaches the studio computer</h1>\
+<p>The studio's screen shows a tick too. You can close this page.</p></body></html>";
 
 #[derive(Deserialize)]
 struct StepRequest {

@@ -233,6 +233,7 @@ mod jarvisclaw;
 mod ledger;
 mod payment;
 mod persist;
+mod phone;
 mod photo;
 mod qr;
 mod rate_limit;
@@ -261,6 +262,7 @@ use x402::X402Version;
 
 pub use fault::{Fault, FaultRoute};
 pub use payment::{ChallengeShape, TREASURY as REHEARSAL_TREASURY};
+pub use phone::{PhonePage, PhoneSightings};
 pub use service::{BytePlusCounts, CallCounts, VideoCounts};
 pub use video::VideoMedia;
 
@@ -623,6 +625,7 @@ fn router(service: Arc<Service>) -> Router {
         .route("/h5/", get(h5::page))
         .route("/h5/api/session", get(h5::session))
         .route("/h5/api/step", post(h5::step))
+        .route("/phone-test", get(h5::phone_test))
         .fallback(api::fallback)
         .layer(axum::middleware::from_fn_with_state(
             service.clone(),
@@ -712,6 +715,11 @@ impl RehearsalServer {
     /// when the configured host makes no link).
     pub fn phone_origin(&self) -> Option<url::Url> {
         url::Url::parse(&format!("http://{}/", self.service.authority())).ok()
+    }
+
+    /// Which phones opened this server's pages.
+    pub fn phones(&self) -> Arc<PhoneSightings> {
+        Arc::clone(&self.service.phones)
     }
 
     pub fn key_owner(&self) -> &str {

@@ -84,6 +84,8 @@ pub struct Service {
     /// Which gateway `POST /v1/videos/generations` plays.
     pub video_gateway: ProviderApi,
     video_counts: VideoCounters,
+    /// Phones that opened the liveness page or the Phone test.
+    pub phones: Arc<crate::phone::PhoneSightings>,
 }
 
 /// The Anyfast and Crun accounts: every configured key, plus any key with [`AIGC_KEY_PREFIX`].
@@ -281,6 +283,7 @@ impl Service {
             video_delay: s.video_delay,
             video_gateway: s.video_gateway,
             video_counts: VideoCounters::default(),
+            phones: Arc::default(),
             gate: PaymentGate::new(&s.api_key, s.key_owner.clone(), s.x402_version, s.pay_to)
                 .with_window(s.payment_window)
                 .with_shape(s.challenge_shape),

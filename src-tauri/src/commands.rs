@@ -2,7 +2,10 @@
 
 use likeness::error::{CommandError, Error};
 use likeness::flow::talent::TalentView;
-use likeness::flow::{AssetFileCheck, EnrollOutcome, PortraitOutcome, PortraitQuote, SessionView};
+use likeness::flow::{
+    AssetFileCheck, EnrollOutcome, PhoneTest, PortraitOutcome, PortraitQuote, SessionView,
+    PHONE_TEST_WAIT,
+};
 use likeness::library::{
     payments_csv, Face, FaceSummary, PaymentRecord, ReleaseTemplate, SyncReport,
 };
@@ -18,6 +21,8 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::state::AppState;
+
+pub mod desks;
 
 type Answer<T> = Result<T, CommandError>;
 
@@ -142,6 +147,27 @@ pub async fn check_session<R: Runtime>(
     id: String,
 ) -> Answer<SessionView> {
     Ok(state.studio().await.check_now(&id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn start_phone_test<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<PhoneTest> {
+    Ok(state.studio().await.start_phone_test()?)
+}
+
+/// Answers when a phone opened the test page (epoch ms), or `null` when none did in time.
+#[tauri::command]
+#[specta::specta]
+pub async fn await_phone_test<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    nonce: String,
+) -> Answer<Option<i64>> {
+    let studio = state.studio().await;
+    Ok(studio.phone_test_opened(&nonce, PHONE_TEST_WAIT).await?)
 }
 
 #[tauri::command]

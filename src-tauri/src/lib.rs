@@ -29,6 +29,8 @@ macro_rules! specta_builder {
                 $crate::commands::start_session::<$runtime>,
                 $crate::commands::refresh_session::<$runtime>,
                 $crate::commands::check_session::<$runtime>,
+                $crate::commands::start_phone_test::<$runtime>,
+                $crate::commands::await_phone_test::<$runtime>,
                 $crate::commands::enroll_session::<$runtime>,
                 $crate::commands::confirm_payment::<$runtime>,
                 $crate::commands::decline_payment::<$runtime>,
@@ -72,6 +74,12 @@ macro_rules! specta_builder {
                 $crate::commands::talent_view::<$runtime>,
                 $crate::commands::watch_talent::<$runtime>,
                 $crate::commands::agree_to_release::<$runtime>,
+                $crate::commands::desks::get_library_status::<$runtime>,
+                $crate::commands::desks::set_database_password::<$runtime>,
+                $crate::commands::desks::restart_app::<$runtime>,
+                $crate::commands::desks::list_other_desks_sessions::<$runtime>,
+                $crate::commands::desks::take_over_session::<$runtime>,
+                $crate::commands::desks::watch_library::<$runtime>,
             ])
             .constant(
                 "API_CAPABILITIES",
@@ -85,12 +93,14 @@ macro_rules! specta_builder {
 
 pub fn run() {
     let launched = std::time::Instant::now();
+    startup::require_display();
     startup::init_tracing();
     let builder = specta_builder!(tauri::Wry);
     let (booted_tx, booted) = tokio::sync::watch::channel(None);
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(talent::fence(startup::deferred(
             builder.invoke_handler(),
             booted,

@@ -12,6 +12,8 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{filter, EnvFilter, Layer};
 
+use likeness::error::{CommandError, ErrorCode};
+
 use crate::state::AppState;
 
 /// The target of the start-up spans: each prints its duration when it closes.
@@ -30,12 +32,30 @@ pub fn init_tracing() {
         .init();
 }
 
+/// Started from a remote shell or on a headless box, GTK would panic with a backtrace: say so in
+/// one line instead, and exit with 2.
+#[cfg(target_os = "linux")]
+pub fn require_display() {
+    use std::io::Write;
+    let set = |v: &str| std::env::var_os(v).is_some_and(|s| !s.is_empty());
+    if !set("DISPLAY") && !set("WAYLAND_DISPLAY") {
+        let _ = writeln!(
+            std::io::stderr(),
+            "likeness-studio needs a display: run it on the desktop (or set DISPLAY / WAYLAND_DISPLAY); for a terminal, use the `likeness` command."
+        );
+        std::process::exit(2);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn require_display() {}
+
 pub fn ms_since(t: Instant) -> u64 {
     u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Whether the backend is up: `None` while it boots, then whether it booted.
-pub type Booted = watch::Receiver<Option<bool>>;
+/// Whether the backend is up: `None` while it boots, then `Ok` or why it could not start.
+pub type Booted = watch::Receiver<Option<Result<(), CommandError>>>;
 
 /// Wraps the command handler so that a command arriving before the backend is up waits for it
 /// instead of failing on unmanaged state: the UI shows "Starting…" until `get_stage` answers.
@@ -45,20 +65,29 @@ pub fn deferred<R: Runtime>(
 ) -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
     let handler = Arc::new(handler);
     move |invoke: Invoke<R>| {
-        if *booted.borrow() == Some(true) {
+        if matches!(*booted.borrow(), Some(Ok(()))) {
             return handler(invoke);
         }
         let handler = Arc::clone(&handler);
         let mut booted = booted.clone();
         tauri::async_runtime::spawn(async move {
             let resolver = invoke.resolver.clone();
-            let up = matches!(
-                booted.wait_for(Option::is_some).await.as_deref(),
-                Ok(Some(true))
-            );
-            if !up {
-                resolver.reject("Likeness Studio could not start: see its log");
-                return;
+            let outcome = booted
+                .wait_for(Option::is_some)
+                .await
+                .ok()
+                .and_then(|b| b.clone());
+            // The window stays open to say why and what to do; every command answers so.
+            match outcome {
+                Some(Ok(())) => {}
+                Some(Err(why)) => {
+                    resolver.reject(why);
+                    return;
+                }
+                None => {
+                    resolver.reject("Likeness Studio could not start: see its log");
+                    return;
+                }
             }
             let command = invoke.message.command().to_string();
             let app = invoke.message.webview().app_handle().clone();
@@ -80,7 +109,7 @@ pub fn deferred<R: Runtime>(
 /// A boot that fails closes the app, as a failed setup did before.
 pub fn boot_behind<R: Runtime>(
     app: &AppHandle<R>,
-    done: watch::Sender<Option<bool>>,
+    done: watch::Sender<Option<Result<(), CommandError>>>,
     launched: Instant,
 ) -> std::io::Result<()> {
     let app = app.clone();
@@ -91,18 +120,74 @@ pub fn boot_behind<R: Runtime>(
             let booted = span.in_scope(|| tauri::async_runtime::block_on(AppState::boot(&app)));
             match booted {
                 Ok(state) => {
+                    announce_videos(&app, state.job_updates.subscribe());
                     app.manage(state);
                     tracing::info!(since_launch_ms = ms_since(launched), "backend up");
-                    let _ = done.send(Some(true));
+                    let _ = done.send(Some(Ok(())));
                 }
                 Err(e) => {
+                    // No exit: the window says what went wrong instead of vanishing.
                     tracing::error!(error = %e, "Likeness Studio failed to start");
-                    let _ = done.send(Some(false));
-                    app.exit(1);
+                    let _ = done.send(Some(Err(not_started(&app, &e.to_string()))));
                 }
             }
         })?;
     Ok(())
+}
+
+/// A desktop notification when a video is ready or failed (the core decides which, once each).
+/// Logged either way, so a desktop without a notification service still records it.
+fn announce_videos<R: Runtime>(
+    app: &AppHandle<R>,
+    mut jobs: tokio::sync::broadcast::Receiver<likeness::video::VideoJob>,
+) {
+    use tauri_plugin_notification::NotificationExt;
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut notices = likeness::video::VideoNotices::default();
+        loop {
+            let job = match jobs.recv().await {
+                Ok(job) => job,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => return,
+            };
+            let Some(notice) = notices.on_change(&job) else {
+                continue;
+            };
+            let shown = app
+                .notification()
+                .builder()
+                .title(&notice.title)
+                .body(&notice.body)
+                .show();
+            match shown {
+                Ok(()) => {
+                    tracing::info!(job = %job.id, title = %notice.title, "notification shown")
+                }
+                Err(e) => {
+                    tracing::warn!(job = %job.id, title = %notice.title, error = %e, "notification not shown")
+                }
+            }
+        }
+    });
+}
+
+/// Why the app could not start, in words, with what to do: a data folder or library that
+/// cannot be opened is a permissions, disk or file problem the operator can fix.
+fn not_started<R: Runtime>(app: &AppHandle<R>, why: &str) -> CommandError {
+    let data = app
+        .path()
+        .app_data_dir()
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|_| "the app's data folder".into());
+    CommandError {
+        code: ErrorCode::Storage,
+        message: format!(
+            "Likeness Studio could not open its data: {why}. Check that {data} exists, belongs to you and is writable, and that the disk has free space; then close and reopen the app. Nothing there was changed or deleted."
+        ),
+        field: None,
+        retry_after_seconds: None,
+    }
 }
 
 /// Whether to keep WebKit's default hardware acceleration: `LIKENESS_WEBKIT_ACCELERATION=1`

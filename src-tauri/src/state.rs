@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use likeness::error::{Error, Result};
 use likeness::flow::{SessionView, Studio, StudioConfig};
-use likeness::library::{Face, Library, FILE_NAME};
+use likeness::library::{Face, Library, LibraryStatus, FILE_NAME};
 use likeness::secrets::{KeyringStore, SecretStore};
 use likeness::settings::Settings;
 use likeness::stage::{Stage, StageInfo, StageOptions};
@@ -34,6 +34,8 @@ pub struct AppState {
     pub job_updates: broadcast::Sender<VideoJob>,
     pub stage_options: StageOptions,
     pub running: RwLock<Running>,
+    /// The library in use, and why not the studio database when it is set but failed.
+    pub library_status: LibraryStatus,
     /// Photo downloads for the form's check (3 redirects at most, each on https), built once.
     pub photo_http: reqwest::Client,
     /// The session the talent's window shows.
@@ -46,8 +48,6 @@ impl AppState {
             .path()
             .app_data_dir()
             .map_err(|e| Error::Storage(format!("no data folder: {e}")))?;
-        let library = info_span!(target: TARGET, "library_open")
-            .in_scope(|| Library::open(&dir.join(FILE_NAME)).map(Arc::new))?;
         let mut settings =
             info_span!(target: TARGET, "settings_load").in_scope(|| crate::store::load(app));
         // Lets tests and kiosk setups pin where phones reach Rehearsal without touching the store.
@@ -57,11 +57,16 @@ impl AppState {
         let service =
             std::env::var("LIKENESS_KEYRING_SERVICE").unwrap_or_else(|_| "likeness-studio".into());
         let secrets: Arc<dyn SecretStore> = Arc::new(KeyringStore::new(service));
+        let (library, problem) = open_library(&settings, &secrets, dir.join(FILE_NAME))
+            .instrument(info_span!(target: TARGET, "library_open"))
+            .await?;
         let options = StageOptions {
             data_dir: Some(dir),
             ..StageOptions::default()
         };
-        AppState::start(library, secrets, settings, options).await
+        let mut state = AppState::start(library, secrets, settings, options).await?;
+        state.library_status = LibraryStatus::of(&state.library, problem.as_ref());
+        Ok(state)
     }
 
     /// Starts the stage for `settings` and resumes open sessions.
@@ -86,6 +91,7 @@ impl AppState {
             .in_scope(|| likeness::photo::client(&stage_options.trust))?;
         Ok(AppState {
             photo_http,
+            library_status: LibraryStatus::of(&library, None),
             library,
             secrets,
             updates,
@@ -160,6 +166,7 @@ async fn run(
         wallet: stage.wallet.clone(),
         operator: settings.operator_name.trim().to_string(),
         rehearsal_phone_origin: stage.rehearsal_phone_origin(),
+        phone_watch: stage.phone_watch(),
         ..StudioConfig::for_provider(&stage.provider)
     };
     let studio = Studio::new(
@@ -177,6 +184,7 @@ async fn run(
             tracing::warn!(error = %e, "no LAN callback receiver; polling only");
         }
     }
+    studio.watch_phones();
     info_span!(target: TARGET, "resume_open_sessions")
         .in_scope(|| studio.resume_open_sessions())?;
     tracing::info!(provider = %stage.info.provider, base = %stage.info.base_url, "stage ready");
@@ -185,4 +193,21 @@ async fn run(
         stage,
         settings,
     })
+}
+
+/// The library the settings name, opened off the async workers: connecting to the studio
+/// database waits on the network, and its driver keeps its own runtime.
+async fn open_library(
+    settings: &Settings,
+    secrets: &Arc<dyn SecretStore>,
+    file: std::path::PathBuf,
+) -> Result<(Arc<Library>, Option<Error>)> {
+    let database = settings.studio_database.clone();
+    let secrets = Arc::clone(secrets);
+    tokio::task::spawn_blocking(move || {
+        likeness::library::open_library(database.as_ref(), secrets.as_ref(), &file)
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("the library could not be opened: {e}")))?
+    .map(|(library, problem)| (Arc::new(library), problem))
 }

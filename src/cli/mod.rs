@@ -428,9 +428,11 @@ async fn studio_with_media(
             operator: operator(global)?,
             media_dir,
             rehearsal_phone_origin: stage.rehearsal_phone_origin(),
+            phone_watch: stage.phone_watch(),
             ..StudioConfig::for_provider(&stage.provider)
         },
     );
+    studio.watch_phones();
     Ok((studio, stage))
 }
 

@@ -3,14 +3,15 @@
 
 pub mod callback;
 pub(crate) mod checkout;
+pub mod phone;
 pub mod poll;
 mod studio;
 pub mod talent;
 
 pub(crate) use studio::assets as studio_assets;
 pub use studio::{
-    AssetFileCheck, CallBudget, EnrollOutcome, PortraitOutcome, PortraitQuote, ReleaseOffer,
-    SessionView, Studio, StudioConfig,
+    AssetFileCheck, CallBudget, EnrollOutcome, PhoneTest, PortraitOutcome, PortraitQuote,
+    ReleaseOffer, SessionView, Studio, StudioConfig, PHONE_TEST_WAIT,
 };
 
 use serde::{Deserialize, Serialize};

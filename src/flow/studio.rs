@@ -6,11 +6,14 @@
 pub(crate) mod assets;
 mod enrollment;
 mod job_watch;
+mod phone_sightings;
 pub(crate) mod portrait;
 mod session_watch;
+mod take_over;
 pub(crate) mod video;
 
 pub use assets::AssetFileCheck;
+pub use phone_sightings::{PhoneTest, PHONE_TEST_WAIT};
 pub use portrait::{PortraitOutcome, PortraitQuote};
 
 use std::collections::{HashMap, HashSet};
@@ -53,6 +56,8 @@ pub struct SessionView {
     pub asset: Option<Face>,
     /// The release the talent is asked to agree to, while the session awaits their consent.
     pub release: Option<ReleaseOffer>,
+    /// Whether a phone is seen to have opened the QR's page.
+    pub phone: super::phone::PhoneSignal,
 }
 
 /// The release as the talent's screen shows it: the exact text, and the sha256 its "I agree"
@@ -125,6 +130,8 @@ pub struct StudioConfig {
     /// A Rehearsal link from an earlier run names the address Rehearsal had then; when the
     /// port was busy at this launch (or the LAN address changed) it is moved here on resume.
     pub rehearsal_phone_origin: Option<url::Url>,
+    /// Sightings of the phone page, where the page is this studio's own (Rehearsal).
+    pub phone_watch: Option<Arc<dyn super::phone::PhoneWatch>>,
 }
 
 impl StudioConfig {
@@ -140,6 +147,7 @@ impl StudioConfig {
             video_poll: crate::video::VideoPollPolicy::standard(),
             operator: String::new(),
             rehearsal_phone_origin: None,
+            phone_watch: None,
         }
     }
 }
@@ -792,7 +800,9 @@ impl Studio {
             .asset_id
             .as_deref()
             .and_then(|id| self.library.face(id).ok());
+        let phone = super::phone::signal(self.config.phone_watch.as_deref(), &session.h5_link);
         SessionView {
+            phone,
             session,
             qr_svg,
             next_check_at_ms: None,

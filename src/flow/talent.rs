@@ -159,6 +159,7 @@ mod tests {
             budget: None,
             asset: None,
             release: None,
+            phone: crate::flow::phone::PhoneSignal::NotYet,
         }
     }
 

@@ -18,8 +18,10 @@ mod receipt;
 mod release;
 mod schema;
 mod sessions;
+mod studio_database;
 
 pub use calls::CallKind;
+pub use changes::{watch_changes, LibraryChange, CHANGE_POLL};
 pub use consent::{
     liveness_ref, split_liveness_ref, ConsentPayment, ConsentRecord, NO_CONSENT_RECORD,
     NO_CONSENT_RECORD_YET, NO_LIVENESS,
@@ -36,6 +38,7 @@ pub use release::{
 };
 use sessions::consent_from_column;
 pub use sessions::{DeskSession, LivenessSession};
+pub use studio_database::{open_library, LibraryStatus, StudioDatabase};
 
 use std::path::Path;
 use std::sync::Mutex;

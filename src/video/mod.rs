@@ -14,10 +14,12 @@
 
 pub mod download;
 mod job;
+mod notice;
 mod reference;
 pub mod schedule;
 
 pub use job::{JobState, VideoJob};
+pub use notice::{VideoNotice, VideoNotices};
 pub use reference::{ClipCatalog, ClipLimits, MAX_REFERENCE_AUDIOS, MAX_REFERENCE_VIDEOS};
 pub use schedule::{next_poll, VideoPollPlan, VideoPollPolicy};
 

@@ -11,7 +11,8 @@ import time
 import urllib.parse
 
 from harness import (DATA, TIMINGS, Window, blur, check, drive, error_text, mp4_boxes,
-                     phone_completes, phone_returns, pin_rehearsal_port, shown_price)
+                     dom_text, phone_completes, phone_opens, phone_returns, pin_rehearsal_port,
+                     shown_price, wait_dom_text)
 
 
 def byteplus_session(w, photos, personality, name):
@@ -101,6 +102,15 @@ def generate_video(w, asset_id):
             break
         time.sleep(0.25)
     check("the video plays", played > 0.2, str(played))
+    notified = ""
+    for _ in range(40):
+        with open(os.path.join(os.environ["E2E_WORK"], "notifications.log"), errors="replace") as f:
+            notified = f.read()
+        if "member=Notify" in notified and "video is ready" in notified:
+            break
+        time.sleep(0.25)
+    check("a desktop notification says the video is ready", "member=Notify" in notified
+          and "Ada Lovelace's video is ready" in notified, notified[-600:])
     w.js(f"""document.querySelector(".job-row[data-job-id='{job_id}']").scrollIntoView({{block: 'end'}})""")
     w.shot("19-video-playing")
     return job_id
@@ -173,7 +183,19 @@ def run(photos):
     w.shot("03-qr-countdown")
     link = w.text(w.wait("#h5-link")).strip()
     check("QR link is the provider's H5 link", "sessionToken=" in link and "&" in link, link)
+    # The suite pins Rehearsal to 127.0.0.1, where no phone reaches: the window says so in red.
+    warning = dom_text(w, "#phone-address-warning") or ""
+    check("a loopback phone address is never silent", "Phones cannot open the QR" in warning
+          or "No network address found" in warning, warning)
+    waiting = dom_text(w, "#phone-signal") or ""
+    check("before the scan: waiting for the phone to open the page", "Waiting for the phone" in waiting, waiting)
 
+    phone_opens(link)
+    t0 = time.time()
+    signal = wait_dom_text(w, "#phone-signal", lambda t: "Phone connected" in t, 10)
+    TIMINGS["phone_open_to_connected_seconds"] = round(time.time() - t0, 3)
+    check("the phone is seen to connect", "Phone connected — Ada is on the check" in signal, signal)
+    w.shot("03b-phone-connected")
     phone_completes(link)
     w.click("#check-now")
     w.wait("#enroll", 60, what=w.enabled)

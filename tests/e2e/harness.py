@@ -84,12 +84,12 @@ def start_photo_host():
 
 
 # --- a minimal WebDriver client ---------------------------------------------------------------
-def wd(method, path, body=None, timeout=60):
+def wd(method, path, body=None, timeout=60, driver=None):
     data = None if body is None else json.dumps(body).encode()
     # tauri-driver's proxy sometimes reuses a connection WebKitWebDriver already closed and
     # drops the request before forwarding it ("client error (SendRequest)"); resending is safe.
     for attempt in range(4):
-        req = urllib.request.Request(DRIVER + path, data=data, method=method,
+        req = urllib.request.Request((driver or DRIVER) + path, data=data, method=method,
                                      headers={"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(req, timeout=timeout) as r:
@@ -103,15 +103,20 @@ def wd(method, path, body=None, timeout=60):
 
 
 class Window:
-    def __init__(self):
+    def __init__(self, driver=None):
+        """A new app window through tauri-driver at `driver` (the run's own at port 4444 by default)."""
+        self.driver = driver
         caps = {"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": APP}}}}
-        self.sid = wd("POST", "/session", caps, timeout=120)["sessionId"]
+        self.sid = self.wd("POST", "/session", caps, timeout=120)["sessionId"]
+
+    def wd(self, *args, **kwargs):
+        return wd(*args, driver=self.driver, **kwargs)
 
     def find(self, css):
         """A CSS selector, or an XPath when it starts with / or (."""
         try:
             using = "xpath" if css.startswith(("/", "(")) else "css selector"
-            found = wd("POST", f"/session/{self.sid}/element", {"using": using, "value": css})
+            found = self.wd("POST", f"/session/{self.sid}/element", {"using": using, "value": css})
         except RuntimeError as e:
             if os.environ.get("E2E_DEBUG"):
                 print("find", css, e, flush=True)
@@ -131,19 +136,19 @@ class Window:
         raise AssertionError(f"timed out waiting for {css}")
 
     def text(self, el):
-        return wd("GET", f"/session/{self.sid}/element/{el}/text")
+        return self.wd("GET", f"/session/{self.sid}/element/{el}/text")
 
     def attr(self, el, name):
-        return wd("GET", f"/session/{self.sid}/element/{el}/attribute/{name}")
+        return self.wd("GET", f"/session/{self.sid}/element/{el}/attribute/{name}")
 
     def prop(self, el, name):
-        return wd("GET", f"/session/{self.sid}/element/{el}/property/{name}")
+        return self.wd("GET", f"/session/{self.sid}/element/{el}/property/{name}")
 
     def enabled(self, el):
-        return wd("GET", f"/session/{self.sid}/element/{el}/enabled")
+        return self.wd("GET", f"/session/{self.sid}/element/{el}/enabled")
 
     def visible(self, el):
-        return wd("GET", f"/session/{self.sid}/element/{el}/displayed")
+        return self.wd("GET", f"/session/{self.sid}/element/{el}/displayed")
 
     def type(self, css, text, clear=True):
         # WebKitWebDriver now and then answers a key event with a bare 500 "unknown error" (an
@@ -153,9 +158,9 @@ class Window:
             el = self.wait(css)
             try:
                 if clear:
-                    wd("POST", f"/session/{self.sid}/element/{el}/clear", {})
+                    self.wd("POST", f"/session/{self.sid}/element/{el}/clear", {})
                 if text:
-                    wd("POST", f"/session/{self.sid}/element/{el}/value", {"text": text})
+                    self.wd("POST", f"/session/{self.sid}/element/{el}/value", {"text": text})
                 return el
             except RuntimeError as e:
                 if attempt == 3 or '"unknown error","message":""' not in str(e):
@@ -164,16 +169,16 @@ class Window:
 
     def click(self, css, timeout=30):
         el = self.wait(css, timeout, what=self.enabled)
-        wd("POST", f"/session/{self.sid}/element/{el}/click", {})
+        self.wd("POST", f"/session/{self.sid}/element/{el}/click", {})
 
     def js(self, script, *args):
-        return wd("POST", f"/session/{self.sid}/execute/sync", {"script": script, "args": list(args)})
+        return self.wd("POST", f"/session/{self.sid}/execute/sync", {"script": script, "args": list(args)})
 
     def shot(self, name):
         # WebKit can paint a DOM change a frame or two late: wait for two frames (at most half a
         # second) so the picture shows what the checks just read.
         try:
-            wd("POST", f"/session/{self.sid}/execute/async", {"script": """
+            self.wd("POST", f"/session/{self.sid}/execute/async", {"script": """
                 const done = arguments[arguments.length - 1];
                 setTimeout(done, 500);
                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));""", "args": []})
@@ -189,7 +194,7 @@ class Window:
 
     def close(self):
         try:
-            wd("DELETE", f"/session/{self.sid}")
+            self.wd("DELETE", f"/session/{self.sid}")
         except Exception:
             pass
 
@@ -204,6 +209,16 @@ def blur(w):
 
 
 # --- the phone ---------------------------------------------------------------------------------
+def phone_opens(link):
+    """What the phone page's script does first: ask for its session by the token in its link."""
+    q = urllib.parse.parse_qs(urllib.parse.urlparse(link).query)
+    token = (q.get("sessionToken") or q.get("bytedToken"))[0]
+    origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlparse(link))
+    api = origin + "/h5/api/session?" + urllib.parse.urlencode({"sessionToken": token})
+    with urllib.request.urlopen(api, timeout=10) as r:
+        return json.loads(r.read())
+
+
 def phone_completes(link):
     page = urllib.request.urlopen(link, timeout=10).read().decode()
     check("phone page loads from the QR link", "camera" in page.lower(), page[:200])

@@ -5,13 +5,14 @@
 # Two runs, each with its own app data folder: enrollment.py (a producer's first session, the
 # four provider personalities, a video) and studio.py (first launch, two talents and an expired
 # QR, wallet import, a portrait, settings across a SIGKILL, a failed phone check and its retry).
-# E2E_ONLY=enrollment|studio runs one of them.
+# desks.py runs two app windows on one studio database (a private PostgreSQL cluster started
+# here). E2E_ONLY=enrollment|studio|desks runs one of them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT="$ROOT/artifacts/e2e"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$OUT" "$WORK/home" "$WORK/data-enrollment" "$WORK/data-studio"
+mkdir -p "$OUT" "$WORK/home" "$WORK/data-enrollment" "$WORK/data-studio" "$WORK/data-desks"
 
 # An HTTPS photo host on loopback with its own certificate, trusted by the app via SSL_CERT_FILE.
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 2 \
@@ -34,13 +35,23 @@ export SSL_CERT_FILE="$WORK/bundle.pem"
 export E2E_WORK="$WORK" E2E_OUT="$OUT" E2E_APP="${E2E_APP:-${CARGO_TARGET_DIR:-$ROOT/target}/debug/likeness-studio}"
 export E2E_ONLY="${E2E_ONLY:-}" E2E_DIR="$ROOT/tests/e2e"
 export NO_AT_BRIDGE=1 PYTHONDONTWRITEBYTECODE=1
+# The desks run: two app windows on one studio database, a private PostgreSQL cluster.
+export E2E_CLI="${E2E_CLI:-${CARGO_TARGET_DIR:-$ROOT/target}/debug/likeness}"
+if [ -z "$E2E_ONLY" ] || [ "$E2E_ONLY" = desks ]; then
+  eval "$("$ROOT/scripts/pg-cluster" start)"
+  export E2E_DATABASE_URL="$LIKENESS_TEST_DATABASE_URL"
+  unset LIKENESS_TEST_DATABASE_URL
+  trap '"$ROOT/scripts/pg-cluster" stop "$PG_CLUSTER_DIR"; rm -rf "$WORK"' EXIT
+fi
 
 # Both runs always go; the script fails if either did.
 dbus-run-session -- bash -c '
   echo -n e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+  # The desktop notifications the app sends (a video ready), as any notification service sees them.
+  dbus-monitor --session "interface=org.freedesktop.Notifications" > "$E2E_WORK/notifications.log" 2>&1 &
   xvfb-run -a -s "-screen 0 1280x860x24" bash -c "
     status=0
-    for run in enrollment studio; do
+    for run in enrollment studio desks; do
       [ -z \"\$E2E_ONLY\" ] || [ \"\$E2E_ONLY\" = \"\$run\" ] || continue
       echo \"# \$run\"
       XDG_DATA_HOME=\"\$E2E_WORK/data-\$run\" python3 \"\$E2E_DIR/\$run.py\" || status=1

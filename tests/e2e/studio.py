@@ -97,6 +97,14 @@ def first_launch_tour(w):
           rehearsal is not None and w.prop(rehearsal, "checked") is True
           and w.find("#studio-wallet-address") is None and w.find("#create-wallet") is not None, base)
     w.shot("24-settings-first-launch")
+    # Settings → Phone test: a phone (an HTTP fetch of the QR's link) opens it; the desktop ticks.
+    w.click("#start-phone-test")
+    test_link = wait_dom_text(w, "#phone-test .mono", lambda t: "phone-test?nonce=" in t, 20).strip()
+    page = urllib.request.urlopen(test_link, timeout=10).read().decode()
+    check("the phone test page tells the phone it got through", "reaches the studio computer" in page, page[:120])
+    status = wait_dom_text(w, "#phone-test-status", lambda t: "A phone opened it" in t, 10)
+    check("the phone test ticks on the desktop", "phones reach this computer" in status, status)
+    w.shot("24b-phone-test")
     port = pin_rehearsal_port(w)
     return f"http://127.0.0.1:{port}/"
 
@@ -344,7 +352,32 @@ def run(photos):
     consent = wait_dom_text(w, "#consent-dialog", lambda t: "Operator" in t, 20)
     check("the consent record names the operator set before the kill", "Lin Okafor" in consent, consent[:400])
     w.shot("42-consent-record")
-    w.close()
+    unopenable_library(w)
+
+
+def unopenable_library(w):
+    """A library file that is not a database: the window opens and says so; nothing is overwritten."""
+    kill_app(w)
+    library = os.path.join(DATA, "likeness.sqlite3")
+    kept = library + ".e2e-kept"
+    os.replace(library, kept)
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(library + suffix):
+            os.replace(library + suffix, kept + suffix)
+    garbage = b"this is not a database, it is a shopping list\n" * 200
+    with open(library, "wb") as f:
+        f.write(garbage)
+    w = Window()
+    note = wait_dom_text(w, "#app-error", lambda t: "could not open its data" in t, 60)
+    check("an unopenable library: the window says so and what to do", "writable" in note and "free space" in note, note)
+    w.shot("43-library-unopenable")
+    with open(library, "rb") as f:
+        check("and the unopenable file is left as it was", f.read() == garbage)
+    kill_app(w)
+    os.replace(kept, library)
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(kept + suffix):
+            os.replace(kept + suffix, library + suffix)
 
 
 if __name__ == "__main__":

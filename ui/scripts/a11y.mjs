@@ -192,6 +192,90 @@ const SCREENS = [
     },
   },
   {
+    // Rehearsal sees the phone fetch its page: both views say so.
+    name: "phone-connected",
+    scenario: "awaiting",
+    steps: async (page) => {
+      await page.waitForSelector("#phone-signal:has-text('Waiting for the phone')");
+      await page.evaluate(() => window.__mock.phoneOpens("ses_ada"));
+      await page.waitForSelector("#phone-signal:has-text('Phone connected — Ada is on the check')");
+      const address = await page.inputValue("#phone-address-choice");
+      if (address !== "192.168.1.20") throw new Error(`the address in use shows as ${address}`);
+    },
+  },
+  {
+    // The QR names this computer only: a red warning, and the Wi-Fi address to choose.
+    name: "loopback-warning",
+    scenario: "loopback",
+    steps: async (page) => {
+      await page.waitForSelector("#phone-address-warning:has-text('Phones cannot open the QR')");
+    },
+  },
+  {
+    name: "loopback-chosen-away",
+    scenario: "loopback",
+    steps: async (page) => {
+      await page.selectOption("#phone-address-choice", "192.168.1.20");
+      await page.waitForSelector("#phone-address-warning", { state: "detached" });
+    },
+  },
+  {
+    name: "phone-test",
+    scenario: "settings",
+    steps: async (page) => {
+      await page.click("#nav-settings");
+      await page.click("#start-phone-test");
+      await page.waitForSelector("#phone-test-qr svg");
+      await page.waitForSelector("#phone-test-status:has-text('Waiting for a phone')");
+      const link = await page.textContent("#phone-test .mono");
+      const nonce = new URL(link ?? "").searchParams.get("nonce");
+      await page.evaluate((n) => window.__mock.phoneTestOpens(n), nonce);
+      await page.waitForSelector("#phone-test-status:has-text('A phone opened it')");
+    },
+  },
+  {
+    // The shared database: another desk's session, taken over after the second press; another
+    // desk's new face makes the library list again.
+    name: "desks",
+    scenario: "desks",
+    steps: async (page) => {
+      await page.waitForSelector("#other-desks .desk-line:has-text('Desk 2: Grace Hopper, waiting')");
+      await page.click("#other-desks .take-over");
+      await page.waitForSelector("#other-desks .take-over-confirm");
+      if (SHOTS !== null) await page.screenshot({ path: join(SHOTS, "desks-asking.png") });
+      await page.click("#other-desks .take-over-confirm");
+      await page.waitForSelector("#talent-heading:has-text('Grace Hopper')");
+      await page.waitForSelector("#other-desks", { state: "detached" });
+    },
+  },
+  {
+    name: "library-problem",
+    scenario: "library-problem",
+    steps: async (page) => {
+      await page.waitForSelector("#library-problem:has-text('The studio database is not in use')");
+      await page.click("#library-retry");
+      const restarts = await page.evaluate(() => window.__mock.restarts);
+      if (restarts !== 1) throw new Error(`Try again restarted ${restarts} times`);
+    },
+  },
+  {
+    name: "studio-database",
+    scenario: "settings",
+    steps: async (page) => {
+      await page.click("#nav-settings");
+      await page.fill("#database-url", "postgres://casting:secret@db.studio/day");
+      await page.click("#save-studio-database");
+      await page.waitForSelector("#studio-database-error:has-text('keychain')");
+      await page.fill("#database-url", "postgres://casting@db.studio/day");
+      await page.fill("#database-password", "secret");
+      await page.fill("#desk-name", "Desk 2");
+      await page.click("#save-studio-database");
+      await page.waitForSelector("#studio-database-saved");
+      const set = await page.evaluate(() => window.__mock.databasePasswordSet);
+      if (!set) throw new Error("the password was not handed to the keychain command");
+    },
+  },
+  {
     name: "shortcuts",
     scenario: "awaiting",
     steps: async (page) => {

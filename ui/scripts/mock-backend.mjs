@@ -91,8 +91,11 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     budget,
     asset: null,
     release: null,
+    phone: { kind: session.state === "awaiting_scan" && phoneSeen.has(session.id) ? "opened" : "not_yet", atMs: Date.now() },
     ...extra,
   });
+  // Sessions whose phone page was opened (`window.__mock.phoneOpens(id)`).
+  const phoneSeen = new Set();
   // The talent's own window ("talent-release", "talent-scan"): what the person being enrolled sees.
   const talentWindow = scenario === "talent-release" || scenario === "talent-scan";
   const releaseText = [
@@ -286,6 +289,7 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     "form": [],
     "form-filled": [],
     "awaiting": [viewOf(ada, { nextCheckAtMs: now + 8_000 })],
+    "loopback": [viewOf(ada, { nextCheckAtMs: now + 8_000 })],
     "two-open": [viewOf(ada, { nextCheckAtMs: now + 8_000 }), viewOf(grace)],
     "library": [],
     "library-empty": [],
@@ -441,6 +445,9 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
   if (scenario === "generate-none" || scenario === "library-10k") {
     settings.provider = "blockrun";
   }
+  if (scenario === "loopback") {
+    settings.rehearsalHost = "127.0.0.1";
+  }
   if (scenario === "generate-crun") {
     settings.provider = "crun";
     settings.paymentMethod = "api_key";
@@ -458,7 +465,8 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
       return {
         provider: "rehearsal",
         baseUrl: s.baseUrl ?? `http://127.0.0.1:${listeningPort}/`,
-        phoneHost: "192.168.1.20",
+        phoneHost: s.rehearsalHost ?? "192.168.1.20",
+        phoneReach: reachOf(s.rehearsalHost ?? "192.168.1.20"),
         rehearsalPort: listeningPort,
         hasApiKey: true,
         paymentMethod: s.paymentMethod,
@@ -473,6 +481,7 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
       provider: s.provider,
       baseUrl: s.baseUrl ?? root,
       phoneHost: null,
+      phoneReach: null,
       rehearsalPort: null,
       hasApiKey: apiKeys.has(s.provider),
       paymentMethod: method,
@@ -480,6 +489,22 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
       rehearsalPersonality: null,
     };
   };
+
+  // This machine's addresses, as the backend's PhoneReach lists them.
+  const LAN = [
+    { ip: "192.168.1.20", interface: "wlan0", kind: "lan" },
+    { ip: "10.0.0.7", interface: "eth0", kind: "lan" },
+  ];
+  function reachOf(host) {
+    const loopback = host === "127.0.0.1" || host === "localhost";
+    return {
+      host,
+      kind: loopback ? "loopback" : "lan",
+      choices: LAN,
+      warning: loopback ? `Phones cannot open the QR: it points at ${host}, this computer only. Choose ${LAN[0].ip} (${LAN[0].interface}) under "Phones reach this computer at".` : null,
+    };
+  }
+  const phoneTests = new Map();
 
   const callbacks = new Map();
   let nextId = 1;
@@ -492,6 +517,14 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
   };
   let assetChannel = null;
   let assetIndex = 0;
+  // The shared database (scenario "desks"): another desk's open session, and the faces' version.
+  let otherDesks = scenario === "desks" ? [{ desk: "Desk 2", session: { ...ada, id: "ses_desk2", talentName: "Grace Hopper" } }] : [];
+  let facesVersion = 1;
+  let libraryChannel = null;
+  let libraryIndex = 0;
+  const pushLibrary = () => {
+    if (libraryChannel !== null) callbacks.get(libraryChannel)?.({ index: libraryIndex++, message: { facesVersion, otherDesks } });
+  };
   /** Sends an asset's new status on the `watch_assets` channel and files it in the library. */
   const pushAsset = (f) => {
     const at = libraryFaces.findIndex((g) => g.assetId === f.assetId);
@@ -848,6 +881,9 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
           if (next.callbackPort === next.rehearsalPort) {
             refuse("invalid_input", "Pick a port between 1024 and 65535 for the phone's return page, not Rehearsal's.", "callback_port");
           }
+          if (next.studioDatabase && /^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(next.studioDatabase.url)) {
+            refuse("invalid_input", "Leave the password out of the address and type it in the password field: it is kept in this computer's keychain.", "database_url");
+          }
           if (Array.from(next.operatorName.trim()).length > 80) {
             refuse("invalid_input", `The operator's name is ${Array.from(next.operatorName.trim()).length} characters; keep it to 80 or fewer.`, "operator_name");
           }
@@ -882,6 +918,35 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
       case "watch_assets":
         assetChannel = args.onUpdate.id;
         return null;
+      case "watch_library":
+        libraryChannel = args.onChange.id;
+        setTimeout(pushLibrary, 0);
+        return null;
+      case "get_library_status":
+        return {
+          sharedTarget: scenario === "desks" ? "casting@db.studio:5432/day" : null,
+          desk: scenario === "desks" ? "Desk 1" : null,
+          problem:
+            scenario === "library-problem"
+              ? { code: "database_unreachable", message: "The studio database is not in use: could not reach db.studio:5432. This desk works on its own library until the app is restarted with the database reachable; faces and payments made now stay on this desk and count against its own limits.", field: null, retryAfterSeconds: null }
+              : null,
+        };
+      case "set_database_password":
+        window.__mock.databasePasswordSet = true;
+        return null;
+      case "restart_app":
+        window.__mock.restarts += 1;
+        return null;
+      case "list_other_desks_sessions":
+        return otherDesks;
+      case "take_over_session": {
+        const taken = otherDesks.find((d) => d.session.id === args.id);
+        if (!taken) refuse("not_found", "That session is no longer open at another desk.");
+        otherDesks = otherDesks.filter((d) => d.session.id !== args.id);
+        sessions.set(taken.session.id, taken.session);
+        setTimeout(pushLibrary, 0);
+        return later(200, () => viewOf(taken.session));
+      }
       case "check_asset_file":
         window.__mock.assetCalls.push(`check:${args.assetType}`);
         return later(500, () => {
@@ -1040,6 +1105,16 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
         sessions.set(s.id, s);
         return later(400, () => viewOf(s));
       }
+      case "start_phone_test": {
+        const nonce = `n${nextId++}`;
+        phoneTests.set(nonce, null);
+        return { nonce, link: `http://192.168.1.20:8402/phone-test?nonce=${nonce}`, qrSvg };
+      }
+      case "await_phone_test":
+        // Tests open the page with `window.__mock.phoneTestOpens(nonce)`.
+        return new Promise((resolve) => {
+          phoneTests.set(args.nonce, resolve);
+        });
       case "check_session":
         return later(300, () => {
           if (budget.statusChecksLeft === 0) {
@@ -1313,6 +1388,23 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     /** The key `export_wallet` answers, so a script can check it is gone from the page. */
     studioKey: STUDIO_KEY,
     push,
+    databasePasswordSet: false,
+    restarts: 0,
+    /** Another desk files a face: the faces' version moves. */
+    anotherDeskFiles() {
+      facesVersion += 1;
+      pushLibrary();
+    },
+    /** The talent's phone opens the session's page (Rehearsal sees the first fetch). */
+    phoneOpens(id) {
+      phoneSeen.add(id);
+      push(viewOf(sessions.get(id)));
+    },
+    /** A phone opens the Phone test page for `nonce`. */
+    phoneTestOpens(nonce) {
+      phoneTests.get(nonce)?.(Date.now());
+      phoneTests.delete(nonce);
+    },
     set(id, patch, extra = {}) {
       const s = { ...sessions.get(id), ...patch, updatedAtMs: Date.now() };
       sessions.set(id, s);

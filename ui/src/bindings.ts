@@ -21,6 +21,9 @@ export const commands = {
 	startSession: (name: string, imageUrl: string, photoOverride: boolean) => __TAURI_INVOKE<SessionView>("start_session", { name, imageUrl, photoOverride }),
 	refreshSession: (id: string) => __TAURI_INVOKE<SessionView>("refresh_session", { id }),
 	checkSession: (id: string) => __TAURI_INVOKE<SessionView>("check_session", { id }),
+	startPhoneTest: () => __TAURI_INVOKE<PhoneTest>("start_phone_test"),
+	/**  Answers when a phone opened the test page (epoch ms), or `null` when none did in time. */
+	awaitPhoneTest: (nonce: string) => __TAURI_INVOKE<number | null>("await_phone_test", { nonce }),
 	enrollSession: (id: string, imageUrl: string | null, photoOverride: boolean | null) => __TAURI_INVOKE<EnrollOutcome>("enroll_session", { id, imageUrl, photoOverride }),
 	/**  The operator confirmed the price shown: sign, record, pay, enroll. */
 	confirmPayment: (id: string, payeeChangeConfirmed: boolean) => __TAURI_INVOKE<Face>("confirm_payment", { id, payeeChangeConfirmed }),
@@ -134,12 +137,40 @@ export const commands = {
 	watchTalent: (onUpdate: Channel<TalentView>) => __TAURI_INVOKE<null>("watch_talent", { onUpdate }),
 	/**  The talent's own "I agree" under the release they were shown: only from their window. */
 	agreeToRelease: (typedName: string, releaseSha256: string) => __TAURI_INVOKE<TalentView>("agree_to_release", { typedName, releaseSha256 }),
+	/**  The library in use: this desk's file or the studio database, and why not the latter. */
+	getLibraryStatus: () => __TAURI_INVOKE<LibraryStatus>("get_library_status"),
+	/**  Keeps the studio database's password in the OS keyring; used from the next launch. */
+	setDatabasePassword: (password: string) => __TAURI_INVOKE<null>("set_database_password", { password }),
+	/**  Opens the app again, so a changed studio database (or one back up) is used. */
+	restartApp: () => __TAURI_INVOKE<null>("restart_app"),
+	/**  The sessions other desks opened on the shared database ("Desk 2: Ada, waiting"). */
+	listOtherDesksSessions: () => __TAURI_INVOKE<DeskSession[]>("list_other_desks_sessions"),
+	/**  Makes this desk follow a session another desk opened (after a crash), on the operator's word. */
+	takeOverSession: (id: string) => __TAURI_INVOKE<SessionView>("take_over_session", { id }),
+	/**
+	 *  Streams what other desks change (the faces' version, their open sessions) to the window,
+	 *  the first at once, until the window goes away.
+	 */
+	watchLibrary: (onChange: Channel<LibraryChange>) => __TAURI_INVOKE<null>("watch_library", { onChange }),
 };
 
 /* Constants */
 export const API_CAPABILITIES = {"anyfast":{"answerShapes":false,"listing":false,"liveness":"bytePlusGroup","mediaAssets":true,"phoneLanguage":false,"portrait":false,"redirectPage":false,"refreshesLinks":false,"resultCallback":true,"video":true,"x402":false},"blockrun":{"answerShapes":false,"listing":true,"liveness":"taFace","mediaAssets":false,"phoneLanguage":false,"portrait":true,"redirectPage":false,"refreshesLinks":true,"resultCallback":false,"video":true,"x402":true},"crun":{"answerShapes":false,"listing":false,"liveness":"bytePlusGroup","mediaAssets":true,"phoneLanguage":true,"portrait":false,"redirectPage":false,"refreshesLinks":false,"resultCallback":true,"video":true,"x402":false},"jarvisclaw":{"answerShapes":true,"listing":false,"liveness":"taFace","mediaAssets":false,"phoneLanguage":false,"portrait":true,"redirectPage":true,"refreshesLinks":false,"resultCallback":false,"video":true,"x402":true}} as const;
 
 /* Types */
+/**  What kind of address an interface has, as far as a phone on the Wi-Fi is concerned. */
+export type AddressKind = 
+/**  A network address other devices can reach (the studio Wi-Fi or wired LAN). */
+"lan" | 
+/**  This computer only (127.0.0.1). */
+"loopback" | 
+/**  A VPN tunnel: phones on the Wi-Fi are not on it. */
+"vpn" | 
+/**  A bridge for containers or virtual machines on this computer. */
+"virtual" | 
+/**  A self-assigned address (169.254.x.x): the network gave none. */
+"link_local";
+
 /**  A file checked before upload: a photo by the photo checks, a video or clip by the media ones. */
 export type AssetFileCheck = {
 	kind: "photo",
@@ -216,6 +247,12 @@ export type ConsentRecord = {
 	 *  enrolled before releases were kept, and for AI characters.
 	 */
 	release?: TalentConsent | null,
+};
+
+/**  An open session and the desk that owns it (on the shared database). */
+export type DeskSession = {
+	desk: string,
+	session: LivenessSession,
 };
 
 /**  What pressing Enroll led to. */
@@ -370,6 +407,25 @@ export type JobState =
  */
 export type JsonValue = null | boolean | number | null | string | JsonValue[] | { [key in string]: JsonValue };
 
+/**
+ *  What another desk (or window) changed: the window re-lists the library when
+ *  `faces_version` moves, and shows the other desks' open sessions as they are.
+ */
+export type LibraryChange = {
+	facesVersion: number,
+	otherDesks: DeskSession[],
+};
+
+/**  What the window shows about the library in use. */
+export type LibraryStatus = {
+	/**  `user@host:port/db` when the shared database is in use. */
+	sharedTarget: string | null,
+	/**  This desk's name on the shared database. */
+	desk: string | null,
+	/**  Why the shared database set in Settings is not in use this run. */
+	problem: CommandError | null,
+};
+
 /**  One liveness session and where it stands. */
 export type LivenessSession = {
 	id: string,
@@ -394,6 +450,14 @@ export type LivenessSession = {
 	 *  Filed with the face at enroll.
 	 */
 	talentConsent?: TalentConsent | null,
+};
+
+/**  One of this machine's addresses. */
+export type LocalAddress = {
+	ip: string,
+	/**  The network interface (`wlan0`, `eth0`, `wg0`, …). */
+	interface: string,
+	kind: AddressKind,
 };
 
 /**  The file's facts and the checklist. */
@@ -507,6 +571,33 @@ export type PaymentStatus =
 "not_charged" | 
 /**  The provider refused the authorization itself (invalid or expired). */
 "rejected";
+
+/**  The address in the phone's QR and what the operator should know about it. */
+export type PhoneReach = {
+	/**  The host the phone page is served at this run. */
+	host: string,
+	kind: AddressKind,
+	/**  This machine's addresses a phone could use, for the choice (Settings keeps it). */
+	choices: LocalAddress[],
+	/**  Why phones cannot open the QR, and what to do; `None` when they can. */
+	warning: string | null,
+};
+
+/**  What the window says about the phone while the QR is up. */
+export type PhoneSignal = 
+/**  A phone opened the page at this time (epoch ms). */
+{ kind: "opened"; atMs: number } | 
+/**  The page is ours and no phone has opened it yet. */
+{ kind: "not_yet" } | 
+/**  The page is the provider's: the first sign of life is its callback or status. */
+{ kind: "provider_reports" };
+
+/**  Settings → Phone test: a QR for a phone to open. */
+export type PhoneTest = {
+	nonce: string,
+	link: string,
+	qrSvg: string,
+};
 
 /**  The photo's facts, its preview and the checklist. */
 export type PhotoCheck = {
@@ -672,6 +763,8 @@ export type SessionView = {
 	asset: Face | null,
 	/**  The release the talent is asked to agree to, while the session awaits their consent. */
 	release: ReleaseOffer | null,
+	/**  Whether a phone is seen to have opened the QR's page. */
+	phone: PhoneSignal,
 };
 
 export type Settings = {
@@ -709,6 +802,8 @@ export type Settings = {
 	 *  until the operator types it in Settings.
 	 */
 	operatorName: string,
+	/**  The studio's shared database (Settings → Studio database); `None`: this desk's own file. */
+	studioDatabase: StudioDatabase | null,
 };
 
 /**  What the operator sees about the running provider. */
@@ -717,6 +812,8 @@ export type StageInfo = {
 	baseUrl: string,
 	/**  Where phones reach the Rehearsal liveness page, when it runs in-process. */
 	phoneHost: string | null,
+	/**  That address judged: a warning when phones cannot use it, and the addresses they could. */
+	phoneReach: PhoneReach | null,
 	/**  The port the in-process Rehearsal actually listens on (it moves if the set one is busy). */
 	rehearsalPort: number | null,
 	hasApiKey: boolean,
@@ -725,6 +822,19 @@ export type StageInfo = {
 	wallet: WalletInfo | null,
 	/**  Which provider's API Rehearsal plays, when Rehearsal runs. */
 	rehearsalPersonality: ProviderApi | null,
+};
+
+/**  Settings → Studio database. */
+export type StudioDatabase = {
+	/**  `postgres://user@host:5432/studio`, without the password. */
+	url?: string,
+	/**  This desk's name on shared rows ("Desk 2"); the machine's name when empty. */
+	desk?: string,
+	/**
+	 *  Which network this desk is on, for the providers' per-address hourly budgets; desks on
+	 *  one network share one budget. Empty: the studio's main network.
+	 */
+	network?: string,
 };
 
 /**  What a library sync did. */

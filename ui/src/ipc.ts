@@ -22,6 +22,10 @@ export type PhotoCheckItem = PhotoCheck["checks"][number];
 export type PhotoCheckId = PhotoCheckItem["id"];
 export type PhotoVerdict = PhotoCheckItem["verdict"];
 export type SessionView = Answer<typeof commands.startSession>;
+/** What another desk changed, as `watch_library` streams it. */
+export type LibraryChange = Parameters<typeof commands.watchLibrary>[0] extends Channel<infer T> ? T : never;
+export type LibraryStatus = Answer<typeof commands.getLibraryStatus>;
+export type DeskSession = Answer<typeof commands.listOtherDesksSessions>[number];
 export type LivenessSession = SessionView["session"];
 export type SessionState = LivenessSession["state"];
 export type EnrollOutcome = Answer<typeof commands.enrollSession>;
@@ -154,6 +158,15 @@ export async function watchSessions(onUpdate: (view: SessionView) => void): Prom
 export async function watchAssets(onUpdate: (face: Face) => void): Promise<void> {
   const channel = new Channel<Face>(onUpdate);
   await commands.watchAssets(channel);
+}
+
+/**
+ * Subscribes to what other desks change on the shared database (the faces' version, their open
+ * sessions); the first state arrives at once. Call once per window, like `watchSessions`.
+ */
+export async function watchLibrary(onChange: (change: LibraryChange) => void): Promise<void> {
+  const channel = new Channel<LibraryChange>(onChange);
+  await commands.watchLibrary(channel);
 }
 
 /**

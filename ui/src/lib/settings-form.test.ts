@@ -45,6 +45,7 @@ const form = (overrides: Partial<SettingsForm> = {}): SettingsForm => ({
   lanCallback: true,
   callbackPort: "8403",
   operatorName: "",
+  studioDatabase: null,
   ...overrides,
 });
 
@@ -60,6 +61,7 @@ const PAY = {
   lanCallback: true,
   callbackPort: 8403,
   operatorName: "",
+  studioDatabase: null,
 } as const;
 
 describe("formFromSettings", () => {
@@ -120,6 +122,7 @@ const stage = (overrides: Partial<StageInfo> = {}): StageInfo => ({
   provider: "rehearsal",
   baseUrl: "http://127.0.0.1:8402/",
   phoneHost: "192.168.1.20",
+  phoneReach: null,
   rehearsalPort: 8402,
   hasApiKey: true,
   paymentMethod: "wallet",

@@ -10,6 +10,7 @@ import type {
   Settings,
   SettingsInput,
   StageInfo,
+  StudioDatabase,
 } from "../ipc";
 import { apiInPlay, capabilitiesOf } from "./api";
 import { providerLabel } from "./format";
@@ -36,6 +37,8 @@ export interface SettingsForm {
   callbackPort: string;
   /** Who runs the sessions at this desk: written into every consent record. */
   operatorName: string;
+  /** Settings → Studio database, edited on its own card and carried through this form's saves. */
+  studioDatabase: StudioDatabase | null;
 }
 
 /**
@@ -324,6 +327,7 @@ export function formFromSettings(s: Settings): SettingsForm {
     lanCallback: s.lanCallback,
     callbackPort: String(s.callbackPort),
     operatorName: s.operatorName,
+    studioDatabase: s.studioDatabase,
   };
 }
 
@@ -422,6 +426,7 @@ export function parseSettingsForm(form: SettingsForm): ParsedSettings {
       lanCallback: form.lanCallback,
       callbackPort,
       operatorName: form.operatorName.trim(),
+      studioDatabase: form.studioDatabase,
     },
   };
 }

@@ -2,8 +2,8 @@
 // session/board.ts), the banner error, and the session actions. Screens read it; only the
 // functions here talk to the backend about sessions.
 
-import { asCommandError, commands, watchAssets, watchSessions } from "../ipc";
-import type { CallBudget, CommandError, Face, ProviderKind, SessionView, StageInfo } from "../ipc";
+import { asCommandError, commands, watchAssets, watchLibrary, watchSessions } from "../ipc";
+import type { CallBudget, CommandError, DeskSession, Face, LibraryStatus, ProviderKind, SessionView, StageInfo } from "../ipc";
 import { withAsset } from "../library/asset-status";
 import { arrivalOf, retryAtMs } from "../lib/rate-limit";
 import { applyView, applyViews, emptyBoard, isTerminal, newestOpenId, openViews, type Board } from "../session/board";
@@ -76,6 +76,11 @@ export class Studio {
   open: SessionView[] = $derived(openViews(this.board));
 
   #initialised = false;
+  /** The open sessions other desks own on the shared database (none on a desk's own file). */
+  otherDesks = $state.raw<DeskSession[]>([]);
+  /** The library in use, and why not the studio database when it failed to open. */
+  libraryStatus = $state.raw<LibraryStatus | null>(null);
+  #facesVersion: number | null = null;
 
   /** Once per window: subscribe to session changes, then show what was left open. */
   async init(): Promise<void> {
@@ -98,6 +103,15 @@ export class Studio {
       await watchAssets((face) => {
         this.receiveAsset(face);
       });
+      await watchLibrary((change) => {
+        // Another desk filed or changed a face: the library lists again.
+        if (this.#facesVersion !== null && change.facesVersion !== this.#facesVersion) {
+          this.libraryVersion += 1;
+        }
+        this.#facesVersion = change.facesVersion;
+        this.otherDesks = change.otherDesks;
+      });
+      this.libraryStatus = await commands.getLibraryStatus();
     } catch (e) {
       this.showError(e);
     }

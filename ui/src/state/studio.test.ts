@@ -20,6 +20,7 @@ const stage = {
   provider: "rehearsal",
   baseUrl: "http://127.0.0.1:8402/",
   phoneHost: "127.0.0.1",
+  phoneReach: null,
   rehearsalPort: 8402,
   hasApiKey: true,
   paymentMethod: "wallet",

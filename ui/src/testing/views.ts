@@ -103,6 +103,7 @@ export function view(
     budget: null,
     asset: null,
     release: null,
+    phone: { kind: "not_yet" },
     ...extra,
   };
 }
