@@ -39,7 +39,8 @@ def start_to_link():
     try:
         for i in range(RUNS):
             t0 = time.perf_counter()
-            subprocess.run([CLI, *base, "--json", "--base-url", url, "session", "start", "--name", f"Bench {i}"],
+            subprocess.run([CLI, *base, "--json", "--base-url", url, "session", "start", "--name", f"Bench {i}",
+                            "--talent-agrees", f"Bench {i}"],
                            env=env, check=True, capture_output=True)
             times.append((time.perf_counter() - t0) * 1000)
     finally:

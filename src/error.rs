@@ -73,6 +73,14 @@ pub enum Error {
         retry_after_seconds: Option<u64>,
     },
 
+    // --- the talent's consent ---
+    /// A face whose release was revoked or has ended: no new video of it. The message is whole.
+    #[error("{message}")]
+    Consent {
+        problem: ConsentProblem,
+        message: String,
+    },
+
     // --- the studio's photo hosting (its S3-compatible bucket) ---
     /// The message is whole: what failed, what to check, and that nothing was paid.
     #[error("{0}")]
@@ -113,6 +121,15 @@ pub enum DatabaseProblem {
     /// Two desks tried the same thing at once and the database kept one (a second payment for
     /// one purpose).
     Conflict,
+}
+
+/// Why a face's consent no longer covers new video.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentProblem {
+    /// The studio revoked it (the talent asked, say).
+    Revoked,
+    /// The release's term has ended.
+    Expired,
 }
 
 /// What a provider's refusal means for the operator; each has its own guidance in the UI.
@@ -176,6 +193,10 @@ pub enum ErrorCode {
     /// A photo file needs hosting for this provider and none is set: link to Settings → Photo
     /// hosting.
     HostingMissing,
+    /// The face's consent was revoked: it cannot be used for new video.
+    ConsentRevoked,
+    /// The face's release has ended: it cannot be used for new video.
+    ConsentExpired,
     Keychain,
     Storage,
     /// The shared studio database did not answer: check the server and the network.
@@ -213,6 +234,10 @@ impl Error {
             Error::PaymentRefused(_) => ErrorCode::PaymentRefused,
             Error::PaymentRejected { .. } => ErrorCode::PaymentRejected,
             Error::PaymentUnresolved { .. } => ErrorCode::PaymentUnresolved,
+            Error::Consent { problem, .. } => match problem {
+                ConsentProblem::Revoked => ErrorCode::ConsentRevoked,
+                ConsentProblem::Expired => ErrorCode::ConsentExpired,
+            },
             Error::PhotoHost(_) => ErrorCode::PhotoHost,
             Error::HostingMissing { .. } => ErrorCode::HostingMissing,
             Error::Keychain(_) => ErrorCode::Keychain,

@@ -148,6 +148,8 @@ async fn step_commands_against_a_standalone_rehearsal() {
         "start",
         "--name",
         "Ada",
+        "--talent-agrees",
+        "Ada",
     ]));
     let id = started["id"].as_str().unwrap().to_string();
     let link = started["link"].as_str().unwrap().to_string();
@@ -240,7 +242,14 @@ async fn jarvisclaw_and_blockrun_step_commands_and_library_sync() {
         all.extend_from_slice(args);
         env.run(&all)
     };
-    let started = result(&jc(&["session", "start", "--name", "Ada"]));
+    let started = result(&jc(&[
+        "session",
+        "start",
+        "--name",
+        "Ada",
+        "--talent-agrees",
+        "Ada",
+    ]));
     let id = started["id"].as_str().unwrap().to_string();
     assert_eq!(started["provider"], "jarvisclaw");
     assert!(
@@ -336,7 +345,14 @@ async fn anyfast_and_crun_sessions_and_assets_from_the_command_line() {
             all.extend_from_slice(args);
             env.run(&all)
         };
-        let started = result(&run(&["session", "start", "--name", "Ada"]));
+        let started = result(&run(&[
+            "session",
+            "start",
+            "--name",
+            "Ada",
+            "--talent-agrees",
+            "Ada",
+        ]));
         let id = started["id"].as_str().unwrap().to_string();
         assert_eq!(started["provider"], provider);
         assert_eq!(
@@ -429,6 +445,8 @@ async fn enroll_flow_runs_the_whole_session_in_one_command() {
             "--yes",
             "enroll-flow",
             "--name",
+            "Grace",
+            "--talent-agrees",
             "Grace",
             "--image-url",
             &face_url,
@@ -576,6 +594,8 @@ fn failures_are_plain_and_non_zero() {
         "start",
         "--name",
         "Ada",
+        "--talent-agrees",
+        "Ada",
     ]);
     assert!(!out.status.success());
     assert!(
@@ -688,6 +708,8 @@ async fn keys_from_the_environment_need_no_keyring() {
             "start",
             "--name",
             "Ada",
+            "--talent-agrees",
+            "Ada",
         ],
     )
     .output()
@@ -705,6 +727,8 @@ async fn keys_from_the_environment_need_no_keyring() {
             "session",
             "start",
             "--name",
+            "Ada",
+            "--talent-agrees",
             "Ada",
             "--image-url",
             &face_url,
@@ -793,6 +817,8 @@ fn without_env_keys_or_a_keyring_the_error_says_what_to_do() {
         "start",
         "--name",
         "Ada",
+        "--talent-agrees",
+        "Ada",
     ];
     let out = keyless(dir.path(), &[&["--json"], &args[..]].concat())
         .output()
@@ -833,6 +859,8 @@ async fn json_output_is_only_json_and_logs_carry_no_colour() {
         "session",
         "start",
         "--name",
+        "Ada",
+        "--talent-agrees",
         "Ada",
         "--image-url",
         &photos.url("/face.jpg"),
@@ -881,7 +909,14 @@ async fn enroll_checks_a_waiting_session_itself() {
         env.run(&all)
     };
     let face_url = photos.url("/face.jpg");
-    let started = result(&run(&["session", "start", "--name", "Ada"]));
+    let started = result(&run(&[
+        "session",
+        "start",
+        "--name",
+        "Ada",
+        "--talent-agrees",
+        "Ada",
+    ]));
     let id = started["id"].as_str().unwrap().to_string();
     let left = started["budget"]["statusChecksLeft"].as_u64().unwrap();
     let enroll = [
@@ -947,6 +982,8 @@ fn with_a_working_keyring_env_keys_still_store_nothing() {
                 "start",
                 "--name",
                 "Ada",
+                "--talent-agrees",
+                "Ada",
             ],
         ]
         .concat();
@@ -979,4 +1016,129 @@ fn with_a_working_keyring_env_keys_still_store_nothing() {
     ] {
         assert_eq!(run(&service(case), flags), [false; 3], "{case}");
     }
+}
+
+/// The release, the talent's agreement, revocation and the receipt PDFs from the terminal.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_release_the_talents_consent_revoke_and_receipt_pdfs_from_the_cli() {
+    let photos = PhotoHost::start().await;
+    let env = Env::new(&photos);
+    let server = serve(&env);
+    let base = server.1.as_str();
+    let run = |args: &[&str]| env.run(&[&["--json", "--base-url", base][..], args].concat());
+
+    let release = result(&run(&[
+        "release",
+        "set",
+        "--production",
+        "Harbour Lights",
+        "--term-months",
+        "6",
+    ]));
+    assert_eq!(release["version"], 1);
+    assert!(release["text"]
+        .as_str()
+        .unwrap()
+        .contains("Production: Harbour Lights"));
+    let shown = result(&run(&["release", "show"]));
+    assert_eq!(shown["sha256"], release["sha256"]);
+
+    // Without the talent's agreement the session waits, with no link, and says what is next.
+    let waiting = result(&run(&["session", "start", "--name", "Ada"]));
+    let id = waiting["id"].as_str().unwrap().to_string();
+    assert_eq!(waiting["state"], "awaiting_consent");
+    assert_eq!(waiting["link"], "");
+    assert_eq!(waiting["release"]["sha256"], release["sha256"]);
+    let human = env.run(&["--base-url", base, "sessions"]);
+    assert!(
+        String::from_utf8_lossy(&human.stdout).contains("session consent --id"),
+        "{}",
+        String::from_utf8_lossy(&human.stdout)
+    );
+    let agreed = result(&run(&[
+        "session",
+        "consent",
+        "--id",
+        &id,
+        "--typed-name",
+        "Ada Lovelace",
+        "--release-sha256",
+        release["sha256"].as_str().unwrap(),
+    ]));
+    assert_eq!(agreed["state"], "awaiting_scan");
+    assert_eq!(agreed["talentConsent"]["typedName"], "Ada Lovelace");
+    assert_eq!(agreed["talentConsent"]["templateVersion"], 1);
+    phone_completes(agreed["link"].as_str().unwrap()).await;
+    let face_url = photos.url("/face.jpg");
+    let face = result(&run(&[
+        "--yes",
+        "enroll",
+        "--session",
+        &id,
+        "--name",
+        "Ada",
+        "--image-url",
+        &face_url,
+    ]));
+    let asset = face["assetId"].as_str().unwrap().to_string();
+    assert_eq!(face["consent"]["release"]["typedName"], "Ada Lovelace");
+
+    let pdf_path = env.dir.path().join("ada.pdf");
+    let written = result(&run(&[
+        "faces",
+        "receipt",
+        "--id",
+        &asset,
+        "--pdf",
+        pdf_path.to_str().unwrap(),
+    ]));
+    assert_eq!(written["pages"], 1);
+    let pdf = std::fs::read(&pdf_path).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(
+        pdf.windows(9).any(|w| w == b"Term: 6 m"),
+        "the release text"
+    );
+    // The day is this machine's local one: pinned to UTC, it is the enrollment's UTC date.
+    let day = &face["enrolledAt"].as_str().unwrap()[..10];
+    let day_path = env.dir.path().join("day.pdf");
+    let day_args = ["--json", "faces", "receipt", "--day", day, "--pdf"];
+    let mut whole_day = env.cmd(&day_args);
+    let whole_day = result(&whole_day.arg(&day_path).env("TZ", "UTC").output().unwrap());
+    assert_eq!(whole_day["records"], 1);
+    assert!(std::fs::read(&day_path).unwrap().starts_with(b"%PDF-"));
+
+    let revoked = result(&run(&[
+        "faces",
+        "revoke",
+        "--id",
+        &asset,
+        "--reason",
+        "Asked by her agent",
+    ]));
+    assert_eq!(revoked["revoked"]["reason"], "Asked by her agent");
+    let listed = env.run(&["faces"]);
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.contains(&asset) && l.ends_with("REVOKED")),
+        "{listed}"
+    );
+    let refused = run(&[
+        "--yes",
+        "video",
+        "create",
+        "--face",
+        &asset,
+        "--prompt",
+        "A slow pan across the harbour at dusk",
+    ]);
+    assert!(!refused.status.success());
+    let err = &lines(&refused)[0]["error"];
+    assert_eq!(err["code"], "consent_revoked", "{err}");
+    assert!(err["message"]
+        .as_str()
+        .unwrap()
+        .contains("Asked by her agent"));
 }

@@ -331,7 +331,16 @@ impl Drill {
 
     /// A session the talent has finished, opened and checked with the step commands.
     async fn verified_session(&self) -> String {
-        let started = self.result(&["session", "start", "--name", "Ada"]).await;
+        let started = self
+            .result(&[
+                "session",
+                "start",
+                "--name",
+                "Ada",
+                "--talent-agrees",
+                "Ada",
+            ])
+            .await;
         let id = started["id"].as_str().unwrap().to_string();
         self.rehearsal
             .complete_liveness(started["groupId"].as_str().unwrap())
@@ -509,6 +518,8 @@ async fn killed_while_awaiting_the_scan_the_session_resumes_and_pays_once() {
         "enroll-flow",
         "--name",
         "Ada",
+        "--talent-agrees",
+        "Ada",
         "--image-url",
         &face_url,
     ]);
@@ -562,6 +573,8 @@ async fn killed_after_the_phone_check_the_verified_session_enrolls_once() {
         "--yes",
         "enroll-flow",
         "--name",
+        "Ada",
+        "--talent-agrees",
         "Ada",
         "--image-url",
         &held_url,

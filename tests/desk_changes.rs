@@ -31,6 +31,7 @@ fn session(id: &str, name: &str, at: i64) -> LivenessSession {
         updated_at_ms: at,
         photo_override: None,
         liveness_token: None,
+        talent_consent: None,
     }
 }
 
@@ -51,6 +52,7 @@ fn face(asset_id: &str) -> Face {
         status: likeness::providers::AssetStatus::Active,
         status_message: None,
         consent: None,
+        revoked: None,
     }
 }
 

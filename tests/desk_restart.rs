@@ -43,6 +43,7 @@ fn face(asset_id: &str, name: &str) -> Face {
         status: AssetStatus::Active,
         status_message: None,
         consent: None,
+        revoked: None,
     }
 }
 
@@ -71,6 +72,7 @@ fn the_database_restarted_mid_session_loses_nothing_and_says_so_while_down() {
         updated_at_ms: 1,
         photo_override: None,
         liveness_token: None,
+        talent_consent: None,
     };
     lib.save_session(&s).unwrap();
     lib.save_face(&face("ta_before", "Grace Hopper")).unwrap();

@@ -60,6 +60,7 @@ fn session(id: &str, name: &str, at: i64) -> LivenessSession {
         updated_at_ms: at,
         photo_override: None,
         liveness_token: None,
+        talent_consent: None,
     }
 }
 
@@ -574,6 +575,7 @@ fn a_face_enrolled_at_one_desk_is_seen_at_another_by_a_change_poll() {
             status: likeness::providers::AssetStatus::Active,
             status_message: None,
             consent: None,
+            revoked: None,
         };
         f.group_id = Some(format!("g_{i}"));
         a.save_face(&f).unwrap();

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alloy::signers::local::PrivateKeySigner;
-use common::{assert_plain, PhotoHost};
+use common::{assert_plain, PhotoHost, StartAgreed};
 use likeness::error::{CommandError, Error, ErrorCode};
 use likeness::flow::poll::PollPolicy;
 use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioConfig};
@@ -173,7 +173,7 @@ impl Bench {
 
     async fn start_session(&self, studio: &Arc<Studio>) -> SessionView {
         studio
-            .start_session("Ada", Some(&self.photo()), false)
+            .start_agreed("Ada", Some(&self.photo()), false)
             .await
             .unwrap()
     }
@@ -301,7 +301,7 @@ async fn init_dropped_before_acting_says_try_again_and_the_next_start_works() {
     let studio = bench.studio();
     bench.arm(FaultRoute::Init, Fault::DropBeforeActing, 1);
     let e = studio
-        .start_session("Ada", Some(&bench.photo()), false)
+        .start_agreed("Ada", Some(&bench.photo()), false)
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Network);
@@ -311,7 +311,16 @@ async fn init_dropped_before_acting_says_try_again_and_the_next_start_works() {
         0,
         "the server did nothing"
     );
-    assert!(bench.library.open_sessions().unwrap().is_empty());
+    // The talent's agreement is kept; "Generate the QR" carries the same session on.
+    let open = bench.library.open_sessions().unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].state, SessionState::Consented);
+    assert!(open[0].talent_consent.is_some());
+    assert!(open[0].h5_link.is_empty(), "no link was issued");
+    let again = studio.refresh_session(&open[0].id).await.unwrap();
+    assert_eq!(again.session.state, SessionState::AwaitingScan);
+    assert_eq!(again.session.talent_consent, open[0].talent_consent);
+    studio.cancel_session(&open[0].id).unwrap();
 
     let id = bench.verified(&studio).await;
     let face = bench.enroll_and_pay(&studio, &id).await;

@@ -10,7 +10,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{assert_plain, PhotoHost, TEST_API_KEY};
+use common::{assert_plain, PhotoHost, StartAgreed, TEST_API_KEY};
 use likeness::error::{CommandError, Error, ErrorCode};
 use likeness::flow::poll::PollPolicy;
 use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioConfig};
@@ -86,7 +86,7 @@ impl Bench {
 
     async fn start_session(&self) -> SessionView {
         self.studio
-            .start_session("Ada", Some(&self.photos.url("/face.jpg")), false)
+            .start_agreed("Ada", Some(&self.photos.url("/face.jpg")), false)
             .await
             .unwrap()
     }

@@ -9,7 +9,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{PhotoHost, TEST_API_KEY};
+use common::{PhotoHost, StartAgreed, TEST_API_KEY};
 use likeness::error::ErrorCode;
 use likeness::flow::poll::PollPolicy;
 use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioConfig};
@@ -158,7 +158,7 @@ async fn enrolls_a_person_and_collects_assets(kind: ProviderKind) {
     let mut assets = studio.subscribe_assets();
 
     let view = studio
-        .start_session("Ada", Some(&bench.photos.url("/face.jpg")), false)
+        .start_agreed("Ada", Some(&bench.photos.url("/face.jpg")), false)
         .await
         .unwrap();
     assert_eq!(view.session.group_id, "", "no group before the phone check");
@@ -376,7 +376,7 @@ async fn a_failed_phone_check_ends_the_link_and_a_fresh_qr_opens_a_new_session()
     let studio = bench.studio(ProviderKind::Crun).await;
     let mut rx = studio.subscribe();
     let view = studio
-        .start_session("Bo", Some(&bench.photos.url("/face.jpg")), false)
+        .start_agreed("Bo", Some(&bench.photos.url("/face.jpg")), false)
         .await
         .unwrap();
     let page = phone_finishes(&bench, &view, false).await;
@@ -434,7 +434,7 @@ async fn no_timer_reads_the_token_and_the_operators_word_finds_the_group() {
     for kind in [ProviderKind::Anyfast, ProviderKind::Crun] {
         let bench = Bench::new().await;
         let studio = studio_without_callback(&bench, kind).await;
-        let view = studio.start_session("Cy", None, false).await.unwrap();
+        let view = studio.start_agreed("Cy", None, false).await.unwrap();
         assert_eq!(view.next_check_at_ms, None, "no automatic check is planned");
         let token = view.session.liveness_token.clone().unwrap();
         bench
@@ -467,7 +467,7 @@ async fn an_early_check_now_costs_the_qr_and_says_so() {
         let bench = Bench::new().await;
         let studio = bench.studio(kind).await;
         let view = studio
-            .start_session("Ed", Some(&bench.photos.url("/face.jpg")), false)
+            .start_agreed("Ed", Some(&bench.photos.url("/face.jpg")), false)
             .await
             .unwrap();
         // Pressed while the talent is still nodding: the read spends the token.
@@ -515,7 +515,7 @@ async fn a_callback_whose_query_was_dropped_is_matched_by_its_token() {
     let bench = Bench::new().await;
     let studio = bench.studio(ProviderKind::Anyfast).await;
     let mut rx = studio.subscribe();
-    let view = studio.start_session("Fay", None, false).await.unwrap();
+    let view = studio.start_agreed("Fay", None, false).await.unwrap();
     let token = view.session.liveness_token.clone().unwrap();
     bench
         .rehearsal
@@ -572,7 +572,7 @@ async fn a_failed_check_names_the_sub_code() {
     let bench = Bench::new().await;
     let studio = bench.studio(ProviderKind::Anyfast).await;
     let mut rx = studio.subscribe();
-    let view = studio.start_session("Gus", None, false).await.unwrap();
+    let view = studio.start_agreed("Gus", None, false).await.unwrap();
     phone_finishes(&bench, &view, false).await;
     let expired = until(
         &mut rx,
@@ -596,7 +596,7 @@ async fn a_provider_that_refuses_the_lan_address_gets_the_session_without_it() {
         bench.rehearsal.faults().refuse_plain_http_callbacks(true);
         let studio = bench.studio(kind).await;
         let view = studio
-            .start_session("Hal", Some(&bench.photos.url("/face.jpg")), false)
+            .start_agreed("Hal", Some(&bench.photos.url("/face.jpg")), false)
             .await
             .unwrap();
         assert_eq!(view.session.state, SessionState::AwaitingScan, "{kind:?}");
@@ -629,7 +629,7 @@ async fn an_asset_still_processing_at_a_restart_is_watched_again() {
     let studio = bench.studio(ProviderKind::Anyfast).await;
     let mut rx = studio.subscribe();
     let view = studio
-        .start_session("Di", Some(&bench.photos.url("/face.jpg")), false)
+        .start_agreed("Di", Some(&bench.photos.url("/face.jpg")), false)
         .await
         .unwrap();
     phone_finishes(&bench, &view, true).await;

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alloy::signers::local::PrivateKeySigner;
-use common::PhotoHost;
+use common::{PhotoHost, StartAgreed};
 use likeness::flow::poll::PollPolicy;
 use likeness::flow::{next, Event, SessionState, Studio, StudioConfig};
 use likeness::http::{self, TrustRoots};
@@ -278,7 +278,7 @@ impl World {
     async fn verified(&self) -> String {
         let v = self
             .studio
-            .start_session("Ada", Some(&self.photos.url("/face.jpg")), false)
+            .start_agreed("Ada", Some(&self.photos.url("/face.jpg")), false)
             .await
             .unwrap();
         self.rehearsal

@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{PhotoHost, TEST_API_KEY};
+use common::{PhotoHost, StartAgreed, TEST_API_KEY};
 use likeness::error::ErrorCode;
 use likeness::flow::poll::PollPolicy;
 use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioConfig};
@@ -135,7 +135,7 @@ async fn jarvisclaw_enrolls_in(shape: JarvisClawShape) {
     let studio = bench.jarvisclaw(ttl);
     let mut rx = studio.subscribe();
     let view = studio
-        .start_session("Ada", Some(&bench.photos.url("/face.jpg")), false)
+        .start_agreed("Ada", Some(&bench.photos.url("/face.jpg")), false)
         .await
         .unwrap();
     let group = view.session.group_id.clone();
@@ -209,7 +209,7 @@ async fn jarvisclaw_expired_link_gets_a_fresh_qr_from_a_new_init() {
         let bench = Bench::new(ttl, shape).await;
         let studio = bench.jarvisclaw(ttl);
         let mut rx = studio.subscribe();
-        let view = studio.start_session("Ada", None, false).await.unwrap();
+        let view = studio.start_agreed("Ada", None, false).await.unwrap();
         let expired = until(&mut rx, &view.session.id, SessionState::Expired).await;
         assert!(expired.qr_svg.is_none());
         let fresh = studio.refresh_session(&view.session.id).await.unwrap();
@@ -240,7 +240,7 @@ async fn jarvisclaw_guidance_follows_the_doc_error_table() {
     // 425 liveness_incomplete, asked for on purpose: the operator's Enroll is refused while
     // the talent has not finished, and nothing is charged.
     let view = studio
-        .start_session("Ada", Some(&bench.photos.url("/face.jpg")), false)
+        .start_agreed("Ada", Some(&bench.photos.url("/face.jpg")), false)
         .await
         .unwrap();
     let provider = studio.provider();
@@ -292,7 +292,7 @@ async fn jarvisclaw_session_expired_on_enroll_is_read_from_its_status_alone() {
     let ttl = Duration::from_millis(800);
     let bench = Bench::new(ttl, JarvisClawShape::Live).await;
     let studio = bench.jarvisclaw(ttl);
-    let view = studio.start_session("Ada", None, false).await.unwrap();
+    let view = studio.start_agreed("Ada", None, false).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1_000)).await;
     let e = studio
         .provider()
@@ -323,7 +323,7 @@ async fn a_studio_hour_of_ten_back_to_back_enrollments_stays_within_the_limits()
     let mut rx = studio.subscribe();
     for k in 0..10u64 {
         let view = studio
-            .start_session(
+            .start_agreed(
                 &format!("Talent {k}"),
                 Some(&bench.photos.url("/face.jpg")),
                 false,
@@ -360,7 +360,7 @@ async fn a_studio_hour_of_ten_back_to_back_enrollments_stays_within_the_limits()
     assert_eq!(u64::from(budget.status_checks_left), 20 - counts.lookups);
     // The eleventh link of the hour is refused here, not by the provider.
     let e = studio
-        .start_session("Eleven", None, false)
+        .start_agreed("Eleven", None, false)
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::RateLimited, "{e}");
@@ -373,8 +373,8 @@ async fn two_talents_side_by_side_share_one_budget() {
     let bench = Bench::new(ttl, JarvisClawShape::Live).await;
     let studio = bench.blockrun(ttl);
     let mut rx = studio.subscribe();
-    let a = studio.start_session("Ada", None, false).await.unwrap();
-    let b = studio.start_session("Grace", None, false).await.unwrap();
+    let a = studio.start_agreed("Ada", None, false).await.unwrap();
+    let b = studio.start_agreed("Grace", None, false).await.unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     bench
         .rehearsal
@@ -467,7 +467,7 @@ async fn jarvisclaw_lost_answer_is_known_paid_by_the_group_count_and_never_paid_
     let studio = bench.jarvisclaw_x402(ttl);
     let photo = bench.photos.url("/face.jpg?rehearsal-lost-answer");
     let view = studio
-        .start_session("Ada", Some(&photo), false)
+        .start_agreed("Ada", Some(&photo), false)
         .await
         .unwrap();
     let id = view.session.id.clone();

@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{PhotoHost, TEST_API_KEY};
+use common::{PhotoHost, StartAgreed, TEST_API_KEY};
 use likeness::error::ErrorCode;
 use likeness::flow::poll::PollPolicy;
 use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioConfig};
@@ -92,7 +92,7 @@ async fn a_session_from_start_to_library() {
     let bench = Bench::new(Duration::from_secs(120)).await;
     let studio = bench.studio(120_000);
     let view = studio
-        .start_session(
+        .start_agreed(
             "  Ada Lovelace ",
             Some(&bench.photos.url("/face.jpg")),
             false,
@@ -165,7 +165,7 @@ async fn automatic_polling_notices_the_phone_and_a_mismatch_can_retry_with_anoth
     let mut rx = studio.subscribe();
     let mismatch = bench.photos.url(&format!("/{FACE_MISMATCH_MARKER}.jpg"));
     let view = studio
-        .start_session("Ada", Some(&mismatch), false)
+        .start_agreed("Ada", Some(&mismatch), false)
         .await
         .unwrap();
     let id = view.session.id.clone();
@@ -204,7 +204,7 @@ async fn an_expired_link_offers_a_fresh_qr_on_the_same_group() {
     let studio = bench.studio(2_000);
     let mut rx = studio.subscribe();
     let view = studio
-        .start_session("Ada", Some(&bench.photos.url("/face.jpg")), false)
+        .start_agreed("Ada", Some(&bench.photos.url("/face.jpg")), false)
         .await
         .unwrap();
     let id = view.session.id.clone();
@@ -231,7 +231,7 @@ async fn a_restarted_studio_resumes_the_waiting_session() {
     let bench = Bench::new(Duration::from_secs(120)).await;
     let first = bench.studio(3_000);
     let view = first
-        .start_session("Ada", Some(&bench.photos.url("/face.jpg")), false)
+        .start_agreed("Ada", Some(&bench.photos.url("/face.jpg")), false)
         .await
         .unwrap();
     first.stop();
@@ -263,24 +263,24 @@ async fn bad_photos_are_refused_before_any_provider_call() {
         ("/truncated.jpg", "damaged"),
     ] {
         let e = studio
-            .start_session("Ada", Some(&bench.photos.url(path)), false)
+            .start_agreed("Ada", Some(&bench.photos.url(path)), false)
             .await
             .unwrap_err();
         assert_eq!(e.code(), ErrorCode::InvalidInput, "{path}: {e}");
         assert!(e.to_string().contains(needle), "{path}: {e}");
     }
     let e = studio
-        .start_session("Ada", Some("http://localhost/face.jpg"), false)
+        .start_agreed("Ada", Some("http://localhost/face.jpg"), false)
         .await
         .unwrap_err();
     assert!(e.to_string().contains("https://"), "{e}");
     let e = studio
-        .start_session(&"é".repeat(65), Some(&bench.photos.url("/face.jpg")), false)
+        .start_agreed(&"é".repeat(65), Some(&bench.photos.url("/face.jpg")), false)
         .await
         .unwrap_err();
     assert!(e.to_string().contains("at most 64"), "{e}");
     assert!(studio
-        .start_session(&"é".repeat(64), Some(&bench.photos.url("/face.jpg")), false)
+        .start_agreed(&"é".repeat(64), Some(&bench.photos.url("/face.jpg")), false)
         .await
         .is_ok());
     let now_ms = likeness::clock::Clock::new().now_ms();
@@ -312,7 +312,7 @@ async fn a_failed_face_check_blocks_until_the_operator_overrides_it_and_is_recor
     let studio = bench.studio(120_000);
     let two = bench.photos.url("/two-faces.jpg");
     let e = studio
-        .start_session("Ada", Some(&two), false)
+        .start_agreed("Ada", Some(&two), false)
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidInput, "{e}");
@@ -324,7 +324,7 @@ async fn a_failed_face_check_blocks_until_the_operator_overrides_it_and_is_recor
     );
 
     let mut rx = studio.subscribe();
-    let view = studio.start_session("Ada", Some(&two), true).await.unwrap();
+    let view = studio.start_agreed("Ada", Some(&two), true).await.unwrap();
     assert_eq!(view.session.photo_override.as_deref(), Some("face_count"));
     bench
         .rehearsal

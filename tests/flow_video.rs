@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alloy::signers::local::PrivateKeySigner;
-use common::{PhotoHost, TEST_API_KEY};
+use common::{PhotoHost, StartAgreed, TEST_API_KEY};
 use likeness::error::ErrorCode;
 use likeness::flow::poll::PollPolicy;
 use likeness::flow::{EnrollOutcome, SessionState, Studio, StudioConfig};
@@ -155,7 +155,7 @@ impl Bench {
     async fn asset_face(&self, studio: &Arc<Studio>) -> Face {
         let mut assets = studio.subscribe_assets();
         let view = studio
-            .start_session("Ada", Some(&self.photos.url("/face.jpg")), false)
+            .start_agreed("Ada", Some(&self.photos.url("/face.jpg")), false)
             .await
             .unwrap();
         let token = view.session.liveness_token.clone().unwrap();

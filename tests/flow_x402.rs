@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use alloy::signers::local::PrivateKeySigner;
-use common::PhotoHost;
+use common::{PhotoHost, StartAgreed};
 use likeness::error::ErrorCode;
 use likeness::flow::poll::PollPolicy;
 use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioConfig};
@@ -76,7 +76,7 @@ impl Bench {
     /// A session the talent has finished, ready to enroll.
     async fn verified(&self, studio: &Arc<Studio>) -> String {
         let v = studio
-            .start_session("Ada", Some(&self.photos.url("/face.jpg")), false)
+            .start_agreed("Ada", Some(&self.photos.url("/face.jpg")), false)
             .await
             .unwrap();
         self.rehearsal

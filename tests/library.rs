@@ -61,6 +61,7 @@ fn session(id: &str, state: SessionState, created: i64) -> LivenessSession {
         updated_at_ms: created,
         photo_override: None,
         liveness_token: None,
+        talent_consent: None,
     }
 }
 
@@ -81,6 +82,7 @@ fn filed(asset_id: &str, name: &str, provider: ProviderKind, kind: FaceKind) -> 
         status: AssetStatus::Active,
         status_message: None,
         consent: None,
+        revoked: None,
     }
 }
 
@@ -164,6 +166,147 @@ macro_rules! suite {
             }
 
             #[test]
+            fn release_templates_are_versioned_and_old_versions_kept() {
+                let Some(lib) = open() else { return };
+                let default = lib.release_template().unwrap();
+                assert_eq!(default, ReleaseTemplate::default());
+                assert_eq!(default.version, 0);
+                assert!(lib.release_templates().unwrap().is_empty());
+                let mut t = ReleaseTemplate {
+                    production: "Northwind Pictures".into(),
+                    term_months: 6,
+                    ..ReleaseTemplate::default()
+                };
+                let v1 = lib.save_release_template(&t, 10).unwrap();
+                assert_eq!((v1.version, v1.saved_at_ms), (1, 10));
+                assert_eq!(
+                    lib.save_release_template(&t, 11).unwrap(),
+                    v1,
+                    "the same terms keep the version in force"
+                );
+                t.territory = "European Union".into();
+                let v2 = lib.save_release_template(&t, 12).unwrap();
+                assert_eq!(v2.version, 2);
+                assert!(v2.text().contains("Territory: European Union"));
+                assert_eq!(lib.release_template().unwrap(), v2);
+                let versions: Vec<u32> = lib
+                    .release_templates()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t.version)
+                    .collect();
+                assert_eq!(versions, [2, 1]);
+                assert_eq!(lib.release_version(1).unwrap(), v1);
+                assert_eq!(lib.release_version(0).unwrap(), ReleaseTemplate::default());
+                assert!(matches!(lib.release_version(9), Err(Error::NotFound(_))));
+                t.term_months = 0;
+                assert!(matches!(
+                    lib.save_release_template(&t, 13),
+                    Err(Error::Invalid {
+                        field: "release_term_months",
+                        ..
+                    })
+                ));
+                assert_eq!(lib.release_template().unwrap(), v2, "nothing saved");
+            }
+
+            #[test]
+            fn a_face_keeps_the_release_its_talent_agreed_to_and_its_revocation() {
+                let Some(lib) = open() else { return };
+                let release = ReleaseTemplate::default()
+                    .agreed("Ada Lovelace", 1_000)
+                    .unwrap();
+                let mut f = filed("ta_r", "Ada", ProviderKind::Rehearsal, FaceKind::RealFace);
+                f.consent = Some(ConsentRecord {
+                    operator: "Grace".into(),
+                    recorded_at_ms: 2_000,
+                    liveness_ref: Some(liveness_ref("ses_r", "g_r")),
+                    file_sha256: Some("ab".repeat(32)),
+                    payment: None,
+                    hosted_copy_deleted_at_ms: None,
+                    release: Some(release.clone()),
+                });
+                lib.save_face(&f).unwrap();
+                assert_eq!(lib.face("ta_r").unwrap(), f);
+                // A later save (a sync, a rename) never rewrites what the talent agreed to.
+                let mut again = f.clone();
+                again.name = "Ada L.".into();
+                again.consent.as_mut().unwrap().release = Some(
+                    ReleaseTemplate::default()
+                        .agreed("Someone else", 5)
+                        .unwrap(),
+                );
+                lib.save_face(&again).unwrap();
+                let kept = lib.face("ta_r").unwrap();
+                assert_eq!(kept.release(), Some(&release));
+                assert_eq!(kept.name, "Ada L.");
+                let row = lib.face_summaries().unwrap().pop().unwrap();
+                assert_eq!(row.consent_ends_at_ms, Some(release.ends_at_ms));
+                assert_eq!(row.revoked_at_ms, None);
+                assert!(!row.withdrawn(release.ends_at_ms - 1));
+                assert!(
+                    row.withdrawn(release.ends_at_ms),
+                    "past its end it acts revoked"
+                );
+
+                let revoked = lib
+                    .revoke_face("ta_r", " asked by her agent ", 3_000)
+                    .unwrap();
+                let r = revoked.revoked.clone().unwrap();
+                assert_eq!((r.at_ms, r.reason.as_str()), (3_000, "asked by her agent"));
+                assert_eq!(
+                    lib.revoke_face("ta_r", "again", 4_000).unwrap().revoked,
+                    Some(r.clone()),
+                    "the first revocation is kept"
+                );
+                lib.save_face(&again).unwrap();
+                assert_eq!(
+                    lib.face("ta_r").unwrap().revoked,
+                    Some(r),
+                    "a save keeps it"
+                );
+                let row = lib.face_summaries().unwrap().pop().unwrap();
+                assert_eq!(row.revoked_at_ms, Some(3_000));
+                assert!(row.withdrawn(0));
+                let refused = lib.face("ta_r").unwrap().check_usable(3_001).unwrap_err();
+                assert_eq!(refused.code(), likeness::error::ErrorCode::ConsentRevoked);
+                assert!(matches!(
+                    lib.revoke_face("ta_none", "", 1),
+                    Err(Error::NotFound(_))
+                ));
+
+                // A face from before releases were kept: no record, and still usable.
+                let old = filed("ta_old", "Bo", ProviderKind::Rehearsal, FaceKind::RealFace);
+                lib.save_face(&old).unwrap();
+                let old = lib.face("ta_old").unwrap();
+                assert_eq!(old.release(), None);
+                assert!(old.check_usable(i64::MAX).is_ok());
+            }
+
+            #[test]
+            fn a_session_keeps_the_talents_consent_and_waits_for_it_in_the_open_list() {
+                let Some(lib) = open() else { return };
+                let mut s = session("w", SessionState::AwaitingConsent, 1);
+                s.h5_link = String::new();
+                lib.save_session(&s).unwrap();
+                assert_eq!(lib.session("w").unwrap(), s);
+                assert_eq!(
+                    lib.open_sessions().unwrap().len(),
+                    1,
+                    "waiting for consent is open"
+                );
+                s.state = SessionState::Consented;
+                s.talent_consent = Some(
+                    ReleaseTemplate::default()
+                        .agreed("Ada Lovelace", 7)
+                        .unwrap(),
+                );
+                lib.save_session(&s).unwrap();
+                assert_eq!(lib.session("w").unwrap(), s);
+                assert_eq!(lib.open_sessions().unwrap(), [s]);
+            }
+
+            #[test]
             fn faces_merge_by_asset_id_keeping_local_fields() {
                 let Some(lib) = open() else { return };
                 let mut f = Face {
@@ -182,6 +325,7 @@ macro_rules! suite {
                     status: AssetStatus::Active,
                     status_message: None,
                     consent: None,
+                    revoked: None,
                 };
                 lib.save_face(&f).unwrap();
                 f.thumbnail = None;
@@ -217,6 +361,7 @@ macro_rules! suite {
                     }),
                     // The hosted copy's deletion is part of the record, kept like the rest.
                     hosted_copy_deleted_at_ms: Some(9),
+                    release: None,
                 };
                 f.consent = Some(record.clone());
                 lib.save_face(&f).unwrap();
@@ -258,6 +403,7 @@ macro_rules! suite {
                     file_sha256: None,
                     payment: None,
                     hosted_copy_deleted_at_ms: None,
+                    release: None,
                 });
                 let mut zoe = filed(
                     "asset-9",
@@ -754,8 +900,22 @@ fn a_desk_file_moves_into_the_shared_database_once() {
             tx_hash: Some("0xtx".into()),
         }),
         hosted_copy_deleted_at_ms: Some(8),
+        release: Some(
+            ReleaseTemplate::default()
+                .agreed("Ada Lovelace", 6)
+                .unwrap(),
+        ),
+    });
+    ada.revoked = Some(Revocation {
+        at_ms: 9,
+        reason: "asked".into(),
     });
     file.save_face(&ada).unwrap();
+    let studio_release = ReleaseTemplate {
+        production: "Northwind".into(),
+        ..ReleaseTemplate::default()
+    };
+    file.save_release_template(&studio_release, 2).unwrap();
     let mut bo = filed("ta_bo", "Bo", ProviderKind::BlockRun, FaceKind::Portrait);
     bo.enrolled_at_ms = 5;
     file.save_face(&bo).unwrap();
@@ -779,7 +939,8 @@ fn a_desk_file_moves_into_the_shared_database_once() {
             ("faces", 2, 0),
             ("payments", 1, 0),
             ("video_jobs", 1, 0),
-            ("sessions", 1, 0)
+            ("sessions", 1, 0),
+            ("release_templates", 1, 0)
         ]
     );
     assert_eq!(
@@ -788,7 +949,8 @@ fn a_desk_file_moves_into_the_shared_database_once() {
             ("faces", 0, 2),
             ("payments", 0, 1),
             ("video_jobs", 0, 1),
-            ("sessions", 0, 1)
+            ("sessions", 0, 1),
+            ("release_templates", 0, 1)
         ],
         "a second run copies nothing"
     );
@@ -798,6 +960,11 @@ fn a_desk_file_moves_into_the_shared_database_once() {
         "same ids, same order"
     );
     assert_eq!(shared.face("ta_ada").unwrap().consent, ada.consent);
+    assert_eq!(shared.face("ta_ada").unwrap().revoked, ada.revoked);
+    assert_eq!(
+        shared.release_templates().unwrap(),
+        file.release_templates().unwrap()
+    );
     assert_eq!(shared.payments().unwrap(), file.payments().unwrap());
     assert_eq!(shared.job("vid_1").unwrap(), file.job("vid_1").unwrap());
     assert_eq!(

@@ -9,11 +9,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alloy::signers::local::PrivateKeySigner;
-use common::{PhotoHost, TEST_API_KEY};
+use common::{PhotoHost, StartAgreed, TEST_API_KEY};
 use likeness::flow::poll::PollPolicy;
 use likeness::flow::{EnrollOutcome, SessionState, Studio, StudioConfig};
 use likeness::http::{self, TrustRoots};
-use likeness::library::{self, ConsentPayment, Face, FaceKind, Library, NO_CONSENT_RECORD};
+use likeness::library::{
+    self, ConsentPayment, ConsentRecord, Face, FaceKind, Library, NO_CONSENT_RECORD,
+};
 use likeness::media::AssetType;
 use likeness::photo::sha256_hex;
 use likeness::providers::{anyfast, blockrun, Provider, ProviderKind, RemoteFace, RemoteFaceKind};
@@ -96,7 +98,7 @@ impl Bench {
     /// A session the talent has finished on the phone: its id and group.
     async fn verified(&self, studio: &Arc<Studio>, name: &str, photo: &str) -> (String, String) {
         let v = studio
-            .start_session(name, Some(&self.photos.url(photo)), false)
+            .start_agreed(name, Some(&self.photos.url(photo)), false)
             .await
             .unwrap();
         self.rehearsal
@@ -129,7 +131,7 @@ fn assert_self_contained(html: &str) {
     }
 }
 
-fn consent_of(face: &Face) -> &library::ConsentRecord {
+fn consent_of(face: &Face) -> &ConsentRecord {
     face.consent
         .as_ref()
         .unwrap_or_else(|| panic!("no consent record on {face:?}"))
@@ -266,7 +268,7 @@ async fn byteplus_assets_carry_the_group_session_and_their_own_file_digest() {
     let bench = Bench::new().await;
     let studio = bench.anyfast();
     let v = studio
-        .start_session("Ada", Some(&bench.photos.url("/face.jpg")), false)
+        .start_agreed("Ada", Some(&bench.photos.url("/face.jpg")), false)
         .await
         .unwrap();
     let token = v.session.liveness_token.clone().unwrap();
@@ -384,7 +386,7 @@ fn filed(asset_id: &str, name: &str, provider: ProviderKind, kind: FaceKind) -> 
         asset_type: AssetType::Image,
         status: likeness::providers::AssetStatus::Active,
         status_message: None,
-        consent: Some(library::ConsentRecord {
+        consent: Some(ConsentRecord {
             operator: "Grace".into(),
             recorded_at_ms: 1_782_991_391_000,
             liveness_ref: (kind != FaceKind::Portrait)
@@ -392,7 +394,9 @@ fn filed(asset_id: &str, name: &str, provider: ProviderKind, kind: FaceKind) -> 
             file_sha256: Some("cd".repeat(32)),
             payment: Some(ConsentPayment::Account { provider }),
             hosted_copy_deleted_at_ms: None,
+            release: None,
         }),
+        revoked: None,
     }
 }
 
@@ -516,4 +520,215 @@ fn the_cli_searches_the_library_and_writes_a_receipt() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(needle), "{args:?}: {err}");
     }
+}
+
+/// The talent's consent from the start of a session to a revoked face: no QR, scan or enroll
+/// before the talent agrees; the record keeps the exact text, its hash and version, the typed
+/// name, the time and the end; the receipt (HTML and PDF) shows it; a revoked face is refused
+/// for video with its own code.
+#[tokio::test]
+async fn the_talent_agrees_before_the_qr_and_a_revoked_face_makes_no_video() {
+    let bench = Bench::new().await;
+    let studio = bench.blockrun(Rail::Key);
+    let release = bench
+        .library
+        .save_release_template(
+            &library::ReleaseTemplate {
+                production: "Northwind Pictures — “Harbour Lights”".into(),
+                term_months: 12,
+                territory: "United Kingdom".into(),
+                ..library::ReleaseTemplate::default()
+            },
+            1,
+        )
+        .unwrap();
+    let opened = studio
+        .start_session("Ada", Some(&bench.photos.url("/face.jpg")), false)
+        .await
+        .unwrap();
+    let id = opened.session.id.clone();
+    assert_eq!(opened.session.state, SessionState::AwaitingConsent);
+    assert!(opened.qr_svg.is_none(), "no QR before the talent agrees");
+    assert!(opened.session.h5_link.is_empty(), "no link was asked for");
+    let offer = opened.release.clone().expect("the release is offered");
+    assert_eq!(offer.version, release.version);
+    assert_eq!(offer.text, release.text());
+    assert_eq!(offer.sha256, sha256_hex(release.text().as_bytes()));
+    // Nothing moves the session on but the talent's own agreement.
+    assert!(studio.refresh_session(&id).await.is_err(), "no QR");
+    assert!(studio.enroll_session(&id, None, None, None).await.is_err());
+    assert_eq!(
+        studio.check_now(&id).await.unwrap().session.state,
+        SessionState::AwaitingConsent
+    );
+    let wrong = studio
+        .give_consent(&id, "Ada Lovelace", &"0".repeat(64))
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.field(), Some("release"), "{wrong}");
+    let blank = studio
+        .give_consent(&id, "  ", &offer.sha256)
+        .await
+        .unwrap_err();
+    assert_eq!(blank.field(), Some("typed_name"), "{blank}");
+    assert_eq!(
+        bench.library.session(&id).unwrap().state,
+        SessionState::AwaitingConsent,
+        "a refused agreement records nothing"
+    );
+
+    let agreed = studio
+        .give_consent(&id, " Ada Lovelace ", &offer.sha256)
+        .await
+        .unwrap();
+    assert_eq!(agreed.session.state, SessionState::AwaitingScan);
+    assert!(
+        agreed.qr_svg.is_some(),
+        "the QR appears once the talent agreed"
+    );
+    assert!(
+        studio
+            .give_consent(&id, "Ada", &offer.sha256)
+            .await
+            .is_err(),
+        "agreed once"
+    );
+    bench
+        .rehearsal
+        .complete_liveness(&agreed.session.group_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        studio.check_now(&id).await.unwrap().session.state,
+        SessionState::Verified
+    );
+    let EnrollOutcome::Enrolled { face } =
+        studio.enroll_session(&id, None, None, None).await.unwrap()
+    else {
+        panic!("the key's account enrolls at once");
+    };
+    let given = consent_of(&face)
+        .release
+        .clone()
+        .expect("the release is kept");
+    assert_eq!(given.template_version, release.version);
+    assert_eq!(given.release_text, release.text());
+    assert_eq!(given.release_sha256, offer.sha256);
+    assert_eq!(given.typed_name, "Ada Lovelace");
+    assert!((given.agreed_at_ms - face.enrolled_at_ms).abs() < 60_000);
+    assert_eq!(
+        given.ends_at_ms,
+        library::add_months(given.agreed_at_ms, 12),
+        "the end date is the term from the day the talent agreed"
+    );
+    assert_eq!(bench.library.face(&face.asset_id).unwrap(), *face);
+
+    let html = bench.library.consent_receipt(&face.asset_id).unwrap();
+    assert_self_contained(&html);
+    for part in [
+        "Release text as the talent was shown it",
+        "Territory: United Kingdom",
+        "Ada Lovelace",
+        &given.release_sha256,
+    ] {
+        assert!(html.contains(part), "{part:?} in the receipt");
+    }
+    let pdf = bench.library.consent_receipt_pdf(&face.asset_id).unwrap();
+    // Left for a look (pdftoppm): target/tmp/consent-receipt.pdf.
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("consent-receipt.pdf"),
+        &pdf,
+    )
+    .unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    assert_eq!(library::pdf_page_count(&pdf), Some(1));
+    for line in [
+        "Territory: United Kingdom",
+        "Term: 1 year from the day I agree",
+    ] {
+        assert!(
+            pdf.windows(line.len()).any(|w| w == line.as_bytes()),
+            "{line:?} in the PDF"
+        );
+    }
+    // A line with a character past ASCII (the quotes) is written as a hex string.
+    let hex: Vec<u8> = hex::encode_upper("Production: Northwind Pictures").into_bytes();
+    assert!(
+        pdf.windows(hex.len()).any(|w| w == hex.as_slice()),
+        "the production, in the PDF"
+    );
+
+    // Revoked: Generate says why, with the code the UI switches on; the receipt says so.
+    bench
+        .library
+        .revoke_face(&face.asset_id, "Asked by her agent", 2)
+        .unwrap();
+    let request = likeness::video::VideoRequest {
+        face_asset_id: face.asset_id.clone(),
+        prompt: "A slow pan across the harbour at dusk".into(),
+        ..likeness::video::VideoRequest::default()
+    };
+    let refused = studio.quote_video(&request).await.unwrap_err();
+    assert_eq!(
+        refused.code(),
+        likeness::error::ErrorCode::ConsentRevoked,
+        "{refused}"
+    );
+    assert!(
+        refused.to_string().contains("Asked by her agent"),
+        "{refused}"
+    );
+    assert!(
+        bench.library.jobs().unwrap().is_empty(),
+        "no job, nothing sent"
+    );
+    let html = bench.library.consent_receipt(&face.asset_id).unwrap();
+    assert!(html.contains("REVOKED on"), "{html}");
+    assert!(html.contains("Asked by her agent"));
+}
+
+/// A day's receipts in one PDF: one record per page run, the release text of each.
+#[tokio::test]
+async fn a_days_receipts_are_one_pdf() {
+    let bench = Bench::new().await;
+    let studio = bench.blockrun(Rail::Key);
+    let mut ids = Vec::new();
+    for name in ["Ada", "Grace", "Hedy"] {
+        let (id, _) = bench.verified(&studio, name, "/face.jpg").await;
+        let EnrollOutcome::Enrolled { face } =
+            studio.enroll_session(&id, None, None, None).await.unwrap()
+        else {
+            panic!("enrolled at once on the key's account");
+        };
+        ids.push(face.asset_id.clone());
+    }
+    let face = bench.library.face(&ids[0]).unwrap();
+    let today = &likeness::clock::rfc3339(face.enrolled_at_ms)[..10];
+    // The local day may differ from the UTC one near midnight: take whichever holds them all.
+    let day = [today.to_string()]
+        .into_iter()
+        .chain([-1i64, 1].iter().map(|d| {
+            likeness::clock::rfc3339(face.enrolled_at_ms + d * 86_400_000)[..10].to_string()
+        }))
+        .find(|d| bench.library.day_receipts_pdf(d).is_ok_and(|(_, n)| n == 3))
+        .expect("a day holds the three faces");
+    let (pdf, records) = bench.library.day_receipts_pdf(&day).unwrap();
+    assert_eq!(records, 3);
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert_eq!(library::pdf_page_count(&pdf), Some(3), "a page each");
+    for name in ["Ada", "Grace", "Hedy"] {
+        assert!(pdf.windows(name.len()).any(|w| w == name.as_bytes()));
+    }
+    assert!(matches!(
+        bench.library.day_receipts_pdf("1999-01-01"),
+        Err(likeness::error::Error::NotFound(_))
+    ));
+    assert_eq!(
+        bench
+            .library
+            .day_receipts_pdf("yesterday")
+            .unwrap_err()
+            .field(),
+        Some("day")
+    );
 }

@@ -9,7 +9,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::PhotoHost;
+use common::{PhotoHost, StartAgreed};
 use likeness::flow::phone::PhoneSignal;
 use likeness::flow::{SessionState, Studio, StudioConfig};
 use likeness::http::TrustRoots;
@@ -72,7 +72,7 @@ async fn the_operator_sees_the_phone_open_the_page() {
     let (studio, _stage) = studio_on_rehearsal(&photos).await;
     let mut updates = studio.subscribe();
     let view = studio
-        .start_session("Ada Lovelace", Some(&photos.url("/face.jpg")), false)
+        .start_agreed("Ada Lovelace", Some(&photos.url("/face.jpg")), false)
         .await
         .unwrap();
     assert_eq!(view.session.state, SessionState::AwaitingScan);
@@ -211,7 +211,7 @@ async fn a_providers_own_page_waits_for_the_provider_to_report() {
         },
     );
     let view = studio
-        .start_session("Ada Lovelace", Some(&photos.url("/face.jpg")), false)
+        .start_agreed("Ada Lovelace", Some(&photos.url("/face.jpg")), false)
         .await
         .unwrap();
     assert_eq!(view.phone, PhoneSignal::ProviderReports);

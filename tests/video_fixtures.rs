@@ -587,6 +587,7 @@ async fn lapsed_payment_studio(
             status: AssetStatus::Active,
             status_message: None,
             consent: None,
+            revoked: None,
         })
         .unwrap();
     let media = tempfile::tempdir().unwrap();

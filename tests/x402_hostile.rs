@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use base64::Engine as _;
-use common::PhotoHost;
+use common::{PhotoHost, StartAgreed};
 use likeness::error::{CommandError, ErrorCode};
 use likeness::flow::poll::PollPolicy;
 use likeness::flow::{EnrollOutcome, SessionState, Studio, StudioConfig};
@@ -221,7 +221,7 @@ impl Bench {
     async fn verified(&self) -> String {
         let v = self
             .studio
-            .start_session("Ada", Some(&self.photo_url), false)
+            .start_agreed("Ada", Some(&self.photo_url), false)
             .await
             .unwrap();
         let checked = self.studio.check_now(&v.session.id).await.unwrap();

@@ -5,6 +5,7 @@ mod dialog;
 pub mod startup;
 pub mod state;
 mod store;
+pub mod talent;
 
 use tauri::Manager;
 
@@ -70,6 +71,15 @@ macro_rules! specta_builder {
                 $crate::commands::watch_jobs::<$runtime>,
                 $crate::commands::download_job::<$runtime>,
                 $crate::commands::reveal_job_file::<$runtime>,
+                $crate::commands::get_release::<$runtime>,
+                $crate::commands::save_release::<$runtime>,
+                $crate::commands::revoke_face::<$runtime>,
+                $crate::commands::export_receipt_pdf::<$runtime>,
+                $crate::commands::export_day_receipts_pdf::<$runtime>,
+                $crate::commands::open_talent_view::<$runtime>,
+                $crate::commands::talent_view::<$runtime>,
+                $crate::commands::watch_talent::<$runtime>,
+                $crate::commands::agree_to_release::<$runtime>,
                 $crate::commands::desks::get_library_status::<$runtime>,
                 $crate::commands::desks::set_database_password::<$runtime>,
                 $crate::commands::desks::restart_app::<$runtime>,
@@ -98,7 +108,10 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
-        .invoke_handler(startup::deferred(builder.invoke_handler(), booted))
+        .invoke_handler(talent::fence(startup::deferred(
+            builder.invoke_handler(),
+            booted,
+        )))
         .setup(move |app| {
             tracing::info!(
                 since_launch_ms = startup::ms_since(launched),

@@ -40,6 +40,8 @@ pub struct AppState {
     pub library_status: LibraryStatus,
     /// Photo downloads for the form's check (3 redirects at most, each on https), built once.
     pub photo_http: reqwest::Client,
+    /// The session the talent's window shows.
+    pub talent: crate::talent::TalentScreen,
 }
 
 impl AppState {
@@ -99,6 +101,7 @@ impl AppState {
             job_updates,
             stage_options,
             running: RwLock::new(running),
+            talent: Default::default(),
         })
     }
 

@@ -477,8 +477,18 @@ impl Studio {
     }
 
     fn call(&mut self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let window = self.window.clone();
+        self.call_from(&window, cmd, args)
+    }
+
+    fn call_from(
+        &mut self,
+        window: &tauri::WebviewWindow<MockRuntime>,
+        cmd: &str,
+        args: Value,
+    ) -> Result<Value, Value> {
         let answer = get_ipc_response(
-            &self.window,
+            window,
             InvokeRequest {
                 cmd: cmd.into(),
                 callback: CallbackFn(0),
@@ -540,7 +550,28 @@ impl Studio {
             json!({ "name": name, "imageUrl": photo, "photoOverride": true }),
         );
         let id = view["session"]["id"].as_str().unwrap().to_string();
-        phone_completes(view["session"]["h5Link"].as_str().unwrap());
+        // The talent agrees on their own window; then the QR's link is issued.
+        let sha = view["release"]["sha256"].as_str().unwrap().to_string();
+        self.ok("open_talent_view", json!({ "id": id }));
+        let talent = self
+            .app
+            .get_webview_window("talent")
+            .expect("the talent's window");
+        let agreed = self.call_from(
+            &talent,
+            "agree_to_release",
+            json!({ "typedName": name, "releaseSha256": sha }),
+        );
+        assert_eq!(agreed.unwrap()["stage"], "scan");
+        let open = self.ok("list_open_sessions", json!({}));
+        let link = open
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["session"]["id"] == id.as_str())
+            .map(|v| v["session"]["h5Link"].as_str().unwrap().to_string())
+            .unwrap();
+        phone_completes(&link);
         let view = self.until(
             "check_session",
             json!({ "id": id }),

@@ -247,21 +247,28 @@ const ALLOWED_PERMISSIONS: &[&str] = &[
     "core:window:allow-set-title",
 ];
 
-/// What is wrong with one capability file; empty when it passes review.
+/// What is wrong with one capability file; empty when it passes review. The main window may
+/// have [`ALLOWED_PERMISSIONS`]; the talent's window (the screen facing the person being
+/// enrolled) none at all — the shell's fence limits it to three commands besides.
 fn capability_problems(cap: &Value) -> Vec<String> {
     let mut problems = Vec::new();
     if cap.get("remote").is_some() {
         problems.push("it lets remote URLs reach IPC".into());
     }
-    if cap["windows"] != json!(["main"]) {
+    let allowed: &[&str] = if cap["windows"] == json!(["main"]) {
+        ALLOWED_PERMISSIONS
+    } else if cap["windows"] == json!(["talent"]) {
+        &[]
+    } else {
         problems.push(format!("it applies to windows {}", cap["windows"]));
-    }
+        &[]
+    };
     if cap.get("webviews").is_some() {
         problems.push("it names webviews".into());
     }
     for permission in cap["permissions"].as_array().into_iter().flatten() {
         match permission.as_str() {
-            Some(id) if ALLOWED_PERMISSIONS.contains(&id) => {}
+            Some(id) if allowed.contains(&id) => {}
             Some(id) => problems.push(format!("{id} is not reviewed in docs/SECURITY.md")),
             None => problems.push(format!("scoped permission {permission} is not reviewed")),
         }
@@ -280,6 +287,15 @@ fn capability_files() -> Vec<PathBuf> {
 
 #[test]
 fn capabilities_grant_the_main_window_two_permissions_and_no_remote_page_anything() {
+    let windows: Vec<Value> = capability_files()
+        .iter()
+        .map(|p| read_json(p)["windows"].clone())
+        .collect();
+    assert_eq!(
+        windows,
+        [json!(["main"]), json!(["talent"])],
+        "default.json for the operator's window, talent.json for the talent's"
+    );
     let files = capability_files();
     assert!(!files.is_empty());
     for path in files {
@@ -302,7 +318,7 @@ fn capabilities_grant_the_main_window_two_permissions_and_no_remote_page_anythin
 #[test]
 fn the_capability_review_refuses_each_widening() {
     let base = read_json(&capability_files()[0]);
-    let widenings: [Edit; 5] = [
+    let widenings: [Edit; 6] = [
         ("the file system", |c| {
             c["permissions"]
                 .as_array_mut()
@@ -324,6 +340,10 @@ fn the_capability_review_refuses_each_widening() {
             c["remote"] = json!({ "urls": ["https://*.example.com"] })
         }),
         ("every window", |c| c["windows"] = json!(["*"])),
+        (
+            "the talent's window with the main window's permissions",
+            |c| c["windows"] = json!(["talent"]),
+        ),
     ];
     for (what, widen) in widenings {
         let mut cap = base.clone();
@@ -383,7 +403,7 @@ fn app() -> (tauri::App<MockRuntime>, tauri::WebviewWindow<MockRuntime>) {
     .expect("app state");
     let builder = likeness_studio_lib::specta_builder!(MockRuntime);
     let app = mock_builder()
-        .invoke_handler(builder.invoke_handler())
+        .invoke_handler(likeness_studio_lib::talent::fence(builder.invoke_handler()))
         .build(mock_context(noop_assets()))
         .expect("mock app");
     app.manage(state);
@@ -435,4 +455,69 @@ fn a_remote_page_cannot_call_the_apps_commands() {
             );
         }
     }
+}
+
+fn invoke_with(
+    window: &tauri::WebviewWindow<MockRuntime>,
+    cmd: &str,
+    body: Value,
+) -> Result<Value, Value> {
+    get_ipc_response(
+        window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(body),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().unwrap())
+}
+
+/// The talent's window reaches its three commands and nothing else (no wallet, no settings, no
+/// prices), and the operator's window cannot agree for the talent.
+#[test]
+fn the_talents_window_calls_only_its_own_commands_and_only_it_agrees() {
+    let (app, main) = app();
+    let talent = WebviewWindowBuilder::new(&app, "talent", Default::default())
+        .build()
+        .unwrap();
+    assert_eq!(
+        invoke_with(&talent, "talent_view", json!({})),
+        Ok(Value::Null),
+        "no session shown yet"
+    );
+    for cmd in [
+        "get_wallet",
+        "export_wallet",
+        "get_settings",
+        "list_payments",
+        "open_talent_view",
+        "revoke_face",
+    ] {
+        let refused = invoke_with(&talent, cmd, json!({})).expect_err(cmd);
+        assert!(
+            refused
+                .as_str()
+                .is_some_and(|m| m.contains("not allowed on the talent's screen")),
+            "{cmd}: {refused}"
+        );
+    }
+    let body = json!({ "typedName": "Ada Lovelace", "releaseSha256": "00" });
+    let from_main = invoke_with(&main, "agree_to_release", body.clone()).unwrap_err();
+    assert_eq!(from_main["field"], "typed_name", "{from_main}");
+    assert!(
+        from_main["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Only the talent can agree")),
+        "{from_main}"
+    );
+    let from_talent = invoke_with(&talent, "agree_to_release", body).unwrap_err();
+    assert_eq!(
+        from_talent["code"], "not_found",
+        "past the fence, to the studio (no session is shown): {from_talent}"
+    );
 }

@@ -173,6 +173,11 @@ fn a_forged_callback_cannot_verify_a_session() {
         let (bind, host) = stage.callback_target(&settings).unwrap();
         let receiver = studio.serve_callbacks(bind, &host).await.unwrap();
         let view = studio.start_session("Ada", None, false).await.unwrap();
+        let sha = view.release.clone().unwrap().sha256;
+        let view = studio
+            .give_consent(&view.session.id, "Ada", &sha)
+            .await
+            .unwrap();
         let id = view.session.id.clone();
         let token = view.session.liveness_token.clone().unwrap();
         let done = |query: String| {

@@ -4,7 +4,13 @@
 
 use super::*;
 
-pub async fn run(g: &Global, out: &Output, name: &str, image_url: &str) -> Result<()> {
+pub async fn run(
+    g: &Global,
+    out: &Output,
+    name: &str,
+    image_url: &str,
+    talent_agrees: Option<&str>,
+) -> Result<()> {
     let (studio, mut stage) = studio(g, true).await?;
     let settings = settings(g, true)?;
     if let Some((bind, host)) = stage.callback_target(&settings) {
@@ -13,10 +19,24 @@ pub async fn run(g: &Global, out: &Output, name: &str, image_url: &str) -> Resul
             Err(e) => tracing::warn!(error = %e, "no LAN callback; polling only"),
         }
     }
-    let mut updates = studio.subscribe();
     let view = studio
         .start_session(name, Some(image_url), g.override_photo_checks)
         .await?;
+    // No QR before the talent agrees: they read the release here and type their name.
+    let typed = match talent_agrees {
+        Some(t) => t.to_string(),
+        None => {
+            out.release_to_agree(&view);
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| Error::Internal(format!("could not read the typed name: {e}")))?;
+            line
+        }
+    };
+    let view = super::consent::agree(&studio, &view.session.id, &typed, None).await?;
+    // Heard from the QR on: the release and the agreement before it are done with.
+    let mut updates = studio.subscribe();
     let id = view.session.id.clone();
     out.session_started(&view);
     let mut last = view;

@@ -2,6 +2,7 @@
 //! to stderr through `tracing`.
 #![allow(clippy::print_stdout)]
 
+mod consent;
 mod enroll_flow;
 mod library;
 mod output;
@@ -129,7 +130,7 @@ enum Command {
     #[command(args_conflicts_with_subcommands = true)]
     Faces {
         #[command(subcommand)]
-        action: Option<FacesCommand>,
+        action: Option<consent::FacesCommand>,
         /// First fill and refresh the library from the provider's wallet listings (BlockRun and
         /// Rehearsal; two calls from the hourly status budget).
         #[arg(long)]
@@ -154,14 +155,22 @@ enum Command {
         #[arg(long)]
         all_desks: bool,
     },
-    /// The whole flow: QR in the terminal, countdown, polling, enroll, asset id.
+    /// The whole flow: the release for the talent to agree to, QR in the terminal, countdown,
+    /// polling, enroll, asset id.
     EnrollFlow {
         #[arg(long, value_name = "N")]
         name: String,
         /// The face photo: a file on this computer or an https link (`--image-url` still works).
         #[arg(long = "image", visible_alias = "image-url", value_name = "PATH|URL")]
         image_url: String,
+        /// The name the talent typed to agree to the release (`likeness release show`). Without
+        /// it the release is printed and the talent types their name at this terminal.
+        #[arg(long, value_name = "NAME")]
+        talent_agrees: Option<String>,
     },
+    /// The release the talent agrees to before their QR appears: show it, or save a new version.
+    #[command(subcommand)]
+    Release(consent::ReleaseCommand),
     /// The built-in Rehearsal provider.
     #[command(subcommand)]
     Rehearsal(RehearsalCommand),
@@ -184,18 +193,6 @@ enum Command {
     /// studio's shared database.
     #[command(subcommand)]
     Library(library::LibraryCommand),
-}
-
-#[derive(Subcommand)]
-enum FacesCommand {
-    /// Write a face's consent record as a printable HTML page and print where it went.
-    Receipt {
-        #[arg(long, value_name = "ID")]
-        id: String,
-        /// Where to write it (default: `<id>-consent.html` in the current folder).
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-    },
 }
 
 #[derive(Subcommand)]
@@ -234,6 +231,22 @@ enum SessionCommand {
         /// https link (`--image-url` still works).
         #[arg(long = "image", visible_alias = "image-url", value_name = "PATH|URL")]
         image_url: Option<String>,
+        /// The name the talent typed to agree to the release (`likeness release show`): the QR
+        /// is issued at once. Without it the session waits for `session consent`.
+        #[arg(long, value_name = "NAME")]
+        talent_agrees: Option<String>,
+    },
+    /// The talent agrees to the release (printed by `session start` and `release show`) by
+    /// typing their name; the session's QR is issued.
+    Consent {
+        #[arg(long, value_name = "ID")]
+        id: String,
+        /// The name the talent typed.
+        #[arg(long, value_name = "NAME")]
+        typed_name: String,
+        /// The sha256 of the release text the talent was shown (default: the release in force).
+        #[arg(long, value_name = "HEX")]
+        release_sha256: Option<String>,
     },
     /// Ask the provider whether the talent has finished.
     Status {
@@ -438,15 +451,32 @@ async fn studio_with_media(
 async fn run(cli: Cli, out: &Output) -> Result<()> {
     let g = &cli.global;
     match cli.command {
-        Command::Session(SessionCommand::Start { name, image_url }) => {
+        Command::Session(SessionCommand::Start {
+            name,
+            image_url,
+            talent_agrees,
+        }) => {
             let (studio, _stage) = studio(g, false).await?;
-            let view = studio
+            let mut view = studio
                 .start_session(
                     &name,
                     image_url.as_deref().map(photo::image_arg).as_deref(),
                     g.override_photo_checks,
                 )
                 .await?;
+            if let Some(typed) = talent_agrees {
+                view = consent::agree(&studio, &view.session.id, &typed, None).await?;
+            }
+            out.session(&view);
+            Ok(())
+        }
+        Command::Session(SessionCommand::Consent {
+            id,
+            typed_name,
+            release_sha256,
+        }) => {
+            let (studio, _stage) = studio(g, false).await?;
+            let view = consent::agree(&studio, &id, &typed_name, release_sha256.as_deref()).await?;
             out.session(&view);
             Ok(())
         }
@@ -528,17 +558,8 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
             Ok(())
         }
         Command::Faces {
-            action: Some(FacesCommand::Receipt { id, out: path }),
-            ..
-        } => {
-            let library = library::open(g)?;
-            let html = library.consent_receipt(id.trim())?;
-            let path = path.unwrap_or_else(|| PathBuf::from(receipt_file_name(id.trim())));
-            std::fs::write(&path, html)
-                .map_err(|e| Error::Storage(format!("could not write {}: {e}", path.display())))?;
-            out.receipt_written(id.trim(), &path);
-            Ok(())
-        }
+            action: Some(cmd), ..
+        } => consent::faces(g, out, cmd),
         Command::Faces {
             action: None,
             sync,
@@ -566,9 +587,15 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
         }
         Command::Sessions { all_desks } => library::sessions(g, out, all_desks),
         Command::Session(SessionCommand::TakeOver { id }) => library::take_over(g, out, &id),
-        Command::EnrollFlow { name, image_url } => {
-            enroll_flow::run(g, out, &name, &photo::image_arg(&image_url)).await
+        Command::EnrollFlow {
+            name,
+            image_url,
+            talent_agrees,
+        } => {
+            let image = photo::image_arg(&image_url);
+            enroll_flow::run(g, out, &name, &image, talent_agrees.as_deref()).await
         }
+        Command::Release(cmd) => consent::release(g, out, cmd),
         Command::Wallet(cmd) => wallet::run(g, out, cmd),
         Command::Caps(args) => library::caps(g, out, args),
         Command::Library(cmd) => library::run(g, out, cmd),

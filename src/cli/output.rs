@@ -52,6 +52,7 @@ impl Output {
             "state": s.state,
             "assetId": s.asset_id,
             "token": s.liveness_token,
+            "talentConsent": s.talent_consent,
         })
     }
 
@@ -60,9 +61,18 @@ impl Output {
             let mut j = Self::session_json(&v.session);
             j["notice"] = json!(v.notice);
             j["budget"] = json!(v.budget);
+            j["release"] = json!(v.release);
             self.result(j);
         } else {
             let s = &v.session;
+            if let Some(r) = &v.release {
+                println!("{}\n", r.text);
+                println!("release   version {} (sha256 {})", r.version, r.sha256);
+                println!(
+                    "next      Ask {} to read the release above; when they have typed their name, run `likeness session consent --id {} --typed-name \"<their name>\"` for the QR.",
+                    s.talent_name, s.id
+                );
+            }
             println!("session   {}", s.id);
             println!("group     {}", s.group_id);
             println!("state     {}", s.state.as_str());
@@ -197,17 +207,88 @@ impl Output {
         } else if faces.is_empty() {
             println!("The library is empty. Enroll a face with `likeness enroll-flow`.");
         } else {
+            let now = likeness::clock::Clock::new().now_ms();
             for f in faces {
                 println!(
-                    "{}  {:<24} {:<10} {:<6} {:<10} {}",
+                    "{}  {:<24} {:<10} {:<6} {:<10} {}{}",
                     f.asset_id,
                     f.name,
                     f.provider,
                     f.asset_type.as_str(),
                     f.status.as_str(),
-                    rfc3339(f.enrolled_at_ms)
+                    rfc3339(f.enrolled_at_ms),
+                    consent_note(f, now)
                 );
             }
+        }
+    }
+
+    /// The release before the QR, for the talent to read at this terminal (enroll-flow).
+    pub fn release_to_agree(&self, v: &SessionView) {
+        let Some(r) = &v.release else { return };
+        if self.json {
+            self.event(
+                "release_shown",
+                json!({ "session": v.session.id, "release": r }),
+            );
+        } else {
+            println!("{}\n", r.text);
+            println!(
+                "{}: type your name and press Enter to agree to this release.",
+                v.session.talent_name
+            );
+        }
+    }
+
+    pub fn release(&self, t: &likeness::library::ReleaseTemplate) {
+        let text = t.text();
+        let sha = likeness::library::sha256_hex(&text);
+        if self.json {
+            let mut j = json!(t);
+            j["text"] = json!(text);
+            j["sha256"] = json!(sha);
+            self.result(j);
+        } else {
+            println!("{text}\n");
+            println!("version {} · sha256 {sha}", t.version);
+        }
+    }
+
+    pub fn revoked(&self, f: &Face) {
+        if self.json {
+            self.result(face_json(f));
+        } else if let Some(r) = &f.revoked {
+            println!(
+                "Revoked {} ({}) on {}{}. No new video of this face will be made.",
+                f.name,
+                f.asset_id,
+                rfc3339(r.at_ms),
+                if r.reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", r.reason)
+                }
+            );
+        }
+    }
+
+    /// Where a receipt PDF went, how many records and pages it holds.
+    pub fn pdf_written(&self, path: &std::path::Path, records: usize, pdf: &[u8]) {
+        let pages = likeness::library::pdf_page_count(pdf).unwrap_or(0);
+        if self.json {
+            self.result(json!({
+                "path": path.display().to_string(),
+                "records": records,
+                "pages": pages,
+                "bytes": pdf.len(),
+            }));
+        } else {
+            println!(
+                "{} ({records} record{}, {pages} page{})",
+                path.display(),
+                if records == 1 { "" } else { "s" },
+                if pages == 1 { "" } else { "s" }
+            );
         }
     }
 
@@ -422,12 +503,29 @@ fn face_json(f: &Face) -> Value {
         "statusMessage": f.status_message,
         "photoOverride": f.photo_override,
         "consent": f.consent,
+        "revoked": f.revoked,
     })
+}
+
+/// What `faces` says after a row whose consent stops it, or that has none on record.
+fn consent_note(f: &Face, now_ms: i64) -> &'static str {
+    let summary = likeness::library::FaceSummary::from(f);
+    if f.revoked.is_some() {
+        "  REVOKED"
+    } else if summary.withdrawn(now_ms) {
+        "  RELEASE ENDED"
+    } else if f.consent.is_none() && f.kind != likeness::library::FaceKind::Portrait {
+        "  consent not recorded"
+    } else {
+        ""
+    }
 }
 
 fn plain_state(state: likeness::flow::SessionState) -> &'static str {
     use likeness::flow::SessionState as S;
     match state {
+        S::AwaitingConsent => "Waiting for the talent to agree to the release.",
+        S::Consented => "The talent agreed; the QR is next.",
         S::AwaitingScan => "Waiting for the talent to finish on their phone.",
         S::Expired => "The QR expired before the talent finished.",
         S::Verified => "The talent finished the phone check.",
@@ -453,6 +551,13 @@ fn next_step(s: &LivenessSession) -> String {
         s.talent_name
     );
     match s.state {
+        S::AwaitingConsent => format!(
+            "Waiting for {} to agree to the release (`likeness release show`). When they have typed their name, run `likeness session consent --id {id} --typed-name \"<their name>\"`.",
+            s.talent_name
+        ),
+        S::Consented => format!(
+            "The talent agreed, but the QR was not issued. Run `likeness session refresh --id {id}` for it."
+        ),
         S::AwaitingScan => format!(
             "Waiting for the talent to finish on their phone (the QR expires at {}). When they have, run `likeness session status --id {id}`; once it has expired, `likeness session refresh --id {id}` gives a fresh QR.",
             rfc3339(s.expires_at_ms)

@@ -6,11 +6,12 @@ pub(crate) mod checkout;
 pub mod phone;
 pub mod poll;
 mod studio;
+pub mod talent;
 
 pub(crate) use studio::assets as studio_assets;
 pub use studio::{
     AssetFileCheck, CallBudget, EnrollOutcome, PhoneTest, PortraitOutcome, PortraitQuote,
-    SessionView, Studio, StudioConfig, PHONE_TEST_WAIT,
+    ReleaseOffer, SessionView, Studio, StudioConfig, PHONE_TEST_WAIT,
 };
 
 use serde::{Deserialize, Serialize};
@@ -19,6 +20,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionState {
+    /// The talent reads the release on their own screen (the talent view) and has not agreed
+    /// yet. No link is issued, so there is no QR to scan.
+    AwaitingConsent,
+    /// The talent agreed; the first link is being issued (or was refused, and the operator can
+    /// ask for it again).
+    Consented,
     /// The QR is live; the talent has not finished the phone check.
     AwaitingScan,
     /// The link's 120 s ran out before the check finished; a fresh QR continues the same group.
@@ -35,7 +42,9 @@ pub enum SessionState {
 
 impl SessionState {
     /// Every state, for parsing and for the tests that must cover them all.
-    pub const ALL: [SessionState; 7] = [
+    pub const ALL: [SessionState; 9] = [
+        SessionState::AwaitingConsent,
+        SessionState::Consented,
         SessionState::AwaitingScan,
         SessionState::Expired,
         SessionState::Verified,
@@ -47,6 +56,8 @@ impl SessionState {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            SessionState::AwaitingConsent => "awaiting_consent",
+            SessionState::Consented => "consented",
             SessionState::AwaitingScan => "awaiting_scan",
             SessionState::Expired => "expired",
             SessionState::Verified => "verified",
@@ -82,6 +93,8 @@ pub fn next<S: Transitions>(state: S, event: S::Event) -> Option<S> {
 /// Something that happened to a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
+    /// The talent agreed to the release on their own screen (never the operator's).
+    ConsentGiven,
     /// A new or refreshed H5 link was issued for the group.
     LinkIssued,
     /// A status check found the group still pending.
@@ -125,7 +138,10 @@ impl Transitions for SessionState {
             (S::Enrolled | S::Cancelled, _) => None,
             (S::Enrolling, E::Cancelled) => None,
             (_, E::Cancelled) => Some(S::Cancelled),
-            (S::AwaitingScan | S::Expired, E::LinkIssued) => Some(S::AwaitingScan),
+            (S::AwaitingConsent, E::ConsentGiven) => Some(S::Consented),
+            // The first link only once the talent agreed: no QR, so no scan and no enroll,
+            // without their consent.
+            (S::Consented | S::AwaitingScan | S::Expired, E::LinkIssued) => Some(S::AwaitingScan),
             (S::AwaitingScan, E::StillPending) => Some(S::AwaitingScan),
             (S::AwaitingScan | S::Expired, E::ScanCompleted) => Some(S::Verified),
             (S::AwaitingScan, E::LinkExpired) => Some(S::Expired),
@@ -212,6 +228,35 @@ mod tests {
             s = next(s, e).unwrap_or_else(|| panic!("{e:?} must apply in {s:?}"));
         }
         assert_eq!(s, S::Enrolled);
+    }
+
+    #[test]
+    fn no_qr_scan_or_enroll_before_the_talent_agrees() {
+        for e in [
+            E::LinkIssued,
+            E::StillPending,
+            E::ScanCompleted,
+            E::LinkExpired,
+            E::EnrollStarted,
+            E::QuoteShown,
+            E::PaymentSigned,
+            E::EnrollSucceeded,
+            E::Recovered,
+        ] {
+            assert_eq!(next(S::AwaitingConsent, e), None, "{e:?} before consent");
+        }
+        let s = next(S::AwaitingConsent, E::ConsentGiven).unwrap();
+        assert_eq!(s, S::Consented);
+        assert_eq!(next(s, E::ScanCompleted), None, "no scan before a QR");
+        assert_eq!(next(s, E::EnrollStarted), None);
+        assert_eq!(next(s, E::LinkIssued), Some(S::AwaitingScan));
+        assert_eq!(next(S::AwaitingConsent, E::Cancelled), Some(S::Cancelled));
+        // Consent is given once: no state but the first takes it.
+        for st in SessionState::ALL {
+            if st != S::AwaitingConsent {
+                assert_eq!(next(st, E::ConsentGiven), None, "{st:?}");
+            }
+        }
     }
 
     #[test]
@@ -332,14 +377,7 @@ mod tests {
 
     #[test]
     fn state_names_round_trip() {
-        for s in [
-            S::AwaitingScan,
-            S::Expired,
-            S::Verified,
-            S::Enrolling,
-            S::Enrolled,
-            S::Cancelled,
-        ] {
+        for s in SessionState::ALL {
             assert_eq!(SessionState::parse(s.as_str()), Some(s));
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }

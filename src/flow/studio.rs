@@ -55,8 +55,20 @@ pub struct SessionView {
     pub budget: Option<CallBudget>,
     /// The asset the session enrolled, as filed (BytePlus assets show their processing here).
     pub asset: Option<Face>,
+    /// The release the talent is asked to agree to, while the session awaits their consent.
+    pub release: Option<ReleaseOffer>,
     /// Whether a phone is seen to have opened the QR's page.
     pub phone: super::phone::PhoneSignal,
+}
+
+/// The release as the talent's screen shows it: the exact text, and the sha256 its "I agree"
+/// sends back, so a release changed on the way is refused rather than recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReleaseOffer {
+    pub version: u32,
+    pub text: String,
+    pub sha256: String,
 }
 
 /// The provider's hourly limits and what this studio has used of them in the last hour.
@@ -400,8 +412,11 @@ impl Studio {
         ))
     }
 
-    /// Validates the form, checks the photo, opens a liveness session and starts watching it.
-    /// The photo may be left out (the CLI's `session start`) and given at enroll time.
+    /// Validates the form, checks the photo and opens the session on the talent's side: it
+    /// waits in `awaiting_consent` for the talent to agree to the release on their own screen
+    /// ([`Self::give_consent`]), and only then is a link (and its QR) issued. Nothing is sent to
+    /// the provider yet. The photo may be left out (the CLI's `session start`) and given at
+    /// enroll time.
     pub async fn start_session(
         self: &Arc<Self>,
         name: &str,
@@ -421,31 +436,81 @@ impl Studio {
             }
             None => (String::new(), None),
         };
-        self.spend_init_budget(&provider)?;
         let id = format!("ses_{}", hex::encode(rand::random::<[u8; 8]>()));
-        let (link, notice) = self.open_link(&provider, &name, "", &id).await?;
         let now = self.clock.now_ms();
         let session = LivenessSession {
             id,
             provider: provider.kind(),
-            liveness_token: link.token,
-            group_id: link.group_id,
+            liveness_token: None,
+            group_id: String::new(),
             talent_name: name,
             image_url,
-            h5_link: link.h5_link,
-            expires_at_ms: now + link.expires_in_seconds as i64 * 1000,
+            h5_link: String::new(),
+            expires_at_ms: now,
             link_issued_at_ms: now,
-            state: SessionState::AwaitingScan,
+            state: SessionState::AwaitingConsent,
             asset_id: None,
             created_at_ms: now,
             updated_at_ms: now,
             photo_override,
+            talent_consent: None,
         };
         self.library.save_session(&session)?;
-        tracing::info!(session = %session.id, group = %session.group_id, "liveness session started");
-        let view = self.view(session.clone(), notice.clone());
-        self.watch(session, notice);
+        tracing::info!(session = %session.id, "session opened; waiting for the talent's consent");
+        let view = self.view(session, None);
+        let _ = self.updates.send(view.clone());
         Ok(view)
+    }
+
+    /// A session whose talent agreed at once to the release in force: the unit tests' start.
+    #[cfg(test)]
+    pub(crate) async fn start_agreed(
+        self: &Arc<Self>,
+        name: &str,
+        image_url: Option<&str>,
+        photo_override: bool,
+    ) -> Result<SessionView> {
+        let view = self.start_session(name, image_url, photo_override).await?;
+        let sha = view
+            .release
+            .as_ref()
+            .map(|r| r.sha256.clone())
+            .unwrap_or_default();
+        self.give_consent(&view.session.id, name, &sha).await
+    }
+
+    /// The talent's own "I agree", from the talent's screen (never the operator's): the name
+    /// they typed under the release whose sha256 they were shown. Recorded with the session,
+    /// then the first link is issued. A release changed since it was shown is refused, so the
+    /// record always holds the text the talent read.
+    pub async fn give_consent(
+        self: &Arc<Self>,
+        id: &str,
+        typed_name: &str,
+        release_sha256: &str,
+    ) -> Result<SessionView> {
+        let mut session = self.library.session(id)?;
+        let Some(state) = next(session.state, Event::ConsentGiven) else {
+            return Err(Error::invalid(
+                "session",
+                format!(
+                    "This session is {}; the release is agreed to once, before the QR.",
+                    describe(session.state)
+                ),
+            ));
+        };
+        let release = self.library.release_template()?;
+        if crate::library::sha256_hex(&release.text()) != release_sha256.trim() {
+            return Err(Error::invalid(
+                "release",
+                "The release changed while it was on screen. Read it again and agree to the one shown now.",
+            ));
+        }
+        session.talent_consent = Some(release.agreed(typed_name, self.clock.now_ms())?);
+        session.state = state;
+        self.persist_and_send(&mut session, None)?;
+        tracing::info!(session = %session.id, version = release.version, "the talent agreed to the release");
+        self.refresh_session(id).await
     }
 
     /// A fresh QR for the same group (the provider's refresh path).
@@ -455,7 +520,7 @@ impl Studio {
             return Err(Error::invalid(
                 "session",
                 format!(
-                    "This session is {}; a fresh QR is only for sessions waiting for a scan.",
+                    "This session is {}; a QR is only for sessions whose talent agreed and that wait for a scan.",
                     describe(session.state)
                 ),
             ));
@@ -476,10 +541,15 @@ impl Studio {
         session.h5_link = link.h5_link;
         session.expires_at_ms = now + link.expires_in_seconds as i64 * 1000;
         session.link_issued_at_ms = now;
+        let first = session.state == SessionState::Consented;
         session.state = state;
         session.updated_at_ms = now;
         self.library.save_session(&session)?;
-        tracing::info!(session = %session.id, "fresh QR issued");
+        if first {
+            tracing::info!(session = %session.id, group = %session.group_id, "liveness session started");
+        } else {
+            tracing::info!(session = %session.id, "fresh QR issued");
+        }
         let view = self.view(session.clone(), notice.clone());
         self.watch(session, notice);
         Ok(view)
@@ -733,6 +803,17 @@ impl Studio {
             None => (None, false),
         };
         let budget = self.call_budget().ok();
+        let release = match session.state {
+            SessionState::AwaitingConsent => self.library.release_template().ok().map(|t| {
+                let text = t.text();
+                ReleaseOffer {
+                    version: t.version,
+                    sha256: crate::library::sha256_hex(&text),
+                    text,
+                }
+            }),
+            _ => None,
+        };
         let asset = session
             .asset_id
             .as_deref()
@@ -748,6 +829,7 @@ impl Studio {
             payee_changed,
             budget,
             asset,
+            release,
         }
     }
 
@@ -850,6 +932,8 @@ impl Studio {
 
 fn describe(state: SessionState) -> &'static str {
     match state {
+        SessionState::AwaitingConsent => "waiting for the talent to agree to the release",
+        SessionState::Consented => "agreed, waiting for its first QR",
         SessionState::AwaitingScan => "waiting for the talent's scan",
         SessionState::Expired => "expired",
         SessionState::Verified => "verified and ready to enroll",

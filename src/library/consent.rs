@@ -40,6 +40,10 @@ pub struct ConsentRecord {
     /// link or took the bytes inline (Anyfast), so no copy was left anywhere.
     #[serde(default)]
     pub hosted_copy_deleted_at_ms: Option<i64>,
+    /// The release the talent read and agreed to before their QR appeared. `None` for faces
+    /// enrolled before releases were kept, and for AI characters.
+    #[serde(default)]
+    pub release: Option<super::TalentConsent>,
 }
 
 /// What paid. Never holds a key.

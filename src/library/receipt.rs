@@ -2,7 +2,10 @@
 //! nothing loaded from anywhere, A4 when printed), every value escaped. Links (the photo, the
 //! Basescan transaction) are printed as text, never fetched or followed.
 
+mod pdf;
 mod tz;
+
+pub use pdf::{page_count as pdf_page_count, receipts_pdf};
 
 use std::fmt::Write;
 
@@ -10,7 +13,7 @@ use super::consent::{
     split_liveness_ref, ConsentPayment, NO_CONSENT_RECORD, NO_CONSENT_RECORD_YET,
 };
 use super::{usdc_decimal, Face, FaceKind, Library, PaymentRecord};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::media::AssetType;
 
 /// What a receipt is made from.
@@ -24,12 +27,71 @@ pub struct ReceiptInput<'a> {
     /// The studio's offset east of UTC, in seconds, at an instant (epoch ms); `None` when this
     /// machine's zone cannot be read.
     pub local_offset: &'a dyn Fn(i64) -> Option<i32>,
+    /// Now, to say whether the release has ended.
+    pub now_ms: i64,
 }
 
 impl Library {
     /// The consent record of a filed face or asset as a printable HTML page.
     pub fn consent_receipt(&self, asset_id: &str) -> Result<String> {
         let face = self.face(asset_id)?;
+        let (payment, liveness_at_ms) = self.receipt_parts(&face)?;
+        Ok(render_receipt(&ReceiptInput {
+            face: &face,
+            payment: payment.as_ref(),
+            liveness_at_ms,
+            local_offset: &local_offset,
+            now_ms: crate::clock::Clock::new().now_ms(),
+        }))
+    }
+
+    /// The consent record of a filed face or asset as a PDF (A4, one record per page run).
+    pub fn consent_receipt_pdf(&self, asset_id: &str) -> Result<Vec<u8>> {
+        let face = self.face(asset_id)?;
+        self.receipts_pdf_of(std::slice::from_ref(&face))
+    }
+
+    /// The consent records of every face and asset enrolled on `day` (`YYYY-MM-DD`, this
+    /// machine's local day), oldest first, in one PDF; and how many records it holds. A day
+    /// with none is an error that says so, rather than an empty file.
+    pub fn day_receipts_pdf(&self, day: &str) -> Result<(Vec<u8>, usize)> {
+        let (from, to) = local_day_bounds(day)?;
+        let mut faces: Vec<Face> = self
+            .faces()?
+            .into_iter()
+            .filter(|f| (from..to).contains(&f.enrolled_at_ms))
+            .collect();
+        if faces.is_empty() {
+            return Err(Error::NotFound(format!(
+                "No face was enrolled on {day} (this machine's local day). Run `likeness faces` to see the dates."
+            )));
+        }
+        faces.reverse();
+        Ok((self.receipts_pdf_of(&faces)?, faces.len()))
+    }
+
+    fn receipts_pdf_of(&self, faces: &[Face]) -> Result<Vec<u8>> {
+        let parts = faces
+            .iter()
+            .map(|f| self.receipt_parts(f))
+            .collect::<Result<Vec<_>>>()?;
+        let now_ms = crate::clock::Clock::new().now_ms();
+        let inputs: Vec<ReceiptInput<'_>> = faces
+            .iter()
+            .zip(&parts)
+            .map(|(face, (payment, liveness_at_ms))| ReceiptInput {
+                face,
+                payment: payment.as_ref(),
+                liveness_at_ms: *liveness_at_ms,
+                local_offset: &local_offset,
+                now_ms,
+            })
+            .collect();
+        Ok(receipts_pdf(&inputs))
+    }
+
+    /// The ledger row that paid and when the liveness link was issued, as a receipt shows them.
+    fn receipt_parts(&self, face: &Face) -> Result<(Option<PaymentRecord>, Option<i64>)> {
         let consent = face.consent.as_ref();
         let payment = match consent.and_then(|c| c.payment.as_ref()) {
             Some(ConsentPayment::X402 { ledger_id, .. }) => {
@@ -42,13 +104,29 @@ impl Library {
             .and_then(|r| split_liveness_ref(r).0)
             .and_then(|id| self.session(id).ok())
             .map(|s| s.link_issued_at_ms);
-        Ok(render_receipt(&ReceiptInput {
-            face: &face,
-            payment: payment.as_ref(),
-            liveness_at_ms,
-            local_offset: &|ms| tz::local_offset_s(ms.div_euclid(1000)),
-        }))
+        Ok((payment, liveness_at_ms))
     }
+}
+
+fn local_offset(ms: i64) -> Option<i32> {
+    tz::local_offset_s(ms.div_euclid(1000))
+}
+
+/// `[start, end)` in epoch ms of a `YYYY-MM-DD` day on this machine's clock (UTC where the
+/// zone cannot be read).
+fn local_day_bounds(day: &str) -> Result<(i64, i64)> {
+    let bad = || {
+        Error::invalid(
+            "day",
+            format!("{day:?} is not a day; give it as YYYY-MM-DD, like 2026-12-07."),
+        )
+    };
+    let midnight_utc =
+        crate::clock::parse_rfc3339(&format!("{}T00:00:00Z", day.trim())).ok_or_else(bad)?;
+    // The offset at the day's noon: right on every day but those a clock change splits.
+    let offset_ms = local_offset(midnight_utc + 12 * 3_600_000).unwrap_or(0) as i64 * 1000;
+    let start = midnight_utc - offset_ms;
+    Ok((start, start + 86_400_000))
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -147,12 +225,35 @@ th { width: 40mm; font-weight: bold; color: #333; }
 .statement { border: 0.4mm solid #111; padding: 4mm; margin: 0 0 8mm; page-break-inside: avoid; }
 .sign { display: flex; gap: 8mm; margin-top: 14mm; page-break-inside: avoid; }
 .sign div { flex: 1; border-top: 0.3mm solid #111; padding-top: 1.5mm; font-size: 9.5pt; }
+.withdrawn { border: 0.6mm solid #a00; color: #a00; font-weight: bold; padding: 2mm 3mm; margin: 0 0 5mm; }
+h2 { font-size: 12pt; margin: 0 0 2mm; }
+.release { border: 0.3mm solid #555; padding: 3mm 4mm; margin: 0 0 6mm; page-break-inside: avoid; }
 .note { color: #555; font-size: 8.5pt; margin-top: 6mm; }
 @media print { body { padding: 0; max-width: none; } }
 ";
 
+/// What a receipt says, whatever it is printed as (the HTML page, the PDF).
+pub(super) struct Sheet {
+    pub name: String,
+    pub asset_id: String,
+    pub kind: String,
+    pub rows: Vec<(&'static str, String, bool)>,
+    pub statement: String,
+    /// The release text exactly as the talent was shown it.
+    pub release_text: Option<String>,
+    /// Revoked, or its release has ended: said at the top, above everything.
+    pub withdrawn: Option<String>,
+    /// The operator's name (empty when none was set), when a signature is asked for.
+    pub signer: Option<String>,
+    pub noun: &'static str,
+}
+
 /// The page. Pure: the same input gives the same page.
 pub fn render_receipt(r: &ReceiptInput<'_>) -> String {
+    html(&sheet(r))
+}
+
+pub(super) fn sheet(r: &ReceiptInput<'_>) -> Sheet {
     let f = r.face;
     let consent = f.consent.as_ref();
     let noun = file_noun(f.asset_type);
@@ -163,7 +264,7 @@ pub fn render_receipt(r: &ReceiptInput<'_>) -> String {
             format!("BytePlus asset ({noun}) of a person verified with a live face check")
         }
     };
-    let mut rows: Vec<(&str, String, bool)> = vec![
+    let mut rows: Vec<(&'static str, String, bool)> = vec![
         ("Talent", f.name.clone(), false),
         ("Kind", kind.clone(), false),
         ("Provider", f.provider.label().to_string(), false),
@@ -275,7 +376,79 @@ pub fn render_receipt(r: &ReceiptInput<'_>) -> String {
             }
         }
     };
+    let release = f.release();
+    match (release, f.kind, consent) {
+        (Some(c), ..) => {
+            rows.push((
+                "Release",
+                format!(
+                    "Version {}, read and agreed to by the talent on their own screen",
+                    c.template_version
+                ),
+                false,
+            ));
+            rows.push(("Typed name", c.typed_name.clone(), false));
+            rows.push(("Agreed", when(c.agreed_at_ms, r.local_offset), false));
+            let ends = date_time(c.ends_at_ms, 0).0;
+            rows.push((
+                "Release ends",
+                if r.now_ms >= c.ends_at_ms {
+                    format!("{ends} (UTC) — ended")
+                } else {
+                    format!("{ends} (UTC)")
+                },
+                false,
+            ));
+            rows.push(("Release sha256", c.release_sha256.clone(), true));
+        }
+        (None, FaceKind::Portrait, _) => {}
+        (None, _, Some(_)) => rows.push((
+            "Release",
+            "Not recorded: enrolled before the talent's release was kept".to_string(),
+            false,
+        )),
+        (None, _, None) => {}
+    }
+    if let Some(v) = &f.revoked {
+        rows.push((
+            "Revoked",
+            format!(
+                "{}{}",
+                when(v.at_ms, r.local_offset),
+                if v.reason.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", v.reason.trim())
+                }
+            ),
+            false,
+        ));
+    }
+    let withdrawn = match (&f.revoked, release) {
+        (Some(v), _) => Some(format!(
+            "REVOKED on {} (UTC): no new video of this face may be made.",
+            date_time(v.at_ms, 0).0
+        )),
+        (None, Some(c)) if r.now_ms >= c.ends_at_ms => Some(format!(
+            "RELEASE ENDED on {} (UTC): no new video of this face may be made.",
+            date_time(c.ends_at_ms, 0).0
+        )),
+        _ => None,
+    };
+    Sheet {
+        name: f.name.clone(),
+        asset_id: f.asset_id.clone(),
+        kind,
+        rows,
+        statement,
+        release_text: release.map(|c| c.release_text.clone()),
+        withdrawn,
+        signer: consent.map(|c| c.operator.trim().to_string()),
+        noun,
+    }
+}
 
+fn html(s: &Sheet) -> String {
     let mut h = String::with_capacity(8 * 1024);
     h.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     // Belt and braces: even a value that escaped escaping could load nothing and run nothing.
@@ -283,26 +456,37 @@ pub fn render_receipt(r: &ReceiptInput<'_>) -> String {
     let _ = writeln!(
         h,
         "<title>Consent record — {} — {}</title>",
-        esc(&f.name),
-        esc(&f.asset_id)
+        esc(&s.name),
+        esc(&s.asset_id)
     );
     let _ = writeln!(h, "<style>{STYLE}</style>\n</head>\n<body>");
     h.push_str("<h1>Likeness Studio — consent record</h1>\n");
-    let _ = writeln!(h, "<p class=\"sub\">{} · {}</p>", esc(&f.name), esc(&kind));
+    let _ = writeln!(
+        h,
+        "<p class=\"sub\">{} · {}</p>",
+        esc(&s.name),
+        esc(&s.kind)
+    );
+    if let Some(w) = &s.withdrawn {
+        let _ = writeln!(h, "<p class=\"withdrawn\">{}</p>", esc(w));
+    }
     h.push_str("<table>\n");
-    for (label, value, mono) in &rows {
+    for (label, value, mono) in &s.rows {
         let class = if *mono { " class=\"mono\"" } else { "" };
         let value = esc(value).replace('\n', "<br>");
         let _ = writeln!(h, "<tr><th>{}</th><td{class}>{value}</td></tr>", esc(label));
     }
     h.push_str("</table>\n");
-    let _ = writeln!(h, "<p class=\"statement\">{}</p>", esc(&statement));
-    if let Some(c) = consent {
-        let operator = if c.operator.trim().is_empty() {
-            String::new()
-        } else {
-            esc(&c.operator)
-        };
+    let _ = writeln!(h, "<p class=\"statement\">{}</p>", esc(&s.statement));
+    if let Some(text) = &s.release_text {
+        let _ = writeln!(
+            h,
+            "<h2>Release text as the talent was shown it</h2>\n<p class=\"release\">{}</p>",
+            esc(text).replace('\n', "<br>")
+        );
+    }
+    if let Some(operator) = &s.signer {
+        let operator = esc(operator);
         let _ = writeln!(
             h,
             "<div class=\"sign\"><div>Operator: {operator}</div><div>Signature of the operator</div><div>Date</div></div>"
@@ -310,7 +494,8 @@ pub fn render_receipt(r: &ReceiptInput<'_>) -> String {
     }
     let _ = writeln!(
         h,
-        "<p class=\"note\">The sha256 identifies the exact {noun} bytes the studio downloaded and checked: any copy with the same sha256 is the same file. Links are printed for reference only.</p>"
+        "<p class=\"note\">The sha256 identifies the exact {} bytes the studio downloaded and checked: any copy with the same sha256 is the same file. Links are printed for reference only.</p>",
+        s.noun
     );
     h.push_str("</body>\n</html>\n");
     h
@@ -386,6 +571,7 @@ mod tests {
             status: AssetStatus::Active,
             status_message: None,
             consent,
+            revoked: None,
         }
     }
 
@@ -398,6 +584,7 @@ mod tests {
             file_sha256: Some("ab".repeat(32)),
             payment: Some(payment),
             hosted_copy_deleted_at_ms: None,
+            release: None,
         }
     }
 
@@ -427,6 +614,7 @@ mod tests {
             payment,
             liveness_at_ms: None,
             local_offset: &move |_| offset,
+            now_ms: 0,
         })
     }
 

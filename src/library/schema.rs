@@ -118,6 +118,31 @@ const MIGRATIONS: &[&str] = &[
     // 10: a local photo is hosted for the provider and deleted once it answered: when, on the
     // face's consent record.
     "ALTER TABLE faces ADD COLUMN hosted_deleted_at_ms INTEGER;",
+    // 11: the release the talent agreed to (kept with the session until enroll, then on the
+    // face, never rewritten), revocation, and the studio's versioned release templates. The
+    // list's covering index takes the two dates the list strikes faces through by.
+    "ALTER TABLE sessions ADD COLUMN talent_consent TEXT;
+    ALTER TABLE faces ADD COLUMN release_version INTEGER;
+    ALTER TABLE faces ADD COLUMN release_text TEXT;
+    ALTER TABLE faces ADD COLUMN release_sha256 TEXT;
+    ALTER TABLE faces ADD COLUMN typed_name TEXT;
+    ALTER TABLE faces ADD COLUMN agreed_at_ms INTEGER;
+    ALTER TABLE faces ADD COLUMN consent_ends_at_ms INTEGER;
+    ALTER TABLE faces ADD COLUMN revoked_at_ms INTEGER;
+    ALTER TABLE faces ADD COLUMN revoked_reason TEXT;
+    CREATE TABLE release_templates (
+        version INTEGER PRIMARY KEY,
+        production TEXT NOT NULL,
+        uses TEXT NOT NULL,
+        term_months INTEGER NOT NULL,
+        territory TEXT NOT NULL,
+        free_text TEXT NOT NULL,
+        saved_at_ms INTEGER NOT NULL
+    );
+    DROP INDEX faces_list;
+    CREATE INDEX faces_list ON faces (enrolled_at_ms DESC, asset_id, provider, kind, name, group_id,
+        asset_type, status, status_message, thumbnail IS NOT NULL, consent_at_ms IS NOT NULL,
+        consent_ends_at_ms, revoked_at_ms);",
 ];
 
 /// The newest version this app knows.

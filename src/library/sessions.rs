@@ -31,6 +31,25 @@ pub struct LivenessSession {
     /// BytePlus's `BytedToken`, which the result is asked with until the group exists.
     #[serde(default)]
     pub liveness_token: Option<String>,
+    /// The release the talent agreed to on their own screen; no QR is issued without it.
+    /// Filed with the face at enroll.
+    #[serde(default)]
+    pub talent_consent: Option<super::TalentConsent>,
+}
+
+impl LivenessSession {
+    /// `talent_consent` as the `sessions.talent_consent` column keeps it (JSON).
+    pub(super) fn consent_column(&self) -> Option<String> {
+        self.talent_consent
+            .as_ref()
+            .map(|c| serde_json::to_string(c).expect("a consent serializes"))
+    }
+}
+
+/// The `sessions.talent_consent` column back; unreadable JSON reads as no consent, which only
+/// ever stops a session (no QR without one), never lets one through.
+pub(super) fn consent_from_column(raw: Option<String>) -> Option<super::TalentConsent> {
+    raw.and_then(|j| serde_json::from_str(&j).ok())
 }
 
 /// An open session and the desk that owns it (on the shared database).
@@ -49,11 +68,11 @@ impl Library {
         self.conn().execute(
             "INSERT INTO sessions (id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms,
                                    state, asset_id, created_at_ms, updated_at_ms, link_issued_at_ms,
-                                   photo_override, liveness_token)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                                   photo_override, liveness_token, talent_consent)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
              ON CONFLICT(id) DO UPDATE SET group_id = ?3, talent_name = ?4, image_url = ?5, h5_link = ?6, expires_at_ms = ?7, state = ?8,
                                            asset_id = ?9, updated_at_ms = ?11, link_issued_at_ms = ?12,
-                                           photo_override = ?13, liveness_token = ?14",
+                                           photo_override = ?13, liveness_token = ?14, talent_consent = ?15",
             params![
                 s.id,
                 s.provider.as_str(),
@@ -69,6 +88,7 @@ impl Library {
                 s.link_issued_at_ms,
                 s.photo_override,
                 s.liveness_token,
+                s.consent_column(),
             ],
         )?;
         Ok(())
@@ -101,7 +121,7 @@ impl Library {
         }
         let conn = self.conn();
         let mut stmt = conn.prepare(&format!(
-            "{SESSION_COLUMNS} WHERE state IN ('awaiting_scan', 'expired', 'verified', 'awaiting_payment', 'enrolling')
+            "{SESSION_COLUMNS} WHERE state IN ('awaiting_consent', 'consented', 'awaiting_scan', 'expired', 'verified', 'awaiting_payment', 'enrolling')
              ORDER BY created_at_ms DESC"
         ))?;
         let rows = stmt.query_map([], session_from_row)?;
@@ -132,7 +152,8 @@ impl Library {
 
 const SESSION_COLUMNS: &str =
     "SELECT id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms, state,
-    asset_id, created_at_ms, updated_at_ms, link_issued_at_ms, photo_override, liveness_token FROM sessions";
+    asset_id, created_at_ms, updated_at_ms, link_issued_at_ms, photo_override, liveness_token,
+    talent_consent FROM sessions";
 
 fn session_from_row(r: &Row<'_>) -> rusqlite::Result<LivenessSession> {
     let state: String = r.get(7)?;
@@ -151,5 +172,6 @@ fn session_from_row(r: &Row<'_>) -> rusqlite::Result<LivenessSession> {
         updated_at_ms: r.get(10)?,
         photo_override: r.get(12)?,
         liveness_token: r.get(13)?,
+        talent_consent: consent_from_column(r.get(14)?),
     })
 }

@@ -15,6 +15,8 @@ fn face(id: &str, provider: ProviderKind, kind: FaceKind) -> FaceSummary {
         status_message: None,
         has_thumbnail: false,
         has_consent: false,
+        consent_ends_at_ms: None,
+        revoked_at_ms: None,
     }
 }
 

@@ -464,3 +464,33 @@ pub fn assert_documented_fields(answer: &serde_json::Value, example: &str) {
         "{example}: missing {missing:?}, not documented {invented:?}\nanswer: {answer}"
     );
 }
+
+/// Opens a session and has the talent agree to the release in force under their own name, as
+/// the talent view does: every flow test past the consent step starts here. The consent step
+/// itself is tested in tests/library_consent.rs.
+#[allow(async_fn_in_trait)]
+pub trait StartAgreed {
+    async fn start_agreed(
+        &self,
+        name: &str,
+        image_url: Option<&str>,
+        photo_override: bool,
+    ) -> likeness::error::Result<likeness::flow::SessionView>;
+}
+
+impl StartAgreed for Arc<likeness::flow::Studio> {
+    async fn start_agreed(
+        &self,
+        name: &str,
+        image_url: Option<&str>,
+        photo_override: bool,
+    ) -> likeness::error::Result<likeness::flow::SessionView> {
+        let view = self.start_session(name, image_url, photo_override).await?;
+        let release = view
+            .release
+            .clone()
+            .expect("a new session offers the release");
+        self.give_consent(&view.session.id, name, &release.sha256)
+            .await
+    }
+}

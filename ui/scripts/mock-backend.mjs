@@ -90,11 +90,43 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     payeeChanged: false,
     budget,
     asset: null,
+    release: null,
     phone: { kind: session.state === "awaiting_scan" && phoneSeen.has(session.id) ? "opened" : "not_yet", atMs: Date.now() },
     ...extra,
   });
   // Sessions whose phone page was opened (`window.__mock.phoneOpens(id)`).
   const phoneSeen = new Set();
+  // The talent's own window ("talent-release", "talent-scan"): what the person being enrolled sees.
+  const talentWindow = scenario === "talent-release" || scenario === "talent-scan";
+  const releaseText = [
+    "Release of likeness (version 2)",
+    "Production: Northwind Pictures — Harbour Lights",
+    "Uses: Generating video of my likeness with AI video models, for the production named above.",
+    "Term: 2 years from the day I agree",
+    "Territory: Worldwide",
+    "I can ask the studio to revoke this release at any time.",
+    "By typing my name and pressing “I agree”, I release my likeness for these uses, for this term, in this territory.",
+  ].join("\n");
+  let talent = {
+    sessionId: "ses_ada",
+    talentName: "Ada Lovelace",
+    stage: scenario === "talent-scan" ? "scan" : "release",
+    qrSvg: scenario === "talent-scan" ? qrSvg : null,
+    expiresAtMs: now + 95_000,
+    release: scenario === "talent-scan" ? null : { version: 2, text: releaseText, sha256: "ab".repeat(32) },
+    agreedAs: scenario === "talent-scan" ? "Ada Lovelace" : null,
+    problem: null,
+  };
+  // The studio's release (Settings → Release); saving a change makes the next version.
+  let release = {
+    version: 2,
+    production: "Northwind Pictures — Harbour Lights",
+    uses: "Generating video of my likeness with AI video models, for the production named above.",
+    termMonths: 24,
+    territory: "Worldwide",
+    freeText: "I can ask the studio to revoke this release at any time.",
+    savedAtMs: now - 86_400_000,
+  };
   const wallet = "0x4B20993Bc481177ec7E8f571ceCaE8A9e22C02db";
   const studioWalletOf = (address) => ({ address, explorerUrl: `https://basescan.org/address/${address}` });
   const STUDIO_ADDRESS = "0x71C7656EC7ab88b098defB751B7401B5f6d8976F";
@@ -354,6 +386,8 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     statusMessage: f.statusMessage,
     hasThumbnail: f.hasThumbnail ?? (f.thumbnail !== null && f.thumbnail !== ""),
     hasConsent: f.consent !== undefined && f.consent !== null,
+    consentEndsAtMs: f.consent?.release?.endsAtMs ?? null,
+    revokedAtMs: f.revoked?.atMs ?? null,
   });
   /** A preview: the record's own, or one drawn for a generated entry. */
   const thumbnailOf = (f) => {
@@ -1260,6 +1294,28 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
       case "open_explorer":
         window.__mock.walletCalls.push("open_explorer");
         return later(50, () => null);
+      case "talent_view":
+        return later(50, () => talent);
+      case "watch_talent":
+        return null;
+      case "agree_to_release":
+        talent = { ...talent, stage: "scan", qrSvg, release: null, agreedAs: args.typedName, expiresAtMs: Date.now() + 120_000 };
+        return later(200, () => talent);
+      case "get_release":
+        return later(50, () => release);
+      case "save_release":
+        release = { ...args.release, version: release.version + 1, savedAtMs: Date.now() };
+        return later(200, () => release);
+      case "open_talent_view":
+        return later(50, () => null);
+      case "revoke_face": {
+        const f = faces.find((x) => x.assetId === args.assetId);
+        if (f === undefined) throw { code: "not_found", message: `No asset ${args.assetId} in the library.`, field: null };
+        f.revoked ??= { atMs: Date.now(), reason: args.reason };
+        return later(200, () => f);
+      }
+      case "export_receipt_pdf":
+        return later(200, () => `/home/operator/Downloads/${args.assetId}-consent.pdf`);
       case "export_payments_csv":
         return later(300, () => "/home/operator/Downloads/likeness-payments-2026-11-23.csv");
       case "pick_photo_file":
@@ -1313,7 +1369,9 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     invoke: (cmd, args) => handle(cmd, args ?? {}),
     // The asset protocol as the shell serves it on Windows and Android (Linux: asset://localhost/).
     convertFileSrc: (filePath, protocol = "asset") => `http://${protocol}.localhost/${encodeURIComponent(filePath)}`,
-    metadata: { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
+    metadata: talentWindow
+      ? { currentWindow: { label: "talent" }, currentWebview: { windowLabel: "talent", label: "talent" } }
+      : { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
   };
   window.__TAURI_EVENT_PLUGIN_INTERNALS__ = {
     unregisterListener(_event, id) {

@@ -898,6 +898,39 @@ try {
   await page.locator("#studio-wallet").scrollIntoViewIfNeeded();
   await shot(page, "43-studio-wallet-anyfast");
   await page.close();
+
+  // The talent's own window at 1280×800: the release and their "I agree", then the QR (at least
+  // 60 % of the window's height) with the countdown from the operator's deadline.
+  async function openTalent(scenario) {
+    const page = await context.newPage();
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") problems.push(`[${scenario}] console ${m.type()}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => problems.push(`[${scenario}] page error: ${e.message}`));
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.addInitScript(installMock, { qrSvg: QR_SVG, scenario });
+    await page.goto(BASE);
+    await page.waitForSelector("#talent-view-name");
+    return page;
+  }
+  page = await openTalent("talent-release");
+  await page.waitForSelector("#release-text");
+  if (await page.$("#nav-session")) problems.push("the talent's window shows the operator's navigation");
+  if (!(await page.isDisabled("#agree"))) problems.push("#agree is enabled before a name is typed");
+  await page.fill("#typed-name", "Ada Lovelace");
+  await page.waitForSelector("#agree:enabled");
+  await shot(page, "44-talent-release");
+  await page.click("#agree");
+  await page.waitForSelector("#talent-qr svg");
+  await shot(page, "45-talent-scan");
+  const share = await page.evaluate(() => document.querySelector("#talent-qr").getBoundingClientRect().height / window.innerHeight);
+  console.log(`talent QR: ${Math.round(share * 100)} % of the window's height`);
+  if (share < 0.6) problems.push(`the talent's QR is ${Math.round(share * 100)} % of the window's height, under 60 %`);
+  const text = await page.evaluate(() => document.body.innerText);
+  for (const hidden of ["USDC", "wallet", "Wallet", "price", "Price", "0x"]) {
+    if (text.includes(hidden)) problems.push(`the talent's window shows ${hidden}`);
+  }
+  await page.close();
 } catch (e) {
   problems.push(`script: ${e instanceof Error ? e.stack : String(e)}`);
 } finally {

@@ -141,6 +141,27 @@ export const commands = {
 	 *  is revealed, never a path from the window.
 	 */
 	revealJobFile: (jobId: string) => __TAURI_INVOKE<null>("reveal_job_file", { jobId }),
+	/**  The release in force, for Settings → Release and the talent's screen. */
+	getRelease: () => __TAURI_INVOKE<ReleaseTemplate>("get_release"),
+	/**  Saves the release as its next version; the same terms again keep the version in force. */
+	saveRelease: (release: ReleaseTemplate) => __TAURI_INVOKE<ReleaseTemplate>("save_release", { release }),
+	/**  Withdraws a face from use (kept in its record, never undone): Generate refuses it. */
+	revokeFace: (assetId: string, reason: string) => __TAURI_INVOKE<Face>("revoke_face", { assetId, reason }),
+	/**  Writes a face's consent record as a PDF into the Downloads folder; returns its path. */
+	exportReceiptPdf: (assetId: string) => __TAURI_INVOKE<string>("export_receipt_pdf", { assetId }),
+	/**
+	 *  Writes the consent records of a day's faces (`YYYY-MM-DD`, local) as one PDF into the
+	 *  Downloads folder; returns its path.
+	 */
+	exportDayReceiptsPdf: (day: string) => __TAURI_INVOKE<string>("export_day_receipts_pdf", { day }),
+	/**  "Show to talent" (or F): the talent's window, opened or brought forward on this session. */
+	openTalentView: (id: string) => __TAURI_INVOKE<null>("open_talent_view", { id }),
+	/**  The talent's screen now: their session as they may see it (none chosen yet: null). */
+	talentView: () => __TAURI_INVOKE<TalentView | null>("talent_view"),
+	/**  Streams the talent's screen: every change to the session it shows. */
+	watchTalent: (onUpdate: Channel<TalentView>) => __TAURI_INVOKE<null>("watch_talent", { onUpdate }),
+	/**  The talent's own "I agree" under the release they were shown: only from their window. */
+	agreeToRelease: (typedName: string, releaseSha256: string) => __TAURI_INVOKE<TalentView>("agree_to_release", { typedName, releaseSha256 }),
 	/**  The library in use: this desk's file or the studio database, and why not the latter. */
 	getLibraryStatus: () => __TAURI_INVOKE<LibraryStatus>("get_library_status"),
 	/**  Keeps the studio database's password in the OS keyring; used from the next launch. */
@@ -252,6 +273,11 @@ export type ConsentRecord = {
 	 *  link or took the bytes inline (Anyfast), so no copy was left anywhere.
 	 */
 	hostedCopyDeletedAtMs?: number | null,
+	/**
+	 *  The release the talent read and agreed to before their QR appeared. `None` for faces
+	 *  enrolled before releases were kept, and for AI characters.
+	 */
+	release?: TalentConsent | null,
 };
 
 /**  An open session and the desk that owns it (on the shared database). */
@@ -289,7 +315,11 @@ export type ErrorCode = "invalid_input" | "not_configured" | "network" | "timeou
  *  A photo file needs hosting for this provider and none is set: link to Settings → Photo
  *  hosting.
  */
-"hosting_missing" | "keychain" | "storage" | 
+"hosting_missing" | 
+/**  The face's consent was revoked: it cannot be used for new video. */
+"consent_revoked" | 
+/**  The face's release has ended: it cannot be used for new video. */
+"consent_expired" | "keychain" | "storage" | 
 /**  The shared studio database did not answer: check the server and the network. */
 "database_unreachable" | 
 /**  The shared studio database refused the login: check the password in Settings. */
@@ -324,6 +354,8 @@ export type Face = {
 	 *  `None` for faces enrolled elsewhere (filled in from a provider's listing).
 	 */
 	consent?: ConsentRecord | null,
+	/**  Withdrawn from use: no new video of it is made. */
+	revoked?: Revocation | null,
 };
 
 /**
@@ -371,6 +403,10 @@ export type FaceSummary = {
 	hasThumbnail: boolean,
 	/**  The face has a consent record in this studio (faces enrolled elsewhere do not). */
 	hasConsent: boolean,
+	/**  When the release the talent agreed to ends (none kept: `None`). */
+	consentEndsAtMs: number | null,
+	/**  When the face was revoked, if it was. */
+	revokedAtMs: number | null,
 };
 
 /**  What the test found. Every field true is a store ready for real photos. */
@@ -460,6 +496,11 @@ export type LivenessSession = {
 	photoOverride: string | null,
 	/**  BytePlus's `BytedToken`, which the result is asked with until the group exists. */
 	livenessToken?: string | null,
+	/**
+	 *  The release the talent agreed to on their own screen; no QR is issued without it.
+	 *  Filed with the face at enroll.
+	 */
+	talentConsent?: TalentConsent | null,
 };
 
 /**  One of this machine's addresses. */
@@ -693,6 +734,42 @@ export type ProviderKind =
 "crun";
 
 /**
+ *  The release as the talent's screen shows it: the exact text, and the sha256 its "I agree"
+ *  sends back, so a release changed on the way is refused rather than recorded.
+ */
+export type ReleaseOffer = {
+	version: number,
+	text: string,
+	sha256: string,
+};
+
+/**
+ *  One version of the studio's release. Version 0 is the built-in default, used until the
+ *  studio saves its own; saving a changed template makes the next version and keeps the old.
+ */
+export type ReleaseTemplate = {
+	version: number,
+	/**  The production (or studio) the likeness is released to. */
+	production: string,
+	/**  What the likeness may be used for. */
+	uses: string,
+	/**  How long the release runs from the day the talent agrees, in months. */
+	termMonths: number,
+	/**  Where it may be used. */
+	territory: string,
+	/**  Anything else the studio's release says, in its own words. */
+	freeText: string,
+	/**  When this version was saved; 0 for the built-in default. */
+	savedAtMs: number,
+};
+
+/**  A face withdrawn from use: when, and why in the operator's words. */
+export type Revocation = {
+	atMs: number,
+	reason: string,
+};
+
+/**
  *  Where the studio's bucket is (Settings → Photo hosting). The keys live in the OS keyring, or
  *  in the environment for one CLI run, never here.
  */
@@ -710,6 +787,16 @@ export type SeedanceTier = "seedance-2.0" | "seedance-2.0-fast";
 
 /**  Where a liveness session stands. Pending, expired and mismatched are states, not errors. */
 export type SessionState = 
+/**
+ *  The talent reads the release on their own screen (the talent view) and has not agreed
+ *  yet. No link is issued, so there is no QR to scan.
+ */
+"awaiting_consent" | 
+/**
+ *  The talent agreed; the first link is being issued (or was refused, and the operator can
+ *  ask for it again).
+ */
+"consented" | 
 /**  The QR is live; the talent has not finished the phone check. */
 "awaiting_scan" | 
 /**  The link's 120 s ran out before the check finished; a fresh QR continues the same group. */
@@ -738,6 +825,8 @@ export type SessionView = {
 	budget: CallBudget | null,
 	/**  The asset the session enrolled, as filed (BytePlus assets show their processing here). */
 	asset: Face | null,
+	/**  The release the talent is asked to agree to, while the session awaits their consent. */
+	release: ReleaseOffer | null,
 	/**  Whether a phone is seen to have opened the QR's page. */
 	phone: PhoneSignal,
 };
@@ -824,6 +913,53 @@ export type SyncReport = {
 	unchanged: number,
 	/**  Ids the provider listed that the library files under another provider. */
 	conflicts: number,
+};
+
+/**  What the talent agreed to, on the talent's own screen, before their QR appeared. */
+export type TalentConsent = {
+	/**  The template version the text was made from (0: the built-in default). */
+	templateVersion: number,
+	/**  The exact text shown. */
+	releaseText: string,
+	/**  sha256 (lowercase hex) of `release_text`'s UTF-8 bytes. */
+	releaseSha256: string,
+	/**  The name the talent typed. */
+	typedName: string,
+	agreedAtMs: number,
+	/**  When the release's term ends; from then the face acts as revoked. */
+	endsAtMs: number,
+};
+
+/**  Where the talent's check stands, in the words their screen uses. */
+export type TalentStage = 
+/**  Read the release, type your name, agree. */
+"release" | 
+/**  Agreed; the QR is on its way. */
+"agreed" | 
+/**  Scan, then nod and blink. */
+"scan" | 
+/**  The QR ran out; the operator can ask for a fresh one. */
+"expired" | 
+/**  Done: the check passed. */
+"verified" | 
+/**  The session was stopped. */
+"stopped";
+
+/**  The talent's screen for one session. */
+export type TalentView = {
+	sessionId: string,
+	talentName: string,
+	stage: TalentStage,
+	/**  The QR while it can be scanned. */
+	qrSvg: string | null,
+	/**  The link's deadline: the operator's countdown runs from the same instant. */
+	expiresAtMs: number,
+	/**  The release, while it waits for the talent's agreement. */
+	release: ReleaseOffer | null,
+	/**  The name the talent typed, once they agreed. */
+	agreedAs: string | null,
+	/**  What went wrong on the phone check, in plain words (never a price or a payment). */
+	problem: string | null,
 };
 
 export type Verdict = "pass" | "warn" | "fail";

@@ -7,6 +7,7 @@
 import { Channel, convertFileSrc as tauriFileSrc } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { getCurrentWebviewWindow } from "@tauri-apps/api/webviewWindow";
 import { API_CAPABILITIES, commands } from "./bindings";
 
 export { API_CAPABILITIES, commands };
@@ -63,6 +64,15 @@ export type CommandError = NonNullable<SessionView["notice"]>;
 export type PortraitQuote = Answer<typeof commands.quotePortrait>;
 export type PortraitOutcome = Answer<typeof commands.confirmPortrait>;
 export type ErrorCode = CommandError["code"];
+/** The studio's release (Settings → Release): production, uses, term, territory, free text. */
+export type ReleaseTemplate = Answer<typeof commands.getRelease>;
+/** The release as the talent is asked to agree to it: its exact text and that text's sha256. */
+export type ReleaseOffer = NonNullable<SessionView["release"]>;
+/** What the talent's own window shows: no price, no wallet. */
+export type TalentView = NonNullable<Answer<typeof commands.talentView>>;
+export type TalentStage = TalentView["stage"];
+/** What the talent agreed to, kept with the face. */
+export type TalentConsent = NonNullable<ConsentRecord["release"]>;
 
 // A `Record` over the union, so a code added in Rust (and so in the bindings) fails `tsc` here
 // until the UI has decided what to do with it.
@@ -95,6 +105,8 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   database_conflict: true,
   not_found: true,
   internal: true,
+  consent_revoked: true,
+  consent_expired: true,
 };
 
 export function isErrorCode(value: unknown): value is ErrorCode {
@@ -231,4 +243,22 @@ export function readAsDataUrl(blob: Blob): Promise<string> {
     };
     reader.readAsDataURL(blob);
   });
+}
+
+/** The label of the talent's window (the shell opens it for "Show to talent"). */
+export const TALENT_WINDOW = "talent";
+
+/** This window's label: `main` for the operator, `talent` for the screen facing the talent. */
+export function windowLabel(): string {
+  try {
+    return getCurrentWebviewWindow().label;
+  } catch {
+    return "main";
+  }
+}
+
+/** Subscribes to the talent's screen: every change to the session it shows. */
+export async function watchTalent(onUpdate: (view: TalentView) => void): Promise<void> {
+  const channel = new Channel<TalentView>(onUpdate);
+  await commands.watchTalent(channel);
 }

@@ -113,6 +113,7 @@ impl Studio {
         provider: &Provider,
         liveness: Option<String>,
         sha256: String,
+        release: Option<crate::library::TalentConsent>,
     ) -> ConsentRecord {
         ConsentRecord {
             operator: self.config.operator.clone(),
@@ -123,6 +124,7 @@ impl Studio {
                 provider: provider.kind(),
             }),
             hosted_copy_deleted_at_ms: None,
+            release,
         }
     }
 
@@ -163,6 +165,7 @@ impl Studio {
                     provider,
                     Some(liveness_ref(&session.id, &session.group_id)),
                     photo.sha256,
+                    session.talent_consent.clone(),
                 );
                 consent.hosted_copy_deleted_at_ms = deleted;
                 let face = Face {
@@ -181,6 +184,7 @@ impl Studio {
                     status: AssetStatus::Processing,
                     status_message: None,
                     consent: Some(consent),
+                    revoked: None,
                 };
                 self.library.save_face(&face)?;
                 session.state =
@@ -374,7 +378,9 @@ impl Studio {
             (None, _) => None,
         };
         let asset_id = uploaded?;
-        let mut consent = self.asset_consent(&provider, liveness, sha256);
+        // A file added later is covered by the release the person gave when the group opened.
+        let release = filed.iter().rev().find_map(|f| f.release().cloned());
+        let mut consent = self.asset_consent(&provider, liveness, sha256, release);
         consent.hosted_copy_deleted_at_ms = deleted;
         let face = Face {
             asset_id,
@@ -392,6 +398,7 @@ impl Studio {
             status: AssetStatus::Processing,
             status_message: None,
             consent: Some(consent),
+            revoked: None,
         };
         self.library.save_face(&face)?;
         let _ = self.asset_updates.send(face.clone());
@@ -629,6 +636,7 @@ mod tests {
             status: AssetStatus::Processing,
             status_message: None,
             consent: None,
+            revoked: None,
         }
     }
 

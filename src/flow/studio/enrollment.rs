@@ -451,6 +451,7 @@ impl Studio {
             file_sha256: Some(photo.sha256),
             payment: Some(payment),
             hosted_copy_deleted_at_ms,
+            release: session.talent_consent.clone(),
         };
         let from_file = photo.file_bytes.is_some();
         let mut face = face_from(
@@ -512,6 +513,7 @@ fn face_from(
         status: crate::providers::AssetStatus::Active,
         status_message: None,
         consent,
+        revoked: None,
     }
 }
 

@@ -336,6 +336,8 @@ impl Studio {
                 receipt.tx_hash.as_deref(),
             )?),
             hosted_copy_deleted_at_ms: deleted,
+            // An AI character has no person to agree to a release.
+            release: None,
         };
         let face = Face {
             asset_id: receipt.asset_id,
@@ -357,6 +359,7 @@ impl Studio {
             status: crate::providers::AssetStatus::Active,
             status_message: None,
             consent: Some(consent),
+            revoked: None,
         };
         self.library.save_face(&face)?;
         if let Some(n) = notice {

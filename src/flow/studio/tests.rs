@@ -65,7 +65,7 @@ async fn polls_within_budget_until_the_talent_finishes() {
     let studio = studio(&script);
     let mut rx = studio.subscribe();
     let t0 = tokio::time::Instant::now();
-    let view = studio.start_session("Ada", None, false).await.unwrap();
+    let view = studio.start_agreed("Ada", None, false).await.unwrap();
     assert!(view.qr_svg.is_some(), "a waiting session carries its QR");
     let budget = view.budget.expect("the view shows the budget");
     assert_eq!(budget.new_links_left, 9, "{budget:?}");
@@ -86,7 +86,7 @@ async fn link_expires_after_a_deadline_check_and_a_fresh_qr_resumes() {
     let studio = studio(&script);
     let mut rx = studio.subscribe();
     let t0 = tokio::time::Instant::now();
-    let view = studio.start_session("Ada", None, false).await.unwrap();
+    let view = studio.start_agreed("Ada", None, false).await.unwrap();
     let expired = until(&mut rx, SessionState::Expired).await;
     assert!(
         t0.elapsed() >= Duration::from_secs(120),
@@ -132,7 +132,7 @@ async fn a_429_is_honoured_before_the_next_check() {
         .extend([Script::rate_limited(40), Ok(LivenessStatus::Active)]);
     let studio = studio(&script);
     let mut rx = studio.subscribe();
-    studio.start_session("Ada", None, false).await.unwrap();
+    studio.start_agreed("Ada", None, false).await.unwrap();
     until(&mut rx, SessionState::Verified).await;
     let calls = script.status_calls.lock().unwrap().clone();
     assert_eq!(calls.len(), 2);
@@ -149,7 +149,7 @@ async fn the_hourly_budget_holds_across_many_sessions() {
     let mut rx = studio.subscribe();
     let start = tokio::time::Instant::now();
     for _ in 0..5 {
-        studio.start_session("Ada", None, false).await.unwrap();
+        studio.start_agreed("Ada", None, false).await.unwrap();
         until(&mut rx, SessionState::Expired).await;
     }
     let calls = script.status_calls.lock().unwrap().clone();
@@ -172,10 +172,10 @@ async fn init_budget_refuses_the_eleventh_link_in_an_hour() {
     let script = Arc::new(Script::default());
     let studio = studio(&script);
     for _ in 0..10 {
-        let v = studio.start_session("Ada", None, false).await.unwrap();
+        let v = studio.start_agreed("Ada", None, false).await.unwrap();
         studio.cancel_session(&v.session.id).unwrap();
     }
-    let e = studio.start_session("Ada", None, false).await.unwrap_err();
+    let e = studio.start_agreed("Ada", None, false).await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::RateLimited);
     assert_eq!(
         *script.inits.lock().unwrap(),
@@ -188,7 +188,7 @@ async fn init_budget_refuses_the_eleventh_link_in_an_hour() {
 async fn enroll_needs_a_verified_session_and_happens_once() {
     let script = Arc::new(Script::default());
     let studio = studio(&script);
-    let v = studio.start_session("Ada", None, false).await.unwrap();
+    let v = studio.start_agreed("Ada", None, false).await.unwrap();
     let e = studio
         .enroll_session(&v.session.id, None, Some("https://example.com/a.jpg"), None)
         .await

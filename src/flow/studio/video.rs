@@ -119,6 +119,11 @@ impl Studio {
     pub async fn quote_video(self: &Arc<Self>, request: &VideoRequest) -> Result<VideoJob> {
         let provider = self.provider();
         let options = self.video_options()?;
+        self.check_consent(
+            std::iter::once(&request.face_asset_id)
+                .chain(&request.reference_videos)
+                .chain(&request.reference_audios),
+        )?;
         let face = self
             .library
             .face(request.face_asset_id.trim())
@@ -180,6 +185,8 @@ impl Studio {
                 ))
             }
         }
+        // Revoked (or ended) between the price and the go-ahead: nothing is signed or sent.
+        self.check_consent(std::iter::once(&job.face_asset_id))?;
         if self.video_billing(&provider) == VideoBilling::Account {
             step(&mut job, JobEvent::Confirmed);
             job.error = None;
@@ -197,6 +204,18 @@ impl Studio {
         job.error = None;
         self.save_job_and_send(&mut job)?;
         self.send_job(&provider, job, Some(ticket)).await
+    }
+
+    /// Refuses a video of a face (or a person's clip) whose consent was revoked or has ended.
+    /// Ids not in the library are left to the request's own checks.
+    fn check_consent<'a>(&self, ids: impl Iterator<Item = &'a String>) -> Result<()> {
+        let now = self.clock.now_ms();
+        for id in ids {
+            if let Ok(f) = self.library.face(id.trim()) {
+                f.check_usable(now)?;
+            }
+        }
+        Ok(())
     }
 
     /// The operator said no to the price: nothing is signed, and the job is closed as declined.

@@ -28,8 +28,8 @@ impl CopyReport {
 }
 
 impl Database {
-    /// Copies `from`'s faces (with their consent records), payments, video jobs and open
-    /// sessions, oldest first so the shared list keeps the desk's order.
+    /// Copies `from`'s faces (with their consent records), payments, video jobs, open
+    /// sessions and release versions, oldest first so the shared list keeps the desk's order.
     pub fn copy_from(&self, from: &Library) -> Result<Vec<CopyReport>> {
         let mut faces = CopyReport {
             table: "faces",
@@ -59,6 +59,13 @@ impl Database {
         for s in from.open_sessions()?.iter().rev() {
             sessions.count(self.import_session(s)?);
         }
-        Ok(vec![faces, payments, jobs, sessions])
+        let mut releases = CopyReport {
+            table: "release_templates",
+            ..CopyReport::default()
+        };
+        for t in from.release_templates()?.iter().rev() {
+            releases.count(self.import_release_template(t)?);
+        }
+        Ok(vec![faces, payments, jobs, sessions, releases])
     }
 }

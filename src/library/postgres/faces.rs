@@ -9,23 +9,25 @@ use super::{unknown, Answer, Database};
 use crate::error::{Error, Result};
 use crate::library::{
     kind_str, liveness_ref, parse_kind, ConsentPayment, ConsentRecord, Face, FaceKind, FaceSummary,
-    SyncReport,
+    Revocation, SyncReport, TalentConsent,
 };
 use crate::media::AssetType;
 use crate::providers::{AssetStatus, ProviderKind, RemoteAsset, RemoteFace, RemoteFaceKind};
 
 const COLUMNS: &str = "SELECT asset_id, provider, kind, name, image_url, thumbnail, group_id,
     enrolled_at_ms, price_usd, tx_hash, photo_override, asset_type, status, status_message,
-    consent_operator, consent_at_ms, liveness_ref, photo_sha256, payment_ref, hosted_deleted_at_ms
-    FROM faces";
+    consent_operator, consent_at_ms, liveness_ref, photo_sha256, payment_ref,
+    release_version, release_text, release_sha256, typed_name, agreed_at_ms, consent_ends_at_ms,
+    revoked_at_ms, revoked_reason, hosted_deleted_at_ms FROM faces";
 
 /// What a new face is filed with; `ON CONFLICT` says what an existing one keeps.
 const INSERT: &str = "INSERT INTO faces (asset_id, provider, kind, name, image_url, thumbnail,
         group_id, enrolled_at_ms, price_usd, tx_hash, photo_override, asset_type, status,
         status_message, consent_operator, consent_at_ms, liveness_ref, photo_sha256, payment_ref, desk,
-        hosted_deleted_at_ms)
+        release_version, release_text, release_sha256, typed_name, agreed_at_ms, consent_ends_at_ms,
+        revoked_at_ms, revoked_reason, hosted_deleted_at_ms)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-        $21)";
+        $21, $22, $23, $24, $25, $26, $27, $28, $29)";
 
 fn asset_type(r: &Row, i: usize) -> Answer<AssetType> {
     let s: String = r.try_get(i)?;
@@ -49,7 +51,25 @@ fn from_row(r: &Row) -> Answer<Face> {
             payment: r
                 .try_get::<_, Option<String>>(18)?
                 .and_then(|p| ConsentPayment::from_column(&p, tx_hash.clone())),
-            hosted_copy_deleted_at_ms: r.try_get(19)?,
+            hosted_copy_deleted_at_ms: r.try_get(27)?,
+            release: match r.try_get::<_, Option<i64>>(23)? {
+                None => None,
+                Some(agreed_at_ms) => Some(TalentConsent {
+                    template_version: r.try_get::<_, i32>(19)?.max(0) as u32,
+                    release_text: r.try_get(20)?,
+                    release_sha256: r.try_get(21)?,
+                    typed_name: r.try_get(22)?,
+                    agreed_at_ms,
+                    ends_at_ms: r.try_get(24)?,
+                }),
+            },
+        }),
+    };
+    let revoked = match r.try_get::<_, Option<i64>>(25)? {
+        None => None,
+        Some(at_ms) => Some(Revocation {
+            at_ms,
+            reason: r.try_get::<_, Option<String>>(26)?.unwrap_or_default(),
         }),
     };
     Ok(Face {
@@ -68,6 +88,7 @@ fn from_row(r: &Row) -> Answer<Face> {
         status: status(r, 12)?,
         status_message: r.try_get(13)?,
         consent,
+        revoked,
     })
 }
 
@@ -84,6 +105,14 @@ struct Columns {
     file_sha256: Option<String>,
     payment_ref: Option<String>,
     desk: String,
+    release_version: Option<i32>,
+    release_text: Option<String>,
+    release_sha256: Option<String>,
+    typed_name: Option<String>,
+    agreed_at_ms: Option<i64>,
+    ends_at_ms: Option<i64>,
+    revoked_at_ms: Option<i64>,
+    revoked_reason: Option<String>,
     hosted_deleted_at_ms: Option<i64>,
 }
 
@@ -102,13 +131,21 @@ impl Columns {
             payment_ref: c
                 .and_then(|c| c.payment.as_ref())
                 .map(ConsentPayment::to_column),
+            release_version: f.release().map(|r| r.template_version as i32),
+            release_text: f.release().map(|r| r.release_text.clone()),
+            release_sha256: f.release().map(|r| r.release_sha256.clone()),
+            typed_name: f.release().map(|r| r.typed_name.clone()),
+            agreed_at_ms: f.release().map(|r| r.agreed_at_ms),
+            ends_at_ms: f.release().map(|r| r.ends_at_ms),
+            revoked_at_ms: f.revoked.as_ref().map(|r| r.at_ms),
+            revoked_reason: f.revoked.as_ref().map(|r| r.reason.clone()),
             hosted_deleted_at_ms: c.and_then(|c| c.hosted_copy_deleted_at_ms),
             face: f.clone(),
             desk: desk.to_string(),
         }
     }
 
-    fn params(&self) -> [&(dyn ToSql + Sync); 21] {
+    fn params(&self) -> [&(dyn ToSql + Sync); 29] {
         let f = &self.face;
         [
             &f.asset_id,
@@ -131,6 +168,14 @@ impl Columns {
             &self.file_sha256,
             &self.payment_ref,
             &self.desk,
+            &self.release_version,
+            &self.release_text,
+            &self.release_sha256,
+            &self.typed_name,
+            &self.agreed_at_ms,
+            &self.ends_at_ms,
+            &self.revoked_at_ms,
+            &self.revoked_reason,
             &self.hosted_deleted_at_ms,
         ]
     }
@@ -173,7 +218,15 @@ impl Database {
                      liveness_ref = COALESCE(faces.liveness_ref, $17),
                      photo_sha256 = COALESCE(faces.photo_sha256, $18),
                      payment_ref = COALESCE(faces.payment_ref, $19),
-                     hosted_deleted_at_ms = COALESCE(faces.hosted_deleted_at_ms, $21)"
+                     release_version = CASE WHEN faces.agreed_at_ms IS NULL THEN $21 ELSE faces.release_version END,
+                     release_text = CASE WHEN faces.agreed_at_ms IS NULL THEN $22 ELSE faces.release_text END,
+                     release_sha256 = CASE WHEN faces.agreed_at_ms IS NULL THEN $23 ELSE faces.release_sha256 END,
+                     typed_name = CASE WHEN faces.agreed_at_ms IS NULL THEN $24 ELSE faces.typed_name END,
+                     consent_ends_at_ms = CASE WHEN faces.agreed_at_ms IS NULL THEN $26 ELSE faces.consent_ends_at_ms END,
+                     agreed_at_ms = COALESCE(faces.agreed_at_ms, $25),
+                     revoked_at_ms = COALESCE(faces.revoked_at_ms, $27),
+                     revoked_reason = CASE WHEN faces.revoked_at_ms IS NULL THEN $28 ELSE faces.revoked_reason END,
+                     hosted_deleted_at_ms = COALESCE(faces.hosted_deleted_at_ms, $29)"
                 ),
                 &cols.params(),
             )
@@ -255,7 +308,8 @@ impl Database {
             let st = c
                 .prepare_cached(
                     "SELECT asset_id, provider, kind, name, group_id, enrolled_at_ms, asset_type,
-                         status, status_message, thumbnail IS NOT NULL, consent_at_ms IS NOT NULL
+                         status, status_message, thumbnail IS NOT NULL, consent_at_ms IS NOT NULL,
+                         consent_ends_at_ms, revoked_at_ms
                      FROM faces ORDER BY enrolled_at_ms DESC, seq DESC",
                 )
                 .await?;
@@ -274,9 +328,32 @@ impl Database {
                         status_message: r.try_get(8)?,
                         has_thumbnail: r.try_get(9)?,
                         has_consent: r.try_get(10)?,
+                        consent_ends_at_ms: r.try_get(11)?,
+                        revoked_at_ms: r.try_get(12)?,
                     })
                 })
                 .collect()
+        })
+    }
+
+    /// As [`crate::library::Library::revoke_face`]: the first revocation is kept.
+    pub fn revoke_face(&self, asset_id: &str, reason: &str, now_ms: i64) -> Result<()> {
+        let id = asset_id.to_string();
+        let reason = reason.to_string();
+        self.run(move |c| async move {
+            let found = c
+                .query_opt("SELECT 1 FROM faces WHERE asset_id = $1", &[&id])
+                .await?;
+            if found.is_none() {
+                return Err(not_filed(&id).into());
+            }
+            c.execute(
+                "UPDATE faces SET revoked_at_ms = $2, revoked_reason = $3
+                 WHERE asset_id = $1 AND revoked_at_ms IS NULL",
+                &[&id, &now_ms, &reason],
+            )
+            .await?;
+            Ok(())
         })
     }
 

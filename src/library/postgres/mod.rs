@@ -14,6 +14,7 @@ mod copy;
 mod faces;
 mod jobs;
 mod payments;
+mod release;
 mod schema;
 mod sessions;
 

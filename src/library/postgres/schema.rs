@@ -146,6 +146,27 @@ const MIGRATIONS: &[&str] = &[
     // 2: as SQLite's version 10: when the copy of a local photo hosted for the provider was
     // deleted, on the face's consent record.
     "ALTER TABLE faces ADD COLUMN hosted_deleted_at_ms BIGINT;",
+    // 3: as SQLite's version 11: the talent's release (on the session until enroll, then on
+    // the face, never rewritten), revocation, and the studio's versioned release templates.
+    "ALTER TABLE sessions ADD COLUMN talent_consent TEXT;
+    ALTER TABLE faces ADD COLUMN release_version INT;
+    ALTER TABLE faces ADD COLUMN release_text TEXT;
+    ALTER TABLE faces ADD COLUMN release_sha256 TEXT;
+    ALTER TABLE faces ADD COLUMN typed_name TEXT;
+    ALTER TABLE faces ADD COLUMN agreed_at_ms BIGINT;
+    ALTER TABLE faces ADD COLUMN consent_ends_at_ms BIGINT;
+    ALTER TABLE faces ADD COLUMN revoked_at_ms BIGINT;
+    ALTER TABLE faces ADD COLUMN revoked_reason TEXT;
+    CREATE TABLE release_templates (
+        version INT PRIMARY KEY,
+        production TEXT NOT NULL,
+        uses TEXT NOT NULL,
+        term_months INT NOT NULL,
+        territory TEXT NOT NULL,
+        free_text TEXT NOT NULL,
+        saved_at_ms BIGINT NOT NULL,
+        desk TEXT NOT NULL DEFAULT ''
+    );",
 ];
 
 /// The newest version this app knows.

@@ -7,18 +7,19 @@ use tokio_postgres::Row;
 use super::{unknown, Answer, Database};
 use crate::error::{DatabaseProblem, Error, Result};
 use crate::flow::SessionState;
+use crate::library::consent_from_column;
 use crate::library::{DeskSession, LivenessSession};
 use crate::providers::ProviderKind;
 
 const COLUMNS: &str =
     "SELECT id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms,
-    state, asset_id, created_at_ms, updated_at_ms, link_issued_at_ms, photo_override, liveness_token
-    FROM sessions";
+    state, asset_id, created_at_ms, updated_at_ms, link_issued_at_ms, photo_override, liveness_token,
+    talent_consent FROM sessions";
 
 const COLUMNS_WITH_DESK: &str =
     "SELECT id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms,
     state, asset_id, created_at_ms, updated_at_ms, link_issued_at_ms, photo_override, liveness_token,
-    desk FROM sessions";
+    talent_consent, desk FROM sessions";
 
 pub(super) fn provider(r: &Row, i: usize) -> Answer<ProviderKind> {
     let s: String = r.try_get(i)?;
@@ -42,6 +43,7 @@ fn from_row(r: &Row) -> Answer<LivenessSession> {
         link_issued_at_ms: r.try_get(11)?,
         photo_override: r.try_get(12)?,
         liveness_token: r.try_get(13)?,
+        talent_consent: consent_from_column(r.try_get(14)?),
     })
 }
 
@@ -53,7 +55,8 @@ impl Database {
             s,
             "ON CONFLICT (id) DO UPDATE SET group_id = $3, talent_name = $4, image_url = $5,
                  h5_link = $6, expires_at_ms = $7, state = $8, asset_id = $9, updated_at_ms = $11,
-                 link_issued_at_ms = $12, photo_override = $13, liveness_token = $14
+                 link_issued_at_ms = $12, photo_override = $13, liveness_token = $14,
+                 talent_consent = $16
              WHERE sessions.desk = $15",
         )?;
         if written {
@@ -110,6 +113,7 @@ impl Database {
     }
 
     fn write_session(&self, s: &LivenessSession, on_conflict: &'static str) -> Result<bool> {
+        let consent = s.consent_column();
         let s = s.clone();
         let desk = self.desk.clone();
         self.run(move |c| async move {
@@ -118,8 +122,8 @@ impl Database {
                     &format!(
                         "INSERT INTO sessions (id, provider, group_id, talent_name, image_url,
                              h5_link, expires_at_ms, state, asset_id, created_at_ms, updated_at_ms,
-                             link_issued_at_ms, photo_override, liveness_token, desk)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                             link_issued_at_ms, photo_override, liveness_token, desk, talent_consent)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
                          {on_conflict}"
                     ),
                     &[
@@ -138,6 +142,7 @@ impl Database {
                         &s.photo_override,
                         &s.liveness_token,
                         &desk,
+                        &consent,
                     ],
                 )
                 .await?;
@@ -181,7 +186,7 @@ impl Database {
             let rows = c
                 .query(
                     &format!(
-                        "{COLUMNS_WITH_DESK} WHERE state IN ('awaiting_scan', 'expired', 'verified',
+                        "{COLUMNS_WITH_DESK} WHERE state IN ('awaiting_consent', 'consented', 'awaiting_scan', 'expired', 'verified',
                              'awaiting_payment', 'enrolling') AND {desk_filter}
                          ORDER BY created_at_ms DESC"
                     ),
@@ -192,7 +197,7 @@ impl Database {
                 .map(|r| {
                     Ok(DeskSession {
                         session: from_row(r)?,
-                        desk: r.try_get(14)?,
+                        desk: r.try_get(15)?,
                     })
                 })
                 .collect()

@@ -13,6 +13,8 @@ const NEXT_STEPS: Partial<Record<ErrorCode, string>> = {
   database_login: "Open Settings and check the studio database's user name and password.",
   database_newer: "Update Likeness Studio on this desk; another desk already uses a newer version.",
   database_conflict: "Another desk is paying for this already: wait for it, then look again.",
+  consent_revoked: "Choose another face: this one's consent was revoked (see its consent record in the Library).",
+  consent_expired: "Choose another face, or enroll this talent again under a new release.",
 };
 
 export function nextStepFor(code: ErrorCode): string | null {

@@ -1,5 +1,5 @@
 // Single-key shortcuts for the operator with the talent in front of them: R for a fresh QR,
-// C for "Talent finished — check now", ? for the list. A shortcut presses the button the screen
+// C for "Talent finished — check now", F to show the talent their own window, ? for the list. A shortcut presses the button the screen
 // shows, so it obeys the same rules (a disabled button, a wait for the call budget) and never
 // does what the screen would not. Keys typed into a field stay typing.
 
@@ -17,6 +17,7 @@ export interface Shortcut {
 export const SHORTCUTS: readonly Shortcut[] = [
   { key: "R", does: "Generate a fresh QR", presses: "fresh-qr" },
   { key: "C", does: "Talent finished — check now", presses: "check-now" },
+  { key: "F", does: "Show to talent (their own window)", presses: "show-talent" },
   { key: "?", does: "Show these shortcuts", presses: null },
 ];
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ConsentRecord } from "../ipc";
-import { T0, asset, face } from "../testing/views";
-import { NO_CONSENT_RECORD, consentView, paymentWords, receiptFileName } from "./consent";
+import { T0, asset, face, summary } from "../testing/views";
+import { CONSENT_NOT_RECORDED, NO_CONSENT_RECORD, consentNote, consentView, paymentWords, receiptFileName } from "./consent";
 
 const clock = (ms: number) => `t+${(ms - T0) / 1000}s`;
 const record = (overrides: Partial<ConsentRecord> = {}): ConsentRecord => ({
@@ -68,5 +68,42 @@ describe("receiptFileName", () => {
     expect(receiptFileName("Zoë Ångström-Ó'Brien", "asset-2026-x")).toBe("consent-zoe-angstrom-o-brien-asset-2026-x.html");
     expect(receiptFileName("  ../../etc  ", "ta_1/../x")).toBe("consent-etc-ta_1x.html");
     expect(receiptFileName("李雷", "ta_1")).toBe("consent-receipt-ta_1.html");
+  });
+});
+
+describe("the release and revocation", () => {
+  const release = {
+    templateVersion: 3,
+    releaseText: "Release of likeness (version 3)",
+    releaseSha256: "ab".repeat(32),
+    typedName: "Ada King",
+    agreedAtMs: T0 + 30_000,
+    endsAtMs: T0 + 1_000_000,
+  };
+
+  it("shows what the talent agreed to, and a revocation above all", () => {
+    const agreed = consentView(face({ consent: record({ release }) }), clock);
+    expect(line(agreed, "Release")).toBe("Version 3, agreed on the talent's own screen");
+    expect(line(agreed, "Typed name")).toBe("Ada King");
+    expect(line(agreed, "Agreed")).toBe("t+30s");
+    expect(line(agreed, "Release ends")).toBe("t+1000s");
+    const old = consentView(face({ consent: record() }), clock);
+    expect(line(old, "Release")).toBe("Not recorded: enrolled before the talent's release was kept");
+    const revoked = consentView(
+      face({ consent: record({ release }), revoked: { atMs: T0 + 90_000, reason: "asked by her agent" } }),
+      clock,
+    );
+    expect(revoked.statement).toBe("Revoked on t+90s: no new video of this face is made.");
+    expect(line(revoked, "Revoked")).toBe("t+90s — asked by her agent");
+  });
+
+  it("strikes revoked and ended faces through, and marks old ones as not recorded", () => {
+    expect(consentNote(summary(), T0)).toBeNull();
+    expect(consentNote(summary({ revokedAtMs: T0 }), T0)).toEqual({ text: "Revoked", withdrawn: true });
+    const ends = summary({ consentEndsAtMs: T0 + 10 });
+    expect(consentNote(ends, T0 + 9)).toBeNull();
+    expect(consentNote(ends, T0 + 10)).toEqual({ text: "Release ended", withdrawn: true });
+    expect(consentNote(summary({ hasConsent: false }), T0)).toEqual({ text: CONSENT_NOT_RECORDED, withdrawn: false });
+    expect(consentNote(summary({ hasConsent: false, kind: "portrait" }), T0)).toBeNull();
   });
 });

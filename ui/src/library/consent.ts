@@ -3,9 +3,38 @@
 // paid. The printable receipt (`exportReceipt`) is the backend's; this is what the window says
 // beside it.
 
-import type { ConsentPayment, Face, FaceKind } from "../ipc";
+import type { ConsentPayment, Face, FaceKind, FaceSummary } from "../ipc";
 import { assetNoun } from "./asset-format";
 import { formatDateTime, providerLabel } from "../lib/format";
+
+/** The library's word for a face with no consent record (enrolled before records, or elsewhere). */
+export const CONSENT_NOT_RECORDED = "Consent not recorded";
+
+export interface ConsentNote {
+  text: string;
+  /** Revoked, or its release has ended: struck through, and Generate refuses it. */
+  withdrawn: boolean;
+}
+
+/**
+ * What a library row says of its consent at `nowMs`: revoked, release ended (both struck
+ * through), consent not recorded (an old or synced face: still usable), or nothing.
+ */
+export function consentNote(
+  face: Pick<FaceSummary, "kind" | "hasConsent" | "consentEndsAtMs" | "revokedAtMs">,
+  nowMs: number,
+): ConsentNote | null {
+  if (face.revokedAtMs !== null) {
+    return { text: "Revoked", withdrawn: true };
+  }
+  if (face.consentEndsAtMs !== null && nowMs >= face.consentEndsAtMs) {
+    return { text: "Release ended", withdrawn: true };
+  }
+  if (!face.hasConsent && face.kind !== "portrait") {
+    return { text: CONSENT_NOT_RECORDED, withdrawn: false };
+  }
+  return null;
+}
 
 /** What the studio says of a face enrolled somewhere else (filled in from a provider's listing). */
 export const NO_CONSENT_RECORD = "Enrolled elsewhere; no consent record in this studio.";
@@ -85,6 +114,21 @@ export function consentView(face: Face, clock: (ms: number) => string = (ms) => 
   lines.push({ label: "Payment", value: paymentWords(consent.payment) });
   if (consent.payment?.rail === "x402" && consent.payment.txHash !== null) {
     lines.push({ label: "Settlement transaction", value: consent.payment.txHash, mono: true });
+  }
+  const release = consent.release ?? null;
+  if (release !== null) {
+    lines.push({ label: "Release", value: `Version ${release.templateVersion}, agreed on the talent's own screen` });
+    lines.push({ label: "Typed name", value: release.typedName });
+    lines.push({ label: "Agreed", value: clock(release.agreedAtMs) });
+    lines.push({ label: "Release ends", value: clock(release.endsAtMs) });
+    lines.push({ label: "Release text (SHA-256)", value: release.releaseSha256, mono: true });
+  } else if (face.kind !== "portrait") {
+    lines.push({ label: "Release", value: "Not recorded: enrolled before the talent's release was kept" });
+  }
+  const revoked = face.revoked ?? null;
+  if (revoked !== null) {
+    lines.push({ label: "Revoked", value: revoked.reason.trim() === "" ? clock(revoked.atMs) : `${clock(revoked.atMs)} — ${revoked.reason}` });
+    return { statement: `Revoked on ${clock(revoked.atMs)}: no new video of this face is made.`, lines };
   }
   return { statement: `Consent recorded in this studio on ${clock(consent.recordedAtMs)}.`, lines };
 }

@@ -53,6 +53,8 @@ export function summaryOf(face: Face): FaceSummary {
     statusMessage: face.statusMessage,
     hasThumbnail: face.thumbnail !== null && face.thumbnail !== "",
     hasConsent: face.consent !== undefined && face.consent !== null,
+    consentEndsAtMs: face.consent?.release?.endsAtMs ?? null,
+    revokedAtMs: face.revoked?.atMs ?? null,
   };
 }
 

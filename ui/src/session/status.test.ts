@@ -12,6 +12,14 @@ describe("describeSession", () => {
     expect(lines.tone).toBe("waiting");
   });
 
+  it("sends the operator to the talent's window until the talent agrees", () => {
+    const waiting = describeSession(view({ state: "awaiting_consent", h5Link: "" }, { qrSvg: null }), T0, clock);
+    expect(waiting.headline).toBe("Waiting for Ada Lovelace to agree to the release.");
+    expect(waiting.detail).toContain("Show to talent");
+    expect(waiting.tone).toBe("waiting");
+    expect(describeSession(view({ state: "consented" }), T0, clock).headline).toBe("Ada Lovelace agreed to the release.");
+  });
+
   it("does not announce a check that is already in the past", () => {
     expect(describeSession(view({}, { nextCheckAtMs: T0 }), T0 + 5_000, clock).detail).toBeNull();
     expect(describeSession(view(), T0, clock).detail).toBeNull();

@@ -23,6 +23,18 @@ export function describeSession(view: SessionView, nowMs: number, clock: (ms: nu
   const { session } = view;
   const name = session.talentName;
   switch (session.state) {
+    case "awaiting_consent":
+      return {
+        headline: `Waiting for ${name} to agree to the release.`,
+        detail: "Press “Show to talent” (F): they read it, type their name and press “I agree” on their own screen. The QR appears after.",
+        tone: "waiting",
+      };
+    case "consented":
+      return {
+        headline: `${name} agreed to the release.`,
+        detail: "The QR is next. If it does not appear, generate it.",
+        tone: "busy",
+      };
     case "awaiting_scan": {
       if (remainingSeconds(session.expiresAtMs, nowMs) === 0) {
         return {

@@ -71,6 +71,8 @@ export function summary(overrides: Partial<FaceSummary> = {}): FaceSummary {
     statusMessage: null,
     hasThumbnail: true,
     hasConsent: true,
+    consentEndsAtMs: null,
+    revokedAtMs: null,
     ...overrides,
   };
 }
@@ -100,6 +102,7 @@ export function view(
     payeeChanged: false,
     budget: null,
     asset: null,
+    release: null,
     phone: { kind: "not_yet" },
     ...extra,
   };
