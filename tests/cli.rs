@@ -496,6 +496,8 @@ async fn enroll_flow_takes_a_photo_file() {
             "enroll-flow",
             "--name",
             "Grace",
+            "--talent-agrees",
+            "Grace",
             "--image",
             "grace.jpg",
         ])

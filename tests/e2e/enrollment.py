@@ -12,7 +12,7 @@ import urllib.parse
 
 from harness import (DATA, TIMINGS, Window, blur, check, drive, error_text, mp4_boxes,
                      dom_text, phone_completes, phone_opens, phone_returns, pin_rehearsal_port,
-                     shown_price, wait_dom_text)
+                     shown_price, talent_agrees, wait_dom_text)
 
 
 def byteplus_session(w, photos, personality, name):
@@ -31,7 +31,7 @@ def byteplus_session(w, photos, personality, name):
     blur(w)
     w.wait("#photo-preview", 40)
     w.click("#start-session")
-    w.wait("#qr svg", 30)
+    talent_agrees(w, name)
     link = w.text(w.wait("#h5-link")).strip()
     check(f"{personality}: the QR is the H5 link with its BytedToken, escapes decoded",
           "bytedToken=" in link and "\\u0026" not in link and "&" in link, link)
@@ -169,7 +169,7 @@ def run(photos):
     check("photo preview is a local data URL", (w.attr(preview, "src") or "").startswith("data:image/"))
     t0 = time.time()
     w.click("#start-session")
-    w.wait("#qr svg", 30)
+    talent_agrees(w, "Ada Lovelace", shots=("03a-talent-release", "03c-talent-qr"))
     start_to_qr = time.time() - t0
     check("QR appears after Start", True)
     countdown = w.wait("#countdown", 10, what=lambda e: re.match(r"^\d:\d\d$", w.text(e).strip()) is not None)
@@ -240,7 +240,7 @@ def run(photos):
     blur(w)
     w.wait("#photo-preview", 40)
     w.click("#start-session")
-    w.wait("#qr svg", 30)
+    talent_agrees(w, "Lin Lost")
     phone_completes(w.text(w.wait("#h5-link")).strip())
     w.click("#check-now")
     w.wait("#enroll", 60, what=w.enabled)
@@ -266,7 +266,7 @@ def run(photos):
     blur(w)
     w.wait("#photo-preview", 40)
     w.click("#start-session")
-    w.wait("#qr svg", 30)
+    talent_agrees(w, "Grace Hopper")
     before = w.text(w.wait("#h5-link")).strip()
     group = urllib.parse.parse_qs(urllib.parse.urlparse(before).query)["configId"][0]
     w.close()
@@ -300,7 +300,7 @@ def run(photos):
     blur(w)
     w.wait("#photo-preview", 40)
     w.click("#start-session")
-    w.wait("#qr svg", 30)
+    talent_agrees(w, "Katherine Johnson")
     jc_link = w.text(w.wait("#h5-link")).strip()
     check("JarvisClaw's verification_url is the QR", "sessionToken=" in jc_link and "&" in jc_link, jc_link)
     phone_completes(jc_link)

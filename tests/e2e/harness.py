@@ -271,6 +271,41 @@ def mp4_boxes(path):
     return boxes, len(data)
 
 
+def talent_agrees(w, name, shots=None):
+    """Start was pressed: Show to talent opens the talent's own window; there the talent reads the
+    release, types their name and presses I agree (the operator's window cannot). Returns the
+    release text they saw, back in the operator's window."""
+    main = w.wd("GET", f"/session/{w.sid}/window")
+    w.wait("#consent-waiting", 30)
+    # Opens the talent's window, or turns the open one to this session.
+    w.click("#show-talent")
+    talent = None
+    for _ in range(100):
+        handles = w.wd("GET", f"/session/{w.sid}/window/handles")
+        others = [h for h in handles if h != main]
+        if others:
+            talent = others[0]
+            break
+        time.sleep(0.1)
+    check("Show to talent opens the talent's own window", talent is not None)
+    w.wd("POST", f"/session/{w.sid}/window", {"handle": talent})
+    try:
+        release = wait_dom_text(w, "#release-text", lambda t: len(t.strip()) > 20, 30)
+        w.type("#typed-name", name)
+        if shots:
+            w.shot(shots[0])
+        w.click("#agree")
+        w.wait("#talent-qr svg", 30)
+        if shots:
+            TIMINGS["talent_qr_height_fraction"] = w.js(
+                "return document.querySelector('#talent-qr svg').getBoundingClientRect().height / window.innerHeight")
+            w.shot(shots[1])
+    finally:
+        w.wd("POST", f"/session/{w.sid}/window", {"handle": main})
+    w.wait("#qr svg", 30)
+    return release
+
+
 def shown_price(w, panel, shot):
     """Waits for a price panel, keeps a screenshot of it, and returns its words."""
     w.wait(panel, 60, what=w.visible)

@@ -19,7 +19,7 @@ import urllib.request
 
 from harness import (APP, DATA, TIMINGS, Window, blur, check, dom_text, drive, kill_app,
                      phone_completes, phone_returns, phone_session, phone_step, pin_rehearsal_port,
-                     shown_price, wait_dom_text)
+                     shown_price, talent_agrees, wait_dom_text)
 
 # Account #1 of the Hardhat/Anvil development mnemonic: public, holds nothing real.
 TEST_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
@@ -50,7 +50,7 @@ def start_session(w, photos, name):
     blur(w)
     w.wait("#photo-preview", 40)
     w.click("#start-session")
-    w.wait("#qr svg", 30)
+    talent_agrees(w, name)
     wait_dom_text(w, "#talent-heading", lambda t: t.strip() == name, 10)
     return w.text(w.wait("#h5-link")).strip()
 
