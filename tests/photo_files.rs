@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::s3::{S3Server, TlsFront};
-use common::{PhotoHost, TEST_API_KEY};
+use common::{PhotoHost, StartAgreed, TEST_API_KEY};
 use likeness::error::ErrorCode;
 use likeness::flow::poll::PollPolicy;
 use likeness::flow::{EnrollOutcome, SessionState, Studio, StudioConfig};
@@ -192,7 +192,7 @@ async fn rehearsal_serves_a_photo_file_itself_and_withdraws_it_once_enrolled() {
     let file = bench.photo_file("ada.jpg");
     let started = Instant::now();
     let view = studio
-        .start_session("Ada", Some(path_str(&file)), false)
+        .start_agreed("Ada", Some(path_str(&file)), false)
         .await
         .unwrap();
     assert_eq!(
@@ -263,7 +263,7 @@ async fn a_paid_enrollment_from_a_file_serves_a_fresh_copy_for_the_paid_call() {
     );
     let file = bench.photo_file("ada.jpg");
     let view = studio
-        .start_session("Ada", Some(path_str(&file)), false)
+        .start_agreed("Ada", Some(path_str(&file)), false)
         .await
         .unwrap();
     bench
@@ -330,7 +330,7 @@ async fn a_file_with_nowhere_to_host_it_is_refused_before_anything_is_opened_or_
 
     // A session started from a link cannot switch to a file at Enroll either.
     let view = studio
-        .start_session("Ada", Some(&bench.photos.url("/face.jpg")), false)
+        .start_agreed("Ada", Some(&bench.photos.url("/face.jpg")), false)
         .await
         .unwrap();
     bench
@@ -362,7 +362,7 @@ async fn a_file_with_nowhere_to_host_it_is_refused_before_anything_is_opened_or_
 /// A BytePlus session verified by the phone, read once by the operator's word.
 async fn verified_byteplus(bench: &Bench, studio: &Arc<Studio>, image: &str) -> String {
     let view = studio
-        .start_session("Ada", Some(image), false)
+        .start_agreed("Ada", Some(image), false)
         .await
         .unwrap();
     let token = view.session.liveness_token.clone().unwrap();
@@ -477,7 +477,7 @@ async fn blockrun_fetches_a_photo_file_from_the_bucket_and_the_object_is_gone_af
     let studio = bench.studio(bench.provider("blockrun"), None, Some(front.hosting()));
     let file = bench.photo_file("dropped.jpg");
     let view = studio
-        .start_session("Ada", Some(path_str(&file)), false)
+        .start_agreed("Ada", Some(path_str(&file)), false)
         .await
         .unwrap();
     bench

@@ -860,8 +860,19 @@ async fn anyfast_create_asset_validates_its_body_and_the_account() {
             "URL",
         ),
         (
-            "base64",
-            edited(&|b| b["URL"] = json!("data:image/png;base64,AAAA")),
+            // Anyfast documents a data URI; bare base64 is neither that nor a link.
+            "bare base64",
+            edited(&|b| b["URL"] = json!("iVBORw0KGgo=")),
+            "URL",
+        ),
+        (
+            "a data URI of another type",
+            edited(&|b| b["URL"] = json!("data:video/mp4;base64,AAAA")),
+            "URL",
+        ),
+        (
+            "a data URI that does not decode",
+            edited(&|b| b["URL"] = json!("data:image/png;base64,A?==")),
             "URL",
         ),
     ] {

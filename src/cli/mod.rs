@@ -539,7 +539,10 @@ async fn run(cli: Cli, out: &Output) -> Result<()> {
                 confirm(
                     g,
                     out,
-                    &format!("Enroll the AI character {name:?} with {} (billed to your {} account)?", stage.info.provider, stage.info.provider),
+                    &format!(
+                        "Enroll the AI character {name:?} with {} (billed to your {} account)?",
+                        stage.info.provider, stage.info.provider
+                    ),
                 )?;
             }
             let face = studio

@@ -58,6 +58,8 @@ pub struct TalentView {
     pub agreed_as: Option<String>,
     /// What went wrong on the phone check, in plain words (never a price or a payment).
     pub problem: Option<String>,
+    /// Whether the talent's phone is seen to have opened the QR's page.
+    pub phone: super::phone::PhoneSignal,
 }
 
 impl From<&SessionView> for TalentView {
@@ -94,6 +96,7 @@ impl From<&SessionView> for TalentView {
             release: v.release.clone().filter(|_| stage == TalentStage::Release),
             agreed_as: s.talent_consent.as_ref().map(|c| c.typed_name.clone()),
             problem,
+            phone: v.phone,
         }
     }
 }

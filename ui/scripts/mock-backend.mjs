@@ -116,6 +116,8 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     release: scenario === "talent-scan" ? null : { version: 2, text: releaseText, sha256: "ab".repeat(32) },
     agreedAs: scenario === "talent-scan" ? "Ada Lovelace" : null,
     problem: null,
+    // The talent's screen says the phone connected too (Rehearsal saw the page opened).
+    phone: scenario === "talent-scan" ? { kind: "opened", atMs: now - 5_000 } : { kind: "not_yet" },
   };
   // The studio's release (Settings → Release); saving a change makes the next version.
   let release = {

@@ -927,9 +927,15 @@ try {
   console.log(`talent QR: ${Math.round(share * 100)} % of the window's height`);
   if (share < 0.6) problems.push(`the talent's QR is ${Math.round(share * 100)} % of the window's height, under 60 %`);
   const text = await page.evaluate(() => document.body.innerText);
+  if (text.includes("Phone connected")) problems.push("the talent's window says the phone connected before any phone opened the page");
   for (const hidden of ["USDC", "wallet", "Wallet", "price", "Price", "0x"]) {
     if (text.includes(hidden)) problems.push(`the talent's window shows ${hidden}`);
   }
+  await page.close();
+  // Rehearsal saw the phone open the page: the talent's screen says so too.
+  page = await openTalent("talent-scan");
+  await page.waitForSelector("#talent-phone:has-text('Phone connected — Ada is on the check')");
+  await shot(page, "45b-talent-phone-connected");
   await page.close();
 } catch (e) {
   problems.push(`script: ${e instanceof Error ? e.stack : String(e)}`);

@@ -960,6 +960,8 @@ export type TalentView = {
 	agreedAs: string | null,
 	/**  What went wrong on the phone check, in plain words (never a price or a payment). */
 	problem: string | null,
+	/**  Whether the talent's phone is seen to have opened the QR's page. */
+	phone: PhoneSignal,
 };
 
 export type Verdict = "pass" | "warn" | "fail";

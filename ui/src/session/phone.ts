@@ -6,6 +6,13 @@ export interface PhoneLine {
   tone: "connected" | "waiting" | "provider";
 }
 
+/** "Phone connected — Ada is on the check": the same words on the operator's and the talent's screens. */
+export function connectedText(talentName: string): string {
+  // The first name, as the talent is addressed in the room.
+  const first = talentName.trim().split(/\s+/)[0] ?? talentName;
+  return `Phone connected — ${first} is on the check`;
+}
+
 /**
  * What both views say about the talent's phone while the QR is up. A provider's own page says
  * nothing until its callback or status does, so that case never implies the phone failed.
@@ -14,11 +21,9 @@ export function phoneLine(view: SessionView): PhoneLine | null {
   if (view.session.state !== "awaiting_scan") {
     return null;
   }
-  // The first name, as the talent is addressed in the room.
-  const name = view.session.talentName.trim().split(/\s+/)[0] ?? view.session.talentName;
   switch (view.phone.kind) {
     case "opened":
-      return { text: `Phone connected — ${name} is on the check`, tone: "connected" };
+      return { text: connectedText(view.session.talentName), tone: "connected" };
     case "not_yet":
       return { text: "Waiting for the phone to open the page", tone: "waiting" };
     case "provider_reports":

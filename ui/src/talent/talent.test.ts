@@ -14,6 +14,7 @@ function view(over: Partial<TalentView> = {}): TalentView {
     release: null,
     agreedAs: "Ada Lovelace",
     problem: null,
+    phone: { kind: "not_yet" },
     ...over,
   };
 }
