@@ -4,14 +4,17 @@
 //! The UI and the CLI only render these views; they never time anything themselves.
 
 pub(crate) mod assets;
+mod budget;
 mod enrollment;
 mod handover;
 mod job_watch;
 mod phone_sightings;
 pub(crate) mod portrait;
+mod resume;
 mod session_watch;
 mod take_over;
 pub(crate) mod video;
+mod words;
 
 pub use assets::AssetFileCheck;
 pub use phone_sightings::{PhoneTest, PHONE_TEST_WAIT};
@@ -620,152 +623,6 @@ impl Studio {
             .collect())
     }
 
-    /// After a restart: resume polling sessions that await a scan (expired ones become
-    /// `Expired` at once and offer a fresh QR), and settle interrupted enrolls.
-    pub fn resume_open_sessions(self: &Arc<Self>) -> Result<Vec<SessionView>> {
-        self.resume_assets()?;
-        if let Err(e) = self.resume_jobs() {
-            tracing::warn!(error = %e, "could not resume the video jobs");
-        }
-        let kind = self.provider().kind();
-        let mut views = vec![];
-        for s in self.library.open_sessions()? {
-            if s.provider != kind {
-                views.push(self.view(s, None));
-                continue;
-            }
-            let s = self.move_rehearsal_link(s)?;
-            if s.state == SessionState::AwaitingScan {
-                self.watch(s.clone(), None);
-            }
-            views.push(self.recover(s)?);
-        }
-        Ok(views)
-    }
-
-    /// One session as a fresh process finds it: a price or an enroll that lived in a process
-    /// that has stopped is settled as at the app's launch. The CLI runs every step in a new
-    /// process, so its `enroll` calls this first; without it, a session left `Enrolling` by a
-    /// killed run stayed "already in progress" for good.
-    pub fn resume_session(&self, id: &str) -> Result<SessionView> {
-        let session = self.library.session(id)?;
-        if session.provider != self.provider().kind() {
-            return Ok(self.view(session, None));
-        }
-        let session = self.move_rehearsal_link(session)?;
-        self.recover(session)
-    }
-
-    /// Rehearsal keeps its sessions across restarts (its state file), but not always its
-    /// address: with 8402 busy it takes a free port. A QR still waiting for its scan would
-    /// point the talent's phone at a dead port, so its link follows Rehearsal to where it
-    /// listens now; the path and tokens, which name the session, stay as issued. Links of
-    /// real providers are theirs and never touched.
-    fn move_rehearsal_link(&self, mut s: LivenessSession) -> Result<LivenessSession> {
-        let Some(origin) = &self.config.rehearsal_phone_origin else {
-            return Ok(s);
-        };
-        if s.provider != ProviderKind::Rehearsal || s.state != SessionState::AwaitingScan {
-            return Ok(s);
-        }
-        if let Some(moved) = moved_link(&s.h5_link, origin) {
-            tracing::info!(session = %s.id, to = %origin, "Rehearsal moved; the QR follows it");
-            s.h5_link = moved;
-            self.persist_and_send(&mut s, None)?;
-        }
-        Ok(s)
-    }
-
-    fn recover(&self, mut s: LivenessSession) -> Result<SessionView> {
-        match s.state {
-            SessionState::AwaitingPayment
-                if !self
-                    .quotes
-                    .lock()
-                    .expect("quote map poisoned")
-                    .contains_key(&s.id) =>
-            {
-                // The quote lived in memory and nothing was signed: ask for a fresh price.
-                self.step(&mut s, Event::Interrupted)?;
-                self.persist_and_send(&mut s, None)?;
-                Ok(self.view(s, None))
-            }
-            SessionState::Enrolling => {
-                // The app stopped mid-call: the provider may or may not have enrolled. Nothing
-                // is re-sent automatically; Enroll re-sends the payment already signed (the
-                // ledger keeps it), so it cannot be charged twice.
-                self.step(&mut s, Event::Interrupted)?;
-                let provider = self.provider();
-                let message = if matches!(provider, Provider::Crun(_)) {
-                    "The app stopped while uploading the photo. Crun keeps no list of uploads: check the asset in Crun's dashboard before pressing Enroll again, so it is not billed twice."
-                } else if provider.holds_assets() {
-                    "The app stopped while uploading the photo. Press Enroll to finish: the provider's listing is checked first, so it is never uploaded twice."
-                } else {
-                    "The app stopped while enrolling. Press Enroll to finish: a payment already signed is re-sent or found at the provider, never paid twice."
-                };
-                let notice = CommandError {
-                    code: ErrorCode::Internal,
-                    message: message.into(),
-                    field: None,
-                    retry_after_seconds: None,
-                };
-                self.persist_and_send(&mut s, Some(notice.clone()))?;
-                Ok(self.view(s, Some(notice)))
-            }
-            _ => Ok(self.view(s, None)),
-        }
-    }
-
-    fn provider_for(&self, session: &LivenessSession) -> Result<Provider> {
-        let provider = self.provider();
-        if provider.kind() != session.provider {
-            return Err(Error::invalid(
-                "provider",
-                format!(
-                    "This session belongs to {}, but {} is selected. Switch back in Settings to continue it.",
-                    session.provider,
-                    provider.kind()
-                ),
-            ));
-        }
-        Ok(provider)
-    }
-
-    /// How many more links the provider's hourly init budget can open now.
-    fn links_left(&self, provider: &Provider, now_ms: i64) -> u32 {
-        let used = self
-            .library
-            .calls_in_last_hour(&provider.budget_key(), CallKind::Init, now_ms)
-            .map(|c| c.len() as u32)
-            .unwrap_or(0);
-        provider.inits_per_hour().saturating_sub(used)
-    }
-
-    fn spend_init_budget(&self, provider: &Provider) -> Result<()> {
-        self.spend_calls(provider, CallKind::Init, provider.inits_per_hour(), 1)
-    }
-
-    /// Logs `n` calls against the hourly `limit` of the provider's host, or refuses them all,
-    /// saying when enough of the hour's calls have aged out.
-    fn spend_calls(&self, provider: &Provider, kind: CallKind, limit: u32, n: usize) -> Result<()> {
-        let now = self.clock.now_ms();
-        let key = provider.budget_key();
-        let calls = self.library.calls_in_last_hour(&key, kind, now)?;
-        let limit = limit as usize;
-        if calls.len() + n > limit {
-            let frees = calls[calls.len() + n - limit - 1] + poll::HOUR_MS;
-            return Err(Error::RateLimited {
-                provider: provider.kind(),
-                retry_after_seconds: Some(((frees - now) / 1000).max(1) as u64),
-            });
-        }
-        for _ in 0..n {
-            self.library.record_call(&key, kind, now)?;
-        }
-        Ok(())
-    }
-
-    /// Applies an event to the stored session (if it applies) and broadcasts the result.
     fn apply(&self, session: LivenessSession, event: Event, notice: Option<CommandError>) {
         let mut current = self.library.session(&session.id).unwrap_or(session);
         if let Some(state) = next(current.state, event) {
@@ -833,74 +690,6 @@ impl Studio {
         }
     }
 
-    /// Fills and refreshes the library from the provider's listing of `wallet` (the paying
-    /// wallet when not given). The listing calls come out of the status budget, since BlockRun
-    /// counts them in the same bucket.
-    pub async fn sync_faces(&self, wallet: Option<&str>) -> Result<SyncReport> {
-        let provider = self.provider();
-        if provider.holds_assets() {
-            let remote = provider.list_assets().await?;
-            let report =
-                self.library
-                    .merge_remote_assets(provider.kind(), &remote, self.clock.now_ms())?;
-            tracing::info!(?report, "assets synced from the provider");
-            return Ok(report);
-        }
-        if provider.listing_calls() == 0 {
-            // No listing at this provider: its own words say so.
-            provider.list_faces("").await?;
-            return Ok(SyncReport::default());
-        }
-        let wallet = match wallet {
-            Some(w) => w.trim().to_string(),
-            None => match self.checkout.wallet() {
-                Some(signer) => signer.address().to_checksum(None),
-                None => {
-                    return Err(Error::NotConfigured {
-                        provider: provider.kind(),
-                        what: "the library sync lists a wallet's faces, and no wallet pays here. Name the wallet address (--wallet) or pay with the studio wallet.".into(),
-                    })
-                }
-            },
-        };
-        self.spend_calls(
-            &provider,
-            CallKind::Status,
-            self.config.policy.budget_per_hour,
-            provider.listing_calls(),
-        )?;
-        let remote = provider.list_faces(&wallet).await?;
-        let report =
-            self.library
-                .merge_remote_faces(provider.kind(), &remote, self.clock.now_ms())?;
-        tracing::info!(?report, "library synced from the provider");
-        Ok(report)
-    }
-
-    /// What is left of the selected provider's hourly budgets.
-    pub fn call_budget(&self) -> Result<CallBudget> {
-        let provider = self.provider();
-        let key = provider.budget_key();
-        let now = self.clock.now_ms();
-        let status = self
-            .library
-            .calls_in_last_hour(&key, CallKind::Status, now)?;
-        let inits = self.library.calls_in_last_hour(&key, CallKind::Init, now)?;
-        let status_per_hour = self.config.policy.budget_per_hour;
-        let inits_per_hour = provider.inits_per_hour();
-        let left = |used: usize, limit: u32| limit.saturating_sub(used as u32);
-        Ok(CallBudget {
-            host: key,
-            status_checks_left: left(status.len(), status_per_hour),
-            status_checks_per_hour: status_per_hour,
-            new_links_left: left(inits.len(), inits_per_hour),
-            new_links_per_hour: inits_per_hour,
-            status_frees_at_ms: poll::manual_check(self.config.policy, now, &status).err(),
-            new_links_free_at_ms: (inits.len() >= inits_per_hour as usize)
-                .then(|| inits[inits.len() - inits_per_hour as usize] + poll::HOUR_MS + 1),
-        })
-    }
-
     /// Stops every poll loop. Watch tasks hold the studio, so dropping it alone would not.
     pub fn stop(&self) {
         self.stop_all_watches();
@@ -930,106 +719,7 @@ impl Studio {
     }
 }
 
-fn describe(state: SessionState) -> &'static str {
-    match state {
-        SessionState::AwaitingConsent => "waiting for the talent to agree to the release",
-        SessionState::Consented => "agreed, waiting for its first QR",
-        SessionState::AwaitingScan => "waiting for the talent's scan",
-        SessionState::Expired => "expired",
-        SessionState::Verified => "verified and ready to enroll",
-        SessionState::AwaitingPayment => "waiting for the operator to confirm the price",
-        SessionState::Enrolling => "enrolling",
-        SessionState::Enrolled => "already enrolled",
-        SessionState::Cancelled => "cancelled",
-    }
-}
-
-/// A paid call's transport failure (`Network` or `Timeout`), said as "Could not reach …" with its
-/// cause and `next`, what the operator does now. The message already opens with "Could not
-/// reach …", so only the cause and the next step go in its detail.
-pub(crate) fn unreachable_then(
-    provider: crate::providers::ProviderKind,
-    e: Error,
-    next: &str,
-) -> Error {
-    let cause = match e {
-        Error::Network { detail, .. } => detail,
-        other => other.to_string().trim_end_matches('.').to_string(),
-    };
-    Error::Network {
-        provider,
-        detail: format!("{cause}. {next}"),
-    }
-}
-
-/// What the operator hears when the talent's phone check did not pass (the provider's status, or
-/// the phone's own result code on the LAN callback). The link is spent; a fresh QR retries.
-pub(crate) fn phone_check_failed(result_code: Option<&str>) -> CommandError {
-    let code = result_code
-        .map(|c| format!(" (code {c})"))
-        .unwrap_or_default();
-    CommandError {
-        code: ErrorCode::LivenessFailed,
-        message: format!(
-            "The phone check did not pass{code}. Generate a fresh QR and have the talent try again in good light, face to the camera."
-        ),
-        field: None,
-        retry_after_seconds: None,
-    }
-}
-
-/// A provider that will not open a phone check without a callback address it accepts, when
-/// the studio has none to give: the operator hears what it said and the way on.
-fn no_callback_taken(provider: ProviderKind, refused: Error) -> Error {
-    let said = match &refused {
-        Error::Provider { message, .. } => format!(" ({})", message.trim_end_matches('.')),
-        _ => String::new(),
-    };
-    Error::invalid(
-        "callback",
-        format!(
-            "{provider} will not open a phone check without a callback address it accepts{said}. Turn on the LAN callback in Settings (the phone must be on the studio network), then start the session again."
-        ),
-    )
-}
-
-/// What the operator hears when a BytePlus result was read before the talent had finished: the
-/// read spent the one-time BytedToken (as upstream may), so this QR can never be read again.
-pub(crate) fn read_too_early() -> CommandError {
-    CommandError {
-        code: ErrorCode::SessionExpired,
-        message: "The result was read before the talent had finished the phone check, and this phone check can no longer be read (its token works once). Generate a fresh QR and have the talent scan it again.".into(),
-        field: None,
-        retry_after_seconds: None,
-    }
-}
-
-/// The notice when a BytePlus QR's two minutes run out with nothing read: its result can still
-/// be read once (the token lasts 30 minutes), so a talent who finished is not lost.
-fn ran_out_unread() -> CommandError {
-    CommandError {
-        code: ErrorCode::SessionExpired,
-        message: "This QR's time is up and its result was not read. If the talent finished on the phone, press “Talent finished — check now” (the result can be read once, within 30 minutes); otherwise generate a fresh QR.".into(),
-        field: None,
-        retry_after_seconds: None,
-    }
-}
-
-/// `link` on `origin`'s scheme, host and port, when it is not there already; `None` when it
-/// is, or when it is no link at all (nothing is guessed from a broken one).
-fn moved_link(link: &str, origin: &url::Url) -> Option<String> {
-    let mut url = url::Url::parse(link).ok()?;
-    if url.scheme() == origin.scheme()
-        && url.host_str() == origin.host_str()
-        && url.port_or_known_default() == origin.port_or_known_default()
-    {
-        return None;
-    }
-    url.set_scheme(origin.scheme()).ok()?;
-    url.set_host(origin.host_str()).ok()?;
-    url.set_port(origin.port()).ok()?;
-    Some(url.to_string())
-}
+use words::*;
 
 #[cfg(test)]
 mod tests;
