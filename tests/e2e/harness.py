@@ -300,6 +300,12 @@ def talent_agrees(w, name, shots=None):
             TIMINGS["talent_qr_height_fraction"] = w.js(
                 "return document.querySelector('#talent-qr svg').getBoundingClientRect().height / window.innerHeight")
             w.shot(shots[1])
+        # Without a window manager (Xvfb) the talent's window would sit over the operator's in
+        # every later screenshot: once photographed it moves aside, as onto a second screen.
+        try:
+            w.wd("POST", f"/session/{w.sid}/window/rect", {"x": 1280, "y": 0})
+        except RuntimeError as e:
+            print(f"# the talent's window could not be moved aside: {e}", flush=True)
     finally:
         w.wd("POST", f"/session/{w.sid}/window", {"handle": main})
     w.wait("#qr svg", 30)
