@@ -116,6 +116,41 @@ def generate_video(w, asset_id):
     return job_id
 
 
+def receipt_and_revoke(w, asset_id):
+    """The consent record: its PDF (the release in it), then Revoke, after which Generate refuses
+    the face with the reason."""
+    w.click("#nav-library")
+    w.click(f".face-row[data-asset-id='{asset_id}'] .consent-open")
+    w.wait("#consent-dialog[open]", 20)
+    w.click("#save-receipt-pdf")
+    saved = wait_dom_text(w, "#receipt-pdf-saved", lambda t: ".pdf" in t, 30)
+    path = saved.split("PDF saved as", 1)[-1].strip()
+    with open(path, "rb") as f:
+        pdf = f.read()
+    pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
+    TIMINGS["receipt_pdf_bytes"] = len(pdf)
+    check("the receipt is a PDF with its pages", pdf.startswith(b"%PDF") and pages >= 1, f"{pdf[:8]!r}, {pages} page(s)")
+    check("the PDF carries the release the talent agreed to", b"Release of likeness" in pdf, path)
+    w.type("#revoke-reason", "The talent asked")
+    w.click("#revoke-face")
+    w.click("#revoke-face")
+    note = w.wait(f".face-row[data-asset-id='{asset_id}'] .consent-note[data-note='Revoked']", 20)
+    check("a revoked face is marked in the library", note is not None)
+    w.js("document.querySelector('#consent-dialog')?.close()")
+    w.shot("06c-revoked")
+    w.click("#nav-generate")
+    w.wait("#generate-form", 20)
+    w.js("""const s = document.querySelector('#video-face');
+            s.value = arguments[0]; s.dispatchEvent(new Event('change', {bubbles: true}));""", asset_id)
+    w.type("#video-prompt", "She waves again")
+    w.click("#get-video-price")
+    refused = wait_dom_text(w, "#generate-form", lambda t: "revoked" in t.lower(), 30)
+    check("Generate refuses a revoked face with the reason", "The talent asked" in refused or "revoked" in refused.lower(),
+          refused[-300:])
+    check("and no price is offered for it", w.find("#video-price-panel") is None)
+    w.shot("06d-generate-refuses-revoked")
+
+
 def run(photos):
     w = Window()
     w.wait("#talent-name", 60)
@@ -229,6 +264,7 @@ def run(photos):
     check("the video was paid once, when delivered", len(video_rows) == 1 and "Settled" in video_rows[0],
           str(rows)[:600])
     w.shot("06b-payments")
+    receipt_and_revoke(w, asset_id)
 
     # The answer to Pay is lost after Rehearsal settled (its lost-answer marker in the photo link).
     # Like a real seller, Rehearsal refuses the re-sent payment as already used, so the studio
