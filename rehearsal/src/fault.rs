@@ -13,6 +13,7 @@
 //! and the client cannot tell.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -299,6 +300,114 @@ fn malformed(bytes: &[u8]) -> Vec<u8> {
             out
         }
         None => [b",".as_slice(), bytes].concat(),
+    }
+}
+
+/// Fault switches, flipped at run time through [`RehearsalServer::faults`]. Each fires once and
+/// disarms itself (see the module docs).
+#[derive(Debug, Default)]
+pub struct Faults {
+    /// Settle the next x402 enrollment, then reset its connection without answering.
+    pub drop_connection_after_settle_once: AtomicBool,
+    /// Answer the next enrollment that reaches the upload with `502`, without settling.
+    pub upstream_error_once: AtomicBool,
+    /// Non-zero: the next Crun call answers HTTP 200 with this business code in its body (402,
+    /// 429 with `Retry-After: 30`, 455, 500, 501, 505, with the doc's message). 0 is off.
+    pub crun_code_once: AtomicU16,
+    /// The next video job (any personality) fails with "generation failed", uncharged.
+    pub video_fail_once: AtomicBool,
+    /// Anyfast and Crun refuse every callback address that is not https, as a provider could
+    /// (every documented example is one); off, they take http too, so the studio's LAN
+    /// receiver can be rehearsed.
+    pub https_callbacks_only: AtomicBool,
+    /// Network and server faults armed per route ([`Faults::arm`]).
+    plan: FaultPlan,
+}
+
+impl Clone for Faults {
+    /// A copy of the switches' current positions (not shared with the original).
+    fn clone(&self) -> Self {
+        Faults {
+            drop_connection_after_settle_once: AtomicBool::new(
+                self.drop_connection_after_settle_once
+                    .load(Ordering::SeqCst),
+            ),
+            upstream_error_once: AtomicBool::new(self.upstream_error_once.load(Ordering::SeqCst)),
+            crun_code_once: AtomicU16::new(self.crun_code_once.load(Ordering::SeqCst)),
+            video_fail_once: AtomicBool::new(self.video_fail_once.load(Ordering::SeqCst)),
+            https_callbacks_only: AtomicBool::new(self.https_callbacks_only.load(Ordering::SeqCst)),
+            plan: self.plan.clone(),
+        }
+    }
+}
+
+impl Faults {
+    /// Arms [`Faults::drop_connection_after_settle_once`].
+    pub fn drop_connection_after_next_settle(&self) {
+        self.drop_connection_after_settle_once
+            .store(true, Ordering::SeqCst);
+    }
+
+    /// Arms [`Faults::upstream_error_once`].
+    pub fn upstream_error_on_next_enroll(&self) {
+        self.upstream_error_once.store(true, Ordering::SeqCst);
+    }
+
+    /// Arms [`Faults::crun_code_once`] with `code` (0 disarms it).
+    pub fn crun_code_on_next_call(&self, code: u16) {
+        self.crun_code_once.store(code, Ordering::SeqCst);
+    }
+
+    /// Arms [`Faults::video_fail_once`].
+    pub fn fail_next_video(&self) {
+        self.video_fail_once.store(true, Ordering::SeqCst);
+    }
+
+    /// Serves `fault` to the next `times` requests on `route` (after any armed there before).
+    /// See [`Fault`] for what each does and whether the server acts first.
+    pub fn arm(&self, route: FaultRoute, fault: Fault, times: u32) {
+        self.plan.arm(route, fault, times);
+    }
+
+    /// How many requests on `route` were served a fault so far.
+    pub fn fired(&self, route: FaultRoute) -> u32 {
+        self.plan.fired(route)
+    }
+
+    /// How many more requests on `route` will be served a fault.
+    pub fn armed_on(&self, route: FaultRoute) -> u32 {
+        self.plan.armed_on(route)
+    }
+
+    /// Disarms every fault armed with [`Faults::arm`] (the switches above stay as they are).
+    pub fn disarm_all(&self) {
+        self.plan.disarm_all();
+    }
+
+    pub(crate) fn take_video_fail(&self) -> bool {
+        self.video_fail_once.swap(false, Ordering::SeqCst)
+    }
+
+    /// Switches [`Faults::https_callbacks_only`].
+    pub fn refuse_plain_http_callbacks(&self, on: bool) {
+        self.https_callbacks_only.store(on, Ordering::SeqCst);
+    }
+
+    pub(crate) fn https_callbacks_only(&self) -> bool {
+        self.https_callbacks_only.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn take_crun_code(&self) -> Option<u16> {
+        Some(self.crun_code_once.swap(0, Ordering::SeqCst)).filter(|&c| c != 0)
+    }
+
+    pub(crate) fn take_drop_connection_after_settle(&self) -> bool {
+        self.drop_connection_after_settle_once
+            .swap(false, Ordering::SeqCst)
+    }
+
+    pub(crate) fn take_upstream_error(&self) -> bool {
+        self.upstream_error_once.swap(false, Ordering::SeqCst)
     }
 }
 
