@@ -342,6 +342,13 @@ impl Stage {
         ))
     }
 
+    /// The desk's callback address as [`Self::callback_target`] names it, for sessions opened
+    /// where no receiver runs (the CLI's step commands).
+    pub fn callback_home(&self, settings: &Settings) -> Option<url::Url> {
+        let (bind, host) = self.callback_target(settings)?;
+        crate::flow::callback::receiver_base(&host, bind.port()).ok()
+    }
+
     pub fn rehearsal(&self) -> Option<&RehearsalServer> {
         self.rehearsal.as_ref()
     }

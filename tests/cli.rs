@@ -89,6 +89,24 @@ async fn phone_completes(link: &str) {
     }
 }
 
+/// Where the phone page sends the phone once it has a verdict (Rehearsal's `callback_redirect`).
+async fn phone_sent_to(link: &str) -> String {
+    let url = url::Url::parse(link).unwrap();
+    let token = url
+        .query_pairs()
+        .find(|(k, _)| k == "bytedToken")
+        .unwrap()
+        .1
+        .to_string();
+    let mut state = url.join("/h5/api/session").unwrap();
+    state.query_pairs_mut().append_pair("sessionToken", &token);
+    let view: Value = reqwest::get(state).await.unwrap().json().await.unwrap();
+    view["callback_redirect"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no callback address: {view}"))
+        .to_string()
+}
+
 /// The server process, its base URL and the wallet its key-rail enrollments are filed under.
 struct Serve(Child, String, String);
 
@@ -367,6 +385,13 @@ async fn anyfast_and_crun_sessions_and_assets_from_the_command_line() {
         // No `session status` before the phone is done: it reads the one-time BytedToken,
         // and an early read costs the QR (tests/flow_byteplus.rs).
         phone_completes(link).await;
+        // BytePlus takes a CallbackURL upstream: a step command, with no receiver of its own,
+        // still sends the desk's, where the app or `enroll-flow` takes the phone back.
+        let sent_to = phone_sent_to(link).await;
+        assert!(
+            sent_to.contains(&format!("/liveness/done?session={id}&bytedToken=")),
+            "{provider}: the phone goes back to the desk: {sent_to}"
+        );
         let status = result(&run(&["session", "status", "--id", &id]));
         assert_eq!(status["state"], "verified", "{provider}: {status}");
         let group = status["groupId"].as_str().unwrap().to_string();

@@ -443,6 +443,7 @@ async fn studio_with_media(
             rehearsal_shelf: stage.rehearsal_shelf(),
             photo_hosting: global.hosting.photo_host()?,
             phone_watch: stage.phone_watch(),
+            callback_home: stage.callback_home(&settings),
             ..StudioConfig::for_provider(&stage.provider)
         },
     );

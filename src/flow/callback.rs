@@ -45,13 +45,7 @@ impl CallbackServer {
     ) -> std::io::Result<CallbackServer> {
         let listener = bind_retrying(bind).await?;
         let local_addr = listener.local_addr()?;
-        let host = if public_host.contains(':') && !public_host.starts_with('[') {
-            format!("[{public_host}]")
-        } else {
-            public_host.to_string()
-        };
-        let base = url::Url::parse(&format!("http://{host}:{}{PATH}", local_addr.port()))
-            .map_err(std::io::Error::other)?;
+        let base = receiver_base(public_host, local_addr.port()).map_err(std::io::Error::other)?;
         let stop = CancellationToken::new();
         let app = Router::new()
             .route(PATH, get(done))
@@ -77,14 +71,30 @@ impl CallbackServer {
 
     /// The callback address for one session.
     pub fn url_for(&self, session_id: &str) -> String {
-        let mut url = self.base.clone();
-        url.query_pairs_mut().append_pair("session", session_id);
-        url.to_string()
+        session_url(&self.base, session_id)
     }
 
     pub fn stop(&self) {
         self.stop.cancel();
     }
+}
+
+/// Where a receiver on `public_host:port` takes phones: the one address form that sessions
+/// carry, whether the receiver runs in this process or in the desk's app.
+pub fn receiver_base(public_host: &str, port: u16) -> Result<url::Url, url::ParseError> {
+    let host = if public_host.contains(':') && !public_host.starts_with('[') {
+        format!("[{public_host}]")
+    } else {
+        public_host.to_string()
+    };
+    url::Url::parse(&format!("http://{host}:{port}{PATH}"))
+}
+
+/// `base` with the session's id in the query.
+pub fn session_url(base: &url::Url, session_id: &str) -> String {
+    let mut url = base.clone();
+    url.query_pairs_mut().append_pair("session", session_id);
+    url.to_string()
 }
 
 impl Drop for CallbackServer {

@@ -141,6 +141,10 @@ pub struct StudioConfig {
     pub rehearsal_shelf: Option<crate::hosting::PhotoHost>,
     /// Sightings of the phone page, where the page is this studio's own (Rehearsal).
     pub phone_watch: Option<Arc<dyn super::phone::PhoneWatch>>,
+    /// The desk's callback address (Settings' LAN host and callback port), for a studio that
+    /// runs no receiver itself (a CLI step command): BytePlus takes a `CallbackURL` upstream,
+    /// so sessions still carry one, and the desk's app or `enroll-flow` takes the phone there.
+    pub callback_home: Option<url::Url>,
 }
 
 impl StudioConfig {
@@ -159,6 +163,7 @@ impl StudioConfig {
             photo_hosting: None,
             rehearsal_shelf: None,
             phone_watch: None,
+            callback_home: None,
         }
     }
 }
@@ -311,11 +316,18 @@ impl Studio {
         if !provider.calls_back() {
             return None;
         }
-        self.callbacks
+        let running = self
+            .callbacks
             .lock()
             .expect("callback lock poisoned")
             .as_ref()
-            .map(|c| c.url_for(session_id))
+            .map(|c| c.url_for(session_id));
+        running.or_else(|| {
+            self.config
+                .callback_home
+                .as_ref()
+                .map(|base| super::callback::session_url(base, session_id))
+        })
     }
 
     /// A new link (or a fresh one for `group_id`), with the phone sent back to the LAN receiver
