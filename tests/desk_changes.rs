@@ -32,6 +32,7 @@ fn session(id: &str, name: &str, at: i64) -> LivenessSession {
         photo_override: None,
         liveness_token: None,
         talent_consent: None,
+        operator: "Grace".into(),
     }
 }
 
@@ -111,11 +112,18 @@ async fn a_desk_sees_the_other_desks_faces_and_sessions_within_the_poll() {
         "a desk's own sessions are not 'other'"
     );
 
-    assert_eq!(b.take_over_session("ses_a1", 6_000).unwrap(), "Desk 1");
+    assert_eq!(
+        b.take_over_session("ses_a1", "Margaret", 6_000).unwrap(),
+        "Desk 1"
+    );
     until(&seen, |c| c.other_desks.is_empty());
     let at_a = a.other_desks_sessions().unwrap();
     assert_eq!(at_a.len(), 1);
     assert_eq!(at_a[0].desk, "Desk 2", "the session is Desk 2's now");
+    assert_eq!(
+        at_a[0].session.operator, "Margaret",
+        "and its operator's, who took it over"
+    );
     watch.abort();
 }
 

@@ -73,6 +73,7 @@ fn the_database_restarted_mid_session_loses_nothing_and_says_so_while_down() {
         photo_override: None,
         liveness_token: None,
         talent_consent: None,
+        operator: "Grace".into(),
     };
     lib.save_session(&s).unwrap();
     lib.save_face(&face("ta_before", "Grace Hopper")).unwrap();

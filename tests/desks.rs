@@ -61,6 +61,7 @@ fn session(id: &str, name: &str, at: i64) -> LivenessSession {
         photo_override: None,
         liveness_token: None,
         talent_consent: None,
+        operator: "Grace".into(),
     }
 }
 
@@ -81,6 +82,7 @@ fn payment(id: &str, purpose: &str, at: i64) -> PaymentRecord {
         asset_id: None,
         created_at_ms: at,
         updated_at_ms: at,
+        operator: format!("Operator at {purpose}"),
     }
 }
 
@@ -292,7 +294,7 @@ fn a_desk_killed_mid_payment_is_taken_over_without_paying_twice() {
     assert_eq!(others[0].session.state, SessionState::AwaitingPayment);
 
     assert_eq!(
-        desk2.take_over_session("ses_kill", wall_ms()).unwrap(),
+        desk2.take_over_session("ses_kill", "", wall_ms()).unwrap(),
         "desk-1"
     );
     let mine = desk2.open_sessions().unwrap();
@@ -356,9 +358,19 @@ fn a_desk_file_owns_all_its_sessions_and_jobs() {
     let lib = Library::open_in_memory().unwrap();
     lib.save_session(&session("s1", "Ada", 1)).unwrap();
     assert!(lib.other_desks_sessions().unwrap().is_empty());
-    assert_eq!(lib.take_over_session("s1", 2).unwrap(), "this desk");
+    assert_eq!(lib.take_over_session("s1", "", 2).unwrap(), "this desk");
+    assert_eq!(
+        lib.session("s1").unwrap().operator,
+        "Grace",
+        "no operator named: the one who ran it stays"
+    );
+    assert_eq!(
+        lib.take_over_session("s1", "Margaret", 3).unwrap(),
+        "this desk"
+    );
+    assert_eq!(lib.session("s1").unwrap().operator, "Margaret");
     assert!(matches!(
-        lib.take_over_session("nope", 2),
+        lib.take_over_session("nope", "", 2),
         Err(Error::NotFound(_))
     ));
     lib.save_job(&job("vid_1", 1)).unwrap();
@@ -510,8 +522,19 @@ fn the_cli_lists_every_desk_takes_over_and_sets_the_studio_caps() {
     let all = likeness("desk-2", &["sessions", "--all-desks"]);
     assert_eq!(all[0]["id"], "ses_cli");
     assert_eq!(all[0]["desk"], "desk-1");
-    let taken = likeness("desk-2", &["session", "take-over", "--id", "ses_cli"]);
+    let taken = likeness(
+        "desk-2",
+        &[
+            "--operator",
+            "Margaret",
+            "session",
+            "take-over",
+            "--id",
+            "ses_cli",
+        ],
+    );
     assert_eq!(taken["takenOverFrom"], "desk-1");
+    assert_eq!(taken["operator"], "Margaret", "who runs it from here");
     assert_eq!(likeness("desk-2", &["sessions"])[0]["id"], "ses_cli");
     assert!(desk1.open_sessions().unwrap().is_empty());
 

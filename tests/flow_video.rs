@@ -134,6 +134,7 @@ impl Bench {
             wallet: Some(HARDHAT_KEY.parse::<PrivateKeySigner>().unwrap()),
             media_dir,
             video_poll: FAST_POLLS,
+            operator: "Linus".into(),
             ..StudioConfig::for_provider(&provider)
         };
         Studio::new(library, provider, self.http(), config)
@@ -291,6 +292,14 @@ async fn x402_quote_then_one_payment_one_settlement_and_the_mp4_on_disk() {
         "verified, not settled"
     );
     assert_eq!(queued.payment_id.as_deref(), Some(rows[0].id.as_str()));
+    assert_eq!(
+        (
+            bench.library.job(&quoted.id).unwrap().operator.as_str(),
+            rows[0].operator.as_str()
+        ),
+        ("Linus", "Linus"),
+        "the job's row and its ledger row name who asked"
+    );
     assert!(queued
         .charge_note
         .unwrap()

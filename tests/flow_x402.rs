@@ -292,6 +292,7 @@ async fn a_restart_between_signing_and_the_answer_pays_once() {
             asset_id: None,
             created_at_ms: 0,
             updated_at_ms: 0,
+            operator: String::new(),
         })
         .unwrap();
     let session = bench.library.session(&id).unwrap();
@@ -345,6 +346,7 @@ async fn a_new_payee_needs_a_second_confirmation() {
             asset_id: None,
             created_at_ms: 0,
             updated_at_ms: 0,
+            operator: String::new(),
         })
         .unwrap();
     let id = bench.verified(&studio).await;

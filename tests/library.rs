@@ -62,6 +62,7 @@ fn session(id: &str, state: SessionState, created: i64) -> LivenessSession {
         photo_override: None,
         liveness_token: None,
         talent_consent: None,
+        operator: "Grace".into(),
     }
 }
 
@@ -103,6 +104,7 @@ fn record(id: &str, nonce: &str, amount: &str, status: PaymentStatus, at: i64) -
         asset_id: None,
         created_at_ms: at,
         updated_at_ms: at,
+        operator: "Grace".into(),
     }
 }
 
@@ -118,7 +120,9 @@ fn job(id: &str, at: i64) -> VideoJob {
         reference_videos: Vec::new(),
         reference_audios: Vec::new(),
     };
-    VideoJob::new(id.into(), ProviderKind::Rehearsal, &spec, at)
+    let mut job = VideoJob::new(id.into(), ProviderKind::Rehearsal, &spec, at);
+    job.operator = "Grace".into();
+    job
 }
 
 fn caps(per_payment_usd: u128, daily_usd: u128) -> SpendCaps {
@@ -569,6 +573,7 @@ macro_rules! suite {
                 assert_eq!(back.charged, Some(false));
                 assert_eq!(back.reference_videos, ["asset-v1", "asset-v2"]);
                 assert_eq!(back.reference_audios, ["asset-a1"]);
+                assert_eq!(back.operator, "Grace", "who asked for it is kept");
                 assert!(lib.job("vid_b").unwrap().reference_videos.is_empty());
                 assert_eq!(back.billing, likeness::video::VideoBilling::Wallet);
                 let open: Vec<String> =

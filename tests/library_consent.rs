@@ -155,6 +155,14 @@ async fn an_x402_enrollment_records_the_ledger_row_the_transaction_and_the_photo
     let c = consent_of(&face);
     assert_eq!(c.operator, OPERATOR);
     assert_eq!(
+        (
+            ledger[0].operator.as_str(),
+            bench.library.session(&id).unwrap().operator.as_str()
+        ),
+        (OPERATOR, OPERATOR),
+        "the operator is on the session's row and the ledger's"
+    );
+    assert_eq!(
         c.liveness_ref.as_deref(),
         Some(format!("{id} / group {group}").as_str())
     );

@@ -444,6 +444,7 @@ async fn a_changed_payee_needs_a_second_confirmation() {
         asset_id: Some("ta_earlier".into()),
         created_at_ms: 1,
         updated_at_ms: 1,
+        operator: String::new(),
     };
     bench.library.record_payment(&earlier).unwrap();
 

@@ -170,7 +170,8 @@ pub fn sessions(g: &Global, out: &Output, all_desks: bool) -> Result<()> {
 /// `likeness session take-over --id ID`.
 pub fn take_over(g: &Global, out: &Output, id: &str) -> Result<()> {
     let library = open(g)?;
-    let from = library.take_over_session(id, likeness::clock::Clock::new().now_ms())?;
+    let now = likeness::clock::Clock::new().now_ms();
+    let from = library.take_over_session(id, &super::operator(g)?, now)?;
     out.taken_over(&library.session(id)?, &from);
     Ok(())
 }

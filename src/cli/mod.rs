@@ -74,8 +74,8 @@ struct Global {
     /// keyring; it is not stored (except by `wallet import`, which stores it).
     #[arg(long, global = true, value_name = "VAR")]
     wallet_key_env: Option<String>,
-    /// Who runs the session, written into each new face's consent record (up to 80
-    /// characters). The app takes it from Settings.
+    /// Who runs the session, written into each new face's consent record and on the session's,
+    /// payment's and video job's rows (up to 80 characters). The app takes it from Settings.
     #[arg(long, global = true, env = "LIKENESS_OPERATOR", value_name = "NAME")]
     operator: Option<String>,
     /// The studio's shared PostgreSQL database (postgres://user@host:5432/studio) instead of

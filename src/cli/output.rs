@@ -53,6 +53,7 @@ impl Output {
             "assetId": s.asset_id,
             "token": s.liveness_token,
             "talentConsent": s.talent_consent,
+            "operator": s.operator,
         })
     }
 
@@ -352,9 +353,13 @@ impl Output {
         for d in others {
             let s = &d.session;
             let secs = ((now_ms - s.created_at_ms) / 1000).max(0);
+            let who = match s.operator.as_str() {
+                "" => d.desk.clone(),
+                operator => format!("{} ({operator})", d.desk),
+            };
             println!(
                 "{}: {}, {}, {}:{:02}  ({})",
-                d.desk,
+                who,
                 s.talent_name,
                 s.state.as_str(),
                 secs / 60,

@@ -85,6 +85,8 @@ pub(crate) struct Checkout {
     clock: Clock,
     caps: SpendCaps,
     wallet: Option<PrivateKeySigner>,
+    /// Who confirms, written on every ledger row.
+    operator: String,
     /// Prices shown, by the ledger purpose they would pay for.
     held: Mutex<HashMap<String, HeldQuote>>,
 }
@@ -95,12 +97,14 @@ impl Checkout {
         clock: Clock,
         caps: SpendCaps,
         wallet: Option<PrivateKeySigner>,
+        operator: String,
     ) -> Self {
         Checkout {
             library,
             clock,
             caps,
             wallet,
+            operator,
             held: Mutex::new(HashMap::new()),
         }
     }
@@ -204,6 +208,7 @@ impl Checkout {
             asset_id: None,
             created_at_ms: now,
             updated_at_ms: now,
+            operator: self.operator.clone(),
         };
         // The caps once more, in the same transaction as the ledger row: another desk on the
         // shared database (or the CLI on this file) may have paid since the operator's Pay.

@@ -241,6 +241,7 @@ impl Studio {
             clock,
             config.caps,
             config.wallet.clone(),
+            config.operator.clone(),
         );
         Arc::new(Studio {
             library,
@@ -469,6 +470,7 @@ impl Studio {
             updated_at_ms: now,
             photo_override,
             talent_consent: None,
+            operator: self.config.operator.clone(),
         };
         self.library.save_session(&session)?;
         tracing::info!(session = %session.id, "session opened; waiting for the talent's consent");

@@ -148,6 +148,7 @@ mod tests {
                 photo_override: None,
                 liveness_token: None,
                 talent_consent: None,
+                operator: String::new(),
             },
             qr_svg: Some("<svg/>".into()),
             next_check_at_ms: None,

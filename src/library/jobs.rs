@@ -11,7 +11,7 @@ use crate::video::{JobState, VideoJob};
 const COLUMNS: &str = "SELECT id, provider, face_asset_id, model, prompt, duration_seconds, resolution,
     aspect_ratio, state, remote_id, poll_url, price_usd, payment_id, charged, result_url, local_path,
     error, created_at_ms, submitted_at_ms, completed_at_ms, updated_at_ms, reference_videos,
-    reference_audios FROM video_jobs";
+    reference_audios, operator FROM video_jobs";
 
 fn ids_column(ids: &[String]) -> String {
     ids.join(",")
@@ -52,6 +52,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<VideoJob> {
         updated_at_ms: r.get(20)?,
         reference_videos: ids_of(r.get(21)?),
         reference_audios: ids_of(r.get(22)?),
+        operator: r.get(23)?,
         ..VideoJob::placeholder()
     };
     // Only x402 jobs carry a ledger row.
@@ -71,9 +72,9 @@ impl Library {
             "INSERT INTO video_jobs (id, provider, face_asset_id, model, prompt, duration_seconds, resolution,
                                      aspect_ratio, state, remote_id, poll_url, price_usd, payment_id, charged,
                                      result_url, local_path, error, created_at_ms, submitted_at_ms,
-                                     completed_at_ms, updated_at_ms, reference_videos, reference_audios)
+                                     completed_at_ms, updated_at_ms, reference_videos, reference_audios, operator)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
-                     ?22, ?23)
+                     ?22, ?23, ?24)
              ON CONFLICT(id) DO UPDATE SET state = ?9, remote_id = ?10, poll_url = ?11, price_usd = ?12,
                  payment_id = ?13, charged = ?14, result_url = ?15, local_path = ?16, error = ?17,
                  submitted_at_ms = ?19, completed_at_ms = ?20, updated_at_ms = ?21",
@@ -101,6 +102,7 @@ impl Library {
                 j.updated_at_ms,
                 ids_column(&j.reference_videos),
                 ids_column(&j.reference_audios),
+                j.operator,
             ],
         )?;
         Ok(())

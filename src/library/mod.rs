@@ -232,6 +232,7 @@ mod tests {
             photo_override: None,
             liveness_token: None,
             talent_consent: None,
+            operator: "Grace".into(),
         };
         Library::open(&path)
             .unwrap()

@@ -75,10 +75,14 @@ pub struct PaymentRecord {
     pub asset_id: Option<String>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// Who confirmed it (Settings → Operator name); '' for a payment from before operators were
+    /// kept.
+    #[serde(default)]
+    pub operator: String,
 }
 
 const COLUMNS: &str = "SELECT id, provider, purpose, amount_atomic, payee, network, asset_contract, nonce,
-    header_name, header_value, status, settlement_tx, asset_id, created_at_ms, updated_at_ms FROM payments";
+    header_name, header_value, status, settlement_tx, asset_id, created_at_ms, updated_at_ms, operator FROM payments";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<PaymentRecord> {
     let status: String = r.get(10)?;
@@ -99,6 +103,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<PaymentRecord> {
         asset_id: r.get(12)?,
         created_at_ms: r.get(13)?,
         updated_at_ms: r.get(14)?,
+        operator: r.get(15)?,
     })
 }
 
@@ -106,8 +111,8 @@ fn insert(conn: &rusqlite::Connection, p: &PaymentRecord) -> Result<()> {
     let done = conn.execute(
         "INSERT INTO payments (id, provider, purpose, amount_atomic, payee, network, asset_contract, nonce,
                                header_name, header_value, status, settlement_tx, asset_id, created_at_ms,
-                               updated_at_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                               updated_at_ms, operator)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         params![
             p.id,
             p.provider.as_str(),
@@ -124,6 +129,7 @@ fn insert(conn: &rusqlite::Connection, p: &PaymentRecord) -> Result<()> {
             p.asset_id,
             p.created_at_ms,
             p.updated_at_ms,
+            p.operator,
         ],
     );
     match done {
@@ -306,7 +312,7 @@ pub fn payments_csv(rows: &[PaymentRecord]) -> String {
         }
     }
     let mut out = String::from(
-        "created_at,provider,purpose,amount_usdc,amount_atomic,payee,network,asset_contract,nonce,status,settlement_tx,asset_id\r\n",
+        "created_at,provider,purpose,amount_usdc,amount_atomic,payee,network,asset_contract,nonce,status,settlement_tx,asset_id,operator\r\n",
     );
     for p in rows {
         let cells = [
@@ -322,6 +328,7 @@ pub fn payments_csv(rows: &[PaymentRecord]) -> String {
             p.status.as_str().to_string(),
             p.settlement_tx.clone().unwrap_or_default(),
             p.asset_id.clone().unwrap_or_default(),
+            p.operator.clone(),
         ];
         out.push_str(&cells.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
@@ -356,6 +363,7 @@ mod tests {
             asset_id: None,
             created_at_ms: at,
             updated_at_ms: at,
+            operator: "Grace".into(),
         }
     }
 
@@ -376,5 +384,11 @@ mod tests {
             lines[1]
         );
         assert!(lines[1].starts_with("1970-01-01T00:00:00.000Z,Rehearsal,"));
+        assert!(lines[0].ends_with(",asset_id,operator"), "{}", lines[0]);
+        assert!(
+            lines[1].ends_with(",Grace"),
+            "who confirmed it: {}",
+            lines[1]
+        );
     }
 }

@@ -605,6 +605,7 @@ mod tests {
             asset_id: Some("ta_0123".into()),
             created_at_ms: 0,
             updated_at_ms: 0,
+            operator: "Grace".into(),
         }
     }
 

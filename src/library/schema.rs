@@ -143,6 +143,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX faces_list ON faces (enrolled_at_ms DESC, asset_id, provider, kind, name, group_id,
         asset_type, status, status_message, thumbnail IS NOT NULL, consent_at_ms IS NOT NULL,
         consent_ends_at_ms, revoked_at_ms);",
+    // 12: who ran each step: the operator (Settings → Operator name) on every session, payment and video job.
+    "ALTER TABLE sessions ADD COLUMN operator TEXT NOT NULL DEFAULT '';
+    ALTER TABLE payments ADD COLUMN operator TEXT NOT NULL DEFAULT '';
+    ALTER TABLE video_jobs ADD COLUMN operator TEXT NOT NULL DEFAULT '';",
 ];
 
 /// The newest version this app knows.

@@ -35,6 +35,10 @@ pub struct LivenessSession {
     /// Filed with the face at enroll.
     #[serde(default)]
     pub talent_consent: Option<super::TalentConsent>,
+    /// Who runs it (Settings → Operator name; the desk that took it over writes its own); ''
+    /// for a session from before operators were kept.
+    #[serde(default)]
+    pub operator: String,
 }
 
 impl LivenessSession {
@@ -68,11 +72,12 @@ impl Library {
         self.conn().execute(
             "INSERT INTO sessions (id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms,
                                    state, asset_id, created_at_ms, updated_at_ms, link_issued_at_ms,
-                                   photo_override, liveness_token, talent_consent)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                                   photo_override, liveness_token, talent_consent, operator)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
              ON CONFLICT(id) DO UPDATE SET group_id = ?3, talent_name = ?4, image_url = ?5, h5_link = ?6, expires_at_ms = ?7, state = ?8,
                                            asset_id = ?9, updated_at_ms = ?11, link_issued_at_ms = ?12,
-                                           photo_override = ?13, liveness_token = ?14, talent_consent = ?15",
+                                           photo_override = ?13, liveness_token = ?14, talent_consent = ?15,
+                                           operator = ?16",
             params![
                 s.id,
                 s.provider.as_str(),
@@ -89,6 +94,7 @@ impl Library {
                 s.photo_override,
                 s.liveness_token,
                 s.consent_column(),
+                s.operator,
             ],
         )?;
         Ok(())
@@ -140,12 +146,17 @@ impl Library {
     /// Makes this desk the owner of a session another desk opened (after a crash, say), so this
     /// desk follows it from now on and the other no longer may. Returns the desk that owned it.
     /// Only on the operator's word: two desks never follow one session. A desk file has one
-    /// desk, which owns every session already.
-    pub fn take_over_session(&self, id: &str, now_ms: i64) -> Result<String> {
+    /// desk, which owns every session already. `operator` (when named) runs it from here, and
+    /// its row says so.
+    pub fn take_over_session(&self, id: &str, operator: &str, now_ms: i64) -> Result<String> {
         if let Some(db) = self.shared() {
-            return db.take_over_session(id, now_ms);
+            return db.take_over_session(id, operator, now_ms);
         }
         self.session(id)?;
+        self.conn().execute(
+            "UPDATE sessions SET operator = ?2 WHERE id = ?1 AND ?2 <> ''",
+            params![id, operator],
+        )?;
         Ok(self.desk().unwrap_or("this desk").to_string())
     }
 }
@@ -153,7 +164,7 @@ impl Library {
 const SESSION_COLUMNS: &str =
     "SELECT id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms, state,
     asset_id, created_at_ms, updated_at_ms, link_issued_at_ms, photo_override, liveness_token,
-    talent_consent FROM sessions";
+    talent_consent, operator FROM sessions";
 
 fn session_from_row(r: &Row<'_>) -> rusqlite::Result<LivenessSession> {
     let state: String = r.get(7)?;
@@ -173,5 +184,6 @@ fn session_from_row(r: &Row<'_>) -> rusqlite::Result<LivenessSession> {
         photo_override: r.get(12)?,
         liveness_token: r.get(13)?,
         talent_consent: consent_from_column(r.get(14)?),
+        operator: r.get(15)?,
     })
 }

@@ -122,6 +122,8 @@ pub struct VideoJob {
     pub submitted_at_ms: Option<i64>,
     pub completed_at_ms: Option<i64>,
     pub updated_at_ms: i64,
+    /// Who asked for it (Settings → Operator name); '' for a job from before operators were kept.
+    pub operator: String,
 
     // What follows is not stored: the studio fills it in for the window.
     pub billing: VideoBilling,
@@ -171,6 +173,7 @@ impl VideoJob {
             submitted_at_ms: None,
             completed_at_ms: None,
             updated_at_ms: now_ms,
+            operator: String::new(),
             billing: VideoBilling::default(),
             quote: None,
             payee_changed: false,

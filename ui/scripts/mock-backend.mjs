@@ -68,6 +68,7 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     updatedAtMs: now - 7_000,
     photoOverride: null,
     livenessToken: null,
+    operator: "Sam Rivera",
   };
   const grace = {
     ...ada,
@@ -167,6 +168,7 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     assetId: null,
     createdAtMs: now - i * 3_600_000,
     updatedAtMs: now - i * 3_600_000,
+    operator: i % 2 === 0 ? "" : "Sam Rivera",
     ...extra,
   });
   const ledger =
@@ -763,6 +765,7 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     submittedAtMs: now - 58_000,
     completedAtMs: null,
     updatedAtMs: now - 58_000,
+    operator: "Sam Rivera",
     billing: "wallet",
     quote: null,
     payeeChanged: false,

@@ -501,6 +501,11 @@ export type LivenessSession = {
 	 *  Filed with the face at enroll.
 	 */
 	talentConsent?: TalentConsent | null,
+	/**
+	 *  Who runs it (Settings → Operator name; the desk that took it over writes its own); ''
+	 *  for a session from before operators were kept.
+	 */
+	operator?: string,
 };
 
 /**  One of this machine's addresses. */
@@ -611,6 +616,11 @@ export type PaymentRecord = {
 	assetId: string | null,
 	createdAtMs: number,
 	updatedAtMs: number,
+	/**
+	 *  Who confirmed it (Settings → Operator name); '' for a payment from before operators were
+	 *  kept.
+	 */
+	operator?: string,
 };
 
 export type PaymentStatus = 
@@ -1007,6 +1017,8 @@ export type VideoJob = {
 	submittedAtMs: number | null,
 	completedAtMs: number | null,
 	updatedAtMs: number,
+	/**  Who asked for it (Settings → Operator name); '' for a job from before operators were kept. */
+	operator: string,
 	billing: VideoBilling,
 	/**  The price to confirm, while the job waits for the operator (x402). */
 	quote: PaymentQuote | null,

@@ -10,7 +10,9 @@ use crate::flow::SessionState;
 impl Studio {
     /// Makes this desk the session's owner and follows it from here as after a restart.
     pub fn take_over_session(self: &Arc<Self>, id: &str) -> Result<SessionView> {
-        let from = self.library.take_over_session(id, self.clock.now_ms())?;
+        let from =
+            self.library
+                .take_over_session(id, &self.config.operator, self.clock.now_ms())?;
         tracing::info!(session = id, from = %from, "took over a session from another desk");
         let session = self.library.session(id)?;
         if session.provider != self.provider().kind() {

@@ -140,6 +140,7 @@ impl Studio {
         let now = self.clock.now_ms();
         let id = format!("vid_{}", hex::encode(rand::random::<[u8; 8]>()));
         let mut job = VideoJob::new(id, provider.kind(), &spec, now);
+        job.operator = self.config.operator.clone();
         if options.billing == VideoBilling::Account {
             self.save_job_and_send(&mut job)?;
             tracing::info!(job = %job.id, "video job waiting for the operator (account)");

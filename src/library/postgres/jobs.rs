@@ -13,14 +13,14 @@ use crate::video::{JobState, VideoBilling, VideoJob};
 const COLUMNS: &str = "SELECT id, provider, face_asset_id, model, prompt, duration_seconds,
     resolution, aspect_ratio, state, remote_id, poll_url, price_usd, payment_id, charged,
     result_url, local_path, error, created_at_ms, submitted_at_ms, completed_at_ms, updated_at_ms,
-    reference_videos, reference_audios FROM video_jobs";
+    reference_videos, reference_audios, operator FROM video_jobs";
 
 const INSERT: &str = "INSERT INTO video_jobs (id, provider, face_asset_id, model, prompt,
         duration_seconds, resolution, aspect_ratio, state, remote_id, poll_url, price_usd,
         payment_id, charged, result_url, local_path, error, created_at_ms, submitted_at_ms,
-        completed_at_ms, updated_at_ms, reference_videos, reference_audios, desk)
+        completed_at_ms, updated_at_ms, reference_videos, reference_audios, desk, operator)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-        $20, $21, $22, $23, $24)";
+        $20, $21, $22, $23, $24, $25)";
 
 fn from_row(r: &Row) -> Answer<VideoJob> {
     let state: String = r.try_get(8)?;
@@ -58,6 +58,7 @@ fn from_row(r: &Row) -> Answer<VideoJob> {
         updated_at_ms: r.try_get(20)?,
         reference_videos: ids(21)?,
         reference_audios: ids(22)?,
+        operator: r.try_get(23)?,
         ..VideoJob::placeholder()
     };
     // Only x402 jobs carry a ledger row.
@@ -90,7 +91,7 @@ impl Columns {
         }
     }
 
-    fn params(&self) -> [&(dyn ToSql + Sync); 24] {
+    fn params(&self) -> [&(dyn ToSql + Sync); 25] {
         let j = &self.j;
         [
             &j.id,
@@ -117,6 +118,7 @@ impl Columns {
             &self.videos,
             &self.audios,
             &self.desk,
+            &j.operator,
         ]
     }
 }

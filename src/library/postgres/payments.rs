@@ -14,12 +14,13 @@ use crate::spend::{self, SpendCaps};
 
 const COLUMNS: &str = "SELECT id, provider, purpose, amount_atomic::text, payee, network,
     asset_contract, nonce, header_name, header_value, status, settlement_tx, asset_id,
-    created_at_ms, updated_at_ms FROM payments";
+    created_at_ms, updated_at_ms, operator FROM payments";
 
 const INSERT: &str = "INSERT INTO payments (id, provider, purpose, amount_atomic, payee, network,
         asset_contract, nonce, header_name, header_value, status, settlement_tx, asset_id,
-        created_at_ms, updated_at_ms, desk)
-    VALUES ($1, $2, $3, $4::text::numeric, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+        created_at_ms, updated_at_ms, desk, operator)
+    VALUES ($1, $2, $3, $4::text::numeric, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+        $17)";
 
 fn from_row(r: &Row) -> Answer<PaymentRecord> {
     let status: String = r.try_get(10)?;
@@ -39,6 +40,7 @@ fn from_row(r: &Row) -> Answer<PaymentRecord> {
         asset_id: r.try_get(12)?,
         created_at_ms: r.try_get(13)?,
         updated_at_ms: r.try_get(14)?,
+        operator: r.try_get(15)?,
     })
 }
 
@@ -60,7 +62,7 @@ impl Columns {
         }
     }
 
-    fn params(&self) -> [&(dyn ToSql + Sync); 16] {
+    fn params(&self) -> [&(dyn ToSql + Sync); 17] {
         let p = &self.p;
         [
             &p.id,
@@ -79,6 +81,7 @@ impl Columns {
             &p.created_at_ms,
             &p.updated_at_ms,
             &self.desk,
+            &p.operator,
         ]
     }
 }

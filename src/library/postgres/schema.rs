@@ -167,6 +167,10 @@ const MIGRATIONS: &[&str] = &[
         saved_at_ms BIGINT NOT NULL,
         desk TEXT NOT NULL DEFAULT ''
     );",
+    // 4: as SQLite's version 12: the operator on every session, payment and video job.
+    "ALTER TABLE sessions ADD COLUMN operator TEXT NOT NULL DEFAULT '';
+    ALTER TABLE payments ADD COLUMN operator TEXT NOT NULL DEFAULT '';
+    ALTER TABLE video_jobs ADD COLUMN operator TEXT NOT NULL DEFAULT '';",
 ];
 
 /// The newest version this app knows.

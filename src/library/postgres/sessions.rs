@@ -14,12 +14,12 @@ use crate::providers::ProviderKind;
 const COLUMNS: &str =
     "SELECT id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms,
     state, asset_id, created_at_ms, updated_at_ms, link_issued_at_ms, photo_override, liveness_token,
-    talent_consent FROM sessions";
+    talent_consent, operator FROM sessions";
 
 const COLUMNS_WITH_DESK: &str =
     "SELECT id, provider, group_id, talent_name, image_url, h5_link, expires_at_ms,
     state, asset_id, created_at_ms, updated_at_ms, link_issued_at_ms, photo_override, liveness_token,
-    talent_consent, desk FROM sessions";
+    talent_consent, operator, desk FROM sessions";
 
 pub(super) fn provider(r: &Row, i: usize) -> Answer<ProviderKind> {
     let s: String = r.try_get(i)?;
@@ -44,6 +44,7 @@ fn from_row(r: &Row) -> Answer<LivenessSession> {
         photo_override: r.try_get(12)?,
         liveness_token: r.try_get(13)?,
         talent_consent: consent_from_column(r.try_get(14)?),
+        operator: r.try_get(15)?,
     })
 }
 
@@ -56,7 +57,7 @@ impl Database {
             "ON CONFLICT (id) DO UPDATE SET group_id = $3, talent_name = $4, image_url = $5,
                  h5_link = $6, expires_at_ms = $7, state = $8, asset_id = $9, updated_at_ms = $11,
                  link_issued_at_ms = $12, photo_override = $13, liveness_token = $14,
-                 talent_consent = $16
+                 talent_consent = $16, operator = $17
              WHERE sessions.desk = $15",
         )?;
         if written {
@@ -83,18 +84,21 @@ impl Database {
         })
     }
 
-    /// Makes this desk the session's owner, whoever owned it; returns the desk that did.
-    pub fn take_over_session(&self, id: &str, now_ms: i64) -> Result<String> {
+    /// Makes this desk (and `operator`, when named) the session's owner, whoever owned it;
+    /// returns the desk that did.
+    pub fn take_over_session(&self, id: &str, operator: &str, now_ms: i64) -> Result<String> {
         let id = id.to_string();
         let desk = self.desk.clone();
+        let operator = operator.to_string();
         self.run(move |c| async move {
             let row = c
                 .query_opt(
-                    "UPDATE sessions s SET desk = $2, updated_at_ms = $3
+                    "UPDATE sessions s SET desk = $2, updated_at_ms = $3,
+                         operator = COALESCE(NULLIF($4, ''), s.operator)
                      FROM (SELECT id, desk FROM sessions WHERE id = $1 FOR UPDATE) before
                      WHERE s.id = before.id
                      RETURNING before.desk",
-                    &[&id, &desk, &now_ms],
+                    &[&id, &desk, &now_ms, &operator],
                 )
                 .await?;
             match row {
@@ -122,8 +126,10 @@ impl Database {
                     &format!(
                         "INSERT INTO sessions (id, provider, group_id, talent_name, image_url,
                              h5_link, expires_at_ms, state, asset_id, created_at_ms, updated_at_ms,
-                             link_issued_at_ms, photo_override, liveness_token, desk, talent_consent)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                             link_issued_at_ms, photo_override, liveness_token, desk, talent_consent,
+                             operator)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                             $17)
                          {on_conflict}"
                     ),
                     &[
@@ -143,6 +149,7 @@ impl Database {
                         &s.liveness_token,
                         &desk,
                         &consent,
+                        &s.operator,
                     ],
                 )
                 .await?;
@@ -197,7 +204,7 @@ impl Database {
                 .map(|r| {
                     Ok(DeskSession {
                         session: from_row(r)?,
-                        desk: r.try_get(15)?,
+                        desk: r.try_get(16)?,
                     })
                 })
                 .collect()

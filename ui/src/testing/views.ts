@@ -197,6 +197,7 @@ export function job(overrides: Partial<VideoJob> = {}): VideoJob {
     submittedAtMs: T0 + 2_000,
     completedAtMs: null,
     updatedAtMs: T0 + 2_000,
+    operator: "",
     billing: "wallet",
     quote: null,
     payeeChanged: false,
