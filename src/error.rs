@@ -59,7 +59,10 @@ pub enum Error {
     #[error("{0}")]
     PaymentRefused(#[from] crate::payment::PaymentRefusal),
     /// The provider refused a signed payment (invalid, expired, already used).
-    #[error("{provider} did not accept the payment ({reason}). Nothing was charged for it.")]
+    #[error(
+        "{provider} did not accept the payment: {}. Nothing was charged for it.",
+        crate::payment::refusal_words(reason).map_or_else(|| format!("it answered {reason}"), str::to_string)
+    )]
     PaymentRejected {
         provider: ProviderKind,
         reason: String,

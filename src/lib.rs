@@ -12,6 +12,7 @@
 //! - [`wallet`]: the studio wallet that signs x402 payments;
 //! - [`video`]: Seedance video jobs with a library face, per provider.
 
+pub mod balance;
 pub mod clock;
 pub mod error;
 pub mod flow;

@@ -50,6 +50,12 @@ pub struct Settings {
     pub photo_hosting: crate::hosting::S3Settings,
     /// The studio's shared database (Settings → Studio database); `None`: this desk's own file.
     pub studio_database: Option<crate::library::StudioDatabase>,
+    /// The Base node the studio wallet's balance is read from (JSON-RPC over https).
+    pub base_rpc_url: String,
+}
+
+fn default_base_rpc_url() -> String {
+    crate::balance::DEFAULT_BASE_RPC.into()
 }
 
 /// The longest operator name a consent record takes.
@@ -82,6 +88,7 @@ impl Default for Settings {
             operator_name: String::new(),
             photo_hosting: crate::hosting::S3Settings::default(),
             studio_database: None,
+            base_rpc_url: default_base_rpc_url(),
         }
     }
 }
@@ -166,6 +173,7 @@ impl Settings {
             ));
         }
         validate_operator_name(&self.operator_name)?;
+        self.base_node()?;
         if let Some(db) = self
             .studio_database
             .as_ref()
@@ -180,6 +188,24 @@ impl Settings {
             ));
         }
         Ok(())
+    }
+}
+
+impl Settings {
+    /// The Base node, checked: a full https link (a balance read carries the wallet's address).
+    pub fn base_node(&self) -> Result<url::Url> {
+        url::Url::parse(self.base_rpc_url.trim())
+            .ok()
+            .filter(|u| u.scheme() == "https" && u.host().is_some())
+            .ok_or_else(|| {
+                Error::invalid(
+                    "base_rpc_url",
+                    format!(
+                        "The Base network node must be a full https:// link, like {}.",
+                        crate::balance::DEFAULT_BASE_RPC
+                    ),
+                )
+            })
     }
 }
 
@@ -282,6 +308,22 @@ mod tests {
                 ..
             })
         ));
+        for node in ["http://mainnet.base.org", "mainnet.base.org", "https://"] {
+            let s = Settings {
+                base_rpc_url: node.into(),
+                ..Settings::default()
+            };
+            assert!(
+                matches!(
+                    s.validate(),
+                    Err(Error::Invalid {
+                        field: "base_rpc_url",
+                        ..
+                    })
+                ),
+                "{node}"
+            );
+        }
         assert!(Settings::default().validate().is_ok());
     }
 

@@ -360,6 +360,23 @@ impl Stage {
         Some(crate::hosting::PhotoHost::Shelf(std::sync::Arc::new(shelf)))
     }
 
+    /// Where the studio wallet's balance is read: the Base node from Settings, and for test
+    /// money the built-in Rehearsal's own network while it runs (its settlements are its own).
+    pub fn chain_nodes(&self, settings: &Settings) -> crate::balance::ChainNodes {
+        let mut nodes = crate::balance::ChainNodes::default();
+        if let Ok(base) = settings.base_node() {
+            nodes.base = base;
+        }
+        if let Some(rpc) = self
+            .rehearsal
+            .as_ref()
+            .and_then(|r| r.base_url().join("rpc").ok())
+        {
+            nodes.base_sepolia = rpc;
+        }
+        nodes
+    }
+
     /// Where phones reach the built-in Rehearsal server this run, when it runs.
     pub fn rehearsal_phone_origin(&self) -> Option<url::Url> {
         self.rehearsal

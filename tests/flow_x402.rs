@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use alloy::signers::local::PrivateKeySigner;
 use common::{PhotoHost, StartAgreed};
+use likeness::balance::{BalanceReading, ChainNodes};
 use likeness::error::ErrorCode;
 use likeness::flow::poll::PollPolicy;
 use likeness::flow::{EnrollOutcome, SessionState, SessionView, Studio, StudioConfig};
@@ -34,11 +35,18 @@ impl Bench {
     }
 
     async fn shaped(version: X402Version, shape: ChallengeShape) -> Bench {
+        Bench::configured(|config| {
+            config.x402_version = version;
+            config.challenge_shape = shape;
+        })
+        .await
+    }
+
+    async fn configured(set: impl FnOnce(&mut rehearsal::RehearsalConfig)) -> Bench {
         let photos = PhotoHost::start().await;
         let dir = tempfile::tempdir().unwrap();
         let mut config = common::rehearsal_config(&photos);
-        config.x402_version = version;
-        config.challenge_shape = shape;
+        set(&mut config);
         let rehearsal = common::start_rehearsal_with(config).await;
         let library = Arc::new(Library::open(&dir.path().join("likeness.sqlite3")).unwrap());
         Bench {
@@ -68,6 +76,10 @@ impl Bench {
             },
             caps,
             wallet: Some(HARDHAT_KEY.parse::<PrivateKeySigner>().unwrap()),
+            chain_nodes: ChainNodes {
+                base_sepolia: self.rehearsal.base_url().join("rpc").unwrap(),
+                ..ChainNodes::default()
+            },
             ..StudioConfig::for_provider(&provider)
         };
         Studio::new(Arc::clone(&self.library), provider, http, config)
@@ -434,4 +446,92 @@ async fn a_portrait_over_the_cap_is_refused_before_the_operator_is_asked() {
         .unwrap_err();
     assert!(e.to_string().contains("per-payment cap"), "{e}");
     assert_eq!(bench.rehearsal.settlements(), 0);
+}
+
+fn known_atomic(reading: &BalanceReading) -> &str {
+    match reading {
+        BalanceReading::Known {
+            atomic, network, ..
+        } => {
+            assert_eq!(*network, payment::Network::BaseSepolia, "test money");
+            atomic
+        }
+        other => panic!("the balance should be known: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_wallet_balance_is_read_from_the_test_network_and_falls_by_what_settled() {
+    let bench = Bench::new(X402Version::V2).await;
+    let studio = bench.studio(SpendCaps::default());
+    let before = studio.wallet_balance(None).await;
+    assert_eq!(
+        known_atomic(&before),
+        "20000000",
+        "Rehearsal's 20 test USDC"
+    );
+
+    let id = bench.verified(&studio).await;
+    quoted(studio.enroll_session(&id, None, None, None).await.unwrap());
+    assert_eq!(
+        known_atomic(&studio.wallet_balance(None).await),
+        "20000000",
+        "a price shown moves nothing"
+    );
+    studio.confirm_payment(&id, false).await.unwrap();
+    assert_eq!(
+        known_atomic(&studio.wallet_balance(None).await),
+        "19990000",
+        "$0.01 left at settlement"
+    );
+
+    // A node for another chain is never believed: Rehearsal's node asked for Base mainnet.
+    let wrong = studio.wallet_balance(Some(payment::Network::Base)).await;
+    let BalanceReading::Unknown { reason, .. } = wrong else {
+        panic!("mainnet's node here is not Rehearsal's: {wrong:?}");
+    };
+    assert!(reason.contains("https://mainnet.base.org"), "{reason}");
+}
+
+#[tokio::test]
+async fn a_node_on_another_chain_is_not_believed() {
+    let bench = Bench::new(X402Version::V2).await;
+    let http = http::client(&TrustRoots(vec![])).unwrap();
+    let rehearsal_node = bench.rehearsal.base_url().join("rpc").unwrap();
+    let owner = HARDHAT_KEY.parse::<PrivateKeySigner>().unwrap().address();
+    let clock = likeness::clock::Clock::new();
+    let reading = likeness::balance::read(
+        &http,
+        &rehearsal_node,
+        payment::Network::Base,
+        owner,
+        &clock,
+    )
+    .await;
+    let BalanceReading::Unknown { reason, .. } = reading else {
+        panic!("Base Sepolia's node answered for Base: {reading:?}");
+    };
+    assert!(
+        reason.contains("chain 84532, not Base's chain 8453"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn without_the_funds_the_payment_is_refused_in_words_and_nothing_settles() {
+    // A facilitator simulates the transfer: $0.005 of test USDC cannot pay $0.01.
+    let bench = Bench::configured(|c| c.test_funds_atomic = 5_000).await;
+    let studio = bench.studio(SpendCaps::default());
+    assert_eq!(known_atomic(&studio.wallet_balance(None).await), "5000");
+    let id = bench.verified(&studio).await;
+    quoted(studio.enroll_session(&id, None, None, None).await.unwrap());
+    let err = studio.confirm_payment(&id, false).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PaymentRejected, "{err}");
+    let words = err.to_string();
+    assert!(words.contains("does not hold enough USDC"), "{words}");
+    assert!(words.contains("Nothing was charged"), "{words}");
+    assert_eq!(bench.rehearsal.settlements(), 0);
+    let ledger = bench.library.payments().unwrap();
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger[0].status, PaymentStatus::Rejected);
 }

@@ -2705,3 +2705,45 @@ async fn jarvisclaw_seed_answers_have_the_fields_of_the_documented_examples() {
         .expect(StatusCode::OK);
     assert_documented_fields(&portrait, "jarvisclaw/portrait.seed");
 }
+
+// ---------------------------------------------------------------- the test network's node
+
+#[tokio::test]
+async fn the_test_network_answers_a_balance_read_and_nothing_it_does_not_play() {
+    let rig = Rig::new().await;
+    let rpc = |body: Value| rig.post("/rpc", body);
+    let chain = rpc(json!({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(
+        chain,
+        json!({"jsonrpc": "2.0", "id": 1, "result": "0x14a34"})
+    );
+
+    let owner = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+        .parse()
+        .unwrap();
+    let read = likeness::payment::chain::balance_request(2, Network::BaseSepolia, owner);
+    let balance = rpc(read.clone()).await.expect(StatusCode::OK);
+    assert_eq!(
+        likeness::payment::chain::parse_balance(balance["result"].as_str().unwrap()),
+        Ok(20_000_000)
+    );
+
+    // The same call to another contract: no code there, so no return data.
+    let mut elsewhere = read.clone();
+    elsewhere["params"][0]["to"] = json!("0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913");
+    assert_eq!(rpc(elsewhere).await.expect(StatusCode::OK)["result"], "0x");
+    let unknown = rpc(
+        json!({"jsonrpc": "2.0", "id": 3, "method": "eth_sendRawTransaction", "params": ["0x00"]}),
+    )
+    .await
+    .expect(StatusCode::OK);
+    assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
+    let batch = rpc(json!([read])).await.expect(StatusCode::OK);
+    assert_eq!(batch["error"]["code"], -32600, "no batches: {batch}");
+    let no_version = rpc(json!({"id": 4, "method": "eth_chainId"}))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(no_version["error"]["code"], -32600);
+}

@@ -167,6 +167,16 @@ impl Ledger {
             .count() as u64
     }
 
+    /// What `payer`'s settled authorizations moved, in atomic units: what left their wallet.
+    pub fn settled_by(&self, payer: &str) -> u128 {
+        let payer = payer.to_ascii_lowercase();
+        self.records
+            .iter()
+            .filter(|(k, r)| k.payer == payer && r.state == NonceState::Settled)
+            .map(|(_, r)| r.amount_atomic.parse::<u128>().unwrap_or(0))
+            .sum()
+    }
+
     pub fn record(&self, key: &LedgerKey) -> Option<&PaymentRecord> {
         self.records.get(key)
     }

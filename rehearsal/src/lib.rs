@@ -223,6 +223,7 @@
 mod anyfast;
 mod api;
 mod byteplus;
+mod chain;
 mod conn;
 mod crun;
 mod error;
@@ -307,6 +308,9 @@ pub const DEFAULT_REALFACE_PRICE_ATOMIC: u128 = 10_000;
 /// is; Rehearsal quotes the live figure the seeds document.
 pub const DEFAULT_PORTRAIT_PRICE_ATOMIC: u128 = 10_000;
 
+/// 20 test USDC in every wallet: a faucet's gift, enough for a day of rehearsing.
+pub const DEFAULT_TEST_FUNDS_ATOMIC: u128 = 20_000_000;
+
 #[derive(Clone)]
 pub struct RehearsalConfig {
     /// `127.0.0.1:0` in tests; `0.0.0.0:<port>` in the app so phones on the LAN reach the H5 page.
@@ -360,6 +364,10 @@ pub struct RehearsalConfig {
     /// Where every 402 carries its challenge: each shape a document names, so tests can make
     /// the client read each one. Default [`ChallengeShape::Standard`].
     pub challenge_shape: ChallengeShape,
+    /// What every wallet holds on Rehearsal's test network before it pays (`POST /rpc` answers
+    /// `balanceOf` with it, less what settled); a payment past it is refused as a facilitator
+    /// refuses one (`insufficient_funds`). Default [`DEFAULT_TEST_FUNDS_ATOMIC`].
+    pub test_funds_atomic: u128,
 }
 
 impl std::fmt::Debug for RehearsalConfig {
@@ -387,6 +395,7 @@ impl std::fmt::Debug for RehearsalConfig {
             .field("video_delay", &self.video_delay)
             .field("video_gateway", &self.video_gateway)
             .field("challenge_shape", &self.challenge_shape)
+            .field("test_funds_atomic", &self.test_funds_atomic)
             .finish_non_exhaustive()
     }
 }
@@ -426,6 +435,7 @@ impl RehearsalConfig {
             video_gateway: ProviderApi::BlockRun,
             payment_window: Duration::from_secs(300),
             challenge_shape: ChallengeShape::Standard,
+            test_funds_atomic: DEFAULT_TEST_FUNDS_ATOMIC,
         }
     }
 }
@@ -520,6 +530,7 @@ fn router(service: Arc<Service>) -> Router {
         .route("/h5/api/session", get(h5::session))
         .route("/h5/api/step", post(h5::step))
         .route("/phone-test", get(h5::phone_test))
+        .route("/rpc", post(chain::rpc))
         .fallback(api::fallback)
         .layer(axum::middleware::from_fn_with_state(
             service.clone(),
@@ -556,6 +567,7 @@ impl RehearsalServer {
             video_gateway: config.video_gateway,
             payment_window: config.payment_window,
             challenge_shape: config.challenge_shape,
+            test_funds_atomic: config.test_funds_atomic,
         }));
         service.resume_processing();
         // A wildcard bind is reachable from this machine on loopback.

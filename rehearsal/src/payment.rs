@@ -487,6 +487,7 @@ pub fn charge(svc: &Arc<Service>, rail: Rail, call: &PaidCall) -> Result<Charge,
     let requirement = gate.requirement(call);
     let payment = x402::verify(&header, gate.version, &requirement, now_unix())
         .map_err(|e| gate.challenge(call, e.code(), &e.to_string()))?;
+    check_funds(svc, call, &payment)?;
     let attempt = Attempt {
         payer: payment.payer.clone(),
         nonce: payment.nonce_hex.clone(),
@@ -580,6 +581,26 @@ pub fn verify_only(
     let requirement = gate.requirement(call);
     x402::verify(header, gate.version, &requirement, now_unix())
         .map_err(|e| gate.challenge(call, e.code(), &e.to_string()))
+}
+
+/// A facilitator simulates the transfer before it accepts an authorization: one that moves more
+/// than the payer holds is refused, `402 insufficient_funds`, and nothing is consumed.
+pub fn check_funds(
+    svc: &Service,
+    call: &PaidCall,
+    payment: &VerifiedPayment,
+) -> Result<(), ApiError> {
+    let holds = svc.balance_of(&payment.payer);
+    let moves = payment.value.parse::<u128>().unwrap_or(u128::MAX);
+    if moves <= holds {
+        return Ok(());
+    }
+    tracing::info!(payer = %payment.payer, %holds, %moves, "rehearsal: insufficient funds");
+    Err(svc.gate.challenge(
+        call,
+        "insufficient_funds",
+        "The paying wallet does not hold enough USDC for this payment.",
+    ))
 }
 
 /// `402 invalid_exact_evm_nonce_already_used` for `call`, `why` in words.

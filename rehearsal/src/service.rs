@@ -57,6 +57,8 @@ pub struct Service {
     pub portrait_price: Price,
     pub faults: Faults,
     pub jarvisclaw_shape: provider_api::JarvisClawShape,
+    /// What every wallet holds on the test network before it pays anything.
+    test_funds_atomic: u128,
     /// Epoch milliseconds for expiries and rate-limit windows.
     clock: Clock,
     store: Mutex<Store>,
@@ -226,6 +228,7 @@ pub struct ServiceSettings {
     pub video_gateway: ProviderApi,
     pub payment_window: Duration,
     pub challenge_shape: super::payment::ChallengeShape,
+    pub test_funds_atomic: u128,
 }
 
 /// What a state file gave back.
@@ -298,6 +301,7 @@ impl Service {
             },
             faults: s.faults,
             jarvisclaw_shape: s.jarvisclaw_shape,
+            test_funds_atomic: s.test_funds_atomic,
             public_host: s.public_host,
             port: s.port,
             key_owner: s.key_owner,
@@ -447,6 +451,13 @@ impl Service {
         if lock(&self.ledger).void(key, now) {
             self.save();
         }
+    }
+
+    /// `owner`'s test USDC: the funds every wallet starts with, less what its settled
+    /// authorizations moved (a chain's balance changes at settlement, never before).
+    pub fn balance_of(&self, owner: &str) -> u128 {
+        self.test_funds_atomic
+            .saturating_sub(lock(&self.ledger).settled_by(owner))
     }
 
     /// x402 settlements so far (one per settled nonce, across the enroll endpoints and video

@@ -1,5 +1,6 @@
 //! `#[tauri::command]` one-liners over the core. Errors cross as `{code, message, field}`.
 
+use likeness::balance::BalanceReading;
 use likeness::error::{CommandError, Error};
 use likeness::flow::talent::TalentView;
 use likeness::flow::{
@@ -11,6 +12,7 @@ use likeness::library::{
     payments_csv, Face, FaceSummary, PaymentRecord, ReleaseTemplate, SyncReport,
 };
 use likeness::media::AssetType;
+use likeness::payment::Network;
 use likeness::photo::PhotoCheck;
 use likeness::providers::ProviderKind;
 use likeness::secrets::{Secret, SecretName};
@@ -465,6 +467,17 @@ pub async fn watch_sessions<R: Runtime>(
 ) -> Answer<()> {
     forward(state.updates.subscribe(), on_update, "session");
     Ok(())
+}
+
+/// The studio wallet's USDC on `network` (a shown price's), else on the provider's network.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_wallet_balance<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    network: Option<Network>,
+) -> Answer<BalanceReading> {
+    Ok(state.studio().await.wallet_balance(network).await)
 }
 
 /// The studio wallet (for real providers; Rehearsal pays with its own throwaway wallet). The

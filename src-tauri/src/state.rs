@@ -177,6 +177,7 @@ async fn run(
             })
             .map(likeness::hosting::PhotoHost::Bucket),
         phone_watch: stage.phone_watch(),
+        chain_nodes: stage.chain_nodes(&settings),
         ..StudioConfig::for_provider(&stage.provider)
     };
     let studio = Studio::new(

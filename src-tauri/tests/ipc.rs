@@ -135,6 +135,27 @@ fn commands_answer_with_core_data_and_errors_carry_a_code() {
 }
 
 #[test]
+fn the_wallet_balance_crosses_ipc_as_a_reading_in_atomic_units() {
+    let (_app, window) = app();
+    let reading = invoke(&window, "get_wallet_balance", json!({})).unwrap();
+    assert_eq!(reading["state"], "known", "{reading}");
+    assert_eq!(
+        reading["network"], "base-sepolia",
+        "Rehearsal pays test money"
+    );
+    assert_eq!(reading["atomic"], "20000000", "Rehearsal's 20 test USDC");
+    let on_base = invoke(&window, "get_wallet_balance", json!({"network": "base"})).unwrap();
+    assert_eq!(
+        on_base["state"], "unknown",
+        "no public node from here: {on_base}"
+    );
+    assert!(on_base["reason"]
+        .as_str()
+        .unwrap()
+        .contains("mainnet.base.org"));
+}
+
+#[test]
 fn the_wallet_crosses_ipc_as_an_address_and_the_key_only_on_confirmed_export() {
     let (_app, window) = app();
     assert_eq!(

@@ -444,6 +444,7 @@ async fn studio_with_media(
             photo_hosting: global.hosting.photo_host()?,
             phone_watch: stage.phone_watch(),
             callback_home: stage.callback_home(&settings),
+            chain_nodes: stage.chain_nodes(&settings),
             ..StudioConfig::for_provider(&stage.provider)
         },
     );

@@ -14,6 +14,7 @@ mod resume;
 mod session_watch;
 mod take_over;
 pub(crate) mod video;
+mod wallet_balance;
 mod words;
 
 pub use assets::AssetFileCheck;
@@ -145,6 +146,8 @@ pub struct StudioConfig {
     /// runs no receiver itself (a CLI step command): BytePlus takes a `CallbackURL` upstream,
     /// so sessions still carry one, and the desk's app or `enroll-flow` takes the phone there.
     pub callback_home: Option<url::Url>,
+    /// Where the studio wallet's balance is read, per network.
+    pub chain_nodes: crate::balance::ChainNodes,
 }
 
 impl StudioConfig {
@@ -164,6 +167,7 @@ impl StudioConfig {
             rehearsal_shelf: None,
             phone_watch: None,
             callback_home: None,
+            chain_nodes: crate::balance::ChainNodes::default(),
         }
     }
 }

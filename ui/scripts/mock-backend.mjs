@@ -439,6 +439,7 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     rehearsalPersonality: "blockrun",
     rehearsalJarvisclawShape: "live",
     jarvisclawRedirectUrl: null,
+    baseRpcUrl: "https://mainnet.base.org",
     crunLanguage: "en",
     lanCallback: true,
     callbackPort: 8403,
@@ -1266,6 +1267,15 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
         return later(150, () => ledger.slice());
       case "get_wallet":
         return studioWallet;
+      case "get_wallet_balance": {
+        // Rehearsal's test network: 20 test USDC less what settled.
+        const spent = ledger.filter((p) => p.status === "settled").reduce((sum, p) => sum + BigInt(p.amountAtomic), 0n);
+        const network = args.network ?? "base-sepolia";
+        if (network === "base") {
+          return { state: "unknown", network, address: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", reason: "The wallet's balance could not be read from https://mainnet.base.org/: the node could not be reached." };
+        }
+        return { state: "known", network, address: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", atomic: String(20_000_000n - spent), readAtMs: Date.now() };
+      }
       case "create_wallet":
         window.__mock.walletCalls.push("create");
         if (studioWallet !== null) {

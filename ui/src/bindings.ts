@@ -61,6 +61,8 @@ export const commands = {
 	 *  UI gets the address and explorer link only.
 	 */
 	getWallet: () => __TAURI_INVOKE<WalletInfo | null>("get_wallet"),
+	/**  The studio wallet's USDC on `network` (a shown price's), else on the provider's network. */
+	getWalletBalance: (network: Network | null) => __TAURI_INVOKE<BalanceReading>("get_wallet_balance", { network }),
 	createWallet: () => __TAURI_INVOKE<WalletInfo | null>("create_wallet"),
 	/**  Stores a pasted hex key in the keyring; the key is never sent back. */
 	importWallet: (privateKey: string) => __TAURI_INVOKE<WalletInfo | null>("import_wallet", { privateKey }),
@@ -214,6 +216,17 @@ export type AssetStatus =
 
 /**  What an asset is. BytePlus's `AssetType` wire value is exactly [`AssetType::label`]. */
 export type AssetType = "image" | "video" | "audio";
+
+/**  What the window shows as "From: studio wallet". */
+export type BalanceReading = 
+/**  No studio wallet: the API-key rail, or none set up yet. */
+{ state: "no_wallet" } | { state: "known"; network: Network; 
+/**  The wallet's address, checksummed. */
+address: string; 
+/**  USDC in atomic units (6 decimals). */
+atomic: string; readAtMs: number } | 
+/**  The node could not be asked, or its answer not believed: why, in words. */
+{ state: "unknown"; network: Network; address: string; reason: string };
 
 /**  The provider's hourly limits and what this studio has used of them in the last hour. */
 export type CallBudget = {
@@ -883,6 +896,8 @@ export type Settings = {
 	photoHosting: S3Settings,
 	/**  The studio's shared database (Settings → Studio database); `None`: this desk's own file. */
 	studioDatabase: StudioDatabase | null,
+	/**  The Base node the studio wallet's balance is read from (JSON-RPC over https). */
+	baseRpcUrl: string,
 };
 
 /**  What the operator sees about the running provider. */

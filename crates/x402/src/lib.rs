@@ -28,6 +28,7 @@
 //! header), [`mod@verify`] (the server side: build a challenge, check a header), [`settlement`]
 //! (the settlement header both ways).
 
+pub mod chain;
 pub mod challenge;
 pub mod settlement;
 pub mod sign;
@@ -49,7 +50,9 @@ pub use settlement::{parse_settlement, Settlement, SettlementError};
 pub use sign::{
     fresh_nonce, sign, sign_authorization, signing_hash, Authorization, SignError, SignedPayment,
 };
-pub use verify::{verify, BuiltChallenge, Requirement, VerifiedPayment, VerifyError};
+pub use verify::{
+    refusal_words, verify, BuiltChallenge, Requirement, VerifiedPayment, VerifyError,
+};
 
 /// v2: the 402's challenge header (base64 JSON `PaymentRequired`).
 pub const PAYMENT_REQUIRED_HEADER: &str = "PAYMENT-REQUIRED";

@@ -196,6 +196,30 @@ impl VerifyError {
     }
 }
 
+/// A seller's refusal code in words an operator can act on, matched loosely (codes differ between
+/// x402 implementations); `None` for a code with no known meaning.
+pub fn refusal_words(code: &str) -> Option<&'static str> {
+    let code = code.to_ascii_lowercase();
+    let has = |part: &str| code.contains(part);
+    Some(if has("insufficient") {
+        "the studio wallet does not hold enough USDC for it"
+    } else if has("already_used") || has("nonce") {
+        "it was already used"
+    } else if has("valid_before") || has("expired") {
+        "its signature expired before it was used"
+    } else if has("valid_after") {
+        "its signature is not valid yet (check this computer's clock)"
+    } else if has("signature") {
+        "its signature could not be checked"
+    } else if has("value") || has("amount") || has("recipient") || has("asset") {
+        "it does not match the price asked"
+    } else if has("network") {
+        "it is for another network"
+    } else {
+        return None;
+    })
+}
+
 /// A payment that passed every stateless check. Record the nonce: a second payment with the
 /// same `(payer, nonce)` must be refused (on chain it would fail to settle).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

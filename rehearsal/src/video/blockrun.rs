@@ -257,6 +257,7 @@ fn submitted(svc: &Service, headers: &HeaderMap, body: &Bytes) -> Result<Respons
             header: Some(header),
         } => {
             let verified = payment::verify_only(&svc.gate, &header, &call)?;
+            payment::check_funds(svc, &call, &verified)?;
             let held = HeldPayment {
                 payer: verified.payer.clone(),
                 nonce: verified.nonce_hex.clone(),

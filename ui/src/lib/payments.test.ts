@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PaymentStatus } from "../ipc";
-import { formatUsd, formatUsdcAtomic, networkName, paymentPurposeLabel, paymentSentence, paymentStatusLabel, shortHex, spentToday, todayLine, usdToAtomic } from "./payments";
+import { formatUsd, formatUsdcAtomic, networkName, paymentPurposeLabel, paymentSentence, paymentStatusLabel, shortHex, spentToday, todayLine, usdToAtomic, walletLine } from "./payments";
 
 describe("formatUsdcAtomic", () => {
   it("shows six decimals exactly", () => {
@@ -133,5 +133,31 @@ describe("spentToday and todayLine", () => {
 
   it("says nothing when the cap does not read as dollars", () => {
     expect(todayLine(0n, "lots", "10000")).toBeNull();
+  });
+});
+
+describe("walletLine", () => {
+  const known = (atomic: string) => ({ state: "known" as const, network: "base-sepolia" as const, address: "0xf39F", atomic, readAtMs: 0 });
+
+  it("shows the wallet before and after the payment in cents", () => {
+    expect(walletLine(known("19990000"), "10000")).toEqual({ text: "From the studio wallet: $19.99 → $19.98 after this payment.", short: false, why: null });
+  });
+
+  it("says plainly when the wallet holds less than the payment", () => {
+    const line = walletLine(known("5000"), "10000");
+    expect(line?.short).toBe(true);
+    expect(line?.text).toContain("holds $0.005, less than this payment");
+  });
+
+  it("keeps the node's reason for an unknown balance, and shows nothing without a wallet", () => {
+    const unknown = { state: "unknown" as const, network: "base" as const, address: "0xf39F", reason: "The wallet's balance could not be read from https://mainnet.base.org/: timed out." };
+    expect(walletLine(unknown, "10000")).toEqual({
+      text: "From the studio wallet (its balance could not be read just now).",
+      short: false,
+      why: unknown.reason,
+    });
+    expect(walletLine({ state: "no_wallet" }, "10000")).toBeNull();
+    expect(walletLine(null, "10000")).toBeNull();
+    expect(walletLine(known("abc"), "10000")).toBeNull();
   });
 });

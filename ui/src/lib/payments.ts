@@ -1,7 +1,7 @@
 // Payments as the operator reads them: USDC amounts from atomic units (exact, on the string, no
 // floats), shortened addresses, and the ledger's statuses in plain words.
 
-import type { PaymentRecord, PaymentStatus, ProviderKind } from "../ipc";
+import type { BalanceReading, PaymentRecord, PaymentStatus, ProviderKind } from "../ipc";
 import { providerLabel } from "./format";
 
 const USDC_DECIMALS = 6;
@@ -112,6 +112,38 @@ export function todayLine(spent: bigint, dailyCapText: string, paymentAtomic: st
   return after > cap
     ? { text: `${spentText}. This payment would bring it to ${formatUsd(after) ?? ""}, over the limit: it will be refused.`, over: true }
     : { text: `${spentText}; ${formatUsd(after) ?? ""} with this payment.`, over: false };
+}
+
+export interface WalletLine {
+  /** "From the studio wallet: $19.99 → $19.98 after this payment". */
+  text: string;
+  /** The wallet holds less than the payment: the seller will refuse it. */
+  short: boolean;
+  /** Why the balance is not known (the node's words), for the line's title. */
+  why: string | null;
+}
+
+/** The studio wallet before and after a payment, in plain money; null without a studio wallet. */
+export function walletLine(reading: BalanceReading | null, paymentAtomic: string): WalletLine | null {
+  if (reading === null || reading.state === "no_wallet") {
+    return null;
+  }
+  if (reading.state === "unknown") {
+    return { text: "From the studio wallet (its balance could not be read just now).", short: false, why: reading.reason };
+  }
+  const before = atomicOf(reading.atomic);
+  const payment = atomicOf(paymentAtomic);
+  if (before === null || payment === null) {
+    return null;
+  }
+  if (payment > before) {
+    return {
+      text: `From the studio wallet: it holds ${formatUsd(before) ?? ""}, less than this payment. Add funds first, or it will be refused.`,
+      short: true,
+      why: null,
+    };
+  }
+  return { text: `From the studio wallet: ${formatUsd(before) ?? ""} → ${formatUsd(before - payment) ?? ""} after this payment.`, short: false, why: null };
 }
 
 /** An address or hash shortened for a table: "0x9F8e…5432". Short values are left whole. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { StageInfo } from "../ipc";
 import {
+  BASE_RPC_MESSAGE,
+  DEFAULT_BASE_RPC_URL,
   apiKeyWarning,
   CAP_MESSAGE,
   formFromSettings,
@@ -47,6 +49,7 @@ const form = (overrides: Partial<SettingsForm> = {}): SettingsForm => ({
   operatorName: "",
   photoHosting: { endpoint: "", region: "", bucket: "", prefix: "" },
   studioDatabase: null,
+  baseRpcUrl: "https://mainnet.base.org",
   ...overrides,
 });
 
@@ -64,6 +67,7 @@ const PAY = {
   operatorName: "",
   photoHosting: { endpoint: "", region: "", bucket: "", prefix: "" },
   studioDatabase: null,
+  baseRpcUrl: "https://mainnet.base.org",
 } as const;
 
 describe("formFromSettings", () => {
@@ -117,6 +121,15 @@ describe("parseSettingsForm", () => {
   it("refuses a base URL that is not http(s)", () => {
     expect(parseSettingsForm(form({ baseUrl: "ftp://x" }))).toMatchObject({ ok: false, errors: { base_url: expect.stringContaining("http://") as string } });
     expect(parseSettingsForm(form({ baseUrl: "not a url" }))).toMatchObject({ ok: false, errors: { base_url: expect.stringContaining("full link") as string } });
+  });
+
+  it("takes the Base node over https only, and an empty one back to Base's public node", () => {
+    expect(parseSettingsForm(form({ baseRpcUrl: "http://mainnet.base.org" }))).toMatchObject({ ok: false, errors: { base_rpc_url: BASE_RPC_MESSAGE } });
+    expect(parseSettingsForm(form({ baseRpcUrl: "  " }))).toMatchObject({ ok: true, value: { baseRpcUrl: DEFAULT_BASE_RPC_URL } });
+    expect(parseSettingsForm(form({ baseRpcUrl: " https://base.node.studio.example/rpc " }))).toMatchObject({
+      ok: true,
+      value: { baseRpcUrl: "https://base.node.studio.example/rpc" },
+    });
   });
 });
 

@@ -42,6 +42,8 @@ export interface SettingsForm {
   photoHosting: S3Settings;
   /** Settings → Studio database, edited on its own card and carried through this form's saves. */
   studioDatabase: StudioDatabase | null;
+  /** The Base node the studio wallet's balance is read from. */
+  baseRpcUrl: string;
 }
 
 /**
@@ -60,7 +62,8 @@ export type SettingsField =
   | "jarvisclaw_redirect_url"
   | "crun_language"
   | "callback_port"
-  | "operator_name";
+  | "operator_name"
+  | "base_rpc_url";
 
 const SETTINGS_FIELDS: ReadonlySet<string> = new Set<SettingsField>([
   "provider",
@@ -75,6 +78,7 @@ const SETTINGS_FIELDS: ReadonlySet<string> = new Set<SettingsField>([
   "crun_language",
   "callback_port",
   "operator_name",
+  "base_rpc_url",
 ]);
 
 export function isSettingsField(field: string | null): field is SettingsField {
@@ -332,6 +336,7 @@ export function formFromSettings(s: Settings): SettingsForm {
     operatorName: s.operatorName,
     photoHosting: s.photoHosting,
     studioDatabase: s.studioDatabase,
+    baseRpcUrl: s.baseRpcUrl,
   };
 }
 
@@ -341,6 +346,10 @@ function parsePort(text: string): number {
   const port = /^\d{1,5}$/.test(t) ? Number(t) : Number.NaN;
   return port >= 1024 && port <= 65535 ? port : Number.NaN;
 }
+
+/** Base's public node (src/balance.rs `DEFAULT_BASE_RPC`), which an empty field goes back to. */
+export const DEFAULT_BASE_RPC_URL = "https://mainnet.base.org";
+export const BASE_RPC_MESSAGE = `The Base network node must be a full https:// link, like ${DEFAULT_BASE_RPC_URL}.`;
 
 export const CALLBACK_PORT_MESSAGE = "Pick a port between 1024 and 65535 for the phone's return page, not Rehearsal's.";
 
@@ -408,6 +417,10 @@ export function parseSettingsForm(form: SettingsForm): ParsedSettings {
   if (operator !== null) {
     errors.operator_name = operator;
   }
+  const rpc = form.baseRpcUrl.trim() === "" ? DEFAULT_BASE_RPC_URL : form.baseRpcUrl.trim();
+  if (!isHttpsUrl(rpc)) {
+    errors.base_rpc_url = BASE_RPC_MESSAGE;
+  }
   if (Object.keys(errors).length > 0) {
     return { ok: false, errors };
   }
@@ -432,6 +445,7 @@ export function parseSettingsForm(form: SettingsForm): ParsedSettings {
       operatorName: form.operatorName.trim(),
       photoHosting: form.photoHosting,
       studioDatabase: form.studioDatabase,
+      baseRpcUrl: rpc,
     },
   };
 }
