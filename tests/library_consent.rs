@@ -397,6 +397,7 @@ fn filed(asset_id: &str, name: &str, provider: ProviderKind, kind: FaceKind) -> 
             release: None,
         }),
         revoked: None,
+        tags: Vec::new(),
     }
 }
 
