@@ -1169,3 +1169,113 @@ async fn the_release_the_talents_consent_revoke_and_receipt_pdfs_from_the_cli() 
         .unwrap()
         .contains("Asked by her agent"));
 }
+
+/// `faces rename` and `faces tag`: the library's own name and labels for a face, its person's
+/// files with it, as JSON lines; a refusal names its field and changes nothing.
+#[test]
+fn faces_are_renamed_and_tagged_from_the_cli() {
+    use likeness::library::{Face, FaceKind, Library, FILE_NAME};
+    use likeness::media::AssetType;
+    use likeness::providers::{AssetStatus, ProviderKind};
+
+    let dir = tempfile::tempdir().unwrap();
+    let face = |id: &str, name: &str, group: &str| Face {
+        asset_id: id.into(),
+        provider: ProviderKind::Anyfast,
+        kind: FaceKind::Asset,
+        name: name.into(),
+        image_url: "https://x/a.jpg".into(),
+        thumbnail: None,
+        group_id: Some(group.into()),
+        enrolled_at_ms: 5,
+        price_usd: None,
+        tx_hash: None,
+        photo_override: None,
+        asset_type: AssetType::Image,
+        status: AssetStatus::Active,
+        status_message: None,
+        consent: None,
+        revoked: None,
+        tags: Vec::new(),
+    };
+    {
+        let lib = Library::open(&dir.path().join(FILE_NAME)).unwrap();
+        lib.save_face(&face("asset-1", "Zoë", "group-z")).unwrap();
+        lib.save_face(&face("asset-2", "Zoë", "group-z")).unwrap();
+        lib.save_face(&face("asset-3", "Bo", "group-b")).unwrap();
+    }
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .arg("--json")
+            .args(args)
+            .env("LIKENESS_KEYRING_SERVICE", "likeness-cli-test-unused")
+            .output()
+            .unwrap()
+    };
+
+    let renamed = result(&run(&[
+        "faces",
+        "rename",
+        "--id",
+        "asset-2",
+        "--name",
+        " Zoë Ødegaard ",
+    ]));
+    assert_eq!(renamed["assetId"], "asset-2");
+    assert_eq!(renamed["name"], "Zoë Ødegaard");
+    let tagged = result(&run(&[
+        "faces",
+        "tag",
+        "--id",
+        "asset-1",
+        "--tag",
+        "Northwind spring",
+        "--tag",
+        " stunt ",
+        "--tag",
+        "NORTHWIND SPRING",
+    ]));
+    assert_eq!(
+        tagged["name"], "Zoë Ødegaard",
+        "the person's files share the name"
+    );
+    assert_eq!(
+        tagged["tags"],
+        serde_json::json!(["Northwind spring", "stunt"])
+    );
+
+    // The search matches tags; only the tagged person's two files come back.
+    let found = result(&run(&["faces", "--search", "STUNT"]));
+    let ids: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["assetId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2, "{found}");
+    assert!(ids.contains(&"asset-1") && ids.contains(&"asset-2"));
+    assert!(found
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["tags"] == tagged["tags"]));
+
+    let too_long = "x".repeat(41);
+    let refused = run(&["faces", "tag", "--id", "asset-3", "--tag", &too_long]);
+    assert!(!refused.status.success());
+    let err = &lines(&refused)[0]["error"];
+    assert_eq!(err["code"], "invalid_input", "{err}");
+    assert_eq!(err["field"], "tags", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("40"), "{err}");
+    let refused = run(&["faces", "rename", "--id", "asset-404", "--name", "Bo"]);
+    assert!(!refused.status.success());
+    assert_eq!(lines(&refused)[0]["error"]["code"], "not_found");
+
+    // Clearing: `faces tag` with no --tag.
+    let cleared = result(&run(&["faces", "tag", "--id", "asset-2"]));
+    assert_eq!(cleared["tags"], serde_json::json!([]));
+    let bo = result(&run(&["faces", "--search", "asset-3"]));
+    assert_eq!(bo[0]["name"], "Bo", "another person is untouched");
+}

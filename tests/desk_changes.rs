@@ -54,6 +54,7 @@ fn face(asset_id: &str) -> Face {
         status_message: None,
         consent: None,
         revoked: None,
+        tags: Vec::new(),
     }
 }
 

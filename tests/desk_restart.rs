@@ -44,6 +44,7 @@ fn face(asset_id: &str, name: &str) -> Face {
         status_message: None,
         consent: None,
         revoked: None,
+        tags: Vec::new(),
     }
 }
 

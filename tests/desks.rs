@@ -599,6 +599,7 @@ fn a_face_enrolled_at_one_desk_is_seen_at_another_by_a_change_poll() {
             status_message: None,
             consent: None,
             revoked: None,
+            tags: Vec::new(),
         };
         f.group_id = Some(format!("g_{i}"));
         a.save_face(&f).unwrap();

@@ -84,6 +84,7 @@ fn filed(asset_id: &str, name: &str, provider: ProviderKind, kind: FaceKind) -> 
         status_message: None,
         consent: None,
         revoked: None,
+        tags: Vec::new(),
     }
 }
 
@@ -288,6 +289,128 @@ macro_rules! suite {
             }
 
             #[test]
+            fn a_person_is_renamed_and_tagged_whole_and_the_consent_record_stays_as_agreed() {
+                let Some(lib) = open() else { return };
+                let release = ReleaseTemplate::default()
+                    .agreed("Ada Lovelace", 1_000)
+                    .unwrap();
+                let mut ada = filed(
+                    "ta_ada",
+                    "Ada Lovelace",
+                    ProviderKind::BlockRun,
+                    FaceKind::RealFace,
+                );
+                ada.consent = Some(ConsentRecord {
+                    operator: "Grace".into(),
+                    recorded_at_ms: 2_000,
+                    liveness_ref: Some(liveness_ref("ses_a", "g_ta_ada")),
+                    file_sha256: Some("ab".repeat(32)),
+                    payment: None,
+                    hosted_copy_deleted_at_ms: None,
+                    release: Some(release.clone()),
+                });
+                lib.save_face(&ada).unwrap();
+                // One BytePlus person with a photo and a video, and another person.
+                let mut photo = filed("asset-1", "Zoë", ProviderKind::Anyfast, FaceKind::Asset);
+                photo.group_id = Some("group-z".into());
+                let mut video = photo.clone();
+                video.asset_id = "asset-2".into();
+                video.asset_type = AssetType::Video;
+                let mut other = photo.clone();
+                other.asset_id = "asset-3".into();
+                other.name = "Bo".into();
+                other.group_id = Some("group-b".into());
+                for f in [&photo, &video, &other] {
+                    lib.save_face(f).unwrap();
+                }
+
+                let renamed = lib.rename_face("ta_ada", "  Ada King ").unwrap();
+                assert_eq!(renamed.name, "Ada King", "trimmed");
+                assert_eq!(
+                    renamed.consent, ada.consent,
+                    "the record is history: untouched"
+                );
+                assert_eq!(
+                    renamed.release().unwrap().typed_name,
+                    "Ada Lovelace",
+                    "what the talent typed stays"
+                );
+
+                lib.rename_face("asset-2", "Zoë Ødegaard").unwrap();
+                assert_eq!(
+                    lib.face("asset-1").unwrap().name,
+                    "Zoë Ødegaard",
+                    "the whole person"
+                );
+                assert_eq!(
+                    lib.face("asset-3").unwrap().name,
+                    "Bo",
+                    "not another person"
+                );
+
+                let tagged = lib
+                    .set_face_tags(
+                        "asset-1",
+                        &[" Northwind spring ", "stunt", "NORTHWIND SPRING", ""],
+                    )
+                    .unwrap();
+                assert_eq!(tagged.tags, ["Northwind spring", "stunt"]);
+                assert_eq!(lib.face("asset-2").unwrap().tags, tagged.tags);
+                assert!(lib.face("asset-3").unwrap().tags.is_empty());
+                assert!(lib.face("ta_ada").unwrap().tags.is_empty());
+
+                // A later save (an enrollment, a status) keeps the tags: only set_face_tags changes them.
+                lib.save_face(&video).unwrap();
+                assert_eq!(lib.face("asset-2").unwrap().tags, tagged.tags);
+
+                // The list carries the tags (from its covering index) and the search finds them.
+                let rows = lib.face_summaries().unwrap();
+                for row in &rows {
+                    assert_eq!(row, &FaceSummary::from(&lib.face(&row.asset_id).unwrap()));
+                }
+                let hits: Vec<&str> = filter(&rows, "STUNT", None, None)
+                    .into_iter()
+                    .map(|r| r.asset_id.as_str())
+                    .collect();
+                assert_eq!(hits.len(), 2, "{hits:?}");
+                assert!(hits.contains(&"asset-1") && hits.contains(&"asset-2"));
+                assert!(FaceFilter::new("northwind", None, None).matches_face(&tagged));
+
+                // Clearing them: none left.
+                assert!(lib
+                    .set_face_tags::<&str>("asset-2", &[])
+                    .unwrap()
+                    .tags
+                    .is_empty());
+                assert!(lib.face("asset-1").unwrap().tags.is_empty());
+
+                // Refusals say which field, and change nothing.
+                assert!(matches!(
+                    lib.rename_face("ta_ada", "   "),
+                    Err(Error::Invalid { field: "name", .. })
+                ));
+                assert!(matches!(
+                    lib.rename_face("ta_ada", &"x".repeat(65)),
+                    Err(Error::Invalid { field: "name", .. })
+                ));
+                let many: Vec<String> = (0..13).map(|i| format!("t{i}")).collect();
+                assert!(matches!(
+                    lib.set_face_tags("ta_ada", &many),
+                    Err(Error::Invalid { field: "tags", .. })
+                ));
+                assert_eq!(lib.face("ta_ada").unwrap().name, "Ada King");
+                assert!(lib.face("ta_ada").unwrap().tags.is_empty());
+                assert!(matches!(
+                    lib.rename_face("ta_none", "Bo"),
+                    Err(Error::NotFound(_))
+                ));
+                assert!(matches!(
+                    lib.set_face_tags("ta_none", &["a"]),
+                    Err(Error::NotFound(_))
+                ));
+            }
+
+            #[test]
             fn a_session_keeps_the_talents_consent_and_waits_for_it_in_the_open_list() {
                 let Some(lib) = open() else { return };
                 let mut s = session("w", SessionState::AwaitingConsent, 1);
@@ -330,6 +453,7 @@ macro_rules! suite {
                     status_message: None,
                     consent: None,
                     revoked: None,
+                    tags: Vec::new(),
                 };
                 lib.save_face(&f).unwrap();
                 f.thumbnail = None;
@@ -915,6 +1039,7 @@ fn a_desk_file_moves_into_the_shared_database_once() {
         at_ms: 9,
         reason: "asked".into(),
     });
+    ada.tags = vec!["Northwind".into(), "stunt".into()];
     file.save_face(&ada).unwrap();
     let studio_release = ReleaseTemplate {
         production: "Northwind".into(),
@@ -966,6 +1091,11 @@ fn a_desk_file_moves_into_the_shared_database_once() {
     );
     assert_eq!(shared.face("ta_ada").unwrap().consent, ada.consent);
     assert_eq!(shared.face("ta_ada").unwrap().revoked, ada.revoked);
+    assert_eq!(
+        shared.face("ta_ada").unwrap().tags,
+        ada.tags,
+        "tags move too"
+    );
     assert_eq!(
         shared.release_templates().unwrap(),
         file.release_templates().unwrap()

@@ -405,6 +405,7 @@ fn filed(asset_id: &str, name: &str, provider: ProviderKind, kind: FaceKind) -> 
             release: None,
         }),
         revoked: None,
+        tags: Vec::new(),
     }
 }
 

@@ -588,6 +588,7 @@ async fn lapsed_payment_studio(
             status_message: None,
             consent: None,
             revoked: None,
+            tags: Vec::new(),
         })
         .unwrap();
     let media = tempfile::tempdir().unwrap();

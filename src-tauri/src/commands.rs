@@ -26,6 +26,7 @@ use tauri::{AppHandle, Manager, Runtime, State};
 use crate::state::AppState;
 
 pub mod desks;
+pub mod faces;
 pub mod talent;
 
 type Answer<T> = Result<T, CommandError>;

@@ -315,6 +315,29 @@ fn portrait_commands_are_wired_and_refuse_plainly() {
         invoke(&window, "list_faces", json!({})).expect("list_faces"),
         json!([])
     );
+
+    // The drawer's rename and tags: the core's checks cross as `{code, message, field}`.
+    let err = invoke(
+        &window,
+        "rename_face",
+        json!({"assetId": "ta_missing", "name": "Ada"}),
+    )
+    .expect_err("no such face");
+    assert_eq!(err["code"], "not_found", "{err}");
+    let err = invoke(
+        &window,
+        "rename_face",
+        json!({"assetId": "ta_missing", "name": "  "}),
+    )
+    .expect_err("a blank name");
+    assert_eq!(err["field"], "name", "{err}");
+    let err = invoke(
+        &window,
+        "set_face_tags",
+        json!({"assetId": "ta_missing", "tags": ["x".repeat(41)]}),
+    )
+    .expect_err("a tag too long");
+    assert_eq!(err["field"], "tags", "{err}");
 }
 
 /// A 1×1 PNG, as a pasted image arrives.

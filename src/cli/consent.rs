@@ -1,7 +1,8 @@
 //! The talent's consent from the terminal: the release (`likeness release`), the talent's own
 //! agreement to it (`session consent`, or `--talent-agrees` on `session start` and
 //! `enroll-flow`), and a face's record afterwards: `faces receipt` (HTML or PDF, one face or a
-//! day's) and `faces revoke`.
+//! day's), `faces revoke`, and what producers call and label it: `faces rename` and
+//! `faces tag`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -44,6 +45,22 @@ pub enum FacesCommand {
         /// Why, in plain words (kept in the record).
         #[arg(long, value_name = "TEXT", default_value = "")]
         reason: String,
+    },
+    /// Rename a face in the library (and every file of its person). Providers keep the name
+    /// they were given; the consent record keeps the name the talent typed.
+    Rename {
+        #[arg(long, value_name = "ID")]
+        id: String,
+        #[arg(long, value_name = "NAME")]
+        name: String,
+    },
+    /// Set a face's tags or projects (and its person's), replacing the ones it had. Repeat
+    /// --tag for each; none clears them. At most 12, each up to 40 characters.
+    Tag {
+        #[arg(long, value_name = "ID")]
+        id: String,
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
     },
 }
 
@@ -109,6 +126,14 @@ pub fn faces(g: &Global, out: &Output, cmd: FacesCommand) -> Result<()> {
         FacesCommand::Revoke { id, reason } => {
             let face = library.revoke_face(id.trim(), &reason, Clock::new().now_ms())?;
             out.revoked(&face);
+            Ok(())
+        }
+        FacesCommand::Rename { id, name } => {
+            out.labelled(&library.rename_face(id.trim(), &name)?);
+            Ok(())
+        }
+        FacesCommand::Tag { id, tags } => {
+            out.labelled(&library.set_face_tags(id.trim(), &tags)?);
             Ok(())
         }
     }

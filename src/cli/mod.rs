@@ -140,7 +140,7 @@ enum Command {
         /// Whose listings to read (default: the paying wallet).
         #[arg(long, value_name = "ADDRESS", requires = "sync")]
         wallet: Option<String>,
-        /// Only faces whose name, asset id or group id contains this (any case).
+        /// Only faces whose name, asset id, group id or a tag contains this (any case).
         #[arg(long, value_name = "Q")]
         search: Option<String>,
         /// Only faces filed under this provider. (`--provider` chooses the provider to talk

@@ -273,6 +273,17 @@ impl Output {
         }
     }
 
+    /// A face after `faces rename` or `faces tag`: its name and tags as filed now.
+    pub fn labelled(&self, f: &Face) {
+        if self.json {
+            self.result(face_json(f));
+        } else if f.tags.is_empty() {
+            println!("{} ({}) · no tags", f.name, f.asset_id);
+        } else {
+            println!("{} ({}) · tags: {}", f.name, f.asset_id, f.tags.join(", "));
+        }
+    }
+
     /// Where a receipt PDF went, how many records and pages it holds.
     pub fn pdf_written(&self, path: &std::path::Path, records: usize, pdf: &[u8]) {
         let pages = likeness::library::pdf_page_count(pdf).unwrap_or(0);
@@ -509,6 +520,7 @@ fn face_json(f: &Face) -> Value {
         "photoOverride": f.photo_override,
         "consent": f.consent,
         "revoked": f.revoked,
+        "tags": f.tags,
     })
 }
 

@@ -13,6 +13,8 @@ pub use studio::{
     AssetFileCheck, CallBudget, EnrollOutcome, PhoneTest, PortraitOutcome, PortraitQuote,
     ReleaseOffer, SessionView, Studio, StudioConfig, PHONE_TEST_WAIT,
 };
+// The library's rename takes the same rule as enrollment: one rule for a face's name.
+pub use studio::{validate_name, MAX_NAME_CHARS};
 
 use serde::{Deserialize, Serialize};
 

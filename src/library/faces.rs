@@ -52,6 +52,10 @@ pub struct Face {
     /// Withdrawn from use: no new video of it is made.
     #[serde(default)]
     pub revoked: Option<Revocation>,
+    /// The producers' labels (tags, projects), shared by the person's files; see
+    /// `Library::set_face_tags`.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 impl Face {
@@ -102,6 +106,8 @@ pub struct FaceSummary {
     pub consent_ends_at_ms: Option<i64>,
     /// When the face was revoked, if it was.
     pub revoked_at_ms: Option<i64>,
+    /// The producers' labels, searched like the name.
+    pub tags: Vec<String>,
 }
 
 impl FaceSummary {
@@ -127,11 +133,12 @@ impl From<&Face> for FaceSummary {
             has_consent: f.consent.is_some(),
             consent_ends_at_ms: f.release().map(|c| c.ends_at_ms),
             revoked_at_ms: f.revoked.as_ref().map(|r| r.at_ms),
+            tags: f.tags.clone(),
         }
     }
 }
 
-/// The library's search: part of a name, an asset id or a group id (case and surrounding
+/// The library's search: part of a name, an asset id, a group id or a tag (case and surrounding
 /// spaces do not matter), and optionally one provider and one kind. The same rule as the
 /// window's search box.
 #[derive(Debug, Clone, Default)]
@@ -172,6 +179,7 @@ impl FaceFilter {
         name: &str,
         asset_id: &str,
         group_id: Option<&str>,
+        tags: &[String],
     ) -> bool {
         if self.provider.is_some_and(|p| p != provider) || self.kind.is_some_and(|k| k != kind) {
             return false;
@@ -180,6 +188,7 @@ impl FaceFilter {
             || self.text_matches(name)
             || self.text_matches(asset_id)
             || group_id.is_some_and(|g| self.text_matches(g))
+            || tags.iter().any(|t| self.text_matches(t))
     }
 
     pub fn matches(&self, f: &FaceSummary) -> bool {
@@ -189,6 +198,7 @@ impl FaceFilter {
             &f.name,
             &f.asset_id,
             f.group_id.as_deref(),
+            &f.tags,
         )
     }
 
@@ -199,6 +209,7 @@ impl FaceFilter {
             &f.name,
             &f.asset_id,
             f.group_id.as_deref(),
+            &f.tags,
         )
     }
 }
@@ -230,7 +241,8 @@ pub struct SyncReport {
 
 impl Library {
     /// Files a face. A face already filed keeps its consent record: the record made at
-    /// enrollment is never rewritten by a later save or sync.
+    /// enrollment is never rewritten by a later save or sync. Its tags are kept too: they
+    /// change only through `set_face_tags` (an enrollment or a sync knows none).
     pub fn save_face(&self, f: &Face) -> Result<()> {
         if let Some(db) = self.shared() {
             return db.save_face(f);
@@ -242,9 +254,9 @@ impl Library {
                                 price_usd, tx_hash, photo_override, asset_type, status, status_message,
                                 consent_operator, consent_at_ms, liveness_ref, photo_sha256, payment_ref,
                                 release_version, release_text, release_sha256, typed_name, agreed_at_ms,
-                                consent_ends_at_ms, revoked_at_ms, revoked_reason, hosted_deleted_at_ms)
+                                consent_ends_at_ms, revoked_at_ms, revoked_reason, hosted_deleted_at_ms, tags)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-                     ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)
+                     ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)
              ON CONFLICT(asset_id) DO UPDATE SET name = ?4, image_url = ?5,
                  thumbnail = COALESCE(?6, faces.thumbnail), group_id = COALESCE(?7, faces.group_id),
                  price_usd = COALESCE(?9, faces.price_usd), tx_hash = COALESCE(?10, faces.tx_hash),
@@ -292,6 +304,7 @@ impl Library {
                 f.revoked.as_ref().map(|r| r.at_ms),
                 f.revoked.as_ref().map(|r| r.reason.as_str()),
                 consent.and_then(|c| c.hosted_copy_deleted_at_ms),
+                super::tags_column(&f.tags),
             ],
         )?;
         Ok(())
@@ -520,7 +533,7 @@ impl Library {
                     photo_override, asset_type, status, status_message,
                     consent_operator, consent_at_ms, liveness_ref, photo_sha256, payment_ref,
                     release_version, release_text, release_sha256, typed_name, agreed_at_ms,
-                    consent_ends_at_ms, revoked_at_ms, revoked_reason, hosted_deleted_at_ms
+                    consent_ends_at_ms, revoked_at_ms, revoked_reason, hosted_deleted_at_ms, tags
              FROM faces {filter} ORDER BY enrolled_at_ms DESC, rowid DESC"
         ))?;
         let rows = stmt.query_map(args, |r| {
@@ -576,6 +589,7 @@ impl Library {
                 status_message: r.get(13)?,
                 consent,
                 revoked,
+                tags: super::tags_from_column(&r.get::<_, String>(28)?),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -590,7 +604,7 @@ impl Library {
         let mut stmt = conn.prepare_cached(
             "SELECT asset_id, provider, kind, name, group_id, enrolled_at_ms, asset_type, status,
                     status_message, thumbnail IS NOT NULL, consent_at_ms IS NOT NULL,
-                    consent_ends_at_ms, revoked_at_ms
+                    consent_ends_at_ms, revoked_at_ms, tags
              FROM faces ORDER BY enrolled_at_ms DESC, rowid DESC",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -611,6 +625,7 @@ impl Library {
                 has_consent: r.get(10)?,
                 consent_ends_at_ms: r.get(11)?,
                 revoked_at_ms: r.get(12)?,
+                tags: super::tags_from_column(&r.get::<_, String>(13)?),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

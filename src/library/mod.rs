@@ -19,6 +19,7 @@ mod release;
 mod schema;
 mod sessions;
 mod studio_database;
+mod tags;
 
 pub use calls::CallKind;
 pub use changes::{watch_changes, LibraryChange, CHANGE_POLL};
@@ -39,6 +40,8 @@ pub use release::{
 use sessions::consent_from_column;
 pub use sessions::{DeskSession, LivenessSession};
 pub use studio_database::{open_library, LibraryStatus, StudioDatabase};
+pub use tags::{normalize_tags, MAX_TAGS, MAX_TAG_CHARS};
+use tags::{tags_column, tags_from_column};
 
 use std::path::Path;
 use std::sync::Mutex;

@@ -572,6 +572,7 @@ mod tests {
             status_message: None,
             consent,
             revoked: None,
+            tags: Vec::new(),
         }
     }
 

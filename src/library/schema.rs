@@ -147,6 +147,14 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE sessions ADD COLUMN operator TEXT NOT NULL DEFAULT '';
     ALTER TABLE payments ADD COLUMN operator TEXT NOT NULL DEFAULT '';
     ALTER TABLE video_jobs ADD COLUMN operator TEXT NOT NULL DEFAULT '';",
+    // 13: the producers' own labels on a face (tags and projects, one per line; '' when none).
+    // The list shows and searches them, so the list's covering index takes them too and the
+    // 10,000-face list still never reads the rows with their previews.
+    "ALTER TABLE faces ADD COLUMN tags TEXT NOT NULL DEFAULT '';
+    DROP INDEX faces_list;
+    CREATE INDEX faces_list ON faces (enrolled_at_ms DESC, asset_id, provider, kind, name, group_id,
+        asset_type, status, status_message, thumbnail IS NOT NULL, consent_at_ms IS NOT NULL,
+        consent_ends_at_ms, revoked_at_ms, tags);",
 ];
 
 /// The newest version this app knows.

@@ -17,6 +17,7 @@ fn face(id: &str, provider: ProviderKind, kind: FaceKind) -> FaceSummary {
         has_consent: false,
         consent_ends_at_ms: None,
         revoked_at_ms: None,
+        tags: Vec::new(),
     }
 }
 

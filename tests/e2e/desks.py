@@ -74,6 +74,7 @@ def run(photos):
         one.shot("50-desk1-studio-database")
 
         two.click("#nav-library")
+        two.click("#library-view-list")
         portrait_form(one, photos, "Robo Presenter")
         text = shown_price(one, "#portrait-price", "51-desk1-price")
         check("Desk 1: the price is shown before paying", "$0.01" in text, text)

@@ -120,6 +120,7 @@ def receipt_and_revoke(w, asset_id):
     """The consent record: its PDF (the release in it), then Revoke, after which Generate refuses
     the face with the reason."""
     w.click("#nav-library")
+    w.click("#library-view-list")
     w.click(f".face-row[data-asset-id='{asset_id}'] .consent-open")
     w.wait("#consent-dialog[open]", 20)
     w.click("#save-receipt-pdf")
@@ -248,6 +249,7 @@ def run(photos):
     job_id = generate_video(w, asset_id)
 
     w.click("#nav-library")
+    w.click("#library-view-list")
     row = w.wait(f".face-row[data-asset-id='{asset_id}']", 20)
     w.shot("06-library")
     # WebKitWebDriver's element text skips the ellipsis-clipped heading, so read the DOM.
@@ -352,6 +354,7 @@ def run(photos):
     check("enrolled through JarvisClaw's seed shape", True)
     w.shot("10-jarvisclaw-enrolled")
     w.click("#nav-library")
+    w.click("#library-view-list")
     w.wait(f".face-row[data-asset-id='{jc_asset}']", 20)
     row_text = w.js(f"return document.querySelector(\".face-row[data-asset-id='{jc_asset}']\").textContent")
     check("the JarvisClaw face is in the library", "Katherine Johnson" in row_text, row_text)
@@ -359,6 +362,7 @@ def run(photos):
     # BytePlus groups: rehearse as Anyfast, then add a video to the same person from the Library.
     first = byteplus_session(w, photos, "anyfast", "Mary Jackson")
     w.click("#nav-library")
+    w.click("#library-view-list")
     card = f".person[data-group-id] .face-row[data-asset-id='{first}']"
     w.wait(card, 20)
     group = w.js(f"return document.querySelector(\"{card}\").closest('.person').dataset.groupId")

@@ -89,6 +89,7 @@ def photo_from_files(w):
     w.click("#check-now")
     asset_id, _ = enroll_and_pay(w, "24c-file-enrolled")
     w.click("#nav-library")
+    w.click("#library-view-list")
     w.wait(f".face-row[data-asset-id='{asset_id}']", 20)
     check("the face enrolled from a file is in the library", True)
 
@@ -128,6 +129,7 @@ def first_launch_tour(w):
     w.wait("#talent-name", 60)
     w.shot("20-first-launch")
     w.click("#nav-library")
+    w.click("#library-view-list")
     text = wait_dom_text(w, "#library", lambda t: t.strip() != "" and "Loading" not in t, 20)
     w.shot("21-library-empty")
     check("first launch: an empty library says so", "library-count" not in text and len(text.strip()) > 10, text)
@@ -254,6 +256,7 @@ def run(photos):
 
     portrait = portrait_in_window(w, photos)
     w.click("#nav-library")
+    w.click("#library-view-list")
     w.wait("#library-kind", 20)
     w.click("#library-kind option[value='portrait']")
     row = f".face-row[data-asset-id='{portrait}']"
@@ -265,6 +268,21 @@ def run(photos):
     w.click("#library-kind option[value='all']")
     w.wait(f".face-row[data-asset-id='{asset_a}']", 20)
     w.shot("28b-library")
+
+    # The grid of photos: Amelia's tile opens her drawer, and its "Make a video" opens Generate
+    # with her face chosen, in the list and in the photos.
+    w.click("#library-view-grid")
+    tile = f".tile[data-asset-id='{asset_a}']"
+    w.wait(tile, 20)
+    w.click(tile)
+    w.wait("#face-drawer[open] #face-drawer-make-video", 20)
+    w.shot("28c-library-drawer")
+    w.click("#face-drawer-make-video")
+    w.wait("#generate-form", 20)
+    chosen = w.js("return document.querySelector('#video-face').value")
+    picked = w.js("return document.querySelector('#video-face-photos input:checked')?.value ?? ''")
+    check("Make a video from the face's drawer opens Generate with that face chosen",
+          chosen == asset_a and picked == asset_a, f"{chosen} / {picked}")
 
     # Generate: the price of a video of Amelia, declined (the first run pays and plays one).
     w.click("#nav-generate")
@@ -401,6 +419,7 @@ def run(photos):
 
     # The operator name saved before the kill is on the new consent record.
     w.click("#nav-library")
+    w.click("#library-view-list")
     w.click(f".face-row[data-asset-id='{m.group(0)}'] .consent-open")
     consent = wait_dom_text(w, "#consent-dialog", lambda t: "Operator" in t, 20)
     check("the consent record names the operator set before the kill", "Lin Okafor" in consent, consent[:400])

@@ -107,7 +107,16 @@ const SCREENS = [
     scenario: "library",
     steps: async (page) => {
       await page.click("#nav-library");
-      await page.waitForSelector("#library .person");
+      await page.waitForSelector("#library .tile img");
+    },
+  },
+  {
+    name: "library-list",
+    scenario: "library",
+    steps: async (page) => {
+      await page.click("#nav-library");
+      await page.click("#library-view-list");
+      await page.waitForSelector("#library .face-row");
     },
   },
   {
@@ -115,7 +124,36 @@ const SCREENS = [
     scenario: "library-assets",
     steps: async (page) => {
       await page.click("#nav-library");
-      await page.waitForSelector("#library .person");
+      await page.waitForSelector("#library .tile");
+    },
+  },
+  {
+    // The drawer: focus moves in when it opens, Escape closes it and focus is back on the tile.
+    name: "drawer",
+    scenario: "library",
+    steps: async (page) => {
+      await page.click("#nav-library");
+      const tile = ".tile[data-asset-id='ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70']";
+      await page.click(tile);
+      await page.waitForSelector("#face-drawer[open] #face-drawer-photo");
+      const inside = await page.evaluate(() => document.activeElement?.closest("#face-drawer") !== null);
+      if (!inside) throw new Error("focus did not move into the drawer");
+      await page.keyboard.press("Escape");
+      await page.waitForSelector("#face-drawer", { state: "detached" });
+      const back = await page.evaluate((sel) => document.activeElement === document.querySelector(sel), tile);
+      if (!back) throw new Error("focus did not return to the tile");
+      await page.click(tile);
+      await page.waitForSelector("#face-drawer[open] #face-drawer-photo");
+    },
+  },
+  {
+    // A BytePlus person's drawer: their clips, each said plainly when it cannot play here.
+    name: "drawer-real",
+    scenario: "library-assets",
+    steps: async (page) => {
+      await page.click("#nav-library");
+      await page.click(".tile[data-person-key^='group:blockrun:'], .tile[data-person-key^='group:anyfast:']");
+      await page.waitForSelector("#face-drawer[open] .clip .not-playable");
     },
   },
   {
@@ -123,21 +161,26 @@ const SCREENS = [
     scenario: "library",
     steps: async (page) => {
       await page.click("#nav-library");
-      await page.click(".face-row[data-asset-id='ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70'] .consent-open");
+      await page.click(".tile[data-asset-id='ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70']");
+      await page.click("#face-drawer .face-row[data-asset-id='ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70'] .consent-open");
       await page.waitForSelector("#consent-dialog[open] #receipt-frame");
     },
   },
   {
-    // Library → "Make a video" → Generate with that face chosen and its photo in sight.
+    // Library → a face's drawer → "Make a video" → Generate with that face chosen and its photo in sight.
     name: "make-video",
     scenario: "library",
     steps: async (page) => {
       await page.click("#nav-library");
-      await page.click(".face-row[data-asset-id='ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70'] .make-video");
+      await page.click(".tile[data-asset-id='ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70']");
+      await page.click("#face-drawer-make-video");
       await page.waitForSelector("#generate-form");
       await page.waitForSelector("#video-face-chosen img");
       const chosen = await page.inputValue("#video-face");
       if (chosen !== "ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70") throw new Error(`Generate chose ${chosen}`);
+      const picked = await page.inputValue("#video-face-photos input:checked");
+      if (picked !== "ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70") throw new Error(`The photo picker shows ${picked} chosen`);
+      await page.waitForSelector("#video-face-photos label.chosen img");
     },
   },
   {

@@ -196,6 +196,7 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
       kind: "real_face",
       name: "Katherine Johnson",
       imageUrl: "https://photos.example/kj.jpg",
+      tags: ["Northwind spring", "Lead"],
       thumbnail: face(210),
       groupId: "grp_kj",
       enrolledAtMs: now - 3_600_000,
@@ -392,6 +393,7 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
     hasConsent: f.consent !== undefined && f.consent !== null,
     consentEndsAtMs: f.consent?.release?.endsAtMs ?? null,
     revokedAtMs: f.revoked?.atMs ?? null,
+    tags: f.tags ?? [],
   });
   /** A preview: the record's own, or one drawn for a generated entry. */
   const thumbnailOf = (f) => {
@@ -1323,6 +1325,30 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
         return later(200, () => release);
       case "open_talent_view":
         return later(50, () => null);
+      case "rename_face":
+      case "set_face_tags": {
+        // As the core: the whole person (one provider's group) takes the name or the tags.
+        const f = libraryFaces.find((x) => x.assetId === args.assetId);
+        if (f === undefined) refuse("not_found", `No asset ${args.assetId} in the library.`);
+        const person = libraryFaces.filter((x) => x === f || (f.groupId && x.provider === f.provider && x.groupId === f.groupId));
+        if (cmd === "rename_face") {
+          const name = args.name.trim();
+          if (name === "") refuse("invalid_input", "Type the talent's name (it labels the face in the library).", "name");
+          if ([...name].length > 64) refuse("invalid_input", `The name is ${[...name].length} characters; providers accept at most 64. Shorten it.`, "name");
+          for (const x of person) x.name = name;
+        } else {
+          const tags = [];
+          for (const raw of args.tags) {
+            const t = raw.trim().split(/\s+/).join(" ");
+            if (t === "") continue;
+            if ([...t].length > 40) refuse("invalid_input", `The tag "${t}" is ${[...t].length} characters; keep each tag to 40 or fewer.`, "tags");
+            if (!tags.some((k) => k.toLowerCase() === t.toLowerCase())) tags.push(t);
+          }
+          if (tags.length > 12) refuse("invalid_input", `That is ${tags.length} tags; a face takes at most 12. Remove some.`, "tags");
+          for (const x of person) x.tags = tags;
+        }
+        return later(120, () => ({ ...f, thumbnail: thumbnailOf(f), consent: f.consent ?? null }));
+      }
       case "revoke_face": {
         const f = faces.find((x) => x.assetId === args.assetId);
         if (f === undefined) throw { code: "not_found", message: `No asset ${args.assetId} in the library.`, field: null };

@@ -195,6 +195,7 @@ try {
   await shot(page, "12-enrolled-copied");
   // Leaving a finished session and coming back shows the form again.
   await page.click("#nav-library");
+  await page.click("#library-view-list");
   await page.waitForSelector(".face-row");
   await page.click("#nav-session");
   await page.waitForSelector("#talent-name");
@@ -213,6 +214,7 @@ try {
   const plainCalls = await page.evaluate(() => window.__mock.enrollCalls);
   if (JSON.stringify(plainCalls) !== "[null]") problems.push(`Enroll sent ${JSON.stringify(plainCalls)}, expected [null]`);
   await page.click("#nav-library");
+  await page.click("#library-view-list");
   await page.click("#nav-session");
   const left = await page.inputValue("#talent-name");
   if (left !== "") problems.push(`the form kept "${left}" after the enrollment`);
@@ -252,6 +254,15 @@ try {
 
   page = await open("library");
   await page.click("#nav-library");
+  // The grid of photos, then one person's drawer, then the list.
+  await page.waitForSelector("#library .tile img");
+  await shot(page, "14-library-grid");
+  await page.click(".tile[data-asset-id='ta_8c2f4e1a9b7d4c3e8f1a2b3c4d5e6f70']");
+  await page.waitForSelector("#face-drawer[open] #face-drawer-photo");
+  await shot(page, "14-library-drawer");
+  await page.keyboard.press("Escape");
+  await page.waitForSelector("#face-drawer", { state: "detached" });
+  await page.click("#library-view-list");
   await page.waitForSelector(".face-row");
   await shot(page, "14-library");
   await page.click("#sync-faces");
@@ -262,6 +273,7 @@ try {
 
   page = await open("library-empty");
   await page.click("#nav-library");
+  await page.click("#library-view-list");
   await page.waitForSelector("text=No faces yet");
   await shot(page, "15-library-empty");
   await page.close();
@@ -317,6 +329,7 @@ try {
   await page.click("#do-export");
   await page.waitForSelector("#exported-key");
   await page.click("#nav-library");
+  await page.click("#library-view-list");
   await page.click("#nav-settings");
   await page.waitForSelector("#export-wallet");
   if (await keyInPage()) problems.push("the exported key is still in the page after leaving Settings");
@@ -568,6 +581,7 @@ try {
   // The library shows each person once, every file of their group under them.
   page = await open("library-assets");
   await page.click("#nav-library");
+  await page.click("#library-view-list");
   await page.waitForSelector(".person[data-group-id='group-20260702221642-5czvq']");
   const adaRows = await page.locator(".person[data-group-id='group-20260702221642-5czvq'] .face-row[data-asset-id]").count();
   if (adaRows !== 4) problems.push(`Ada's card lists ${adaRows} files, expected 4`);
@@ -636,6 +650,7 @@ try {
   // Library: the kind filter, and a face's consent record with its printable receipt.
   page = await open("library-assets");
   await page.click("#nav-library");
+  await page.click("#library-view-list");
   await page.waitForSelector(".person[data-group-id='group-20260702221642-5czvq']");
   await page.selectOption("#library-kind", "asset");
   if ((await page.locator(".person").count()) !== 1) problems.push("the kind filter did not narrow the library to BytePlus assets");
@@ -689,6 +704,7 @@ try {
   // 10,000 entries: only the rows in view are in the page; search and filters still answer.
   page = await open("library-10k");
   await page.click("#nav-library");
+  await page.click("#library-view-list");
   await page.waitForSelector("#library .person");
   // On BlockRun the real providers' entries are listed and Rehearsal's test entries hidden.
   await page.waitForSelector("#library-count:has-text('files')");

@@ -149,6 +149,10 @@ export const commands = {
 	saveRelease: (release: ReleaseTemplate) => __TAURI_INVOKE<ReleaseTemplate>("save_release", { release }),
 	/**  Withdraws a face from use (kept in its record, never undone): Generate refuses it. */
 	revokeFace: (assetId: string, reason: string) => __TAURI_INVOKE<Face>("revoke_face", { assetId, reason }),
+	/**  Renames a face and its person's files in the library; returns the face as filed now. */
+	renameFace: (assetId: string, name: string) => __TAURI_INVOKE<Face>("rename_face", { assetId, name }),
+	/**  Replaces a face's (and its person's) tags; returns the face as filed now. */
+	setFaceTags: (assetId: string, tags: string[]) => __TAURI_INVOKE<Face>("set_face_tags", { assetId, tags }),
 	/**  Writes a face's consent record as a PDF into the Downloads folder; returns its path. */
 	exportReceiptPdf: (assetId: string) => __TAURI_INVOKE<string>("export_receipt_pdf", { assetId }),
 	/**
@@ -369,6 +373,11 @@ export type Face = {
 	consent?: ConsentRecord | null,
 	/**  Withdrawn from use: no new video of it is made. */
 	revoked?: Revocation | null,
+	/**
+	 *  The producers' labels (tags, projects), shared by the person's files; see
+	 *  `Library::set_face_tags`.
+	 */
+	tags?: string[],
 };
 
 /**
@@ -420,6 +429,8 @@ export type FaceSummary = {
 	consentEndsAtMs: number | null,
 	/**  When the face was revoked, if it was. */
 	revokedAtMs: number | null,
+	/**  The producers' labels, searched like the name. */
+	tags: string[],
 };
 
 /**  What the test found. Every field true is a store ready for real photos. */

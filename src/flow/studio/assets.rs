@@ -185,6 +185,7 @@ impl Studio {
                     status_message: None,
                     consent: Some(consent),
                     revoked: None,
+                    tags: Vec::new(),
                 };
                 self.library.save_face(&face)?;
                 session.state =
@@ -399,6 +400,8 @@ impl Studio {
             status_message: None,
             consent: Some(consent),
             revoked: None,
+            // The person's labels cover the new file too.
+            tags: filed.first().map(|f| f.tags.clone()).unwrap_or_default(),
         };
         self.library.save_face(&face)?;
         let _ = self.asset_updates.send(face.clone());
@@ -637,6 +640,7 @@ mod tests {
             status_message: None,
             consent: None,
             revoked: None,
+            tags: Vec::new(),
         }
     }
 

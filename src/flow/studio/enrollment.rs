@@ -514,6 +514,7 @@ fn face_from(
         status_message: None,
         consent,
         revoked: None,
+        tags: Vec::new(),
     }
 }
 

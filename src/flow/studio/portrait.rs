@@ -360,6 +360,7 @@ impl Studio {
             status_message: None,
             consent: Some(consent),
             revoked: None,
+            tags: Vec::new(),
         };
         self.library.save_face(&face)?;
         if let Some(n) = notice {

@@ -8,8 +8,8 @@ use super::sessions::provider;
 use super::{unknown, Answer, Database};
 use crate::error::{Error, Result};
 use crate::library::{
-    kind_str, liveness_ref, parse_kind, ConsentPayment, ConsentRecord, Face, FaceKind, FaceSummary,
-    Revocation, SyncReport, TalentConsent,
+    kind_str, liveness_ref, parse_kind, tags_column, tags_from_column, ConsentPayment,
+    ConsentRecord, Face, FaceKind, FaceSummary, Revocation, SyncReport, TalentConsent,
 };
 use crate::media::AssetType;
 use crate::providers::{AssetStatus, ProviderKind, RemoteAsset, RemoteFace, RemoteFaceKind};
@@ -18,16 +18,16 @@ const COLUMNS: &str = "SELECT asset_id, provider, kind, name, image_url, thumbna
     enrolled_at_ms, price_usd, tx_hash, photo_override, asset_type, status, status_message,
     consent_operator, consent_at_ms, liveness_ref, photo_sha256, payment_ref,
     release_version, release_text, release_sha256, typed_name, agreed_at_ms, consent_ends_at_ms,
-    revoked_at_ms, revoked_reason, hosted_deleted_at_ms FROM faces";
+    revoked_at_ms, revoked_reason, hosted_deleted_at_ms, tags FROM faces";
 
 /// What a new face is filed with; `ON CONFLICT` says what an existing one keeps.
 const INSERT: &str = "INSERT INTO faces (asset_id, provider, kind, name, image_url, thumbnail,
         group_id, enrolled_at_ms, price_usd, tx_hash, photo_override, asset_type, status,
         status_message, consent_operator, consent_at_ms, liveness_ref, photo_sha256, payment_ref, desk,
         release_version, release_text, release_sha256, typed_name, agreed_at_ms, consent_ends_at_ms,
-        revoked_at_ms, revoked_reason, hosted_deleted_at_ms)
+        revoked_at_ms, revoked_reason, hosted_deleted_at_ms, tags)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-        $21, $22, $23, $24, $25, $26, $27, $28, $29)";
+        $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)";
 
 fn asset_type(r: &Row, i: usize) -> Answer<AssetType> {
     let s: String = r.try_get(i)?;
@@ -89,6 +89,7 @@ fn from_row(r: &Row) -> Answer<Face> {
         status_message: r.try_get(13)?,
         consent,
         revoked,
+        tags: tags_from_column(r.try_get(28)?),
     })
 }
 
@@ -114,6 +115,7 @@ struct Columns {
     revoked_at_ms: Option<i64>,
     revoked_reason: Option<String>,
     hosted_deleted_at_ms: Option<i64>,
+    tags: String,
 }
 
 impl Columns {
@@ -140,12 +142,13 @@ impl Columns {
             revoked_at_ms: f.revoked.as_ref().map(|r| r.at_ms),
             revoked_reason: f.revoked.as_ref().map(|r| r.reason.clone()),
             hosted_deleted_at_ms: c.and_then(|c| c.hosted_copy_deleted_at_ms),
+            tags: tags_column(&f.tags),
             face: f.clone(),
             desk: desk.to_string(),
         }
     }
 
-    fn params(&self) -> [&(dyn ToSql + Sync); 29] {
+    fn params(&self) -> [&(dyn ToSql + Sync); 30] {
         let f = &self.face;
         [
             &f.asset_id,
@@ -177,6 +180,7 @@ impl Columns {
             &self.revoked_at_ms,
             &self.revoked_reason,
             &self.hosted_deleted_at_ms,
+            &self.tags,
         ]
     }
 }
@@ -302,14 +306,15 @@ impl Database {
         self.run(move |c| async move { query_faces(&c, "", &[]).await })
     }
 
-    /// The library list, newest first, without previews: served from the `faces_list` index.
+    /// The library list, newest first, without previews: served from the `faces_list` index
+    /// alone (an index-only scan; `has_thumbnail` is the stored column schema version 5 adds).
     pub fn face_summaries(&self) -> Result<Vec<FaceSummary>> {
         self.run(move |c| async move {
             let st = c
                 .prepare_cached(
                     "SELECT asset_id, provider, kind, name, group_id, enrolled_at_ms, asset_type,
-                         status, status_message, thumbnail IS NOT NULL, consent_at_ms IS NOT NULL,
-                         consent_ends_at_ms, revoked_at_ms
+                         status, status_message, has_thumbnail, consent_at_ms IS NOT NULL,
+                         consent_ends_at_ms, revoked_at_ms, tags
                      FROM faces ORDER BY enrolled_at_ms DESC, seq DESC",
                 )
                 .await?;
@@ -330,6 +335,7 @@ impl Database {
                         has_consent: r.try_get(10)?,
                         consent_ends_at_ms: r.try_get(11)?,
                         revoked_at_ms: r.try_get(12)?,
+                        tags: tags_from_column(r.try_get(13)?),
                     })
                 })
                 .collect()

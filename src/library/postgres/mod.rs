@@ -17,6 +17,7 @@ mod payments;
 mod release;
 mod schema;
 mod sessions;
+mod tags;
 
 pub use caps::StudioCaps;
 pub use copy::CopyReport;

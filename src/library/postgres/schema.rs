@@ -171,6 +171,16 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE sessions ADD COLUMN operator TEXT NOT NULL DEFAULT '';
     ALTER TABLE payments ADD COLUMN operator TEXT NOT NULL DEFAULT '';
     ALTER TABLE video_jobs ADD COLUMN operator TEXT NOT NULL DEFAULT '';",
+    // 5: as SQLite's version 13: the producers' tags on a face. The list's covering index takes
+    // them, and every other listed column, so the list is an index-only scan again: version 3's
+    // two dates and whether a preview exists (a stored column, since an index cannot include
+    // `thumbnail IS NOT NULL`) were read from the table's rows until now.
+    "ALTER TABLE faces ADD COLUMN tags TEXT NOT NULL DEFAULT '';
+    ALTER TABLE faces ADD COLUMN has_thumbnail BOOLEAN GENERATED ALWAYS AS (thumbnail IS NOT NULL) STORED;
+    DROP INDEX faces_list;
+    CREATE INDEX faces_list ON faces (enrolled_at_ms DESC, seq DESC) INCLUDE (asset_id, provider,
+        kind, name, group_id, asset_type, status, status_message, consent_at_ms, consent_ends_at_ms,
+        revoked_at_ms, has_thumbnail, tags);",
 ];
 
 /// The newest version this app knows.

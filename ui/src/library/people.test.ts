@@ -168,3 +168,16 @@ describe("filterPeople", () => {
     expect(peopleCount(many)).toBe("1,234 people · 1,234 files");
   });
 });
+
+describe("tags", () => {
+  it("are the person's and the search finds them in any case", () => {
+    const people = groupPeople([
+      summary({ assetId: "ta_a", groupId: "g1", name: "Ada", tags: ["Northwind spring"] }),
+      summary({ assetId: "ta_b", groupId: "g2", name: "Bo", tags: [] }),
+    ]);
+    const ada = people.find((p) => p.name === "Ada");
+    expect(ada?.tags).toEqual(["Northwind spring"]);
+    const hits = filterPeople(people, { query: "NORTHWIND", provider: "all", kind: "all" });
+    expect(hits.map((p) => p.name)).toEqual(["Ada"]);
+  });
+});

@@ -30,7 +30,9 @@ export interface Person {
   holdsAssets: boolean;
   /** Every kind of entry the person holds (the kind filter matches any of them). */
   kinds: readonly FaceKind[];
-  /** The name, group and asset ids, lower-cased once, for search. */
+  /** The producers' tags and projects (the person's files share them). */
+  tags: readonly string[];
+  /** The name, group, asset ids and tags, lower-cased once, for search. */
   haystack: string;
 }
 
@@ -55,6 +57,7 @@ export function summaryOf(face: Face): FaceSummary {
     hasConsent: face.consent !== undefined && face.consent !== null,
     consentEndsAtMs: face.consent?.release?.endsAtMs ?? null,
     revokedAtMs: face.revoked?.atMs ?? null,
+    tags: face.tags ?? [],
   };
 }
 
@@ -91,11 +94,14 @@ function kindsIn(assets: readonly FaceSummary[]): FaceKind[] {
   return KIND_ORDER.filter((k) => (k === "real_face" ? real : k === "portrait" ? portrait : asset));
 }
 
-/** A person's name, group and asset ids, lower-cased, one per line (no query spans two). */
-function searchText(name: string, groupId: string | null, assets: readonly FaceSummary[]): string {
+/** A person's name, group, asset ids and tags, lower-cased, one per line (no query spans two). */
+function searchText(name: string, groupId: string | null, assets: readonly FaceSummary[], tags: readonly string[]): string {
   let text = `${name}\n${groupId ?? ""}`;
   for (const f of assets) {
     text += `\n${f.assetId}`;
+  }
+  for (const t of tags) {
+    text += `\n${t}`;
   }
   return text.toLowerCase();
 }
@@ -121,6 +127,8 @@ export function groupPeople(faces: readonly FaceSummary[]): Person[] {
     }
     const holdsAssets = assets.some((f) => f.kind === "asset");
     const groupId = first.groupId === null || first.groupId.trim() === "" ? null : first.groupId;
+    // The core tags the whole person at once; the newest file speaks for them.
+    const tags = last.tags;
     people.push({
       key,
       name: first.name,
@@ -133,7 +141,8 @@ export function groupPeople(faces: readonly FaceSummary[]): Person[] {
       assets,
       holdsAssets,
       kinds: assets.length === 1 ? [first.kind] : kindsIn(assets),
-      haystack: searchText(first.name, groupId, assets),
+      tags,
+      haystack: searchText(first.name, groupId, assets, tags),
     });
   }
   return people.sort((a, b) => b.latestMs - a.latestMs || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -165,7 +174,7 @@ export type ProviderFilter = ProviderKind | "all";
 export type KindFilter = FaceKind | "all";
 
 export interface PeopleFilter {
-  /** Part of a name, an asset id or a group id; case and surrounding spaces do not matter. */
+  /** Part of a name, an asset id, a group id or a tag; case and surrounding spaces do not matter. */
   query: string;
   provider: ProviderFilter;
   kind: KindFilter;

@@ -73,6 +73,7 @@ export function summary(overrides: Partial<FaceSummary> = {}): FaceSummary {
     hasConsent: true,
     consentEndsAtMs: null,
     revokedAtMs: null,
+    tags: [],
     ...overrides,
   };
 }
