@@ -29,7 +29,7 @@ const OTHER_KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f46
 const KEY_B: &str = "rehearsal-video-account-b";
 const SUBMIT: &str = "/v1/videos/generations";
 const FAST: &str = "bytedance/seedance-2.0-fast";
-const FAST_5S_720P_ATOMIC: u128 = 786_480;
+const FAST_5S_720P_ATOMIC: u128 = 825_804;
 const DELAY: Duration = Duration::from_millis(300);
 const PROCESSING: Duration = Duration::from_millis(400);
 
@@ -598,7 +598,7 @@ async fn an_x402_job_is_queued_then_in_progress_then_completed_and_settles_once(
     assert_eq!(job["duration_seconds"], 5);
     assert_eq!(
         job["price"],
-        json!({ "amount": "0.786480", "currency": "USD" })
+        json!({ "amount": "0.825804", "currency": "USD" })
     );
     assert_eq!(job["payment_status"], "verified");
     assert!(job["created"].as_u64().unwrap().abs_diff(now_unix()) <= 2);
@@ -756,7 +756,7 @@ async fn the_key_rail_never_touches_x402() {
         .await
         .expect(StatusCode::ACCEPTED);
     assert_eq!(job["payment_status"], "account");
-    assert_eq!(job["price"]["amount"], "0.786480");
+    assert_eq!(job["price"]["amount"], "0.825804");
     let poll = poll_path(&job);
 
     assert_eq!(rig.poll_keyed(&poll).await.status, StatusCode::ACCEPTED);
@@ -1083,7 +1083,7 @@ async fn jarvisclaw_hands_out_its_own_poll_url() {
         .await
         .expect(StatusCode::OK);
     assert_eq!(done["status"], "completed");
-    assert_eq!(done["price"]["amount"], "0.786480");
+    assert_eq!(done["price"]["amount"], "0.825804");
     assert_eq!(rig.server.settlements(), 1);
 }
 
@@ -1341,7 +1341,7 @@ async fn crun_tasks_in_the_envelope() {
     );
     assert_eq!(data["duration_s"], 3);
     assert!(data["complete_at"].is_string() && data["create_at"].is_string());
-    assert_eq!(data["credits"], 79);
+    assert_eq!(data["credits"], 83);
     assert!(data["model_version"].is_string());
 
     // i2v with img_urls, and a generation failure.

@@ -56,9 +56,6 @@ pub const JOB_TTL: Duration = Duration::from_secs(48 * 3600);
 /// Jobs are forgotten this long after they expired, so the state file does not grow forever.
 const FORGET_AFTER: Duration = Duration::from_secs(30 * 24 * 3600);
 
-/// Seedance 2.0 tokens per second of 720p output (BlockRun's metering).
-const TOKENS_PER_SECOND_720P: u128 = 21_690;
-
 /// Why a generation failed, for [`super::VIDEO_FAIL_MARKER`] and the fault.
 pub const GENERATION_FAILED: &str = "Seedance generation failed (upstream error)";
 /// Why a finished clip was withheld, for [`super::MODERATION_MARKER`].
@@ -104,15 +101,6 @@ impl Resolution {
     pub fn offered_on(self, tier: Tier) -> bool {
         tier == Tier::Standard || self != Resolution::P1080
     }
-
-    /// The token factor in quarters (480p ×0.5, 720p ×1, 1080p ×2.25), so the price stays exact.
-    fn factor_quarters(self) -> u128 {
-        match self {
-            Resolution::P480 => 2,
-            Resolution::P720 => 4,
-            Resolution::P1080 => 9,
-        }
-    }
 }
 
 impl Tier {
@@ -123,39 +111,16 @@ impl Tier {
             Tier::Fast => "480p or 720p",
         }
     }
-
-    /// USD per million tokens as a fraction: $7.252 (fast), $9.9715 (2.0).
-    fn rate(self) -> (u128, u128) {
-        match self {
-            Tier::Fast => (7_252, 1_000),
-            Tier::Standard => (99_715, 10_000),
-        }
-    }
 }
 
-/// What a clip costs, as BlockRun meters it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Quote {
-    /// `21 690 × seconds × factor`, rounded up.
-    pub tokens: u64,
-    /// USDC atomic units (6 decimals): `tokens × rate / 10⁶` dollars, rounded up.
-    pub atomic: u64,
-}
+/// What a clip costs, as BlockRun meters it (the shared metering, `provider_api::metering`).
+pub type Quote = provider_api::metering::MeteredPrice;
 
-fn ceil_div(n: u128, d: u128) -> u128 {
-    n.div_ceil(d)
-}
-
-/// The price of `seconds` of `resolution` on `tier`. 5 s of fast 720p: 108 450 tokens,
-/// $0.786480.
+/// The price of `seconds` of `resolution` on `tier`, as the docs give it. 5 s of fast 720p:
+/// 108 450 tokens, $0.825804.
 pub fn quote(tier: Tier, resolution: Resolution, seconds: u32) -> Quote {
-    let tokens_quarters =
-        TOKENS_PER_SECOND_720P * u128::from(seconds) * resolution.factor_quarters();
-    let (num, den) = tier.rate();
-    Quote {
-        tokens: u64::try_from(ceil_div(tokens_quarters, 4)).unwrap_or(u64::MAX),
-        atomic: u64::try_from(ceil_div(tokens_quarters * num, 4 * den)).unwrap_or(u64::MAX),
-    }
+    provider_api::metering::blockrun_price(tier == Tier::Fast, resolution.as_str(), seconds)
+        .expect("every Rehearsal resolution is metered")
 }
 
 /// BlockRun's and JarvisClaw's jobs: polled under `/v1/videos/generations/{id}`.
@@ -576,14 +541,14 @@ mod tests {
     fn prices_follow_blockrun_metering() {
         let fast = quote(Tier::Fast, Resolution::P720, 5);
         assert_eq!(fast.tokens, 108_450);
-        assert_eq!(fast.atomic, 786_480); // $0.786480 ≈ $0.79
+        assert_eq!(fast.atomic, 825_804); // $0.825804 ≈ the docs' $0.83
         let pro = quote(Tier::Standard, Resolution::P720, 5);
-        assert_eq!(pro.atomic, 1_081_410); // 108 450 × 9.9715 = 1 081 409.2 → up
+        assert_eq!(pro.atomic, 1_135_480); // 108 450 × 9.9715 × 1.05 = 1 135 479.6 → up
         assert_eq!(quote(Tier::Fast, Resolution::P480, 4).tokens, 43_380);
         // 1080p × 2.25 on an odd duration leaves half a token: rounded up.
         let big = quote(Tier::Standard, Resolution::P1080, 5);
         assert_eq!(big.tokens, 244_013);
-        assert_eq!(big.atomic, 2_433_171); // 244 012.5 × 9.9715 = 2 433 170.64 → up
+        assert_eq!(big.atomic, 2_554_830); // 244 012.5 × 9.9715 × 1.05 = 2 554 829.2 → up
     }
 
     #[test]

@@ -18,7 +18,7 @@ use likeness::providers::ProviderKind;
 use likeness::secrets::{Secret, SecretName};
 use likeness::settings::Settings;
 use likeness::stage::StageInfo;
-use likeness::video::{VideoJob, VideoOptions, VideoRequest};
+use likeness::video::{VideoEstimate, VideoJob, VideoOptions, VideoRequest};
 use likeness::wallet::{Wallet, WalletInfo};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -571,6 +571,17 @@ pub async fn video_options<R: Runtime>(
     state: State<'_, AppState>,
 ) -> Answer<VideoOptions> {
     Ok(state.studio().await.video_options()?)
+}
+
+/// What a video will likely cost and take, as the form stands; nothing is asked of the provider.
+#[tauri::command]
+#[specta::specta]
+pub async fn estimate_video<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+    request: VideoRequest,
+) -> Answer<VideoEstimate> {
+    Ok(state.studio().await.estimate_video(&request)?)
 }
 
 /// Checks a video request and shows what it costs: the provider's price (x402; nothing is

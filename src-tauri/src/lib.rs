@@ -62,6 +62,7 @@ macro_rules! specta_builder {
                 $crate::commands::check_asset::<$runtime>,
                 $crate::commands::watch_assets::<$runtime>,
                 $crate::commands::video_options::<$runtime>,
+                $crate::commands::estimate_video::<$runtime>,
                 $crate::commands::quote_video::<$runtime>,
                 $crate::commands::confirm_video::<$runtime>,
                 $crate::commands::decline_video::<$runtime>,

@@ -250,6 +250,23 @@ fn asset_video_and_receipt_commands_are_wired_and_refuse_plainly() {
         json!([]),
         "no face is offered before one is enrolled"
     );
+    let estimate = invoke(
+        &window,
+        "estimate_video",
+        json!({"request": {"faceAssetId": "", "prompt": "", "model": "bytedance/seedance-2.0", "durationSeconds": 5}}),
+    )
+    .expect("an estimate needs no face or prompt yet");
+    assert_eq!(
+        estimate,
+        json!({"priceUsd": "1.14", "usually": "usually 1–3 min (BlockRun's figure)"})
+    );
+    let err = invoke(
+        &window,
+        "estimate_video",
+        json!({"request": {"faceAssetId": "", "prompt": "", "durationSeconds": 99}}),
+    )
+    .expect_err("a length not offered");
+    assert_eq!(err["field"], "duration");
     assert_eq!(
         invoke(&window, "list_jobs", json!({})).expect("list_jobs"),
         json!([])

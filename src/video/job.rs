@@ -208,11 +208,7 @@ impl VideoJob {
             face_asset_id: self.face_asset_id.clone(),
             prompt: self.prompt.clone(),
             model: self.model.clone(),
-            tier: if self.model.contains("fast") {
-                SeedanceTier::Fast
-            } else {
-                SeedanceTier::Standard
-            },
+            tier: SeedanceTier::of_model(&self.model),
             duration_seconds: self.duration_seconds,
             resolution: self.resolution.clone(),
             aspect_ratio: self.aspect_ratio.clone(),

@@ -13,11 +13,13 @@
 //! [`Submitted`] and [`PollAnswer`].
 
 pub mod download;
+mod estimate;
 mod job;
 mod notice;
 mod reference;
 pub mod schedule;
 
+pub use estimate::VideoEstimate;
 pub use job::{JobState, VideoJob};
 pub use notice::{VideoNotice, VideoNotices};
 pub use reference::{ClipCatalog, ClipLimits, MAX_REFERENCE_AUDIOS, MAX_REFERENCE_VIDEOS};
@@ -219,6 +221,15 @@ impl SeedanceTier {
             SeedanceTier::Fast => "Seedance 2.0 fast",
         }
     }
+
+    /// The tier of a provider's own model id: every provider names the fast one with "fast".
+    pub fn of_model(model: &str) -> Self {
+        if model.to_ascii_lowercase().contains("fast") {
+            SeedanceTier::Fast
+        } else {
+            SeedanceTier::Standard
+        }
+    }
 }
 
 /// Who pays for a job: the studio wallet over x402 (a price is quoted and confirmed), or the
@@ -373,6 +384,21 @@ impl VideoOptions {
             })
     }
 
+    /// The length asked for (or the default), if the API offers it.
+    pub(crate) fn offered_duration(&self, asked: Option<u32>) -> Result<u32> {
+        let api = self.api.label();
+        let duration = asked.unwrap_or(self.default_duration);
+        if !self.durations.contains(&duration) {
+            return Err(Error::invalid(
+                "duration",
+                format!(
+                    "{api} makes videos of {MIN_DURATION_S} to {MAX_DURATION_S} seconds; {duration} s is not offered. Choose a whole number of seconds in that range."
+                ),
+            ));
+        }
+        Ok(duration)
+    }
+
     /// Checks a request against the documented values (and the face and clips against the API),
     /// before anything is sent. `face` is the library's entry for the requested id, if any;
     /// `clips` the library's entries for the requested clip ids (those it has).
@@ -410,15 +436,7 @@ impl VideoOptions {
             ));
         }
         let model = self.model(req.model.as_deref().unwrap_or(&self.default_model))?;
-        let duration = req.duration_seconds.unwrap_or(self.default_duration);
-        if !self.durations.contains(&duration) {
-            return Err(Error::invalid(
-                "duration",
-                format!(
-                    "{api} makes videos of {MIN_DURATION_S} to {MAX_DURATION_S} seconds; {duration} s is not offered. Choose a whole number of seconds in that range."
-                ),
-            ));
-        }
+        let duration = self.offered_duration(req.duration_seconds)?;
         let resolution = req
             .resolution
             .as_deref()

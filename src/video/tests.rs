@@ -640,3 +640,96 @@ fn clips_go_in_each_apis_documented_shape() {
     );
     assert_eq!(c["input"]["audio"], true);
 }
+
+fn finished(provider: ProviderKind, model: &str, took_ms: i64) -> VideoJob {
+    let spec = VideoSpec {
+        face_asset_id: "ta_1".into(),
+        prompt: "p".into(),
+        model: model.into(),
+        tier: SeedanceTier::of_model(model),
+        duration_seconds: 5,
+        resolution: "720p".into(),
+        aspect_ratio: "16:9".into(),
+        reference_videos: Vec::new(),
+        reference_audios: Vec::new(),
+    };
+    let mut job = VideoJob::new("vid_x".into(), provider, &spec, 0);
+    job.state = JobState::Completed;
+    job.submitted_at_ms = Some(1_000);
+    job.completed_at_ms = Some(1_000 + took_ms);
+    job
+}
+
+#[test]
+fn the_estimate_follows_the_options_and_the_documented_metering() {
+    let blockrun = options(ProviderApi::BlockRun, ProviderKind::BlockRun);
+    let mut req = request("");
+    let fast = blockrun.estimate(&req, &[]).unwrap();
+    assert_eq!(fast.price_usd.as_deref(), Some("0.83"), "fast 5 s 720p");
+    assert_eq!(
+        fast.usually.as_deref(),
+        Some("usually 1–3 min (BlockRun's figure)")
+    );
+    req.model = Some("seedance-2.0".into());
+    req.duration_seconds = Some(10);
+    req.resolution = Some("1080p".into());
+    // 21 690 × 10 × 2.25 tokens × $9.9715/M × 1.05, rounded up to the cent.
+    assert_eq!(
+        blockrun.estimate(&req, &[]).unwrap().price_usd.as_deref(),
+        Some("5.11")
+    );
+    req.duration_seconds = Some(99);
+    assert!(
+        blockrun.estimate(&req, &[]).is_err(),
+        "a length not offered"
+    );
+
+    let crun = options(ProviderApi::Crun, ProviderKind::Crun);
+    let none = crun.estimate(&request(""), &[]).unwrap();
+    assert_eq!(
+        none,
+        VideoEstimate {
+            price_usd: None,
+            usually: None
+        },
+        "no public price or time"
+    );
+}
+
+#[test]
+fn the_studios_own_record_replaces_the_providers_figure_after_three_videos() {
+    let blockrun = options(ProviderApi::BlockRun, ProviderKind::BlockRun);
+    let fast = "bytedance/seedance-2.0-fast";
+    let mut past = vec![
+        finished(ProviderKind::BlockRun, fast, 200_000),
+        finished(ProviderKind::BlockRun, fast, 100_000),
+        // Another tier, another provider: not counted.
+        finished(ProviderKind::BlockRun, "bytedance/seedance-2.0", 900_000),
+        finished(ProviderKind::Anyfast, "seedance-fast", 900_000),
+    ];
+    let usually = |past: &[VideoJob]| {
+        blockrun
+            .estimate(&request(""), past)
+            .unwrap()
+            .usually
+            .unwrap()
+    };
+    assert_eq!(
+        usually(&past),
+        "usually 1–3 min (BlockRun's figure)",
+        "two are not a record"
+    );
+    past.push(finished(ProviderKind::BlockRun, fast, 150_000));
+    assert_eq!(
+        usually(&past),
+        "usually about 3 min (your last 3 videos here)"
+    );
+    let mut quick = finished(ProviderKind::BlockRun, fast, 20_000);
+    quick.state = JobState::Failed;
+    past.push(quick);
+    assert_eq!(
+        usually(&past),
+        "usually about 3 min (your last 3 videos here)",
+        "failed ones are not"
+    );
+}

@@ -1269,6 +1269,14 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
         return later(150, () => ledger.slice());
       case "get_wallet":
         return studioWallet;
+      case "estimate_video": {
+        // BlockRun's metering (crates/api/src/metering.rs), rounded up to the cent.
+        const r = args.request;
+        const fast = (r.model ?? "bytedance/seedance-2.0-fast").includes("fast");
+        const quarters = { "480p": 2, "720p": 4, "1080p": 9 }[r.resolution ?? "720p"] ?? 4;
+        const micro = (21_690 * (r.durationSeconds ?? 5) * quarters * (fast ? 7.252 : 9.9715) * 1.05) / 4;
+        return { priceUsd: (Math.ceil(micro / 10_000) / 100).toFixed(2), usually: "usually 1–3 min (BlockRun's figure)" };
+      }
       case "get_wallet_balance": {
         // Rehearsal's test network: 20 test USDC less what settled.
         const spent = ledger.filter((p) => p.status === "settled").reduce((sum, p) => sum + BigInt(p.amountAtomic), 0n);

@@ -113,6 +113,8 @@ export const commands = {
 	 *  and ratios as documented, and the library's faces usable with it.
 	 */
 	videoOptions: () => __TAURI_INVOKE<VideoOptions>("video_options"),
+	/**  What a video will likely cost and take, as the form stands; nothing is asked of the provider. */
+	estimateVideo: (request: VideoRequest) => __TAURI_INVOKE<VideoEstimate>("estimate_video", { request }),
 	/**
 	 *  Checks a video request and shows what it costs: the provider's price (x402; nothing is
 	 *  signed) or that the account is billed. The job waits for `confirm_video`.
@@ -1007,6 +1009,16 @@ export type Verdict = "pass" | "warn" | "fail";
  *  provider account behind the API key (billed by the provider).
  */
 export type VideoBilling = "wallet" | "account";
+
+export type VideoEstimate = {
+	/**
+	 *  About what the provider will ask, in dollars rounded up to the cent ("0.83"), where its
+	 *  docs give a price.
+	 */
+	priceUsd: string | null,
+	/**  How long a video usually takes, in words: "usually about 2 min (your last 5 videos)". */
+	usually: string | null,
+};
 
 /**  One video job, as stored (`video_jobs`) plus what the window shows with it. */
 export type VideoJob = {

@@ -11,6 +11,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod metering;
+
 /// A vendor API. Rehearsal is not one: it plays one of these.
 #[derive(
     Debug,

@@ -341,6 +341,6 @@ mod tests {
     #[test]
     fn credits_are_cents_rounded_up() {
         let q = price(Tier::Fast, Resolution::P720, 5);
-        assert_eq!(q.atomic.div_ceil(10_000), 79);
+        assert_eq!(q.atomic.div_ceil(10_000), 83);
     }
 }

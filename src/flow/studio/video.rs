@@ -113,6 +113,19 @@ impl Studio {
         Ok(options)
     }
 
+    /// What `request` will likely cost and take, as far as it is filled in: the form shows it
+    /// while options change, before anything is asked of the provider.
+    pub fn estimate_video(&self, request: &VideoRequest) -> Result<crate::video::VideoEstimate> {
+        let provider = self.provider();
+        // The options without the library's faces: an estimate per keystroke reads no faces.
+        let options = VideoOptions::for_api(
+            provider.kind(),
+            provider.api()?,
+            self.video_billing(&provider),
+        );
+        options.estimate(request, &self.library.jobs()?)
+    }
+
     /// Checks a request and shows what it costs: on x402 the provider's price (nothing is
     /// signed), on an account the word that the account is billed. The job waits in
     /// `awaiting_confirmation` for [`Self::confirm_video`] or [`Self::decline_video`].

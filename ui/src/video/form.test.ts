@@ -1,14 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { VideoModelOption } from "../ipc";
 import { formatDateTime } from "../lib/format";
-import { assetSummary, summary, T0, videoOptions } from "../testing/views";
+import { assetSummary, job, summary, T0, videoOptions } from "../testing/views";
 import {
   withFace,
   accountBillingNote,
   clipLabel,
   clipLimitText,
   clipOffer,
+  draftLike,
   draftProblem,
+  estimateLine,
   faceOptionLabel,
   initialDraft,
   matchingFaces,
@@ -18,6 +20,7 @@ import {
   ratioLabel,
   requestOf,
   resolutionsFor,
+  tierLine,
   videoErrorField,
   withClip,
   withModel,
@@ -284,5 +287,46 @@ describe("clips", () => {
       field: "clips",
       message: "4 videos are ticked; at most 3 go with one video. Untick 1.",
     });
+  });
+});
+
+describe("estimateLine and tierLine", () => {
+  it("leads with the documented price on the wallet, the account's words otherwise, then the time", () => {
+    const estimate = { priceUsd: "0.83", usually: "usually 1–3 min (BlockRun's figure)" };
+    expect(estimateLine(estimate, options)).toBe("About $0.83, before the provider names its price · usually 1–3 min (BlockRun's figure).");
+    const account = videoOptions({ provider: "anyfast", api: "anyfast", billing: "account" });
+    expect(estimateLine({ priceUsd: null, usually: null }, account)).toBe("Billed to your Anyfast account.");
+    expect(estimateLine({ priceUsd: null, usually: null }, options)).toBeNull();
+    expect(estimateLine(null, options)).toBeNull();
+  });
+
+  it("says what the fast model trades, from the resolutions each takes", () => {
+    expect(tierLine(options)).toBe("Seedance 2.0 fast is quicker and cheaper, up to 720p; Seedance 2.0 is the full model, up to 1080p.");
+    expect(tierLine(videoOptions({ models: options.models.slice(0, 1) }))).toBeNull();
+  });
+});
+
+describe("draftLike", () => {
+  it("fills the form as a finished job was asked for, where the options still offer it", () => {
+    const done = job({
+      faceAssetId: "ta_grace",
+      model: STANDARD,
+      prompt: "She laughs",
+      durationSeconds: 8,
+      resolution: "1080p",
+      aspectRatio: "9:16",
+    });
+    expect(draftLike(done, options)).toEqual({
+      faceId: "ta_grace",
+      model: STANDARD,
+      prompt: "She laughs",
+      durationSeconds: 8,
+      resolution: "1080p",
+      aspectRatio: "9:16",
+      clipIds: [],
+    });
+    const gone = draftLike(job({ faceAssetId: "ta_gone", model: FAST, resolution: "1080p" }), options);
+    expect(gone.faceId).toBe("");
+    expect(gone.resolution).toBe("720p");
   });
 });

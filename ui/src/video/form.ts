@@ -4,7 +4,7 @@
 // it is still offered, and places a refusal next to the field it names.
 // Pure: the screen holds a `VideoDraft` and passes it through these functions.
 
-import type { CommandError, FaceSummary, ProviderKind, ProviderApi, VideoModelOption, VideoOptions, VideoRequest } from "../ipc";
+import type { CommandError, FaceSummary, ProviderKind, ProviderApi, VideoEstimate, VideoJob, VideoModelOption, VideoOptions, VideoRequest } from "../ipc";
 import { faceKindLabel, formatCount, formatDateTime, providerLabel } from "../lib/format";
 import { isTest } from "../lib/test-mode";
 
@@ -74,6 +74,22 @@ export function initialDraft(options: VideoOptions, previous: VideoDraft | null 
     clipIds: previous?.clipIds ?? [],
   };
   return keptClips(draft, options);
+}
+
+/**
+ * The form as `job` was asked for ("Make another like this"): its face, prompt, model, length,
+ * resolution, ratio and clips, each where the running provider still offers it.
+ */
+export function draftLike(job: VideoJob, options: VideoOptions): VideoDraft {
+  return initialDraft(options, {
+    faceId: job.faceAssetId,
+    model: job.model,
+    prompt: job.prompt,
+    durationSeconds: job.durationSeconds,
+    resolution: job.resolution,
+    aspectRatio: job.aspectRatio,
+    clipIds: [...job.referenceVideos, ...job.referenceAudios],
+  });
 }
 
 /** Another model: its resolution is kept only if the new model offers it too, and so are clips. */
@@ -285,4 +301,34 @@ export function accountBillingNote(provider: ProviderKind, api: ProviderApi): st
     return `Rehearsal plays ${providerLabel(api)}'s account billing: nothing is billed.`;
   }
   return `Billed to your ${providerLabel(provider)} account`;
+}
+
+/**
+ * The estimate under the form, before the provider is asked: "About $0.83 · usually 1–3 min
+ * (BlockRun's figure)", or the account's billing words where no price is public. Null before the
+ * first estimate arrives.
+ */
+export function estimateLine(estimate: VideoEstimate | null, options: VideoOptions): string | null {
+  if (estimate === null) {
+    return null;
+  }
+  const money =
+    options.billing === "account"
+      ? accountBillingNote(options.provider, options.api)
+      : estimate.priceUsd === null
+        ? null
+        : `About $${estimate.priceUsd}, before the provider names its price`;
+  const parts = [money, estimate.usually].filter((p): p is string => p !== null);
+  return parts.length === 0 ? null : `${parts.join(" · ")}.`;
+}
+
+/** What the fast model trades, from the resolutions each model takes: shown by the model choice. */
+export function tierLine(options: VideoOptions): string | null {
+  const fast = options.models.find((m) => m.tier === "seedance-2.0-fast");
+  const full = options.models.find((m) => m.tier === "seedance-2.0");
+  if (fast === undefined || full === undefined) {
+    return null;
+  }
+  const top = (m: VideoModelOption): string => m.resolutions[m.resolutions.length - 1] ?? m.defaultResolution;
+  return `${fast.label} is quicker and cheaper, up to ${top(fast)}; ${full.label} is the full model, up to ${top(full)}.`;
 }
