@@ -282,7 +282,7 @@ const SCREENS = [
     name: "desks",
     scenario: "desks",
     steps: async (page) => {
-      await page.waitForSelector("#other-desks .desk-line:has-text('Desk 2: Grace Hopper, waiting')");
+      await page.waitForSelector("#other-desks .desk-line:has-text('Desk 2 (Sam Rivera): Grace Hopper, waiting')");
       await page.click("#other-desks .take-over");
       await page.waitForSelector("#other-desks .take-over-confirm");
       if (SHOTS !== null) await page.screenshot({ path: join(SHOTS, "desks-asking.png") });
