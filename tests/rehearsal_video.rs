@@ -565,12 +565,12 @@ async fn the_402_quotes_the_metered_price() {
     );
     assert_eq!(required["accepts"][0]["network"], "eip155:84532");
 
-    // 2.0 at 1080p for 10 s: 21 690 × 10 × 2.25 tokens at $9.9715/M, rounded up.
+    // 2.0 at 1080p for 10 s: 21 690 × 10 × 2.25 tokens at $9.9715/M plus the 5 % margin, rounded up.
     let pro = json!({ "model": "bytedance/seedance-2.0", "prompt": "x", "resolution": "1080p", "duration_seconds": 10 });
-    assert_eq!(quote_of(&rig.unpaid(&pro).await).amount_atomic(), 4_866_342);
+    assert_eq!(quote_of(&rig.unpaid(&pro).await).amount_atomic(), 5_109_659);
     let small =
         json!({ "model": FAST, "prompt": "x", "resolution": "480p", "duration_seconds": 4 });
-    assert_eq!(quote_of(&rig.unpaid(&small).await).amount_atomic(), 314_592);
+    assert_eq!(quote_of(&rig.unpaid(&small).await).amount_atomic(), 330_322);
 }
 
 #[tokio::test]

@@ -167,13 +167,13 @@ async fn blockrun_fixtures(checked: &Checked) {
     );
 
     // Without payment: the 402 is the price, and nothing else.
-    let price = Requirement::new(Network::BaseSepolia, rehearsal::REHEARSAL_TREASURY, 825_804)
+    let price = Requirement::new(Network::BaseSepolia, rehearsal::REHEARSAL_TREASURY, 786_480)
         .challenge(X402Version::V1, "X-PAYMENT header is required");
     armed.arm(402, price.body.clone());
     let Paid::PaymentRequired(quote) = video::submit(&wallet_rail, &s, None).await.unwrap() else {
         panic!("a price first");
     };
-    assert_eq!(quote.amount_atomic(), 825_804);
+    assert_eq!(quote.amount_atomic(), 786_480);
     let sent = armed.last();
     assert_eq!(sent.method, Method::POST);
     assert_eq!(sent.uri, "/api/v1/videos/generations");
@@ -198,7 +198,7 @@ async fn blockrun_fixtures(checked: &Checked) {
         panic!("accepted");
     };
     assert_eq!(job.remote_id, "bytedance:video_8f2c61b0a4d94e3e");
-    assert_eq!(job.price_usd.as_deref(), Some("0.825804"));
+    assert_eq!(job.price_usd.as_deref(), Some("0.786480"));
     let poll_url = job.poll_url.clone().unwrap();
     assert!(armed.last().headers.contains_key("x-payment"));
 
@@ -490,7 +490,7 @@ struct Gateway {
     addr: Mutex<String>,
 }
 
-const PRICE: u128 = 825_804;
+const PRICE: u128 = 786_480;
 
 async fn start_gateway(gw: Arc<Gateway>) -> url::Url {
     let state = gw.clone();

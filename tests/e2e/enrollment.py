@@ -65,6 +65,10 @@ def generate_video(w, asset_id):
     w.js("""const s = document.querySelector('#video-face');
             s.value = arguments[0]; s.dispatchEvent(new Event('change', {bubbles: true}));""", asset_id)
     w.type("#video-prompt", "She smiles warmly and waves at the camera in soft studio light")
+    # Before anything is asked of the provider: the documented estimate and time.
+    estimate = wait_dom_text(w, "#video-estimate", lambda t: "usually" in t, 15)
+    check("the estimate is shown before the price is asked",
+          "About $0.83" in estimate and "usually" in estimate, estimate)
     w.shot("17-generate-form")
     w.click("#get-video-price")
     text = shown_price(w, "#video-price-panel", "18-video-price")
@@ -240,6 +244,14 @@ def run(photos):
     # Rehearsal charges like BlockRun, over x402 on the test network: the price is shown first.
     panel_text = shown_price(w, "#payment-confirm", "05a-payment-confirm")
     check("the price is shown before paying", "0.01" in panel_text and "Sepolia" in panel_text, panel_text)
+    # The studio wallet before and after, read from Rehearsal's test network (20 test USDC less
+    # what settled), and today's spend against the limit, both before Pay.
+    wallet = wait_dom_text(w, "#payment-from", lambda t: "→" in t, 15)
+    m = re.search(r"\$(\d+\.\d\d) → \$(\d+\.\d\d) after this payment", wallet)
+    check("the wallet's balance before and after is shown before paying",
+          m is not None and round(float(m.group(1)) - float(m.group(2)), 2) == 0.01, wallet)
+    today = dom_text(w, "#payment-today") or ""
+    check("today's spend against the limit is shown before paying", "daily limit" in today, today)
     w.click("#confirm-payment")
     asset = w.wait("#asset-id", 60, what=lambda e: re.match(r"^ta_[0-9a-f]{32}$", w.text(e).strip()) is not None)
     asset_id = w.text(asset).strip()
