@@ -532,3 +532,42 @@ async fn hosting_a_photo_in_the_bucket_takes_milliseconds() {
         bytes.len()
     );
 }
+
+/// "Try it with your phone": the built-in sample portrait is a photo file that passes every
+/// check and starts a rehearsal; a real provider refuses it in words.
+#[tokio::test]
+async fn the_sample_portrait_starts_a_rehearsal_and_only_a_rehearsal() {
+    let bench = Bench::new().await;
+    let studio = bench.studio(bench.provider("blockrun"), Some(bench.shelf()), None);
+    let dir = tempfile::tempdir().unwrap();
+    let path = studio.sample_photo(dir.path()).unwrap();
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        likeness::photo::SAMPLE_PORTRAIT,
+        "{path}"
+    );
+    assert_eq!(
+        studio.sample_photo(dir.path()).unwrap(),
+        path,
+        "kept once, by its bytes"
+    );
+    let view = studio
+        .start_agreed("Sample talent", Some(&path), false)
+        .await
+        .unwrap();
+    assert!(
+        !view.session.h5_link.is_empty(),
+        "the QR is issued: {view:?}"
+    );
+
+    let real = blockrun::Client::new(
+        ProviderKind::BlockRun,
+        bench.rehearsal.base_url(),
+        bench.http(),
+        Some(Secret::new(TEST_API_KEY)),
+    );
+    let studio = bench.studio(Provider::BlockRun(real), None, None);
+    let e = studio.sample_photo(dir.path()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidInput);
+    assert!(e.to_string().contains("the talent's own photo"), "{e}");
+}

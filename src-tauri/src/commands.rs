@@ -125,6 +125,24 @@ pub async fn pick_photo_file<R: Runtime>(app: AppHandle<R>) -> Answer<Option<Str
     Ok(crate::dialog::pick_photo(app).await)
 }
 
+/// The built-in sample portrait as a photo file ("Try it with your phone"; Rehearsal only).
+#[tauri::command]
+#[specta::specta]
+pub async fn sample_photo<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<String> {
+    let dir = state
+        .stage_options
+        .data_dir
+        .clone()
+        .unwrap_or_else(std::env::temp_dir);
+    Ok(state
+        .studio()
+        .await
+        .sample_photo(&dir.join(crate::state::PHOTO_DIR))?)
+}
+
 /// A photo pasted, dropped from a browser or taken with the webcam (a `data:image/…` URL), kept
 /// as a file in the app's data folder: its path, used like any chosen file.
 #[tauri::command]

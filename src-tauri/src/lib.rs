@@ -29,6 +29,7 @@ macro_rules! specta_builder {
                 $crate::commands::check_photo::<$runtime>,
                 $crate::commands::pick_photo_file::<$runtime>,
                 $crate::commands::keep_photo::<$runtime>,
+                $crate::commands::sample_photo::<$runtime>,
                 $crate::commands::photo_files_ready::<$runtime>,
                 $crate::commands::save_photo_hosting::<$runtime>,
                 $crate::commands::check_photo_hosting::<$runtime>,

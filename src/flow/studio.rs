@@ -11,6 +11,7 @@ mod job_watch;
 mod phone_sightings;
 pub(crate) mod portrait;
 mod resume;
+mod sample;
 mod session_watch;
 mod take_over;
 pub(crate) mod video;

@@ -38,7 +38,22 @@ pub fn keep_data_url(dir: &Path, data_url: &str) -> Result<PathBuf> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(data)
         .map_err(|_| refused())?;
-    let ext = match super::sniff(&bytes).ok().map(|(format, _, _)| format) {
+    keep_bytes(dir, &bytes).ok_or_else(refused)?
+}
+
+/// The built-in sample portrait ("Try it with your phone"): scikit-image's NASA astronaut photo,
+/// public domain (tests/fixtures/photos/README.md). It is a real face, as the photo checks need.
+pub const SAMPLE_PORTRAIT: &[u8] = include_bytes!("../../tests/fixtures/photos/astronaut.jpg");
+
+/// Keeps [`SAMPLE_PORTRAIT`] in `dir`, for a first rehearsal: its path.
+pub fn keep_sample(dir: &Path) -> Result<PathBuf> {
+    keep_bytes(dir, SAMPLE_PORTRAIT)
+        .ok_or_else(|| Error::Internal("the sample portrait is not a photo".into()))?
+}
+
+/// `bytes` as `<dir>/<sha256 prefix>.<ext>`; `None` when they are no photo format.
+fn keep_bytes(dir: &Path, bytes: &[u8]) -> Option<Result<PathBuf>> {
+    let ext = match super::sniff(bytes).ok().map(|(format, _, _)| format) {
         Some(super::PhotoFormat::Jpeg) => "jpg",
         Some(super::PhotoFormat::Png) => "png",
         Some(super::PhotoFormat::Webp) => "webp",
@@ -47,22 +62,25 @@ pub fn keep_data_url(dir: &Path, data_url: &str) -> Result<PathBuf> {
         Some(super::PhotoFormat::Avif) => "avif",
         Some(super::PhotoFormat::Bmp) => "bmp",
         Some(super::PhotoFormat::Tiff) => "tiff",
-        None => return Err(refused()),
+        None => return None,
     };
-    std::fs::create_dir_all(dir).map_err(|e| {
-        Error::Storage(format!(
-            "could not make the photo folder {}: {e}",
-            dir.display()
-        ))
-    })?;
-    let path = dir.join(format!("{}.{ext}", &super::sha256_hex(&bytes)[..16]));
-    std::fs::write(&path, &bytes).map_err(|e| {
-        Error::Storage(format!(
-            "could not keep the photo in {}: {e}",
-            path.display()
-        ))
-    })?;
-    Ok(path)
+    let path = dir.join(format!("{}.{ext}", &super::sha256_hex(bytes)[..16]));
+    let kept = std::fs::create_dir_all(dir)
+        .map_err(|e| {
+            Error::Storage(format!(
+                "could not make the photo folder {}: {e}",
+                dir.display()
+            ))
+        })
+        .and_then(|()| {
+            std::fs::write(&path, bytes).map_err(|e| {
+                Error::Storage(format!(
+                    "could not keep the photo in {}: {e}",
+                    path.display()
+                ))
+            })
+        });
+    Some(kept.map(|()| path))
 }
 
 #[cfg(test)]

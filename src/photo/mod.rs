@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 
 pub use analyze::{examine_bytes, sha256_hex, sniff};
 pub use fetch::{client, FetchProgress, CONNECT_TIMEOUT, MAX_REDIRECTS};
-pub use intake::keep_data_url;
+pub use intake::{keep_data_url, keep_sample, SAMPLE_PORTRAIT};
 pub use limits::PhotoLimits;
 pub use share_link::direct_link;
 pub use source::{content_type, PhotoSource};

@@ -163,6 +163,23 @@ def run(photos):
     pin_rehearsal_port(w)
     w.click("#nav-session")
 
+    # First launch on Rehearsal, nothing at hand: "Try it with your phone" fills the form with the
+    # built-in sample portrait, which passes the checks and walks to the talent's release and QR.
+    w.wait("#try-sample", 20)
+    w.click("#try-sample-button")
+    w.wait("#start-session", 60, what=w.enabled)
+    named = w.js("return document.querySelector('#talent-name').value")
+    check("first run: the sample fills the form and passes the photo checks", named == "Sample talent", named)
+    w.shot("01b-try-sample")
+    w.click("#start-session")
+    talent_agrees(w, "Sample talent")
+    w.wait("#qr svg", 30)
+    check("first run: the sample rehearsal reaches the QR", True)
+    w.click("#cancel-session")
+    w.click("#confirm-cancel", 10)
+    w.js("const b = document.querySelector('#new-session'); if (b) b.click();")
+    w.wait("#talent-name", 20)
+
     # Bad input is refused on the form, before anything is sent, each with guidance.
     w.type("#talent-name", "x" * 65)
     blur(w)

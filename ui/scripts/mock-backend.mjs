@@ -1269,6 +1269,8 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
         return later(150, () => ledger.slice());
       case "get_wallet":
         return studioWallet;
+      case "sample_photo":
+        return "/home/operator/.local/share/studio.likeness.app/photos/6f1d2c0a9b8e7d6c.jpg";
       case "estimate_video": {
         // BlockRun's metering (crates/api/src/metering.rs), rounded up to the cent.
         const r = args.request;

@@ -28,6 +28,8 @@ export const commands = {
 	 *  as a file in the app's data folder: its path, used like any chosen file.
 	 */
 	keepPhoto: (dataUrl: string) => __TAURI_INVOKE<string>("keep_photo", { dataUrl }),
+	/**  The built-in sample portrait as a photo file ("Try it with your phone"; Rehearsal only). */
+	samplePhoto: () => __TAURI_INVOKE<string>("sample_photo"),
 	/**
 	 *  Whether a photo file can go to the selected provider now; `hosting_missing` names Settings →
 	 *  Photo hosting before anything is started or paid.
