@@ -171,6 +171,78 @@ macro_rules! suite {
             }
 
             #[test]
+            fn account_billed_steps_are_listed_beside_the_ledger() {
+                let Some(lib) = open() else { return };
+                let account = |operator: &str| ConsentRecord {
+                    operator: operator.into(),
+                    recorded_at_ms: 5,
+                    liveness_ref: None,
+                    file_sha256: None,
+                    payment: Some(ConsentPayment::Account {
+                        provider: ProviderKind::Anyfast,
+                    }),
+                    hosted_copy_deleted_at_ms: None,
+                    release: None,
+                };
+                let mut photo = filed("asset-p", "Ada", ProviderKind::Anyfast, FaceKind::Asset);
+                photo.enrolled_at_ms = 10;
+                photo.consent = Some(account("Grace"));
+                let mut voice = filed("asset-v", "Ada", ProviderKind::Anyfast, FaceKind::Asset);
+                voice.asset_type = AssetType::Audio;
+                voice.enrolled_at_ms = 20;
+                voice.price_usd = Some("0.05".into());
+                voice.consent = Some(account("Grace"));
+                // Paid from the wallet, or never billed: not an account's charge.
+                let wallet = filed("ta_w", "Zoe", ProviderKind::BlockRun, FaceKind::RealFace);
+                for f in [&photo, &voice, &wallet] {
+                    lib.save_face(f).unwrap();
+                }
+                let mut sent = job("vid_sent", 30);
+                sent.face_asset_id = "asset-p".into();
+                sent.provider = ProviderKind::Anyfast;
+                sent.submitted_at_ms = Some(40);
+                let mut free = job("vid_free", 31);
+                free.submitted_at_ms = Some(41);
+                free.charged = Some(false);
+                let mut paid = job("vid_paid", 32);
+                paid.submitted_at_ms = Some(42);
+                paid.payment_id = Some("pay_1".into());
+                let unsent = job("vid_unsent", 33);
+                for j in [&sent, &free, &paid, &unsent] {
+                    lib.save_job(j).unwrap();
+                }
+                let charges = lib.account_charges().unwrap();
+                let seen: Vec<(&str, ChargeKind, &str, Option<&str>, &str)> = charges
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.reference.as_str(),
+                            c.kind,
+                            c.name.as_str(),
+                            c.reported_usd.as_deref(),
+                            c.operator.as_str(),
+                        )
+                    })
+                    .collect();
+                assert_eq!(
+                    seen,
+                    [
+                        ("vid_sent", ChargeKind::Video, "Ada", None, "Grace"),
+                        (
+                            "asset-v",
+                            ChargeKind::VoiceClip,
+                            "Ada",
+                            Some("0.05"),
+                            "Grace"
+                        ),
+                        ("asset-p", ChargeKind::Face, "Ada", None, "Grace"),
+                    ],
+                    "newest first; the wallet's, the free and the unsent are not"
+                );
+                assert_eq!(charges[0].at_ms, 40, "a job is billed when sent");
+            }
+
+            #[test]
             fn release_templates_are_versioned_and_old_versions_kept() {
                 let Some(lib) = open() else { return };
                 let default = lib.release_template().unwrap();

@@ -9,7 +9,7 @@ use likeness::flow::{
 };
 use likeness::hosting::{HostingCheck, S3Settings};
 use likeness::library::{
-    payments_csv, Face, FaceSummary, PaymentRecord, ReleaseTemplate, SyncReport,
+    payments_csv, AccountCharge, Face, FaceSummary, PaymentRecord, ReleaseTemplate, SyncReport,
 };
 use likeness::media::AssetType;
 use likeness::payment::Network;
@@ -307,6 +307,16 @@ pub async fn decline_payment<R: Runtime>(
     id: String,
 ) -> Answer<SessionView> {
     Ok(state.studio().await.decline_payment(&id)?)
+}
+
+/// Steps billed to the provider accounts (the API-key rail), which the ledger does not hold.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_account_charges<R: Runtime>(
+    _app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<Vec<AccountCharge>> {
+    Ok(state.library.account_charges()?)
 }
 
 #[tauri::command]

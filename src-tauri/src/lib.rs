@@ -42,6 +42,7 @@ macro_rules! specta_builder {
                 $crate::commands::confirm_payment::<$runtime>,
                 $crate::commands::decline_payment::<$runtime>,
                 $crate::commands::list_payments::<$runtime>,
+                $crate::commands::list_account_charges::<$runtime>,
                 $crate::commands::export_payments_csv::<$runtime>,
                 $crate::commands::get_wallet::<$runtime>,
                 $crate::commands::get_wallet_balance::<$runtime>,

@@ -271,6 +271,11 @@ fn asset_video_and_receipt_commands_are_wired_and_refuse_plainly() {
         invoke(&window, "list_jobs", json!({})).expect("list_jobs"),
         json!([])
     );
+    assert_eq!(
+        invoke(&window, "list_account_charges", json!({})).expect("list_account_charges"),
+        json!([]),
+        "nothing billed to an account yet"
+    );
 
     let err = invoke(&window, "export_receipt", json!({"assetId": "ta_missing"}))
         .expect_err("unknown face");

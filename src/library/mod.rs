@@ -7,6 +7,7 @@
 //! one daily cap (`postgres`). Every method answers the same way on both; `tests/library.rs`
 //! runs one suite against each.
 
+pub(crate) mod account_charges;
 mod calls;
 mod changes;
 mod consent;
@@ -21,6 +22,7 @@ mod sessions;
 mod studio_database;
 mod tags;
 
+pub use account_charges::{AccountCharge, ChargeKind};
 pub use calls::CallKind;
 pub use changes::{watch_changes, LibraryChange, CHANGE_POLL};
 pub use consent::{

@@ -1267,6 +1267,14 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
       }
       case "list_payments":
         return later(150, () => ledger.slice());
+      case "list_account_charges":
+        // The payments scenario: an Anyfast person filed on the key, and a video sent on it.
+        return scenario === "payments"
+          ? [
+              { atMs: now - 1_800_000, provider: "anyfast", kind: "video", name: "Katherine Johnson", reportedUsd: null, reference: "cgt-20261207-7f3a", operator: "Sam Rivera" },
+              { atMs: now - 5_400_000, provider: "anyfast", kind: "face", name: "Katherine Johnson", reportedUsd: null, reference: "asset-20261207101500-k3j9q", operator: "Sam Rivera" },
+            ]
+          : [];
       case "get_wallet":
         return studioWallet;
       case "sample_photo":

@@ -56,6 +56,8 @@ export const commands = {
 	confirmPayment: (id: string, payeeChangeConfirmed: boolean) => __TAURI_INVOKE<Face>("confirm_payment", { id, payeeChangeConfirmed }),
 	declinePayment: (id: string) => __TAURI_INVOKE<SessionView>("decline_payment", { id }),
 	listPayments: () => __TAURI_INVOKE<PaymentRecord[]>("list_payments"),
+	/**  Steps billed to the provider accounts (the API-key rail), which the ledger does not hold. */
+	listAccountCharges: () => __TAURI_INVOKE<AccountCharge[]>("list_account_charges"),
 	/**  Writes the ledger as CSV into the Downloads folder and returns the file's path. */
 	exportPaymentsCsv: () => __TAURI_INVOKE<string>("export_payments_csv"),
 	/**
@@ -193,6 +195,21 @@ export const commands = {
 export const API_CAPABILITIES = {"anyfast":{"answerShapes":false,"listing":false,"liveness":"bytePlusGroup","mediaAssets":true,"phoneLanguage":false,"portrait":false,"redirectPage":false,"refreshesLinks":false,"resultCallback":true,"video":true,"x402":false},"blockrun":{"answerShapes":false,"listing":true,"liveness":"taFace","mediaAssets":false,"phoneLanguage":false,"portrait":true,"redirectPage":false,"refreshesLinks":true,"resultCallback":false,"video":true,"x402":true},"crun":{"answerShapes":false,"listing":false,"liveness":"bytePlusGroup","mediaAssets":true,"phoneLanguage":true,"portrait":false,"redirectPage":false,"refreshesLinks":false,"resultCallback":true,"video":true,"x402":false},"jarvisclaw":{"answerShapes":true,"listing":false,"liveness":"taFace","mediaAssets":false,"phoneLanguage":false,"portrait":true,"redirectPage":true,"refreshesLinks":false,"resultCallback":false,"video":true,"x402":true}} as const;
 
 /* Types */
+/**  One billed step, as Payments shows it beside the wallet's ledger. */
+export type AccountCharge = {
+	atMs: number,
+	provider: ProviderKind,
+	kind: ChargeKind,
+	/**  The person or character it was for. */
+	name: string,
+	/**  The price the provider reported, in dollars, when it did; else "billed to your account". */
+	reportedUsd: string | null,
+	/**  The face's asset id or the job's id. */
+	reference: string,
+	/**  Who ran it ('' from before operators were kept). */
+	operator: string,
+};
+
 /**  What kind of address an interface has, as far as a phone on the Wi-Fi is concerned. */
 export type AddressKind = 
 /**  A network address other devices can reach (the studio Wi-Fi or wired LAN). */
@@ -249,6 +266,11 @@ export type CallBudget = {
 	/**  When the next new link frees up, if none is left. */
 	newLinksFreeAtMs: number | null,
 };
+
+/**  What an account was billed for. */
+export type ChargeKind = 
+/**  A real face or an AI character enrolled, or a photo filed in a person's group. */
+"face" | "video_clip" | "voice_clip" | "video";
 
 /**  One check's stable id: recorded on a face's consent record when the operator overrides. */
 export type CheckId = "format" | "file_size" | "dimensions" | "aspect_ratio" | "integrity" | "face_count" | "face_size" | "sharpness";

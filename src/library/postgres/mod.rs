@@ -7,6 +7,7 @@
 //! other tasks to the rest of the runtime (`block_in_place`), so a query over loopback or a LAN
 //! never stalls the app's runtime, and no runtime is ever started inside another.
 
+mod account_charges;
 mod calls;
 pub mod caps;
 mod changes;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PaymentStatus } from "../ipc";
-import { formatUsd, formatUsdcAtomic, networkName, paymentPurposeLabel, paymentSentence, paymentStatusLabel, shortHex, spentToday, todayLine, usdToAtomic, walletLine } from "./payments";
+import { formatUsd, formatUsdcAtomic, networkName, paymentPurposeLabel, paymentSentence, paymentStatusLabel, shortHex, spentToday, todayLine, usdToAtomic, walletLine, chargeAmount, chargeKindLabel } from "./payments";
 
 describe("formatUsdcAtomic", () => {
   it("shows six decimals exactly", () => {
@@ -159,5 +159,16 @@ describe("walletLine", () => {
     expect(walletLine({ state: "no_wallet" }, "10000")).toBeNull();
     expect(walletLine(null, "10000")).toBeNull();
     expect(walletLine(known("abc"), "10000")).toBeNull();
+  });
+});
+
+describe("account charges in words", () => {
+  const charge = { atMs: 0, provider: "anyfast" as const, kind: "video" as const, name: "Ada", reportedUsd: null, reference: "cgt-1", operator: "" };
+
+  it("names what was billed and says the account was billed when no price was reported", () => {
+    expect(chargeKindLabel("voice_clip")).toBe("Voice clip filed");
+    expect(chargeAmount(charge)).toBe("billed to your Anyfast account");
+    expect(chargeAmount({ ...charge, reportedUsd: "0.05" })).toBe("$0.05");
+    expect(chargeAmount({ ...charge, provider: "rehearsal" })).toBe("nothing (rehearsal)");
   });
 });

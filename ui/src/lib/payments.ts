@@ -1,7 +1,7 @@
 // Payments as the operator reads them: USDC amounts from atomic units (exact, on the string, no
 // floats), shortened addresses, and the ledger's statuses in plain words.
 
-import type { BalanceReading, PaymentRecord, PaymentStatus, ProviderKind } from "../ipc";
+import type { AccountCharge, BalanceReading, ChargeKind, PaymentRecord, PaymentStatus, ProviderKind } from "../ipc";
 import { providerLabel } from "./format";
 
 const USDC_DECIMALS = 6;
@@ -199,4 +199,24 @@ export function paymentPurposeLabel(purpose: string): string {
     default:
       return purpose;
   }
+}
+
+const CHARGE_LABELS: Record<ChargeKind, string> = {
+  face: "Enrollment",
+  video_clip: "Video clip filed",
+  voice_clip: "Voice clip filed",
+  video: "Video",
+};
+
+/** What an account was billed for, in words: "Enrollment", "Video". */
+export function chargeKindLabel(kind: ChargeKind): string {
+  return CHARGE_LABELS[kind];
+}
+
+/** The amount of an account's charge: what the provider reported, else that the account was billed. */
+export function chargeAmount(charge: AccountCharge): string {
+  if (charge.provider === "rehearsal") {
+    return "nothing (rehearsal)";
+  }
+  return charge.reportedUsd === null ? `billed to your ${providerLabel(charge.provider)} account` : `$${charge.reportedUsd}`;
 }
