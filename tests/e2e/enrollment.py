@@ -418,6 +418,15 @@ def run(photos):
     check("the video joins the same person and turns active", len(rows) >= 2 and any("Video" in r for r in rows), str(rows))
     w.shot("16-library-person-with-video")
 
+    # Billed to the (rehearsed) Anyfast account, not the wallet: Payments lists the photo and the
+    # video filed for Mary Jackson beside the ledger.
+    w.click("#nav-payments")
+    w.wait(f".charge-row[data-reference='{first}']", 20)
+    billed = dom_text(w, "#account-charges") or ""
+    check("Payments lists the steps billed to a provider account",
+          billed.count("Mary Jackson") >= 2 and "Video clip filed" in billed, billed[:400])
+    w.shot("16b-payments-account-charges")
+
     byteplus_session(w, photos, "crun", "Dorothy Vaughan")
     w.close()
 
