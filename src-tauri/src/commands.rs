@@ -132,15 +132,7 @@ pub async fn sample_photo<R: Runtime>(
     _app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Answer<String> {
-    let dir = state
-        .stage_options
-        .data_dir
-        .clone()
-        .unwrap_or_else(std::env::temp_dir);
-    Ok(state
-        .studio()
-        .await
-        .sample_photo(&dir.join(crate::state::PHOTO_DIR))?)
+    Ok(state.studio().await.sample_photo(&state.photo_dir())?)
 }
 
 /// A photo pasted, dropped from a browser or taken with the webcam (a `data:image/…` URL), kept
@@ -152,12 +144,7 @@ pub async fn keep_photo<R: Runtime>(
     state: State<'_, AppState>,
     data_url: String,
 ) -> Answer<String> {
-    let dir = state
-        .stage_options
-        .data_dir
-        .clone()
-        .unwrap_or_else(std::env::temp_dir);
-    let path = likeness::photo::keep_data_url(&dir.join(crate::state::PHOTO_DIR), &data_url)?;
+    let path = likeness::photo::keep_data_url(&state.photo_dir(), &data_url)?;
     Ok(path.display().to_string())
 }
 

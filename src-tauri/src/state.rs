@@ -45,6 +45,16 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Where photos that arrive as bytes (pasted, taken, the sample) are kept as files: the
+    /// app's data folder, or the temporary folder for a run without one.
+    pub fn photo_dir(&self) -> std::path::PathBuf {
+        self.stage_options
+            .data_dir
+            .clone()
+            .unwrap_or_else(std::env::temp_dir)
+            .join(PHOTO_DIR)
+    }
+
     pub async fn boot<R: Runtime>(app: &AppHandle<R>) -> Result<AppState> {
         let dir = app
             .path()

@@ -99,10 +99,8 @@ impl Studio {
     /// What a video form may offer on the selected provider: its models, lengths, resolutions
     /// and ratios as documented, and the library's faces and clips usable with it.
     pub fn video_options(&self) -> Result<VideoOptions> {
-        let provider = self.provider();
-        let api = provider.api()?;
-        let kind = provider.kind();
-        let mut options = VideoOptions::for_api(kind, api, self.video_billing(&provider));
+        let mut options = self.documented_video_options()?;
+        let (api, kind) = (options.api, options.provider);
         for f in self.library.face_summaries()? {
             if api.face_refusal(kind, &f.asset_id, Some(&f)).is_none() {
                 options.faces.push(f);
@@ -113,16 +111,22 @@ impl Studio {
         Ok(options)
     }
 
-    /// What `request` will likely cost and take, as far as it is filled in: the form shows it
-    /// while options change, before anything is asked of the provider.
-    pub fn estimate_video(&self, request: &VideoRequest) -> Result<crate::video::VideoEstimate> {
+    /// The selected provider's documented models, lengths, resolutions and ratios, and who
+    /// pays: the options before the library's faces are added.
+    fn documented_video_options(&self) -> Result<VideoOptions> {
         let provider = self.provider();
-        // The options without the library's faces: an estimate per keystroke reads no faces.
-        let options = VideoOptions::for_api(
+        Ok(VideoOptions::for_api(
             provider.kind(),
             provider.api()?,
             self.video_billing(&provider),
-        );
+        ))
+    }
+
+    /// What `request` will likely cost and take, as far as it is filled in: the form shows it
+    /// while options change, before anything is asked of the provider.
+    pub fn estimate_video(&self, request: &VideoRequest) -> Result<crate::video::VideoEstimate> {
+        // The options without the library's faces: an estimate per keystroke reads no faces.
+        let options = self.documented_video_options()?;
         options.estimate(request, &self.library.jobs()?)
     }
 
