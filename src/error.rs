@@ -47,7 +47,7 @@ pub enum Error {
         message: String,
     },
     #[error(
-        "{provider} sent an answer we could not read. Try again in a moment; if it keeps happening, report this answer: {body}"
+        "{provider} sent an answer we could not read. Try again in a moment; if it keeps happening, report it with its details (the answer itself)."
     )]
     Decode {
         provider: ProviderKind,
@@ -268,6 +268,21 @@ impl Error {
         }
     }
 
+    /// What a bug report needs beyond the sentence, when there is more than the sentence.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            Error::Decode { provider, body } => Some(format!("{provider} answered: {body}")),
+            // Status 0 marks a refusal the studio words itself (a failed job's state), not an answer.
+            Error::Provider {
+                provider, status, ..
+            } if *status != 0 => Some(format!("{provider} answered HTTP {status}")),
+            Error::PaymentRejected { provider, reason } => {
+                Some(format!("{provider} refused the payment with {reason:?}"))
+            }
+            _ => None,
+        }
+    }
+
     pub fn database(problem: DatabaseProblem, message: impl Into<String>) -> Self {
         Error::Database {
             problem,
@@ -311,6 +326,11 @@ pub struct CommandError {
     /// time to wait until.
     #[serde(default)]
     pub retry_after_seconds: Option<u64>,
+    /// The technical part, for whoever fixes it (a provider's raw answer, its HTTP status, a
+    /// seller's refusal code), kept out of the sentence: the window copies it with "Copy
+    /// details", the CLI prints it on its own line.
+    #[serde(default)]
+    pub detail: Option<String>,
 }
 
 impl From<&Error> for CommandError {
@@ -330,6 +350,7 @@ impl From<&Error> for CommandError {
                 } => *retry_after_seconds,
                 _ => None,
             },
+            detail: e.detail(),
         }
     }
 }
@@ -350,7 +371,7 @@ mod tests {
         let json = serde_json::to_value(CommandError::from(e)).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"code": "invalid_input", "message": "Type the talent's name.", "field": "name", "retryAfterSeconds": null})
+            serde_json::json!({"code": "invalid_input", "message": "Type the talent's name.", "field": "name", "retryAfterSeconds": null, "detail": null})
         );
     }
 

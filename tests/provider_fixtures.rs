@@ -214,13 +214,15 @@ async fn blockrun_fixtures_parse_as_documented() {
     // The listing makes two calls; each gets the armed body, so check each file on its own.
     c.arm(200, "wallet.realfaces.json");
     let e = c.provider.list_faces("0xCC8c").await.unwrap_err();
+    let detail = e.detail().unwrap_or_default();
     assert!(
-        e.to_string().contains("missing field `portraits`"),
-        "the second call reads the portraits list: {e}"
+        detail.contains("missing field `portraits`"),
+        "the second call reads the portraits list: {detail}"
     );
     c.arm(200, "wallet.portraits.json");
     let e = c.provider.list_faces("0xCC8c").await.unwrap_err();
-    assert!(e.to_string().contains("missing field `realfaces`"), "{e}");
+    let detail = e.detail().unwrap_or_default();
+    assert!(detail.contains("missing field `realfaces`"), "{detail}");
     // Both lists at once, as a real server answers them.
     let both = format!(
         "{{\"realfaces\":{},\"portraits\":{}}}",
@@ -325,9 +327,20 @@ async fn jarvisclaw_fixtures_parse_in_both_shapes() {
     c.arm(200, "init.missing-link.json");
     let e = c.provider.init_session("John Doe", None).await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::UnexpectedResponse);
-    let text = e.to_string();
-    assert!(text.contains("h5_link or verification_url"), "{text}");
-    assert!(text.contains("grp_a1b2c3d4"), "the body is quoted: {text}");
+    // The sentence stays plain; what was missing and the answer itself go behind "Copy details".
+    let said = likeness::error::CommandError::from(&e);
+    assert!(!said.message.contains("grp_a1b2c3d4"), "{}", said.message);
+    assert!(
+        !said.message.contains('{'),
+        "no raw JSON in the sentence: {}",
+        said.message
+    );
+    let detail = said.detail.expect("the raw answer is kept as the detail");
+    assert!(detail.contains("h5_link or verification_url"), "{detail}");
+    assert!(
+        detail.contains("grp_a1b2c3d4"),
+        "the body is quoted: {detail}"
+    );
 
     for (file, want) in [
         ("status.seed.pending.json", LivenessStatus::Pending),

@@ -187,6 +187,7 @@ fn not_started<R: Runtime>(app: &AppHandle<R>, why: &str) -> CommandError {
         ),
         field: None,
         retry_after_seconds: None,
+        detail: None,
     }
 }
 

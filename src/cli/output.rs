@@ -36,6 +36,9 @@ impl Output {
             self.line(json!({ "error": CommandError::from(e) }));
         } else {
             eprintln!("error: {e}");
+            if let Some(detail) = e.detail() {
+                eprintln!("details: {detail}");
+            }
         }
     }
 

@@ -380,6 +380,7 @@ impl Studio {
             ),
             field: None,
             retry_after_seconds: None,
+            detail: None,
         };
         Ok((link, Some(notice)))
     }

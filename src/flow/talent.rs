@@ -157,6 +157,7 @@ mod tests {
                 message: "0.01 USDC to 0xabc".into(),
                 field: None,
                 retry_after_seconds: None,
+                detail: None,
             }),
             quote: None::<PaymentQuote>,
             payee_changed: true,

@@ -286,6 +286,12 @@ export type CommandError = {
 	 *  time to wait until.
 	 */
 	retryAfterSeconds?: number | null,
+	/**
+	 *  The technical part, for whoever fixes it (a provider's raw answer, its HTTP status, a
+	 *  seller's refusal code), kept out of the sentence: the window copies it with "Copy
+	 *  details", the CLI prints it on its own line.
+	 */
+	detail?: string | null,
 };
 
 /**  What paid. Never holds a key. */

@@ -122,7 +122,7 @@ const FALLBACK_MESSAGE = "Something went wrong inside the app. Try again; if it 
  */
 export function asCommandError(e: unknown): CommandError {
   if (typeof e === "object" && e !== null && !(e instanceof Error)) {
-    const { code, message, field, retryAfterSeconds } = e as Record<string, unknown>;
+    const { code, message, field, retryAfterSeconds, detail } = e as Record<string, unknown>;
     if (typeof message === "string" && message.trim() !== "") {
       return {
         code: isErrorCode(code) ? code : "internal",
@@ -132,6 +132,8 @@ export function asCommandError(e: unknown): CommandError {
         ...(typeof retryAfterSeconds === "number" && Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0
           ? { retryAfterSeconds }
           : {}),
+        // The technical part behind "Copy details", when the backend set one apart.
+        ...(typeof detail === "string" && detail.trim() !== "" ? { detail } : {}),
       };
     }
   }

@@ -324,6 +324,7 @@ impl Studio {
                     ),
                     field: None,
                     retry_after_seconds: None,
+                    detail: None,
                 };
                 self.finish_enroll(
                     session,

@@ -336,7 +336,7 @@ impl Studio {
                 Err(e) => {
                     // Not something waiting fixes (a refused key, an unknown job): say so on
                     // the job and stop; `video status` or a restart asks again.
-                    tracing::warn!(job = %id, error = %e, "video poll refused; the watch stops");
+                    tracing::warn!(job = %id, error = %e, detail = ?e.detail(), "video poll refused; the watch stops");
                     if let Ok(mut current) = self.library.job(id) {
                         if current.state.at_provider() {
                             current.error = Some(e.to_string());

@@ -94,6 +94,7 @@ impl Studio {
                     message: message.into(),
                     field: None,
                     retry_after_seconds: None,
+                    detail: None,
                 };
                 self.persist_and_send(&mut s, Some(notice.clone()))?;
                 Ok(self.view(s, Some(notice)))

@@ -47,6 +47,7 @@ pub(crate) fn phone_check_failed(result_code: Option<&str>) -> CommandError {
         ),
         field: None,
         retry_after_seconds: None,
+        detail: None,
     }
 }
 
@@ -73,6 +74,7 @@ pub(crate) fn read_too_early() -> CommandError {
         message: "The result was read before the talent had finished the phone check, and this phone check can no longer be read (its token works once). Generate a fresh QR and have the talent scan it again.".into(),
         field: None,
         retry_after_seconds: None,
+        detail: None,
     }
 }
 
@@ -84,6 +86,7 @@ pub(super) fn ran_out_unread() -> CommandError {
         message: "This QR's time is up and its result was not read. If the talent finished on the phone, press “Talent finished — check now” (the result can be read once, within 30 minutes); otherwise generate a fresh QR.".into(),
         field: None,
         retry_after_seconds: None,
+        detail: None,
     }
 }
 

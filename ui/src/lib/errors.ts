@@ -21,33 +21,7 @@ export function nextStepFor(code: ErrorCode): string | null {
   return NEXT_STEPS[code] ?? null;
 }
 
-// Where the backend's plain sentence ends and the technical part (the provider's raw answer, for
-// a bug report) begins. The sentence is shown; the rest is copied with "Copy details".
-const DETAIL_MARKERS = [", report this answer: ", "; report this answer: ", " report this answer: ", "; the answer was "];
-
-export interface SplitMessage {
-  /** What happened and what to do, in words. */
-  plain: string;
-  /** The technical part, whole, or null when the message has none. */
-  detail: string | null;
-}
-
-/** An error's message as shown: the plain sentence, with any raw answer set apart. */
-export function splitErrorDetail(message: string): SplitMessage {
-  let cut = -1;
-  let marker = "";
-  for (const m of DETAIL_MARKERS) {
-    const at = message.indexOf(m);
-    if (at >= 0 && (cut < 0 || at < cut)) {
-      cut = at;
-      marker = m;
-    }
-  }
-  if (cut < 0) {
-    return { plain: message, detail: null };
-  }
-  const before = message.slice(0, cut).trimEnd();
-  const reported = marker.includes("report this answer");
-  const plain = reported ? `${before}, report it with "Copy details".` : /[.!?]$/.test(before) ? before : `${before}.`;
-  return { plain, detail: message.slice(cut + marker.length).trim() };
+/** What "Copy details" copies: the sentence and its technical part, ready to paste in a report. */
+export function detailsToCopy(message: string, detail: string): string {
+  return `${message}\n\nDetails: ${detail}`;
 }
