@@ -535,3 +535,49 @@ async fn without_the_funds_the_payment_is_refused_in_words_and_nothing_settles()
     assert_eq!(ledger.len(), 1);
     assert_eq!(ledger[0].status, PaymentStatus::Rejected);
 }
+
+#[tokio::test]
+async fn the_session_form_hears_whether_the_wallet_can_pay_an_enrollment() {
+    use likeness::flow::EnrollmentFunds;
+    // BlockRun's documented price now ($0.011), against Rehearsal's 20 test USDC.
+    let bench = Bench::new(X402Version::V2).await;
+    let funds = bench
+        .studio(SpendCaps::default())
+        .enrollment_funds()
+        .await
+        .unwrap();
+    assert_eq!(
+        funds,
+        EnrollmentFunds::Enough {
+            price_atomic: "11000".into(),
+            balance_atomic: "20000000".into()
+        }
+    );
+    // A daily limit the price would pass: the cap's own sentence, before any price is shown.
+    let capped = bench.studio(SpendCaps {
+        per_payment_atomic: 2_000_000,
+        daily_atomic: 10_000,
+    });
+    assert_eq!(
+        capped.enrollment_funds().await.unwrap(),
+        EnrollmentFunds::OverLimit {
+            price_atomic: "11000".into(),
+            cap: likeness::flow::SpendCap::Daily
+        }
+    );
+    // $0.005 in the wallet cannot pay it.
+    let poor = Bench::configured(|c| c.test_funds_atomic = 5_000).await;
+    let funds = poor
+        .studio(SpendCaps::default())
+        .enrollment_funds()
+        .await
+        .unwrap();
+    assert_eq!(
+        funds,
+        EnrollmentFunds::Short {
+            price_atomic: "11000".into(),
+            balance_atomic: "5000".into()
+        }
+    );
+    assert_eq!(poor.rehearsal.settlements(), 0, "asking pays nothing");
+}

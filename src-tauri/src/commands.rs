@@ -4,8 +4,8 @@ use likeness::balance::BalanceReading;
 use likeness::error::{CommandError, Error};
 use likeness::flow::talent::TalentView;
 use likeness::flow::{
-    AssetFileCheck, EnrollOutcome, PhoneTest, PortraitOutcome, PortraitQuote, SessionView,
-    PHONE_TEST_WAIT,
+    AssetFileCheck, EnrollOutcome, EnrollmentFunds, PhoneTest, PortraitOutcome, PortraitQuote,
+    SessionView, PHONE_TEST_WAIT,
 };
 use likeness::hosting::{HostingCheck, S3Settings};
 use likeness::library::{
@@ -494,6 +494,13 @@ pub async fn get_wallet_balance<R: Runtime>(
     network: Option<Network>,
 ) -> Answer<BalanceReading> {
     Ok(state.studio().await.wallet_balance(network).await)
+}
+
+/// Whether the studio wallet can pay one enrollment now: said before a session starts.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_enrollment_funds(state: State<'_, AppState>) -> Answer<EnrollmentFunds> {
+    Ok(state.studio().await.enrollment_funds().await?)
 }
 
 /// The studio wallet (for real providers; Rehearsal pays with its own throwaway wallet). The

@@ -153,6 +153,11 @@ fn the_wallet_balance_crosses_ipc_as_a_reading_in_atomic_units() {
         .as_str()
         .unwrap()
         .contains("mainnet.base.org"));
+    // Before a session: BlockRun's documented enrollment price against that wallet.
+    let funds = invoke(&window, "get_enrollment_funds", json!({})).unwrap();
+    assert_eq!(funds["state"], "enough", "{funds}");
+    assert_eq!(funds["priceAtomic"], "11000");
+    assert_eq!(funds["balanceAtomic"], "20000000");
 }
 
 #[test]

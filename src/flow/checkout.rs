@@ -353,10 +353,16 @@ impl Checkout {
     }
 
     fn check_caps(&self, quote: &PaymentQuote) -> Result<()> {
+        self.check_amount(quote.amount_atomic())
+    }
+
+    /// Whether the caps let `amount_atomic` be paid now, given what may have left today: the
+    /// same check a shown price passes, asked before one is.
+    pub fn check_amount(&self, amount_atomic: u128) -> Result<()> {
         let now = self.clock.now_ms();
         spend::check(
             self.library.caps_over(self.caps)?,
-            quote.amount_atomic(),
+            amount_atomic,
             self.library.spent_since(now - DAY_MS)?,
         )
     }

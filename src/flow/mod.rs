@@ -10,8 +10,8 @@ pub mod talent;
 
 pub(crate) use studio::assets as studio_assets;
 pub use studio::{
-    AssetFileCheck, CallBudget, EnrollOutcome, PhoneTest, PortraitOutcome, PortraitQuote,
-    ReleaseOffer, SessionView, Studio, StudioConfig, PHONE_TEST_WAIT,
+    AssetFileCheck, CallBudget, EnrollOutcome, EnrollmentFunds, PhoneTest, PortraitOutcome,
+    PortraitQuote, ReleaseOffer, SessionView, SpendCap, Studio, StudioConfig, PHONE_TEST_WAIT,
 };
 // The library's rename takes the same rule as enrollment: one rule for a face's name.
 pub use studio::{validate_name, MAX_NAME_CHARS};

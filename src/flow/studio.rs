@@ -21,6 +21,7 @@ mod words;
 pub use assets::AssetFileCheck;
 pub use phone_sightings::{PhoneTest, PHONE_TEST_WAIT};
 pub use portrait::{PortraitOutcome, PortraitQuote};
+pub use wallet_balance::{EnrollmentFunds, SpendCap};
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};

@@ -166,6 +166,10 @@ def run(photos):
     # First launch on Rehearsal, nothing at hand: "Try it with your phone" fills the form with the
     # built-in sample portrait, which passes the checks and walks to the talent's release and QR.
     w.wait("#try-sample", 20)
+    # Before anyone is called over, the form says what enrolling costs and that the wallet holds it.
+    funds = wait_dom_text(w, "#enrollment-funds", lambda t: "$" in t, 30)
+    check("the session form says the enrollment's price against the wallet before Start",
+          "Enrolling costs about $0.011" in funds and "holds $20.00" in funds, funds)
     w.click("#try-sample-button")
     w.wait("#start-session", 60, what=w.enabled)
     named = w.js("return document.querySelector('#talent-name').value")

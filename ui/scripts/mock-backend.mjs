@@ -1296,6 +1296,15 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
         }
         return { state: "known", network, address: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", atomic: String(20_000_000n - spent), readAtMs: Date.now() };
       }
+      case "get_enrollment_funds": {
+        // As the core says it: BlockRun's documented $0.011 against the wallet; account-billed APIs say nothing.
+        if (!["blockrun", "jarvisclaw"].includes(videoApi())) return { state: "not_from_wallet" };
+        const spent = ledger.filter((p) => p.status === "settled").reduce((sum, p) => sum + BigInt(p.amountAtomic), 0n);
+        const balance = (window.__mock.walletFundsAtomic ?? 20_000_000n) - spent;
+        return balance < 11_000n
+          ? { state: "short", priceAtomic: "11000", balanceAtomic: String(balance) }
+          : { state: "enough", priceAtomic: "11000", balanceAtomic: String(balance) };
+      }
       case "create_wallet":
         window.__mock.walletCalls.push("create");
         if (studioWallet !== null) {

@@ -67,6 +67,8 @@ export const commands = {
 	getWallet: () => __TAURI_INVOKE<WalletInfo | null>("get_wallet"),
 	/**  The studio wallet's USDC on `network` (a shown price's), else on the provider's network. */
 	getWalletBalance: (network: Network | null) => __TAURI_INVOKE<BalanceReading>("get_wallet_balance", { network }),
+	/**  Whether the studio wallet can pay one enrollment now: said before a session starts. */
+	getEnrollmentFunds: () => __TAURI_INVOKE<EnrollmentFunds>("get_enrollment_funds"),
 	createWallet: () => __TAURI_INVOKE<WalletInfo | null>("create_wallet"),
 	/**  Stores a pasted hex key in the keyring; the key is never sent back. */
 	importWallet: (privateKey: string) => __TAURI_INVOKE<WalletInfo | null>("import_wallet", { privateKey }),
@@ -339,6 +341,25 @@ export type DeskSession = {
 export type EnrollOutcome = { outcome: "enrolled"; face: Face } | 
 /**  The provider named its price; confirm or decline it. */
 { outcome: "payment_required"; view: SessionView };
+
+/**
+ *  Whether the studio wallet can pay for one enrollment now, said on the session form before
+ *  the talent is called over (never a block: the price asked at Pay is what counts).
+ */
+export type EnrollmentFunds = 
+/**
+ *  Billed to the provider's account (an API key), no documented price, or no wallet yet
+ *  (Start says so itself): nothing to say here.
+ */
+{ state: "not_from_wallet" } | 
+/**  The wallet holds the documented price and the caps let it be paid. */
+{ state: "enough"; priceAtomic: string; balanceAtomic: string } | 
+/**  The wallet holds less than the documented price. */
+{ state: "short"; priceAtomic: string; balanceAtomic: string } | 
+/**  A cap refuses the price today. */
+{ state: "over_limit"; priceAtomic: string; cap: SpendCap } | 
+/**  The balance could not be read (why, in words); the provider checks it at Pay. */
+{ state: "unknown"; priceAtomic: string; reason: string };
 
 /**  The code the UI switches on. It grows only when the UI branches on a new case. */
 export type ErrorCode = "invalid_input" | "not_configured" | "network" | "timeout" | "rate_limited" | "unauthorized" | "not_ready" | 
@@ -942,6 +963,9 @@ export type Settings = {
 	/**  The Base node the studio wallet's balance is read from (JSON-RPC over https). */
 	baseRpcUrl: string,
 };
+
+/**  Which of Settings' caps a price passes. */
+export type SpendCap = "per_payment" | "daily";
 
 /**  What the operator sees about the running provider. */
 export type StageInfo = {

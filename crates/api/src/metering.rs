@@ -73,6 +73,18 @@ impl ProviderApi {
         }
     }
 
+    /// One enrollment (a real face or a portrait) as the docs price it now, for the warning
+    /// before a session: $0.011 on BlockRun since its 2026-07 repricing (the seeds' $0.01 is
+    /// older; research §1.3), the higher figure, so a wallet it covers can pay either. JarvisClaw's
+    /// live API is BlockRun's. The 402 names the price actually paid. Anyfast and Crun bill
+    /// their accounts.
+    pub fn documented_enrollment_price_atomic(self) -> Option<u64> {
+        match self {
+            ProviderApi::BlockRun | ProviderApi::JarvisClaw => Some(11_000),
+            ProviderApi::Anyfast | ProviderApi::Crun => None,
+        }
+    }
+
     /// How long a video usually takes from submit to ready, in seconds, where the docs say:
     /// BlockRun's "60–180 s typical" (its SDKs), which JarvisClaw's proxy shares.
     pub fn typical_video_seconds(self) -> Option<(u32, u32)> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PaymentStatus } from "../ipc";
-import { formatUsd, formatUsdcAtomic, networkName, paymentPurposeLabel, paymentSentence, paymentStatusLabel, shortHex, spentToday, todayLine, usdToAtomic, walletLine, chargeAmount, chargeKindLabel } from "./payments";
+import { formatUsd, formatUsdcAtomic, networkName, paymentPurposeLabel, paymentSentence, paymentStatusLabel, shortHex, spentToday, todayLine, usdToAtomic, walletLine, chargeAmount, chargeKindLabel, fundsLine } from "./payments";
 
 describe("formatUsdcAtomic", () => {
   it("shows six decimals exactly", () => {
@@ -170,5 +170,34 @@ describe("account charges in words", () => {
     expect(chargeAmount(charge)).toBe("billed to your Anyfast account");
     expect(chargeAmount({ ...charge, reportedUsd: "0.05" })).toBe("$0.05");
     expect(chargeAmount({ ...charge, provider: "rehearsal" })).toBe("nothing (rehearsal)");
+  });
+});
+
+describe("fundsLine", () => {
+  it("says nothing for an account-billed provider or before the answer", () => {
+    expect(fundsLine({ state: "not_from_wallet" }, "anyfast")).toBeNull();
+    expect(fundsLine(null, "blockrun")).toBeNull();
+  });
+
+  it("says the price and the balance quietly when the wallet covers it", () => {
+    expect(fundsLine({ state: "enough", priceAtomic: "11000", balanceAtomic: "20000000" }, "blockrun")).toEqual({
+      text: "Enrolling costs about $0.011 on BlockRun; the studio wallet holds $20.00.",
+      warn: false,
+    });
+  });
+
+  it("warns before the talent is called over when the wallet is short", () => {
+    const line = fundsLine({ state: "short", priceAtomic: "11000", balanceAtomic: "5000" }, "blockrun");
+    expect(line?.warn).toBe(true);
+    expect(line?.text).toContain("holds $0.005, less than enrolling costs (about $0.011 on BlockRun)");
+  });
+
+  it("names the cap a price would pass", () => {
+    expect(fundsLine({ state: "over_limit", priceAtomic: "11000", cap: "daily" }, "blockrun")?.text).toContain("today's daily limit");
+    expect(fundsLine({ state: "over_limit", priceAtomic: "11000", cap: "per_payment" }, "blockrun")?.text).toContain("per-payment limit");
+  });
+
+  it("does not warn when the balance cannot be read", () => {
+    expect(fundsLine({ state: "unknown", priceAtomic: "11000", reason: "no answer" }, "blockrun")?.warn).toBe(false);
   });
 });

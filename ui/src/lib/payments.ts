@@ -1,7 +1,7 @@
 // Payments as the operator reads them: USDC amounts from atomic units (exact, on the string, no
 // floats), shortened addresses, and the ledger's statuses in plain words.
 
-import type { AccountCharge, BalanceReading, ChargeKind, PaymentRecord, PaymentStatus, ProviderKind } from "../ipc";
+import type { AccountCharge, BalanceReading, ChargeKind, EnrollmentFunds, PaymentRecord, PaymentStatus, ProviderKind } from "../ipc";
 import { providerLabel } from "./format";
 
 const USDC_DECIMALS = 6;
@@ -144,6 +144,44 @@ export function walletLine(reading: BalanceReading | null, paymentAtomic: string
     };
   }
   return { text: `From the studio wallet: ${formatUsd(before) ?? ""} → ${formatUsd(before - payment) ?? ""} after this payment.`, short: false, why: null };
+}
+
+export interface FundsLine {
+  /** What the session form says before the talent is called over. */
+  text: string;
+  /** The enrollment would be refused (the wallet or a cap): said as a warning, with a way to Settings. */
+  warn: boolean;
+}
+
+/**
+ * One enrollment's documented price against the studio wallet and the caps, said on the session
+ * form before anything starts; null when the provider bills its account or nothing is known yet.
+ */
+export function fundsLine(funds: EnrollmentFunds | null, provider: ProviderKind): FundsLine | null {
+  if (funds === null || funds.state === "not_from_wallet") {
+    return null;
+  }
+  const price = formatUsd(funds.priceAtomic) ?? "";
+  const costs = `Enrolling costs about ${price} on ${providerLabel(provider)}`;
+  switch (funds.state) {
+    case "enough":
+      return { text: `${costs}; the studio wallet holds ${formatUsd(funds.balanceAtomic) ?? ""}.`, warn: false };
+    case "short":
+      return {
+        text: `The studio wallet holds ${formatUsd(funds.balanceAtomic) ?? ""}, less than enrolling costs (about ${price} on ${providerLabel(provider)}). Add funds to it before calling the talent over, or the payment will be refused.`,
+        warn: true,
+      };
+    case "over_limit":
+      return {
+        text:
+          funds.cap === "daily"
+            ? `${costs}, which would pass today's daily limit. Raise the limit in Settings before calling the talent over, or the payment will be refused.`
+            : `${costs}, above the per-payment limit. Raise the limit in Settings before calling the talent over, or the payment will be refused.`,
+        warn: true,
+      };
+    case "unknown":
+      return { text: `${costs}. The studio wallet's balance could not be read just now; the provider checks it when you pay.`, warn: false };
+  }
 }
 
 /** An address or hash shortened for a table: "0x9F8e…5432". Short values are left whole. */
