@@ -364,11 +364,30 @@ async fn a_new_payee_needs_a_second_confirmation() {
     let id = bench.verified(&studio).await;
     let view = quoted(studio.enroll_session(&id, None, None, None).await.unwrap());
     assert!(view.payee_changed);
+    // The panel names the payee from the ledger: never paid at this address, last paid elsewhere.
+    let pay_to = view.quote.as_ref().unwrap().pay_to().to_string();
+    let new_payee = studio.payee(ProviderKind::Rehearsal, &pay_to).unwrap();
+    assert_eq!((new_payee.times_paid, new_payee.changed), (0, true));
+    let old = studio
+        .payee(
+            ProviderKind::Rehearsal,
+            "0x1111111111111111111111111111111111111111",
+        )
+        .unwrap();
+    assert_eq!(
+        (old.times_paid, old.last_paid_ms, old.changed),
+        (1, Some(0), false)
+    );
     let e = studio.confirm_payment(&id, false).await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::ConfirmationNeeded);
     assert_eq!(bench.rehearsal.settlements(), 0);
     studio.confirm_payment(&id, true).await.unwrap();
     assert_eq!(bench.rehearsal.settlements(), 1);
+    // Once paid, it is the known payee, matched whatever the address's letter case.
+    let known = studio
+        .payee(ProviderKind::Rehearsal, &pay_to.to_lowercase())
+        .unwrap();
+    assert_eq!((known.times_paid, known.changed), (1, false));
 }
 
 #[tokio::test]

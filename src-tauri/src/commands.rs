@@ -4,8 +4,8 @@ use likeness::balance::BalanceReading;
 use likeness::error::{CommandError, Error};
 use likeness::flow::talent::TalentView;
 use likeness::flow::{
-    AssetFileCheck, EnrollOutcome, EnrollmentFunds, PhoneTest, PortraitOutcome, PortraitQuote,
-    SessionView, PHONE_TEST_WAIT,
+    AssetFileCheck, EnrollOutcome, EnrollmentFunds, PayeeRecord, PhoneTest, PortraitOutcome,
+    PortraitQuote, SessionView, PHONE_TEST_WAIT,
 };
 use likeness::hosting::{HostingCheck, S3Settings};
 use likeness::library::{
@@ -501,6 +501,17 @@ pub async fn get_wallet_balance<R: Runtime>(
 #[specta::specta]
 pub async fn get_enrollment_funds(state: State<'_, AppState>) -> Answer<EnrollmentFunds> {
     Ok(state.studio().await.enrollment_funds().await?)
+}
+
+/// Who a shown price pays, named from the ledger ("paid here 3 times before").
+#[tauri::command]
+#[specta::specta]
+pub async fn get_payee(
+    state: State<'_, AppState>,
+    provider: ProviderKind,
+    address: String,
+) -> Answer<PayeeRecord> {
+    Ok(state.studio().await.payee(provider, &address)?)
 }
 
 /// The studio wallet (for real providers; Rehearsal pays with its own throwaway wallet). The

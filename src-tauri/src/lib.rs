@@ -47,6 +47,7 @@ macro_rules! specta_builder {
                 $crate::commands::get_wallet::<$runtime>,
                 $crate::commands::get_wallet_balance::<$runtime>,
                 $crate::commands::get_enrollment_funds,
+                $crate::commands::get_payee,
                 $crate::commands::create_wallet::<$runtime>,
                 $crate::commands::import_wallet::<$runtime>,
                 $crate::commands::export_wallet::<$runtime>,

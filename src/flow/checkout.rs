@@ -368,13 +368,47 @@ impl Checkout {
     }
 
     fn payee_changed(&self, provider: ProviderKind, quote: &PaymentQuote) -> Result<bool> {
-        let last = self
+        Ok(self.payee(provider, &quote.pay_to().to_string())?.changed)
+    }
+
+    /// Who `address` is to this studio, from the ledger: how often `provider` was paid there,
+    /// and whether it was last paid somewhere else.
+    pub fn payee(&self, provider: ProviderKind, address: &str) -> Result<PayeeRecord> {
+        let settled: Vec<PaymentRecord> = self
             .library
             .payments()?
             .into_iter()
-            .find(|p| p.provider == provider && p.status == PaymentStatus::Settled);
-        Ok(last.is_some_and(|p| !p.payee.eq_ignore_ascii_case(&quote.pay_to().to_string())))
+            .filter(|p| p.provider == provider && p.status == PaymentStatus::Settled)
+            .collect();
+        let here: Vec<&PaymentRecord> = settled
+            .iter()
+            .filter(|p| p.payee.eq_ignore_ascii_case(address))
+            .collect();
+        Ok(PayeeRecord {
+            provider,
+            address: address.to_string(),
+            times_paid: u32::try_from(here.len()).unwrap_or(u32::MAX),
+            last_paid_ms: here.iter().map(|p| p.created_at_ms).max(),
+            // The newest settled payment is the one the operator last saw go through.
+            changed: settled
+                .first()
+                .is_some_and(|p| !p.payee.eq_ignore_ascii_case(address)),
+        })
     }
+}
+
+/// Who a price asks to be paid, as the confirm panel names it ("To: BlockRun, paid here 3
+/// times before"): the address alone means nothing to a producer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PayeeRecord {
+    pub provider: ProviderKind,
+    pub address: String,
+    /// Settled payments to this provider at this address.
+    pub times_paid: u32,
+    pub last_paid_ms: Option<i64>,
+    /// The provider was last paid at another address: the operator confirms twice.
+    pub changed: bool,
 }
 
 /// Whether a failed send may have settled. A refusal of a header that had left before may be

@@ -8,6 +8,7 @@ pub mod poll;
 mod studio;
 pub mod talent;
 
+pub use checkout::PayeeRecord;
 pub(crate) use studio::assets as studio_assets;
 pub use studio::{
     AssetFileCheck, CallBudget, EnrollOutcome, EnrollmentFunds, PhoneTest, PortraitOutcome,

@@ -73,6 +73,9 @@ def generate_video(w, asset_id):
     w.click("#get-video-price")
     text = shown_price(w, "#video-price-panel", "18-video-price")
     check("the video's price is shown before paying", "USDC" in text and "Sepolia" in text, text)
+    to = wait_dom_text(w, "#video-price-to", lambda t: "before" in t, 15)
+    check("the video's payee is the one the enrollment paid, by name",
+          "To: Rehearsal, at the address this studio has paid once before" in to, to)
     w.click("#confirm-video")
     row = w.wait(".job-row[data-job-id]", 30)
     job_id = w.attr(row, "data-job-id")
@@ -271,6 +274,9 @@ def run(photos):
     m = re.search(r"\$(\d+\.\d\d) → \$(\d+\.\d\d) after this payment", wallet)
     check("the wallet's balance before and after is shown before paying",
           m is not None and round(float(m.group(1)) - float(m.group(2)), 2) == 0.01, wallet)
+    to = wait_dom_text(w, "#payment-to", lambda t: "(" in t, 15)
+    check("the payee is named, not an address: the studio's first payment to it",
+          to == "To: Rehearsal (the studio's first payment to Rehearsal)", to)
     today = dom_text(w, "#payment-today") or ""
     check("today's spend against the limit is shown before paying", "daily limit" in today, today)
     w.click("#confirm-payment")

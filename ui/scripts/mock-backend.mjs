@@ -1296,6 +1296,18 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
         }
         return { state: "known", network, address: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", atomic: String(20_000_000n - spent), readAtMs: Date.now() };
       }
+      case "get_payee": {
+        // As Checkout::payee reads the ledger: settled payments to this provider, newest first.
+        const settled = ledger.filter((p) => p.provider === args.provider && p.status === "settled");
+        const here = settled.filter((p) => p.payee.toLowerCase() === args.address.toLowerCase());
+        return {
+          provider: args.provider,
+          address: args.address,
+          timesPaid: here.length,
+          lastPaidMs: here.length === 0 ? null : Math.max(...here.map((p) => p.createdAtMs)),
+          changed: settled.length > 0 && settled[0].payee.toLowerCase() !== args.address.toLowerCase(),
+        };
+      }
       case "get_enrollment_funds": {
         // As the core says it: BlockRun's documented $0.011 against the wallet; account-billed APIs say nothing.
         if (!["blockrun", "jarvisclaw"].includes(videoApi())) return { state: "not_from_wallet" };

@@ -69,6 +69,8 @@ export const commands = {
 	getWalletBalance: (network: Network | null) => __TAURI_INVOKE<BalanceReading>("get_wallet_balance", { network }),
 	/**  Whether the studio wallet can pay one enrollment now: said before a session starts. */
 	getEnrollmentFunds: () => __TAURI_INVOKE<EnrollmentFunds>("get_enrollment_funds"),
+	/**  Who a shown price pays, named from the ledger ("paid here 3 times before"). */
+	getPayee: (provider: ProviderKind, address: string) => __TAURI_INVOKE<PayeeRecord>("get_payee", { provider, address }),
 	createWallet: () => __TAURI_INVOKE<WalletInfo | null>("create_wallet"),
 	/**  Stores a pasted hex key in the keyring; the key is never sent back. */
 	importWallet: (privateKey: string) => __TAURI_INVOKE<WalletInfo | null>("import_wallet", { privateKey }),
@@ -643,6 +645,20 @@ export type Network =
 "base" | 
 /**  Base Sepolia, chain 84532: test money. */
 "base-sepolia";
+
+/**
+ *  Who a price asks to be paid, as the confirm panel names it ("To: BlockRun, paid here 3
+ *  times before"): the address alone means nothing to a producer.
+ */
+export type PayeeRecord = {
+	provider: ProviderKind,
+	address: string,
+	/**  Settled payments to this provider at this address. */
+	timesPaid: number,
+	lastPaidMs: number | null,
+	/**  The provider was last paid at another address: the operator confirms twice. */
+	changed: boolean,
+};
 
 export type PaymentMethod = "wallet" | "api_key";
 

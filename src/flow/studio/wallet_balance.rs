@@ -7,6 +7,7 @@ use x402::Network;
 use super::Studio;
 use crate::balance::BalanceReading;
 use crate::error::{Error, Result};
+use crate::flow::checkout::PayeeRecord;
 use crate::providers::ProviderKind;
 
 impl Studio {
@@ -19,6 +20,11 @@ impl Studio {
         let network = network.unwrap_or_else(|| self.payment_network());
         let node = self.config.chain_nodes.for_network(network);
         crate::balance::read(&self.http, node, network, owner, &self.clock).await
+    }
+
+    /// Who a shown price pays, named from the ledger.
+    pub fn payee(&self, provider: ProviderKind, address: &str) -> Result<PayeeRecord> {
+        self.checkout.payee(provider, address)
     }
 
     /// Rehearsal pays in test money; the real sellers document Base.

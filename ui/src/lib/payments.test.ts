@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PaymentStatus } from "../ipc";
-import { formatUsd, formatUsdcAtomic, networkName, paymentPurposeLabel, paymentSentence, paymentStatusLabel, shortHex, spentToday, todayLine, usdToAtomic, walletLine, chargeAmount, chargeKindLabel, fundsLine } from "./payments";
+import { formatUsd, formatUsdcAtomic, networkName, paymentPurposeLabel, paymentSentence, paymentStatusLabel, shortHex, spentToday, todayLine, usdToAtomic, walletLine, chargeAmount, chargeKindLabel, fundsLine, payeeLine } from "./payments";
 
 describe("formatUsdcAtomic", () => {
   it("shows six decimals exactly", () => {
@@ -199,5 +199,26 @@ describe("fundsLine", () => {
 
   it("does not warn when the balance cannot be read", () => {
     expect(fundsLine({ state: "unknown", priceAtomic: "11000", reason: "no answer" }, "blockrun")?.warn).toBe(false);
+  });
+});
+
+describe("payeeLine", () => {
+  const when = (ms: number) => `day ${ms}`;
+  const record = { provider: "blockrun" as const, address: "0x5245000000000000000000000000000000000402", lastPaidMs: null, changed: false };
+
+  it("names a known payee by the provider and the studio's own history with it", () => {
+    expect(payeeLine({ ...record, timesPaid: 3, lastPaidMs: 7 }, "blockrun", when)).toBe(
+      "To: BlockRun, at the address this studio has paid 3 times before, last on day 7",
+    );
+    expect(payeeLine({ ...record, timesPaid: 1, lastPaidMs: 7 }, "blockrun", when)).toContain("paid once before");
+  });
+
+  it("says a first payment and a new address apart", () => {
+    expect(payeeLine({ ...record, timesPaid: 0 }, "blockrun", when)).toBe("To: BlockRun (the studio's first payment to BlockRun)");
+    expect(payeeLine({ ...record, timesPaid: 0, changed: true }, "blockrun", when)).toBe("To: BlockRun, at an address this studio has never paid");
+  });
+
+  it("names the provider while the ledger is being read", () => {
+    expect(payeeLine(null, "jarvisclaw", when)).toBe("To: JarvisClaw");
   });
 });

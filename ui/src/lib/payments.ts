@@ -1,7 +1,7 @@
 // Payments as the operator reads them: USDC amounts from atomic units (exact, on the string, no
 // floats), shortened addresses, and the ledger's statuses in plain words.
 
-import type { AccountCharge, BalanceReading, ChargeKind, EnrollmentFunds, PaymentRecord, PaymentStatus, ProviderKind } from "../ipc";
+import type { AccountCharge, BalanceReading, ChargeKind, EnrollmentFunds, PayeeRecord, PaymentRecord, PaymentStatus, ProviderKind } from "../ipc";
 import { providerLabel } from "./format";
 
 const USDC_DECIMALS = 6;
@@ -144,6 +144,24 @@ export function walletLine(reading: BalanceReading | null, paymentAtomic: string
     };
   }
   return { text: `From the studio wallet: ${formatUsd(before) ?? ""} → ${formatUsd(before - payment) ?? ""} after this payment.`, short: false, why: null };
+}
+
+/**
+ * "To" on the confirm panel: the payee by the provider's name and what the studio's ledger knows
+ * of its address, never the bare address (that sits behind Details). `when` formats the last
+ * payment's date.
+ */
+export function payeeLine(payee: PayeeRecord | null, provider: ProviderKind, when: (ms: number) => string): string {
+  const name = providerLabel(provider);
+  if (payee === null) {
+    return `To: ${name}`;
+  }
+  if (payee.timesPaid > 0) {
+    const times = payee.timesPaid === 1 ? "once" : `${payee.timesPaid} times`;
+    const last = payee.lastPaidMs === null ? "" : `, last on ${when(payee.lastPaidMs)}`;
+    return `To: ${name}, at the address this studio has paid ${times} before${last}`;
+  }
+  return payee.changed ? `To: ${name}, at an address this studio has never paid` : `To: ${name} (the studio's first payment to ${name})`;
 }
 
 export interface FundsLine {
