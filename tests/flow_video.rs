@@ -371,6 +371,31 @@ async fn the_key_rail_confirms_and_bills_the_account_without_a_ledger_row() {
     assert_eq!(done.charged, Some(true));
     assert_eq!(bench.library.payments().unwrap().len(), payments_before);
     assert_eq!(bench.rehearsal.video_counts().settlements, 0);
+
+    // "Save to…": a copy where the operator chose, given .mp4 when the name typed has none.
+    let out = tempfile::tempdir().unwrap();
+    let saved = studio
+        .save_video_to(&done.id, &out.path().join("Ada waves"))
+        .await
+        .unwrap();
+    assert!(saved.ends_with("Ada waves.mp4"), "{saved}");
+    assert_eq!(
+        std::fs::read(&saved).unwrap(),
+        std::fs::read(done.local_path.as_deref().unwrap()).unwrap()
+    );
+    // The same name typed again: the dialog confirmed "Ada waves", not "Ada waves.mp4".
+    let e = studio
+        .save_video_to(&done.id, &out.path().join("Ada waves"))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("nothing was overwritten"), "{e}");
+    // A folder that is gone: said, and no half-written file is left anywhere.
+    let e = studio
+        .save_video_to(&done.id, &out.path().join("gone").join("x.mp4"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.field(), Some("destination"), "{e}");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1);
 }
 
 async fn byteplus_face_makes_a_video(api: Api) {
@@ -533,6 +558,11 @@ async fn failing_prompt(marker: &str) -> VideoJob {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].status, PaymentStatus::NotCharged);
     assert!(done.local_path.is_none());
+    let e = studio
+        .save_video_to(&done.id, &std::env::temp_dir().join("never.mp4"))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("not on this computer yet"), "{e}");
     let words = done.error.clone().unwrap();
     assert!(words.contains("Nothing was charged."), "{words}");
     assert_eq!(done.charge_note.as_deref(), Some("Nothing was charged."));

@@ -28,6 +28,7 @@ use crate::state::AppState;
 pub mod desks;
 pub mod faces;
 pub mod talent;
+pub mod video;
 
 type Answer<T> = Result<T, CommandError>;
 
@@ -595,68 +596,6 @@ pub async fn open_explorer<R: Runtime>(app: AppHandle<R>, url: String) -> Answer
         .map_err(|e| Error::Internal(format!("could not open the browser: {e}")).into())
 }
 
-/// What the video form may offer on the selected provider: its models, lengths, resolutions
-/// and ratios as documented, and the library's faces usable with it.
-#[tauri::command]
-#[specta::specta]
-pub async fn video_options<R: Runtime>(
-    _app: AppHandle<R>,
-    state: State<'_, AppState>,
-) -> Answer<VideoOptions> {
-    Ok(state.studio().await.video_options()?)
-}
-
-/// What a video will likely cost and take, as the form stands; nothing is asked of the provider.
-#[tauri::command]
-#[specta::specta]
-pub async fn estimate_video<R: Runtime>(
-    _app: AppHandle<R>,
-    state: State<'_, AppState>,
-    request: VideoRequest,
-) -> Answer<VideoEstimate> {
-    Ok(state.studio().await.estimate_video(&request)?)
-}
-
-/// Checks a video request and shows what it costs: the provider's price (x402; nothing is
-/// signed) or that the account is billed. The job waits for `confirm_video`.
-#[tauri::command]
-#[specta::specta]
-#[tracing::instrument(skip_all, err(Debug))]
-pub async fn quote_video<R: Runtime>(
-    _app: AppHandle<R>,
-    state: State<'_, AppState>,
-    request: VideoRequest,
-) -> Answer<VideoJob> {
-    Ok(state.studio().await.quote_video(&request).await?)
-}
-
-/// The operator confirmed: sign and record the payment (x402), send the job, follow it.
-#[tauri::command]
-#[specta::specta]
-#[tracing::instrument(skip_all, err(Debug))]
-pub async fn confirm_video<R: Runtime>(
-    _app: AppHandle<R>,
-    state: State<'_, AppState>,
-    job_id: String,
-    payee_change_confirmed: bool,
-) -> Answer<VideoJob> {
-    Ok(state
-        .studio()
-        .await
-        .confirm_video(&job_id, payee_change_confirmed)
-        .await?)
-}
-
-#[tauri::command]
-#[specta::specta]
-pub async fn decline_video<R: Runtime>(
-    _app: AppHandle<R>,
-    state: State<'_, AppState>,
-    job_id: String,
-) -> Answer<VideoJob> {
-    Ok(state.studio().await.decline_video(&job_id)?)
-}
-
 /// A virtual portrait's price (x402; nothing is signed) or that the account is billed. The
 /// quote waits for `confirm_portrait`.
 #[tauri::command]
@@ -703,69 +642,9 @@ pub async fn decline_portrait<R: Runtime>(
     Ok(state.studio().await.decline_portrait(&quote_id)?)
 }
 
-/// Every video job, newest first, with status, time taken and price.
-#[tauri::command]
-#[specta::specta]
-pub async fn list_jobs<R: Runtime>(
-    _app: AppHandle<R>,
-    state: State<'_, AppState>,
-) -> Answer<Vec<VideoJob>> {
-    Ok(state.studio().await.list_jobs()?)
-}
-
-/// Streams every video job change to the window until the window goes away.
-#[tauri::command]
-#[specta::specta]
-pub async fn watch_jobs<R: Runtime>(
-    _app: AppHandle<R>,
-    state: State<'_, AppState>,
-    on_update: Channel<VideoJob>,
-) -> Answer<()> {
-    forward(state.job_updates.subscribe(), on_update, "job");
-    Ok(())
-}
-
-/// Downloads a finished video again (after a failed download); nothing is made or charged
-/// again.
-#[tauri::command]
-#[specta::specta]
-#[tracing::instrument(skip_all, err(Debug))]
-pub async fn download_job<R: Runtime>(
-    _app: AppHandle<R>,
-    state: State<'_, AppState>,
-    job_id: String,
-) -> Answer<VideoJob> {
-    Ok(state.studio().await.download_job(&job_id).await?)
-}
-
-/// Opens the folder of a finished video with the file selected. Only a job's own saved file
-/// is revealed, never a path from the window.
-#[tauri::command]
-#[specta::specta]
-pub async fn reveal_job_file<R: Runtime>(
-    app: AppHandle<R>,
-    state: State<'_, AppState>,
-    job_id: String,
-) -> Answer<()> {
-    let job = state.studio().await.video_job(&job_id)?;
-    let path = job
-        .local_path
-        .filter(|p| std::path::Path::new(p).is_file())
-        .ok_or_else(|| {
-            Error::invalid(
-                "job",
-                "This job has no video on this computer yet. Download it first.",
-            )
-        })?;
-    use tauri_plugin_opener::OpenerExt;
-    app.opener()
-        .reveal_item_in_dir(&path)
-        .map_err(|e| Error::Internal(format!("could not open the folder: {e}")).into())
-}
-
 /// Sends every broadcast change to the window's channel until the window goes away (its channel
 /// refuses) or the sender closes. A window that falls behind skips to the newest changes.
-fn forward<T>(
+pub(crate) fn forward<T>(
     mut updates: tokio::sync::broadcast::Receiver<T>,
     on_update: Channel<T>,
     what: &'static str,

@@ -22,3 +22,21 @@ pub async fn pick_photo<R: Runtime>(app: AppHandle<R>) -> Option<String> {
     let chosen = rx.await.ok().flatten()?;
     chosen.into_path().ok().map(|p| p.display().to_string())
 }
+
+/// Where the operator wants a finished video saved (the system's Save dialog, which asks
+/// before replacing a file), or `None` when they closed it.
+pub async fn pick_video_destination<R: Runtime>(
+    app: AppHandle<R>,
+    suggested: String,
+) -> Option<std::path::PathBuf> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Save the video")
+        .set_file_name(suggested)
+        .add_filter("MP4 video", &["mp4"])
+        .save_file(move |chosen| {
+            let _ = tx.send(chosen);
+        });
+    rx.await.ok().flatten()?.into_path().ok()
+}

@@ -47,6 +47,34 @@ pub fn file_for(dir: &Path, job_id: &str) -> PathBuf {
     dir.join(format!("{job_id}.mp4"))
 }
 
+/// Copies a finished video to `to`, where the operator chose: through a `.part` beside it and a
+/// rename, so a failed copy (a full disk, a pulled card) never leaves half a video under the
+/// chosen name. An existing file there was already confirmed by the save dialog.
+pub async fn save_copy(from: &Path, to: &Path) -> Result<PathBuf> {
+    if from == to {
+        return Ok(to.to_path_buf());
+    }
+    let mut part = to.as_os_str().to_owned();
+    part.push(".part");
+    let part = PathBuf::from(part);
+    let copied = tokio::fs::copy(from, &part).await;
+    let moved = match copied {
+        Ok(_) => tokio::fs::rename(&part, to).await,
+        Err(e) => Err(e),
+    };
+    moved.map_err(|e| {
+        let _ = std::fs::remove_file(&part);
+        Error::invalid(
+            "destination",
+            format!(
+                "The video could not be saved to {}: {e}. Choose another folder; the video itself is still kept by the app.",
+                to.display()
+            ),
+        )
+    })?;
+    Ok(to.to_path_buf())
+}
+
 /// Downloads `url` into `dir` as `<job id>.mp4`, checking it on the way, and returns its path.
 pub async fn fetch(
     http: &reqwest::Client,

@@ -1070,6 +1070,10 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
       case "reveal_job_file":
         window.__mock.videoCalls.push(`reveal:${args.jobId}`);
         return later(50, () => null);
+      case "save_video":
+        // The Save dialog, answered as the producer would: a name in their Videos folder.
+        window.__mock.videoCalls.push(`save:${args.jobId}`);
+        return later(50, () => `/home/producer/Videos/${args.jobId}.mp4`);
       case "list_open_sessions":
         return open;
       case "list_faces":

@@ -153,6 +153,11 @@ export const commands = {
 	 *  is revealed, never a path from the window.
 	 */
 	revealJobFile: (jobId: string) => __TAURI_INVOKE<null>("reveal_job_file", { jobId }),
+	/**
+	 *  "Save to…": the system's Save dialog, then a copy of the finished video where the operator
+	 *  chose. `None` when the dialog was closed; the video stays in the app's folder either way.
+	 */
+	saveVideo: (jobId: string) => __TAURI_INVOKE<string | null>("save_video", { jobId }),
 	/**  The release in force, for Settings → Release and the talent's screen. */
 	getRelease: () => __TAURI_INVOKE<ReleaseTemplate>("get_release"),
 	/**  Saves the release as its next version; the same terms again keep the version in force. */

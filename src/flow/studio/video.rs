@@ -551,6 +551,35 @@ impl Studio {
         }
     }
 
+    /// Copies a finished video where the operator chose ("Save to…"), and says where it went.
+    pub async fn save_video_to(&self, id: &str, to: &Path) -> Result<String> {
+        let job = self.library.job(id)?;
+        let Some(from) = job.local_path.filter(|p| Path::new(p).is_file()) else {
+            return Err(Error::invalid(
+                "video",
+                "This video is not on this computer yet: wait until it plays here (or press Download on its row), then save it.",
+            ));
+        };
+        let to = match to.extension() {
+            Some(_) => to.to_path_buf(),
+            // The dialog confirmed overwriting the name typed, not this one.
+            None if to.with_extension("mp4").exists() => {
+                return Err(Error::invalid(
+                    "destination",
+                    format!(
+                        "{} already exists. Choose another name; nothing was overwritten.",
+                        to.with_extension("mp4").display()
+                    ),
+                ))
+            }
+            None => to.with_extension("mp4"),
+        };
+        Ok(download::save_copy(Path::new(&from), &to)
+            .await?
+            .display()
+            .to_string())
+    }
+
     /// Where a job's file goes when it is saved into `dir` (the CLI's `--out`).
     pub fn job_file_in(dir: &Path, job_id: &str) -> PathBuf {
         download::file_for(dir, job_id)

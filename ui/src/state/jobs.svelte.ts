@@ -1,17 +1,19 @@
 // The window's video jobs: listed once, then kept current by the `watchJobs` stream (the backend
 // polls the provider within its budget; the window never asks per second). The Generate screen
-// reads it; its actions ("Download again", "Show in folder") run here, one per job at a time.
+// reads it; its actions ("Download again", "Show in folder", "Save to…") run here, one per job at a time.
 
 import { asCommandError, commands, watchJobs, type CommandError, type VideoJob } from "../ipc";
 import { upsertJob } from "../video/jobs";
 
-export type JobAction = "download" | "reveal";
+export type JobAction = "download" | "reveal" | "save";
 
 export interface JobsBackend {
   watch: (onUpdate: (job: VideoJob) => void) => Promise<void>;
   list: () => Promise<VideoJob[]>;
   download: (jobId: string) => Promise<VideoJob>;
   reveal: (jobId: string) => Promise<null>;
+  /** The Save dialog, then a copy: where it went, or null when the dialog was closed. */
+  save: (jobId: string) => Promise<string | null>;
 }
 
 const TAURI: JobsBackend = {
@@ -19,6 +21,7 @@ const TAURI: JobsBackend = {
   list: () => commands.listJobs(),
   download: (id) => commands.downloadJob(id),
   reveal: (id) => commands.revealJobFile(id),
+  save: (id) => commands.saveVideo(id),
 };
 
 /** Where a job ends: worth a badge on Generate when it happens elsewhere. */
@@ -33,6 +36,8 @@ export class Jobs {
   busy = $state.raw<Readonly<Record<string, JobAction>>>({});
   /** Jobs that finished (ready, failed, out of time) since the operator last looked at Generate. */
   unseen = $state.raw<readonly string[]>([]);
+  /** Where each job's video was last saved with "Save to…", shown in its row. */
+  savedTo = $state.raw<Readonly<Record<string, string>>>({});
   /** The last failed action per job id, shown in its row. */
   actionErrors = $state.raw<Readonly<Record<string, CommandError>>>({});
 
@@ -92,6 +97,16 @@ export class Jobs {
   reveal(id: string): Promise<void> {
     return this.#run(id, "reveal", async () => {
       await this.#backend.reveal(id);
+    });
+  }
+
+  /** "Save to…": a copy of the finished video where the operator chooses. */
+  saveTo(id: string): Promise<void> {
+    return this.#run(id, "save", async () => {
+      const path = await this.#backend.save(id);
+      if (path !== null) {
+        this.savedTo = { ...this.savedTo, [id]: path };
+      }
     });
   }
 

@@ -24,6 +24,10 @@ function backend(overrides: Partial<JobsBackend> = {}) {
       calls.push(`reveal:${id}`);
       return Promise.resolve(null);
     },
+    save: (id) => {
+      calls.push(`save:${id}`);
+      return Promise.resolve(`/home/producer/Videos/${id}.mp4`);
+    },
     ...overrides,
   };
   return { b, calls, push: (j: VideoJob) => push?.(j) };
@@ -85,6 +89,25 @@ describe("Jobs", () => {
     expect(jobs.list.find((j) => j.id === "vid_old")?.state).toBe("completed");
     await jobs.reveal("vid_new");
     expect(jobs.actionErrors.vid_new?.message).toBe("This job has no video on this computer yet.");
+    expect(jobs.busy).toEqual({});
+  });
+
+  it("saves a copy where the operator chose, and says nothing when the dialog was closed", async () => {
+    let answer: string | null = "/home/producer/Videos/ada.mp4";
+    const { b, calls } = backend({
+      save: (id) => {
+        calls.push(`save:${id}`);
+        return Promise.resolve(answer);
+      },
+    });
+    const jobs = new Jobs(b);
+    await jobs.init();
+    await jobs.saveTo("vid_new");
+    expect(jobs.savedTo).toEqual({ vid_new: "/home/producer/Videos/ada.mp4" });
+    answer = null;
+    await jobs.saveTo("vid_old");
+    expect(jobs.savedTo).toEqual({ vid_new: "/home/producer/Videos/ada.mp4" });
+    expect(calls.filter((c) => c.startsWith("save"))).toEqual(["save:vid_new", "save:vid_old"]);
     expect(jobs.busy).toEqual({});
   });
 
