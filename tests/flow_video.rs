@@ -372,6 +372,10 @@ async fn the_key_rail_confirms_and_bills_the_account_without_a_ledger_row() {
     assert_eq!(bench.library.payments().unwrap().len(), payments_before);
     assert_eq!(bench.rehearsal.video_counts().settlements, 0);
 
+    // "Save to…" offers whose face it is, then the job's id.
+    let offered = studio.video_file_name(&done.id).unwrap();
+    let face_name = done.face_name.clone().unwrap();
+    assert_eq!(offered, format!("{face_name} {}.mp4", done.id));
     // "Save to…": a copy where the operator chose, given .mp4 when the name typed has none.
     let out = tempfile::tempdir().unwrap();
     let saved = studio

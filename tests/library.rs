@@ -398,6 +398,37 @@ macro_rules! suite {
 
                 let renamed = lib.rename_face("ta_ada", "  Ada King ").unwrap();
                 assert_eq!(renamed.name, "Ada King", "trimmed");
+                // A sync from the provider lists the name given at enrollment: the rename stays,
+                // and a face the library has no name for takes the listing's.
+                let listed = |asset_id: &str, name: &str| likeness::providers::RemoteFace {
+                    kind: likeness::providers::RemoteFaceKind::RealFace,
+                    asset_id: asset_id.into(),
+                    group_id: Some(format!("legacy_rf_{asset_id}")),
+                    name: name.into(),
+                    image_url: format!("https://photos.example/{asset_id}.jpg"),
+                    created_at: None,
+                    tx_hash: None,
+                };
+                let nameless = filed(
+                    "ta_nameless",
+                    "",
+                    ProviderKind::BlockRun,
+                    FaceKind::RealFace,
+                );
+                lib.save_face(&nameless).unwrap();
+                let report = lib
+                    .merge_remote_faces(
+                        ProviderKind::BlockRun,
+                        &[
+                            listed("ta_ada", "Ada Lovelace"),
+                            listed("ta_nameless", "Listed Name"),
+                        ],
+                        3_000,
+                    )
+                    .unwrap();
+                assert_eq!((report.unchanged, report.updated), (1, 1), "{report:?}");
+                assert_eq!(lib.face("ta_ada").unwrap().name, "Ada King");
+                assert_eq!(lib.face("ta_nameless").unwrap().name, "Listed Name");
                 assert_eq!(
                     renamed.consent, ada.consent,
                     "the record is history: untouched"

@@ -29,9 +29,16 @@ pub async fn pick_video_destination<R: Runtime>(
     app: AppHandle<R>,
     suggested: String,
 ) -> Option<std::path::PathBuf> {
+    use tauri::Manager;
+    // The system's Videos folder, where producers look first; the dialog's own default is the
+    // app's working folder, which means nothing to them.
+    let folder = app.path().video_dir().or_else(|_| app.path().home_dir());
     let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
+    let mut dialog = app.dialog().file();
+    if let Ok(folder) = folder {
+        dialog = dialog.set_directory(folder);
+    }
+    dialog
         .set_title("Save the video")
         .set_file_name(suggested)
         .add_filter("MP4 video", &["mp4"])

@@ -495,7 +495,9 @@ impl Library {
                 }
                 Some((p, ..)) if p != provider.as_str() => report.conflicts += 1,
                 Some((_, name, image_url, group_id, tx_hash)) => {
-                    let same = name == f.name
+                    // The studio's name for a face (typed at enrollment, or a rename in the drawer)
+                    // is the library's: a listing fills a name only where there is none.
+                    let same = (!name.is_empty() || name == f.name)
                         && (f.image_url.is_empty() || image_url == f.image_url)
                         && (f.group_id.is_none() || group_id == f.group_id)
                         && (f.tx_hash.is_none() || tx_hash.is_some());
@@ -504,7 +506,7 @@ impl Library {
                         continue;
                     }
                     tx.execute(
-                        "UPDATE faces SET name = ?2,
+                        "UPDATE faces SET name = CASE WHEN name = '' THEN ?2 ELSE name END,
                              image_url = CASE WHEN ?3 = '' THEN image_url ELSE ?3 END,
                              group_id = COALESCE(?4, group_id), tx_hash = COALESCE(tx_hash, ?5)
                          WHERE asset_id = ?1",

@@ -7,10 +7,12 @@ $E2E_OUT. Standard library only; the shared parts are in harness.py.
 
 import os
 import re
+import subprocess
+import tempfile
 import time
 import urllib.parse
 
-from harness import (DATA, TIMINGS, Window, blur, check, drive, error_text, mp4_boxes,
+from harness import (DATA, OUT, TIMINGS, Window, blur, check, drive, error_text, mp4_boxes,
                      dom_text, phone_completes, phone_opens, phone_returns, pin_rehearsal_port,
                      shown_price, talent_agrees, wait_dom_text)
 
@@ -120,7 +122,30 @@ def generate_video(w, asset_id):
           and "Ada Lovelace's video is ready" in notified, notified[-600:])
     w.js(f"""document.querySelector(".job-row[data-job-id='{job_id}']").scrollIntoView({{block: 'end'}})""")
     w.shot("19-video-playing")
+    save_video_as(w, job_id, path)
     return job_id
+
+
+def save_video_as(w, job_id, downloaded):
+    """"Save to…": the system's Save dialog, typed into as a person would (a path, then Enter)."""
+    dest = os.path.join(tempfile.mkdtemp(prefix="likeness-saved-"), "Ada waves.mp4")
+    w.click(f".job-row[data-job-id='{job_id}'] .save-job")
+    # No window manager under Xvfb gives the dialog focus: find it by its title and focus it.
+    dialog = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "Save the video"],
+                            capture_output=True, text=True, timeout=30).stdout.split()
+    check("Save to… opens the system's Save dialog", len(dialog) > 0)
+    if not dialog:
+        return
+    time.sleep(1)
+    # The dialog is GTK's, outside the web view: photographed from the X screen itself.
+    subprocess.run(["import", "-window", "root", os.path.join(OUT, "19b-save-dialog.png")], timeout=30)
+    for args in (["windowfocus", "--sync", dialog[-1]], ["key", "--clearmodifiers", "ctrl+a"],
+                 ["type", "--delay", "20", dest], ["key", "Return"]):
+        subprocess.run(["xdotool", *args], check=True, timeout=30)
+    saved = wait_dom_text(w, f".job-row[data-job-id='{job_id}'] .job-saved", lambda t: "Saved to" in t, 30)
+    with open(downloaded, "rb") as a, open(dest, "rb") as b:
+        same = a.read() == b.read()
+    check("the video is saved where the dialog was told, the same bytes", same and dest in saved, saved)
 
 
 def receipt_and_revoke(w, asset_id):

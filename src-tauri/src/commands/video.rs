@@ -135,7 +135,8 @@ pub async fn save_video<R: Runtime>(
     state: State<'_, AppState>,
     job_id: String,
 ) -> Answer<Option<String>> {
-    let to = crate::dialog::pick_video_destination(app, format!("{job_id}.mp4")).await;
+    let name = state.studio().await.video_file_name(&job_id)?;
+    let to = crate::dialog::pick_video_destination(app, name).await;
     let Some(to) = to else { return Ok(None) };
     let saved = state.studio().await.save_video_to(&job_id, &to).await?;
     Ok(Some(saved))

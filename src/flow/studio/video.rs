@@ -551,6 +551,25 @@ impl Studio {
         }
     }
 
+    /// The name "Save to…" offers: whose face, then the job's id ("Ada Lovelace vid_….mp4"),
+    /// without the characters file systems refuse.
+    pub fn video_file_name(&self, id: &str) -> Result<String> {
+        let job = self.video_job(id)?;
+        let face: String = job
+            .face_name
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| {
+                !matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+                    && !c.is_control()
+            })
+            .collect();
+        Ok(match face.trim() {
+            "" => format!("{}.mp4", job.id),
+            face => format!("{face} {}.mp4", job.id),
+        })
+    }
+
     /// Copies a finished video where the operator chose ("Save to…"), and says where it went.
     pub async fn save_video_to(&self, id: &str, to: &Path) -> Result<String> {
         let job = self.library.job(id)?;
