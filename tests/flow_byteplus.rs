@@ -663,3 +663,83 @@ async fn an_asset_still_processing_at_a_restart_is_watched_again() {
     );
     again.stop();
 }
+
+/// A person's clip as filed after its upload: the link it came from and the fingerprint of the
+/// bytes that were checked and sent.
+fn filed_clip(asset_id: &str, link: String, uploaded_sha256: String) -> Face {
+    Face {
+        asset_id: asset_id.into(),
+        provider: ProviderKind::Rehearsal,
+        kind: FaceKind::Asset,
+        name: "Ada".into(),
+        image_url: link,
+        thumbnail: None,
+        group_id: Some("group-20260702221642-5czvq".into()),
+        enrolled_at_ms: 1_000,
+        price_usd: None,
+        tx_hash: None,
+        photo_override: None,
+        asset_type: AssetType::Video,
+        status: AssetStatus::Active,
+        status_message: None,
+        consent: Some(likeness::library::ConsentRecord {
+            operator: "Grace".into(),
+            recorded_at_ms: 1_000,
+            liveness_ref: None,
+            file_sha256: Some(uploaded_sha256),
+            payment: None,
+            hosted_copy_deleted_at_ms: None,
+            release: None,
+        }),
+        revoked: None,
+        tags: Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn a_clip_plays_from_a_copy_fetched_once_and_only_if_it_is_the_file_uploaded() {
+    use sha2::Digest;
+    let bench = Bench::new().await;
+    let media = tempfile::tempdir().unwrap();
+    let provider = bench.provider(ProviderKind::Anyfast);
+    let config = StudioConfig {
+        media_dir: Some(media.path().join("media")),
+        ..StudioConfig::for_provider(&provider)
+    };
+    let studio = Studio::new(Arc::clone(&bench.library), provider, bench.http(), config);
+    let bytes = std::fs::read("tests/fixtures/media/talent-3s.mp4").unwrap();
+    let sha = hex::encode(sha2::Sha256::digest(&bytes));
+
+    let link = bench.photos.url("/media/talent-3s.mp4");
+    bench
+        .library
+        .save_face(&filed_clip("asset-1", link, sha.clone()))
+        .unwrap();
+    let path = studio.clip_copy("asset-1").await.unwrap();
+    assert!(path.ends_with("clip-asset-1.mp4"), "{path}");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the file uploaded");
+    let fetched = bench.photos.hits("/media/talent-3s.mp4");
+    assert_eq!(studio.clip_copy("asset-1").await.unwrap(), path);
+    assert_eq!(
+        bench.photos.hits("/media/talent-3s.mp4"),
+        fetched,
+        "kept: played again without fetching"
+    );
+
+    // A link that now serves another file is not played as the talent's clip, nor kept.
+    let other = bench.photos.url("/media/ok-3s-25fps.mp4");
+    bench
+        .library
+        .save_face(&filed_clip("asset-2", other, sha))
+        .unwrap();
+    let e = studio.clip_copy("asset-2").await.unwrap_err();
+    assert!(
+        e.to_string().contains("changed since it was uploaded"),
+        "{e}"
+    );
+    let kept: Vec<_> = std::fs::read_dir(media.path().join("media"))
+        .unwrap()
+        .map(|f| f.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(kept, vec!["clip-asset-1.mp4".to_string()]);
+}

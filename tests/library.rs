@@ -403,9 +403,9 @@ macro_rules! suite {
                 let listed = |asset_id: &str, name: &str| likeness::providers::RemoteFace {
                     kind: likeness::providers::RemoteFaceKind::RealFace,
                     asset_id: asset_id.into(),
-                    group_id: Some(format!("legacy_rf_{asset_id}")),
+                    group_id: Some(format!("g_{asset_id}")),
                     name: name.into(),
-                    image_url: format!("https://photos.example/{asset_id}.jpg"),
+                    image_url: "https://x/a.jpg".into(),
                     created_at: None,
                     tx_hash: None,
                 };

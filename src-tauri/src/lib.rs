@@ -83,6 +83,7 @@ macro_rules! specta_builder {
                 $crate::commands::talent::revoke_face::<$runtime>,
                 $crate::commands::faces::rename_face::<$runtime>,
                 $crate::commands::faces::set_face_tags::<$runtime>,
+                $crate::commands::faces::clip_copy,
                 $crate::commands::talent::export_receipt_pdf::<$runtime>,
                 $crate::commands::talent::export_day_receipts_pdf::<$runtime>,
                 $crate::commands::talent::open_talent_view::<$runtime>,

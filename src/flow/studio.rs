@@ -5,6 +5,7 @@
 
 pub(crate) mod assets;
 mod budget;
+mod clips;
 mod enrollment;
 mod handover;
 mod job_watch;

@@ -67,7 +67,7 @@ impl AssetType {
     }
 
     /// What the file is called in messages: "video", "audio file".
-    fn noun(self) -> &'static str {
+    pub fn noun(self) -> &'static str {
         match self {
             AssetType::Image => "image",
             AssetType::Video => "video",
@@ -538,6 +538,20 @@ pub async fn examine_with_progress(
     limits: &MediaLimits,
     progress: Option<&(dyn Fn(FetchProgress) + Send + Sync)>,
 ) -> Result<MediaCheck> {
+    Ok(fetch_examined(http, raw_url, asset_type, limits, progress)
+        .await?
+        .1)
+}
+
+/// The file at `raw_url`, fetched within `limits` as for its check, with its check: the bytes
+/// for a copy the window can play, the check for what they are.
+pub async fn fetch_examined(
+    http: &reqwest::Client,
+    raw_url: &str,
+    asset_type: AssetType,
+    limits: &MediaLimits,
+    progress: Option<&(dyn Fn(FetchProgress) + Send + Sync)>,
+) -> Result<(std::sync::Arc<Vec<u8>>, MediaCheck)> {
     let url = validate_url(raw_url, asset_type)?;
     let download = Download {
         field: "url",
@@ -547,13 +561,30 @@ pub async fn examine_with_progress(
         cap: format!("the {} {} accepts", limits.max_size_text(), limits.provider),
         advice: check::smaller_advice(asset_type).to_string(),
     };
-    let bytes = fetch::fetch(http, &url, &download, progress).await?;
+    let bytes = std::sync::Arc::new(fetch::fetch(http, &url, &download, progress).await?);
     let limits = limits.clone();
     let url = url.to_string();
+    let read = bytes.clone();
     // An MP3 is read frame by frame: milliseconds, but off the async workers all the same.
-    tokio::task::spawn_blocking(move || examine_bytes(&url, &bytes, asset_type, &limits))
-        .await
-        .map_err(|e| Error::Internal(format!("the {} check stopped: {e}", asset_type.as_str())))
+    let check =
+        tokio::task::spawn_blocking(move || examine_bytes(&url, &read, asset_type, &limits))
+            .await
+            .map_err(|e| {
+                Error::Internal(format!("the {} check stopped: {e}", asset_type.as_str()))
+            })?;
+    Ok((bytes, check))
+}
+
+impl MediaContainer {
+    /// The file extension a copy is kept under.
+    pub fn extension(self) -> &'static str {
+        match self {
+            MediaContainer::Mp4 => "mp4",
+            MediaContainer::Mov => "mov",
+            MediaContainer::Mp3 => "mp3",
+            MediaContainer::Wav => "wav",
+        }
+    }
 }
 
 #[cfg(test)]

@@ -453,6 +453,27 @@ def run(photos):
     check("the video joins the same person and turns active", len(rows) >= 2 and any("Video" in r for r in rows), str(rows))
     w.shot("16-library-person-with-video")
 
+    # The person's drawer plays the clip: fetched into the media folder when asked, then played.
+    w.click("#library-view-grid")
+    tile = f".tile[data-person-key*='{group}']"
+    w.wait(tile, 20)
+    w.click(tile)
+    w.wait("#face-drawer[open] .clip .play-clip", 20)
+    w.click("#face-drawer .clip .play-clip")
+    clip = None
+    for _ in range(80):
+        clip = w.js("""const v = document.querySelector('#face-drawer .clip video');
+                       return v ? [v.readyState, v.duration, v.currentSrc] : null;""")
+        if clip is not None and clip[0] >= 1:
+            break
+        time.sleep(0.25)
+    check("the drawer plays the person's video clip from a copy in the media folder",
+          clip is not None and clip[0] >= 1 and 2.5 <= clip[1] <= 3.5 and clip[2].startswith("blob:")
+          and any(n.startswith("clip-asset-") for n in os.listdir(os.path.join(DATA, "media"))), str(clip))
+    w.shot("16a-drawer-plays-clip")
+    w.click("#face-drawer-close")
+    w.click("#library-view-list")
+
     # Billed to the (rehearsed) Anyfast account, not the wallet: Payments lists the photo and the
     # video filed for Mary Jackson beside the ledger.
     w.click("#nav-payments")

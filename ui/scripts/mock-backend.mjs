@@ -1070,6 +1070,13 @@ export function installMock({ qrSvg, scenario, listDelayMs = 13 }) {
       case "reveal_job_file":
         window.__mock.videoCalls.push(`reveal:${args.jobId}`);
         return later(50, () => null);
+      case "clip_copy": {
+        // As the backend keeps a clip fetched from its link: in the media folder, by asset id.
+        const f = libraryFaces.find((x) => x.assetId === args.assetId);
+        if (!f || f.assetType === "image") refuse("invalid_input", "Only video and voice clips are played here; a photo shows as the picture.", "asset");
+        if (!f.imageUrl.startsWith("https://")) refuse("invalid_input", "This video has no web link to play it from. It is still usable in Generate.", "url");
+        return later(300, () => `${MEDIA}/clip-${f.assetId}.${f.assetType === "audio" ? "mp3" : "mp4"}`);
+      }
       case "save_video":
         // The Save dialog, answered as the producer would: a name in their Videos folder.
         window.__mock.videoCalls.push(`save:${args.jobId}`);

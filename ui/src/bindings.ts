@@ -168,6 +168,11 @@ export const commands = {
 	renameFace: (assetId: string, name: string) => __TAURI_INVOKE<Face>("rename_face", { assetId, name }),
 	/**  Replaces a face's (and its person's) tags; returns the face as filed now. */
 	setFaceTags: (assetId: string, tags: string[]) => __TAURI_INVOKE<Face>("set_face_tags", { assetId, tags }),
+	/**
+	 *  A copy of a person's video or voice clip in the media folder, for the drawer to play:
+	 *  fetched from its link the first time it is asked for.
+	 */
+	clipCopy: (assetId: string) => __TAURI_INVOKE<string>("clip_copy", { assetId }),
 	/**  Writes a face's consent record as a PDF into the Downloads folder; returns its path. */
 	exportReceiptPdf: (assetId: string) => __TAURI_INVOKE<string>("export_receipt_pdf", { assetId }),
 	/**

@@ -28,3 +28,12 @@ pub async fn set_face_tags<R: Runtime>(
 ) -> Answer<Face> {
     Ok(state.library.set_face_tags(&asset_id, &tags)?)
 }
+
+/// A copy of a person's video or voice clip in the media folder, for the drawer to play:
+/// fetched from its link the first time it is asked for.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn clip_copy(state: State<'_, AppState>, asset_id: String) -> Answer<String> {
+    Ok(state.studio().await.clip_copy(&asset_id).await?)
+}
