@@ -459,7 +459,8 @@ def run(photos):
     w.wait(tile, 20)
     w.click(tile)
     w.wait("#face-drawer[open] .clip .play-clip", 20)
-    w.click("#face-drawer .clip .play-clip")
+    # The drawer scrolls on its own: the button is brought into view as a person would scroll to it.
+    w.js("const b = document.querySelector('#face-drawer .clip .play-clip'); b.scrollIntoView({block: 'center'}); b.click();")
     clip = None
     for _ in range(80):
         clip = w.js("""const v = document.querySelector('#face-drawer .clip video');
