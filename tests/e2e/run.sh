@@ -6,13 +6,14 @@
 # four provider personalities, a video) and studio.py (first launch, two talents and an expired
 # QR, wallet import, a portrait, settings across a SIGKILL, a failed phone check and its retry).
 # desks.py runs two app windows on one studio database (a private PostgreSQL cluster started
-# here). E2E_ONLY=enrollment|studio|desks runs one of them.
+# here). E2E_ONLY=enrollment|studio|desks runs one of them. E2E_ONLY=library_10k runs only the
+# search measurement at 10,000 faces (scripts/measure-library-webkit), never part of the default.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT="$ROOT/artifacts/e2e"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$OUT" "$WORK/home" "$WORK/data-enrollment" "$WORK/data-studio" "$WORK/data-desks"
+mkdir -p "$OUT" "$WORK/home" "$WORK/data-enrollment" "$WORK/data-studio" "$WORK/data-desks" "$WORK/data-library_10k"
 
 # An HTTPS photo host on loopback with its own certificate, trusted by the app via SSL_CERT_FILE.
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 2 \
@@ -51,7 +52,8 @@ dbus-run-session -- bash -c '
   dbus-monitor --session "interface=org.freedesktop.Notifications" > "$E2E_WORK/notifications.log" 2>&1 &
   xvfb-run -a -s "-screen 0 1280x860x24" bash -c "
     status=0
-    for run in enrollment studio desks; do
+    for run in enrollment studio desks library_10k; do
+      [ -z \"\$E2E_ONLY\" ] && [ \"\$run\" = library_10k ] && continue
       [ -z \"\$E2E_ONLY\" ] || [ \"\$E2E_ONLY\" = \"\$run\" ] || continue
       echo \"# \$run\"
       XDG_DATA_HOME=\"\$E2E_WORK/data-\$run\" python3 \"\$E2E_DIR/\$run.py\" || status=1
