@@ -153,7 +153,9 @@ const SCREENS = [
     steps: async (page) => {
       await page.click("#nav-library");
       await page.click(".tile[data-person-key^='group:blockrun:'], .tile[data-person-key^='group:anyfast:']");
-      await page.waitForSelector("#face-drawer[open] .clip .not-playable");
+      // "Play here": the clip's copy in the media folder, played from a blob as finished videos are.
+      await page.click("#face-drawer[open] .clip .play-clip");
+      await page.waitForSelector("#face-drawer[open] .clip audio, #face-drawer[open] .clip video");
     },
   },
   {
