@@ -90,13 +90,18 @@ impl Studio {
         let price_atomic = price.to_string();
         match self.checkout.check_amount(u128::from(price)) {
             Ok(()) => {}
-            Err(Error::Invalid { field, .. }) if field == "per_payment_cap" => {
+            Err(Error::Invalid {
+                field: "per_payment_cap",
+                ..
+            }) => {
                 return Ok(EnrollmentFunds::OverLimit {
                     price_atomic,
                     cap: SpendCap::PerPayment,
                 })
             }
-            Err(Error::Invalid { field, .. }) if field == "daily_cap" => {
+            Err(Error::Invalid {
+                field: "daily_cap", ..
+            }) => {
                 return Ok(EnrollmentFunds::OverLimit {
                     price_atomic,
                     cap: SpendCap::Daily,
