@@ -29,24 +29,9 @@ LAST = ["Lovelace", "Hopper", "Johnson", "Vaughan", "Jackson", "Easley", "Hamilt
         "Nakamura", "Haddad", "Novak", "Rossi", "Silva", "Kowalski", "Andersson", "Moreau", "Fischer", "Ibrahim",
         "Mensah", "Tanaka", "Park", "Singh", "García", "Dubois", "Kim", "Ivanova", "Costa", "Weber", "Osei"]
 
-KEYSTROKE = """
-const [text, done] = arguments;
-// With text null: the same timing on an input nobody listens to, the measurement's own floor
-// (a task and a frame in this WebKit, with no work of the app's).
-const input = text === null ? document.createElement("input") : document.querySelector("#library-search");
-const task = (fn) => { const { port1, port2 } = new MessageChannel(); port1.onmessage = fn; port2.postMessage(null); };
-input.value = text ?? "x";
-const t0 = performance.now();
-input.dispatchEvent(new Event("input", { bubbles: true }));
-task(() => {
-  const dom = performance.now() - t0;
-  requestAnimationFrame(() => {
-    const frame = performance.now() - t0;
-    task(() => done({ dom, frame, painted: performance.now() - t0,
-                      cards: document.querySelectorAll("#library .person, #library .tile").length }));
-  });
-});
-"""
+# The timing itself is the Chromium script's (ui/scripts/keystroke-timing.js), run here as is.
+TIMING = open(os.path.join(os.path.dirname(__file__), "../../ui/scripts/keystroke-timing.js")).read()
+KEYSTROKE = f"const [text, done] = arguments;\n{TIMING}\nkeystrokeTiming(text).then(done);"
 
 
 def seed():

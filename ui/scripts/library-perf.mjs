@@ -76,35 +76,8 @@ function openLibrary() {
 }
 
 /** In the page: one keystroke into the search, timed to the DOM, the next frame, and its paint. */
-function keystroke(text) {
-  return new Promise((done) => {
-    const input = document.querySelector("#library-search");
-    const task = (fn) => {
-      const { port1, port2 } = new MessageChannel();
-      port1.onmessage = fn;
-      port2.postMessage(null);
-    };
-    input.value = text;
-    const t0 = performance.now();
-    input.dispatchEvent(new Event("input", { bubbles: true }));
-    // A task runs after every microtask, so after Svelte's flush: the DOM is updated.
-    task(() => {
-      const dom = performance.now() - t0;
-      requestAnimationFrame(() => {
-        const frame = performance.now() - t0;
-        task(() => {
-          done({
-            dom,
-            frame,
-            painted: performance.now() - t0,
-            shown: document.querySelector("#library-count")?.textContent ?? "",
-            cards: document.querySelectorAll("#library .person").length,
-          });
-        });
-      });
-    });
-  });
-}
+const KEYSTROKE = readFileSync(join(UI, "scripts/keystroke-timing.js"), "utf8");
+const keystroke = (page, text) => page.evaluate(`${KEYSTROKE}\nkeystrokeTiming(${JSON.stringify(text)})`);
 
 const server = await startPreview(PORT);
 let browser;
@@ -157,14 +130,14 @@ try {
   await page.waitForTimeout(500);
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 1; i <= TYPED.length; i++) {
-      const r = await page.evaluate(keystroke, TYPED.slice(0, i));
+      const r = await keystroke(page, TYPED.slice(0, i));
       keys.push(r);
       maxCards = Math.max(maxCards, r.cards);
       await page.waitForTimeout(90 + Math.floor(Math.random() * 60));
     }
     const last = keys[keys.length - 1];
     if (!last.shown.startsWith("Showing")) throw new Error(`after typing, the count reads "${last.shown}"`);
-    await page.evaluate(keystroke, "");
+    await keystroke(page, "");
     await page.waitForTimeout(300);
   }
   await page.close();
@@ -211,7 +184,7 @@ const rows = [
 ];
 const note = [
   "<!-- perf:library -->",
-  `In the window: measured ${date} by \`ui/scripts/library-perf.mjs\` (\`cd ui && npm run build && npm run perf:library\`) on ${machine}, against the mock backend's 10,000-entry library (\`library-10k\`: lone \`ta_…\` faces, portraits and BytePlus people with 1–6 files across the five providers) under the app's CSP. The list is virtualized: at most ${maxCards} cards are in the page whatever the library's size (the visible ones and two more each side), each card's height computed from its file count and then measured; previews are fetched only for cards on screen. "Next animation frame" includes waiting for the frame boundary (up to 16.7 ms at 60 Hz), so it is the time until the new list can be on screen, not work; the script's own work is the row below it. The same keystrokes in the real WebKitGTK window are measured by `E2E_ONLY=library_10k tests/e2e/run.sh` (below).`,
+  `In the window: measured ${date} by \`ui/scripts/library-perf.mjs\` (\`cd ui && npm run build && npm run perf:library\`) on ${machine}, against the mock backend's 10,000-entry library (\`library-10k\`: lone \`ta_…\` faces, portraits and BytePlus people with 1–6 files across the five providers) under the app's CSP. The list is virtualized: at most ${maxCards} cards are in the page whatever the library's size (the visible ones and two more each side), each card's height computed from its file count and then measured; previews are fetched only for cards on screen. "Next animation frame" includes waiting for the frame boundary (up to 16.7 ms at 60 Hz), so it is the time until the new list can be on screen, not work; the script's own work is the row below it. The same keystrokes in the real WebKitGTK window are measured by \`E2E_ONLY=library_10k tests/e2e/run.sh\` (below).`,
   "<!-- /perf:library -->",
 ].join("\n");
 
