@@ -277,7 +277,10 @@ pub struct AssetView {
 
 impl AssetRecord {
     pub fn view(&self, now: i64) -> AssetView {
-        let shown = self.outcome.as_ref().filter(|_| now >= self.ready_at_ms);
+        // The clock counts whole milliseconds from a creation time rounded down, so at
+        // `ready_at_ms` itself up to a millisecond of the delay may remain: the outcome shows
+        // only after it, never before the whole delay (a client must not learn it earlier).
+        let shown = self.outcome.as_ref().filter(|_| now > self.ready_at_ms);
         let (status, error) = match shown {
             None => (AssetStatus::Processing, None),
             Some(Outcome::Active) => (AssetStatus::Active, None),
