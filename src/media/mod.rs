@@ -576,6 +576,13 @@ pub async fn fetch_examined(
 }
 
 impl MediaContainer {
+    pub const ALL: [MediaContainer; 4] = [
+        MediaContainer::Mp4,
+        MediaContainer::Mov,
+        MediaContainer::Mp3,
+        MediaContainer::Wav,
+    ];
+
     /// The file extension a copy is kept under.
     pub fn extension(self) -> &'static str {
         match self {

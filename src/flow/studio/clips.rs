@@ -8,10 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::Studio;
 use crate::error::{Error, Result};
-use crate::media::{self, AssetType, MediaLimits};
-
-/// Every container a clip can be kept in.
-const EXTENSIONS: [&str; 4] = ["mp4", "mov", "mp3", "wav"];
+use crate::media::{self, AssetType, MediaContainer, MediaLimits};
 
 impl Studio {
     /// The path of a playable copy of clip `asset_id` in the media folder, fetched now if there
@@ -69,9 +66,9 @@ impl Studio {
 }
 
 fn kept_copy(dir: &Path, asset_id: &str) -> Option<PathBuf> {
-    EXTENSIONS
+    MediaContainer::ALL
         .iter()
-        .map(|ext| dir.join(format!("clip-{asset_id}.{ext}")))
+        .map(|c| dir.join(format!("clip-{asset_id}.{}", c.extension())))
         .find(|p| p.is_file())
 }
 
